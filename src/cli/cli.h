@@ -1,0 +1,48 @@
+/* The command line: one file per command group, each exporting one entry
+ * point. main.c parses the global options and dispatches through one table. */
+#ifndef PROLO_CLI_H
+#define PROLO_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+struct cli_ctx {
+	const char *db_path; /* --db, else $PROLO_DB, else ./prolo.db */
+	bool db_given;       /* --db was on the command line */
+	bool json;           /* --json anywhere on the line */
+	FILE *out;           /* stdout */
+	FILE *errs;          /* stderr */
+};
+
+/* Each returns a process exit status (DESIGN.md §4); argv[0] is the group
+ * name ("patient", "report", ...). Errors are printed by the command. */
+typedef int (*cli_cmd_fn)(struct cli_ctx *ctx, int argc, char **argv);
+
+int cli_init(struct cli_ctx *ctx, int argc, char **argv);
+int cli_patient(struct cli_ctx *ctx, int argc, char **argv);
+int cli_course(struct cli_ctx *ctx, int argc, char **argv);
+int cli_session(struct cli_ctx *ctx, int argc, char **argv);
+int cli_outcome(struct cli_ctx *ctx, int argc, char **argv);
+int cli_ae(struct cli_ctx *ctx, int argc, char **argv);
+int cli_import(struct cli_ctx *ctx, int argc, char **argv);
+int cli_export(struct cli_ctx *ctx, int argc, char **argv);
+
+/* Prints "prolo: FIELD: MESSAGE" (or JSON with --json) to ctx->errs and
+ * returns the exit status for err->code. */
+int cli_fail(struct cli_ctx *ctx, const struct prolo_err *err);
+/* Usage error: prints the message and a hint, returns 2. */
+int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Small option parser shared by commands: "--name value" / "--name=value".
+ * Returns the value of --name or NULL; marks the consumed argv slots in used[]. */
+const char *cli_opt(int argc, char **argv, bool *used, const char *name);
+bool cli_flag(int argc, char **argv, bool *used, const char *name);
+/* First unused, non-option argument after index start, or NULL. */
+const char *cli_arg(int argc, char **argv, bool *used, int start);
+/* Fails (returns 2) if any argv slot after start is unused. */
+int cli_no_extra(struct cli_ctx *ctx, int argc, char **argv, bool *used, int start);
+
+#endif

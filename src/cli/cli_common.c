@@ -1,0 +1,98 @@
+/* Option parsing and error printing shared by every command group. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+int cli_fail(struct cli_ctx *ctx, const struct prolo_err *err)
+{
+	if (ctx->json) {
+		fprintf(ctx->errs, "{\"error\":{\"code\":");
+		json_str(ctx->errs, prolo_err_name(err->code));
+		fprintf(ctx->errs, ",\"message\":");
+		json_str(ctx->errs, err->msg);
+		fprintf(ctx->errs, ",\"field\":");
+		json_str(ctx->errs, err->field);
+		fprintf(ctx->errs, "}}\n");
+	} else if (err->field[0]) {
+		fprintf(ctx->errs, "prolo: %s: %s\n", err->field, err->msg);
+	} else {
+		fprintf(ctx->errs, "prolo: %s\n", err->msg);
+	}
+	return prolo_err_exit_code(err->code);
+}
+
+int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
+{
+	struct prolo_err err = { .code = PROLO_EINVAL };
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof err.msg, fmt, ap);
+	va_end(ap);
+	cli_fail(ctx, &err);
+	if (!ctx->json)
+		fprintf(ctx->errs, "(prolo --help lists the commands)\n");
+	return 2;
+}
+
+const char *cli_opt(int argc, char **argv, bool *used, const char *name)
+{
+	size_t n = strlen(name);
+	for (int i = 1; i < argc; i++) {
+		if (used[i])
+			continue;
+		if (strcmp(argv[i], name) == 0 && i + 1 < argc) {
+			used[i] = used[i + 1] = true;
+			return argv[i + 1];
+		}
+		if (strncmp(argv[i], name, n) == 0 && argv[i][n] == '=') {
+			used[i] = true;
+			return argv[i] + n + 1;
+		}
+	}
+	return NULL;
+}
+
+bool cli_flag(int argc, char **argv, bool *used, const char *name)
+{
+	for (int i = 1; i < argc; i++)
+		if (!used[i] && strcmp(argv[i], name) == 0) {
+			used[i] = true;
+			return true;
+		}
+	return false;
+}
+
+const char *cli_arg(int argc, char **argv, bool *used, int start)
+{
+	for (int i = start; i < argc; i++)
+		if (!used[i] && strncmp(argv[i], "--", 2) != 0) {
+			used[i] = true;
+			return argv[i];
+		}
+	return NULL;
+}
+
+int cli_no_extra(struct cli_ctx *ctx, int argc, char **argv, bool *used, int start)
+{
+	for (int i = start; i < argc; i++)
+		if (!used[i])
+			return cli_usage(ctx, "unexpected argument '%s'", argv[i]);
+	return 0;
+}
