@@ -1,0 +1,970 @@
+/* SQLite backend of store.h: connection set-up, migrations, and generic
+ * insert/get/scan driven by the record field tables, so a field added to
+ * core/records.c needs only its column here in a new migration. Clinic ids
+ * are resolved to internal keys through a one-entry cache: rows arrive
+ * grouped by course in imports, which makes the lookups nearly free. */
+#include "store/store_sqlite.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/buf.h"
+
+#define STMT_CACHE 64
+
+/* store_insert reads the course id of every child record from its start. */
+_Static_assert(offsetof(struct session, course_id) == 0, "course_id first");
+_Static_assert(offsetof(struct injection, course_id) == 0, "course_id first");
+_Static_assert(offsetof(struct outcome, course_id) == 0, "course_id first");
+_Static_assert(offsetof(struct adverse_event, course_id) == 0, "course_id first");
+
+struct parent_cache {
+	char id[REC_ID_MAX];
+	int64_t pk;
+	int32_t start_date; /* courses only */
+	int32_t next_ae;    /* courses only: next adverse event seq; 0 = unknown */
+};
+
+struct store {
+	sqlite3 *db;
+	bool in_tx;
+	bool readonly;
+	struct {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} cache[STMT_CACHE];
+	int n_cache;
+	char *insert_sql[REC__COUNT];
+	char *select_sql[REC__COUNT];
+	struct parent_cache patient, course;
+	char last_clinic[REC_ID_MAX];
+	char **conditions; /* known condition names */
+	int n_conditions;
+};
+
+sqlite3 *store_sqlite_db(struct store *st)
+{
+	return st->db;
+}
+
+enum prolo_code store_sqlite_err(struct store *st, int rc, const char *what,
+                                 struct prolo_err *err)
+{
+	int ext = sqlite3_extended_errcode(st->db);
+	const char *m = sqlite3_errmsg(st->db);
+	switch (ext) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return prolo_err_set(err, PROLO_ECONFLICT, "", "%s: already recorded", what);
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return prolo_err_set(err, PROLO_ENOTFOUND, "", "%s: refers to a record that does not exist", what);
+	case SQLITE_CONSTRAINT_CHECK:
+	case SQLITE_CONSTRAINT_NOTNULL:
+		return prolo_err_set(err, PROLO_EINVAL, "", "%s: violates a registry rule (%s)", what, m);
+	default:
+		break;
+	}
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return prolo_err_set(err, PROLO_EDB, "", "%s: the registry is busy; try again", what);
+	return prolo_err_set(err, PROLO_EDB, "", "%s: storage error: %s", what, m);
+}
+
+sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct prolo_err *err)
+{
+	for (int i = 0; i < st->n_cache; i++)
+		if (st->cache[i].sql == sql) {
+			sqlite3_reset(st->cache[i].stmt);
+			sqlite3_clear_bindings(st->cache[i].stmt);
+			return st->cache[i].stmt;
+		}
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		store_sqlite_err(st, rc, "preparing a statement", err);
+		return NULL;
+	}
+	if (st->n_cache < STMT_CACHE) {
+		st->cache[st->n_cache].sql = sql;
+		st->cache[st->n_cache].stmt = stmt;
+		st->n_cache++;
+	} else {
+		/* Full cache: evict the oldest entry rather than grow. */
+		sqlite3_finalize(st->cache[0].stmt);
+		memmove(&st->cache[0], &st->cache[1], sizeof st->cache[0] * (STMT_CACHE - 1));
+		st->cache[STMT_CACHE - 1].sql = sql;
+		st->cache[STMT_CACHE - 1].stmt = stmt;
+	}
+	return stmt;
+}
+
+static enum prolo_code exec(struct store *st, const char *sql, const char *what,
+                            struct prolo_err *err)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? PROLO_OK : store_sqlite_err(st, rc, what, err);
+}
+
+static void invalidate_caches(struct store *st)
+{
+	memset(&st->patient, 0, sizeof st->patient);
+	memset(&st->course, 0, sizeof st->course);
+	st->last_clinic[0] = '\0';
+}
+
+static void free_conditions(struct store *st)
+{
+	for (int i = 0; i < st->n_conditions; i++)
+		free(st->conditions[i]);
+	free(st->conditions);
+	st->conditions = NULL;
+	st->n_conditions = 0;
+}
+
+static enum prolo_code load_conditions(struct store *st, struct prolo_err *err)
+{
+	static const char sql[] = "SELECT name FROM conditions ORDER BY name";
+	free_conditions(st);
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char **grown = realloc(st->conditions, sizeof *grown * (size_t)(st->n_conditions + 1));
+		if (!grown)
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		st->conditions = grown;
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		st->conditions[st->n_conditions] = strdup(name ? name : "");
+		if (!st->conditions[st->n_conditions])
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		st->n_conditions++;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "reading conditions", err);
+}
+
+static void now_iso(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static enum prolo_code migrate(struct store *st, struct prolo_err *err)
+{
+	enum prolo_code rc = exec(st,
+		"CREATE TABLE IF NOT EXISTS schema_migrations ("
+		"  version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT",
+		"creating the migration table", err);
+	if (rc)
+		return rc;
+	int have = store_schema_version(st);
+	for (int i = 0; i < store_n_migrations; i++) {
+		const struct store_migration *m = &store_migrations[i];
+		if (m->version <= have)
+			continue;
+		if ((rc = exec(st, "BEGIN IMMEDIATE", "starting a migration", err)))
+			return rc;
+		rc = exec(st, m->sql, m->name, err);
+		if (!rc) {
+			static const char ins[] =
+				"INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)";
+			sqlite3_stmt *s = store_stmt(st, ins, err);
+			char at[32];
+			now_iso(at);
+			if (!s) {
+				rc = err ? err->code : PROLO_EDB;
+			} else {
+				sqlite3_bind_int(s, 1, m->version);
+				sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+				sqlite3_bind_text(s, 3, at, -1, SQLITE_TRANSIENT);
+				int src = sqlite3_step(s);
+				sqlite3_reset(s);
+				if (src != SQLITE_DONE)
+					rc = store_sqlite_err(st, src, "recording a migration", err);
+			}
+		}
+		if (!rc)
+			rc = exec(st, "COMMIT", "committing a migration", err);
+		if (rc) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	return PROLO_OK;
+}
+
+int store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int v = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT max(version) FROM schema_migrations", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static bool has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *s = NULL;
+	bool found = false;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+	                       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		found = sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	return found;
+}
+
+enum prolo_code store_open(const char *path, int flags, struct store **out,
+                           struct prolo_err *err)
+{
+	*out = NULL;
+	struct stat sb;
+	bool exists = stat(path, &sb) == 0;
+	if (!exists && !(flags & STORE_CREATE))
+		return prolo_err_set(err, PROLO_ENOTFOUND, "db",
+		                     "no registry at '%s' (create one with 'prolo init')", path);
+	struct store *st = calloc(1, sizeof *st);
+	if (!st)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	st->readonly = flags & STORE_READONLY;
+	int oflags = st->readonly ? SQLITE_OPEN_READONLY
+	                          : SQLITE_OPEN_READWRITE | (flags & STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
+	oflags |= SQLITE_OPEN_NOMUTEX;
+	enum prolo_code rc = PROLO_OK;
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		rc = prolo_err_set(err, PROLO_EDB, "db", "cannot open '%s': %s", path,
+		                   st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = prolo_err_set(err, PROLO_EDB, "db", "'%s' is not a prolo registry", path);
+		goto fail;
+	}
+	if ((flags & STORE_CREATE) && has_table(st->db, "schema_migrations")) {
+		rc = prolo_err_set(err, PROLO_ECONFLICT, "db", "a registry already exists at '%s'", path);
+		goto fail;
+	}
+	if (!(flags & STORE_CREATE) && !has_table(st->db, "schema_migrations")) {
+		rc = prolo_err_set(err, PROLO_EDB, "db", "'%s' is not a prolo registry", path);
+		goto fail;
+	}
+	if (!st->readonly) {
+		if ((rc = exec(st, "PRAGMA journal_mode=WAL", "setting WAL mode", err)) ||
+		    (rc = exec(st, "PRAGMA synchronous=FULL", "setting synchronous", err)))
+			goto fail;
+	}
+	if ((rc = exec(st, "PRAGMA foreign_keys=ON", "enabling foreign keys", err)))
+		goto fail;
+	if (!st->readonly && (rc = migrate(st, err)))
+		goto fail;
+	if ((rc = load_conditions(st, err)))
+		goto fail;
+	*out = st;
+	return PROLO_OK;
+fail:
+	store_close(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->in_tx)
+		store_rollback(st);
+	for (int i = 0; i < st->n_cache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	for (int k = 0; k < REC__COUNT; k++) {
+		free(st->insert_sql[k]);
+		free(st->select_sql[k]);
+	}
+	free_conditions(st);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+enum prolo_code store_begin(struct store *st, struct prolo_err *err)
+{
+	enum prolo_code rc = exec(st, "BEGIN IMMEDIATE", "starting a transaction", err);
+	if (!rc)
+		st->in_tx = true;
+	return rc;
+}
+
+enum prolo_code store_commit(struct store *st, struct prolo_err *err)
+{
+	enum prolo_code rc = exec(st, "COMMIT", "committing", err);
+	if (!rc)
+		st->in_tx = false;
+	return rc;
+}
+
+void store_rollback(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db) == 0)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = false;
+	invalidate_caches(st);
+	load_conditions(st, NULL);
+}
+
+/* ---- table descriptions ------------------------------------------------ */
+
+struct table_sql {
+	const char *table;     /* SQL table */
+	const char *parent;    /* field resolved to a key: "patient_id"/"course_id"/NULL */
+	const char *parent_col;/* column holding the key */
+	const char *from;      /* FROM clause with joins, alias x for the table */
+	const char *order;     /* ORDER BY */
+};
+
+static const struct table_sql tables[REC__COUNT] = {
+	[REC_PATIENT] = { "patients", NULL, NULL, "patients x", "x.pk" },
+	[REC_COURSE] = { "courses", "patient_id", "patient_pk",
+	                 "courses x JOIN patients p ON p.pk = x.patient_pk", "x.pk" },
+	[REC_SESSION] = { "sessions", "course_id", "course_pk",
+	                  "sessions x JOIN courses c ON c.pk = x.course_pk JOIN patients p ON p.pk = c.patient_pk",
+	                  "x.course_pk, x.session_no" },
+	[REC_INJECTION] = { "injections", "course_id", "course_pk",
+	                    "injections x JOIN courses c ON c.pk = x.course_pk JOIN patients p ON p.pk = c.patient_pk",
+	                    "x.course_pk, x.session_no, x.seq" },
+	[REC_OUTCOME] = { "outcomes", "course_id", "course_pk",
+	                  "outcomes x JOIN courses c ON c.pk = x.course_pk JOIN patients p ON p.pk = c.patient_pk",
+	                  "x.course_pk, x.date, x.instrument" },
+	[REC_AE] = { "adverse_events", "course_id", "course_pk",
+	             "adverse_events x JOIN courses c ON c.pk = x.course_pk JOIN patients p ON p.pk = c.patient_pk",
+	             "x.course_pk, x.seq" },
+};
+
+static bool is_parent(enum rec_kind kind, const struct field_def *f)
+{
+	return tables[kind].parent && strcmp(f->name, tables[kind].parent) == 0;
+}
+
+/* Column expression for reading a field. */
+static enum prolo_code select_col(enum rec_kind kind, const struct field_def *f, struct buf *b)
+{
+	if (is_parent(kind, f))
+		return buf_printf(b, "%s.%s", kind == REC_COURSE ? "p" : "c", f->name);
+	return buf_printf(b, "x.%s", f->name);
+}
+
+static const char *insert_sql(struct store *st, enum rec_kind kind, struct prolo_err *err)
+{
+	if (st->insert_sql[kind])
+		return st->insert_sql[kind];
+	const struct rec_table *t = &rec_tables[kind];
+	struct buf b = { 0 };
+	enum prolo_code rc = buf_printf(&b, "INSERT INTO %s (", tables[kind].table);
+	for (int i = 0; i < t->n_fields && !rc; i++)
+		rc = buf_printf(&b, "%s%s", i ? ", " : "",
+		                is_parent(kind, &t->fields[i]) ? tables[kind].parent_col : t->fields[i].name);
+	if (!rc)
+		rc = buf_adds(&b, ") VALUES (");
+	for (int i = 0; i < t->n_fields && !rc; i++)
+		rc = buf_printf(&b, "%s?", i ? ", " : "");
+	if (!rc)
+		rc = buf_adds(&b, ")");
+	if (rc) {
+		buf_free(&b);
+		prolo_err_set(err, rc, "", "out of memory");
+		return NULL;
+	}
+	st->insert_sql[kind] = buf_take(&b);
+	return st->insert_sql[kind];
+}
+
+static const char *select_sql(struct store *st, enum rec_kind kind, struct prolo_err *err)
+{
+	if (st->select_sql[kind])
+		return st->select_sql[kind];
+	const struct rec_table *t = &rec_tables[kind];
+	struct buf b = { 0 };
+	enum prolo_code rc = buf_adds(&b, "SELECT ");
+	for (int i = 0; i < t->n_fields && !rc; i++) {
+		if (i)
+			rc = buf_adds(&b, ", ");
+		if (!rc)
+			rc = select_col(kind, &t->fields[i], &b);
+	}
+	/* Filters are bound as NULL when unused, so one statement serves all. */
+	const char *pid = kind == REC_PATIENT ? "x.patient_id" : "p.patient_id";
+	const char *clinic = kind == REC_PATIENT ? "x.clinic" : "p.clinic";
+	const char *cid = kind == REC_PATIENT ? "NULL" : kind == REC_COURSE ? "x.course_id" : "c.course_id";
+	const char *sno = kind == REC_INJECTION || kind == REC_SESSION ? "x.session_no" : "NULL";
+	if (!rc)
+		rc = buf_printf(&b,
+			" FROM %s WHERE (?1 IS NULL OR %s = ?1) AND (?2 IS NULL OR %s = ?2)"
+			" AND (?3 IS NULL OR %s = ?3) AND (?4 IS NULL OR %s = ?4)",
+			tables[kind].from, pid, cid, clinic, sno);
+	if (!rc && kind == REC_PATIENT)
+		rc = buf_adds(&b, " AND (?5 IS NULL OR instr(lower(x.patient_id || ' ' ||"
+		                  " coalesce(x.first_name, '') || ' ' || coalesce(x.last_name, '')), lower(?5)) > 0)");
+	if (!rc && kind == REC_OUTCOME)
+		rc = buf_adds(&b, " AND (?6 IS NULL OR x.date = ?6) AND (?7 IS NULL OR x.instrument = ?7)");
+	if (!rc && kind == REC_AE)
+		rc = buf_adds(&b, " AND (?8 IS NULL OR x.seq = ?8)");
+	if (!rc)
+		rc = buf_printf(&b, " ORDER BY %s LIMIT ?9", tables[kind].order);
+	if (rc) {
+		buf_free(&b);
+		prolo_err_set(err, rc, "", "out of memory");
+		return NULL;
+	}
+	st->select_sql[kind] = buf_take(&b);
+	return st->select_sql[kind];
+}
+
+/* Binds one field's value (NULL when missing). */
+static void bind_field(sqlite3_stmt *s, int idx, const void *rec, const struct field_def *f)
+{
+	const char *p = (const char *)rec + f->off;
+	if (!rec_has(rec, f) && f->type != FT_FLAGS) {
+		sqlite3_bind_null(s, idx);
+		return;
+	}
+	switch (f->type) {
+	case FT_ID:
+	case FT_TEXT:
+		sqlite3_bind_text(s, idx, p, -1, SQLITE_TRANSIENT);
+		break;
+	case FT_ENUM:
+		sqlite3_bind_text(s, idx, f->names[*(const int32_t *)p], -1, SQLITE_STATIC);
+		break;
+	case FT_INT:
+		sqlite3_bind_int(s, idx, *(const int32_t *)p);
+		break;
+	case FT_REAL:
+		sqlite3_bind_double(s, idx, *(const double *)p);
+		break;
+	case FT_DATE: {
+		char d[11];
+		dom_date_format(*(const int32_t *)p, d);
+		sqlite3_bind_text(s, idx, d, 10, SQLITE_TRANSIENT);
+		break;
+	}
+	case FT_FLAGS:
+		sqlite3_bind_int64(s, idx, *(const uint32_t *)p);
+		break;
+	}
+}
+
+/* Reads column idx into the field; values come from our own writes, so a
+ * value that does not parse is left missing rather than failing the read. */
+static void read_field(sqlite3_stmt *s, int idx, void *rec, const struct field_def *f)
+{
+	char *p = (char *)rec + f->off;
+	if (sqlite3_column_type(s, idx) == SQLITE_NULL)
+		return; /* stays missing from rec_init */
+	switch (f->type) {
+	case FT_ID:
+	case FT_TEXT: {
+		const char *v = (const char *)sqlite3_column_text(s, idx);
+		int n = sqlite3_column_bytes(s, idx);
+		size_t len = (size_t)n < f->size - 1 ? (size_t)n : f->size - 1;
+		if (v)
+			memcpy(p, v, len);
+		p[len] = '\0';
+		break;
+	}
+	case FT_ENUM: {
+		const char *v = (const char *)sqlite3_column_text(s, idx);
+		int k = v ? dom_lookup(f->names, f->n_names, v, (size_t)sqlite3_column_bytes(s, idx)) : -1;
+		*(int32_t *)p = k;
+		break;
+	}
+	case FT_INT:
+		*(int32_t *)p = sqlite3_column_int(s, idx);
+		break;
+	case FT_REAL:
+		*(double *)p = sqlite3_column_double(s, idx);
+		break;
+	case FT_DATE: {
+		const char *v = (const char *)sqlite3_column_text(s, idx);
+		int32_t d;
+		if (v && dom_date_parse(v, (size_t)sqlite3_column_bytes(s, idx), &d))
+			*(int32_t *)p = d;
+		break;
+	}
+	case FT_FLAGS:
+		*(uint32_t *)p = (uint32_t)sqlite3_column_int64(s, idx);
+		break;
+	}
+}
+
+/* ---- reference resolution ---------------------------------------------- */
+
+static enum prolo_code patient_pk(struct store *st, const char *id, int64_t *pk,
+                                  struct prolo_err *err)
+{
+	if (st->patient.pk && strcmp(st->patient.id, id) == 0) {
+		*pk = st->patient.pk;
+		return PROLO_OK;
+	}
+	static const char sql[] = "SELECT pk FROM patients WHERE patient_id = ?";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*pk = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		snprintf(st->patient.id, sizeof st->patient.id, "%s", id);
+		st->patient.pk = *pk;
+		return PROLO_OK;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(st, rc, "looking up a patient", err);
+	return prolo_err_set(err, PROLO_ENOTFOUND, "patient_id", "no patient '%s'", id);
+}
+
+static enum prolo_code course_ref(struct store *st, const char *id, struct parent_cache **out,
+                                  struct prolo_err *err)
+{
+	if (st->course.pk && strcmp(st->course.id, id) == 0) {
+		*out = &st->course;
+		return PROLO_OK;
+	}
+	static const char sql[] = "SELECT pk, start_date FROM courses WHERE course_id = ?";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		st->course.pk = sqlite3_column_int64(s, 0);
+		const char *d = (const char *)sqlite3_column_text(s, 1);
+		if (!d || !dom_date_parse(d, strlen(d), &st->course.start_date))
+			st->course.start_date = DOM_DATE_NONE;
+		st->course.next_ae = 0;
+		snprintf(st->course.id, sizeof st->course.id, "%s", id);
+		sqlite3_reset(s);
+		*out = &st->course;
+		return PROLO_OK;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(st, rc, "looking up a course", err);
+	return prolo_err_set(err, PROLO_ENOTFOUND, "course_id", "no course '%s'", id);
+}
+
+static enum prolo_code ensure_clinic(struct store *st, const char *code, struct prolo_err *err)
+{
+	if (strcmp(st->last_clinic, code) == 0)
+		return PROLO_OK;
+	static const char sql[] = "INSERT INTO clinics(code) VALUES (?) ON CONFLICT DO NOTHING";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(st, rc, "recording a clinic", err);
+	snprintf(st->last_clinic, sizeof st->last_clinic, "%s", code);
+	return PROLO_OK;
+}
+
+static bool known_condition(struct store *st, const char *name)
+{
+	for (int i = 0; i < st->n_conditions; i++)
+		if (strcmp(st->conditions[i], name) == 0)
+			return true;
+	return false;
+}
+
+static enum prolo_code next_ae_seq(struct store *st, struct parent_cache *c, int32_t *seq,
+                                   struct prolo_err *err)
+{
+	if (!c->next_ae) {
+		static const char sql[] = "SELECT coalesce(max(seq), 0) + 1 FROM adverse_events WHERE course_pk = ?";
+		sqlite3_stmt *s = store_stmt(st, sql, err);
+		if (!s)
+			return err ? err->code : PROLO_EDB;
+		sqlite3_bind_int64(s, 1, c->pk);
+		int rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(s);
+			return store_sqlite_err(st, rc, "numbering an adverse event", err);
+		}
+		c->next_ae = sqlite3_column_int(s, 0);
+		sqlite3_reset(s);
+	}
+	*seq = c->next_ae;
+	return PROLO_OK;
+}
+
+static const char *rec_label(enum rec_kind kind)
+{
+	return rec_tables[kind].name;
+}
+
+/* Date-order rules that need the course: nothing happens before the start. */
+static enum prolo_code check_dates(enum rec_kind kind, const void *rec, int32_t start,
+                                   struct prolo_err *err)
+{
+	int32_t d = DOM_DATE_NONE;
+	const char *field = "date";
+	if (kind == REC_SESSION)
+		d = ((const struct session *)rec)->date;
+	else if (kind == REC_AE)
+		d = ((const struct adverse_event *)rec)->date;
+	if (d == DOM_DATE_NONE || start == DOM_DATE_NONE || d >= start)
+		return PROLO_OK;
+	char ds[11], ss[11];
+	dom_date_format(d, ds);
+	dom_date_format(start, ss);
+	return prolo_err_set(err, PROLO_EINVAL, field, "%s is before the course's start_date %s", ds, ss);
+}
+
+enum prolo_code store_insert(struct store *st, enum rec_kind kind, void *rec,
+                             struct prolo_err *err)
+{
+	const struct rec_table *t = &rec_tables[kind];
+	int64_t parent = 0;
+	struct parent_cache *course = NULL;
+	enum prolo_code rc = PROLO_OK;
+
+	switch (kind) {
+	case REC_PATIENT:
+		rc = ensure_clinic(st, ((struct patient *)rec)->clinic, err);
+		break;
+	case REC_COURSE: {
+		struct course *c = rec;
+		if (!known_condition(st, c->condition)) {
+			char list[512] = "";
+			size_t used = 0;
+			for (int i = 0; i < st->n_conditions && used < sizeof list; i++) {
+				int w = snprintf(list + used, sizeof list - used, "%s%s", i ? "|" : "", st->conditions[i]);
+				if (w < 0)
+					break;
+				used += (size_t)w;
+			}
+			return prolo_err_set(err, PROLO_EINVAL, "condition",
+			                     "unknown condition '%s' (expected %s)", c->condition, list);
+		}
+		rc = patient_pk(st, c->patient_id, &parent, err);
+		break;
+	}
+	default:
+		rc = course_ref(st, ((const char *)rec) /* course_id is first */, &course, err);
+		if (!rc) {
+			parent = course->pk;
+			rc = check_dates(kind, rec, course->start_date, err);
+		}
+		if (!rc && kind == REC_AE && ((struct adverse_event *)rec)->seq <= 0)
+			rc = next_ae_seq(st, course, &((struct adverse_event *)rec)->seq, err);
+		break;
+	}
+	if (rc)
+		return rc;
+
+	const char *sql = insert_sql(st, kind, err);
+	if (!sql)
+		return err ? err->code : PROLO_ENOMEM;
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	for (int i = 0; i < t->n_fields; i++) {
+		if (is_parent(kind, &t->fields[i]))
+			sqlite3_bind_int64(s, i + 1, parent);
+		else
+			bind_field(s, i + 1, rec, &t->fields[i]);
+	}
+	int src = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (src == SQLITE_DONE) {
+		if (kind == REC_AE && course)
+			course->next_ae = ((struct adverse_event *)rec)->seq + 1;
+		return PROLO_OK;
+	}
+	int ext = sqlite3_extended_errcode(st->db);
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		switch (kind) {
+		case REC_PATIENT:
+			return prolo_err_set(err, PROLO_ECONFLICT, "patient_id", "patient '%s' already exists",
+			                     ((struct patient *)rec)->patient_id);
+		case REC_COURSE:
+			return prolo_err_set(err, PROLO_ECONFLICT, "course_id", "course '%s' already exists",
+			                     ((struct course *)rec)->course_id);
+		case REC_SESSION:
+			return prolo_err_set(err, PROLO_ECONFLICT, "session_no", "course '%s' already has session %d",
+			                     course->id, ((struct session *)rec)->session_no);
+		case REC_INJECTION:
+			return prolo_err_set(err, PROLO_ECONFLICT, "seq", "session %d of course '%s' already has injection %d",
+			                     ((struct injection *)rec)->session_no, course->id,
+			                     ((struct injection *)rec)->seq);
+		case REC_OUTCOME: {
+			const struct outcome *o = rec;
+			char d[11];
+			dom_date_format(o->date, d);
+			return prolo_err_set(err, PROLO_ECONFLICT, "date", "course '%s' already has a %s assessment on %s",
+			                     course->id, dom_instrument_names[o->instrument], d);
+		}
+		case REC_AE:
+			return prolo_err_set(err, PROLO_ECONFLICT, "seq", "course '%s' already has adverse event %d",
+			                     course->id, ((struct adverse_event *)rec)->seq);
+		default:
+			break;
+		}
+	}
+	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY && (kind == REC_INJECTION || kind == REC_AE))
+		return prolo_err_set(err, PROLO_ENOTFOUND, "session_no", "course '%s' has no such session",
+		                     course ? course->id : "");
+	return store_sqlite_err(st, src, rec_label(kind), err);
+}
+
+/* ---- reads ------------------------------------------------------------- */
+
+static enum prolo_code run_select(struct store *st, enum rec_kind kind, const struct store_filter *f,
+                                  const void *key, store_row_fn fn, void *ctx, struct prolo_err *err)
+{
+	const char *sql = select_sql(st, kind, err);
+	if (!sql)
+		return err ? err->code : PROLO_ENOMEM;
+	/* Scans may nest (a callback reading another record), so use a private
+	 * statement rather than the shared cache. */
+	sqlite3_stmt *s = NULL;
+	int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (src != SQLITE_OK)
+		return store_sqlite_err(st, src, "preparing a read", err);
+	if (f) {
+		if (f->patient_id && f->patient_id[0])
+			sqlite3_bind_text(s, 1, f->patient_id, -1, SQLITE_STATIC);
+		if (f->course_id && f->course_id[0])
+			sqlite3_bind_text(s, 2, f->course_id, -1, SQLITE_STATIC);
+		if (f->clinic && f->clinic[0])
+			sqlite3_bind_text(s, 3, f->clinic, -1, SQLITE_STATIC);
+		if (f->session_no > 0)
+			sqlite3_bind_int(s, 4, f->session_no);
+		if (kind == REC_PATIENT && f->search && f->search[0])
+			sqlite3_bind_text(s, 5, f->search, -1, SQLITE_STATIC);
+	}
+	if (key) {
+		switch (kind) {
+		case REC_PATIENT:
+			sqlite3_bind_text(s, 1, ((const struct patient *)key)->patient_id, -1, SQLITE_STATIC);
+			break;
+		case REC_COURSE:
+			sqlite3_bind_text(s, 2, ((const struct course *)key)->course_id, -1, SQLITE_STATIC);
+			break;
+		case REC_SESSION:
+			sqlite3_bind_text(s, 2, ((const struct session *)key)->course_id, -1, SQLITE_STATIC);
+			sqlite3_bind_int(s, 4, ((const struct session *)key)->session_no);
+			break;
+		case REC_INJECTION:
+			sqlite3_bind_text(s, 2, ((const struct injection *)key)->course_id, -1, SQLITE_STATIC);
+			sqlite3_bind_int(s, 4, ((const struct injection *)key)->session_no);
+			break;
+		case REC_OUTCOME: {
+			const struct outcome *o = key;
+			char d[11];
+			dom_date_format(o->date, d);
+			sqlite3_bind_text(s, 2, o->course_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 6, d, 10, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 7, dom_instrument_names[o->instrument], -1, SQLITE_STATIC);
+			break;
+		}
+		case REC_AE:
+			sqlite3_bind_text(s, 2, ((const struct adverse_event *)key)->course_id, -1, SQLITE_STATIC);
+			sqlite3_bind_int(s, 8, ((const struct adverse_event *)key)->seq);
+			break;
+		default:
+			break;
+		}
+	}
+	sqlite3_bind_int64(s, 9, f && f->limit > 0 ? f->limit : -1);
+
+	const struct rec_table *t = &rec_tables[kind];
+	/* Records are a few KiB; one on the heap serves the whole scan. */
+	void *rec = malloc(t->size);
+	enum prolo_code rc = PROLO_OK;
+	if (!rec) {
+		sqlite3_finalize(s);
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		rec_init(kind, rec);
+		for (int i = 0; i < t->n_fields; i++)
+			read_field(s, i, rec, &t->fields[i]);
+		if ((rc = fn(ctx, rec, err)))
+			break;
+	}
+	if (!rc && src != SQLITE_DONE)
+		rc = store_sqlite_err(st, src, "reading the registry", err);
+	free(rec);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+enum prolo_code store_scan(struct store *st, enum rec_kind kind, const struct store_filter *f,
+                           store_row_fn fn, void *ctx, struct prolo_err *err)
+{
+	return run_select(st, kind, f, NULL, fn, ctx, err);
+}
+
+struct get_ctx {
+	void *out;
+	size_t size;
+	bool found;
+};
+
+static enum prolo_code get_one(void *ctx, const void *rec, struct prolo_err *err)
+{
+	struct get_ctx *g = ctx;
+	memcpy(g->out, rec, g->size);
+	g->found = true;
+	return PROLO_OK;
+}
+
+enum prolo_code store_get(struct store *st, enum rec_kind kind, void *rec, struct prolo_err *err)
+{
+	const struct rec_table *t = &rec_tables[kind];
+	void *key = malloc(t->size);
+	if (!key)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	memcpy(key, rec, t->size);
+	struct get_ctx g = { rec, t->size, false };
+	struct store_filter one = { .limit = 1 };
+	enum prolo_code rc = run_select(st, kind, &one, key, get_one, &g, err);
+	if (!rc && !g.found) {
+		switch (kind) {
+		case REC_PATIENT:
+			rc = prolo_err_set(err, PROLO_ENOTFOUND, "patient_id", "no patient '%s'",
+			                   ((struct patient *)key)->patient_id);
+			break;
+		case REC_COURSE:
+			rc = prolo_err_set(err, PROLO_ENOTFOUND, "course_id", "no course '%s'",
+			                   ((struct course *)key)->course_id);
+			break;
+		case REC_SESSION:
+			rc = prolo_err_set(err, PROLO_ENOTFOUND, "session_no", "course '%s' has no session %d",
+			                   ((struct session *)key)->course_id, ((struct session *)key)->session_no);
+			break;
+		case REC_AE:
+			rc = prolo_err_set(err, PROLO_ENOTFOUND, "seq", "course '%s' has no adverse event %d",
+			                   ((struct adverse_event *)key)->course_id, ((struct adverse_event *)key)->seq);
+			break;
+		default:
+			rc = prolo_err_set(err, PROLO_ENOTFOUND, "", "no such %s", rec_label(kind));
+			break;
+		}
+	}
+	free(key);
+	return rc;
+}
+
+enum prolo_code store_count(struct store *st, enum rec_kind kind, int64_t *n, struct prolo_err *err)
+{
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[kind].table);
+	sqlite3_stmt *s = NULL;
+	int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (src == SQLITE_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		return PROLO_OK;
+	}
+	sqlite3_finalize(s);
+	return store_sqlite_err(st, src, "counting", err);
+}
+
+/* ---- course state ------------------------------------------------------ */
+
+enum prolo_code store_course_history_add(struct store *st, const char *course_id,
+                                         const char *event, const char *detail,
+                                         struct prolo_err *err)
+{
+	struct parent_cache *c;
+	enum prolo_code rc = course_ref(st, course_id, &c, err);
+	if (rc)
+		return rc;
+	static const char sql[] =
+		"INSERT INTO course_history(course_pk, at, event, detail) VALUES (?, ?, ?, ?)";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	char at[32];
+	now_iso(at);
+	sqlite3_bind_int64(s, 1, c->pk);
+	sqlite3_bind_text(s, 2, at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, event, -1, SQLITE_STATIC);
+	if (detail && detail[0])
+		sqlite3_bind_text(s, 4, detail, -1, SQLITE_STATIC);
+	int src = sqlite3_step(s);
+	sqlite3_reset(s);
+	return src == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, src, "recording course history", err);
+}
+
+enum prolo_code store_course_set_status(struct store *st, const char *course_id, int status,
+                                        struct prolo_err *err)
+{
+	static const char sql[] = "UPDATE courses SET status = ? WHERE course_id = ?";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	sqlite3_bind_text(s, 1, dom_status_names[status], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, course_id, -1, SQLITE_STATIC);
+	int src = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (src != SQLITE_DONE)
+		return store_sqlite_err(st, src, "updating a course", err);
+	if (sqlite3_changes(st->db) == 0)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "course_id", "no course '%s'", course_id);
+	return PROLO_OK;
+}
+
+enum prolo_code store_course_end(struct store *st, const char *course_id, int status,
+                                 int32_t end_date, const char *reason, struct prolo_err *err)
+{
+	struct course c;
+	rec_init(REC_COURSE, &c);
+	snprintf(c.course_id, sizeof c.course_id, "%s", course_id);
+	enum prolo_code rc = store_get(st, REC_COURSE, &c, err);
+	if (rc)
+		return rc;
+	if (status < 0 || !dom_status_ended((enum course_status)status))
+		return prolo_err_set(err, PROLO_EINVAL, "status",
+		                     "'%s' is not an end state (completed, goal_reached, dropped, "
+		                     "stopped_adverse_event, stopped_no_improvement)",
+		                     status >= 0 ? dom_status_names[status] : "?");
+	if (dom_status_ended((enum course_status)c.status))
+		return prolo_err_set(err, PROLO_ECONFLICT, "status", "course '%s' already ended (%s)",
+		                     course_id, dom_status_names[c.status]);
+	if (end_date < c.start_date)
+		return prolo_err_set(err, PROLO_EINVAL, "end_date", "is before the course's start_date");
+	static const char sql[] =
+		"UPDATE courses SET status = ?, end_date = ?, end_reason = ? WHERE course_id = ?";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	char d[11];
+	dom_date_format(end_date, d);
+	sqlite3_bind_text(s, 1, dom_status_names[status], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, d, 10, SQLITE_TRANSIENT);
+	if (reason && reason[0])
+		sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, course_id, -1, SQLITE_STATIC);
+	int src = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (src != SQLITE_DONE)
+		return store_sqlite_err(st, src, "ending a course", err);
+	char detail[REC_TEXT_MAX + 64];
+	snprintf(detail, sizeof detail, "%s on %s%s%s", dom_status_names[status], d,
+	         reason && reason[0] ? ": " : "", reason ? reason : "");
+	return store_course_history_add(st, course_id, "end", detail, err);
+}

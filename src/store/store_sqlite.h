@@ -1,0 +1,31 @@
+/* Internals shared by the SQLite backend's files (src/store/ only): the
+ * handle, the migration list and statement helpers. Nothing outside
+ * src/store/ includes this. */
+#ifndef PROLO_STORE_SQLITE_H
+#define PROLO_STORE_SQLITE_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+struct store_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct store_migration store_migrations[];
+extern const int store_n_migrations;
+
+/* The connection; valid while the store is open. */
+sqlite3 *store_sqlite_db(struct store *st);
+/* Maps a failed sqlite3 call to a prolo error naming what was attempted.
+ * Constraint failures become EINVAL/ECONFLICT/ENOTFOUND. Returns the code. */
+enum prolo_code store_sqlite_err(struct store *st, int rc, const char *what,
+                                 struct prolo_err *err);
+/* Prepares a statement once per connection and returns it reset, with its
+ * bindings cleared. The cache is keyed by the address of sql, so pass a
+ * string that lives as long as the store (a static constant). NULL on error
+ * with *err filled. Do not finalize the result. */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct prolo_err *err);
+
+#endif
