@@ -118,11 +118,12 @@ static void score_odi(const int *items, struct instr_score *o)
 
 /* NDI. Vernon H, Mior S. The Neck Disability Index: a study of reliability
  * and validity. J Manipulative Physiol Ther 1991;14(7):409-415: ten items
- * 0-5, score 0-50 (x 2 = percent). Missing items: Vernon's scoring note
- * ("the average of all other items is then added to the completed items")
- * and Vernon H, The Neck Disability Index: state-of-the-art, 1991-2008.
- * J Manipulative Physiol Ther 2008;31(7):491-502. prolo pro-rates up to two
- * missing items (sum x 10 / answered) and gives no score with three or more. */
+ * 0-5, score 0-50 (x 2 = percent). Missing items: the author's scoring
+ * note (the average of the answered items is added for a missing one; see
+ * also Vernon H. The Neck Disability Index: state-of-the-art, 1991-2008.
+ * J Manipulative Physiol Ther 2008;31(7):491-502). The note sets no firm
+ * limit, so prolo pro-rates up to two missing items (sum x 10 / answered)
+ * and gives no score with three or more (docs/instruments.md). */
 static void score_ndi(const int *items, struct instr_score *o)
 {
 	struct tally t = tally(items, 0, 10);
@@ -135,10 +136,11 @@ static void score_ndi(const int *items, struct instr_score *o)
  * function 17 (0-68), each item 0-4, total 0-96. Missing items: a subscale
  * with at most 1 missing pain item, 1 missing stiffness item or 3 missing
  * function items is scored with the mean of its answered items substituted
- * for the missing ones; with more it is invalid (the guide's rule, also
- * quoted for function by Whitehouse SL et al., J Bone Joint Surg Br
- * 2004;86-B(S4):469). The total is the sum of the three subscales and needs
- * all three. */
+ * for the missing ones; with more it is invalid. The function limit is the
+ * guide's "standard protocol" as quoted by Whitehouse SL et al., J Bone
+ * Joint Surg Br 2004;86-B(S4):469; the pain and stiffness limits follow the
+ * guide as summarised in docs/instruments.md. The total is the sum of the
+ * three subscales and needs all three. */
 static void score_womac(const int *items, struct instr_score *o)
 {
 	static const int max_missing[3] = { 1, 1, 3 };

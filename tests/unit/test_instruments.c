@@ -520,6 +520,9 @@ static void test_parse_format_roundtrip(void **state)
 	assert_int_equal(instr_format_items(items, n, out, sizeof out, &err),
 	                 PROLO_OK);
 	assert_string_equal(out, "3;2;;4;0;1;2;3;4;5");
+	/* The example of docs/instruments.md: 24 / 45 = 53.3 %. */
+	struct instr_score s = score_ok(INSTR_ODI, items, n);
+	assert_near(s.total, 2400.0 / 45.0);
 
 	/* Every instrument: all missing, all minimum, all maximum. */
 	for (int id = 0; id < INSTR__COUNT; id++) {
