@@ -14,7 +14,7 @@ endif
 CC      ?= cc
 CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
-           -Wmissing-prototypes -Wformat=2 -Wvla -Wno-unused-parameter
+           -Wmissing-prototypes -Wformat=2 -Wvla -Wno-unused-parameter -Wno-format-truncation
 HARDEN  := -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2
 OPT     := -O2 -g
 LDHARD  := -pie -Wl,-z,relro,-z,now
