@@ -419,6 +419,7 @@ enum prolo_code stats_logrank(size_t k, const double *time, const uint8_t *event
 void stats_acc_add(struct stats_acc *a, double x)
 {
 	a->n++;
+	a->sum += x;
 	double d = x - a->mean;
 	a->mean += d / (double)a->n;
 	a->m2 += d * (x - a->mean);
@@ -426,7 +427,7 @@ void stats_acc_add(struct stats_acc *a, double x)
 
 double stats_acc_mean(const struct stats_acc *a)
 {
-	return a->n ? a->mean : NAN;
+	return a->n ? (double)(a->sum / (long double)a->n) : NAN;
 }
 
 double stats_acc_sd(const struct stats_acc *a)

@@ -99,10 +99,14 @@ double stats_chisq_q(double x, double df);
 /* Upper quantile of Student's t with df degrees (two-sided level conf). */
 double stats_t_crit(double conf, double df);
 
-/* Running mean and variance (Welford); zero-initialise. Cannot fail. */
+/* Running mean and variance; zero-initialise. The mean comes from an
+ * extended-precision sum (exact for integer data, so a mean of 0 is exactly
+ * 0), the variance from Welford's update (exactly 0 for constant data).
+ * Cannot fail. */
 struct stats_acc {
 	uint64_t n;
-	double mean;
+	long double sum;
+	double mean; /* Welford's running mean */
 	double m2;
 };
 void stats_acc_add(struct stats_acc *a, double x);
