@@ -61,7 +61,8 @@ enum prolo_code instr_score(enum instrument id, const int *items, size_t n,
 
 /* Parses the item text used in CSV files and on the command line:
  * answers separated by ';', an empty field for a missing answer, e.g.
- * "3;2;;4". Only decimal digits are accepted in a field. Requires
+ * "3;2;;4". A field holds decimal digits only, with optional spaces or
+ * tabs around them; a blank field is a missing answer. Requires
  * cap >= instr_info(id)->n_items. Returns PROLO_OK with items[0..*n) filled
  * and *n == n_items; on PROLO_EINVAL err->field is "items" (wrong count) or
  * "item K" (not a whole number, out of range) and *n and items[] are
