@@ -48,7 +48,7 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PROLO    := $(if $(filter 1,$(SAN)),$(BUILD)/prolo,prolo)
 
-.PHONY: all test unit demo lint clean deps bench fuzz
+.PHONY: all test unit demo lint clean deps fuzz
 all: $(PROLO)
 
 $(BUILD)/%.o: %.c
@@ -86,3 +86,6 @@ clean:
 	rm -rf build build-san prolo
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d
+
+fuzz:
+	sh fuzz/run.sh

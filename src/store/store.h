@@ -62,6 +62,16 @@ enum prolo_code store_course_history_add(struct store *st, const char *course_id
                                          const char *event, const char *detail,
                                          struct prolo_err *err);
 
+/* Streams a course's history (plan, overrides, state changes) oldest first:
+ * fn(ctx, at (ISO timestamp), event, detail ("" if none)). */
+typedef enum prolo_code (*store_history_fn)(void *ctx, const char *at, const char *event,
+                                            const char *detail, struct prolo_err *err);
+enum prolo_code store_course_history_scan(struct store *st, const char *course_id,
+                                          store_history_fn fn, void *ctx, struct prolo_err *err);
+/* Largest session_no of a course, 0 when it has none. */
+enum prolo_code store_last_session_no(struct store *st, const char *course_id, int32_t *n,
+                                      struct prolo_err *err);
+
 /* Reads one record by key: patient/course by id; session by course_id and
  * session_no; adverse event by course_id and seq; outcome by course_id,
  * date and instrument. The key fields of *rec are read, the rest filled.
@@ -104,5 +114,133 @@ typedef enum prolo_code (*store_course_fn)(void *ctx, const struct course_rows *
                                            struct prolo_err *err);
 enum prolo_code store_scan_courses(struct store *st, const struct store_report_filter *f,
                                    store_course_fn fn, void *ctx, struct prolo_err *err);
+
+/* ==== The web server's records (store_auth.c, store_audit.c) ============
+ * Users, login sessions, login throttling, idempotent responses,
+ * questionnaire links and the hash-chained audit log. Times are Unix
+ * seconds. Secrets never reach the store: sessions and links are keyed by a
+ * 32-byte hash of the token, users hold an Argon2id string. */
+
+#define STORE_HASH_LEN 32
+#define STORE_PWHASH_MAX 128 /* crypto_pwhash_STRBYTES */
+#define STORE_CSRF_MAX 65    /* 64 hex digits + NUL */
+
+enum store_role { ROLE_ADMIN, ROLE_CLINICIAN, ROLE_STAFF, ROLE_RESEARCHER, ROLE__COUNT };
+extern const char *const store_role_names[ROLE__COUNT];
+
+struct store_user {
+	char name[REC_ID_MAX];
+	int role;                   /* enum store_role */
+	char clinic[REC_ID_MAX];    /* "" for admins and all-clinic researchers */
+	char pwhash[STORE_PWHASH_MAX];
+	int64_t created_at;
+	bool disabled;
+};
+
+/* PROLO_ECONFLICT when the name is taken; PROLO_EINVAL when a clinician or
+ * staff user has no clinic. */
+enum prolo_code store_user_add(struct store *st, const struct store_user *u, struct prolo_err *err);
+/* PROLO_ENOTFOUND (field "username") when absent. */
+enum prolo_code store_user_get(struct store *st, const char *name, struct store_user *out,
+                               struct prolo_err *err);
+enum prolo_code store_user_set_password(struct store *st, const char *name, const char *pwhash,
+                                        struct prolo_err *err);
+typedef enum prolo_code (*store_user_fn)(void *ctx, const struct store_user *u,
+                                         struct prolo_err *err);
+/* Users by name; the pwhash member is left empty. */
+enum prolo_code store_user_scan(struct store *st, store_user_fn fn, void *ctx,
+                                struct prolo_err *err);
+
+struct store_login_session {
+	unsigned char id_hash[STORE_HASH_LEN];
+	char user[REC_ID_MAX];
+	char csrf[STORE_CSRF_MAX];
+	int64_t created_at, last_seen;
+};
+enum prolo_code store_login_session_add(struct store *st, const struct store_login_session *s,
+                                        struct prolo_err *err);
+/* PROLO_ENOTFOUND when no session has that hash. */
+enum prolo_code store_login_session_get(struct store *st, const unsigned char *id_hash,
+                                        struct store_login_session *out, struct prolo_err *err);
+enum prolo_code store_login_session_touch(struct store *st, const unsigned char *id_hash,
+                                          int64_t now, struct prolo_err *err);
+/* Deletes one session (id_hash) or, with id_hash NULL, every session of user
+ * except keep (NULL = none). Deleting nothing is not an error. */
+enum prolo_code store_login_session_delete(struct store *st, const unsigned char *id_hash,
+                                           const char *user, const unsigned char *keep,
+                                           struct prolo_err *err);
+/* Drops sessions idle since before idle_before or created before abs_before. */
+enum prolo_code store_login_session_purge(struct store *st, int64_t idle_before,
+                                          int64_t abs_before, struct prolo_err *err);
+
+/* Failed-login counters by key ("user:NAME", "addr:ADDR"). get fills zeros
+ * for an unknown key; clear of an unknown key is not an error. */
+struct store_throttle {
+	int failures;
+	int64_t last_at, locked_until;
+};
+enum prolo_code store_throttle_get(struct store *st, const char *key, struct store_throttle *out,
+                                   struct prolo_err *err);
+enum prolo_code store_throttle_put(struct store *st, const char *key,
+                                   const struct store_throttle *t, struct prolo_err *err);
+enum prolo_code store_throttle_clear(struct store *st, const char *key, struct prolo_err *err);
+
+/* Stored first response of an idempotent POST. get: PROLO_ENOTFOUND when
+ * the key is new; else *body is malloc'd (free it). */
+enum prolo_code store_idem_get(struct store *st, const char *user, const char *key,
+                               unsigned char *req_hash, int *status, char **body,
+                               struct prolo_err *err);
+enum prolo_code store_idem_put(struct store *st, const char *user, const char *key,
+                               const unsigned char *req_hash, int status, const char *body,
+                               int64_t now, struct prolo_err *err);
+
+struct store_qlink {
+	unsigned char token_hash[STORE_HASH_LEN];
+	char patient_id[REC_ID_MAX];
+	char course_id[REC_ID_MAX];
+	int instrument;             /* enum instrument */
+	char created_by[REC_ID_MAX];
+	int64_t created_at, expires_at;
+	int64_t used_at;            /* 0 = not used */
+};
+enum prolo_code store_qlink_add(struct store *st, const struct store_qlink *q, struct prolo_err *err);
+/* PROLO_ENOTFOUND when no link has that hash. */
+enum prolo_code store_qlink_get(struct store *st, const unsigned char *token_hash,
+                                struct store_qlink *out, struct prolo_err *err);
+/* Marks the link used; PROLO_ECONFLICT when it already was. */
+enum prolo_code store_qlink_use(struct store *st, const unsigned char *token_hash, int64_t now,
+                                struct prolo_err *err);
+
+/* One audit row. The store assigns id, at (if empty) and hash. */
+struct store_audit {
+	int64_t id;
+	char at[32];                /* ISO 8601 UTC, e.g. 2024-05-01T09:30:00Z */
+	char user[REC_ID_MAX];
+	char action[64];            /* e.g. "patient.read" */
+	char record[2 * REC_ID_MAX];/* e.g. "patient:P001"; "" if none */
+	char addr[64];              /* source address */
+	char detail[256];           /* short, no free text from records */
+	unsigned char hash[STORE_HASH_LEN];
+};
+/* Appends e to the chain: hash = BLAKE2b-256(previous hash, id, at, user,
+ * action, record, addr, detail). Must run inside store_begin/store_commit so
+ * the chain cannot fork. Fills e->id, e->at, e->hash. */
+enum prolo_code store_audit_append(struct store *st, struct store_audit *e, struct prolo_err *err);
+struct store_audit_filter {
+	const char *user, *action, *record; /* exact; NULL/"" = any */
+	const char *from, *to;              /* YYYY-MM-DD inclusive; NULL = open */
+	int limit;                          /* 0 = 1000 */
+};
+typedef enum prolo_code (*store_audit_fn)(void *ctx, const struct store_audit *e,
+                                          struct prolo_err *err);
+/* Newest first. */
+enum prolo_code store_audit_scan(struct store *st, const struct store_audit_filter *f,
+                                 store_audit_fn fn, void *ctx, struct prolo_err *err);
+/* Walks the chain from the first row. PROLO_OK when intact (*n_rows rows,
+ * head = the last hash, zeros when empty); PROLO_ECONFLICT with *bad_id =
+ * the first row that was edited, reordered or follows a deleted row (or
+ * the missing id), err->msg saying which; PROLO_EDB on a read error. */
+enum prolo_code store_audit_verify(struct store *st, int64_t *n_rows, int64_t *bad_id,
+                                   unsigned char *head, struct prolo_err *err);
 
 #endif

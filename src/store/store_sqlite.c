@@ -968,3 +968,46 @@ enum prolo_code store_course_end(struct store *st, const char *course_id, int st
 	         reason && reason[0] ? ": " : "", reason ? reason : "");
 	return store_course_history_add(st, course_id, "end", detail, err);
 }
+
+enum prolo_code store_course_history_scan(struct store *st, const char *course_id,
+                                          store_history_fn fn, void *ctx, struct prolo_err *err)
+{
+	struct parent_cache *c;
+	enum prolo_code rc = course_ref(st, course_id, &c, err);
+	if (rc)
+		return rc;
+	int64_t pk = c->pk;
+	sqlite3_stmt *s = NULL;
+	int src = sqlite3_prepare_v2(st->db,
+		"SELECT at, event, coalesce(detail, '') FROM course_history WHERE course_pk = ? ORDER BY pk",
+		-1, &s, NULL);
+	if (src != SQLITE_OK)
+		return store_sqlite_err(st, src, "reading course history", err);
+	sqlite3_bind_int64(s, 1, pk);
+	while ((src = sqlite3_step(s)) == SQLITE_ROW && !rc)
+		rc = fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+		        (const char *)sqlite3_column_text(s, 2), err);
+	if (!rc && src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = store_sqlite_err(st, src, "reading course history", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+enum prolo_code store_last_session_no(struct store *st, const char *course_id, int32_t *n,
+                                      struct prolo_err *err)
+{
+	struct parent_cache *c;
+	enum prolo_code rc = course_ref(st, course_id, &c, err);
+	if (rc)
+		return rc;
+	static const char sql[] = "SELECT coalesce(max(session_no), 0) FROM sessions WHERE course_pk = ?";
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	sqlite3_bind_int64(s, 1, c->pk);
+	int src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		*n = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return src == SQLITE_ROW ? PROLO_OK : store_sqlite_err(st, src, "numbering a session", err);
+}

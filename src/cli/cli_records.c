@@ -1,0 +1,773 @@
+/* prolo init and the recording command groups (patient, course, session,
+ * outcome, ae): add | list | show, plus course end. Options are the field
+ * names of core/records.c (--patient_id or --patient-id), so the CLI accepts
+ * exactly what the CSV and the API accept, checked by the same code. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/rec_json.h"
+#include "registry/registry.h"
+#include "store/store.h"
+
+/* ---- shared helpers ---------------------------------------------------- */
+
+static int open_store(struct cli_ctx *ctx, int flags, struct store **st)
+{
+	struct prolo_err err = { 0 };
+	if (store_open(ctx->db_path, flags, st, &err))
+		return cli_fail(ctx, &err);
+	return 0;
+}
+
+static int32_t today(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return dom_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* "--patient-id" -> "patient_id" into out. */
+static void option_name(const char *arg, char *out, size_t outsz)
+{
+	size_t j = 0;
+	for (const char *p = arg + 2; *p && *p != '=' && j + 1 < outsz; p++)
+		out[j++] = *p == '-' ? '_' : *p;
+	out[j] = '\0';
+}
+
+/* Sets fields of rec from every unused "--field value" / "--field=value".
+ * Returns 0, or an exit status after printing the error. */
+static int parse_fields(struct cli_ctx *ctx, enum rec_kind kind, void *rec, int argc, char **argv,
+                        bool *used)
+{
+	for (int i = 1; i < argc; i++) {
+		if (used[i] || strncmp(argv[i], "--", 2) != 0)
+			continue;
+		char name[64];
+		option_name(argv[i], name, sizeof name);
+		const struct field_def *f = rec_field(kind, name, strlen(name));
+		if (!f)
+			return cli_usage(ctx, "unknown option '%s' for %s", argv[i], rec_tables[kind].name);
+		const char *eq = strchr(argv[i], '=');
+		const char *v;
+		if (eq) {
+			v = eq + 1;
+			used[i] = true;
+		} else {
+			if (i + 1 >= argc)
+				return cli_usage(ctx, "%s needs a value", argv[i]);
+			v = argv[i + 1];
+			used[i] = used[i + 1] = true;
+			i++;
+		}
+		struct prolo_err err = { 0 };
+		if (rec_set(kind, rec, f, v, strlen(v), &err))
+			return cli_fail(ctx, &err);
+	}
+	return 0;
+}
+
+static void print_json(struct cli_ctx *ctx, json_t *j)
+{
+	if (!j)
+		return;
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	if (s) {
+		fprintf(ctx->out, "%s\n", s);
+		free(s);
+	}
+	json_decref(j);
+}
+
+/* "field: value" lines for a person. */
+static void print_record(struct cli_ctx *ctx, enum rec_kind kind, const void *rec, const char *indent)
+{
+	const struct rec_table *t = &rec_tables[kind];
+	struct buf b = { 0 };
+	for (int i = 0; i < t->n_fields; i++) {
+		if (!rec_has(rec, &t->fields[i]))
+			continue;
+		buf_reset(&b);
+		rec_format(rec, &t->fields[i], &b);
+		fprintf(ctx->out, "%s%-24s %s\n", indent, t->fields[i].name, buf_str(&b));
+	}
+	buf_free(&b);
+}
+
+/* The columns of a list for a person, with widths. */
+static const struct {
+	const char *cols[8];
+	int width[8];
+} list_cols[REC__COUNT] = {
+	[REC_PATIENT] = { { "patient_id", "clinic", "sex", "birth_year", "last_name", "first_name" },
+	                  { 12, 8, 8, 10, 16, 16 } },
+	[REC_COURSE] = { { "course_id", "patient_id", "modality", "condition", "start_date",
+	                   "planned_sessions", "status" },
+	                 { 12, 12, 10, 16, 11, 8, 12 } },
+	[REC_SESSION] = { { "course_id", "session_no", "date", "proliferant", "concentration_pct",
+	                    "volume_ml", "clinician" },
+	                  { 12, 4, 11, 12, 6, 7, 16 } },
+	[REC_INJECTION] = { { "course_id", "session_no", "seq", "site", "side", "volume_ml", "guidance" },
+	                    { 12, 4, 4, 24, 10, 7, 12 } },
+	[REC_OUTCOME] = { { "course_id", "date", "instrument", "score", "items" },
+	                  { 12, 11, 10, 8, 30 } },
+	[REC_AE] = { { "course_id", "seq", "date", "kind", "duration_days", "grade", "seriousness" },
+	             { 12, 4, 11, 14, 5, 5, 14 } },
+};
+
+struct list_ctx {
+	struct cli_ctx *cli;
+	enum rec_kind kind;
+	json_t *arr; /* --json */
+	struct buf line;
+	long n;
+};
+
+static enum prolo_code list_row(void *p, const void *rec, struct prolo_err *err)
+{
+	struct list_ctx *l = p;
+	l->n++;
+	if (l->arr) {
+		json_t *o = rec_to_json(l->kind, rec, false, false);
+		if (!o || json_array_append_new(l->arr, o))
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		return PROLO_OK;
+	}
+	buf_reset(&l->line);
+	for (int c = 0; c < 8 && list_cols[l->kind].cols[c]; c++) {
+		const char *name = list_cols[l->kind].cols[c];
+		const struct field_def *f = rec_field(l->kind, name, strlen(name));
+		size_t before = l->line.len;
+		rec_format(rec, f, &l->line);
+		size_t w = l->line.len - before;
+		for (size_t k = w; k < (size_t)list_cols[l->kind].width[c] + 1; k++)
+			buf_addc(&l->line, ' ');
+		if (w >= (size_t)list_cols[l->kind].width[c] + 1)
+			buf_addc(&l->line, ' ');
+	}
+	fprintf(l->cli->out, "%s\n", buf_str(&l->line));
+	return PROLO_OK;
+}
+
+static void list_header(struct cli_ctx *ctx, enum rec_kind kind)
+{
+	for (int c = 0; c < 8 && list_cols[kind].cols[c]; c++) {
+		const char *name = list_cols[kind].cols[c];
+		int w = list_cols[kind].width[c];
+		fprintf(ctx->out, "%-*.*s ", w, w, name);
+	}
+	fputc('\n', ctx->out);
+}
+
+static int do_list(struct cli_ctx *ctx, struct store *st, enum rec_kind kind,
+                   const struct store_filter *f)
+{
+	struct list_ctx l = { .cli = ctx, .kind = kind };
+	if (ctx->json)
+		l.arr = json_array();
+	else
+		list_header(ctx, kind);
+	struct prolo_err err = { 0 };
+	enum prolo_code rc = store_scan(st, kind, f, list_row, &l, &err);
+	buf_free(&l.line);
+	if (rc) {
+		json_decref(l.arr);
+		return cli_fail(ctx, &err);
+	}
+	if (l.arr)
+		print_json(ctx, l.arr);
+	else if (l.n == 0)
+		fprintf(ctx->out, "(none)\n");
+	return 0;
+}
+
+/* Inserts one record in its own transaction, then prints it. */
+static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec)
+{
+	struct store *st = NULL;
+	int rcx = open_store(ctx, 0, &st);
+	if (rcx)
+		return rcx;
+	struct prolo_err err = { 0 };
+	enum prolo_code rc = store_begin(st, &err);
+	if (!rc)
+		rc = registry_add(st, kind, rec, REG_INTERACTIVE, &err);
+	if (!rc)
+		rc = store_commit(st, &err);
+	if (rc) {
+		store_rollback(st);
+		store_close(st);
+		return cli_fail(ctx, &err);
+	}
+	store_close(st);
+	if (ctx->json)
+		print_json(ctx, rec_to_json(kind, rec, false, false));
+	else {
+		fprintf(ctx->out, "added %s\n", rec_tables[kind].name);
+		print_record(ctx, kind, rec, "  ");
+	}
+	return 0;
+}
+
+static int list_filtered(struct cli_ctx *ctx, enum rec_kind kind, int argc, char **argv, bool *used)
+{
+	struct store_filter f = { 0 };
+	f.patient_id = cli_opt(argc, argv, used, "--patient");
+	if (!f.patient_id)
+		f.patient_id = cli_opt(argc, argv, used, "--patient_id");
+	f.course_id = cli_opt(argc, argv, used, "--course");
+	if (!f.course_id)
+		f.course_id = cli_opt(argc, argv, used, "--course_id");
+	f.clinic = cli_opt(argc, argv, used, "--clinic");
+	f.search = cli_opt(argc, argv, used, "--search");
+	const char *limit = cli_opt(argc, argv, used, "--limit");
+	if (limit) {
+		long n;
+		if (!dom_parse_long(limit, strlen(limit), 1, 1000000000L, &n))
+			return cli_usage(ctx, "--limit: '%s' is not a positive whole number", limit);
+		f.limit = (int)n;
+	}
+	int x = cli_no_extra(ctx, argc, argv, used, 2);
+	if (x)
+		return x;
+	struct store *st = NULL;
+	if ((x = open_store(ctx, STORE_READONLY, &st)))
+		return x;
+	x = do_list(ctx, st, kind, &f);
+	store_close(st);
+	return x;
+}
+
+/* ---- init ------------------------------------------------------------------ */
+
+int cli_init(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool used[64] = { false };
+	if (argc > 64)
+		return cli_usage(ctx, "too many arguments");
+	int x = cli_no_extra(ctx, argc, argv, used, 1);
+	if (x)
+		return x;
+	struct store *st = NULL;
+	if ((x = open_store(ctx, STORE_CREATE, &st)))
+		return x;
+	int v = store_schema_version(st);
+	store_close(st);
+	if (ctx->json)
+		fprintf(ctx->out, "{\"db\":\"%s\",\"schema_version\":%d}\n", ctx->db_path, v);
+	else
+		fprintf(ctx->out, "created registry %s (schema version %d)\n", ctx->db_path, v);
+	return 0;
+}
+
+/* ---- show helpers ---------------------------------------------------------- */
+
+struct collect {
+	enum rec_kind kind;
+	json_t *arr;
+	struct cli_ctx *cli;
+	const char *indent;
+};
+
+static enum prolo_code collect_row(void *p, const void *rec, struct prolo_err *err)
+{
+	struct collect *c = p;
+	if (c->arr) {
+		json_t *o = rec_to_json(c->kind, rec, false, false);
+		if (c->kind == REC_SESSION && o) {
+			char label[32];
+			rec_session_paw(rec, label, sizeof label);
+			if (label[0])
+				json_object_set_new(o, "prp_paw", json_string(label));
+			rec_session_mishra(rec, label, sizeof label);
+			if (label[0])
+				json_object_set_new(o, "prp_mishra", json_string(label));
+		}
+		if (!o || json_array_append_new(c->arr, o))
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		return PROLO_OK;
+	}
+	fprintf(c->cli->out, "%s-\n", c->indent);
+	print_record(c->cli, c->kind, rec, c->indent);
+	if (c->kind == REC_SESSION) {
+		char label[32];
+		rec_session_paw(rec, label, sizeof label);
+		if (label[0])
+			fprintf(c->cli->out, "%s%-24s %s\n", c->indent, "prp_paw (derived)", label);
+		rec_session_mishra(rec, label, sizeof label);
+		if (label[0])
+			fprintf(c->cli->out, "%s%-24s %s\n", c->indent, "prp_mishra (derived)", label);
+	}
+	return PROLO_OK;
+}
+
+static enum prolo_code history_row(void *p, const char *at, const char *event, const char *detail,
+                                   struct prolo_err *err)
+{
+	struct collect *c = p;
+	if (c->arr) {
+		json_t *o = json_pack("{s:s, s:s, s:s}", "at", at, "event", event, "detail", detail);
+		if (!o || json_array_append_new(c->arr, o))
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		return PROLO_OK;
+	}
+	fprintf(c->cli->out, "%s%s  %-10s %s\n", c->indent, at, event, detail);
+	return PROLO_OK;
+}
+
+/* Children of a course, under "sessions", "outcomes", ... */
+static enum prolo_code show_children(struct cli_ctx *ctx, struct store *st, const char *course_id,
+                                     json_t *obj, struct prolo_err *err)
+{
+	static const struct {
+		enum rec_kind kind;
+		const char *key;
+	} kids[] = { { REC_SESSION, "sessions" }, { REC_INJECTION, "injections" },
+	             { REC_OUTCOME, "outcomes" }, { REC_AE, "adverse_events" } };
+	struct store_filter f = { .course_id = course_id };
+	for (size_t k = 0; k < sizeof kids / sizeof kids[0]; k++) {
+		struct collect c = { kids[k].kind, obj ? json_array() : NULL, ctx, "    " };
+		if (!obj)
+			fprintf(ctx->out, "  %s:\n", kids[k].key);
+		enum prolo_code rc = store_scan(st, kids[k].kind, &f, collect_row, &c, err);
+		if (rc) {
+			json_decref(c.arr);
+			return rc;
+		}
+		if (obj)
+			json_object_set_new(obj, kids[k].key, c.arr);
+	}
+	struct collect h = { REC_COURSE, obj ? json_array() : NULL, ctx, "    " };
+	if (!obj)
+		fprintf(ctx->out, "  history:\n");
+	enum prolo_code rc = store_course_history_scan(st, course_id, history_row, &h, err);
+	if (obj)
+		json_object_set_new(obj, "history", h.arr);
+	return rc;
+}
+
+/* ---- patient ---------------------------------------------------------------- */
+
+static int show_patient(struct cli_ctx *ctx, const char *id)
+{
+	struct store *st = NULL;
+	int x = open_store(ctx, STORE_READONLY, &st);
+	if (x)
+		return x;
+	struct prolo_err err = { 0 };
+	struct patient p;
+	rec_init(REC_PATIENT, &p);
+	if (rec_set(REC_PATIENT, &p, rec_field(REC_PATIENT, "patient_id", 10), id, strlen(id), &err) ||
+	    store_get(st, REC_PATIENT, &p, &err)) {
+		store_close(st);
+		return cli_fail(ctx, &err);
+	}
+	struct store_filter f = { .patient_id = id };
+	struct collect c = { REC_COURSE, NULL, ctx, "    " };
+	enum prolo_code rc;
+	if (ctx->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "patient", rec_to_json(REC_PATIENT, &p, false, false));
+		c.arr = json_array();
+		rc = store_scan(st, REC_COURSE, &f, collect_row, &c, &err);
+		json_object_set_new(o, "courses", c.arr);
+		if (!rc)
+			print_json(ctx, o);
+		else
+			json_decref(o);
+	} else {
+		fprintf(ctx->out, "patient %s\n", p.patient_id);
+		print_record(ctx, REC_PATIENT, &p, "  ");
+		fprintf(ctx->out, "  courses:\n");
+		rc = store_scan(st, REC_COURSE, &f, collect_row, &c, &err);
+	}
+	store_close(st);
+	return rc ? cli_fail(ctx, &err) : 0;
+}
+
+/* Dispatches "GROUP add|list|show"; add takes field options. */
+static int group(struct cli_ctx *ctx, enum rec_kind kind, int argc, char **argv,
+                 int (*show)(struct cli_ctx *, int, char **, bool *))
+{
+	if (argc < 2)
+		return cli_usage(ctx, "%s: expected add, list or show", argv[0]);
+	if (argc > 256)
+		return cli_usage(ctx, "too many arguments");
+	bool used[256] = { false };
+	used[0] = used[1] = true;
+	const char *verb = argv[1];
+	if (strcmp(verb, "list") == 0)
+		return list_filtered(ctx, kind, argc, argv, used);
+	if (strcmp(verb, "show") == 0)
+		return show(ctx, argc, argv, used);
+	if (strcmp(verb, "add") == 0) {
+		void *rec = malloc(rec_tables[kind].size);
+		if (!rec)
+			return 5;
+		rec_init(kind, rec);
+		int x = parse_fields(ctx, kind, rec, argc, argv, used);
+		if (!x)
+			x = cli_no_extra(ctx, argc, argv, used, 2);
+		if (!x)
+			x = add_one(ctx, kind, rec);
+		free(rec);
+		return x;
+	}
+	return cli_usage(ctx, "%s: unknown action '%s' (expected add, list or show)", argv[0], verb);
+}
+
+static int patient_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *id = cli_arg(argc, argv, used, 2);
+	if (!id)
+		return cli_usage(ctx, "patient show: expected a patient id");
+	int x = cli_no_extra(ctx, argc, argv, used, 2);
+	return x ? x : show_patient(ctx, id);
+}
+
+int cli_patient(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return group(ctx, REC_PATIENT, argc, argv, patient_show);
+}
+
+/* ---- course ------------------------------------------------------------------ */
+
+static int course_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *id = cli_arg(argc, argv, used, 2);
+	if (!id)
+		return cli_usage(ctx, "course show: expected a course id");
+	int x = cli_no_extra(ctx, argc, argv, used, 2);
+	if (x)
+		return x;
+	struct store *st = NULL;
+	if ((x = open_store(ctx, STORE_READONLY, &st)))
+		return x;
+	struct prolo_err err = { 0 };
+	struct course c;
+	rec_init(REC_COURSE, &c);
+	enum prolo_code rc = rec_set(REC_COURSE, &c, rec_field(REC_COURSE, "course_id", 9), id, strlen(id), &err);
+	if (!rc)
+		rc = store_get(st, REC_COURSE, &c, &err);
+	if (!rc) {
+		if (ctx->json) {
+			json_t *o = rec_to_json(REC_COURSE, &c, false, false);
+			rc = show_children(ctx, st, c.course_id, o, &err);
+			if (!rc)
+				print_json(ctx, o);
+			else
+				json_decref(o);
+		} else {
+			fprintf(ctx->out, "course %s\n", c.course_id);
+			print_record(ctx, REC_COURSE, &c, "  ");
+			rc = show_children(ctx, st, c.course_id, NULL, &err);
+		}
+	}
+	store_close(st);
+	return rc ? cli_fail(ctx, &err) : 0;
+}
+
+static int course_end(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool used[64] = { false };
+	if (argc > 64)
+		return cli_usage(ctx, "too many arguments");
+	used[0] = used[1] = true;
+	const char *status = cli_opt(argc, argv, used, "--status");
+	const char *date = cli_opt(argc, argv, used, "--date");
+	if (!date)
+		date = cli_opt(argc, argv, used, "--end_date");
+	const char *reason = cli_opt(argc, argv, used, "--reason");
+	const char *id = cli_arg(argc, argv, used, 2);
+	int x = cli_no_extra(ctx, argc, argv, used, 2);
+	if (x)
+		return x;
+	if (!id)
+		return cli_usage(ctx, "course end: expected a course id");
+	if (!status)
+		return cli_usage(ctx, "course end: --status is required (completed, goal_reached, dropped, "
+		                      "stopped_adverse_event, stopped_no_improvement)");
+	struct prolo_err err = { 0 };
+	int s = dom_lookup(dom_status_names, CS__COUNT, status, strlen(status));
+	if (s < 0 || !dom_status_ended((enum course_status)s)) {
+		prolo_err_set(&err, PROLO_EINVAL, "status",
+		              "'%s' is not an end state (completed, goal_reached, dropped, "
+		              "stopped_adverse_event, stopped_no_improvement)", status);
+		return cli_fail(ctx, &err);
+	}
+	int32_t d = today();
+	if (date && !dom_date_parse(date, strlen(date), &d)) {
+		prolo_err_set(&err, PROLO_EINVAL, "date", "'%s' is not a valid date (YYYY-MM-DD)", date);
+		return cli_fail(ctx, &err);
+	}
+	if (reason && (strlen(reason) >= REC_TEXT_MAX || !dom_utf8_valid(reason, strlen(reason)))) {
+		prolo_err_set(&err, PROLO_EINVAL, "reason", "must be UTF-8 text of at most %d bytes", REC_TEXT_MAX - 1);
+		return cli_fail(ctx, &err);
+	}
+	struct store *st = NULL;
+	if ((x = open_store(ctx, 0, &st)))
+		return x;
+	enum prolo_code rc = store_begin(st, &err);
+	if (!rc)
+		rc = store_course_end(st, id, s, d, reason, &err);
+	if (!rc)
+		rc = store_commit(st, &err);
+	if (rc)
+		store_rollback(st);
+	store_close(st);
+	if (rc)
+		return cli_fail(ctx, &err);
+	char ds[11];
+	dom_date_format(d, ds);
+	if (ctx->json)
+		fprintf(ctx->out, "{\"course_id\":\"%s\",\"status\":\"%s\",\"end_date\":\"%s\"}\n", id,
+		        dom_status_names[s], ds);
+	else
+		fprintf(ctx->out, "course %s ended: %s on %s\n", id, dom_status_names[s], ds);
+	return 0;
+}
+
+int cli_course(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "end") == 0)
+		return course_end(ctx, argc, argv);
+	return group(ctx, REC_COURSE, argc, argv, course_show);
+}
+
+/* ---- session ----------------------------------------------------------------- */
+
+#define MAX_INJECTIONS 50
+
+/* "site=L5-S1,side=left,volume_ml=2" -> injection fields. */
+static int parse_injection(struct cli_ctx *ctx, const char *spec, int idx, struct injection *in)
+{
+	rec_init(REC_INJECTION, in);
+	const char *p = spec;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		struct prolo_err err = { 0 };
+		if (!eq)
+			return cli_usage(ctx, "--injection %d: expected key=value pairs separated by commas", idx);
+		const struct field_def *f = rec_field(REC_INJECTION, p, (size_t)(eq - p));
+		if (!f || strcmp(f->name, "course_id") == 0 || strcmp(f->name, "session_no") == 0) {
+			prolo_err_set(&err, PROLO_EINVAL, "injection",
+			              "injection %d: unknown key '%.*s'", idx, (int)(eq - p), p);
+			return cli_fail(ctx, &err);
+		}
+		if (rec_set(REC_INJECTION, in, f, eq + 1, len - (size_t)(eq - p) - 1, &err)) {
+			char msg[sizeof err.msg];
+			snprintf(msg, sizeof msg, "injection %d: %s", idx, err.msg);
+			snprintf(err.msg, sizeof err.msg, "%s", msg);
+			return cli_fail(ctx, &err);
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int session_add(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool used[256] = { false };
+	if (argc > 256)
+		return cli_usage(ctx, "too many arguments");
+	used[0] = used[1] = true;
+	struct injection *inj = calloc(MAX_INJECTIONS, sizeof *inj);
+	struct session *s = malloc(sizeof *s);
+	int n_inj = 0, x = 0;
+	if (!inj || !s) {
+		free(inj);
+		free(s);
+		return 5;
+	}
+	rec_init(REC_SESSION, s);
+	for (int i = 2; i < argc && !x; i++) {
+		if (strcmp(argv[i], "--injection") != 0)
+			continue;
+		if (i + 1 >= argc)
+			x = cli_usage(ctx, "--injection needs a value");
+		else if (n_inj >= MAX_INJECTIONS)
+			x = cli_usage(ctx, "at most %d injections per session", MAX_INJECTIONS);
+		else
+			x = parse_injection(ctx, argv[i + 1], n_inj + 1, &inj[n_inj]);
+		n_inj++;
+		used[i] = used[i + 1] = true;
+		i++;
+	}
+	if (!x)
+		x = parse_fields(ctx, REC_SESSION, s, argc, argv, used);
+	if (!x)
+		x = cli_no_extra(ctx, argc, argv, used, 2);
+	struct store *st = NULL;
+	if (!x)
+		x = open_store(ctx, 0, &st);
+	if (!x) {
+		struct prolo_err err = { 0 };
+		enum prolo_code rc = store_begin(st, &err);
+		if (!rc && s->session_no == REC_INT_NONE && s->course_id[0]) {
+			int32_t last = 0;
+			rc = store_last_session_no(st, s->course_id, &last, &err);
+			s->session_no = last + 1;
+		}
+		if (!rc)
+			rc = registry_session_add(st, s, inj, (size_t)n_inj, REG_INTERACTIVE, &err);
+		if (!rc)
+			rc = store_commit(st, &err);
+		if (rc) {
+			store_rollback(st);
+			x = cli_fail(ctx, &err);
+		}
+		store_close(st);
+	}
+	if (!x) {
+		if (ctx->json) {
+			json_t *o = rec_to_json(REC_SESSION, s, false, false);
+			json_t *a = json_array();
+			for (int i = 0; i < n_inj; i++)
+				json_array_append_new(a, rec_to_json(REC_INJECTION, &inj[i], false, false));
+			json_object_set_new(o, "injections", a);
+			print_json(ctx, o);
+		} else {
+			fprintf(ctx->out, "added session %d of course %s with %d injection%s\n", s->session_no,
+			        s->course_id, n_inj, n_inj == 1 ? "" : "s");
+		}
+	}
+	free(inj);
+	free(s);
+	return x;
+}
+
+static int session_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *cid = cli_arg(argc, argv, used, 2);
+	const char *no = cli_arg(argc, argv, used, 2);
+	int x = cli_no_extra(ctx, argc, argv, used, 2);
+	if (x)
+		return x;
+	if (!cid || !no)
+		return cli_usage(ctx, "session show: expected COURSE_ID SESSION_NO");
+	struct prolo_err err = { 0 };
+	struct session s;
+	rec_init(REC_SESSION, &s);
+	if (rec_set(REC_SESSION, &s, rec_field(REC_SESSION, "course_id", 9), cid, strlen(cid), &err) ||
+	    rec_set(REC_SESSION, &s, rec_field(REC_SESSION, "session_no", 10), no, strlen(no), &err))
+		return cli_fail(ctx, &err);
+	struct store *st = NULL;
+	if ((x = open_store(ctx, STORE_READONLY, &st)))
+		return x;
+	enum prolo_code rc = store_get(st, REC_SESSION, &s, &err);
+	struct store_filter f = { .course_id = s.course_id, .session_no = s.session_no };
+	if (!rc) {
+		struct collect c = { REC_INJECTION, ctx->json ? json_array() : NULL, ctx, "    " };
+		json_t *o = NULL;
+		if (ctx->json) {
+			struct collect one = { REC_SESSION, json_array(), ctx, "" };
+			collect_row(&one, &s, &err);
+			o = json_incref(json_array_get(one.arr, 0));
+			json_decref(one.arr);
+		} else {
+			fprintf(ctx->out, "session %d of course %s\n", s.session_no, s.course_id);
+			struct collect one = { REC_SESSION, NULL, ctx, "  " };
+			collect_row(&one, &s, &err);
+			fprintf(ctx->out, "  injections:\n");
+		}
+		rc = store_scan(st, REC_INJECTION, &f, collect_row, &c, &err);
+		if (o) {
+			json_object_set_new(o, "injections", c.arr);
+			if (!rc)
+				print_json(ctx, o);
+			else
+				json_decref(o);
+		}
+	}
+	store_close(st);
+	return rc ? cli_fail(ctx, &err) : 0;
+}
+
+int cli_session(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return session_add(ctx, argc, argv);
+	return group(ctx, REC_SESSION, argc, argv, session_show);
+}
+
+/* ---- outcome ----------------------------------------------------------------- */
+
+static int outcome_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *cid = cli_arg(argc, argv, used, 2);
+	const char *date = cli_arg(argc, argv, used, 2);
+	const char *instr = cli_arg(argc, argv, used, 2);
+	int x = cli_no_extra(ctx, argc, argv, used, 2);
+	if (x)
+		return x;
+	if (!cid || !date || !instr)
+		return cli_usage(ctx, "outcome show: expected COURSE_ID DATE INSTRUMENT");
+	struct prolo_err err = { 0 };
+	struct outcome o;
+	rec_init(REC_OUTCOME, &o);
+	if (rec_set(REC_OUTCOME, &o, rec_field(REC_OUTCOME, "course_id", 9), cid, strlen(cid), &err) ||
+	    rec_set(REC_OUTCOME, &o, rec_field(REC_OUTCOME, "date", 4), date, strlen(date), &err) ||
+	    rec_set(REC_OUTCOME, &o, rec_field(REC_OUTCOME, "instrument", 10), instr, strlen(instr), &err))
+		return cli_fail(ctx, &err);
+	struct store *st = NULL;
+	if ((x = open_store(ctx, STORE_READONLY, &st)))
+		return x;
+	enum prolo_code rc = store_get(st, REC_OUTCOME, &o, &err);
+	store_close(st);
+	if (rc)
+		return cli_fail(ctx, &err);
+	if (ctx->json)
+		print_json(ctx, rec_to_json(REC_OUTCOME, &o, false, false));
+	else
+		print_record(ctx, REC_OUTCOME, &o, "");
+	return 0;
+}
+
+int cli_outcome(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return group(ctx, REC_OUTCOME, argc, argv, outcome_show);
+}
+
+/* ---- adverse events ------------------------------------------------------------ */
+
+static int ae_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *cid = cli_arg(argc, argv, used, 2);
+	const char *seq = cli_arg(argc, argv, used, 2);
+	int x = cli_no_extra(ctx, argc, argv, used, 2);
+	if (x)
+		return x;
+	if (!cid || !seq)
+		return cli_usage(ctx, "ae show: expected COURSE_ID SEQ");
+	struct prolo_err err = { 0 };
+	struct adverse_event a;
+	rec_init(REC_AE, &a);
+	if (rec_set(REC_AE, &a, rec_field(REC_AE, "course_id", 9), cid, strlen(cid), &err) ||
+	    rec_set(REC_AE, &a, rec_field(REC_AE, "seq", 3), seq, strlen(seq), &err))
+		return cli_fail(ctx, &err);
+	struct store *st = NULL;
+	if ((x = open_store(ctx, STORE_READONLY, &st)))
+		return x;
+	enum prolo_code rc = store_get(st, REC_AE, &a, &err);
+	store_close(st);
+	if (rc)
+		return cli_fail(ctx, &err);
+	if (ctx->json)
+		print_json(ctx, rec_to_json(REC_AE, &a, false, false));
+	else
+		print_record(ctx, REC_AE, &a, "");
+	return 0;
+}
+
+int cli_ae(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return group(ctx, REC_AE, argc, argv, ae_show);
+}

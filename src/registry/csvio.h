@@ -1,0 +1,42 @@
+/* CSV interchange (DESIGN.md §4, docs/csv-format.md): a folder of
+ * patients.csv, courses.csv, sessions.csv, injections.csv, outcomes.csv and
+ * adverse_events.csv whose columns are the record field names. Import is
+ * all-or-nothing inside the caller's transaction; export is stable, so
+ * export -> import -> export gives identical files. */
+#ifndef PROLO_CSVIO_H
+#define PROLO_CSVIO_H
+
+#include <stdio.h>
+
+#include "core/buf.h"
+#include "store/store.h"
+
+#define CSVIO_MAX_REPORTED 20 /* errors listed before only counting */
+
+struct csvio_import_stats {
+	long rows[REC__COUNT];   /* rows imported per record kind */
+	long errors;             /* bad rows found (all are counted) */
+	struct buf messages;     /* "FILE:LINE: column: what is wrong\n" lines */
+};
+
+/* Imports every interchange file present in dir (at least one must be),
+ * checking every row through registry_add. Runs inside the caller's
+ * transaction and keeps going after a bad row so that all of them are
+ * reported (the first CSVIO_MAX_REPORTED in stats->messages).
+ * Returns PROLO_OK when every row landed; PROLO_EINVAL (or the first row
+ * error's code) when any row was bad — the caller must roll back; err
+ * summarises. progress (may be NULL) receives one line of text at a time. */
+enum prolo_code csvio_import(struct store *st, const char *dir,
+                             struct csvio_import_stats *stats,
+                             void (*progress)(void *pctx, const char *line), void *pctx,
+                             struct prolo_err *err);
+void csvio_import_stats_free(struct csvio_import_stats *stats);
+
+/* Writes every interchange file into dir (created if missing), each first
+ * to a temporary name and then renamed. PROLO_EDB/PROLO_EINVAL on I/O errors
+ * with err->field naming the file. With deidentify, identifying columns
+ * (names, contact details, free text) are left out. */
+enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify,
+                             long counts[REC__COUNT], struct prolo_err *err);
+
+#endif
