@@ -28,6 +28,9 @@ int cli_outcome(struct cli_ctx *ctx, int argc, char **argv);
 int cli_ae(struct cli_ctx *ctx, int argc, char **argv);
 int cli_import(struct cli_ctx *ctx, int argc, char **argv);
 int cli_export(struct cli_ctx *ctx, int argc, char **argv);
+int cli_simulate(struct cli_ctx *ctx, int argc, char **argv);
+int cli_demo(struct cli_ctx *ctx, int argc, char **argv);
+int cli_report(struct cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "prolo: FIELD: MESSAGE" (or JSON with --json) to ctx->errs and
  * returns the exit status for err->code. */

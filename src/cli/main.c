@@ -19,6 +19,9 @@ static const struct {
 	{ "ae", cli_ae, "add|list|show adverse events" },
 	{ "import", cli_import, "import csv DIR (all-or-nothing)" },
 	{ "export", cli_export, "export csv DIR" },
+	{ "simulate", cli_simulate, "simulate a registry (CSV or --db), a trial, calibrate" },
+	{ "demo", cli_demo, "simulated clinic network: registry, report, web app" },
+	{ "report", cli_report, "outcomes report: text|csv|json|html" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,167 @@
+/* prolo report: streams the registry's courses through the report builder
+ * and renders text, csv (report.csv + logrank.csv into a folder), json or
+ * one self-contained html file. The whole report is rendered into memory
+ * before anything is written, so a failure leaves no half-written file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/domain.h"
+#include "report/report.h"
+#include "store/store.h"
+
+#define REPORT_OUT_LIMIT ((size_t)64 << 20)
+
+static enum prolo_code feed(void *ctx, const struct course_rows *rows, struct prolo_err *err)
+{
+	return report_add_course(ctx, rows, err);
+}
+
+/* Writes len bytes to path (replacing it); PROLO_EINVAL naming the path. */
+static enum prolo_code write_file(const char *path, const char *data, size_t len,
+                                  struct prolo_err *err)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return prolo_err_set(err, PROLO_EINVAL, "--out", "cannot write %s: %s", path, strerror(errno));
+	size_t w = fwrite(data, 1, len, f);
+	int bad = w != len || ferror(f);
+	if (fclose(f) != 0 || bad)
+		return prolo_err_set(err, PROLO_EINVAL, "--out", "cannot write %s: %s", path, strerror(errno));
+	return PROLO_OK;
+}
+
+static int parse_date_opt(struct cli_ctx *ctx, const char *name, const char *v, int32_t *out)
+{
+	*out = DOM_DATE_NONE;
+	if (!v)
+		return 0;
+	if (!dom_date_parse(v, strlen(v), out))
+		return cli_usage(ctx, "%s: '%s' is not a date (YYYY-MM-DD)", name, v);
+	return 0;
+}
+
+int cli_report(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool *used = calloc((size_t)argc + 1, sizeof *used);
+	if (!used)
+		return 5;
+	struct prolo_err err = { 0 };
+	struct store *st = NULL;
+	struct report *rep = NULL;
+	struct buf a, b;
+	buf_init(&a, REPORT_OUT_LIMIT);
+	buf_init(&b, REPORT_OUT_LIMIT);
+	struct buf desc;
+	buf_init(&desc, 1024);
+	int rc = 0;
+	enum prolo_code pc = PROLO_OK;
+
+	const char *format = cli_opt(argc, argv, used, "--format");
+	const char *out = cli_opt(argc, argv, used, "--out");
+	const char *clinic = cli_opt(argc, argv, used, "--clinic");
+	const char *modality = cli_opt(argc, argv, used, "--modality");
+	const char *condition = cli_opt(argc, argv, used, "--condition");
+	const char *from = cli_opt(argc, argv, used, "--from");
+	const char *to = cli_opt(argc, argv, used, "--to");
+	if ((rc = cli_no_extra(ctx, argc, argv, used, 1)) != 0)
+		goto done;
+	if (!format)
+		format = ctx->json ? "json" : "text";
+	if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json") &&
+	    strcmp(format, "html")) {
+		rc = cli_usage(ctx, "--format: '%s' is not one of text|csv|json|html", format);
+		goto done;
+	}
+	struct store_report_filter f = { .clinic = clinic, .modality = -1, .condition = condition };
+	if (modality) {
+		f.modality = dom_lookup(dom_modality_names, MOD__COUNT, modality, strlen(modality));
+		if (f.modality < 0) {
+			rc = cli_usage(ctx, "--modality: '%s' is not one of dextrose|prp|stem_cell", modality);
+			goto done;
+		}
+	}
+	if ((rc = parse_date_opt(ctx, "--from", from, &f.from)) != 0 ||
+	    (rc = parse_date_opt(ctx, "--to", to, &f.to)) != 0)
+		goto done;
+	if (f.from != DOM_DATE_NONE && f.to != DOM_DATE_NONE && f.from > f.to) {
+		rc = cli_usage(ctx, "--from %s is after --to %s", from, to);
+		goto done;
+	}
+
+	if (clinic)
+		buf_printf(&desc, "clinic %s; ", clinic);
+	if (modality)
+		buf_printf(&desc, "modality %s; ", modality);
+	if (condition)
+		buf_printf(&desc, "condition %s; ", condition);
+	if (from || to)
+		buf_printf(&desc, "courses started %s..%s; ", from ? from : "", to ? to : "");
+	if (desc.len >= 2)
+		desc.data[desc.len - 2] = '\0'; /* drop the last "; " */
+	struct report_options opt = { .conf = 0.95, .filter_desc = desc.len ? desc.data : NULL };
+
+	pc = store_open(ctx->db_path, STORE_READONLY, &st, &err);
+	if (pc != PROLO_OK)
+		goto fail;
+	if ((pc = report_new(&opt, &rep, &err)) != PROLO_OK)
+		goto fail;
+	if ((pc = store_scan_courses(st, &f, feed, rep, &err)) != PROLO_OK)
+		goto fail;
+	if ((pc = report_finish(rep, &err)) != PROLO_OK)
+		goto fail;
+	const struct report_results *res = report_results(rep);
+
+	if (strcmp(format, "csv") == 0) {
+		if ((pc = report_csv(res, &a, &err)) != PROLO_OK ||
+		    (pc = report_logrank_csv(res, &b, &err)) != PROLO_OK)
+			goto fail;
+		if (!out) { /* report.csv on stdout */
+			fwrite(a.data, 1, a.len, ctx->out);
+			goto done;
+		}
+		if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+			pc = prolo_err_set(&err, PROLO_EINVAL, "--out", "cannot create folder %s: %s", out, strerror(errno));
+			goto fail;
+		}
+		char p1[4096], p2[4096];
+		if ((size_t)snprintf(p1, sizeof p1, "%s/report.csv", out) >= sizeof p1 ||
+		    (size_t)snprintf(p2, sizeof p2, "%s/logrank.csv", out) >= sizeof p2) {
+			pc = prolo_err_set(&err, PROLO_EINVAL, "--out", "folder name too long");
+			goto fail;
+		}
+		if ((pc = write_file(p1, a.data, a.len, &err)) != PROLO_OK ||
+		    (pc = write_file(p2, b.data, b.len, &err)) != PROLO_OK)
+			goto fail;
+		goto done;
+	}
+	if (strcmp(format, "text") == 0)
+		pc = report_text(res, &a, &err);
+	else if (strcmp(format, "json") == 0)
+		pc = report_json(res, &a, &err);
+	else
+		pc = report_html(res, &a, &err);
+	if (pc != PROLO_OK)
+		goto fail;
+	if (out)
+		pc = write_file(out, buf_str(&a), a.len, &err);
+	else
+		fwrite(buf_str(&a), 1, a.len, ctx->out);
+	if (pc != PROLO_OK)
+		goto fail;
+	goto done;
+fail:
+	rc = cli_fail(ctx, &err);
+done:
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&desc);
+	report_free(rep);
+	store_close(st);
+	free(used);
+	return rc;
+}
