@@ -1,0 +1,192 @@
+/* prolo demo: a newcomer's first command. Simulates a small network of
+ * clinics with a fixed seed into a fresh registry, prints the outcomes
+ * report, writes the HTML report and then serves the web app when this
+ * build has one. Each step goes through the same command a user would type
+ * (simulate in-process; report and serve by running this very binary), so
+ * the demo exercises the real paths and needs no private interfaces. */
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "sim/sim_csv.h"
+
+#define DEMO_PATIENTS "2000"
+#define DEMO_SEED "20240601"
+#define DEMO_CLINICS "8"
+
+extern char **environ;
+
+/* Runs this binary with args (NULL-terminated, args[0] unused) and waits.
+ * When capture is not NULL, stdout goes there (at most capsz - 1 bytes,
+ * NUL-terminated). Returns the exit status, or -1 if it could not run. */
+static int run_self(char *const args[], char *capture, size_t capsz)
+{
+	int fds[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	if (capture) {
+		if (pipe(fds) != 0) {
+			posix_spawn_file_actions_destroy(&fa);
+			return -1;
+		}
+		posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+		posix_spawn_file_actions_addclose(&fa, fds[0]);
+		posix_spawn_file_actions_addclose(&fa, fds[1]);
+	}
+	fflush(NULL);
+	pid_t pid;
+	int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (capture) {
+		close(fds[1]);
+		size_t n = 0;
+		if (rc == 0) {
+			ssize_t k;
+			char sink[4096];
+			while ((k = read(fds[0], n + 1 < capsz ? capture + n : sink,
+			                 n + 1 < capsz ? capsz - 1 - n : sizeof sink)) > 0)
+				if (n + 1 < capsz)
+					n += (size_t)k;
+		}
+		capture[n] = '\0';
+		close(fds[0]);
+	}
+	if (rc != 0)
+		return -1;
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* True when this build of prolo has command name (it appears in --help). */
+static bool have_command(const char *name)
+{
+	char help[8192];
+	char *args[] = { "prolo", "--help", NULL };
+	if (run_self(args, help, sizeof help) != 0)
+		return false;
+	char needle[64];
+	snprintf(needle, sizeof needle, "\n  %s ", name);
+	return strstr(help, needle) != NULL;
+}
+
+static void remove_registry(const char *db)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char path[4096];
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		int n = snprintf(path, sizeof path, "%s%s", db, suffix[i]);
+		if (n > 0 && (size_t)n < sizeof path)
+			unlink(path);
+	}
+}
+
+static void remove_csv_dir(const char *dir)
+{
+	char path[4096];
+	for (int i = 0; i < SIM_CSV__COUNT; i++) {
+		int n = snprintf(path, sizeof path, "%s/%s", dir, sim_csv_names[i]);
+		if (n > 0 && (size_t)n < sizeof path)
+			unlink(path);
+	}
+	rmdir(dir);
+}
+
+/* The web app, once this build has one: `prolo serve` on the registry.
+ * Until then the demo says where the HTML report is and returns. */
+static int demo_serve(struct cli_ctx *ctx, const char *db, const char *html)
+{
+	if (!have_command("serve")) {
+		fprintf(ctx->out, "\nThis build has no web app yet; open %s in a browser.\n", html);
+		return 0;
+	}
+	fprintf(ctx->out, "\nServing the demo registry (Ctrl-C stops it).\n");
+	char *args[] = { "prolo", "--db", (char *)db, "serve", NULL };
+	int rc = run_self(args, NULL, 0);
+	return rc < 0 ? 5 : rc;
+}
+
+int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool used[64] = { false };
+	if (argc > 64)
+		return cli_usage(ctx, "demo: too many arguments");
+	bool no_serve = cli_flag(argc, argv, used, "--no-serve");
+	const char *dir = cli_opt(argc, argv, used, "--dir");
+	int rc = cli_no_extra(ctx, argc, argv, used, 1);
+	if (rc)
+		return rc;
+	if (!dir)
+		dir = "demo";
+	struct prolo_err err = { 0 };
+	char db[4096], html[4096], tmp[4096];
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		prolo_err_set(&err, PROLO_EINVAL, "--dir", "cannot create %s: %s", dir, strerror(errno));
+		return cli_fail(ctx, &err);
+	}
+	int n1 = ctx->db_given ? snprintf(db, sizeof db, "%s", ctx->db_path)
+	                       : snprintf(db, sizeof db, "%s/prolo.db", dir);
+	int n2 = snprintf(html, sizeof html, "%s/report.html", dir);
+	int n3 = snprintf(tmp, sizeof tmp, "%s/csv.XXXXXX", dir);
+	if (n1 < 0 || n2 < 0 || n3 < 0 || (size_t)n1 >= sizeof db ||
+	    (size_t)n2 >= sizeof html || (size_t)n3 >= sizeof tmp) {
+		prolo_err_set(&err, PROLO_EINVAL, "--dir", "path too long");
+		return cli_fail(ctx, &err);
+	}
+	if (!mkdtemp(tmp)) {
+		prolo_err_set(&err, PROLO_EDB, "--dir", "cannot create a directory in %s: %s", dir,
+		              strerror(errno));
+		return cli_fail(ctx, &err);
+	}
+
+	/* 1. simulate a clinic network with a fixed seed (same demo every time) */
+	struct cli_ctx sub = *ctx;
+	sub.db_given = false;
+	char *sim_argv[] = { "simulate", "--patients", DEMO_PATIENTS, "--seed", DEMO_SEED,
+	                     "--clinics", DEMO_CLINICS, "--out", tmp, NULL };
+	rc = cli_simulate(&sub, 9, sim_argv);
+	/* 2. a fresh registry: replace any old one, then import all-or-nothing */
+	if (rc == 0) {
+		remove_registry(db);
+		sub.db_path = db;
+		sub.db_given = true;
+		char *init_argv[] = { "init", NULL };
+		rc = cli_init(&sub, 1, init_argv);
+		if (rc == 0) {
+			char *imp_argv[] = { "import", "csv", tmp, NULL };
+			rc = cli_import(&sub, 3, imp_argv);
+		}
+	}
+	remove_csv_dir(tmp);
+	if (rc)
+		return rc;
+
+	/* 3. the outcomes report, then the HTML report */
+	fprintf(ctx->out, "\n");
+	char *rep_argv[] = { "prolo", "--db", db, "report", NULL };
+	rc = run_self(rep_argv, NULL, 0);
+	if (rc == 0) {
+		char *html_argv[] = { "prolo", "--db", db, "report", "--format", "html",
+		                      "--out", html, NULL };
+		rc = run_self(html_argv, NULL, 0);
+		if (rc == 0)
+			fprintf(ctx->out, "\nRegistry: %s\nHTML report: %s\n", db, html);
+	}
+	if (rc != 0) {
+		prolo_err_set(&err, rc < 0 ? PROLO_EDB : PROLO_EDB, "report",
+		              "the report step failed (exit %d); the registry is at %s", rc, db);
+		return cli_fail(ctx, &err);
+	}
+	/* 4. the web app (hook: runs `prolo serve` when the build has it) */
+	if (no_serve)
+		return 0;
+	return demo_serve(ctx, db, html);
+}

@@ -1,0 +1,428 @@
+/* prolo simulate: synthetic registries (CSV or straight into a registry),
+ * simulated randomised trials with their power, the calibration table and
+ * the parameter table. The model is pure (src/sim); this file parses
+ * options, writes files and reports progress. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "sim/sim.h"
+#include "sim/sim_csv.h"
+#include "sim/sim_trial.h"
+
+#define FLUSH_AT ((size_t)1 << 20)
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !*s || *s == '-')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+	return s && dom_parse_long(s, strlen(s), lo, hi, out);
+}
+
+/* --- CSV output ------------------------------------------------------- */
+
+static enum prolo_code flush_buf(FILE *f, struct buf *b, const char *path,
+                                 struct prolo_err *err)
+{
+	if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
+		return prolo_err_set(err, PROLO_EDB, path, "cannot write: %s", strerror(errno));
+	buf_reset(b);
+	return PROLO_OK;
+}
+
+static enum prolo_code write_csv_dir(const char *dir, uint64_t patients, uint64_t seed,
+                                  int clinics, const struct sim_csv_opts *opts,
+                                  bool progress, FILE *errs, struct prolo_err *err)
+{
+	struct sim_params p;
+	sim_params_default(&p);
+	struct sim_config cfg = { .seed = seed, .clinics = clinics };
+	struct buf bufs[SIM_CSV__COUNT];
+	FILE *files[SIM_CSV__COUNT] = { NULL };
+	char paths[SIM_CSV__COUNT][4096];
+	struct sim_patient *pt = malloc(sizeof *pt);
+	enum prolo_code rc = PROLO_OK;
+	for (int i = 0; i < SIM_CSV__COUNT; i++)
+		buf_init(&bufs[i], 0);
+	if (!pt) {
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		goto done;
+	}
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		rc = prolo_err_set(err, PROLO_EINVAL, "--out", "cannot create %s: %s", dir,
+		                   strerror(errno));
+		goto done;
+	}
+	for (int i = 0; i < SIM_CSV__COUNT; i++) {
+		int n = snprintf(paths[i], sizeof paths[i], "%s/%s", dir, sim_csv_names[i]);
+		if (n < 0 || (size_t)n >= sizeof paths[i]) {
+			rc = prolo_err_set(err, PROLO_EINVAL, "--out", "directory name too long");
+			goto done;
+		}
+		files[i] = fopen(paths[i], "wb");
+		if (!files[i]) {
+			rc = prolo_err_set(err, PROLO_EINVAL, "--out", "cannot write %s: %s",
+			                   paths[i], strerror(errno));
+			goto done;
+		}
+	}
+	if ((rc = sim_csv_headers(bufs)))
+		goto nomem;
+	int64_t course_id = 1;
+	uint64_t step = patients / 20 ? patients / 20 : 1;
+	bool tty = isatty(fileno(errs));
+	for (uint64_t i = 0; i < patients; i++) {
+		sim_patient_generate(&p, &cfg, i, course_id, pt);
+		course_id += pt->n_courses;
+		if ((rc = sim_csv_patient(pt, opts, bufs)))
+			goto nomem;
+		for (int f = 0; f < SIM_CSV__COUNT; f++)
+			if (bufs[f].len >= FLUSH_AT &&
+			    (rc = flush_buf(files[f], &bufs[f], paths[f], err)))
+				goto done;
+		if (progress && (i + 1) % step == 0 && i + 1 < patients)
+			fprintf(errs, "simulate: %3d %% (%" PRIu64 " of %" PRIu64 " patients)%s",
+			        (int)((i + 1) * 100 / patients), i + 1, patients, tty ? "\r" : "\n");
+	}
+	for (int f = 0; f < SIM_CSV__COUNT; f++)
+		if ((rc = flush_buf(files[f], &bufs[f], paths[f], err)))
+			goto done;
+	if (progress)
+		fprintf(errs, "simulate: 100 %% (%" PRIu64 " patients)          \n", patients);
+	goto done;
+nomem:
+	prolo_err_set(err, rc, "", "row buffer: %s", rc == PROLO_ENOMEM ? "out of memory"
+	                                                                : "too big");
+done:
+	for (int i = 0; i < SIM_CSV__COUNT; i++) {
+		if (files[i] && fclose(files[i]) != 0 && rc == PROLO_OK)
+			rc = prolo_err_set(err, PROLO_EDB, paths[i], "cannot write: %s",
+			                   strerror(errno));
+		buf_free(&bufs[i]);
+	}
+	free(pt);
+	return rc;
+}
+
+static void remove_csv_dir(const char *dir)
+{
+	char path[4096];
+	for (int i = 0; i < SIM_CSV__COUNT; i++) {
+		int n = snprintf(path, sizeof path, "%s/%s", dir, sim_csv_names[i]);
+		if (n > 0 && (size_t)n < sizeof path)
+			unlink(path);
+	}
+	rmdir(dir);
+}
+
+/* Imports the CSV folder dir into ctx->db_path through the import command,
+ * creating the registry first when the file does not exist. Returns an exit
+ * status. */
+static int import_csv_dir(struct cli_ctx *ctx, const char *dir)
+{
+	struct stat st;
+	if (stat(ctx->db_path, &st) != 0) {
+		char *init_argv[] = { "init", NULL };
+		int rc = cli_init(ctx, 1, init_argv);
+		if (rc)
+			return rc;
+	}
+	char *argv[] = { "import", "csv", (char *)dir, NULL };
+	return cli_import(ctx, 3, argv);
+}
+
+/* A fresh private directory under $TMPDIR for the CSV of --db. */
+static bool make_tempdir(char *out, size_t outsz)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	int n = snprintf(out, outsz, "%s/prolo-sim.XXXXXX", tmp);
+	if (n < 0 || (size_t)n >= outsz)
+		return false;
+	return mkdtemp(out) != NULL;
+}
+
+/* --- subcommands ------------------------------------------------------ */
+
+static int simulate_registry(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *s_pat = cli_opt(argc, argv, used, "--patients");
+	const char *s_seed = cli_opt(argc, argv, used, "--seed");
+	const char *s_clin = cli_opt(argc, argv, used, "--clinics");
+	const char *out = cli_opt(argc, argv, used, "--out");
+	bool progress = cli_flag(argc, argv, used, "--progress");
+	struct sim_csv_opts opts = { .goal_reached = true };
+	opts.all_instruments = cli_flag(argc, argv, used, "--all-instruments");
+	if (cli_flag(argc, argv, used, "--no-goal-reached"))
+		opts.goal_reached = false;
+	int rc = cli_no_extra(ctx, argc, argv, used, 1);
+	if (rc)
+		return rc;
+	long patients, clinics = 40;
+	uint64_t seed = 1;
+	if (!s_pat)
+		return cli_usage(ctx, "simulate: --patients N is required");
+	if (!parse_int(s_pat, 1, 1000000000L, &patients))
+		return cli_usage(ctx, "--patients: expected 1..1000000000, got '%s'", s_pat);
+	if (s_seed && !parse_u64(s_seed, &seed))
+		return cli_usage(ctx, "--seed: expected an unsigned integer, got '%s'", s_seed);
+	if (s_clin && !parse_int(s_clin, 1, 999, &clinics))
+		return cli_usage(ctx, "--clinics: expected 1..999, got '%s'", s_clin);
+	if ((out != NULL) == ctx->db_given)
+		return cli_usage(ctx, "simulate: give exactly one of --out DIR and --db FILE");
+	if (!progress && patients >= 100000 && isatty(fileno(ctx->errs)))
+		progress = true;
+
+	struct prolo_err err = { 0 };
+	if (out) {
+		if (write_csv_dir(out, (uint64_t)patients, seed, (int)clinics, &opts,
+		                      progress, ctx->errs, &err))
+			return cli_fail(ctx, &err);
+		fprintf(ctx->out, "simulated %ld patients (seed %" PRIu64 ", %ld clinics) into %s\n",
+		        patients, seed, clinics, out);
+		return 0;
+	}
+	char tmp[4096];
+	if (!make_tempdir(tmp, sizeof tmp)) {
+		prolo_err_set(&err, PROLO_EDB, "TMPDIR", "cannot create a temporary directory");
+		return cli_fail(ctx, &err);
+	}
+	if (write_csv_dir(tmp, (uint64_t)patients, seed, (int)clinics, &opts, progress,
+	                      ctx->errs, &err)) {
+		remove_csv_dir(tmp);
+		return cli_fail(ctx, &err);
+	}
+	rc = import_csv_dir(ctx, tmp);
+	remove_csv_dir(tmp);
+	if (rc == 0)
+		fprintf(ctx->out, "simulated %ld patients (seed %" PRIu64 ", %ld clinics) into %s\n",
+		        patients, seed, clinics, ctx->db_path);
+	return rc;
+}
+
+static int parse_arm(const char *s, size_t len, enum sim_arm *out)
+{
+	int i = dom_lookup(sim_arm_names, SIM_ARM__COUNT, s, len);
+	if (i < 0 && len == 6 && memcmp(s, "saline", 6) == 0)
+		i = SIM_ARM_PLACEBO;
+	if (i < 0)
+		return -1;
+	*out = (enum sim_arm)i;
+	return 0;
+}
+
+static void print_trial(struct cli_ctx *ctx, const struct sim_trial_spec *sp,
+                        const struct sim_trial_summary *s, double months, uint64_t seed)
+{
+	FILE *f = ctx->out;
+	const char *a0 = sim_arm_names[sp->arms[0]], *a1 = sim_arm_names[sp->arms[1]];
+	fprintf(f, "Simulated randomised trial: %s, %s vs %s, %d per arm, seed %" PRIu64 "\n",
+	        dom_condition_names[sp->condition], a0, a1, sp->per_arm, seed);
+	fprintf(f, "Protocol: %s %d sessions %d days apart; %s %d sessions %d days apart; "
+	        "outcome %g months after the first injection\n",
+	        a0, sp->sessions[0], sp->interval_days[0], a1, sp->sessions[1],
+	        sp->interval_days[1], months);
+	fprintf(f, "Responder: %s\n\n", sp->responder_vas
+	        ? "VAS reduced by more than 50 % from baseline"
+	        : "NRS at the horizon at most half of baseline (prolo's rule)");
+	fprintf(f, "%-12s %6s %10s %7s  %-17s %11s  %s\n", "arm", "n", "responders", "rate",
+	        "95% CI (Wilson)", "NRS change", "95% CI (t)");
+	for (int g = 0; g < 2; g++) {
+		const struct sim_arm_summary *a = &s->arm[g];
+		fprintf(f, "%-12s %6d %10d %7.3f  [%.3f, %.3f]    %11.2f  [%.2f, %.2f]\n",
+		        sim_arm_names[sp->arms[g]], a->n, a->responders, a->resp_rate, a->resp_lo,
+		        a->resp_hi, a->chg_mean, a->chg_lo, a->chg_hi);
+	}
+	fprintf(f, "%-12s %6s %10s %+7.3f  [%.3f, %.3f]  %11.2f  [%.2f, %.2f]\n", "difference",
+	        "", "", s->resp_diff, s->resp_diff_lo, s->resp_diff_hi, s->chg_diff,
+	        s->chg_diff_lo, s->chg_diff_hi);
+	fprintf(f, "\nDifference = %s - %s. Responders: Newcombe hybrid-score interval, "
+	        "two-proportion z test (pooled, no continuity correction) p = %.4g.\n"
+	        "NRS change: Welch interval and t test p = %.4g.\n", a0, a1, s->resp_p, s->chg_p);
+	fprintf(f, "Side effects per session: soreness %.2f vs %.2f, stiffness %.2f vs %.2f\n",
+	        s->arm[0].soreness_per_session, s->arm[1].soreness_per_session,
+	        s->arm[0].stiffness_per_session, s->arm[1].stiffness_per_session);
+}
+
+static int simulate_trial(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *s_arms = cli_opt(argc, argv, used, "--arms");
+	const char *s_cond = cli_opt(argc, argv, used, "--condition");
+	const char *s_n = cli_opt(argc, argv, used, "--per-arm");
+	const char *s_months = cli_opt(argc, argv, used, "--months");
+	const char *s_reps = cli_opt(argc, argv, used, "--reps");
+	const char *s_seed = cli_opt(argc, argv, used, "--seed");
+	const char *s_sess = cli_opt(argc, argv, used, "--sessions");
+	const char *s_int = cli_opt(argc, argv, used, "--interval");
+	const char *s_min = cli_opt(argc, argv, used, "--baseline-min");
+	const char *s_resp = cli_opt(argc, argv, used, "--responder");
+	int rc = cli_no_extra(ctx, argc, argv, used, 1);
+	if (rc)
+		return rc;
+	if (!s_arms || !s_cond || !s_n)
+		return cli_usage(ctx, "simulate trial: --arms A,B --condition C --per-arm N are required");
+
+	struct sim_params p;
+	sim_params_default(&p);
+	struct sim_trial_spec sp = { .horizon_days = 365, .baseline_min = 3 };
+	const char *comma = strchr(s_arms, ',');
+	if (!comma || strchr(comma + 1, ',') ||
+	    parse_arm(s_arms, (size_t)(comma - s_arms), &sp.arms[0]) ||
+	    parse_arm(comma + 1, strlen(comma + 1), &sp.arms[1])) {
+		char names[128];
+		dom_list(sim_arm_names, SIM_ARM__COUNT, names, sizeof names);
+		return cli_usage(ctx, "--arms: expected two of %s separated by a comma, got '%s'",
+		                 names, s_arms);
+	}
+	int c = dom_lookup(dom_condition_names, COND__COUNT, s_cond, strlen(s_cond));
+	if (c < 0) {
+		char names[128];
+		dom_list(dom_condition_names, COND__COUNT, names, sizeof names);
+		return cli_usage(ctx, "--condition: expected one of %s, got '%s'", names, s_cond);
+	}
+	sp.condition = (enum condition)c;
+	long n, reps = 0, v;
+	uint64_t seed = 1;
+	double months = 12;
+	if (!parse_int(s_n, 2, 1000000, &n))
+		return cli_usage(ctx, "--per-arm: expected 2..1000000, got '%s'", s_n);
+	sp.per_arm = (int)n;
+	if (s_months && (!dom_parse_double(s_months, strlen(s_months), &months) ||
+	                 months < 0 || months > 120))
+		return cli_usage(ctx, "--months: expected 0..120, got '%s'", s_months);
+	sp.horizon_days = (int)floor(months * 365.25 / 12.0 + 0.5);
+	if (s_reps && !parse_int(s_reps, 1, 100000, &reps))
+		return cli_usage(ctx, "--reps: expected 1..100000, got '%s'", s_reps);
+	if (s_seed && !parse_u64(s_seed, &seed))
+		return cli_usage(ctx, "--seed: expected an unsigned integer, got '%s'", s_seed);
+	sim_trial_default_protocol(&p, &sp);
+	if (s_sess) {
+		if (!parse_int(s_sess, 1, SIM_MAX_SESSIONS, &v))
+			return cli_usage(ctx, "--sessions: expected 1..%d, got '%s'", SIM_MAX_SESSIONS, s_sess);
+		sp.sessions[0] = sp.sessions[1] = (int)v;
+	}
+	if (s_int) {
+		if (!parse_int(s_int, 1, 365, &v))
+			return cli_usage(ctx, "--interval: expected 1..365 days, got '%s'", s_int);
+		sp.interval_days[0] = sp.interval_days[1] = (int)v;
+	}
+	if (s_min) {
+		if (!parse_int(s_min, 0, 10, &v))
+			return cli_usage(ctx, "--baseline-min: expected 0..10, got '%s'", s_min);
+		sp.baseline_min = (double)v;
+	}
+	if (s_resp) {
+		if (strcmp(s_resp, "vas") == 0)
+			sp.responder_vas = true;
+		else if (strcmp(s_resp, "nrs") != 0)
+			return cli_usage(ctx, "--responder: expected nrs|vas, got '%s'", s_resp);
+	}
+	if (reps == 0) {
+		struct sim_trial_summary s;
+		sim_trial_run(&p, &sp, seed, 0, &s);
+		print_trial(ctx, &sp, &s, months, seed);
+		return 0;
+	}
+	double pr, pc;
+	sim_trial_power(&p, &sp, seed, (int)reps, &pr, &pc);
+	fprintf(ctx->out, "Power at two-sided alpha 0.05: %s, %s vs %s, %d per arm, %g months, "
+	        "%ld simulated trials, seed %" PRIu64 "\n",
+	        dom_condition_names[sp.condition], sim_arm_names[sp.arms[0]],
+	        sim_arm_names[sp.arms[1]], sp.per_arm, months, reps, seed);
+	fprintf(ctx->out, "  responders (%s; two-proportion z test, pooled, no continuity "
+	        "correction): %.3f\n", sp.responder_vas ? "VAS > 50 % reduction"
+	                                               : "NRS <= half of baseline", pr);
+	fprintf(ctx->out, "  NRS change (Welch t test): %.3f\n", pc);
+	fprintf(ctx->out, "  (Monte Carlo SE of a power p is sqrt(p(1-p)/%ld), at most %.3f)\n",
+	        reps, 0.5 / sqrt((double)reps));
+	return 0;
+}
+
+static int simulate_calibrate(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *s_seed = cli_opt(argc, argv, used, "--seed");
+	int rc = cli_no_extra(ctx, argc, argv, used, 1);
+	if (rc)
+		return rc;
+	uint64_t seed = 1;
+	if (s_seed && !parse_u64(s_seed, &seed))
+		return cli_usage(ctx, "--seed: expected an unsigned integer, got '%s'", s_seed);
+	struct sim_params p;
+	sim_params_default(&p);
+	struct sim_calib_row rows[SIM_CALIB_ROWS];
+	int n = sim_calibrate(&p, seed, rows), pass = 0;
+	FILE *f = ctx->out;
+	fprintf(f, "| study | quantity | target | interval | simulated | result | interval from |\n");
+	fprintf(f, "| --- | --- | ---: | --- | ---: | --- | --- |\n");
+	for (int i = 0; i < n; i++) {
+		const struct sim_calib_row *r = &rows[i];
+		int dig = fabs(r->target) < 0.01 ? 4 : fabs(r->target) < 1 ? 3 : 2;
+		fprintf(f, "| %s | %s | %.*f | [%.*f, %.*f] | %.*f | %s | %s |\n", r->study,
+		        r->quantity, dig, r->target, dig, r->lo, dig, r->hi, dig, r->simulated,
+		        r->pass ? "pass" : "FAIL", r->interval);
+		pass += r->pass;
+	}
+	fprintf(f, "\n%d of %d within their interval (seed %" PRIu64 "; trials simulated with "
+	        "20000 per arm, side effects over 40000 clinic patients).\n", pass, n, seed);
+	return 0;
+}
+
+static int simulate_params(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	int rc = cli_no_extra(ctx, argc, argv, used, 1);
+	if (rc)
+		return rc;
+	size_t n;
+	const struct sim_param_def *d = sim_params_table(&n);
+	fprintf(ctx->out, "| parameter | value | unit | source |\n| --- | ---: | --- | --- |\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(ctx->out, "| `%s` | %g | %s | %s |\n", d[i].name, d[i].value, d[i].unit,
+		        d[i].source);
+	return 0;
+}
+
+int cli_simulate(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool *used = calloc((size_t)argc + 1, sizeof *used);
+	if (!used) {
+		struct prolo_err err;
+		prolo_err_set(&err, PROLO_ENOMEM, "", "out of memory");
+		return cli_fail(ctx, &err);
+	}
+	int rc;
+	const char *sub = argc > 1 && strncmp(argv[1], "--", 2) != 0 ? argv[1] : NULL;
+	if (sub)
+		used[1] = true;
+	if (!sub)
+		rc = simulate_registry(ctx, argc, argv, used);
+	else if (strcmp(sub, "trial") == 0)
+		rc = simulate_trial(ctx, argc, argv, used);
+	else if (strcmp(sub, "calibrate") == 0)
+		rc = simulate_calibrate(ctx, argc, argv, used);
+	else if (strcmp(sub, "params") == 0)
+		rc = simulate_params(ctx, argc, argv, used);
+	else
+		rc = cli_usage(ctx, "simulate: unknown subcommand '%s' (trial, calibrate, params, "
+		               "or --patients N)", sub);
+	free(used);
+	return rc;
+}
