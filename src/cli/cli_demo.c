@@ -152,7 +152,16 @@ int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
 	sub.db_given = false;
 	char *sim_argv[] = { "simulate", "--patients", DEMO_PATIENTS, "--seed", DEMO_SEED,
 	                     "--clinics", DEMO_CLINICS, "--out", tmp, NULL };
+	sub.out = fopen("/dev/null", "w"); /* the temporary folder is no news */
+	if (!sub.out)
+		sub.out = ctx->out;
 	rc = cli_simulate(&sub, 9, sim_argv);
+	if (sub.out != ctx->out)
+		fclose(sub.out);
+	sub.out = ctx->out;
+	if (rc == 0)
+		fprintf(ctx->out, "Simulated %s patients in %s clinics (seed %s).\n",
+		        DEMO_PATIENTS, DEMO_CLINICS, DEMO_SEED);
 	/* 2. a fresh registry: replace any old one, then import all-or-nothing */
 	if (rc == 0) {
 		remove_registry(db);
@@ -181,9 +190,10 @@ int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
 			fprintf(ctx->out, "\nRegistry: %s\nHTML report: %s\n", db, html);
 	}
 	if (rc != 0) {
-		prolo_err_set(&err, rc < 0 ? PROLO_EDB : PROLO_EDB, "report",
+		prolo_err_set(&err, PROLO_EDB, "report",
 		              "the report step failed (exit %d); the registry is at %s", rc, db);
-		return cli_fail(ctx, &err);
+		cli_fail(ctx, &err);
+		return rc > 0 ? rc : 5;
 	}
 	/* 4. the web app (hook: runs `prolo serve` when the build has it) */
 	if (no_serve)
