@@ -47,9 +47,9 @@ static const struct sim_param_def defs[] = {
 	{ "age_sd", F(age_sd), 12, "years", "REG" },
 	{ "clinic_effect_sd", F(clinic_effect_sd), 0.15, "log-SD", "assumption (clinics differ in technique)" },
 	/* tissue and pain */
-	{ "deficit_mean.low_back_pain", F(deficit_mean[COND_LOW_BACK_PAIN]), 0.62, "0..1", "CAL (Y04 baseline VAS about 5-6 of 10)" },
+	{ "deficit_mean.low_back_pain", F(deficit_mean[COND_LOW_BACK_PAIN]), 0.62, "0..1", "assumption (baseline NRS about 6-7)" },
 	{ "deficit_mean.neck_pain", F(deficit_mean[COND_NECK_PAIN]), 0.60, "0..1", "REG (baselines 3-10, mode 7)" },
-	{ "deficit_mean.knee_oa", F(deficit_mean[COND_KNEE_OA]), 0.56, "0..1", "CAL (B21 baseline NRS 5.7, SD 1.5)" },
+	{ "deficit_mean.knee_oa", F(deficit_mean[COND_KNEE_OA]), 0.52, "0..1", "CAL (B21 baseline NRS 5.7, SD 1.5; simulated 5.8, SD 1.4)" },
 	{ "deficit_mean.tendinopathy", F(deficit_mean[COND_TENDINOPATHY]), 0.60, "0..1", "REG" },
 	{ "deficit_mean.ligament_sprain", F(deficit_mean[COND_LIGAMENT_SPRAIN]), 0.60, "0..1", "REG" },
 	{ "deficit_sd", F(deficit_sd), 0.14, "0..1", "CAL (B21 baseline SD 1.5)" },
@@ -123,7 +123,7 @@ static const struct sim_param_def defs[] = {
 	/* side effects */
 	{ "soreness_k", F(soreness_k), 1.25, "per inflammation unit", "D06 (post-injection pain after 70 % of treatments)" },
 	{ "soreness_base", F(soreness_base), 0.0, "probability", "assumption" },
-	{ "soreness_days_k", F(soreness_days_k), 0.9, "days per inflammation unit", "SEED (one to three or four days), REG (6 % > 4 days)" },
+	{ "soreness_days_k", F(soreness_days_k), 0.9, "days per inflammation unit", "SEED (one to three or four days, sometimes longer)" },
 	{ "stiffness_k", F(stiffness_k), 0.30, "per inflammation unit", "D06 (stiffness 25 %)" },
 	{ "stiffness_base", F(stiffness_base), 0.0, "probability", "assumption" },
 	{ "stiffness_days_k", F(stiffness_days_k), 0.8, "days per inflammation unit", "REG (1-3 days)" },
