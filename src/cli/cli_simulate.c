@@ -19,6 +19,7 @@
 
 #define FLUSH_AT ((size_t)1 << 20)
 
+/* Parses a decimal unsigned 64-bit integer; false on anything else. */
 static bool parse_u64(const char *s, uint64_t *out)
 {
 	if (!s || !*s || *s == '-')
@@ -32,6 +33,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
+/* Parses a decimal integer in [lo, hi]; false on anything else. */
 static bool parse_int(const char *s, long lo, long hi, long *out)
 {
 	return s && dom_parse_long(s, strlen(s), lo, hi, out);
@@ -39,6 +41,7 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
 
 /* --- CSV output ------------------------------------------------------- */
 
+/* Writes and empties b. PROLO_EDB naming path when the write fails. */
 static enum prolo_code flush_buf(FILE *f, struct buf *b, const char *path,
                                  struct prolo_err *err)
 {
@@ -48,9 +51,13 @@ static enum prolo_code flush_buf(FILE *f, struct buf *b, const char *path,
 	return PROLO_OK;
 }
 
+/* Simulates patients [0, patients) into the five CSV files in dir (created
+ * if missing, files replaced). Returns PROLO_OK, or an error in *err with the
+ * files partly written (PROLO_EINVAL for a bad directory, PROLO_EDB for a
+ * failed write, PROLO_ENOMEM). Progress lines go to errs when asked. */
 static enum prolo_code write_csv_dir(const char *dir, uint64_t patients, uint64_t seed,
-                                  int clinics, const struct sim_csv_opts *opts,
-                                  bool progress, FILE *errs, struct prolo_err *err)
+                                     int clinics, const struct sim_csv_opts *opts,
+                                     bool progress, FILE *errs, struct prolo_err *err)
 {
 	struct sim_params p;
 	sim_params_default(&p);
@@ -106,7 +113,8 @@ static enum prolo_code write_csv_dir(const char *dir, uint64_t patients, uint64_
 		if ((rc = flush_buf(files[f], &bufs[f], paths[f], err)))
 			goto done;
 	if (progress)
-		fprintf(errs, "simulate: 100 %% (%" PRIu64 " patients)          \n", patients);
+		fprintf(errs, "simulate: 100 %% (%" PRIu64 " patients)%s\n", patients,
+		        tty ? "          " : "");
 	goto done;
 nomem:
 	prolo_err_set(err, rc, "", "row buffer: %s", rc == PROLO_ENOMEM ? "out of memory"
@@ -122,6 +130,8 @@ done:
 	return rc;
 }
 
+/* Removes the five CSV files and the folder; missing ones are ignored.
+ * Cannot fail. */
 static void remove_csv_dir(const char *dir)
 {
 	char path[4096];
@@ -133,9 +143,9 @@ static void remove_csv_dir(const char *dir)
 	rmdir(dir);
 }
 
-/* Imports the CSV folder dir into ctx->db_path through the import command,
- * creating the registry first when the file does not exist. Returns an exit
- * status. */
+/* Imports the CSV folder dir into ctx->db_path through the import command
+ * (all-or-nothing), creating the registry first when the file does not
+ * exist. Returns an exit status; the commands print their own errors. */
 static int import_csv_dir(struct cli_ctx *ctx, const char *dir)
 {
 	struct stat st;
@@ -149,7 +159,8 @@ static int import_csv_dir(struct cli_ctx *ctx, const char *dir)
 	return cli_import(ctx, 3, argv);
 }
 
-/* A fresh private directory under $TMPDIR for the CSV of --db. */
+/* Creates a fresh private directory under $TMPDIR (or /tmp) into out;
+ * false when it cannot. */
 static bool make_tempdir(char *out, size_t outsz)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -163,6 +174,7 @@ static bool make_tempdir(char *out, size_t outsz)
 
 /* --- subcommands ------------------------------------------------------ */
 
+/* Each subcommand returns an exit status and prints its own errors. */
 static int simulate_registry(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 {
 	const char *s_pat = cli_opt(argc, argv, used, "--patients");
@@ -219,6 +231,7 @@ static int simulate_registry(struct cli_ctx *ctx, int argc, char **argv, bool *u
 	return rc;
 }
 
+/* Arm name (or "saline" for placebo) to enum; -1 when unknown. */
 static int parse_arm(const char *s, size_t len, enum sim_arm *out)
 {
 	int i = dom_lookup(sim_arm_names, SIM_ARM__COUNT, s, len);
@@ -230,6 +243,7 @@ static int parse_arm(const char *s, size_t len, enum sim_arm *out)
 	return 0;
 }
 
+/* Prints one trial's outcome table. Cannot fail. */
 static void print_trial(struct cli_ctx *ctx, const struct sim_trial_spec *sp,
                         const struct sim_trial_summary *s, double months, uint64_t seed)
 {
