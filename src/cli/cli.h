@@ -31,6 +31,9 @@ int cli_export(struct cli_ctx *ctx, int argc, char **argv);
 int cli_simulate(struct cli_ctx *ctx, int argc, char **argv);
 int cli_demo(struct cli_ctx *ctx, int argc, char **argv);
 int cli_report(struct cli_ctx *ctx, int argc, char **argv);
+int cli_serve(struct cli_ctx *ctx, int argc, char **argv);
+int cli_user(struct cli_ctx *ctx, int argc, char **argv);
+int cli_audit(struct cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "prolo: FIELD: MESSAGE" (or JSON with --json) to ctx->errs and
  * returns the exit status for err->code. */

@@ -22,6 +22,9 @@ static const struct {
 	{ "simulate", cli_simulate, "simulate a registry (CSV or --db), a trial, calibrate" },
 	{ "demo", cli_demo, "simulated clinic network: registry, report, web app" },
 	{ "report", cli_report, "outcomes report: text|csv|json|html" },
+	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)" },
+	{ "user", cli_user, "add|list|passwd users of the web app" },
+	{ "audit", cli_audit, "verify|list the hash-chained audit log" },
 };
 
 static void usage(FILE *f)

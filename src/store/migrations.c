@@ -130,7 +130,72 @@ static const char m001_core[] =
 	") STRICT;"
 	"CREATE INDEX course_history_course ON course_history(course_pk);";
 
+/* The web server's tables: users, login sessions (only a hash of the cookie
+ * is kept), login throttling, idempotent POST responses, questionnaire links
+ * (only a hash of the token), and the hash-chained audit log, which triggers
+ * keep append-only. Times are Unix seconds unless named "at". */
+static const char m002_server[] =
+	"CREATE TABLE users ("
+	"  name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),"
+	"  role TEXT NOT NULL CHECK (role IN ('admin','clinician','staff','researcher')),"
+	"  clinic TEXT CHECK (clinic IS NULL OR length(clinic) BETWEEN 1 AND 64),"
+	"  pwhash TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+	"  CHECK (role IN ('admin','researcher') OR clinic IS NOT NULL)"
+	") STRICT;"
+	"CREATE TABLE auth_sessions ("
+	"  id_hash BLOB PRIMARY KEY CHECK (length(id_hash) = 32),"
+	"  user TEXT NOT NULL REFERENCES users(name),"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX auth_sessions_user ON auth_sessions(user);"
+	"CREATE TABLE login_failures ("
+	"  key TEXT PRIMARY KEY,"
+	"  failures INTEGER NOT NULL CHECK (failures >= 0),"
+	"  last_at INTEGER NOT NULL,"
+	"  locked_until INTEGER NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE idempotency ("
+	"  user TEXT NOT NULL,"
+	"  key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 128),"
+	"  request_hash BLOB NOT NULL,"
+	"  status INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (user, key)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE questionnaire_links ("
+	"  token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+	"  patient_id TEXT NOT NULL REFERENCES patients(patient_id),"
+	"  course_id TEXT NOT NULL REFERENCES courses(course_id),"
+	"  instrument TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE audit_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  record TEXT NOT NULL,"
+	"  addr TEXT NOT NULL,"
+	"  detail TEXT NOT NULL,"
+	"  hash BLOB NOT NULL CHECK (length(hash) = 32)"
+	") STRICT;"
+	"CREATE INDEX audit_log_user ON audit_log(user);"
+	"CREATE INDEX audit_log_record ON audit_log(record);"
+	"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
+
 const struct store_migration store_migrations[] = {
 	{ 1, "core registry", m001_core },
+	{ 2, "server: users, sessions, audit", m002_server },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -211,6 +211,9 @@ enum prolo_code store_qlink_get(struct store *st, const unsigned char *token_has
 enum prolo_code store_qlink_use(struct store *st, const unsigned char *token_hash, int64_t now,
                                 struct prolo_err *err);
 
+/* True while a transaction is open on st. Cannot fail. */
+bool store_in_transaction(struct store *st);
+
 /* One audit row. The store assigns id, at (if empty) and hash. */
 struct store_audit {
 	int64_t id;

@@ -1,0 +1,212 @@
+/* prolo user add|list|passwd: user accounts of the web app. Passwords come
+ * from the terminal without echo (asked twice) or, for scripts, as one
+ * line on standard input with --password-stdin; they never appear in argv. */
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/domain.h"
+#include "http/audit.h"
+#include "http/auth.h"
+#include "store/store.h"
+
+#define PW_MAX (AUTH_MAX_PASSWORD + 2)
+
+static bool read_line(FILE *f, char *out, size_t outsz)
+{
+	if (!fgets(out, (int)outsz, f))
+		return false;
+	size_t n = strlen(out);
+	if (n && out[n - 1] == '\n')
+		out[--n] = '\0';
+	if (n && out[n - 1] == '\r')
+		out[--n] = '\0';
+	return true;
+}
+
+/* Reads a password without echo from the terminal; false if there is none. */
+static bool ask_password(const char *prompt, char *out, size_t outsz)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	if (!tty)
+		return false;
+	struct termios old, quiet;
+	int fd = fileno(tty);
+	bool have = tcgetattr(fd, &old) == 0;
+	if (have) {
+		quiet = old;
+		quiet.c_lflag &= (tcflag_t)~ECHO;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	fprintf(tty, "%s", prompt);
+	fflush(tty);
+	bool ok = read_line(tty, out, outsz);
+	if (have)
+		tcsetattr(fd, TCSAFLUSH, &old);
+	fprintf(tty, "\n");
+	fclose(tty);
+	return ok;
+}
+
+static int get_password(struct cli_ctx *ctx, bool from_stdin, char *pw, size_t pwsz)
+{
+	if (from_stdin) {
+		if (!read_line(stdin, pw, pwsz))
+			return cli_usage(ctx, "--password-stdin: no password on standard input");
+		return 0;
+	}
+	char again[PW_MAX];
+	if (!ask_password("Password: ", pw, pwsz) || !ask_password("Again: ", again, sizeof again))
+		return cli_usage(ctx, "no terminal to ask for the password (use --password-stdin)");
+	bool same = strcmp(pw, again) == 0;
+	memset(again, 0, sizeof again);
+	if (!same)
+		return cli_usage(ctx, "the two passwords differ");
+	return 0;
+}
+
+static int user_add(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *name = cli_arg(argc, argv, used, 2);
+	const char *role = cli_opt(argc, argv, used, "--role");
+	const char *clinic = cli_opt(argc, argv, used, "--clinic");
+	bool from_stdin = cli_flag(argc, argv, used, "--password-stdin");
+	int rc = cli_no_extra(ctx, argc, argv, used, 1);
+	if (rc)
+		return rc;
+	if (!name)
+		return cli_usage(ctx, "usage: prolo user add NAME --role admin|clinician|staff|researcher "
+		                      "[--clinic C] [--password-stdin]");
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	struct store_user u;
+	memset(&u, 0, sizeof u);
+	if (!dom_id_valid(name, strlen(name))) {
+		prolo_err_set(&err, PROLO_EINVAL, "name", "'%.64s' is not a valid user name (1-64 of A-Z a-z 0-9 . _ : -)", name);
+		return cli_fail(ctx, &err);
+	}
+	if (!role || (u.role = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role))) < 0) {
+		prolo_err_set(&err, PROLO_EINVAL, "role", "must be admin|clinician|staff|researcher");
+		return cli_fail(ctx, &err);
+	}
+	if (clinic && !dom_id_valid(clinic, strlen(clinic))) {
+		prolo_err_set(&err, PROLO_EINVAL, "clinic", "not a valid clinic code");
+		return cli_fail(ctx, &err);
+	}
+	snprintf(u.name, sizeof u.name, "%s", name);
+	snprintf(u.clinic, sizeof u.clinic, "%s", clinic && u.role != ROLE_ADMIN ? clinic : "");
+	u.created_at = (int64_t)time(NULL);
+	char pw[PW_MAX];
+	if ((rc = get_password(ctx, from_stdin, pw, sizeof pw)))
+		return rc;
+	struct store *st = NULL;
+	enum prolo_code code = auth_init(&err);
+	if (!code)
+		code = auth_hash_password(pw, u.pwhash, &err);
+	memset(pw, 0, sizeof pw);
+	if (!code)
+		code = store_open(ctx->db_path, 0, &st, &err);
+	if (!code && !(code = store_begin(st, &err))) {
+		code = store_user_add(st, &u, &err);
+		if (!code)
+			code = audit_log_event(st, "cli", "user.create", "", "local", store_role_names[u.role], &err);
+		if (!code)
+			code = store_commit(st, &err);
+		if (code)
+			store_rollback(st);
+	}
+	store_close(st);
+	if (code)
+		return cli_fail(ctx, &err);
+	fprintf(ctx->out, "user %s added (%s%s%s)\n", u.name, store_role_names[u.role],
+	        u.clinic[0] ? ", clinic " : "", u.clinic);
+	return 0;
+}
+
+static int user_passwd(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *name = cli_arg(argc, argv, used, 2);
+	bool from_stdin = cli_flag(argc, argv, used, "--password-stdin");
+	int rc = cli_no_extra(ctx, argc, argv, used, 1);
+	if (rc)
+		return rc;
+	if (!name)
+		return cli_usage(ctx, "usage: prolo user passwd NAME [--password-stdin]");
+	char pw[PW_MAX], h[STORE_PWHASH_MAX];
+	if ((rc = get_password(ctx, from_stdin, pw, sizeof pw)))
+		return rc;
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	struct store *st = NULL;
+	enum prolo_code code = auth_init(&err);
+	if (!code)
+		code = auth_hash_password(pw, h, &err);
+	memset(pw, 0, sizeof pw);
+	if (!code)
+		code = store_open(ctx->db_path, 0, &st, &err);
+	if (!code && !(code = store_begin(st, &err))) {
+		char rec[REC_ID_MAX + 8];
+		snprintf(rec, sizeof rec, "user:%s", name);
+		if (!(code = store_user_set_password(st, name, h, &err)) &&
+		    !(code = store_login_session_delete(st, NULL, name, NULL, &err)) &&
+		    !(code = audit_log_event(st, "cli", "password.reset", rec, "local", "", &err)))
+			code = store_commit(st, &err);
+		if (code)
+			store_rollback(st);
+	}
+	store_close(st);
+	if (code)
+		return cli_fail(ctx, &err);
+	fprintf(ctx->out, "password of %s changed; its sessions were closed\n", name);
+	return 0;
+}
+
+static enum prolo_code print_user(void *c, const struct store_user *u, struct prolo_err *err)
+{
+	struct cli_ctx *ctx = c;
+	if (ctx->json)
+		fprintf(ctx->out, "{\"name\":\"%s\",\"role\":\"%s\",\"clinic\":\"%s\",\"disabled\":%s}\n",
+		        u->name, store_role_names[u->role], u->clinic, u->disabled ? "true" : "false");
+	else
+		fprintf(ctx->out, "%-24s %-10s %s%s\n", u->name, store_role_names[u->role],
+		        u->clinic[0] ? u->clinic : "-", u->disabled ? " (disabled)" : "");
+	return PROLO_OK;
+}
+
+static int user_list(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	int rc = cli_no_extra(ctx, argc, argv, used, 2);
+	if (rc)
+		return rc;
+	struct prolo_err err;
+	struct store *st = NULL;
+	enum prolo_code code = store_open(ctx->db_path, 0, &st, &err);
+	if (!code)
+		code = store_user_scan(st, print_user, ctx, &err);
+	store_close(st);
+	return code ? cli_fail(ctx, &err) : 0;
+}
+
+int cli_user(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage(ctx, "usage: prolo user add|list|passwd ...");
+	bool *used = calloc((size_t)argc + 1, sizeof *used);
+	if (!used)
+		return 5;
+	used[1] = true;
+	int rc;
+	if (strcmp(argv[1], "add") == 0)
+		rc = user_add(ctx, argc, argv, used);
+	else if (strcmp(argv[1], "list") == 0)
+		rc = user_list(ctx, argc, argv, used);
+	else if (strcmp(argv[1], "passwd") == 0)
+		rc = user_passwd(ctx, argc, argv, used);
+	else
+		rc = cli_usage(ctx, "unknown user command '%s' (add|list|passwd)", argv[1]);
+	free(used);
+	return rc;
+}

@@ -1,0 +1,1209 @@
+/* The JSON API of docs/api.md: one route table, one dispatcher that runs
+ * the same steps for every route (session, auth_permit, CSRF, strict body,
+ * transaction + Idempotency-Key), and small handlers that speak in records
+ * and call the registry use cases. Every read of a patient record and every
+ * change is written with audit_log_event inside the request's
+ * transaction. */
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/instruments.h"
+#include "http/audit.h"
+#include "http/auth.h"
+#include "http/hjson.h"
+#include "http/http_int.h"
+#include "registry/registry.h"
+#include "report/report.h"
+
+#define COOKIE "prolo_session"
+#define LIST_DEFAULT 50
+#define LIST_MAX 500
+#define INJECTIONS_MAX 200
+#define IDEM_KEY_MAX 128
+
+typedef enum prolo_code (*api_fn)(struct http_req *rq, json_t *body, struct prolo_err *err);
+
+enum { F_TX = 1 };
+
+struct route {
+	const char *method;
+	const char *pattern;
+	enum route_id id;
+	api_fn fn;
+	int flags;
+};
+
+/* ---- responses --------------------------------------------------------- */
+
+void api_error(struct http_req *rq, int status, const char *code_name, const struct prolo_err *err)
+{
+	struct prolo_err e = *err;
+	rq->status = status;
+	rq->content_type = "application/json";
+	buf_reset(&rq->out);
+	json_t *o = json_pack("{s:{s:s,s:s,s:s}}", "error", "code",
+	                      code_name ? code_name : prolo_err_name(e.code), "message",
+	                      e.msg[0] ? e.msg : "error", "field", e.field);
+	if (o) {
+		hjson_dump(&rq->out, o);
+		json_decref(o);
+	} else {
+		hjson_error(&rq->out, &e);
+	}
+}
+
+static void api_fail(struct http_req *rq, const struct prolo_err *err)
+{
+	api_error(rq, prolo_err_http_status(err->code), NULL, err);
+}
+
+/* Takes ownership of v. */
+static enum prolo_code reply(struct http_req *rq, int status, json_t *v, struct prolo_err *err)
+{
+	if (!v)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	buf_reset(&rq->out);
+	enum prolo_code rc = hjson_dump(&rq->out, v);
+	json_decref(v);
+	if (rc)
+		return prolo_err_set(err, rc, "", "the response is too large");
+	rq->status = status;
+	return PROLO_OK;
+}
+
+static const char *query(struct http_req *rq, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+	return v && v[0] ? v : NULL;
+}
+
+static const char *header(struct http_req *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+static enum prolo_code audit(struct http_req *rq, const char *action, const char *kind,
+                             const char *id, const char *detail, struct prolo_err *err)
+{
+	char record[2 * REC_ID_MAX + 16];
+	if (kind)
+		snprintf(record, sizeof record, "%s:%s", kind, id);
+	else
+		record[0] = '\0';
+	return audit_log_event(rq->st, rq->authed ? rq->user.name : "anonymous", action, record,
+	                       rq->addr, detail, err);
+}
+
+static json_t *user_json(const struct store_user *u)
+{
+	return json_pack("{s:s,s:s,s:s?}", "name", u->name, "role", store_role_names[u->role],
+	                 "clinic", u->clinic[0] ? u->clinic : NULL);
+}
+
+/* Rejects members of body other than the listed keys (NULL-terminated). */
+static enum prolo_code only_keys(const json_t *body, const char *const *keys, struct prolo_err *err)
+{
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)body, key, v) {
+		bool ok = false;
+		for (const char *const *k = keys; *k && !ok; k++)
+			ok = strcmp(*k, key) == 0;
+		if (!ok) {
+			char shown[64];
+			snprintf(shown, sizeof shown, "%s", key);
+			return prolo_err_set(err, PROLO_EINVAL, shown, "unknown field '%s'", shown);
+		}
+	}
+	return PROLO_OK;
+}
+
+static enum prolo_code need_str(const json_t *body, const char *key, const char **out,
+                                struct prolo_err *err)
+{
+	enum prolo_code rc = hjson_str(body, key, out, err);
+	if (!rc && (!*out || !**out))
+		return prolo_err_set(err, PROLO_EINVAL, key, "is required");
+	return rc;
+}
+
+static int32_t today(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return dom_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* ---- records and their clinic ------------------------------------------ */
+
+static enum prolo_code load_patient(struct http_req *rq, const char *id, struct patient *p,
+                                    struct prolo_err *err)
+{
+	rec_init(REC_PATIENT, p);
+	if (!dom_id_valid(id, strlen(id)))
+		return prolo_err_set(err, PROLO_EINVAL, "patient_id", "not a valid id");
+	snprintf(p->patient_id, sizeof p->patient_id, "%s", id);
+	enum prolo_code rc = store_get(rq->st, REC_PATIENT, p, err);
+	if (rc)
+		return rc;
+	rc = auth_permit(&rq->user, rq->route, p->clinic, err);
+	if (rc == PROLO_EPERM) {
+		struct prolo_err ignore;
+		audit(rq, "denied", "patient", id, auth_route_name(rq->route), &ignore);
+	}
+	return rc;
+}
+
+/* Loads a course and checks the clinic of its patient. */
+static enum prolo_code load_course(struct http_req *rq, const char *id, struct course *c,
+                                   struct patient *p, struct prolo_err *err)
+{
+	rec_init(REC_COURSE, c);
+	if (!dom_id_valid(id, strlen(id)))
+		return prolo_err_set(err, PROLO_EINVAL, "course_id", "not a valid id");
+	snprintf(c->course_id, sizeof c->course_id, "%s", id);
+	enum prolo_code rc = store_get(rq->st, REC_COURSE, c, err);
+	if (rc)
+		return rc;
+	return load_patient(rq, c->patient_id, p, err);
+}
+
+/* ---- the chart --------------------------------------------------------- */
+
+struct collect {
+	enum rec_kind kind;
+	json_t *arr;
+};
+
+static enum prolo_code collect_row(void *ctx, const void *rec, struct prolo_err *err)
+{
+	struct collect *cl = ctx;
+	json_t *o = hjson_from_rec(cl->kind, rec);
+	if (!o)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if (cl->kind == REC_SESSION) {
+		char paw[64], mishra[64];
+		rec_session_paw(rec, paw, sizeof paw);
+		rec_session_mishra(rec, mishra, sizeof mishra);
+		json_object_set_new(o, "prp_paw", paw[0] ? json_string(paw) : json_null());
+		json_object_set_new(o, "prp_mishra", mishra[0] ? json_string(mishra) : json_null());
+		json_object_set_new(o, "injections", json_array());
+	}
+	if (cl->kind == REC_INJECTION) {
+		const struct injection *in = rec;
+		size_t i;
+		json_t *s;
+		json_array_foreach(cl->arr, i, s) {
+			json_t *no = json_object_get(s, "session_no");
+			if (no && json_integer_value(no) == in->session_no) {
+				json_array_append_new(json_object_get(s, "injections"), o);
+				return PROLO_OK;
+			}
+		}
+		json_decref(o);
+		return PROLO_OK;
+	}
+	json_array_append_new(cl->arr, o);
+	return PROLO_OK;
+}
+
+static enum prolo_code collect_history(void *ctx, const char *at, const char *event,
+                                       const char *detail, struct prolo_err *err)
+{
+	json_t *o = json_pack("{s:s,s:s,s:s}", "at", at, "event", event, "detail", detail ? detail : "");
+	if (!o)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	json_array_append_new(ctx, o);
+	return PROLO_OK;
+}
+
+/* A course with its sessions (and their injections), assessments, adverse
+ * events and history. */
+static enum prolo_code course_json(struct http_req *rq, const struct course *c, json_t **out,
+                                   struct prolo_err *err)
+{
+	json_t *o = hjson_from_rec(REC_COURSE, c);
+	json_t *sessions = json_array(), *outcomes = json_array(), *aes = json_array(),
+	       *history = json_array();
+	enum prolo_code rc = PROLO_OK;
+	if (!o || !sessions || !outcomes || !aes || !history) {
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		goto done;
+	}
+	struct store_filter f = { .course_id = c->course_id };
+	struct collect cs = { REC_SESSION, sessions }, ci = { REC_INJECTION, sessions },
+	               co = { REC_OUTCOME, outcomes }, ca = { REC_AE, aes };
+	if ((rc = store_scan(rq->st, REC_SESSION, &f, collect_row, &cs, err)) ||
+	    (rc = store_scan(rq->st, REC_INJECTION, &f, collect_row, &ci, err)) ||
+	    (rc = store_scan(rq->st, REC_OUTCOME, &f, collect_row, &co, err)) ||
+	    (rc = store_scan(rq->st, REC_AE, &f, collect_row, &ca, err)) ||
+	    (rc = store_course_history_scan(rq->st, c->course_id, collect_history, history, err)))
+		goto done;
+	json_object_set_new(o, "sessions", sessions);
+	json_object_set_new(o, "outcomes", outcomes);
+	json_object_set_new(o, "adverse_events", aes);
+	json_object_set_new(o, "history", history);
+	*out = o;
+	return PROLO_OK;
+done:
+	json_decref(o);
+	json_decref(sessions);
+	json_decref(outcomes);
+	json_decref(aes);
+	json_decref(history);
+	return rc;
+}
+
+struct course_list {
+	struct http_req *rq;
+	json_t *arr;
+	bool full;
+};
+
+static enum prolo_code add_course(void *ctx, const void *rec, struct prolo_err *err)
+{
+	struct course_list *cl = ctx;
+	json_t *o = NULL;
+	enum prolo_code rc = cl->full ? course_json(cl->rq, rec, &o, err)
+	                              : ((o = hjson_from_rec(REC_COURSE, rec)) ? PROLO_OK
+	                                 : prolo_err_set(err, PROLO_ENOMEM, "", "out of memory"));
+	if (!rc)
+		json_array_append_new(cl->arr, o);
+	return rc;
+}
+
+/* ---- handlers: session ------------------------------------------------- */
+
+static void set_cookie(struct http_req *rq, const char *value, bool clear)
+{
+	snprintf(rq->set_cookie, sizeof rq->set_cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
+	         COOKIE, value, rq->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+}
+
+static enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "username", "password", NULL };
+	const char *name, *pw;
+	enum prolo_code rc;
+	if ((rc = only_keys(body, keys, err)) || (rc = need_str(body, "username", &name, err)) ||
+	    (rc = need_str(body, "password", &pw, err)))
+		return rc;
+	if (strlen(name) >= REC_ID_MAX)
+		return prolo_err_set(err, PROLO_EAUTH, "password", "wrong user name or password");
+	char token[AUTH_TOKEN_HEX], csrf[AUTH_TOKEN_HEX];
+	int64_t retry = 0;
+	struct store_user u;
+	if ((rc = store_begin(rq->st, err)))
+		return rc;
+	store_login_session_purge(rq->st, rq->now - (rq->opt->session_idle_s > 0 ? rq->opt->session_idle_s : 1800),
+	                          rq->now - (rq->opt->session_absolute_s > 0 ? rq->opt->session_absolute_s : 43200),
+	                          NULL);
+	rc = auth_login(rq->st, name, pw, rq->addr, rq->now, &u, token, csrf, &retry, err);
+	if (rc == PROLO_EAUTH) {
+		/* Keep the failure counters and an audit row, then refuse. */
+		struct prolo_err keep = *err, e2;
+		if (audit_log_event(rq->st, name, "login.failed", "", rq->addr, "", &e2) ||
+		    store_commit(rq->st, &e2))
+			store_rollback(rq->st);
+		*err = keep;
+		return rc;
+	}
+	if (rc) {
+		store_rollback(rq->st);
+		if (retry > 0)
+			snprintf(rq->retry_after, sizeof rq->retry_after, "%lld", (long long)retry);
+		return rc;
+	}
+	if ((rc = audit_log_event(rq->st, u.name, "login", "", rq->addr, "", err)) ||
+	    (rc = store_commit(rq->st, err))) {
+		store_rollback(rq->st);
+		return rc;
+	}
+	set_cookie(rq, token, false);
+	rq->authed = true;
+	rq->user = u;
+	sodium_memzero(token, sizeof token);
+	return reply(rq, 200, json_pack("{s:s,s:o}", "csrf_token", csrf, "user", user_json(&u)), err);
+}
+
+static enum prolo_code h_logout(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { NULL };
+	enum prolo_code rc = only_keys(body, keys, err);
+	if (!rc)
+		rc = store_login_session_delete(rq->st, rq->sess.id_hash, NULL, NULL, err);
+	if (!rc)
+		rc = audit(rq, "logout", NULL, NULL, "", err);
+	if (rc)
+		return rc;
+	set_cookie(rq, "", true);
+	return reply(rq, 200, json_object(), err);
+}
+
+static enum prolo_code h_me(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	return reply(rq, 200, json_pack("{s:o,s:s}", "user", user_json(&rq->user), "csrf_token",
+	                                rq->sess.csrf), err);
+}
+
+static enum prolo_code h_password(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "old_password", "new_password", NULL };
+	const char *old, *neu;
+	enum prolo_code rc;
+	if ((rc = only_keys(body, keys, err)) || (rc = need_str(body, "old_password", &old, err)) ||
+	    (rc = need_str(body, "new_password", &neu, err)))
+		return rc;
+	struct store_user u;
+	if ((rc = store_user_get(rq->st, rq->user.name, &u, err)))
+		return rc;
+	if (!auth_password_ok(u.pwhash, old))
+		return prolo_err_set(err, PROLO_EPERM, "old_password", "is not your current password");
+	char h[STORE_PWHASH_MAX];
+	if ((rc = auth_hash_password(neu, h, err))) {
+		snprintf(err->field, sizeof err->field, "new_password");
+		return rc;
+	}
+	if ((rc = store_user_set_password(rq->st, u.name, h, err)) ||
+	    (rc = store_login_session_delete(rq->st, NULL, u.name, rq->sess.id_hash, err)) ||
+	    (rc = audit(rq, "password.change", "user", u.name, "", err)))
+		return rc;
+	return reply(rq, 200, json_object(), err);
+}
+
+/* ---- handlers: patients ------------------------------------------------ */
+
+static enum prolo_code list_limit(struct http_req *rq, int *limit, struct prolo_err *err)
+{
+	const char *l = query(rq, "limit");
+	long n = LIST_DEFAULT;
+	if (l && !dom_parse_long(l, strlen(l), 1, LIST_MAX, &n))
+		return prolo_err_set(err, PROLO_EINVAL, "limit", "must be a whole number 1..%d", LIST_MAX);
+	*limit = (int)n;
+	return PROLO_OK;
+}
+
+static enum prolo_code h_patients_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	const char *clinic = rq->user.role == ROLE_ADMIN ? query(rq, "clinic") : rq->user.clinic;
+	const char *q = query(rq, "q");
+	int limit;
+	enum prolo_code rc = list_limit(rq, &limit, err);
+	if (rc || (rc = auth_permit(&rq->user, rq->route, clinic, err)))
+		return rc;
+	if (q && strlen(q) > 100)
+		return prolo_err_set(err, PROLO_EINVAL, "q", "is too long (at most 100 bytes)");
+	struct store_filter f = { .clinic = clinic, .search = q, .limit = limit };
+	struct collect cl = { REC_PATIENT, json_array() };
+	if (!cl.arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if ((rc = store_scan(rq->st, REC_PATIENT, &f, collect_row, &cl, err))) {
+		json_decref(cl.arr);
+		return rc;
+	}
+	char detail[64];
+	snprintf(detail, sizeof detail, "%zu patients%s", json_array_size(cl.arr), q ? ", search" : "");
+	if ((rc = audit(rq, "patient.list", NULL, NULL, detail, err))) {
+		json_decref(cl.arr);
+		return rc;
+	}
+	return reply(rq, 200, json_pack("{s:o}", "patients", cl.arr), err);
+}
+
+static enum prolo_code h_patients_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct patient p;
+	rec_init(REC_PATIENT, &p);
+	enum prolo_code rc = hjson_to_rec(REC_PATIENT, body, &p, NULL, err);
+	if (rc)
+		return rc;
+	if (!p.clinic[0] && rq->user.clinic[0])
+		snprintf(p.clinic, sizeof p.clinic, "%s", rq->user.clinic);
+	if ((rc = auth_permit(&rq->user, rq->route, p.clinic[0] ? p.clinic : NULL, err)) ||
+	    (rc = registry_add(rq->st, REC_PATIENT, &p, REG_INTERACTIVE, err)) ||
+	    (rc = audit(rq, "patient.create", "patient", p.patient_id, "", err)))
+		return rc;
+	return reply(rq, 201, json_pack("{s:o}", "patient", hjson_from_rec(REC_PATIENT, &p)), err);
+}
+
+static enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct patient p;
+	enum prolo_code rc = load_patient(rq, rq->param, &p, err);
+	if (rc)
+		return rc;
+	struct course_list cl = { rq, json_array(), true };
+	struct store_filter f = { .patient_id = p.patient_id };
+	if (!cl.arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if ((rc = store_scan(rq->st, REC_COURSE, &f, add_course, &cl, err)) ||
+	    (rc = audit(rq, "patient.read", "patient", p.patient_id, "chart", err))) {
+		json_decref(cl.arr);
+		return rc;
+	}
+	return reply(rq, 200, json_pack("{s:o,s:o}", "patient", hjson_from_rec(REC_PATIENT, &p),
+	                                "courses", cl.arr), err);
+}
+
+/* ---- handlers: courses ------------------------------------------------- */
+
+static enum prolo_code h_courses_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	const char *pid = query(rq, "patient_id");
+	struct patient p;
+	enum prolo_code rc;
+	const char *clinic = NULL;
+	if (pid) {
+		if ((rc = load_patient(rq, pid, &p, err)))
+			return rc;
+	} else {
+		clinic = rq->user.role == ROLE_ADMIN ? query(rq, "clinic") : rq->user.clinic;
+		if ((rc = auth_permit(&rq->user, rq->route, clinic, err)))
+			return rc;
+	}
+	int limit;
+	if ((rc = list_limit(rq, &limit, err)))
+		return rc;
+	struct course_list cl = { rq, json_array(), false };
+	struct store_filter f = { .patient_id = pid, .clinic = clinic, .limit = pid ? 0 : limit };
+	if (!cl.arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if ((rc = store_scan(rq->st, REC_COURSE, &f, add_course, &cl, err)) ||
+	    (rc = audit(rq, "course.list", pid ? "patient" : NULL, pid, "", err))) {
+		json_decref(cl.arr);
+		return rc;
+	}
+	return reply(rq, 200, json_pack("{s:o}", "courses", cl.arr), err);
+}
+
+static enum prolo_code h_courses_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct course c;
+	struct patient p;
+	rec_init(REC_COURSE, &c);
+	enum prolo_code rc = hjson_to_rec(REC_COURSE, body, &c, NULL, err);
+	if (rc)
+		return rc;
+	if (c.status < 0)
+		c.status = CS_PLANNED;
+	if (!c.patient_id[0])
+		return prolo_err_set(err, PROLO_EINVAL, "patient_id", "is required");
+	if ((rc = load_patient(rq, c.patient_id, &p, err)))
+		return rc;
+	json_t *warnings = json_array();
+	if (!warnings)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if ((rc = registry_add(rq->st, REC_COURSE, &c, REG_INTERACTIVE, err)) ||
+	    (rc = audit(rq, "course.create", "course", c.course_id, "", err))) {
+		json_decref(warnings);
+		return rc;
+	}
+	return reply(rq, 201, json_pack("{s:o,s:o}", "course", hjson_from_rec(REC_COURSE, &c),
+	                                "warnings", warnings), err);
+}
+
+static enum prolo_code h_course_get(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct course c;
+	struct patient p;
+	json_t *o = NULL;
+	enum prolo_code rc = load_course(rq, rq->param, &c, &p, err);
+	if (rc || (rc = course_json(rq, &c, &o, err)))
+		return rc;
+	if ((rc = audit(rq, "course.read", "course", c.course_id, "", err))) {
+		json_decref(o);
+		return rc;
+	}
+	return reply(rq, 200, json_pack("{s:o}", "course", o), err);
+}
+
+static enum prolo_code h_course_end(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "status", "end_date", "reason", NULL };
+	const char *status, *date, *reason;
+	enum prolo_code rc;
+	if ((rc = only_keys(body, keys, err)) || (rc = need_str(body, "status", &status, err)) ||
+	    (rc = need_str(body, "end_date", &date, err)) || (rc = hjson_str(body, "reason", &reason, err)))
+		return rc;
+	int st = dom_lookup(dom_status_names, CS__COUNT, status, strlen(status));
+	if (st < 0)
+		return prolo_err_set(err, PROLO_EINVAL, "status", "unknown status");
+	int32_t d;
+	if (!dom_date_parse(date, strlen(date), &d))
+		return prolo_err_set(err, PROLO_EINVAL, "end_date", "'%.20s' is not a valid date (YYYY-MM-DD)", date);
+	if (reason && strlen(reason) >= REC_TEXT_MAX)
+		return prolo_err_set(err, PROLO_EINVAL, "reason", "is too long");
+	struct course c;
+	struct patient p;
+	if ((rc = load_course(rq, rq->param, &c, &p, err)) ||
+	    (rc = store_course_end(rq->st, c.course_id, st, d, reason, err)) ||
+	    (rc = audit(rq, "course.end", "course", c.course_id, status, err)))
+		return rc;
+	if ((rc = store_get(rq->st, REC_COURSE, &c, err)))
+		return rc;
+	return reply(rq, 200, json_pack("{s:o}", "course", hjson_from_rec(REC_COURSE, &c)), err);
+}
+
+/* ---- handlers: sessions, outcomes, adverse events ---------------------- */
+
+static enum prolo_code h_sessions_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const extra[] = { "injections", NULL };
+	struct session s;
+	struct course c;
+	struct patient p;
+	struct injection *inj = NULL;
+	rec_init(REC_SESSION, &s);
+	enum prolo_code rc = hjson_to_rec(REC_SESSION, body, &s, extra, err);
+	if (rc)
+		return rc;
+	const json_t *ij = json_object_get(body, "injections");
+	size_t n = 0;
+	if (ij && !json_is_null(ij)) {
+		if (!json_is_array(ij))
+			return prolo_err_set(err, PROLO_EINVAL, "injections", "must be an array of objects");
+		n = json_array_size(ij);
+		if (n > INJECTIONS_MAX)
+			return prolo_err_set(err, PROLO_EINVAL, "injections", "at most %d per session",
+			                     INJECTIONS_MAX);
+	}
+	if (!s.course_id[0])
+		return prolo_err_set(err, PROLO_EINVAL, "course_id", "is required");
+	if ((rc = load_course(rq, s.course_id, &c, &p, err)))
+		return rc;
+	if (n && !(inj = calloc(n, sizeof *inj)))
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	for (size_t i = 0; i < n && !rc; i++) {
+		const json_t *o = json_array_get(ij, i);
+		rec_init(REC_INJECTION, &inj[i]);
+		if (!json_is_object(o)) {
+			rc = prolo_err_set(err, PROLO_EINVAL, "injections", "injection %zu: must be an object", i + 1);
+			break;
+		}
+		if ((rc = hjson_to_rec(REC_INJECTION, o, &inj[i], NULL, err))) {
+			char msg[sizeof err->msg];
+			snprintf(msg, sizeof msg, "injection %zu: %s", i + 1, err->msg);
+			snprintf(err->msg, sizeof err->msg, "%s", msg);
+		}
+	}
+	if (!rc)
+		rc = registry_session_add(rq->st, &s, inj, n, REG_INTERACTIVE, err);
+	char rec_id[2 * REC_ID_MAX];
+	snprintf(rec_id, sizeof rec_id, "%s/%d", s.course_id, (int)s.session_no);
+	char detail[32];
+	snprintf(detail, sizeof detail, "%zu injections", n);
+	if (!rc)
+		rc = audit(rq, "session.create", "session", rec_id, detail, err);
+	json_t *so = NULL;
+	if (!rc) {
+		struct collect cs = { REC_SESSION, json_array() };
+		if (!cs.arr || collect_row(&cs, &s, err) != PROLO_OK) {
+			json_decref(cs.arr);
+			rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		} else {
+			struct collect ci = { REC_INJECTION, cs.arr };
+			for (size_t i = 0; i < n; i++)
+				collect_row(&ci, &inj[i], err);
+			so = json_incref(json_array_get(cs.arr, 0));
+			json_decref(cs.arr);
+		}
+	}
+	free(inj);
+	if (rc)
+		return rc;
+	return reply(rq, 201, json_pack("{s:o}", "session", so), err);
+}
+
+static enum prolo_code h_outcomes_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct outcome o;
+	struct course c;
+	struct patient p;
+	rec_init(REC_OUTCOME, &o);
+	enum prolo_code rc = hjson_to_rec(REC_OUTCOME, body, &o, NULL, err);
+	if (rc)
+		return rc;
+	if (!o.course_id[0])
+		return prolo_err_set(err, PROLO_EINVAL, "course_id", "is required");
+	if ((rc = load_course(rq, o.course_id, &c, &p, err)) ||
+	    (rc = registry_add(rq->st, REC_OUTCOME, &o, REG_INTERACTIVE, err)))
+		return rc;
+	char d[11], rec_id[2 * REC_ID_MAX + 32];
+	dom_date_format(o.date, d);
+	snprintf(rec_id, sizeof rec_id, "%s/%s/%s", o.course_id, d, dom_instrument_names[o.instrument]);
+	if ((rc = audit(rq, "outcome.create", "outcome", rec_id, "", err)))
+		return rc;
+	return reply(rq, 201, json_pack("{s:o}", "outcome", hjson_from_rec(REC_OUTCOME, &o)), err);
+}
+
+static enum prolo_code h_aes_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct adverse_event a;
+	struct course c;
+	struct patient p;
+	rec_init(REC_AE, &a);
+	enum prolo_code rc = hjson_to_rec(REC_AE, body, &a, NULL, err);
+	if (rc)
+		return rc;
+	if (a.seq == REC_INT_NONE)
+		a.seq = 0;
+	if (!a.course_id[0])
+		return prolo_err_set(err, PROLO_EINVAL, "course_id", "is required");
+	if ((rc = load_course(rq, a.course_id, &c, &p, err)) ||
+	    (rc = registry_add(rq->st, REC_AE, &a, REG_INTERACTIVE, err)))
+		return rc;
+	char rec_id[2 * REC_ID_MAX];
+	snprintf(rec_id, sizeof rec_id, "%s/%d", a.course_id, (int)a.seq);
+	if ((rc = audit(rq, "adverse_event.create", "adverse_event", rec_id, dom_ae_kind_names[a.kind], err)))
+		return rc;
+	return reply(rq, 201, json_pack("{s:o}", "adverse_event", hjson_from_rec(REC_AE, &a)), err);
+}
+
+/* ---- handlers: alerts and report --------------------------------------- */
+
+static enum prolo_code unavailable(struct http_req *rq, const char *what, struct prolo_err *err)
+{
+	prolo_err_set(err, PROLO_EDB, "", "%s is not available in this build yet", what);
+	api_error(rq, 503, "unavailable", err);
+	return PROLO_OK; /* the response is already set */
+}
+
+static enum prolo_code h_alerts_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	return unavailable(rq, "the alerts list", err);
+}
+
+static enum prolo_code h_alerts_ack(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	return unavailable(rq, "acknowledging alerts", err);
+}
+
+static enum prolo_code feed_report(void *ctx, const struct course_rows *rows, struct prolo_err *err)
+{
+	return report_add_course(ctx, rows, err);
+}
+
+static enum prolo_code parse_query_date(struct http_req *rq, const char *name, int32_t *out,
+                                        struct prolo_err *err)
+{
+	const char *v = query(rq, name);
+	*out = DOM_DATE_NONE;
+	if (v && !dom_date_parse(v, strlen(v), out))
+		return prolo_err_set(err, PROLO_EINVAL, name, "'%.20s' is not a valid date (YYYY-MM-DD)", v);
+	return PROLO_OK;
+}
+
+static enum prolo_code h_report(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct store_report_filter f = { .modality = -1, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE };
+	const char *mod = query(rq, "modality");
+	const char *cond = query(rq, "condition");
+	const char *clinic = query(rq, "clinic");
+	enum prolo_code rc;
+	if (mod && (f.modality = dom_lookup(dom_modality_names, MOD__COUNT, mod, strlen(mod))) < 0)
+		return prolo_err_set(err, PROLO_EINVAL, "modality", "unknown modality (dextrose|prp|stem_cell)");
+	if (cond && !dom_id_valid(cond, strlen(cond)))
+		return prolo_err_set(err, PROLO_EINVAL, "condition", "not a valid condition name");
+	if (clinic && !dom_id_valid(clinic, strlen(clinic)))
+		return prolo_err_set(err, PROLO_EINVAL, "clinic", "not a valid clinic code");
+	if ((rc = parse_query_date(rq, "from", &f.from, err)) || (rc = parse_query_date(rq, "to", &f.to, err)))
+		return rc;
+	/* Users bound to a clinic see their clinic's figures only. */
+	if (!clinic && rq->user.role != ROLE_ADMIN && rq->user.clinic[0])
+		clinic = rq->user.clinic;
+	if ((rc = auth_permit(&rq->user, rq->route, clinic, err)))
+		return rc;
+	f.clinic = clinic;
+	f.condition = cond;
+	char desc[256];
+	snprintf(desc, sizeof desc, "%s%s%s%s%s%s", clinic ? "clinic " : "", clinic ? clinic : "",
+	         mod ? " modality " : "", mod ? mod : "", cond ? " condition " : "", cond ? cond : "");
+	struct report_options ro = { .filter_desc = desc[0] ? desc : NULL };
+	struct report *r = NULL;
+	if ((rc = report_new(&ro, &r, err)))
+		return rc;
+	if (!(rc = store_scan_courses(rq->st, &f, feed_report, r, err)) && !(rc = report_finish(r, err))) {
+		buf_reset(&rq->out);
+		rc = report_json(report_results(r), &rq->out, err);
+		if (!rc)
+			rq->status = 200;
+	}
+	report_free(r);
+	return rc;
+}
+
+/* ---- handlers: users and audit ----------------------------------------- */
+
+static enum prolo_code add_user_json(void *ctx, const struct store_user *u, struct prolo_err *err)
+{
+	json_t *o = user_json(u);
+	if (!o)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	json_object_set_new(o, "created_at", json_integer(u->created_at));
+	json_object_set_new(o, "disabled", json_boolean(u->disabled));
+	json_array_append_new(ctx, o);
+	return PROLO_OK;
+}
+
+static enum prolo_code h_users_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	json_t *arr = json_array();
+	if (!arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	enum prolo_code rc = store_user_scan(rq->st, add_user_json, arr, err);
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	return reply(rq, 200, json_pack("{s:o}", "users", arr), err);
+}
+
+static enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "name", "role", "clinic", "password", NULL };
+	const char *name, *role, *clinic, *pw;
+	enum prolo_code rc;
+	if ((rc = only_keys(body, keys, err)) || (rc = need_str(body, "name", &name, err)) ||
+	    (rc = need_str(body, "role", &role, err)) || (rc = hjson_str(body, "clinic", &clinic, err)) ||
+	    (rc = need_str(body, "password", &pw, err)))
+		return rc;
+	struct store_user u;
+	memset(&u, 0, sizeof u);
+	if (!dom_id_valid(name, strlen(name)))
+		return prolo_err_set(err, PROLO_EINVAL, "name", "1-64 of A-Z a-z 0-9 . _ : -");
+	if ((u.role = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role))) < 0)
+		return prolo_err_set(err, PROLO_EINVAL, "role", "must be admin|clinician|staff|researcher");
+	if (clinic && clinic[0] && !dom_id_valid(clinic, strlen(clinic)))
+		return prolo_err_set(err, PROLO_EINVAL, "clinic", "not a valid clinic code");
+	snprintf(u.name, sizeof u.name, "%s", name);
+	snprintf(u.clinic, sizeof u.clinic, "%s", clinic && u.role != ROLE_ADMIN ? clinic : "");
+	u.created_at = rq->now;
+	if ((rc = auth_hash_password(pw, u.pwhash, err)) || (rc = store_user_add(rq->st, &u, err)) ||
+	    (rc = audit(rq, "user.create", "user", u.name, store_role_names[u.role], err)))
+		return rc;
+	return reply(rq, 201, json_pack("{s:o}", "user", user_json(&u)), err);
+}
+
+static enum prolo_code add_audit_json(void *ctx, const struct store_audit *e, struct prolo_err *err)
+{
+	char hash[2 * STORE_HASH_LEN + 1];
+	sodium_bin2hex(hash, sizeof hash, e->hash, STORE_HASH_LEN);
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)e->id, "at", e->at,
+	                      "user", e->user, "action", e->action, "record", e->record, "addr", e->addr,
+	                      "detail", e->detail, "hash", hash);
+	if (!o)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	json_array_append_new(ctx, o);
+	return PROLO_OK;
+}
+
+static enum prolo_code h_audit_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct store_audit_filter f = { .user = query(rq, "user"), .action = query(rq, "action"),
+	                                .record = query(rq, "record"), .from = query(rq, "from"),
+	                                .to = query(rq, "to") };
+	int32_t d;
+	enum prolo_code rc;
+	if (f.from && !dom_date_parse(f.from, strlen(f.from), &d))
+		return prolo_err_set(err, PROLO_EINVAL, "from", "not a valid date (YYYY-MM-DD)");
+	if (f.to && !dom_date_parse(f.to, strlen(f.to), &d))
+		return prolo_err_set(err, PROLO_EINVAL, "to", "not a valid date (YYYY-MM-DD)");
+	if ((rc = list_limit(rq, &f.limit, err)))
+		return rc;
+	if (!query(rq, "limit"))
+		f.limit = LIST_MAX;
+	json_t *arr = json_array();
+	if (!arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if ((rc = store_audit_scan(rq->st, &f, add_audit_json, arr, err))) {
+		json_decref(arr);
+		return rc;
+	}
+	return reply(rq, 200, json_pack("{s:o}", "audit", arr), err);
+}
+
+/* ---- handlers: questionnaire links ------------------------------------- */
+
+static void iso_time(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static enum prolo_code h_qlinks_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "patient_id", "course_id", "instrument", NULL };
+	const char *pid, *cid, *instr;
+	enum prolo_code rc;
+	if ((rc = only_keys(body, keys, err)) || (rc = need_str(body, "patient_id", &pid, err)) ||
+	    (rc = need_str(body, "course_id", &cid, err)) || (rc = need_str(body, "instrument", &instr, err)))
+		return rc;
+	int in = dom_lookup(dom_instrument_names, INSTR__COUNT, instr, strlen(instr));
+	if (in < 0)
+		return prolo_err_set(err, PROLO_EINVAL, "instrument", "unknown instrument");
+	struct course c;
+	struct patient p;
+	if ((rc = load_course(rq, cid, &c, &p, err)))
+		return rc;
+	if (strcmp(c.patient_id, pid) != 0)
+		return prolo_err_set(err, PROLO_EINVAL, "course_id", "is not a course of patient '%s'", pid);
+	if (dom_status_ended((enum course_status)c.status))
+		return prolo_err_set(err, PROLO_ECONFLICT, "course_id", "the course has ended");
+	struct store_qlink q;
+	memset(&q, 0, sizeof q);
+	char token[AUTH_TOKEN_HEX];
+	auth_new_token(token);
+	auth_token_hash(token, q.token_hash);
+	snprintf(q.patient_id, sizeof q.patient_id, "%s", pid);
+	snprintf(q.course_id, sizeof q.course_id, "%s", cid);
+	q.instrument = in;
+	snprintf(q.created_by, sizeof q.created_by, "%s", rq->user.name);
+	q.created_at = rq->now;
+	q.expires_at = rq->now + (rq->opt->link_ttl_s > 0 ? rq->opt->link_ttl_s : 14 * 86400);
+	if ((rc = store_qlink_add(rq->st, &q, err)) ||
+	    (rc = audit(rq, "questionnaire_link.create", "course", cid, instr, err)))
+		return rc;
+	char url[16 + AUTH_TOKEN_HEX], exp[32];
+	snprintf(url, sizeof url, "/q/%s", token);
+	iso_time(q.expires_at, exp);
+	sodium_memzero(token, sizeof token);
+	return reply(rq, 201, json_pack("{s:s,s:s,s:s}", "url", url, "expires_at", exp,
+	                                "instrument", instr), err);
+}
+
+/* Finds a live link by the token in the path: PROLO_ENOTFOUND, or "gone"
+ * (410) when used or expired. */
+static enum prolo_code live_link(struct http_req *rq, struct store_qlink *q, bool *gone,
+                                 struct prolo_err *err)
+{
+	*gone = false;
+	if (strlen(rq->param) != AUTH_TOKEN_HEX - 1)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "token", "no such questionnaire link");
+	unsigned char h[STORE_HASH_LEN];
+	auth_token_hash(rq->param, h);
+	enum prolo_code rc = store_qlink_get(rq->st, h, q, err);
+	if (rc)
+		return rc;
+	if (q->used_at || q->expires_at <= rq->now) {
+		*gone = true;
+		return prolo_err_set(err, PROLO_ECONFLICT, "token",
+		                     q->used_at ? "this questionnaire has already been answered"
+		                                : "this questionnaire link has expired");
+	}
+	return PROLO_OK;
+}
+
+static enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct store_qlink q;
+	bool gone;
+	enum prolo_code rc = live_link(rq, &q, &gone, err);
+	if (gone) {
+		api_error(rq, 410, "gone", err);
+		return PROLO_OK;
+	}
+	if (rc)
+		return rc;
+	struct patient p;
+	rec_init(REC_PATIENT, &p);
+	snprintf(p.patient_id, sizeof p.patient_id, "%s", q.patient_id);
+	if ((rc = store_get(rq->st, REC_PATIENT, &p, err)))
+		return rc;
+	const struct instr_info *info = instr_info((enum instrument)q.instrument);
+	json_t *items = json_array();
+	for (int i = 0; items && i < info->n_items; i++) {
+		const char *t = instr_item_text((enum instrument)q.instrument, i);
+		char generic[32];
+		snprintf(generic, sizeof generic, "Question %d", i + 1);
+		json_array_append_new(items, json_pack("{s:s,s:i,s:i}", "text", t ? t : generic, "min",
+		                                       info->item_min, "max", info->item_max));
+	}
+	const char *lo = instr_anchor_low((enum instrument)q.instrument);
+	const char *hi = instr_anchor_high((enum instrument)q.instrument);
+	if ((rc = audit_log_event(rq->st, "questionnaire", "questionnaire.open", "", rq->addr,
+	                          q.course_id, err))) {
+		json_decref(items);
+		return rc;
+	}
+	return reply(rq, 200, json_pack("{s:s,s:s,s:s,s:o,s:s?,s:s?}", "first_name", p.first_name,
+	                                "instrument", info->name, "title", info->title, "items", items,
+	                                "low", lo, "high", hi), err);
+}
+
+static enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "items", NULL };
+	enum prolo_code rc = only_keys(body, keys, err);
+	if (rc)
+		return rc;
+	const json_t *items = json_object_get(body, "items");
+	if (!items)
+		return prolo_err_set(err, PROLO_EINVAL, "items", "is required");
+	struct store_qlink q;
+	bool gone;
+	rc = live_link(rq, &q, &gone, err);
+	if (gone) {
+		api_error(rq, 410, "gone", err);
+		return PROLO_ECONFLICT; /* roll back; the response is set */
+	}
+	if (rc)
+		return rc;
+	struct outcome o;
+	rec_init(REC_OUTCOME, &o);
+	json_t *obj = json_pack("{s:s,s:s,s:O}", "course_id", q.course_id, "instrument",
+	                        dom_instrument_names[q.instrument], "items", items);
+	if (!obj)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	rc = hjson_to_rec(REC_OUTCOME, obj, &o, NULL, err);
+	json_decref(obj);
+	o.date = today();
+	if (rc || (rc = store_qlink_use(rq->st, q.token_hash, rq->now, err)) ||
+	    (rc = registry_add(rq->st, REC_OUTCOME, &o, REG_INTERACTIVE, err)) ||
+	    (rc = audit_log_event(rq->st, "questionnaire", "questionnaire.answer", "", rq->addr,
+	                          q.course_id, err)))
+		return rc;
+	char d[11];
+	dom_date_format(o.date, d);
+	return reply(rq, 201, json_pack("{s:{s:s,s:s,s:o}}", "outcome", "date", d, "instrument",
+	                                dom_instrument_names[o.instrument], "score",
+	                                isnan(o.score) ? json_null() : json_real(o.score)), err);
+}
+
+/* ---- routing ----------------------------------------------------------- */
+
+static const struct route routes[] = {
+	{ "POST", "/api/login", RT_LOGIN, h_login, 0 },
+	{ "POST", "/api/logout", RT_LOGOUT, h_logout, F_TX },
+	{ "GET", "/api/me", RT_ME, h_me, 0 },
+	{ "POST", "/api/password", RT_PASSWORD, h_password, F_TX },
+	{ "GET", "/api/patients", RT_PATIENTS_LIST, h_patients_list, 0 },
+	{ "POST", "/api/patients", RT_PATIENTS_ADD, h_patients_add, F_TX },
+	{ "GET", "/api/patients/{id}", RT_PATIENT_GET, h_patient_get, 0 },
+	{ "GET", "/api/courses", RT_COURSES_LIST, h_courses_list, 0 },
+	{ "POST", "/api/courses", RT_COURSES_ADD, h_courses_add, F_TX },
+	{ "GET", "/api/courses/{id}", RT_COURSE_GET, h_course_get, 0 },
+	{ "POST", "/api/courses/{id}/end", RT_COURSE_END, h_course_end, F_TX },
+	{ "POST", "/api/sessions", RT_SESSIONS_ADD, h_sessions_add, F_TX },
+	{ "POST", "/api/outcomes", RT_OUTCOMES_ADD, h_outcomes_add, F_TX },
+	{ "POST", "/api/adverse-events", RT_AES_ADD, h_aes_add, F_TX },
+	{ "GET", "/api/alerts", RT_ALERTS_LIST, h_alerts_list, 0 },
+	{ "POST", "/api/alerts/ack", RT_ALERTS_ACK, h_alerts_ack, F_TX },
+	{ "GET", "/api/report", RT_REPORT, h_report, 0 },
+	{ "GET", "/api/users", RT_USERS_LIST, h_users_list, 0 },
+	{ "POST", "/api/users", RT_USERS_ADD, h_users_add, F_TX },
+	{ "GET", "/api/audit", RT_AUDIT_LIST, h_audit_list, 0 },
+	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX },
+	{ "GET", "/api/q/{id}", RT_Q_GET, h_q_get, 0 },
+	{ "POST", "/api/q/{id}", RT_Q_POST, h_q_post, F_TX },
+};
+
+/* Matches path against a pattern whose "{id}" segment takes one non-empty
+ * segment, copied to param. */
+static bool match(const char *pattern, const char *path, char *param, size_t psz)
+{
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (strncmp(p, "{id}", 4) == 0) {
+			const char *e = strchr(s, '/');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			if (n == 0 || n >= psz)
+				return false;
+			memcpy(param, s, n);
+			param[n] = '\0';
+			p += 4;
+			s += n;
+			continue;
+		}
+		if (*p != *s)
+			return false;
+		p++;
+		s++;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+static const char *cookie_token(struct http_req *rq)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, COOKIE);
+}
+
+/* The Origin of a state-changing request, when a browser sends one, must
+ * be this server. */
+static enum prolo_code check_origin(struct http_req *rq, struct prolo_err *err)
+{
+	const char *origin = header(rq, "Origin");
+	const char *host = header(rq, "Host");
+	if (!origin)
+		return PROLO_OK;
+	const char *o = strstr(origin, "://");
+	if (!host || !o || strcmp(o + 3, host) != 0)
+		return prolo_err_set(err, PROLO_EPERM, "Origin", "cross-origin requests are not allowed");
+	return PROLO_OK;
+}
+
+static void request_hash(struct http_req *rq, unsigned char out[STORE_HASH_LEN])
+{
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, STORE_HASH_LEN);
+	crypto_generichash_update(&h, (const unsigned char *)rq->method, strlen(rq->method) + 1);
+	crypto_generichash_update(&h, (const unsigned char *)rq->path, strlen(rq->path) + 1);
+	crypto_generichash_update(&h, (const unsigned char *)rq->body, rq->body_len);
+	crypto_generichash_final(&h, out, STORE_HASH_LEN);
+}
+
+static bool valid_idem_key(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > IDEM_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* Runs a state-changing handler in one transaction with its idempotency
+ * key: a replay returns the stored first response. */
+static void run_write(struct http_req *rq, const struct route *rt, json_t *body)
+{
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	const char *key = header(rq, "Idempotency-Key");
+	bool use_key = key && rq->authed;
+	unsigned char h[STORE_HASH_LEN];
+	if (key && !valid_idem_key(key)) {
+		prolo_err_set(&err, PROLO_EINVAL, "Idempotency-Key", "must be 1-%d printable characters",
+		              IDEM_KEY_MAX);
+		api_fail(rq, &err);
+		return;
+	}
+	if (store_begin(rq->st, &err)) {
+		api_fail(rq, &err);
+		return;
+	}
+	if (use_key) {
+		unsigned char stored[STORE_HASH_LEN];
+		int status = 0;
+		char *text = NULL;
+		request_hash(rq, h);
+		enum prolo_code rc = store_idem_get(rq->st, rq->user.name, key, stored, &status, &text, &err);
+		if (rc == PROLO_OK) {
+			store_rollback(rq->st);
+			if (sodium_memcmp(stored, h, STORE_HASH_LEN) != 0) {
+				prolo_err_set(&err, PROLO_ECONFLICT, "Idempotency-Key",
+				              "this key was used for a different request");
+				api_fail(rq, &err);
+			} else {
+				buf_reset(&rq->out);
+				buf_adds(&rq->out, text);
+				rq->status = status;
+				rq->replayed = true;
+			}
+			free(text);
+			return;
+		}
+		if (rc != PROLO_ENOTFOUND) {
+			store_rollback(rq->st);
+			api_fail(rq, &err);
+			return;
+		}
+	}
+	rq->status = 0;
+	enum prolo_code rc = rt->fn(rq, body, &err);
+	if (rc || rq->status >= 300) {
+		store_rollback(rq->st);
+		if (rc && rq->status < 300)
+			api_fail(rq, &err);
+		return;
+	}
+	if (use_key)
+		rc = store_idem_put(rq->st, rq->user.name, key, h, rq->status, buf_str(&rq->out), rq->now, &err);
+	if (!rc)
+		rc = store_commit(rq->st, &err);
+	if (rc) {
+		store_rollback(rq->st);
+		rq->set_cookie[0] = '\0';
+		api_fail(rq, &err);
+	}
+}
+
+void api_dispatch(struct http_req *rq)
+{
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	const struct route *rt = NULL;
+	bool path_known = false;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		char param[HTTP_PARAM_MAX];
+		if (!match(routes[i].pattern, rq->path, param, sizeof param))
+			continue;
+		path_known = true;
+		rq->pattern = routes[i].pattern;
+		bool head = strcmp(rq->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0;
+		if (strcmp(routes[i].method, rq->method) == 0 || head) {
+			rt = &routes[i];
+			memcpy(rq->param, param, sizeof param);
+			break;
+		}
+	}
+	if (!rt) {
+		if (!path_known)
+			rq->pattern = "/api/?";
+		prolo_err_set(&err, path_known ? PROLO_EINVAL : PROLO_ENOTFOUND, "",
+		              path_known ? "method not allowed" : "no such API route");
+		api_error(rq, path_known ? 405 : 404, path_known ? "method_not_allowed" : NULL, &err);
+		return;
+	}
+	rq->route = rt->id;
+	if (!rq->st) {
+		prolo_err_set(&err, PROLO_EDB, "", "the registry cannot be opened");
+		api_fail(rq, &err);
+		return;
+	}
+	bool post = strcmp(rt->method, "POST") == 0;
+	if (!auth_route_public(rt->id)) {
+		if (auth_session(rq->st, cookie_token(rq), rq->now,
+		                 &(struct auth_policy){ rq->opt->session_idle_s, rq->opt->session_absolute_s },
+		                 &rq->sess, &rq->user, &err)) {
+			api_fail(rq, &err);
+			return;
+		}
+		rq->authed = true;
+	}
+	if (auth_permit(rq->authed ? &rq->user : NULL, rt->id, NULL, &err) ||
+	    (post && rq->authed && auth_csrf(&rq->sess, header(rq, "X-CSRF-Token"), &err)) ||
+	    (post && check_origin(rq, &err))) {
+		api_fail(rq, &err);
+		return;
+	}
+	json_t *body = NULL;
+	if (post) {
+		if (rq->body_len == 0 && rt->id == RT_LOGOUT)
+			body = json_object();
+		else if (hjson_parse(rq->body, rq->body_len, &body, &err)) {
+			api_fail(rq, &err);
+			return;
+		}
+	}
+	if (rt->flags & F_TX) {
+		run_write(rq, rt, body);
+	} else {
+		rq->status = 0;
+		if (rt->fn(rq, body, &err) != PROLO_OK && rq->status < 300) {
+			if (store_in_transaction(rq->st))
+				store_rollback(rq->st);
+			if (rt->id == RT_LOGIN && err.code == PROLO_ECONFLICT && rq->retry_after[0])
+				api_error(rq, 429, "throttled", &err);
+			else
+				api_fail(rq, &err);
+		}
+	}
+	json_decref(body);
+}

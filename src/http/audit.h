@@ -1,0 +1,18 @@
+/* The one way anything is written to the audit log: audit_log_event. Every
+ * read of a patient record and every change goes through it, with who,
+ * what, which record and from where; the store chains the rows. */
+#ifndef PROLO_AUDIT_H
+#define PROLO_AUDIT_H
+
+#include "core/err.h"
+#include "store/store.h"
+
+/* Appends one row. Inside a transaction (a write request) the row lands or
+ * not with the write; outside one it runs its own transaction. detail must
+ * hold no free text from records (ids, counts and codes only). Returns the
+ * store's code; the caller fails the request on error. */
+enum prolo_code audit_log_event(struct store *st, const char *user, const char *action,
+                                const char *record, const char *addr, const char *detail,
+                                struct prolo_err *err);
+
+#endif

@@ -1,0 +1,255 @@
+/* Strict JSON in, records through rec_set, records out through the field
+ * tables. JSON values are turned into the same text that CSV and the CLI
+ * hand to rec_set, so validation messages are identical everywhere. */
+#include "http/hjson.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/instruments.h"
+
+enum prolo_code hjson_parse(const char *body, size_t len, json_t **out, struct prolo_err *err)
+{
+	json_error_t je;
+	*out = NULL;
+	if (len == 0)
+		return prolo_err_set(err, PROLO_EINVAL, "body", "a JSON object is required");
+	json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!v)
+		return prolo_err_set(err, PROLO_EINVAL, "body", "invalid JSON at line %d column %d: %s",
+		                     je.line, je.column, je.text);
+	if (!json_is_object(v)) {
+		json_decref(v);
+		return prolo_err_set(err, PROLO_EINVAL, "body", "a JSON object is required");
+	}
+	*out = v;
+	return PROLO_OK;
+}
+
+static bool listed(const char *const *extra, const char *key)
+{
+	for (; extra && *extra; extra++)
+		if (strcmp(*extra, key) == 0)
+			return true;
+	return false;
+}
+
+/* "3;2;;4" from [3,2,null,4]. */
+static enum prolo_code items_text(const json_t *arr, char *out, size_t outsz, struct prolo_err *err)
+{
+	if (!json_is_array(arr))
+		return prolo_err_set(err, PROLO_EINVAL, "items", "must be an array of whole numbers or nulls");
+	size_t n = json_array_size(arr);
+	if (n > REC_ITEMS_MAX)
+		return prolo_err_set(err, PROLO_EINVAL, "items", "has %zu answers (at most %d)", n,
+		                     REC_ITEMS_MAX);
+	struct buf b;
+	buf_init(&b, outsz - 1);
+	enum prolo_code rc = PROLO_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const json_t *v = json_array_get(arr, i);
+		if (i)
+			rc = buf_addc(&b, ';');
+		if (rc)
+			break;
+		if (json_is_null(v))
+			continue;
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000) {
+			buf_free(&b);
+			return prolo_err_set(err, PROLO_EINVAL, "items",
+			                     "item %zu: must be a whole number or null", i + 1);
+		}
+		rc = buf_printf(&b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	}
+	if (rc) {
+		buf_free(&b);
+		return prolo_err_set(err, PROLO_EINVAL, "items", "too many answers");
+	}
+	snprintf(out, outsz, "%s", buf_str(&b));
+	buf_free(&b);
+	return PROLO_OK;
+}
+
+static enum prolo_code set_one(enum rec_kind kind, void *rec, const struct field_def *f,
+                               const json_t *v, struct prolo_err *err)
+{
+	char num[64];
+	if (json_is_null(v))
+		return rec_set(kind, rec, f, "", 0, err);
+	if (kind == REC_OUTCOME && strcmp(f->name, "items") == 0 && json_is_array(v)) {
+		char text[REC_TEXT_MAX];
+		enum prolo_code rc = items_text(v, text, sizeof text, err);
+		return rc ? rc : rec_set(kind, rec, f, text, strlen(text), err);
+	}
+	switch (f->type) {
+	case FT_ID:
+	case FT_TEXT:
+	case FT_ENUM:
+	case FT_DATE:
+		if (!json_is_string(v))
+			return prolo_err_set(err, PROLO_EINVAL, f->name, "must be a string");
+		if (json_string_length(v) == 0 && f->required)
+			return prolo_err_set(err, PROLO_EINVAL, f->name, "is required");
+		if (memchr(json_string_value(v), '\0', json_string_length(v)))
+			return prolo_err_set(err, PROLO_EINVAL, f->name, "contains a NUL character");
+		return rec_set(kind, rec, f, json_string_value(v), json_string_length(v), err);
+	case FT_INT:
+		if (!json_is_integer(v))
+			return prolo_err_set(err, PROLO_EINVAL, f->name, "must be a whole number");
+		snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return rec_set(kind, rec, f, num, strlen(num), err);
+	case FT_REAL:
+		if (!json_is_number(v))
+			return prolo_err_set(err, PROLO_EINVAL, f->name, "must be a number");
+		snprintf(num, sizeof num, "%.17g", json_number_value(v));
+		return rec_set(kind, rec, f, num, strlen(num), err);
+	case FT_FLAGS:
+		if (json_is_string(v))
+			return rec_set(kind, rec, f, json_string_value(v), json_string_length(v), err);
+		if (json_is_array(v)) {
+			char text[1024];
+			size_t n = 0;
+			for (size_t i = 0; i < json_array_size(v); i++) {
+				const json_t *x = json_array_get(v, i);
+				if (!json_is_string(x))
+					return prolo_err_set(err, PROLO_EINVAL, f->name, "must be an array of names");
+				int w = snprintf(text + n, sizeof text - n, "%s%s", i ? ";" : "",
+				                 json_string_value(x));
+				if (w < 0 || (size_t)w >= sizeof text - n)
+					return prolo_err_set(err, PROLO_EINVAL, f->name, "too many flags");
+				n += (size_t)w;
+			}
+			return rec_set(kind, rec, f, text, n, err);
+		}
+		return prolo_err_set(err, PROLO_EINVAL, f->name, "must be an array of names");
+	}
+	return prolo_err_set(err, PROLO_EINVAL, f->name, "unsupported field");
+}
+
+enum prolo_code hjson_to_rec(enum rec_kind kind, const json_t *obj, void *rec,
+                             const char *const *extra, struct prolo_err *err)
+{
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)obj, key, v) {
+		if (listed(extra, key))
+			continue;
+		const struct field_def *f = rec_field(kind, key, strlen(key));
+		if (!f) {
+			char shown[64];
+			snprintf(shown, sizeof shown, "%s", key);
+			return prolo_err_set(err, PROLO_EINVAL, shown, "unknown field '%s'", shown);
+		}
+		enum prolo_code rc = set_one(kind, rec, f, v, err);
+		if (rc)
+			return rc;
+	}
+	return PROLO_OK;
+}
+
+static json_t *items_json(const char *text)
+{
+	json_t *arr = json_array();
+	if (!arr)
+		return NULL;
+	const char *p = text;
+	for (;;) {
+		const char *e = strchr(p, ';');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		long x;
+		if (n > 0 && dom_parse_long(p, n, 0, 1000, &x))
+			json_array_append_new(arr, json_integer(x));
+		else
+			json_array_append_new(arr, json_null());
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return arr;
+}
+
+json_t *hjson_from_rec(enum rec_kind kind, const void *rec)
+{
+	const struct rec_table *t = &rec_tables[kind];
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 4096);
+	for (int i = 0; i < t->n_fields; i++) {
+		const struct field_def *f = &t->fields[i];
+		const char *p = (const char *)rec + f->off;
+		json_t *v = NULL;
+		if (!rec_has(rec, f))
+			continue;
+		switch (f->type) {
+		case FT_INT:
+			v = json_integer(*(const int32_t *)p);
+			break;
+		case FT_REAL:
+			v = json_real(*(const double *)p);
+			break;
+		case FT_FLAGS: {
+			uint32_t bits = *(const uint32_t *)p;
+			v = json_array();
+			for (int k = 0; v && k < f->n_names; k++)
+				if (bits & (1u << k))
+					json_array_append_new(v, json_string(f->names[k]));
+			break;
+		}
+		default:
+			if (kind == REC_OUTCOME && strcmp(f->name, "items") == 0) {
+				v = items_json(p);
+				break;
+			}
+			buf_reset(&b);
+			if (rec_format(rec, f, &b) == PROLO_OK)
+				v = json_stringn(buf_str(&b), b.len);
+			break;
+		}
+		if (!v || json_object_set_new(o, f->name, v) != 0) {
+			buf_free(&b);
+			json_decref(o);
+			return NULL;
+		}
+	}
+	buf_free(&b);
+	return o;
+}
+
+enum prolo_code hjson_dump(struct buf *out, const json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT);
+	if (!s)
+		return PROLO_ENOMEM;
+	enum prolo_code rc = buf_adds(out, s);
+	free(s);
+	return rc;
+}
+
+enum prolo_code hjson_error(struct buf *out, const struct prolo_err *err)
+{
+	json_t *o = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", prolo_err_name(err->code),
+	                      "message", err->msg[0] ? err->msg : prolo_err_name(err->code),
+	                      "field", err->field);
+	if (!o) /* a message that is not UTF-8 cannot be packed */
+		return buf_printf(out, "{\"error\":{\"code\":\"%s\",\"message\":\"\",\"field\":\"\"}}",
+		                  prolo_err_name(err->code));
+	enum prolo_code rc = hjson_dump(out, o);
+	json_decref(o);
+	return rc;
+}
+
+enum prolo_code hjson_str(const json_t *obj, const char *key, const char **out,
+                          struct prolo_err *err)
+{
+	const json_t *v = json_object_get(obj, key);
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return PROLO_OK;
+	if (!json_is_string(v))
+		return prolo_err_set(err, PROLO_EINVAL, key, "must be a string");
+	*out = json_string_value(v);
+	return PROLO_OK;
+}

@@ -1,0 +1,45 @@
+/* JSON at the HTTP edge: strict parsing of request bodies (duplicate keys and
+ * unknown fields rejected, the field named) and one generic converter
+ * between JSON objects and registry records, driven by the field tables of
+ * core/records.h so every kind is read and written by the same code. */
+#ifndef PROLO_HJSON_H
+#define PROLO_HJSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/records.h"
+
+/* Parses body[0..len) as one JSON object with duplicate keys rejected.
+ * PROLO_EINVAL (err->field "body") on syntax errors, a duplicate key or a
+ * non-object; *out is a new reference on success, NULL otherwise. */
+enum prolo_code hjson_parse(const char *body, size_t len, json_t **out, struct prolo_err *err);
+
+/* Sets rec (already rec_init'ed) from obj's members: each key must be a field
+ * of kind or listed in extra (a NULL-terminated list of keys the caller
+ * handles itself; may be NULL). Strings for ids, text, enums and dates;
+ * integers for whole numbers; numbers for reals; flags as an array of names
+ * or one ';'-separated string; null = missing. An outcome's "items" is an
+ * array of integers or nulls. PROLO_EINVAL with err->field = the key at
+ * fault ("unknown field", "must be a string", or rec_set's message). */
+enum prolo_code hjson_to_rec(enum rec_kind kind, const json_t *obj, void *rec,
+                             const char *const *extra, struct prolo_err *err);
+
+/* A new JSON object with the record's fields that hold a value (missing
+ * fields are left out). NULL only when out of memory. */
+json_t *hjson_from_rec(enum rec_kind kind, const void *rec);
+
+/* Appends {"error":{"code","message","field"}} for err. PROLO_ETOOBIG/ENOMEM
+ * from the buffer. */
+enum prolo_code hjson_error(struct buf *out, const struct prolo_err *err);
+/* Appends the compact text of v. PROLO_ENOMEM / PROLO_ETOOBIG. */
+enum prolo_code hjson_dump(struct buf *out, const json_t *v);
+
+/* Reads an optional string member. PROLO_OK with *out NULL when absent or
+ * null; PROLO_EINVAL (field = key) when present but not a string. */
+enum prolo_code hjson_str(const json_t *obj, const char *key, const char **out,
+                          struct prolo_err *err);
+
+#endif

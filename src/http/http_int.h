@@ -1,0 +1,56 @@
+/* Internals shared by src/http/ only: one request as the server hands it to
+ * the API router. Nothing outside src/http/ includes this. */
+#ifndef PROLO_HTTP_INT_H
+#define PROLO_HTTP_INT_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "http/auth.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#define HTTP_PARAM_MAX 128
+
+struct http_req {
+	/* filled by the server */
+	struct MHD_Connection *conn;
+	const struct http_options *opt;
+	const char *method;
+	const char *path;            /* without the query string */
+	const char *body;            /* the whole request body */
+	size_t body_len;
+	char addr[64];               /* client address */
+	char req_id[17];             /* hex; also in X-Request-Id */
+	struct store *st;            /* this worker's connection; NULL if it failed */
+	int64_t now;                 /* Unix seconds at arrival */
+	bool tls;
+	/* filled by the router */
+	const char *pattern;         /* route pattern for the log ("/api/patients/{id}") */
+	enum route_id route;
+	char param[HTTP_PARAM_MAX];  /* the {id} segment */
+	bool authed;
+	struct store_user user;
+	struct store_login_session sess;
+	/* the response */
+	int status;
+	struct buf out;
+	const char *content_type;    /* NULL = application/json */
+	char set_cookie[256];
+	char retry_after[24];
+	bool replayed;               /* Idempotent-Replayed */
+};
+
+/* Routes an /api/ or /q/ request: authentication, the permission check,
+ * CSRF, body parsing, the transaction and the idempotency key, then the
+ * handler. Always leaves a status and a body in rq. Cannot fail. */
+void api_dispatch(struct http_req *rq);
+
+/* Renders an error response: status and {"error":{code,message,field}}.
+ * code_name NULL = prolo_err_name(err->code). Cannot fail. */
+void api_error(struct http_req *rq, int status, const char *code_name, const struct prolo_err *err);
+
+#endif

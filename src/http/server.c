@@ -1,0 +1,580 @@
+/* The HTTP server: libmicrohttpd in thread-pool mode. A request's body is
+ * read in full (bounded: 413 past the limit) before anything runs; the
+ * response is built in one buffer and queued once. Each worker thread
+ * opens its own store connection on first use. Every response carries the
+ * security headers, and every request leaves one log line built by
+ * log_request from an allow-list of fields (no URL, no body, no patient
+ * data). */
+#include "http/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/audit.h"
+#include "http/auth.h"
+#include "http/hjson.h"
+#include "http/http_int.h"
+
+#define DEFAULT_MAX_BODY ((size_t)1 << 20)
+#define MAX_RESPONSE ((size_t)64 << 20)
+#define MAX_STATIC ((off_t)16 << 20)
+
+static const char csp[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+struct server {
+	struct http_options opt;
+	pthread_key_t store_key;
+	char web_dir[PATH_MAX];
+	atomic_int in_flight;
+	FILE *log;
+	bool tls;
+};
+
+struct conn_ctx {
+	struct buf body;
+	bool too_big;
+	bool responded;
+	struct timespec t0;
+};
+
+/* ---- logging ----------------------------------------------------------- */
+
+/* The only log function: method (from a fixed list), route pattern, status,
+ * duration and request id. Nothing from the URL, headers or body. */
+static void log_request(struct server *srv, const char *method, const char *pattern, int status,
+                        double ms, const char *req_id)
+{
+	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS" };
+	const char *m = "OTHER";
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (strcmp(method, methods[i]) == 0)
+			m = methods[i];
+	time_t t = time(NULL);
+	struct tm tm;
+	char at[32];
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(srv->log, "%s %s %s %d %.1fms req=%s\n", at, m, pattern ? pattern : "-", status, ms,
+	        req_id);
+	fflush(srv->log);
+}
+
+/* ---- per-thread store -------------------------------------------------- */
+
+static void close_store(void *p)
+{
+	store_close(p);
+}
+
+static struct store *worker_store(struct server *srv)
+{
+	struct store *st = pthread_getspecific(srv->store_key);
+	if (st)
+		return st;
+	struct prolo_err err;
+	if (store_open(srv->opt.db_path, 0, &st, &err) != PROLO_OK)
+		return NULL;
+	pthread_setspecific(srv->store_key, st);
+	return st;
+}
+
+/* ---- static files ------------------------------------------------------ */
+
+static const char *content_type(const char *path)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".mjs", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".map", "application/json" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".jpg", "image/jpeg" },
+		{ ".ico", "image/x-icon" },
+		{ ".woff2", "font/woff2" },
+		{ ".txt", "text/plain; charset=utf-8" },
+	};
+	const char *dot = strrchr(path, '.');
+	for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+/* A relative path of plain segments: no "..", no hidden files, no
+ * backslashes or odd bytes. */
+static bool safe_rel_path(const char *p)
+{
+	if (!*p || strlen(p) > 200)
+		return false;
+	bool seg_start = true;
+	for (const char *c = p; *c; c++) {
+		if (seg_start && (*c == '.' || *c == '/'))
+			return false;
+		seg_start = *c == '/';
+		if (!(*c == '/' || *c == '.' || *c == '-' || *c == '_' || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+			return false;
+	}
+	return !seg_start;
+}
+
+static void not_found(struct http_req *rq)
+{
+	struct prolo_err err;
+	prolo_err_set(&err, PROLO_ENOTFOUND, "", "no such page");
+	api_error(rq, 404, NULL, &err);
+}
+
+static void serve_file(struct server *srv, struct http_req *rq, const char *rel)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	if (!safe_rel_path(rel) || !srv->web_dir[0]) {
+		not_found(rq);
+		return;
+	}
+	snprintf(path, sizeof path, "%s/%s", srv->web_dir, rel);
+	size_t wl = strlen(srv->web_dir);
+	if (!realpath(path, real) || strncmp(real, srv->web_dir, wl) != 0 || real[wl] != '/') {
+		not_found(rq);
+		return;
+	}
+	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > MAX_STATIC) {
+		if (fd >= 0)
+			close(fd);
+		not_found(rq);
+		return;
+	}
+	char chunk[16384];
+	ssize_t n;
+	buf_reset(&rq->out);
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		if (buf_add(&rq->out, chunk, (size_t)n) != PROLO_OK)
+			break;
+	close(fd);
+	rq->status = 200;
+	rq->content_type = content_type(real);
+}
+
+static void serve_static(struct server *srv, struct http_req *rq)
+{
+	rq->route = RT_STATIC;
+	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
+		rq->pattern = "static";
+		struct prolo_err err;
+		prolo_err_set(&err, PROLO_EINVAL, "", "method not allowed");
+		api_error(rq, 405, "method_not_allowed", &err);
+		return;
+	}
+	if (strcmp(rq->path, "/") == 0 || strcmp(rq->path, "/index.html") == 0) {
+		rq->pattern = "/";
+		serve_file(srv, rq, "index.html");
+	} else if (strncmp(rq->path, "/static/", 8) == 0) {
+		rq->pattern = "/static/{file}";
+		serve_file(srv, rq, rq->path + 8);
+	} else if (strncmp(rq->path, "/q/", 3) == 0) {
+		rq->pattern = "/q/{token}";
+		rq->route = RT_Q_PAGE;
+		serve_file(srv, rq, "q.html");
+	} else {
+		rq->pattern = "static";
+		not_found(rq);
+	}
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+static void client_addr(struct MHD_Connection *c, char *out, size_t outsz)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, outsz, "?");
+	if (!ci || !ci->client_addr)
+		return;
+	socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	                                                      : sizeof(struct sockaddr_in);
+	if (getnameinfo(ci->client_addr, len, out, (socklen_t)outsz, NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(out, outsz, "?");
+}
+
+static enum MHD_Result send_response(struct server *srv, struct MHD_Connection *c,
+                                     struct http_req *rq, struct conn_ctx *cx)
+{
+	size_t len = rq->out.len;
+	char *data = buf_take(&rq->out);
+	if (!data) {
+		data = NULL;
+		len = 0;
+	}
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	bool api = strncmp(rq->path, "/api/", 5) == 0 || strncmp(rq->path, "/q/", 3) == 0;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	                        rq->content_type ? rq->content_type : "application/json");
+	MHD_add_response_header(r, "Content-Security-Policy", csp);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, api ? "no-store" : "no-cache");
+	MHD_add_response_header(r, "X-Request-Id", rq->req_id);
+	if (srv->tls)
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+	if (rq->set_cookie[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rq->set_cookie);
+	if (rq->retry_after[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, rq->retry_after);
+	if (rq->replayed)
+		MHD_add_response_header(r, "Idempotent-Replayed", "true");
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)rq->status, r);
+	MHD_destroy_response(r);
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - cx->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - cx->t0.tv_nsec) / 1e6;
+	log_request(srv, rq->method, rq->pattern, rq->status, ms, rq->req_id);
+	cx->responded = true;
+	return ok;
+}
+
+static void init_req(struct server *srv, struct http_req *rq, struct MHD_Connection *c,
+                     const char *url, const char *method)
+{
+	memset(rq, 0, sizeof *rq);
+	rq->conn = c;
+	rq->opt = &srv->opt;
+	rq->method = method;
+	rq->path = url;
+	rq->now = (int64_t)time(NULL);
+	rq->tls = srv->tls;
+	rq->status = 500;
+	buf_init(&rq->out, MAX_RESPONSE);
+	unsigned char id[8];
+	randombytes_buf(id, sizeof id);
+	sodium_bin2hex(rq->req_id, sizeof rq->req_id, id, sizeof id);
+	client_addr(c, rq->addr, sizeof rq->addr);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct conn_ctx *cx = *con_cls;
+	(void)version;
+	if (!cx) {
+		cx = calloc(1, sizeof *cx);
+		if (!cx)
+			return MHD_NO;
+		buf_init(&cx->body, srv->opt.max_body);
+		clock_gettime(CLOCK_MONOTONIC, &cx->t0);
+		atomic_fetch_add(&srv->in_flight, 1);
+		*con_cls = cx;
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > srv->opt.max_body) {
+			struct http_req rq;
+			struct prolo_err err;
+			init_req(srv, &rq, c, url, method);
+			rq.pattern = "-";
+			prolo_err_set(&err, PROLO_ETOOBIG, "body", "the request body is larger than %zu bytes",
+			              srv->opt.max_body);
+			api_error(&rq, 413, NULL, &err);
+			return send_response(srv, c, &rq, cx);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!cx->too_big && !cx->responded && buf_add(&cx->body, upload, *upload_size) != PROLO_OK)
+			cx->too_big = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (cx->responded)
+		return MHD_YES;
+	struct http_req rq;
+	init_req(srv, &rq, c, url, method);
+	if (cx->too_big) {
+		struct prolo_err err;
+		rq.pattern = "-";
+		prolo_err_set(&err, PROLO_ETOOBIG, "body", "the request body is larger than %zu bytes",
+		              srv->opt.max_body);
+		api_error(&rq, 413, NULL, &err);
+	} else if (strncmp(url, "/api/", 5) == 0) {
+		rq.body = buf_str(&cx->body);
+		rq.body_len = cx->body.len;
+		rq.st = worker_store(srv);
+		api_dispatch(&rq);
+	} else {
+		serve_static(srv, &rq);
+	}
+	enum MHD_Result ok = send_response(srv, c, &rq, cx);
+	buf_free(&rq.out);
+	return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+	struct conn_ctx *cx = *con_cls;
+	(void)c;
+	(void)toe;
+	if (!cx)
+		return;
+	buf_free(&cx->body);
+	free(cx);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+/* ---- start and stop ---------------------------------------------------- */
+
+static enum prolo_code read_file(const char *path, const char *field, char **out,
+                                 struct prolo_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return prolo_err_set(err, PROLO_EINVAL, field, "cannot read '%s': %s", path, strerror(errno));
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	char chunk[4096];
+	size_t n;
+	enum prolo_code rc = PROLO_OK;
+	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		rc = buf_add(&b, chunk, n);
+	fclose(f);
+	if (rc) {
+		buf_free(&b);
+		return prolo_err_set(err, PROLO_EINVAL, field, "'%s' is too large", path);
+	}
+	*out = buf_take(&b);
+	return *out ? PROLO_OK : prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+}
+
+static void find_web_dir(struct server *srv)
+{
+	char cand[PATH_MAX];
+	srv->web_dir[0] = '\0';
+	if (srv->opt.web_dir) {
+		if (!realpath(srv->opt.web_dir, srv->web_dir))
+			srv->web_dir[0] = '\0';
+		return;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(cand, sizeof cand, "%s/web", exe);
+			if (realpath(cand, srv->web_dir))
+				return;
+		}
+	}
+	if (!realpath("web", srv->web_dir))
+		srv->web_dir[0] = '\0';
+}
+
+enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err)
+{
+	struct server *srv = calloc(1, sizeof *srv);
+	if (!srv)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	srv->opt = *opt;
+	struct http_options *o = &srv->opt;
+	if (!o->bind)
+		o->bind = "127.0.0.1";
+	if (!o->port)
+		o->port = 8080;
+	if (!o->max_body)
+		o->max_body = DEFAULT_MAX_BODY;
+	if (!o->timeout_s)
+		o->timeout_s = 30;
+	if (o->threads <= 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		o->threads = cpus > 0 ? (int)cpus * 2 : 4;
+		if (o->threads < 4)
+			o->threads = 4;
+	}
+	srv->log = o->log ? o->log : stderr;
+	FILE *info = o->info ? o->info : stdout;
+	char *cert = NULL, *key = NULL;
+	struct MHD_Daemon *d = NULL;
+	bool key_made = false;
+	enum prolo_code rc = auth_init(err);
+	if (rc)
+		goto done;
+	if (o->port < 1 || o->port > 65535) {
+		rc = prolo_err_set(err, PROLO_EINVAL, "port", "must be 1..65535");
+		goto done;
+	}
+	if (!!o->tls_cert != !!o->tls_key) {
+		rc = prolo_err_set(err, PROLO_EINVAL, o->tls_cert ? "tls-key" : "tls-cert",
+		                   "--tls-cert and --tls-key go together");
+		goto done;
+	}
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	} addr;
+	memset(&addr, 0, sizeof addr);
+	bool v6 = strchr(o->bind, ':') != NULL;
+	if (v6) {
+		addr.in6.sin6_family = AF_INET6;
+		addr.in6.sin6_port = htons((uint16_t)o->port);
+		if (inet_pton(AF_INET6, o->bind, &addr.in6.sin6_addr) != 1)
+			rc = prolo_err_set(err, PROLO_EINVAL, "bind", "'%s' is not an IP address", o->bind);
+	} else {
+		addr.in4.sin_family = AF_INET;
+		addr.in4.sin_port = htons((uint16_t)o->port);
+		if (inet_pton(AF_INET, o->bind, &addr.in4.sin_addr) != 1)
+			rc = prolo_err_set(err, PROLO_EINVAL, "bind", "'%s' is not an IP address", o->bind);
+	}
+	if (rc)
+		goto done;
+	/* Open once here: applies migrations before the workers start and
+	 * fails early on a missing registry. */
+	struct store *st = NULL;
+	if ((rc = store_open(o->db_path, 0, &st, err)))
+		goto done;
+	store_close(st);
+	if (o->tls_cert) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			rc = prolo_err_set(err, PROLO_EINVAL, "tls-cert", "this libmicrohttpd has no TLS support");
+			goto done;
+		}
+		if ((rc = read_file(o->tls_cert, "tls-cert", &cert, err)) ||
+		    (rc = read_file(o->tls_key, "tls-key", &key, err)))
+			goto done;
+		srv->tls = true;
+	}
+	find_web_dir(srv);
+	if (pthread_key_create(&srv->store_key, close_store) != 0) {
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "cannot create a thread key");
+		goto done;
+	}
+	key_made = true;
+
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+	                 (v6 ? MHD_USE_IPv6 : 0) | (srv->tls ? MHD_USE_TLS : 0);
+	if (srv->tls)
+		d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, srv,
+		                     MHD_OPTION_SOCK_ADDR, &addr.sa,
+		                     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+		                     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+		                     MHD_OPTION_CONNECTION_LIMIT, 1000u,
+		                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		                     MHD_OPTION_HTTPS_MEM_CERT, cert,
+		                     MHD_OPTION_HTTPS_MEM_KEY, key,
+		                     MHD_OPTION_END);
+	else
+		d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, srv,
+		                     MHD_OPTION_SOCK_ADDR, &addr.sa,
+		                     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+		                     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+		                     MHD_OPTION_CONNECTION_LIMIT, 1000u,
+		                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		                     MHD_OPTION_END);
+	if (!d) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		rc = prolo_err_set(err, PROLO_ECONFLICT, "port", "cannot listen on %s port %d (in use?)",
+		                   o->bind, o->port);
+		goto done;
+	}
+	fprintf(info, "prolo: serving %s://%s%s%s:%d/ with %d threads%s\n", srv->tls ? "https" : "http",
+	        v6 ? "[" : "", o->bind, v6 ? "]" : "", o->port, o->threads,
+	        srv->web_dir[0] ? "" : " (no web/ directory: API only)");
+	fflush(info);
+	int sig = 0;
+	sigwait(&stop, &sig);
+	fprintf(info, "prolo: stopping (signal %d); finishing requests in flight\n", sig);
+	fflush(info);
+	MHD_socket ls = MHD_quiesce_daemon(d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	for (int i = 0; i < 1000 && atomic_load(&srv->in_flight) > 0; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	fprintf(info, "prolo: stopped\n");
+	fflush(info);
+	rc = PROLO_OK;
+done:
+	if (key_made)
+		pthread_key_delete(srv->store_key);
+	if (key)
+		sodium_memzero(key, strlen(key));
+	free(cert);
+	free(key);
+	free(srv);
+	return rc;
+}
+
+enum prolo_code http_demo_admin(const char *db_path, char *pw, size_t pwsz, struct prolo_err *err)
+{
+	enum prolo_code rc = auth_init(err);
+	if (rc)
+		return rc;
+	struct store *st = NULL;
+	if ((rc = store_open(db_path, 0, &st, err)))
+		return rc;
+	char token[AUTH_TOKEN_HEX];
+	auth_new_token(token);
+	snprintf(pw, pwsz, "%.24s", token);
+	struct store_user u;
+	memset(&u, 0, sizeof u);
+	snprintf(u.name, sizeof u.name, "admin");
+	u.role = ROLE_ADMIN;
+	u.created_at = (int64_t)time(NULL);
+	if (!(rc = auth_hash_password(pw, u.pwhash, err)) && !(rc = store_begin(st, err))) {
+		struct store_user old;
+		struct prolo_err e2;
+		bool exists = store_user_get(st, "admin", &old, &e2) == PROLO_OK;
+		rc = exists ? store_user_set_password(st, "admin", u.pwhash, err)
+		            : store_user_add(st, &u, err);
+		if (!rc)
+			rc = store_login_session_delete(st, NULL, "admin", NULL, err);
+		if (!rc)
+			rc = audit_log_event(st, "demo", exists ? "user.password_reset" : "user.create",
+			                     "user:admin", "local", "one-time demo password", err);
+		if (!rc)
+			rc = store_commit(st, err);
+		if (rc)
+			store_rollback(st);
+	}
+	sodium_memzero(token, sizeof token);
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,358 @@
+/* SQLite side of the web server's access records: users, login sessions,
+ * failed-login counters, idempotent responses and questionnaire links. The
+ * policies (how long a session lives, when a login is throttled) live in
+ * src/http/auth.c; this file only reads and writes rows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_sqlite.h"
+
+const char *const store_role_names[ROLE__COUNT] = { "admin", "clinician", "staff", "researcher" };
+
+static enum prolo_code step_done(struct store *st, sqlite3_stmt *s, const char *what,
+                                 struct prolo_err *err)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, what, err);
+}
+
+static void copy_col(sqlite3_stmt *s, int i, char *out, size_t outsz)
+{
+	const char *v = (const char *)sqlite3_column_text(s, i);
+	snprintf(out, outsz, "%s", v ? v : "");
+}
+
+static void copy_blob(sqlite3_stmt *s, int i, unsigned char *out, size_t n)
+{
+	const void *b = sqlite3_column_blob(s, i);
+	memset(out, 0, n);
+	if (b && (size_t)sqlite3_column_bytes(s, i) == n)
+		memcpy(out, b, n);
+}
+
+#define STMT(st, sql, err) \
+	sqlite3_stmt *s = store_stmt((st), (sql), (err)); \
+	if (!s) \
+		return (err) ? (err)->code : PROLO_EDB
+
+/* ---- users ------------------------------------------------------------- */
+
+enum prolo_code store_user_add(struct store *st, const struct store_user *u, struct prolo_err *err)
+{
+	if ((u->role == ROLE_CLINICIAN || u->role == ROLE_STAFF) && !u->clinic[0])
+		return prolo_err_set(err, PROLO_EINVAL, "clinic", "a %s belongs to a clinic",
+		                     store_role_names[u->role]);
+	static const char sql[] =
+		"INSERT INTO users(name, role, clinic, pwhash, created_at, disabled) VALUES (?,?,?,?,?,?)";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, u->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, store_role_names[u->role], -1, SQLITE_STATIC);
+	if (u->clinic[0])
+		sqlite3_bind_text(s, 3, u->clinic, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, u->pwhash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, u->created_at);
+	sqlite3_bind_int(s, 6, u->disabled);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return PROLO_OK;
+	if (sqlite3_extended_errcode(store_sqlite_db(st)) == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return prolo_err_set(err, PROLO_ECONFLICT, "name", "user '%s' already exists", u->name);
+	return store_sqlite_err(st, rc, "adding a user", err);
+}
+
+static void read_user(sqlite3_stmt *s, struct store_user *u)
+{
+	memset(u, 0, sizeof *u);
+	copy_col(s, 0, u->name, sizeof u->name);
+	const char *role = (const char *)sqlite3_column_text(s, 1);
+	u->role = role ? dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role)) : -1;
+	copy_col(s, 2, u->clinic, sizeof u->clinic);
+	copy_col(s, 3, u->pwhash, sizeof u->pwhash);
+	u->created_at = sqlite3_column_int64(s, 4);
+	u->disabled = sqlite3_column_int(s, 5) != 0;
+}
+
+enum prolo_code store_user_get(struct store *st, const char *name, struct store_user *out,
+                               struct prolo_err *err)
+{
+	static const char sql[] =
+		"SELECT name, role, clinic, pwhash, created_at, disabled FROM users WHERE name = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		read_user(s, out);
+		sqlite3_reset(s);
+		return PROLO_OK;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "username", "no such user");
+	return store_sqlite_err(st, rc, "reading a user", err);
+}
+
+enum prolo_code store_user_set_password(struct store *st, const char *name, const char *pwhash,
+                                        struct prolo_err *err)
+{
+	static const char sql[] = "UPDATE users SET pwhash = ? WHERE name = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, pwhash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	enum prolo_code rc = step_done(st, s, "changing a password", err);
+	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "username", "no such user");
+	return rc;
+}
+
+enum prolo_code store_user_scan(struct store *st, store_user_fn fn, void *ctx,
+                                struct prolo_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_sqlite_db(st),
+	                            "SELECT name, role, clinic, '', created_at, disabled FROM users ORDER BY name",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlite_err(st, rc, "listing users", err);
+	enum prolo_code res = PROLO_OK;
+	struct store_user u;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_user(s, &u);
+		if ((res = fn(ctx, &u, err)))
+			break;
+	}
+	if (!res && rc != SQLITE_DONE)
+		res = store_sqlite_err(st, rc, "listing users", err);
+	sqlite3_finalize(s);
+	return res;
+}
+
+/* ---- login sessions ---------------------------------------------------- */
+
+enum prolo_code store_login_session_add(struct store *st, const struct store_login_session *ls,
+                                        struct prolo_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO auth_sessions(id_hash, user, csrf, created_at, last_seen) VALUES (?,?,?,?,?)";
+	STMT(st, sql, err);
+	sqlite3_bind_blob(s, 1, ls->id_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, ls->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, ls->csrf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, ls->created_at);
+	sqlite3_bind_int64(s, 5, ls->last_seen);
+	return step_done(st, s, "opening a session", err);
+}
+
+enum prolo_code store_login_session_get(struct store *st, const unsigned char *id_hash,
+                                        struct store_login_session *out, struct prolo_err *err)
+{
+	static const char sql[] =
+		"SELECT user, csrf, created_at, last_seen FROM auth_sessions WHERE id_hash = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_blob(s, 1, id_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memcpy(out->id_hash, id_hash, STORE_HASH_LEN);
+		copy_col(s, 0, out->user, sizeof out->user);
+		copy_col(s, 1, out->csrf, sizeof out->csrf);
+		out->created_at = sqlite3_column_int64(s, 2);
+		out->last_seen = sqlite3_column_int64(s, 3);
+		sqlite3_reset(s);
+		return PROLO_OK;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "", "no such session");
+	return store_sqlite_err(st, rc, "reading a session", err);
+}
+
+enum prolo_code store_login_session_touch(struct store *st, const unsigned char *id_hash,
+                                          int64_t now, struct prolo_err *err)
+{
+	static const char sql[] = "UPDATE auth_sessions SET last_seen = ? WHERE id_hash = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_blob(s, 2, id_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	return step_done(st, s, "refreshing a session", err);
+}
+
+enum prolo_code store_login_session_delete(struct store *st, const unsigned char *id_hash,
+                                           const char *user, const unsigned char *keep,
+                                           struct prolo_err *err)
+{
+	if (id_hash) {
+		static const char sql[] = "DELETE FROM auth_sessions WHERE id_hash = ?";
+		STMT(st, sql, err);
+		sqlite3_bind_blob(s, 1, id_hash, STORE_HASH_LEN, SQLITE_STATIC);
+		return step_done(st, s, "closing a session", err);
+	}
+	static const char sql_user[] =
+		"DELETE FROM auth_sessions WHERE user = ? AND (?2 IS NULL OR id_hash <> ?2)";
+	STMT(st, sql_user, err);
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	if (keep)
+		sqlite3_bind_blob(s, 2, keep, STORE_HASH_LEN, SQLITE_STATIC);
+	return step_done(st, s, "closing sessions", err);
+}
+
+enum prolo_code store_login_session_purge(struct store *st, int64_t idle_before,
+                                          int64_t abs_before, struct prolo_err *err)
+{
+	static const char sql[] = "DELETE FROM auth_sessions WHERE last_seen < ? OR created_at < ?";
+	STMT(st, sql, err);
+	sqlite3_bind_int64(s, 1, idle_before);
+	sqlite3_bind_int64(s, 2, abs_before);
+	return step_done(st, s, "purging sessions", err);
+}
+
+/* ---- failed-login counters --------------------------------------------- */
+
+enum prolo_code store_throttle_get(struct store *st, const char *key, struct store_throttle *out,
+                                   struct prolo_err *err)
+{
+	static const char sql[] =
+		"SELECT failures, last_at, locked_until FROM login_failures WHERE key = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	memset(out, 0, sizeof *out);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->failures = sqlite3_column_int(s, 0);
+		out->last_at = sqlite3_column_int64(s, 1);
+		out->locked_until = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return PROLO_OK;
+	return store_sqlite_err(st, rc, "reading login failures", err);
+}
+
+enum prolo_code store_throttle_put(struct store *st, const char *key,
+                                   const struct store_throttle *t, struct prolo_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO login_failures(key, failures, last_at, locked_until) VALUES (?,?,?,?)"
+		" ON CONFLICT(key) DO UPDATE SET failures = excluded.failures,"
+		" last_at = excluded.last_at, locked_until = excluded.locked_until";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, t->failures);
+	sqlite3_bind_int64(s, 3, t->last_at);
+	sqlite3_bind_int64(s, 4, t->locked_until);
+	return step_done(st, s, "recording a login failure", err);
+}
+
+enum prolo_code store_throttle_clear(struct store *st, const char *key, struct prolo_err *err)
+{
+	static const char sql[] = "DELETE FROM login_failures WHERE key = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	return step_done(st, s, "clearing login failures", err);
+}
+
+/* ---- idempotency ------------------------------------------------------- */
+
+enum prolo_code store_idem_get(struct store *st, const char *user, const char *key,
+                               unsigned char *req_hash, int *status, char **body,
+                               struct prolo_err *err)
+{
+	static const char sql[] =
+		"SELECT request_hash, status, body FROM idempotency WHERE user = ? AND key = ?";
+	STMT(st, sql, err);
+	*body = NULL;
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		copy_blob(s, 0, req_hash, STORE_HASH_LEN);
+		*status = sqlite3_column_int(s, 1);
+		const char *b = (const char *)sqlite3_column_text(s, 2);
+		*body = strdup(b ? b : "");
+		sqlite3_reset(s);
+		return *body ? PROLO_OK : prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return PROLO_ENOTFOUND;
+	return store_sqlite_err(st, rc, "reading an idempotency key", err);
+}
+
+enum prolo_code store_idem_put(struct store *st, const char *user, const char *key,
+                               const unsigned char *req_hash, int status, const char *body,
+                               int64_t now, struct prolo_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO idempotency(user, key, request_hash, status, body, created_at)"
+		" VALUES (?,?,?,?,?,?)";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, req_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, status);
+	sqlite3_bind_text(s, 5, body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, now);
+	return step_done(st, s, "storing an idempotent response", err);
+}
+
+/* ---- questionnaire links ----------------------------------------------- */
+
+enum prolo_code store_qlink_add(struct store *st, const struct store_qlink *q, struct prolo_err *err)
+{
+	static const char sql[] =
+		"INSERT INTO questionnaire_links(token_hash, patient_id, course_id, instrument,"
+		" created_by, created_at, expires_at) VALUES (?,?,?,?,?,?,?)";
+	STMT(st, sql, err);
+	sqlite3_bind_blob(s, 1, q->token_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, q->patient_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, q->course_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, dom_instrument_names[q->instrument], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, q->created_by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, q->created_at);
+	sqlite3_bind_int64(s, 7, q->expires_at);
+	return step_done(st, s, "creating a questionnaire link", err);
+}
+
+enum prolo_code store_qlink_get(struct store *st, const unsigned char *token_hash,
+                                struct store_qlink *out, struct prolo_err *err)
+{
+	static const char sql[] =
+		"SELECT patient_id, course_id, instrument, created_by, created_at, expires_at,"
+		" coalesce(used_at, 0) FROM questionnaire_links WHERE token_hash = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_blob(s, 1, token_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof *out);
+		memcpy(out->token_hash, token_hash, STORE_HASH_LEN);
+		copy_col(s, 0, out->patient_id, sizeof out->patient_id);
+		copy_col(s, 1, out->course_id, sizeof out->course_id);
+		const char *in = (const char *)sqlite3_column_text(s, 2);
+		out->instrument = in ? dom_lookup(dom_instrument_names, INSTR__COUNT, in, strlen(in)) : -1;
+		copy_col(s, 3, out->created_by, sizeof out->created_by);
+		out->created_at = sqlite3_column_int64(s, 4);
+		out->expires_at = sqlite3_column_int64(s, 5);
+		out->used_at = sqlite3_column_int64(s, 6);
+		sqlite3_reset(s);
+		return PROLO_OK;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "token", "no such questionnaire link");
+	return store_sqlite_err(st, rc, "reading a questionnaire link", err);
+}
+
+enum prolo_code store_qlink_use(struct store *st, const unsigned char *token_hash, int64_t now,
+                                struct prolo_err *err)
+{
+	static const char sql[] =
+		"UPDATE questionnaire_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL";
+	STMT(st, sql, err);
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_blob(s, 2, token_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	enum prolo_code rc = step_done(st, s, "using a questionnaire link", err);
+	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
+		return prolo_err_set(err, PROLO_ECONFLICT, "token", "this link has already been used");
+	return rc;
+}
