@@ -1,0 +1,162 @@
+// The patient's questionnaire page, opened from a one-time link without
+// logging in. It shows the first name and the questions only; NRS-style
+// items are big buttons a thumb can hit. The link's token is the last part
+// of the address (/q/TOKEN); it never leaves this page except to the API.
+import { h } from './dom.js';
+
+const status = document.getElementById('q-status');
+const form = document.getElementById('q-form');
+const itemsBox = document.getElementById('q-items');
+const errBox = document.getElementById('q-error');
+const sendBtn = document.getElementById('q-send');
+const title = document.getElementById('q-title');
+
+function token() {
+  const parts = location.pathname.split('/').filter(Boolean);
+  const i = parts.indexOf('q');
+  const t = i >= 0 ? parts[i + 1] : new URLSearchParams(location.search).get('t');
+  return t && /^[A-Za-z0-9_-]{8,200}$/.test(t) ? t : null;
+}
+
+function say(text, tone) {
+  status.textContent = text;
+  status.className = tone || '';
+}
+
+function gone() {
+  form.hidden = true;
+  say('This link has already been used or has expired. If you still want to answer, please ask the clinic for a new link.', 'notice warn');
+}
+
+async function load(t) {
+  let res;
+  try {
+    res = await fetch(`/api/q/${encodeURIComponent(t)}`, { headers: { Accept: 'application/json' }, cache: 'no-store', credentials: 'omit' });
+  } catch (e) {
+    say('The clinic\'s server could not be reached. Please check your connection and reload the page.', 'notice warn');
+    return null;
+  }
+  if (res.status === 410 || res.status === 404) {
+    gone();
+    return null;
+  }
+  if (!res.ok) {
+    say('Something went wrong loading the questions. Please try again later.', 'notice warn');
+    return null;
+  }
+  return res.json();
+}
+
+function question(item, k, many) {
+  const min = Number(item.min ?? 0);
+  const max = Number(item.max ?? 10);
+  const name = `item-${k + 1}`;
+  const legendId = `${name}-text`;
+  const box = h('fieldset', { class: 'question scale-field', dataset: { field: name }, 'aria-describedby': `${name}-err` },
+    h('legend', { id: legendId }, h('p', { class: 'q-text' }, many ? `${k + 1}. ${item.text || `Question ${k + 1}`}` : (item.text || 'Your answer'))));
+  if (max - min <= 10) {
+    box.append(h('div', { class: 'scale', role: 'radiogroup', 'aria-labelledby': legendId },
+      Array.from({ length: max - min + 1 }, (_, i) => {
+        const v = min + i;
+        let label = String(v);
+        if (v === min && (item.low || item.anchor_low)) label += ` – ${item.low || item.anchor_low}`;
+        if (v === max && (item.high || item.anchor_high)) label += ` – ${item.high || item.anchor_high}`;
+        return h('label', {}, h('input', { type: 'radio', name, value: String(v), 'aria-label': label }), h('span', {}, String(v)));
+      })));
+    if (item.low || item.high || max === 10) {
+      box.append(h('div', { class: 'anchors', 'aria-hidden': 'true' },
+        h('span', {}, `${min} = ${item.low || 'none'}`), h('span', {}, `${max} = ${item.high || 'worst'}`)));
+    }
+  } else {
+    const id = `${name}-input`;
+    box.append(h('label', { for: id }, `A number from ${min} to ${max}`),
+      h('input', { id, name, type: 'number', inputmode: 'numeric', min, max, step: 1 }));
+  }
+  box.append(h('p', { class: 'field-error', id: `${name}-err`, 'aria-live': 'polite' }));
+  return box;
+}
+
+function readAnswers(items) {
+  return items.map((item, k) => {
+    const name = `item-${k + 1}`;
+    const radio = form.querySelector(`input[name="${name}"]:checked`);
+    if (radio) return Number(radio.value);
+    const input = form.querySelector(`input[type="number"][name="${name}"]`);
+    if (input && input.value.trim() !== '') return Number(input.value);
+    return null;
+  });
+}
+
+function markError(field, message) {
+  for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+  errBox.hidden = true;
+  const m = /^item[-\s]?(\d+)$/i.exec(field || '');
+  const box = m ? form.querySelector(`[data-field="item-${Number(m[1])}"]`) : null;
+  if (box) {
+    box.querySelector('.field-error').textContent = message;
+    const first = box.querySelector('input');
+    if (first) first.focus();
+    return;
+  }
+  errBox.textContent = message;
+  errBox.hidden = false;
+  errBox.focus();
+}
+
+async function main() {
+  const t = token();
+  if (!t) {
+    say('This address is not a valid questionnaire link. Please use the link the clinic sent you.', 'notice warn');
+    return;
+  }
+  const q = await load(t);
+  if (!q) return;
+  const items = Array.isArray(q.items) ? q.items : [];
+  title.textContent = q.first_name ? `Hello ${q.first_name}` : 'Your questionnaire';
+  document.title = 'Your questionnaire';
+  say(items.length === 1 ? 'Please answer one question. It takes a few seconds.' : `Please answer these ${items.length} questions.`);
+  items.forEach((item, k) => itemsBox.append(question(item, k, items.length > 1)));
+  form.hidden = false;
+  const first = form.querySelector('input');
+  if (first) first.focus();
+  errBox.setAttribute('tabindex', '-1');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const answers = readAnswers(items);
+    const missing = answers.findIndex((a) => a === null);
+    if (items.length === 1 && missing === 0) {
+      markError('item-1', 'Please choose a number first.');
+      return;
+    }
+    sendBtn.disabled = true;
+    try {
+      const res = await fetch(`/api/q/${encodeURIComponent(t)}`, {
+        method: 'POST', cache: 'no-store', credentials: 'omit',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ items: answers }),
+      });
+      if (res.status === 410) {
+        gone();
+        return;
+      }
+      if (!res.ok) {
+        let err = {};
+        try { err = (await res.json()).error || {}; } catch (e) { err = {}; }
+        markError(err.field, err.message || 'Your answers could not be saved. Please try again.');
+        return;
+      }
+      form.hidden = true;
+      title.textContent = 'Thank you';
+      say('');
+      status.append(h('p', { class: 'thanks' }, 'Your answers have been sent to the clinic. You can close this page.'));
+      title.setAttribute('tabindex', '-1');
+      title.focus();
+    } catch (e) {
+      markError('', 'The clinic\'s server could not be reached. Please check your connection and try again.');
+    } finally {
+      sendBtn.disabled = false;
+    }
+  });
+}
+
+main();

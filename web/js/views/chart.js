@@ -1,0 +1,172 @@
+// The patient chart: who the patient is, what may not be given, and for
+// each course the plan, the sessions with their injections, the pain
+// trajectory against the baseline and the 50 % responder line, the
+// questionnaires and the side effects.
+import { h, table, pretty, fmtNum, daysBetween } from '../dom.js';
+import { api } from '../api.js';
+import { painChart } from '../charts.js';
+import { CONTRAINDICATIONS, MODALITIES, CONDITIONS, STATUSES, AE_KINDS, labelFor } from '../vocab.js';
+
+export function flags(v) {
+  if (Array.isArray(v)) return v;
+  return String(v || '').split(';').filter(Boolean);
+}
+
+export async function loadChart(pid) {
+  return api('GET', `/api/patients/${encodeURIComponent(pid)}`);
+}
+
+export function courseLabel(c) {
+  return `${labelFor(CONDITIONS, c.condition)} — ${labelFor(MODALITIES, c.modality)}`;
+}
+
+function statusBadge(status) {
+  const tone = status === 'active' || status === 'planned' ? 'info'
+    : status === 'completed' || status === 'goal_reached' ? 'ok' : 'warn';
+  return h('span', { class: `badge ${tone}` }, labelFor(STATUSES, status));
+}
+
+export async function chartView({ params, state, can }) {
+  const res = await loadChart(params.pid);
+  const p = res.patient;
+  const courses = res.courses || [];
+  const pid = encodeURIComponent(p.patient_id);
+  const name = [p.first_name, p.last_name].filter(Boolean).join(' ');
+  const ci = flags(p.contraindications);
+  const head = h('section', { class: 'card patient-head' },
+    h('div', { class: 'row spread' },
+      h('h1', {}, name || `Patient ${p.patient_id}`),
+      h('a', { class: 'button primary', href: `#/patient/${pid}/course/new` }, 'Plan a course')),
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'Patient id'), h('dd', {}, p.patient_id),
+      h('dt', {}, 'Born'), h('dd', {}, p.birth_year ?? '—'),
+      h('dt', {}, 'Sex'), h('dd', {}, pretty(p.sex)),
+      h('dt', {}, 'Clinic'), h('dd', {}, p.clinic || '—'),
+      p.phone ? [h('dt', {}, 'Phone'), h('dd', {}, h('a', { href: `tel:${p.phone}` }, p.phone))] : null,
+      p.email ? [h('dt', {}, 'E-mail'), h('dd', {}, p.email)] : null,
+      p.notes ? [h('dt', {}, 'Notes'), h('dd', {}, p.notes)] : null),
+    h('h2', {}, 'Contraindications'),
+    ci.length
+      ? h('ul', { class: 'row contraindications', 'aria-label': 'Contraindications' },
+        ci.map((c) => h('li', { class: 'badge block' }, labelFor(CONTRAINDICATIONS, c))))
+      : h('p', { class: 'muted' }, 'None recorded.'));
+  const list = courses.length
+    ? courses.map((c) => courseCard(c, p, state, can))
+    : [h('p', { class: 'muted' }, 'No courses yet. Plan the first one with “Plan a course”.')];
+  return h('div', {}, head, h('h2', {}, `Courses (${courses.length})`), list);
+}
+
+function courseCard(c, p, state, can) {
+  const pid = encodeURIComponent(p.patient_id);
+  const cid = encodeURIComponent(c.course_id);
+  const base = `#/patient/${pid}/course/${cid}`;
+  const sessions = (c.sessions || []).slice().sort((a, b) => a.session_no - b.session_no);
+  const outcomes = (c.outcomes || []).slice().sort((a, b) => String(a.date).localeCompare(String(b.date)));
+  const aes = c.adverse_events || [];
+  const nrs = outcomes.filter((o) => o.instrument === 'NRS');
+  const ended = c.status !== 'planned' && c.status !== 'active';
+  const actions = h('div', { class: 'actions' },
+    !ended && can.recordSession(state.user) ? h('a', { class: 'button primary', href: `${base}/session/new` }, 'Record a session') : null,
+    h('a', { class: 'button', href: `${base}/outcome/new` }, 'Record a questionnaire'),
+    h('a', { class: 'button', href: `${base}/link` }, 'Send questionnaire link'),
+    h('a', { class: 'button', href: `${base}/ae/new` }, 'Record a side effect'),
+    !ended ? h('a', { class: 'button', href: `${base}/end` }, 'End course') : null);
+  const baseline = nrs.length ? Number(nrs[0].score) : null;
+  const last = nrs.length ? Number(nrs[nrs.length - 1].score) : null;
+  let summary = 'No pain score yet.';
+  if (nrs.length === 1) summary = `Baseline pain ${baseline}/10. No follow-up score yet.`;
+  else if (nrs.length > 1) {
+    const pct = baseline > 0 ? Math.round((1 - last / baseline) * 100) : null;
+    summary = `Pain ${baseline} → ${last} out of 10` + (pct !== null ? ` (${pct >= 0 ? `${pct} % lower` : `${-pct} % higher`})` : '') +
+      (baseline >= 2 && 2 * last <= baseline ? '. At or below half of baseline: responding.' : '.');
+  }
+  return h('article', { class: 'card course', dataset: { course: c.course_id }, 'aria-labelledby': `course-${c.course_id}` },
+    h('div', { class: 'row spread' },
+      h('h3', { id: `course-${c.course_id}` }, courseLabel(c)),
+      statusBadge(c.status)),
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'Course id'), h('dd', {}, c.course_id),
+      h('dt', {}, 'Started'), h('dd', {}, c.start_date || '—'),
+      h('dt', {}, 'Plan'), h('dd', {}, `${c.planned_sessions ?? '?'} sessions${c.interval_days ? `, every ${c.interval_days} days` : ''}${c.protocol ? ` (protocol ${c.protocol})` : ''}`),
+      h('dt', {}, 'Done'), h('dd', {}, `${sessions.length} of ${c.planned_sessions ?? '?'} sessions`),
+      c.stem_source ? [h('dt', {}, 'Cell source'), h('dd', {}, pretty(c.stem_source))] : null,
+      c.end_date ? [h('dt', {}, 'Ended'), h('dd', {}, `${c.end_date}${c.end_reason ? ` — ${c.end_reason}` : ''}`)] : null,
+      c.override_reason ? [h('dt', {}, 'Override'), h('dd', {}, `${c.override_reason}${c.override_by ? ` (${c.override_by})` : ''}`)] : null),
+    actions,
+    h('h4', {}, 'Pain'),
+    h('p', { class: 'pain-summary' }, summary),
+    h('figure', { class: 'pain-figure' },
+      painChart({ points: nrs.map((o) => ({ date: o.date, score: o.score })), sessions, start: c.start_date, title: `Pain trajectory, course ${c.course_id}` }),
+      h('figcaption', { class: 'legend' },
+        h('span', {}, h('span', { class: 'key', style: { background: '#0b5cad' } }), 'pain score'),
+        h('span', {}, h('span', { class: 'key dash', style: { color: '#56606b' } }), 'baseline'),
+        h('span', {}, h('span', { class: 'key dash', style: { color: '#1d6b3a' } }), '50 % of baseline (responder line)'),
+        h('span', {}, 'S1, S2 … sessions'))),
+    sessionsTable(sessions, c),
+    outcomesTable(outcomes),
+    aesTable(aes),
+    historyList(c.history || []));
+}
+
+function sessionsTable(sessions, c) {
+  if (!sessions.length) return h('p', { class: 'muted' }, 'No sessions recorded yet.');
+  const rows = [];
+  for (const s of sessions) {
+    const injections = s.injections || [];
+    rows.push(h('tr', { class: 'session-row' },
+      h('th', { scope: 'row' }, `S${s.session_no}`),
+      h('td', {}, s.date),
+      h('td', {}, [pretty(s.proliferant), s.concentration_pct != null ? ` ${fmtNum(s.concentration_pct)} %` : '',
+        s.anaesthetic ? `, ${s.anaesthetic}${s.anaesthetic_pct != null ? ` ${fmtNum(s.anaesthetic_pct)} %` : ''}` : ''].join('')),
+      h('td', { class: 'num' }, s.volume_ml != null ? `${fmtNum(s.volume_ml)} mL` : '—'),
+      h('td', {}, s.clinician || '—'),
+      h('td', {}, [s.prp_paw ? `PAW ${s.prp_paw}` : '', s.prp_mishra ? `Mishra ${s.prp_mishra}` : ''].filter(Boolean).join(', ') || (s.notes || ''))));
+    if (injections.length) {
+      rows.push(h('tr', { class: 'injections-row' }, h('td', {}), h('td', { colspan: 5 },
+        h('ul', { class: 'injections', 'aria-label': `Injections of session ${s.session_no}` }, injections.map((i) => h('li', {},
+          `${i.site}${i.side ? ` (${i.side})` : ''}: `,
+          [pretty(i.proliferant || s.proliferant), i.concentration_pct != null ? ` ${fmtNum(i.concentration_pct)} %` : '',
+            i.volume_ml != null ? `, ${fmtNum(i.volume_ml)} mL` : '', i.guidance ? `, ${i.guidance}` : '', i.lot ? `, lot ${i.lot}` : ''].join('')))))));
+    }
+  }
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'sessions' },
+    h('caption', {}, `Sessions (${sessions.length})`),
+    h('thead', {}, h('tr', {}, ['Session', 'Date', 'Injectate', 'Volume', 'Clinician', 'PRP / notes'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, rows)));
+}
+
+function outcomesTable(outcomes) {
+  if (!outcomes.length) return h('p', { class: 'muted' }, 'No questionnaires recorded yet.');
+  return table(outcomes, [['date', 'Date'], ['instrument', 'Questionnaire'],
+    [(o) => (o.score === null || o.score === undefined ? 'not scorable' : fmtNum(o.score, 1)), 'Score', 'num'],
+    [(o) => (Array.isArray(o.items) ? o.items.map((x) => (x === null ? '–' : x)).join(' ') : (o.items || '')), 'Answers']],
+  `Questionnaires (${outcomes.length})`);
+}
+
+function aesTable(aes) {
+  if (!aes.length) return h('p', { class: 'muted' }, 'No side effects recorded.');
+  return table(aes, [['date', 'Onset'], [(a) => labelFor(AE_KINDS, a.kind), 'Side effect'],
+    [(a) => (a.duration_days === null || a.duration_days === undefined ? 'ongoing' : `${a.duration_days} d`), 'Duration'],
+    ['grade', 'Grade', 'num'], [(a) => pretty(a.seriousness), 'Serious'], [(a) => pretty(a.relatedness), 'Related'],
+    [(a) => (a.session_no ? `S${a.session_no}` : '—'), 'After session'], ['notes', 'Notes']],
+  `Side effects (${aes.length})`);
+}
+
+function historyList(history) {
+  if (!history.length) return null;
+  return h('details', { class: 'history' }, h('summary', {}, `Course history (${history.length})`),
+    h('ul', {}, history.map((e) => {
+      if (typeof e === 'string') return h('li', {}, e);
+      const when = e.at || e.time || e.date || '';
+      const what = e.text || e.event || e.note || e.action || JSON.stringify(e);
+      return h('li', {}, when ? `${when}: ` : '', what, e.by || e.user ? ` (${e.by || e.user})` : '');
+    })));
+}
+
+// Next session number and days since the last session (for the forms).
+export function courseFacts(c) {
+  const sessions = c.sessions || [];
+  const next = sessions.reduce((m, s) => Math.max(m, Number(s.session_no) || 0), 0) + 1;
+  const lastDate = sessions.map((s) => s.date).sort().pop();
+  return { next, lastDate, since: lastDate ? daysBetween(lastDate, new Date().toISOString().slice(0, 10)) : null };
+}

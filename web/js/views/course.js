@@ -1,0 +1,408 @@
+// The forms that change a course: plan it (optionally from a protocol),
+// record a session with its injections, a questionnaire, a side effect, end
+// it, or send the patient a one-time questionnaire link. Each form sends the
+// record's fields as the registry names them and shows the server's message
+// next to the field it names.
+import { h, field, formValues, numbers, today, pretty, toast } from '../dom.js';
+import { api } from '../api.js';
+import { makeForm, invalid } from '../forms.js';
+import {
+  MODALITIES, CONDITIONS, PROLIFERANTS, AE_KINDS, GUIDANCE, SIDES, SERIOUSNESS, RELATEDNESS,
+  STEM_SOURCES, ACTIVATIONS, END_STATUSES, INSTRUMENTS, INSTRUMENT_OPTIONS,
+} from '../vocab.js';
+import { loadChart, courseLabel, courseFacts, flags } from './chart.js';
+
+function findCourse(res, cid) {
+  const c = (res.courses || []).find((x) => x.course_id === cid);
+  if (!c) {
+    const e = new Error(`Course ${cid} is not in this patient's chart.`);
+    e.status = 404;
+    throw e;
+  }
+  return c;
+}
+
+function back(p) {
+  return `#/patient/${encodeURIComponent(p.patient_id)}`;
+}
+
+function pageHead(title, p, c) {
+  const name = [p.first_name, p.last_name].filter(Boolean).join(' ') || p.patient_id;
+  return [h('h1', {}, title), h('p', { class: 'muted' }, `${name} (${p.patient_id})${c ? ` · ${courseLabel(c)} · course ${c.course_id}` : ''}`)];
+}
+
+function suggestCourseId(p, courses) {
+  const taken = new Set(courses.map((c) => c.course_id));
+  for (let n = courses.length + 1; n < courses.length + 100; n++) {
+    const id = `${p.patient_id}-C${n}`.slice(0, 64);
+    if (!taken.has(id)) return id;
+  }
+  return '';
+}
+
+const COURSE_FIELDS = ['course_id', 'patient_id', 'modality', 'condition', 'start_date', 'planned_sessions', 'status',
+  'protocol', 'interval_days', 'stem_source', 'override_reason', 'override_by'];
+
+export async function courseFormView({ params, state, go }) {
+  const res = await loadChart(params.pid);
+  const p = res.patient;
+  const courses = res.courses || [];
+  const ci = flags(p.contraindications);
+  const modality = field({ name: 'modality', label: 'Treatment', type: 'select', required: true, options: MODALITIES, blank: 'Choose…' });
+  const stem = field({ name: 'stem_source', label: 'Cell source', type: 'select', options: STEM_SOURCES, blank: 'Choose…' });
+  stem.hidden = true;
+  modality.control.addEventListener('change', () => { stem.hidden = modality.control.value !== 'stem_cell'; });
+  const conditions = h('datalist', { id: 'condition-list' }, CONDITIONS.map(([v, t]) => h('option', { value: v }, t)));
+  const fields = [
+    field({ name: 'condition', label: 'Condition', required: true, list: 'condition-list', hint: 'e.g. low_back_pain, knee_oa, or the clinic\'s own', autocomplete: 'off' }),
+    modality,
+    stem,
+    field({ name: 'protocol', label: 'Protocol (optional)', hint: 'A protocol name fills in the plan; leave the plan fields blank to take its values.', autocomplete: 'off' }),
+    field({ name: 'start_date', label: 'Start date', type: 'date', required: true, value: today() }),
+    field({ name: 'planned_sessions', label: 'Planned sessions', type: 'number', min: 1, max: 50, inputmode: 'numeric', hint: 'Typically 3 to 6' }),
+    field({ name: 'interval_days', label: 'Days between sessions', type: 'number', min: 1, max: 365, inputmode: 'numeric', hint: 'Typically 14 to 42' }),
+    field({ name: 'course_id', label: 'Course id', required: true, value: suggestCourseId(p, courses), hint: 'Suggested; change it if your clinic numbers courses differently.' }),
+  ];
+  fields[0].control.setAttribute('autofocus', '');
+  const override = h('details', { class: 'override', open: ci.length > 0 && false },
+    h('summary', {}, 'Override a blocking contraindication'),
+    h('p', { class: 'hint' }, 'Only when the clinician has weighed the risk. The reason and name stay on the course record.'),
+    h('div', { class: 'grid' },
+      field({ name: 'override_reason', label: 'Reason for the override', wide: true }),
+      field({ name: 'override_by', label: 'Clinician', value: state.user.role === 'clinician' || state.user.role === 'admin' ? state.user.name : '' })));
+  const form = makeForm({
+    label: 'Plan a course',
+    submitLabel: 'Plan course',
+    cancelHref: back(p),
+    body: [conditions,
+      ci.length ? h('p', { class: 'notice warn' }, `Recorded contraindications: ${ci.map(pretty).join(', ')}. The plan is checked against them.`) : null,
+      h('div', { class: 'grid' }, fields), override],
+    collect: (f) => {
+      const v = numbers(formValues(f, COURSE_FIELDS), ['planned_sessions', 'interval_days']);
+      v.patient_id = p.patient_id;
+      v.status = 'planned';
+      if (v.modality !== 'stem_cell') delete v.stem_source;
+      if (!v.override_reason) delete v.override_by;
+      return v;
+    },
+    send: (body, opts) => api('POST', '/api/courses', body, opts),
+    done: (r, body) => {
+      const warnings = (r && r.warnings) || [];
+      const text = warnings.map((w) => (typeof w === 'string' ? w : w.message || JSON.stringify(w)));
+      state.flash = { text: `Course ${body.course_id} planned.${text.length ? ` Warnings: ${text.join(' ')}` : ''}`, tone: text.length ? 'warn' : 'ok' };
+      go(back(p));
+    },
+  });
+  return h('section', {}, pageHead('Plan a course', p), form);
+}
+
+const SESSION_FIELDS = ['session_no', 'date', 'proliferant', 'concentration_pct', 'volume_ml', 'anaesthetic', 'anaesthetic_pct',
+  'clinician', 'prp_platelets', 'prp_platelets_baseline', 'prp_leukocytes', 'prp_leukocytes_baseline', 'prp_rbc',
+  'prp_activation', 'prp_volume_ml', 'notes'];
+const SESSION_NUM = ['session_no', 'concentration_pct', 'volume_ml', 'anaesthetic_pct', 'prp_platelets', 'prp_platelets_baseline',
+  'prp_leukocytes', 'prp_leukocytes_baseline', 'prp_rbc', 'prp_volume_ml'];
+const INJ_FIELDS = ['site', 'side', 'proliferant', 'concentration_pct', 'anaesthetic', 'anaesthetic_pct', 'volume_ml', 'guidance', 'lot'];
+const INJ_NUM = ['concentration_pct', 'anaesthetic_pct', 'volume_ml'];
+
+const DEFAULT_PROLIFERANT = { dextrose: 'dextrose', prp: 'prp', stem_cell: 'bmac' };
+
+export async function sessionFormView({ params, state, go }) {
+  const res = await loadChart(params.pid);
+  const p = res.patient;
+  const c = findCourse(res, params.cid);
+  const facts = courseFacts(c);
+  const prev = (c.sessions || []).slice().sort((a, b) => b.session_no - a.session_no)[0] || {};
+  const defProl = c.modality === 'stem_cell' && c.stem_source ? c.stem_source : (prev.proliferant || DEFAULT_PROLIFERANT[c.modality] || '');
+  const sessionPart = h('div', { class: 'grid session-fields' },
+    field({ name: 'session_no', label: 'Session number', type: 'number', required: true, min: 1, value: facts.next, inputmode: 'numeric' }),
+    field({ name: 'date', label: 'Date', type: 'date', required: true, value: today() }),
+    field({ name: 'proliferant', label: 'Injectate', type: 'select', options: PROLIFERANTS, value: defProl }),
+    field({ name: 'concentration_pct', label: 'Concentration (%)', type: 'number', step: 'any', min: 0, max: 100, value: prev.concentration_pct, inputmode: 'decimal' }),
+    field({ name: 'anaesthetic', label: 'Anaesthetic', value: prev.anaesthetic, hint: 'e.g. lidocaine' }),
+    field({ name: 'anaesthetic_pct', label: 'Anaesthetic (%)', type: 'number', step: 'any', min: 0, max: 10, value: prev.anaesthetic_pct, inputmode: 'decimal' }),
+    field({ name: 'volume_ml', label: 'Total volume (mL)', type: 'number', step: 'any', min: 0.01, max: 500, inputmode: 'decimal', hint: 'Left blank, the server may add up the injections.' }),
+    field({ name: 'clinician', label: 'Clinician', value: state.user.name }));
+  const prp = c.modality === 'prp' ? h('fieldset', { class: 'prp' }, h('legend', {}, 'PRP preparation'),
+    h('p', { class: 'hint' }, 'Record the raw counts; the PAW and Mishra labels are computed from them.'),
+    h('div', { class: 'grid' },
+      field({ name: 'prp_platelets', label: 'PRP platelets (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+      field({ name: 'prp_platelets_baseline', label: 'Whole-blood platelets (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+      field({ name: 'prp_leukocytes', label: 'PRP leukocytes (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+      field({ name: 'prp_leukocytes_baseline', label: 'Whole-blood leukocytes (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+      field({ name: 'prp_rbc', label: 'PRP red cells (10⁶/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+      field({ name: 'prp_activation', label: 'Activation', type: 'select', options: ACTIVATIONS }),
+      field({ name: 'prp_volume_ml', label: 'PRP volume prepared (mL)', type: 'number', step: 'any', inputmode: 'decimal' }))) : null;
+  const notes = field({ name: 'notes', label: 'Notes', type: 'textarea', wide: true });
+  const sessionScope = h('div', { class: 'session-scope' }, sessionPart, prp, h('div', { class: 'grid' }, notes));
+
+  const rows = h('div', { class: 'injection-rows' });
+  const addBtn = h('button', { type: 'button', class: 'add-injection' }, '+ Add injection');
+  const renumber = () => {
+    rows.querySelectorAll('.injection-row').forEach((r, i) => {
+      r.querySelector('.inj-title').textContent = `Injection ${i + 1}`;
+      r.querySelector('.remove-injection').setAttribute('aria-label', `Remove injection ${i + 1}`);
+    });
+  };
+  const addRow = (focus) => {
+    const get = (n) => sessionPart.querySelector(`[name="${n}"]`).value;
+    const last = rows.lastElementChild;
+    const lastVal = (n) => (last ? last.querySelector(`[name="${n}"]`).value : '');
+    const remove = h('button', { type: 'button', class: 'small danger remove-injection' }, 'Remove');
+    const site = field({ name: 'site', label: 'Site', required: true, hint: 'e.g. L5-S1 facet, iliolumbar ligament' });
+    const row = h('fieldset', { class: 'injection-row' },
+      h('legend', { class: 'inj-title' }, 'Injection'),
+      h('div', { class: 'grid' },
+        site,
+        field({ name: 'side', label: 'Side', type: 'select', options: SIDES, value: lastVal('side') }),
+        field({ name: 'proliferant', label: 'Injectate', type: 'select', options: PROLIFERANTS, value: get('proliferant') }),
+        field({ name: 'concentration_pct', label: 'Concentration (%)', type: 'number', step: 'any', value: get('concentration_pct'), inputmode: 'decimal' }),
+        field({ name: 'anaesthetic', label: 'Anaesthetic', value: get('anaesthetic') }),
+        field({ name: 'anaesthetic_pct', label: 'Anaesthetic (%)', type: 'number', step: 'any', value: get('anaesthetic_pct'), inputmode: 'decimal' }),
+        field({ name: 'volume_ml', label: 'Volume (mL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+        field({ name: 'guidance', label: 'Guidance', type: 'select', options: GUIDANCE, value: lastVal('guidance') }),
+        field({ name: 'lot', label: 'Lot number', value: lastVal('lot') })),
+      h('div', { class: 'actions' }, remove));
+    remove.addEventListener('click', () => {
+      const next = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      renumber();
+      (next ? next.querySelector('input') : addBtn).focus();
+    });
+    rows.append(row);
+    renumber();
+    if (focus) site.control.focus();
+  };
+  addBtn.addEventListener('click', () => addRow(true));
+
+  const form = makeForm({
+    label: 'Record a session',
+    submitLabel: 'Record session',
+    cancelHref: back(p),
+    body: [sessionScope, h('h2', {}, 'Injections'),
+      h('p', { class: 'hint' }, 'One row per injection site. Injectate and concentration start from the session\'s values.'),
+      rows, addBtn],
+    scopeFor: (name) => (/^injection/i.test(name) ? null : sessionScope),
+    collect: (f) => {
+      const body = numbers(formValues(sessionScope, SESSION_FIELDS), SESSION_NUM);
+      body.course_id = c.course_id;
+      const injections = [];
+      f.querySelectorAll('.injection-row').forEach((r, i) => {
+        const inj = numbers(formValues(r, INJ_FIELDS), INJ_NUM);
+        inj.course_id = c.course_id;
+        inj.session_no = body.session_no;
+        inj.seq = i + 1;
+        injections.push(inj);
+      });
+      if (injections.length === 0) throw invalid('injections', 'Add at least one injection.');
+      body.injections = injections;
+      return body;
+    },
+    send: (body, opts) => api('POST', '/api/sessions', body, opts),
+    done: (r, body) => {
+      state.flash = { text: `Session ${body.session_no} recorded with ${body.injections.length} injection${body.injections.length === 1 ? '' : 's'}.` };
+      go(back(p));
+    },
+  });
+  // a form-level error slot for "injections" lives with the add button
+  addBtn.before(h('div', { class: 'field', dataset: { field: 'injections' } }, h('p', { class: 'field-error', 'aria-live': 'polite' })));
+  addRow(false);
+  sessionPart.querySelector('[name="date"]').setAttribute('autofocus', '');
+  return h('section', {}, pageHead(`Record session ${facts.next}`, p, c),
+    facts.lastDate ? h('p', {}, `Last session: ${facts.lastDate}${facts.since !== null ? ` (${facts.since} days ago)` : ''}. Planned: ${c.planned_sessions} sessions${c.interval_days ? `, every ${c.interval_days} days` : ''}.`) : null,
+    form);
+}
+
+// The answer controls of one instrument: NRS as eleven big buttons, VAS as
+// a number, multi-item forms as one select per item (blank = unanswered).
+export function itemControls(name, info, prefix) {
+  const box = h('div', { class: 'items', dataset: { field: 'items' } });
+  if (name === 'NRS') {
+    box.append(scaleButtons(`${prefix}-1`, 0, 10, info.low, info.high, 'Pain now, 0 to 10', 'item-1'));
+  } else if (info.n === 1) {
+    box.append(field({ name: 'item-1', label: `${info.title} (${info.min}–${info.max})`, type: 'number', min: info.min, max: info.max, inputmode: 'numeric' }));
+  } else {
+    const grid = h('div', { class: 'grid item-grid' });
+    const opts = [];
+    for (let v = info.min; v <= info.max; v++) opts.push([String(v), String(v)]);
+    for (let k = 1; k <= info.n; k++) grid.append(field({ name: `item-${k}`, label: `Item ${k}`, type: 'select', options: opts, blank: 'not answered' }));
+    box.append(grid);
+  }
+  box.append(h('p', { class: 'field-error', 'aria-live': 'polite' }));
+  return box;
+}
+
+export function scaleButtons(group, min, max, low, high, legend, dataField) {
+  const fs = h('fieldset', { class: 'scale-field', dataset: { field: dataField } },
+    h('legend', {}, legend),
+    h('div', { class: `scale${max - min > 10 ? ' wrap' : ''}`, role: 'radiogroup' },
+      Array.from({ length: max - min + 1 }, (_, i) => {
+        const v = min + i;
+        return h('label', {}, h('input', { type: 'radio', name: group, value: String(v), 'aria-label': `${v}${v === min && low ? ` – ${low}` : ''}${v === max && high ? ` – ${high}` : ''}` }), h('span', {}, String(v)));
+      })),
+    low || high ? h('div', { class: 'anchors', 'aria-hidden': 'true' }, h('span', {}, `${min} = ${low || ''}`), h('span', {}, `${max} = ${high || ''}`)) : null,
+    h('p', { class: 'field-error', 'aria-live': 'polite' }));
+  return fs;
+}
+
+// Reads the answers of itemControls: an array of ints/nulls.
+export function readItems(box, name, info, prefix) {
+  if (name === 'NRS') {
+    const chosen = box.querySelector(`input[name="${prefix}-1"]:checked`);
+    return [chosen ? Number(chosen.value) : null];
+  }
+  const out = [];
+  for (let k = 1; k <= info.n; k++) {
+    const el = box.querySelector(`[name="item-${k}"]`);
+    const v = el ? el.value.trim() : '';
+    out.push(v === '' ? null : (Number.isFinite(Number(v)) ? Number(v) : v));
+  }
+  return out;
+}
+
+export async function outcomeFormView({ params, state, go }) {
+  const res = await loadChart(params.pid);
+  const p = res.patient;
+  const c = findCourse(res, params.cid);
+  const instrument = field({ name: 'instrument', label: 'Questionnaire', type: 'select', required: true, options: INSTRUMENT_OPTIONS, value: 'NRS' });
+  const date = field({ name: 'date', label: 'Date', type: 'date', required: true, value: today() });
+  const itemsBox = h('div', { class: 'items-box' });
+  const score = field({ name: 'score', label: 'Total score only (if the answers are not at hand)', type: 'number', step: 'any', inputmode: 'decimal' });
+  const scoreBox = h('details', { class: 'score-only' }, h('summary', {}, 'Enter a total score instead of the answers'), score);
+  const render = () => {
+    itemsBox.textContent = '';
+    const name = instrument.control.value;
+    itemsBox.append(itemControls(name, INSTRUMENTS[name], 'nrs'));
+    scoreBox.hidden = name === 'NRS';
+  };
+  instrument.control.addEventListener('change', render);
+  render();
+  const form = makeForm({
+    label: 'Record a questionnaire',
+    submitLabel: 'Save questionnaire',
+    cancelHref: back(p),
+    body: [h('div', { class: 'grid' }, date, instrument), itemsBox, scoreBox],
+    collect: () => {
+      const name = instrument.control.value;
+      const info = INSTRUMENTS[name];
+      const items = readItems(itemsBox, name, info, 'nrs');
+      const body = { course_id: c.course_id, date: date.control.value, instrument: name };
+      const s = score.control.value.trim();
+      if (items.some((x) => x !== null)) body.items = items;
+      else if (s !== '' && name !== 'NRS') body.score = Number.isFinite(Number(s)) ? Number(s) : s;
+      else throw invalid(name === 'NRS' ? 'item-1' : 'items', name === 'NRS' ? 'Choose the pain score, 0 to 10.' : 'Answer at least one item, or enter the total score.');
+      return body;
+    },
+    send: (body, opts) => api('POST', '/api/outcomes', body, opts),
+    done: (r, body) => {
+      const sc = r && r.outcome ? r.outcome.score : null;
+      state.flash = { text: `${body.instrument} recorded${sc !== null && sc !== undefined ? `: score ${sc}` : ''}.` };
+      go(back(p));
+    },
+  });
+  return h('section', {}, pageHead('Record a questionnaire', p, c), form);
+}
+
+const AE_FIELDS = ['date', 'kind', 'duration_days', 'grade', 'seriousness', 'relatedness', 'session_no', 'notes'];
+
+export async function aeFormView({ params, state, go }) {
+  const res = await loadChart(params.pid);
+  const p = res.patient;
+  const c = findCourse(res, params.cid);
+  const facts = courseFacts(c);
+  const sessionOpts = (c.sessions || []).map((s) => [String(s.session_no), `Session ${s.session_no} (${s.date})`]);
+  const kind = field({ name: 'kind', label: 'Side effect', type: 'select', required: true, options: AE_KINDS, blank: 'Choose…' });
+  kind.control.setAttribute('autofocus', '');
+  const form = makeForm({
+    label: 'Record a side effect',
+    submitLabel: 'Save side effect',
+    cancelHref: back(p),
+    body: [h('p', { class: 'hint' }, 'Soreness and stiffness for 1 to 4 days after an injection are expected; record them too, with how long they lasted.'),
+      h('div', { class: 'grid' },
+        kind,
+        field({ name: 'date', label: 'Started on', type: 'date', required: true, value: today() }),
+        field({ name: 'duration_days', label: 'Lasted (days)', type: 'number', min: 0, max: 3650, inputmode: 'numeric', hint: 'Leave blank while it goes on.' }),
+        field({ name: 'grade', label: 'Grade (CTCAE 1–5)', type: 'select', options: [['1', '1 – mild'], ['2', '2 – moderate'], ['3', '3 – severe'], ['4', '4 – life-threatening'], ['5', '5 – death']] }),
+        field({ name: 'seriousness', label: 'Seriousness', type: 'select', options: SERIOUSNESS }),
+        field({ name: 'relatedness', label: 'Related to the treatment?', type: 'select', options: RELATEDNESS }),
+        field({ name: 'session_no', label: 'After session', type: 'select', options: sessionOpts, value: facts.next > 1 ? String(facts.next - 1) : '' }),
+        field({ name: 'notes', label: 'Notes', type: 'textarea', wide: true }))],
+    collect: (f) => {
+      const v = numbers(formValues(f, AE_FIELDS), ['duration_days', 'grade', 'session_no']);
+      v.course_id = c.course_id;
+      return v;
+    },
+    send: (body, opts) => api('POST', '/api/adverse-events', body, opts),
+    done: (r, body) => {
+      state.flash = { text: `Side effect recorded: ${pretty(body.kind)}.` };
+      go(back(p));
+    },
+  });
+  return h('section', {}, pageHead('Record a side effect', p, c), form);
+}
+
+export async function endCourseView({ params, state, go }) {
+  const res = await loadChart(params.pid);
+  const p = res.patient;
+  const c = findCourse(res, params.cid);
+  const facts = courseFacts(c);
+  const status = field({ name: 'status', label: 'How did the course end?', type: 'select', required: true, options: END_STATUSES, blank: 'Choose…',
+    hint: 'Only “Completed” and “Goal reached” count as completed in the outcomes; every other ending is a drop-out.' });
+  status.control.setAttribute('autofocus', '');
+  const form = makeForm({
+    label: 'End course',
+    submitLabel: 'End course',
+    cancelHref: back(p),
+    body: [h('p', {}, `${facts.next - 1} of ${c.planned_sessions} planned sessions done.`),
+      h('div', { class: 'grid' },
+        status,
+        field({ name: 'end_date', label: 'End date', type: 'date', required: true, value: facts.lastDate || today() }),
+        field({ name: 'reason', label: 'Reason', type: 'textarea', wide: true, hint: 'In a few words, e.g. “pain gone after 3 sessions”, “moved away”.' }))],
+    collect: (f) => formValues(f, ['status', 'end_date', 'reason']),
+    send: (body, opts) => api('POST', `/api/courses/${encodeURIComponent(c.course_id)}/end`, body, opts),
+    done: (r, body) => {
+      state.flash = { text: `Course ${c.course_id} ended: ${pretty(body.status)}.` };
+      go(back(p));
+    },
+  });
+  return h('section', {}, pageHead('End course', p, c), form);
+}
+
+export async function linkView({ params }) {
+  const res = await loadChart(params.pid);
+  const p = res.patient;
+  const c = findCourse(res, params.cid);
+  const result = h('div', { class: 'link-result', 'aria-live': 'polite' });
+  const instrument = field({ name: 'instrument', label: 'Questionnaire', type: 'select', required: true, options: INSTRUMENT_OPTIONS, value: 'NRS' });
+  const form = makeForm({
+    label: 'Send a questionnaire link',
+    submitLabel: 'Create link',
+    cancelHref: back(p),
+    body: [h('p', {}, 'The patient opens the link on a phone without logging in. It works once, expires, and shows only the first name.'),
+      h('div', { class: 'grid' }, instrument)],
+    collect: () => ({ patient_id: p.patient_id, course_id: c.course_id, instrument: instrument.control.value }),
+    send: (body, opts) => api('POST', '/api/questionnaire-links', body, opts),
+    done: (r) => {
+      const url = new URL(r.url, location.origin).href;
+      const out = h('input', { type: 'text', readonly: true, value: url, id: 'q-link', class: 'mono', 'aria-label': 'Questionnaire link' });
+      const copy = h('button', { type: 'button' }, 'Copy link');
+      copy.addEventListener('click', async () => {
+        try {
+          await navigator.clipboard.writeText(url);
+          toast('Link copied.');
+        } catch (e) {
+          out.select();
+          toast('Press Ctrl+C (or long-press) to copy the selected link.');
+        }
+      });
+      result.textContent = '';
+      result.append(h('div', { class: 'card' },
+        h('h2', {}, 'Link ready'),
+        h('p', {}, 'Send it to the patient by text message or e-mail.', r.expires_at ? ` It expires ${r.expires_at}.` : ''),
+        h('div', { class: 'row' }, h('div', { class: 'grow' }, out), copy,
+          h('a', { class: 'button', href: url, target: '_blank', rel: 'noopener noreferrer' }, 'Open'))));
+      out.focus();
+      out.select();
+    },
+  });
+  return h('section', {}, pageHead('Send a questionnaire link', p, c), form, result);
+}
