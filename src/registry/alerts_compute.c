@@ -1,0 +1,144 @@
+/* alerts_compute and alerts_ack: the store side of the morning list. The
+ * store streams courses with borrowed arrays, and slow_progress compares a
+ * course with every other course of its clinic, so each course is copied
+ * into memory we own before the pure rules run. */
+#include "registry/alerts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/domain.h"
+#include "store/store_alerts.h"
+
+struct owned {
+	struct course_rows r;
+	void *block; /* one allocation holding strings and arrays */
+};
+
+struct collect {
+	struct owned *items;
+	size_t n, cap;
+};
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static enum prolo_code copy_course(void *p, const struct course_rows *src, struct prolo_err *err)
+{
+	struct collect *c = p;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct owned *grown = realloc(c->items, cap * sizeof *grown);
+		if (!grown)
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		c->items = grown;
+		c->cap = cap;
+	}
+	const char *strs[5] = { src->course_id, src->patient_id, src->clinic, src->condition_name,
+	                        src->protocol ? src->protocol : "" };
+	size_t len[5], total = 0;
+	for (int i = 0; i < 5; i++) {
+		len[i] = strlen(strs[i]) + 1;
+		total += len[i];
+	}
+	total = align8(total);
+	size_t ns = src->n_sessions, no = src->n_outcomes, na = src->n_aes;
+	total += align8(ns * sizeof(int32_t)) * 2 + align8(no * sizeof(int32_t)) + align8(no) +
+	         align8(no * sizeof(double)) + align8(na * sizeof(int32_t)) * 2 + align8(na) * 3;
+	char *b = malloc(total ? total : 1);
+	if (!b)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	struct owned *o = &c->items[c->n++];
+	o->block = b;
+	o->r = *src;
+	char *s = b;
+	const char **dst[5] = { &o->r.course_id, &o->r.patient_id, &o->r.clinic, &o->r.condition_name,
+	                        &o->r.protocol };
+	for (int i = 0; i < 5; i++) {
+		memcpy(s, strs[i], len[i]);
+		*dst[i] = s;
+		s += len[i];
+	}
+	char *q = b + align8((size_t)(s - b));
+#define TAKE(field, type, count)                                        \
+	do {                                                                \
+		if (count)                                                      \
+			memcpy(q, src->field, (count) * sizeof(type));              \
+		o->r.field = (const type *)(void *)q;                           \
+		q += align8((count) * sizeof(type));                            \
+	} while (0)
+	TAKE(sess_no, int32_t, ns);
+	TAKE(sess_date, int32_t, ns);
+	TAKE(out_date, int32_t, no);
+	TAKE(out_instrument, uint8_t, no);
+	TAKE(out_score, double, no);
+	TAKE(ae_onset, int32_t, na);
+	TAKE(ae_duration, int32_t, na);
+	TAKE(ae_kind, uint8_t, na);
+	TAKE(ae_grade, uint8_t, na);
+	TAKE(ae_serious, uint8_t, na);
+#undef TAKE
+	return PROLO_OK;
+}
+
+enum prolo_code alerts_compute(struct store *st, int32_t today, const char *clinic,
+                               const struct protocol_lib *lib, struct alert_list *out,
+                               struct prolo_err *err)
+{
+	memset(out, 0, sizeof *out);
+	struct collect c = { 0 };
+	const struct course_rows **ptrs = NULL;
+	struct store_report_filter f = { .clinic = clinic && clinic[0] ? clinic : NULL, .modality = -1,
+	                                 .condition = NULL, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE };
+	enum prolo_code rc = store_scan_courses(st, &f, copy_course, &c, err);
+	if (!rc && c.n) {
+		ptrs = malloc(c.n * sizeof *ptrs);
+		if (!ptrs)
+			rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	}
+	for (size_t i = 0; !rc && i < c.n; i++)
+		ptrs[i] = &c.items[i].r;
+	if (!rc)
+		rc = alerts_rules(ptrs, c.n, lib, today, out, err);
+	/* Drop acknowledged alerts, keeping the order. */
+	size_t kept = 0;
+	for (size_t i = 0; !rc && i < out->n; i++) {
+		bool acked;
+		rc = store_alert_acked(st, out->items[i].key, &acked, err);
+		if (!rc && !acked)
+			out->items[kept++] = out->items[i];
+	}
+	if (!rc)
+		out->n = kept;
+	free(ptrs);
+	for (size_t i = 0; i < c.n; i++)
+		free(c.items[i].block);
+	free(c.items);
+	if (rc)
+		alert_list_free(out);
+	return rc;
+}
+
+enum prolo_code alerts_ack(struct store *st, const char *key, const char *by, const char *note,
+                           struct prolo_err *err)
+{
+	size_t n = key ? strlen(key) : 0;
+	const char *c1 = n ? memchr(key, ':', n) : NULL;
+	int kind = c1 ? dom_lookup(alert_kind_names, ALERT__COUNT, key, (size_t)(c1 - key)) : -1;
+	int32_t due;
+	if (kind < 0 || n >= ALERT_KEY_MAX || (size_t)(c1 - key) + 13 > n || c1[11] != ':' ||
+	    !dom_date_parse(c1 + 1, 10, &due) || !dom_id_valid(c1 + 12, strlen(c1 + 12)))
+		return prolo_err_set(err, PROLO_EINVAL, "key",
+		                     "'%.80s' is not an alert key (KIND:YYYY-MM-DD:COURSE_ID, as 'prolo alerts' "
+		                     "prints it)",
+		                     key ? key : "");
+	if (!by || !by[0] || strlen(by) >= REC_NAME_MAX || !dom_utf8_valid(by, strlen(by)))
+		return prolo_err_set(err, PROLO_EINVAL, "by", "the name of who acknowledges is required "
+		                     "(1..%d bytes of text)", REC_NAME_MAX - 1);
+	if (note && (strlen(note) >= REC_TEXT_MAX || !dom_utf8_valid(note, strlen(note))))
+		return prolo_err_set(err, PROLO_EINVAL, "note", "is longer than %d bytes or not UTF-8 text",
+		                     REC_TEXT_MAX - 1);
+	return store_alert_ack_add(st, key, c1 + 12, by, note, err);
+}
