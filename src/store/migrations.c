@@ -5,6 +5,7 @@
  * Child tables are keyed by (course_pk, ...) so a course's rows sit together:
  * the report reads them in one sequential pass. */
 #include "store/store_sqlite.h"
+#include "store/store_alerts.h"
 
 #define VALID_DATE(c) "CHECK (" c " IS NULL OR (length(" c ") = 10 AND date(" c ") = " c "))"
 
@@ -197,5 +198,6 @@ static const char m002_server[] =
 const struct store_migration store_migrations[] = {
 	{ 1, "core registry", m001_core },
 	{ 2, "server: users, sessions, audit", m002_server },
+	{ 3, "alert acknowledgements", store_alerts_migration_sql },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);
