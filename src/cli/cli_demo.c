@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "cli/cli.h"
 #include "sim/sim_csv.h"
 
@@ -23,13 +25,23 @@
 extern char **environ;
 
 /* Runs this binary with args (NULL-terminated, args[0] unused) and waits.
- * When capture is not NULL, stdout goes there (at most capsz - 1 bytes,
- * NUL-terminated). Returns the exit status, or -1 if it could not run. */
-static int run_self(char *const args[], char *capture, size_t capsz)
+ * When input is not NULL it is the child's standard input; when capture is
+ * not NULL, stdout goes there (at most capsz - 1 bytes, NUL-terminated).
+ * Returns the exit status, or -1 if it could not run. */
+static int run_self_io(char *const args[], const char *input, char *capture, size_t capsz)
 {
-	int fds[2] = { -1, -1 };
+	int fds[2] = { -1, -1 }, in[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
+	if (input) {
+		if (pipe(in) != 0) {
+			posix_spawn_file_actions_destroy(&fa);
+			return -1;
+		}
+		posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+		posix_spawn_file_actions_addclose(&fa, in[0]);
+		posix_spawn_file_actions_addclose(&fa, in[1]);
+	}
 	if (capture) {
 		if (pipe(fds) != 0) {
 			posix_spawn_file_actions_destroy(&fa);
@@ -43,6 +55,17 @@ static int run_self(char *const args[], char *capture, size_t capsz)
 	pid_t pid;
 	int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, args, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	if (input) {
+		close(in[0]);
+		size_t len = strlen(input), off = 0;
+		while (rc == 0 && off < len) {
+			ssize_t k = write(in[1], input + off, len - off);
+			if (k <= 0)
+				break;
+			off += (size_t)k;
+		}
+		close(in[1]);
+	}
 	if (capture) {
 		close(fds[1]);
 		size_t n = 0;
@@ -64,6 +87,11 @@ static int run_self(char *const args[], char *capture, size_t capsz)
 		if (errno != EINTR)
 			return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int run_self(char *const args[], char *capture, size_t capsz)
+{
+	return run_self_io(args, NULL, capture, capsz);
 }
 
 /* True when this build of prolo has command name (it appears in --help). */
@@ -108,9 +136,27 @@ static int demo_serve(struct cli_ctx *ctx, const char *db, const char *html)
 		fprintf(ctx->out, "\nThis build has no web app yet; open %s in a browser.\n", html);
 		return 0;
 	}
+	/* a fresh admin account with a random password, shown once: the
+	 * registry is new, so nobody could log in otherwise */
+	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	char pw[20];
+	if (sodium_init() < 0)
+		return 5;
+	for (size_t i = 0; i < 16; i++)
+		pw[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+	pw[16] = '\n';
+	pw[17] = '\0';
+	char *user_argv[] = { "prolo", "--db", (char *)db, "user", "add", "demo", "--role",
+	                      "admin", "--password-stdin", NULL };
+	char sink[1024];
+	int rc = run_self_io(user_argv, pw, sink, sizeof sink);
+	pw[16] = '\0';
+	if (rc == 0)
+		fprintf(ctx->out, "\nWeb app login: user demo, password %s\n", pw);
+	sodium_memzero(pw, sizeof pw);
 	fprintf(ctx->out, "\nServing the demo registry (Ctrl-C stops it).\n");
 	char *args[] = { "prolo", "--db", (char *)db, "serve", NULL };
-	int rc = run_self(args, NULL, 0);
+	rc = run_self(args, NULL, 0);
 	return rc < 0 ? 5 : rc;
 }
 
