@@ -34,6 +34,13 @@ int cli_report(struct cli_ctx *ctx, int argc, char **argv);
 int cli_serve(struct cli_ctx *ctx, int argc, char **argv);
 int cli_user(struct cli_ctx *ctx, int argc, char **argv);
 int cli_audit(struct cli_ctx *ctx, int argc, char **argv);
+/* Treatment planning (src/cli/cli_protocol.c, cli_alerts.c, cli_schedule.c,
+ * cli_patient_report.c): "protocol list|show|check", "alerts [ack]",
+ * "schedule export --ics FILE", "patient report ID --html FILE". */
+int cli_protocol(struct cli_ctx *ctx, int argc, char **argv);
+int cli_alerts(struct cli_ctx *ctx, int argc, char **argv);
+int cli_schedule(struct cli_ctx *ctx, int argc, char **argv);
+int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "prolo: FIELD: MESSAGE" (or JSON with --json) to ctx->errs and
  * returns the exit status for err->code. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/cli_plan.h"
 #include "core/rec_json.h"
 #include "registry/registry.h"
 #include "store/store.h"
@@ -409,10 +410,17 @@ static int group(struct cli_ctx *ctx, enum rec_kind kind, int argc, char **argv,
 		if (!rec)
 			return 5;
 		rec_init(kind, rec);
-		int x = parse_fields(ctx, kind, rec, argc, argv, used);
+		/* Courses are planned: protocol, contraindications, overrides
+		 * (src/cli/cli_protocol.c). */
+		struct cli_plan_opts po = { 0 };
+		int x = kind == REC_COURSE ? cli_plan_options(ctx, argc, argv, used, &po) : 0;
+		if (!x)
+			x = parse_fields(ctx, kind, rec, argc, argv, used);
 		if (!x)
 			x = cli_no_extra(ctx, argc, argv, used, 2);
-		if (!x)
+		if (!x && kind == REC_COURSE)
+			x = cli_course_add_planned(ctx, rec, &po);
+		else if (!x)
 			x = add_one(ctx, kind, rec);
 		free(rec);
 		return x;
@@ -431,6 +439,8 @@ static int patient_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 
 int cli_patient(struct cli_ctx *ctx, int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "report") == 0)
+		return cli_patient_report(ctx, argc, argv); /* src/cli/cli_patient_report.c */
 	return group(ctx, REC_PATIENT, argc, argv, patient_show);
 }
 

@@ -25,6 +25,9 @@ static const struct {
 	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)" },
 	{ "user", cli_user, "add|list|passwd users of the web app" },
 	{ "audit", cli_audit, "verify|list the hash-chained audit log" },
+	{ "protocol", cli_protocol, "list|show|check treatment protocols" },
+	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME" },
+	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar" },
 };
 
 static void usage(FILE *f)

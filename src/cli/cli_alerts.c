@@ -1,0 +1,116 @@
+/* "prolo alerts [--today D] [--clinic C]" prints the morning list;
+ * "prolo alerts ack KEY --by NAME [--note TEXT]" acknowledges one alert.
+ * A thin shell over registry/alerts.h, which the HTTP API shares. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_plan.h"
+#include "core/domain.h"
+#include "registry/alerts.h"
+#include "store/store.h"
+
+static int ack(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *by = cli_opt(argc, argv, used, "--by");
+	const char *note = cli_opt(argc, argv, used, "--note");
+	const char *key = cli_arg(argc, argv, used, 2);
+	if (!key)
+		return cli_usage(ctx, "alerts ack: expected the alert's key (as 'prolo alerts' prints it)");
+	if (!by)
+		return cli_usage(ctx, "alerts ack: --by NAME is required (who acknowledges)");
+	int x = cli_no_extra(ctx, argc, argv, used, 2);
+	if (x)
+		return x;
+	struct store *st = NULL;
+	struct prolo_err err = { 0 };
+	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
+	if (!rc)
+		rc = store_begin(st, &err);
+	if (!rc)
+		rc = alerts_ack(st, key, by, note, &err);
+	if (!rc)
+		rc = store_commit(st, &err);
+	if (rc) {
+		if (st)
+			store_rollback(st);
+		store_close(st);
+		return cli_fail(ctx, &err);
+	}
+	store_close(st);
+	if (ctx->json) {
+		json_t *j = json_pack("{s:s, s:s, s:s?}", "key", key, "by", by, "note", note);
+		char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		if (s)
+			fprintf(ctx->out, "%s\n", s);
+		free(s);
+		json_decref(j);
+	} else {
+		fprintf(ctx->out, "acknowledged %s (by %s)\n", key, by);
+	}
+	return 0;
+}
+
+static void print_text(struct cli_ctx *ctx, const struct alert_list *l, int32_t today)
+{
+	char d[11];
+	dom_date_format(today, d);
+	if (l->n == 0) {
+		fprintf(ctx->out, "no alerts for %s\n", d);
+		return;
+	}
+	fprintf(ctx->out, "%zu alert%s for %s\n", l->n, l->n == 1 ? "" : "s", d);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct alert *a = &l->items[i];
+		dom_date_format(a->due, d);
+		fprintf(ctx->out, "\n%s%s  patient %s  course %s  (%s)\n  %s\n  key: %s\n", a->urgent ? "URGENT " : "",
+		        alert_kind_names[a->kind], a->patient_id, a->course_id, d, a->reason, a->key);
+	}
+}
+
+int cli_alerts(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc > 32)
+		return cli_usage(ctx, "too many arguments");
+	bool used[32] = { false };
+	used[0] = true;
+	if (argc >= 2 && strcmp(argv[1], "ack") == 0) {
+		used[1] = true;
+		return ack(ctx, argc, argv, used);
+	}
+	int32_t today;
+	int x = cli_plan_today(ctx, argc, argv, used, &today);
+	if (x)
+		return x;
+	const char *clinic = cli_opt(argc, argv, used, "--clinic");
+	const char *path = cli_opt(argc, argv, used, "--protocols");
+	if ((x = cli_no_extra(ctx, argc, argv, used, 1)))
+		return x;
+	struct protocol_lib lib = { 0 };
+	if ((x = cli_plan_protocols(ctx, path, false, &lib)))
+		return x;
+	struct store *st = NULL;
+	struct prolo_err err = { 0 };
+	struct alert_list l = { 0 };
+	/* Opened for writing so that a registry from before the alerts
+	 * migration is brought up to date. */
+	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
+	if (!rc)
+		rc = alerts_compute(st, today, clinic, &lib, &l, &err);
+	store_close(st);
+	protocol_lib_free(&lib);
+	if (rc)
+		return cli_fail(ctx, &err);
+	if (ctx->json) {
+		json_t *j = alerts_to_json(&l);
+		char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		if (s)
+			fprintf(ctx->out, "%s\n", s);
+		free(s);
+		json_decref(j);
+	} else {
+		print_text(ctx, &l, today);
+	}
+	alert_list_free(&l);
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* "prolo patient report ID --html FILE [--today D]": the patient's own
+ * printable summary. Reading a patient's record for a report is a read of
+ * identifying data, so the file is written only where the user asked. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli_plan.h"
+#include "registry/patient_summary.h"
+#include "store/store.h"
+
+int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc > 32)
+		return cli_usage(ctx, "too many arguments");
+	bool used[32] = { false };
+	used[0] = used[1] = true;
+	const char *html = cli_opt(argc, argv, used, "--html");
+	const char *ppath = cli_opt(argc, argv, used, "--protocols");
+	int32_t today;
+	int x = cli_plan_today(ctx, argc, argv, used, &today);
+	if (x)
+		return x;
+	const char *id = cli_arg(argc, argv, used, 2);
+	if (!id)
+		return cli_usage(ctx, "patient report: expected a patient id");
+	if (!html)
+		return cli_usage(ctx, "patient report: --html FILE is required");
+	if ((x = cli_no_extra(ctx, argc, argv, used, 2)))
+		return x;
+	struct protocol_lib lib = { 0 };
+	if ((x = cli_plan_protocols(ctx, ppath, false, &lib)))
+		return x;
+	struct store *st = NULL;
+	struct prolo_err err = { 0 };
+	struct patient_summary s = { 0 };
+	struct buf b = { 0 };
+	enum prolo_code rc = store_open(ctx->db_path, STORE_READONLY, &st, &err);
+	if (!rc)
+		rc = patient_summary_load(st, id, &s, &err);
+	store_close(st);
+	if (!rc && patient_summary_html(&s, &lib, today, &b))
+		rc = prolo_err_set(&err, PROLO_ENOMEM, "", "out of memory");
+	if (!rc) {
+		FILE *f = fopen(html, "wb");
+		bool ok = f && fwrite(buf_str(&b), 1, b.len, f) == b.len;
+		if (f)
+			ok = fclose(f) == 0 && ok;
+		if (!ok)
+			rc = prolo_err_set(&err, PROLO_EINVAL, "html", "cannot write '%s'", html);
+	}
+	size_t courses = s.n_courses;
+	buf_free(&b);
+	patient_summary_free(&s);
+	protocol_lib_free(&lib);
+	if (rc)
+		return cli_fail(ctx, &err);
+	if (ctx->json)
+		fprintf(ctx->out, "{\"file\": \"%s\", \"courses\": %zu}\n", html, courses);
+	else
+		fprintf(ctx->out, "wrote the summary of patient %s (%zu course%s) to %s\n", id, courses,
+		        courses == 1 ? "" : "s", html);
+	return 0;
+}
