@@ -16,6 +16,8 @@
 #include "http/auth.h"
 #include "http/hjson.h"
 #include "http/http_int.h"
+#include "registry/plan.h"
+#include "registry/protocol.h"
 #include "registry/registry.h"
 #include "report/report.h"
 
@@ -495,16 +497,26 @@ static enum prolo_code h_courses_add(struct http_req *rq, json_t *body, struct p
 		return prolo_err_set(err, PROLO_EINVAL, "patient_id", "is required");
 	if ((rc = load_patient(rq, c.patient_id, &p, err)))
 		return rc;
-	json_t *warnings = json_array();
-	if (!warnings)
-		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	if ((rc = registry_add(rq->st, REC_COURSE, &c, REG_INTERACTIVE, err)) ||
-	    (rc = audit(rq, "course.create", "course", c.course_id, "", err))) {
-		json_decref(warnings);
+	/* Planning checks contraindications and applies the protocol, if any. */
+	char proto[REC_NAME_MAX];
+	snprintf(proto, sizeof proto, "%s", c.protocol);
+	struct protocol_lib lib = { 0 };
+	struct plan_findings pf;
+	memset(&pf, 0, sizeof pf);
+	if (proto[0] && (rc = protocol_lib_load(NULL, &lib, err)))
 		return rc;
-	}
-	return reply(rq, 201, json_pack("{s:o,s:o}", "course", hjson_from_rec(REC_COURSE, &c),
-	                                "warnings", warnings), err);
+	rc = plan_course(rq->st, &c, proto[0] ? proto : NULL, &lib, &pf, err);
+	protocol_lib_free(&lib);
+	if (rc || (rc = audit(rq, "course.create", "course", c.course_id, "", err)))
+		return rc;
+	json_t *warnings = json_array();
+	for (size_t i = 0; warnings && i < pf.n; i++)
+		json_array_append_new(warnings, json_pack("{s:s,s:s,s:s}", "rule", pf.items[i].rule,
+		                      "severity", pf.items[i].severity == PLAN_BLOCK ? "block" : "warn",
+		                      "message", pf.items[i].message));
+	json_t *plan = plan_findings_to_json(&pf);
+	return reply(rq, 201, json_pack("{s:o,s:o,s:o*}", "course", hjson_from_rec(REC_COURSE, &c),
+	                                "warnings", warnings, "plan", plan), err);
 }
 
 static enum prolo_code h_course_get(struct http_req *rq, json_t *body, struct prolo_err *err)
