@@ -12,7 +12,8 @@ python3 "$TOP/tests/tools/csv_same_rows.py" "$REF" "$T/a" || exit 1
 run 0 patient add --patient_id X1 --clinic C01 --sex other --first_name "Zoë" --notes "a, b
 c" --contraindications "anticoagulants;cancer"
 run 0 course add --course_id XK --patient_id X1 --modality stem_cell --stem_source bmac \
-	--condition tendinopathy --start_date 2025-01-02 --planned_sessions 2 --status planned
+	--condition tendinopathy --start_date 2025-01-02 --planned_sessions 2 --status planned \
+	--override_reason "cancer in remission; oncologist agrees" --override_by "Dr Round"
 run 0 session add --course_id XK --date 2025-01-03 --proliferant bmac --volume_ml 3.25 \
 	--injection "site=common extensor origin,side=right,volume_ml=3.25,guidance=ultrasound,lot=L-1"
 run 0 outcome add --course_id XK --date 2025-01-02 --instrument QuickDASH --items "1;2;3;4;5;1;2;3;4;5;"
