@@ -5,6 +5,7 @@
  * change is written with audit_log_event inside the request's
  * transaction. */
 #include <math.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "http/auth.h"
 #include "http/hjson.h"
 #include "http/http_int.h"
+#include "registry/alerts.h"
 #include "registry/plan.h"
 #include "registry/protocol.h"
 #include "registry/registry.h"
@@ -678,21 +680,66 @@ static enum prolo_code h_aes_add(struct http_req *rq, json_t *body, struct prolo
 
 /* ---- handlers: alerts and report --------------------------------------- */
 
-static enum prolo_code unavailable(struct http_req *rq, const char *what, struct prolo_err *err)
+static enum prolo_code parse_query_date(struct http_req *rq, const char *name, int32_t *out,
+                                        struct prolo_err *err);
+
+static struct protocol_lib proto_lib;
+static pthread_once_t proto_once = PTHREAD_ONCE_INIT;
+
+/* The protocol library for alerts, loaded once; empty when no file is
+ * found (the alert rules then use their defaults). */
+static void load_protocols(void)
 {
-	prolo_err_set(err, PROLO_EDB, "", "%s is not available in this build yet", what);
-	api_error(rq, 503, "unavailable", err);
-	return PROLO_OK; /* the response is already set */
+	if (protocol_lib_load(NULL, &proto_lib, NULL) != PROLO_OK)
+		memset(&proto_lib, 0, sizeof proto_lib);
 }
 
 static enum prolo_code h_alerts_list(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	return unavailable(rq, "the alerts list", err);
+	const char *clinic = rq->user.role == ROLE_ADMIN ? query(rq, "clinic") : rq->user.clinic;
+	int32_t day;
+	enum prolo_code rc = parse_query_date(rq, "today", &day, err);
+	if (rc || (rc = auth_permit(&rq->user, rq->route, clinic, err)))
+		return rc;
+	if (day == DOM_DATE_NONE)
+		day = today();
+	pthread_once(&proto_once, load_protocols);
+	struct alert_list l = { 0 };
+	if ((rc = alerts_compute(rq->st, day, clinic, &proto_lib, &l, err)))
+		return rc;
+	char detail[32];
+	snprintf(detail, sizeof detail, "%zu alerts", l.n);
+	json_t *arr = alerts_to_json(&l);
+	alert_list_free(&l);
+	if (!arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if ((rc = audit(rq, "alerts.list", NULL, NULL, detail, err))) {
+		json_decref(arr);
+		return rc;
+	}
+	return reply(rq, 200, json_pack("{s:o}", "alerts", arr), err);
 }
 
 static enum prolo_code h_alerts_ack(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	return unavailable(rq, "acknowledging alerts", err);
+	static const char *const keys[] = { "key", "note", NULL };
+	const char *key, *note;
+	enum prolo_code rc;
+	if ((rc = only_keys(body, keys, err)) || (rc = need_str(body, "key", &key, err)) ||
+	    (rc = hjson_str(body, "note", &note, err)))
+		return rc;
+	/* KIND:YYYY-MM-DD:COURSE_ID: the course decides the clinic. */
+	const char *c1 = strchr(key, ':');
+	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2 || !c2[1])
+		return prolo_err_set(err, PROLO_EINVAL, "key", "is not KIND:YYYY-MM-DD:COURSE_ID");
+	struct course c;
+	struct patient p;
+	if ((rc = load_course(rq, c2 + 1, &c, &p, err)) ||
+	    (rc = alerts_ack(rq->st, key, rq->user.name, note, err)) ||
+	    (rc = audit(rq, "alert.ack", "course", c.course_id, "", err)))
+		return rc;
+	return reply(rq, 200, json_pack("{s:s}", "key", key), err);
 }
 
 static enum prolo_code feed_report(void *ctx, const struct course_rows *rows, struct prolo_err *err)
