@@ -75,7 +75,7 @@ export function painChart({ points, sessions, start, title }) {
   for (const se of sessions) {
     const x = r2(X(daysBetween(origin, se.date)));
     marks.append(s('line', { x1: x, x2: x, y1: T, y2: H - B, stroke: '#9aa6b2', 'stroke-width': 1, 'stroke-dasharray': '2 3' }),
-      s('text', { x, y: H - B - 4, 'text-anchor': 'middle', class: 'session-label' }, `S${se.session_no}`));
+      s('text', { x, y: T + 10, 'text-anchor': 'middle', class: 'session-label' }, `S${se.session_no}`));
   }
   svg.append(marks);
   if (baseline !== null) {

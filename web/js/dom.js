@@ -130,7 +130,8 @@ export function showError(form, err, scope) {
     const det = target.closest('details');
     if (det) det.open = true;
     const slot = target.querySelector('.field-error');
-    if (slot) slot.textContent = msg;
+    const local = msg.replace(/^injection \d+:\s*/i, '');
+    if (slot) slot.textContent = /^(is|must|has|contains) /.test(local) ? `This field ${local}` : local;
     const ctl = target.querySelector('input, select, textarea');
     if (ctl) {
       ctl.setAttribute('aria-invalid', 'true');

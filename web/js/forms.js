@@ -10,7 +10,7 @@ import { ApiError, newKey } from './api.js';
 export function makeForm(opts) {
   const errBox = h('p', { class: 'form-error', role: 'alert', tabindex: '-1' });
   const submit = h('button', { type: 'submit', class: 'primary' }, opts.submitLabel || 'Save');
-  const form = h('form', { class: `form ${opts.class || ''}`, novalidate: true, 'aria-label': opts.label || null },
+  const form = h('form', { class: `form ${opts.class || ''}`, novalidate: true, dataset: { form: opts.label || '' } },
     errBox,
     opts.body,
     h('div', { class: 'actions' }, submit,
@@ -44,7 +44,7 @@ export function makeForm(opts) {
         throw e;
       }
       if (e.status !== 0) key = newKey(); // the server answered; a new try is a new request
-      showError(form, e, opts.scopeFor ? opts.scopeFor(e.field || '') : null);
+      showError(form, e, opts.scopeFor ? opts.scopeFor(e.field || '', e.message || '') : null);
     } finally {
       busy = false;
       submit.disabled = false;

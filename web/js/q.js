@@ -47,7 +47,9 @@ async function load(t) {
   return res.json();
 }
 
-function question(item, k, many) {
+function question(item, k, many, q) {
+  const low = item.low || item.anchor_low || (q && q.low) || '';
+  const high = item.high || item.anchor_high || (q && q.high) || '';
   const min = Number(item.min ?? 0);
   const max = Number(item.max ?? 10);
   const name = `item-${k + 1}`;
@@ -59,13 +61,13 @@ function question(item, k, many) {
       Array.from({ length: max - min + 1 }, (_, i) => {
         const v = min + i;
         let label = String(v);
-        if (v === min && (item.low || item.anchor_low)) label += ` – ${item.low || item.anchor_low}`;
-        if (v === max && (item.high || item.anchor_high)) label += ` – ${item.high || item.anchor_high}`;
+        if (v === min && low) label += ` – ${low}`;
+        if (v === max && high) label += ` – ${high}`;
         return h('label', {}, h('input', { type: 'radio', name, value: String(v), 'aria-label': label }), h('span', {}, String(v)));
       })));
-    if (item.low || item.high || max === 10) {
+    if (low || high) {
       box.append(h('div', { class: 'anchors', 'aria-hidden': 'true' },
-        h('span', {}, `${min} = ${item.low || 'none'}`), h('span', {}, `${max} = ${item.high || 'worst'}`)));
+        h('span', {}, `${min} = ${low}`), h('span', {}, `${max} = ${high}`)));
     }
   } else {
     const id = `${name}-input`;
@@ -115,8 +117,12 @@ async function main() {
   title.textContent = q.first_name ? `Hello ${q.first_name}` : 'Your questionnaire';
   document.title = 'Your questionnaire';
   say(items.length === 1 ? 'Please answer one question. It takes a few seconds.' : `Please answer these ${items.length} questions.`);
-  items.forEach((item, k) => itemsBox.append(question(item, k, items.length > 1)));
+  items.forEach((item, k) => itemsBox.append(question(item, k, items.length > 1, q)));
   form.hidden = false;
+  form.addEventListener('change', (ev) => { // an answer clears its question's message
+    const box = ev.target.closest('[data-field]');
+    if (box) box.querySelector('.field-error').textContent = '';
+  });
   const first = form.querySelector('input');
   if (first) first.focus();
   errBox.setAttribute('tabindex', '-1');

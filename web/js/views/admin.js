@@ -9,7 +9,7 @@ export async function usersView({ state, go }) {
   const res = await api('GET', '/api/users');
   const users = (res && res.users) || [];
   const list = table(users, [['name', 'User'], [(u) => labelFor(ROLES, u.role), 'Role'], [(u) => u.clinic || 'all clinics', 'Clinic'],
-    [(u) => u.created_at || u.created || '', 'Created'], [(u) => (u.disabled ? 'disabled' : 'active'), 'State']], `${users.length} users`);
+    [(u) => (typeof u.created_at === 'number' ? new Date(u.created_at * 1000).toISOString().slice(0, 10) : (u.created_at || '')), 'Created'], [(u) => (u.disabled ? 'disabled' : 'active'), 'State']], `${users.length} users`);
   const form = makeForm({
     label: 'Add a user',
     submitLabel: 'Add user',

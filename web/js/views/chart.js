@@ -118,7 +118,7 @@ function sessionsTable(sessions, c) {
       h('td', {}, s.date),
       h('td', {}, [pretty(s.proliferant), s.concentration_pct != null ? ` ${fmtNum(s.concentration_pct)} %` : '',
         s.anaesthetic ? `, ${s.anaesthetic}${s.anaesthetic_pct != null ? ` ${fmtNum(s.anaesthetic_pct)} %` : ''}` : ''].join('')),
-      h('td', { class: 'num' }, s.volume_ml != null ? `${fmtNum(s.volume_ml)} mL` : '—'),
+      h('td', { class: 'num' }, volumeText(s, injections)),
       h('td', {}, s.clinician || '—'),
       h('td', {}, [s.prp_paw ? `PAW ${s.prp_paw}` : '', s.prp_mishra ? `Mishra ${s.prp_mishra}` : ''].filter(Boolean).join(', ') || (s.notes || ''))));
     if (injections.length) {
@@ -133,6 +133,15 @@ function sessionsTable(sessions, c) {
     h('caption', {}, `Sessions (${sessions.length})`),
     h('thead', {}, h('tr', {}, ['Session', 'Date', 'Injectate', 'Volume', 'Clinician', 'PRP / notes'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, rows)));
+}
+
+// The session's total volume, or the sum over its injections when the
+// session itself does not say.
+function volumeText(s, injections) {
+  if (s.volume_ml != null) return `${fmtNum(s.volume_ml)} mL`;
+  const vols = injections.map((i) => i.volume_ml).filter((v) => v != null);
+  if (!vols.length) return '—';
+  return `${fmtNum(vols.reduce((a, v) => a + Number(v), 0))} mL (sum of injections)`;
 }
 
 function outcomesTable(outcomes) {

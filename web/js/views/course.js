@@ -64,12 +64,16 @@ export async function courseFormView({ params, state, go }) {
     field({ name: 'course_id', label: 'Course id', required: true, value: suggestCourseId(p, courses), hint: 'Suggested; change it if your clinic numbers courses differently.' }),
   ];
   fields[0].control.setAttribute('autofocus', '');
-  const override = h('details', { class: 'override', open: ci.length > 0 && false },
+  // A blocked plan comes back as a conflict on "contraindications": the
+  // message lands here, the box opens, and focus moves to the reason.
+  const override = h('details', { class: 'override' },
     h('summary', {}, 'Override a blocking contraindication'),
     h('p', { class: 'hint' }, 'Only when the clinician has weighed the risk. The reason and name stay on the course record.'),
-    h('div', { class: 'grid' },
-      field({ name: 'override_reason', label: 'Reason for the override', wide: true }),
-      field({ name: 'override_by', label: 'Clinician', value: state.user.role === 'clinician' || state.user.role === 'admin' ? state.user.name : '' })));
+    h('div', { class: 'field', dataset: { field: 'contraindications' } },
+      h('p', { class: 'field-error', 'aria-live': 'polite' }),
+      h('div', { class: 'grid' },
+        field({ name: 'override_reason', label: 'Reason for the override', wide: true }),
+        field({ name: 'override_by', label: 'Clinician', value: state.user.role === 'clinician' || state.user.role === 'admin' ? state.user.name : '' }))));
   const form = makeForm({
     label: 'Plan a course',
     submitLabel: 'Plan course',
@@ -89,7 +93,13 @@ export async function courseFormView({ params, state, go }) {
     done: (r, body) => {
       const warnings = (r && r.warnings) || [];
       const text = warnings.map((w) => (typeof w === 'string' ? w : w.message || JSON.stringify(w)));
-      state.flash = { text: `Course ${body.course_id} planned.${text.length ? ` Warnings: ${text.join(' ')}` : ''}`, tone: text.length ? 'warn' : 'ok' };
+      const plan = (r && r.plan) || {};
+      const dates = (plan.sessions || []).map((s) => `S${s.session_no} ${s.date}`);
+      state.flash = {
+        text: `Course ${body.course_id} planned${plan.protocol ? ` from protocol ${plan.protocol}` : ''}.` +
+          `${dates.length ? ` Schedule: ${dates.join(', ')}.` : ''}${text.length ? ` Please note: ${text.join(' ')}` : ''}`,
+        tone: text.length ? 'warn' : 'ok',
+      };
       go(back(p));
     },
   });
@@ -173,6 +183,18 @@ export async function sessionFormView({ params, state, go }) {
     if (focus) site.control.focus();
   };
   addBtn.addEventListener('click', () => addRow(true));
+  // Changing the session's injectate carries over to the injection rows
+  // that still hold the previous session value (or nothing).
+  for (const name of ['proliferant', 'concentration_pct', 'anaesthetic', 'anaesthetic_pct']) {
+    const src = sessionPart.querySelector(`[name="${name}"]`);
+    let before = src.value;
+    src.addEventListener('input', () => {
+      for (const el of rows.querySelectorAll(`[name="${name}"]`)) {
+        if (el.value === before || el.value === '') el.value = src.value;
+      }
+      before = src.value;
+    });
+  }
 
   const form = makeForm({
     label: 'Record a session',
@@ -181,7 +203,12 @@ export async function sessionFormView({ params, state, go }) {
     body: [sessionScope, h('h2', {}, 'Injections'),
       h('p', { class: 'hint' }, 'One row per injection site. Injectate and concentration start from the session\'s values.'),
       rows, addBtn],
-    scopeFor: (name) => (/^injection/i.test(name) ? null : sessionScope),
+    // "injection 2: ..." in the message names the row; other fields are the session's
+    scopeFor: (name, msg) => {
+      const m = /^injection (\d+)/i.exec(msg);
+      if (m) return rows.querySelectorAll('.injection-row')[Number(m[1]) - 1] || null;
+      return /^injection/i.test(name) ? null : sessionScope;
+    },
     collect: (f) => {
       const body = numbers(formValues(sessionScope, SESSION_FIELDS), SESSION_NUM);
       body.course_id = c.course_id;

@@ -18,6 +18,10 @@ function condLabel(c) {
   return c === 'ALL' ? 'All conditions' : labelFor(CONDITIONS, c);
 }
 
+function medianCi(lo, hi) {
+  return `${lo === null || lo === undefined ? '—' : fmtNum(lo, 1)} to ${hi === null || hi === undefined ? 'not reached' : fmtNum(hi, 1)}`;
+}
+
 function ci(rate, lo, hi) {
   if (rate === null || rate === undefined) return '—';
   return `${fmtPct(rate)} (${fmtPct(lo)}–${fmtPct(hi)})`;
@@ -78,7 +82,7 @@ export async function dashboardView({ query: q, state, go }) {
     table(MODS.filter((m) => byMod[m] && byMod[m].km_live).map((m) => ({ m, k: byMod[m].km_live })), [
       [(r) => modLabel(r.m), 'Treatment'], [(r) => r.k.n_courses, 'Courses', 'num'], [(r) => r.k.n_events, 'Responded', 'num'],
       [(r) => (r.k.median === null ? 'not reached' : fmtNum(r.k.median, 1)), 'Median sessions', 'num'],
-      [(r) => (r.k.median === null ? '—' : `${fmtNum(r.k.median_lo, 1)}–${r.k.median_hi === null ? 'not reached' : fmtNum(r.k.median_hi, 1)}`), '95 % interval', 'num'],
+      [(r) => (r.k.median === null ? '—' : medianCi(r.k.median_lo, r.k.median_hi)), '95 % interval', 'num'],
     ], 'Median sessions to response')));
 
   parts.push(claimsSection(byMod));
@@ -121,7 +125,7 @@ function headline(all, rep) {
       stat('responders, intention to treat', fmtPct(all.itt_rate), `95 % interval ${fmtPct(all.itt_lo)}–${fmtPct(all.itt_hi)}`),
       stat('responders, per protocol', fmtPct(all.pp_rate), `95 % interval ${fmtPct(all.pp_lo)}–${fmtPct(all.pp_hi)}`),
       stat('median sessions to response', all.km_median === null ? 'not reached' : fmtNum(all.km_median, 1),
-        all.km_median === null ? null : `95 % interval ${fmtNum(all.km_lo, 1)}–${all.km_hi === null ? 'not reached' : fmtNum(all.km_hi, 1)}`)),
+        all.km_median === null ? null : `95 % interval ${medianCi(all.km_lo, all.km_hi)}`)),
     rep.definitions ? h('p', { class: 'hint' }, `Responder: ${rep.definitions.responder}. Intervals: ${rep.definitions.interval}.`) : null);
 }
 

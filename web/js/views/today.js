@@ -17,7 +17,15 @@ export function sortAlerts(alerts) {
 
 export async function todayView({ query: q }) {
   const day = q.get('date') || today();
-  const res = await api('GET', `/api/alerts${query({ today: day })}`);
+  let res;
+  try {
+    res = await api('GET', `/api/alerts${query({ today: day })}`);
+  } catch (e) {
+    if (e.status !== 503 && e.status !== 501) throw e;
+    return h('section', {}, h('h1', {}, 'Today'),
+      h('p', { class: 'notice warn' }, `The list of who is due is not available on this server yet (${e.message}).`),
+      h('p', {}, h('a', { href: '#/patients' }, 'Find a patient instead')));
+  }
   const alerts = sortAlerts((res && res.alerts) || []);
   const list = h('ul', { class: 'alert-list', 'aria-label': 'Alerts' });
   const counter = h('p', { class: 'muted', 'aria-live': 'polite' });

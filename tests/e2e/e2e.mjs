@@ -1,0 +1,364 @@
+// End-to-end test of the clinic's web app in headless Chromium against a
+// real `prolo serve`: a clinician logs in, registers a patient, plans a
+// course, records a baseline and sessions with injections, sends a
+// questionnaire link that the "patient" answers on a phone-sized screen,
+// reads the chart (the pain chart must be drawn) and the outcomes
+// dashboard; an admin sees users and the audit log; a researcher sees only
+// the outcomes. Validation messages must appear next to the field at fault.
+// Screenshots go to the artifact folder. Every wait is bounded.
+// usage: node e2e.mjs BASE_URL ARTIFACT_DIR   (users: see e2e.sh)
+import path from 'node:path';
+import { launch } from './lib/browser.mjs';
+
+const [base, outDir] = process.argv.slice(2);
+if (!base || !outDir) {
+  console.error('usage: node e2e.mjs BASE_URL ARTIFACT_DIR');
+  process.exit(2);
+}
+const USERS = {
+  clinician: ['drsmith', 'clinician-pass-1'],
+  staff: ['nurse', 'staff-pass-1'],
+  admin: ['admin', 'admin-pass-1'],
+};
+
+const watchdog = setTimeout(() => {
+  console.error('FAIL: the browser test did not finish within 300 s');
+  process.exit(1);
+}, 300000);
+
+let step = 'start';
+const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const t0 = Date.now();
+function expect(ok, msg) {
+  if (!ok) throw new Error(`${step}: ${msg}`);
+}
+
+function isoDay(offsetDays) {
+  const d = new Date(Date.now() + offsetDays * 86400000);
+  return d.toISOString().slice(0, 10);
+}
+
+const b = await launch({ viewport: { width: 1024, height: 1366 }, timeout: 15000 });
+const page = await b.context.newPage();
+const problems = [];
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+page.on('console', (m) => {
+  const t = m.text();
+  // 4xx answers to deliberate bad input are logged by the browser as
+  // "Failed to load resource"; everything else is a problem.
+  if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (400|401|403|404|409|410|503)/.test(t)) {
+    problems.push(`console: ${t}`);
+  }
+});
+page.on('requestfailed', (r) => {
+  if (!r.url().startsWith(base)) problems.push(`request outside the app: ${r.url()}`);
+});
+page.on('request', (r) => {
+  const u = r.url();
+  if (!u.startsWith(base) && !/^(data|blob|about):/.test(u)) problems.push(`request outside the app: ${u}`);
+});
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
+}
+
+async function heading(text) {
+  await page.locator('main h1', { hasText: text }).first().waitFor({ state: 'visible' });
+}
+
+async function login(role) {
+  const [name, pw] = USERS[role];
+  await page.goto(`${base}/#/login`);
+  await heading('Log in');
+  await page.getByLabel('User name').fill(name);
+  await page.getByLabel('Password').fill(pw);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('#top:not([hidden])').waitFor();
+  log(`logged in as ${name}`);
+}
+
+async function logout() {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await heading('Log in');
+}
+
+// The error slot of the field named `name` (within scope) must say something.
+async function fieldError(scope, name, pattern) {
+  const slot = scope.locator(`[data-field="${name}"] .field-error`).first();
+  await slot.waitFor({ state: 'visible' });
+  const text = (await slot.textContent()).trim();
+  expect(pattern.test(text), `error next to ${name} reads "${text}", expected ${pattern}`);
+  const control = scope.locator(`[data-field="${name}"] [aria-invalid="true"]`);
+  expect(await control.count() > 0, `the ${name} control is not marked aria-invalid`);
+  return text;
+}
+
+async function openChart() {
+  await page.locator('main h1', { hasText: 'Ada Lovelace' }).waitFor();
+}
+
+async function recordNrs(date, score) {
+  await page.locator('article.course').first().getByRole('link', { name: 'Record a questionnaire' }).click();
+  await heading('Record a questionnaire');
+  await page.getByLabel('Date').fill(date);
+  await page.locator('.scale label', { hasText: new RegExp(`^${score}$`) }).click();
+  await page.getByRole('button', { name: 'Save questionnaire' }).click();
+  await openChart();
+}
+
+async function recordSession(no, date, sites) {
+  await page.locator('article.course').first().getByRole('link', { name: 'Record a session' }).click();
+  await heading(`Record session ${no}`);
+  const sess = page.locator('.session-fields');
+  expect(await sess.locator('[name="session_no"]').inputValue() === String(no), 'the next session number is not suggested');
+  await sess.locator('[name="date"]').fill(date);
+  await sess.locator('[name="proliferant"]').selectOption('dextrose');
+  await sess.locator('[name="concentration_pct"]').fill('15');
+  await sess.locator('[name="anaesthetic"]').fill('lidocaine');
+  await sess.locator('[name="anaesthetic_pct"]').fill('0.5');
+  for (let i = 1; i < sites.length; i++) await page.getByRole('button', { name: '+ Add injection' }).click();
+  const rows = page.locator('.injection-row');
+  expect(await rows.count() === sites.length, `expected ${sites.length} injection rows`);
+  for (let i = 0; i < sites.length; i++) {
+    await rows.nth(i).locator('[name="site"]').fill(sites[i]);
+    await rows.nth(i).locator('[name="volume_ml"]').fill('5');
+    await rows.nth(i).locator('[name="guidance"]').selectOption('ultrasound');
+    expect(await rows.nth(i).locator('[name="concentration_pct"]').inputValue() === '15', 'injection rows do not start from the session values');
+  }
+  await page.getByRole('button', { name: 'Record session' }).click();
+  await openChart();
+  log(`session ${no} recorded (${sites.length} injections)`);
+}
+
+try {
+  // ---- clinician: log in (a wrong password first) ----
+  step = 'login';
+  await page.goto(`${base}/`);
+  await heading('Log in');
+  await page.getByLabel('User name').fill('drsmith');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await fieldError(page, 'password', /.+/);
+  await shot('01-login-error');
+  await page.getByLabel('Password').fill(USERS.clinician[1]);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await heading('Today');
+  await shot('02-today');
+  log('today page shown');
+
+  // ---- register a patient; a bad year first ----
+  step = 'register';
+  await page.getByRole('link', { name: 'New patient' }).click();
+  await heading('Register a new patient');
+  await page.getByLabel('First name').fill('Ada');
+  await page.getByLabel('Last name').fill('Lovelace');
+  await page.getByLabel('Patient id').fill('E2E-001');
+  await page.getByLabel('Sex').selectOption('female');
+  await page.getByLabel('Year of birth').fill('1800');
+  await page.getByLabel('NSAIDs in the last 48 h').check();
+  await page.getByRole('button', { name: 'Register patient' }).click();
+  await fieldError(page, 'birth_year', /1900/);
+  await shot('03-register-error');
+  await page.getByLabel('Year of birth').fill('1968');
+  await page.getByRole('button', { name: 'Register patient' }).click();
+  await openChart();
+  expect(await page.locator('.contraindications li').count() === 1, 'the contraindication is not on the chart');
+  log('patient registered');
+
+  // ---- plan a course: an unknown protocol first, then by hand ----
+  step = 'plan';
+  const start = isoDay(-50);
+  await page.getByRole('link', { name: 'Plan a course' }).click();
+  await heading('Plan a course');
+  await page.getByLabel('Condition').fill('low_back_pain');
+  await page.getByLabel('Treatment').selectOption('dextrose');
+  await page.getByLabel('Protocol (optional)').fill('no-such-protocol');
+  await page.getByLabel('Start date').fill(start);
+  await page.getByRole('button', { name: 'Plan course' }).click();
+  await fieldError(page, 'protocol', /protocol/);
+  await page.getByLabel('Protocol (optional)').fill('');
+  await page.getByLabel('Planned sessions').fill('3');
+  await page.getByLabel('Days between sessions').fill('21');
+  await page.getByRole('button', { name: 'Plan course' }).click();
+  await openChart();
+  expect(await page.locator('article.course').count() === 1, 'the planned course is not on the chart');
+  log('course planned');
+
+  // ---- baseline, sessions with injections, follow-ups ----
+  step = 'record';
+  await recordNrs(start, 8);
+  // a session whose second injection has no site: the error lands in row 2
+  await page.locator('article.course').first().getByRole('link', { name: 'Record a session' }).click();
+  await heading('Record session 1');
+  await page.locator('.session-fields [name="date"]').fill(start);
+  await page.getByRole('button', { name: '+ Add injection' }).click();
+  await page.getByRole('button', { name: '+ Add injection' }).click();
+  expect(await page.locator('.injection-row').count() === 3, 'adding injection rows failed');
+  await page.getByRole('button', { name: 'Remove injection 3' }).click();
+  expect(await page.locator('.injection-row').count() === 2, 'removing an injection row failed');
+  await page.locator('.injection-row').nth(0).locator('[name="site"]').fill('L5-S1 facet');
+  await page.getByRole('button', { name: 'Record session' }).click();
+  await fieldError(page.locator('.injection-row').nth(1), 'site', /required/);
+  await shot('04-session-error');
+  await page.getByRole('link', { name: 'Cancel' }).click();
+  await openChart();
+  await recordSession(1, start, ['L5-S1 facet', 'iliolumbar ligament']);
+  await recordNrs(isoDay(-29), 6);
+  await recordSession(2, isoDay(-29), ['L5-S1 facet', 'iliolumbar ligament', 'sacroiliac ligament']);
+  await recordNrs(isoDay(-8), 4);
+  await recordSession(3, isoDay(-8), ['L5-S1 facet']);
+  expect(await page.locator('tr.session-row').count() === 3, 'the chart does not list 3 sessions');
+
+  // ---- questionnaire link, answered by the patient without logging in ----
+  step = 'questionnaire link';
+  await page.getByRole('link', { name: 'Send questionnaire link' }).click();
+  await heading('Send a questionnaire link');
+  await page.getByLabel('Questionnaire').selectOption('NRS');
+  await page.getByRole('button', { name: 'Create link' }).click();
+  const link = await page.locator('#q-link').inputValue();
+  expect(/\/q\/[A-Za-z0-9_-]+$/.test(link), `the link looks wrong: ${link}`);
+  await shot('05-link');
+  log('questionnaire link created');
+  await logout();
+
+  step = 'patient questionnaire';
+  await b.context.clearCookies();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(link);
+  await page.locator('#q-title', { hasText: 'Ada' }).waitFor();
+  const qText = await page.locator('body').innerText();
+  expect(!qText.includes('Lovelace') && !qText.includes('E2E-001') && !qText.includes('1968'), 'the questionnaire page shows more than the first name');
+  const buttons = page.locator('.scale label');
+  expect(await buttons.count() === 11, 'NRS should offer 11 buttons (0-10)');
+  const box = await buttons.first().boundingBox();
+  expect(box && box.height >= 44 && box.width >= 24, `the answer buttons are too small for a thumb (${JSON.stringify(box)})`);
+  await page.getByRole('button', { name: 'Send my answers' }).click();
+  await page.locator('[data-field="item-1"] .field-error', { hasText: /.+/ }).waitFor();
+  await buttons.filter({ hasText: /^3$/ }).click();
+  await shot('06-patient-questionnaire');
+  await page.getByRole('button', { name: 'Send my answers' }).click();
+  await page.locator('.thanks').waitFor();
+  await shot('07-patient-thanks');
+  await page.goto(link);
+  await page.locator('#q-status', { hasText: /already been used|expired/ }).waitFor();
+  log('patient answered; the link is spent');
+  await page.setViewportSize({ width: 1024, height: 1366 });
+
+  // ---- the chart: pain trajectory drawn ----
+  step = 'chart';
+  await login('clinician');
+  await page.getByRole('link', { name: 'Patients' }).click();
+  await heading('Patients');
+  await page.getByLabel('Find a patient').fill('Ada');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: 'E2E-001' }).click();
+  await openChart();
+  const chart = page.locator('svg.pain-chart').first();
+  await chart.waitFor();
+  const info = await chart.evaluate((svg) => ({
+    d: (svg.querySelector('path.series') || { getAttribute: () => '' }).getAttribute('d') || '',
+    points: svg.querySelectorAll('.points circle').length,
+    baseline: svg.querySelectorAll('line.ref.baseline').length,
+    half: svg.querySelectorAll('line.ref.half').length,
+    sessions: svg.querySelectorAll('.sessions line').length,
+    w: svg.getBoundingClientRect().width,
+  }));
+  expect((info.d.match(/[ML]/g) || []).length === 4, `the pain line should join 4 scores: d="${info.d}"`);
+  expect(info.points === 4 && info.baseline === 1 && info.half === 1 && info.sessions === 3,
+    `pain chart parts: ${JSON.stringify(info)}`);
+  expect(info.w > 200, 'the pain chart is not visible');
+  const summary = await page.locator('.pain-summary').first().innerText();
+  expect(/8 → 3/.test(summary) && /responding/.test(summary), `pain summary: ${summary}`);
+  await shot('08-chart');
+  log('chart drawn');
+
+  // ---- a side effect, then end the course ----
+  step = 'side effect';
+  await page.getByRole('link', { name: 'Record a side effect' }).click();
+  await heading('Record a side effect');
+  await page.getByLabel('Side effect').selectOption('soreness');
+  await page.getByLabel('Started on').fill(isoDay(-8));
+  await page.getByLabel('Lasted (days)').fill('2');
+  await page.getByLabel('Grade (CTCAE 1–5)').selectOption('1');
+  await page.getByRole('button', { name: 'Save side effect' }).click();
+  await openChart();
+  await page.locator('table', { hasText: 'Soreness' }).waitFor();
+
+  step = 'end course';
+  await page.getByRole('link', { name: 'End course' }).click();
+  await heading('End course');
+  await page.getByLabel('How did the course end?').selectOption('completed');
+  await page.getByLabel('Reason').fill('pain much lower after 3 sessions');
+  await page.getByRole('button', { name: 'End course' }).click();
+  await openChart();
+  await page.locator('article.course .badge', { hasText: 'Completed' }).waitFor();
+  log('course ended');
+
+  // ---- the outcomes dashboard ----
+  step = 'dashboard';
+  await page.getByRole('link', { name: 'Outcomes' }).click();
+  await heading('Outcomes');
+  await page.locator('svg.rate-chart').first().waitFor();
+  const dash = await page.evaluate(() => ({
+    rates: document.querySelectorAll('svg.rate-chart rect').length,
+    intervals: document.querySelectorAll('svg.rate-chart path.interval').length,
+    km: document.querySelectorAll('svg.km-chart path.series').length,
+    stat: (document.querySelector('.stat-value') || {}).textContent,
+  }));
+  expect(dash.rates >= 1 && dash.intervals >= 1 && dash.km >= 1, `dashboard charts: ${JSON.stringify(dash)}`);
+  expect(dash.stat === '1', `the dashboard should count 1 ended course, shows ${dash.stat}`);
+  await shot('09-dashboard');
+  await page.getByLabel('Treatment', { exact: true }).selectOption('prp');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.locator('.notice', { hasText: 'No ended courses' }).waitFor();
+  log('dashboard drawn and filtered');
+
+  // ---- staff: no session recording ----
+  step = 'staff';
+  await logout();
+  await login('staff');
+  await page.goto(`${base}/#/patient/E2E-001`);
+  await openChart();
+  expect(await page.getByRole('link', { name: 'Record a session' }).count() === 0, 'staff are offered to record a session');
+
+  // ---- admin: users and audit ----
+  step = 'admin';
+  await logout();
+  await login('admin');
+  await page.getByRole('link', { name: 'Users' }).click();
+  await heading('Users');
+  await page.locator('main table', { hasText: 'drsmith' }).waitFor();
+  await page.getByLabel('User name').fill('researcher1');
+  await page.getByLabel('Role').selectOption('researcher');
+  await page.getByLabel('First password').fill('researcher-pass-1');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await page.locator('main table', { hasText: 'researcher1' }).waitFor();
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await heading('Audit log');
+  await page.locator('main table', { hasText: 'patient.read' }).waitFor();
+  await shot('10-audit');
+  log('admin pages work');
+
+  // ---- researcher: outcomes only ----
+  step = 'researcher';
+  await logout();
+  USERS.researcher = ['researcher1', 'researcher-pass-1'];
+  await login('researcher');
+  await heading('Outcomes');
+  const nav = await page.locator('#nav a').allInnerTexts();
+  expect(nav.join(',') === 'Outcomes', `a researcher's menu: ${nav.join(',')}`);
+  await page.goto(`${base}/#/patient/E2E-001`);
+  await heading('Not available');
+  log('researcher sees outcomes only');
+} catch (e) {
+  problems.push(e.message);
+  try { await shot('failure'); } catch (e2) { /* keep the first error */ }
+} finally {
+  await b.close();
+  clearTimeout(watchdog);
+}
+if (problems.length) {
+  for (const p of problems) console.error(`FAIL: ${p}`);
+  process.exit(1);
+}
+log('web app end-to-end: all steps passed');

@@ -1,0 +1,75 @@
+#!/bin/sh
+# End-to-end browser test of the web app: a fresh registry with three users,
+# `prolo serve` on a free loopback port, then tests/e2e/e2e.mjs drives
+# headless Chromium through the clinic's day (see that file). Screenshots
+# are kept in build/e2e-artifacts/. Only the server started here is
+# stopped, by its PID; every wait is bounded.
+set -u
+TOP=${TOP:-$(pwd)}
+. "$TOP/tests/e2e/lib/browser.sh"
+PROLO=${PROLO_BIN:?PROLO_BIN not set}
+browser_require
+T=$(mktemp -d "${TMPDIR:-/tmp}/prolo-e2e.XXXXXX")
+SERVER_PID=""
+stop_server() {
+	if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+		kill -TERM "$SERVER_PID" 2>/dev/null
+		i=0
+		while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -KILL "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+	fi
+	SERVER_PID=""
+}
+trap 'stop_server; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+export PROLO_DB="$T/prolo.db"
+
+"$PROLO" init >"$T/log" 2>&1 || { echo "prolo init failed:"; cat "$T/log"; exit 1; }
+add_user() { # name role clinic password
+	if [ -n "$3" ]; then
+		printf '%s\n' "$4" | "$PROLO" user add "$1" --role "$2" --clinic "$3" --password-stdin >"$T/log" 2>&1
+	else
+		printf '%s\n' "$4" | "$PROLO" user add "$1" --role "$2" --password-stdin >"$T/log" 2>&1
+	fi
+	if [ $? != 0 ]; then
+		if grep -q "unknown command" "$T/log"; then echo "skip: prolo user is not there yet"; exit 77; fi
+		echo "prolo user add $1 failed:"; cat "$T/log"; exit 1
+	fi
+}
+add_user admin admin "" admin-pass-1
+add_user drsmith clinician C01 clinician-pass-1
+add_user nurse staff C01 staff-pass-1
+
+# A free loopback port: ask the kernel, then start; retry if someone raced us.
+free_port() {
+	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+started=no
+for attempt in 1 2 3; do
+	PORT=$(free_port) || { echo "could not find a free port"; exit 1; }
+	"$PROLO" serve --bind 127.0.0.1 --port "$PORT" >"$T/serve.log" 2>&1 &
+	SERVER_PID=$!
+	i=0
+	while [ $i -lt 100 ]; do # at most 20 s
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+		if grep -q "serving http" "$T/serve.log"; then started=yes; break; fi
+		sleep 0.2
+		i=$((i + 1))
+	done
+	[ $started = yes ] && break
+	if grep -q "unknown command" "$T/serve.log"; then echo "skip: prolo serve is not there yet"; exit 77; fi
+	stop_server
+	echo "prolo serve did not start (attempt $attempt):"; cat "$T/serve.log"
+done
+[ $started = yes ] || exit 1
+echo "prolo serve on 127.0.0.1:$PORT (pid $SERVER_PID)"
+
+cd "$E2E_DIR" || exit 1
+timeout 330 node e2e.mjs "http://127.0.0.1:$PORT" "$ARTIFACTS"
+rc=$?
+if [ $rc != 0 ]; then
+	echo "--- server log"
+	tail -n 40 "$T/serve.log"
+fi
+exit $rc
