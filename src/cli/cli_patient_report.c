@@ -1,7 +1,9 @@
 /* "prolo patient report ID --html FILE [--today D]": the patient's own
  * printable summary. Reading a patient's record for a report is a read of
  * identifying data, so the file is written only where the user asked. */
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli_plan.h"
@@ -54,9 +56,14 @@ int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv)
 	protocol_lib_free(&lib);
 	if (rc)
 		return cli_fail(ctx, &err);
-	if (ctx->json)
-		fprintf(ctx->out, "{\"file\": \"%s\", \"courses\": %zu}\n", html, courses);
-	else
+	if (ctx->json) {
+		json_t *j = json_pack("{s:s, s:I}", "file", html, "courses", (json_int_t)courses);
+		char *js = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
+		if (js)
+			fprintf(ctx->out, "%s\n", js);
+		free(js);
+		json_decref(j);
+	} else
 		fprintf(ctx->out, "wrote the summary of patient %s (%zu course%s) to %s\n", id, courses,
 		        courses == 1 ? "" : "s", html);
 	return 0;

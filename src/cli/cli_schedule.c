@@ -2,6 +2,7 @@
  * remaining planned sessions of open courses as an iCalendar file. The file
  * is written to a temporary name and renamed, so a calendar that watches it
  * never reads half a file. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,9 +111,15 @@ int cli_schedule(struct cli_ctx *ctx, int argc, char **argv)
 	protocol_lib_free(&lib);
 	if (rc)
 		return cli_fail(ctx, &err);
-	if (ctx->json)
-		fprintf(ctx->out, "{\"file\": \"%s\", \"events\": %zu, \"courses\": %zu}\n", path, ex.n, ex.courses);
-	else
+	if (ctx->json) {
+		json_t *j = json_pack("{s:s, s:I, s:I}", "file", path, "events", (json_int_t)ex.n, "courses",
+		                      (json_int_t)ex.courses);
+		char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
+		if (s)
+			fprintf(ctx->out, "%s\n", s);
+		free(s);
+		json_decref(j);
+	} else
 		fprintf(ctx->out, "wrote %zu session%s of %zu course%s to %s\n", ex.n, ex.n == 1 ? "" : "s", ex.courses,
 		        ex.courses == 1 ? "" : "s", path);
 	return 0;
