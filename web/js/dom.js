@@ -1,5 +1,5 @@
 // Small DOM helpers. Text always goes in through text nodes, never through
-// innerHTML, so a patient's name can never become markup; form fields are
+// HTML parsing, so a patient's name can never become markup; form fields are
 // built with their label, hint and error slot wired for screen readers.
 
 // h('p', {class: 'x', onclick: fn}, 'text', child) -> element.
