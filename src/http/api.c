@@ -302,31 +302,40 @@ static enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_e
 	char token[AUTH_TOKEN_HEX], csrf[AUTH_TOKEN_HEX];
 	int64_t retry = 0;
 	struct store_user u;
-	if ((rc = store_begin(rq->st, err)))
-		return rc;
-	store_login_session_purge(rq->st, rq->now - (rq->opt->session_idle_s > 0 ? rq->opt->session_idle_s : 1800),
-	                          rq->now - (rq->opt->session_absolute_s > 0 ? rq->opt->session_absolute_s : 43200),
-	                          NULL);
-	rc = auth_login(rq->st, name, pw, rq->addr, rq->now, &u, token, csrf, &retry, err);
-	if (rc == PROLO_EAUTH) {
-		/* Keep the failure counters and an audit row, then refuse. */
-		struct prolo_err keep = *err, e2;
-		if (audit_log_event(rq->st, name, "login.failed", "", rq->addr, "", &e2) ||
-		    store_commit(rq->st, &e2))
-			store_rollback(rq->st);
-		*err = keep;
-		return rc;
-	}
-	if (rc) {
-		store_rollback(rq->st);
+	memset(&u, 0, sizeof u);
+	/* The Argon2id check runs outside the write lock. */
+	rc = auth_login_check(rq->st, name, pw, rq->addr, rq->now, &u, &retry, err);
+	if (rc && rc != PROLO_EAUTH) {
 		if (retry > 0)
 			snprintf(rq->retry_after, sizeof rq->retry_after, "%lld", (long long)retry);
 		return rc;
 	}
-	if ((rc = audit_log_event(rq->st, u.name, "login", "", rq->addr, "", err)) ||
-	    (rc = store_commit(rq->st, err))) {
-		store_rollback(rq->st);
-		return rc;
+	bool ok = rc == PROLO_OK;
+	struct prolo_err keep = *err, e2;
+	audit_writer_enter();
+	enum prolo_code wrc = store_begin(rq->st, &e2);
+	if (!wrc) {
+		store_login_session_purge(rq->st,
+		                          rq->now - (rq->opt->session_idle_s > 0 ? rq->opt->session_idle_s : 1800),
+		                          rq->now - (rq->opt->session_absolute_s > 0 ? rq->opt->session_absolute_s : 43200),
+		                          NULL);
+		wrc = auth_login_record(rq->st, name, rq->addr, rq->now, ok, &u, token, csrf, &e2);
+		if (!wrc)
+			wrc = audit_log_event(rq->st, ok ? u.name : name, ok ? "login" : "login.failed", "",
+			                      rq->addr, "", &e2);
+		if (!wrc)
+			wrc = store_commit(rq->st, &e2);
+		if (wrc)
+			store_rollback(rq->st);
+	}
+	audit_writer_leave();
+	if (!ok) {
+		*err = keep;
+		return PROLO_EAUTH;
+	}
+	if (wrc) {
+		*err = e2;
+		return wrc;
 	}
 	set_cookie(rq, token, false);
 	rq->authed = true;
@@ -1130,7 +1139,16 @@ static bool valid_idem_key(const char *k)
 
 /* Runs a state-changing handler in one transaction with its idempotency
  * key: a replay returns the stored first response. */
+static void run_write_locked(struct http_req *rq, const struct route *rt, json_t *body);
+
 static void run_write(struct http_req *rq, const struct route *rt, json_t *body)
+{
+	audit_writer_enter();
+	run_write_locked(rq, rt, body);
+	audit_writer_leave();
+}
+
+static void run_write_locked(struct http_req *rq, const struct route *rt, json_t *body)
 {
 	struct prolo_err err;
 	prolo_err_clear(&err);

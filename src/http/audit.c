@@ -3,8 +3,21 @@
  * commit together. */
 #include "http/audit.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+
+void audit_writer_enter(void)
+{
+	pthread_mutex_lock(&writer);
+}
+
+void audit_writer_leave(void)
+{
+	pthread_mutex_unlock(&writer);
+}
 
 enum prolo_code audit_log_event(struct store *st, const char *user, const char *action,
                                 const char *record, const char *addr, const char *detail,
@@ -18,15 +31,16 @@ enum prolo_code audit_log_event(struct store *st, const char *user, const char *
 	snprintf(e.addr, sizeof e.addr, "%s", addr ? addr : "");
 	snprintf(e.detail, sizeof e.detail, "%s", detail ? detail : "");
 	bool own = !store_in_transaction(st);
-	enum prolo_code rc = own ? store_begin(st, err) : PROLO_OK;
+	if (!own)
+		return store_audit_append(st, &e, err);
+	audit_writer_enter();
+	enum prolo_code rc = store_begin(st, err);
+	if (!rc)
+		rc = store_audit_append(st, &e, err);
+	if (!rc)
+		rc = store_commit(st, err);
 	if (rc)
-		return rc;
-	rc = store_audit_append(st, &e, err);
-	if (own) {
-		if (!rc)
-			rc = store_commit(st, err);
-		if (rc)
-			store_rollback(st);
-	}
+		store_rollback(st);
+	audit_writer_leave();
 	return rc;
 }

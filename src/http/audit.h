@@ -15,4 +15,12 @@ enum prolo_code audit_log_event(struct store *st, const char *user, const char *
                                 const char *record, const char *addr, const char *detail,
                                 struct prolo_err *err);
 
+/* One writer at a time in this process. SQLite admits one write
+ * transaction per database; threads that queue on this mutex instead of in
+ * SQLite's sleeping busy handler get the lock as soon as it is free. Wrap
+ * every store_begin .. store_commit/store_rollback of the server in it.
+ * Cannot fail. */
+void audit_writer_enter(void);
+void audit_writer_leave(void);
+
 #endif

@@ -3,6 +3,8 @@
  * docs/security.md, this table and tests/api/permissions.sh say the same. */
 #include "http/auth.h"
 
+#include "http/audit.h"
+
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -171,14 +173,19 @@ static enum prolo_code note_failure(struct store *st, const char *key, int free_
 	return store_throttle_put(st, key, &t, err);
 }
 
-enum prolo_code auth_login(struct store *st, const char *name, const char *password,
-                           const char *addr, int64_t now, struct store_user *u,
-                           char token[AUTH_TOKEN_HEX], char csrf[AUTH_TOKEN_HEX],
-                           int64_t *retry_after, struct prolo_err *err)
+static void throttle_keys(const char *name, const char *addr, char *ukey, size_t usz,
+                          char *akey, size_t asz)
+{
+	snprintf(ukey, usz, "user:%s", name);
+	snprintf(akey, asz, "addr:%s", addr);
+}
+
+enum prolo_code auth_login_check(struct store *st, const char *name, const char *password,
+                                 const char *addr, int64_t now, struct store_user *u,
+                                 int64_t *retry_after, struct prolo_err *err)
 {
 	char ukey[REC_ID_MAX + 8], akey[80];
-	snprintf(ukey, sizeof ukey, "user:%s", name);
-	snprintf(akey, sizeof akey, "addr:%s", addr);
+	throttle_keys(name, addr, ukey, sizeof ukey, akey, sizeof akey);
 	*retry_after = 0;
 	enum prolo_code rc = throttled(st, ukey, now, retry_after, err);
 	if (!rc)
@@ -189,22 +196,31 @@ enum prolo_code auth_login(struct store *st, const char *name, const char *passw
 		return prolo_err_set(err, PROLO_ECONFLICT, "", "too many failed logins; try again in %lld s",
 		                     (long long)*retry_after);
 	struct prolo_err ignore;
-	bool known = store_user_get(st, name, u, &ignore) == PROLO_OK;
 	bool ok;
-	if (known) {
+	if (store_user_get(st, name, u, &ignore) == PROLO_OK) {
 		ok = auth_password_ok(u->pwhash, password) && !u->disabled;
 	} else {
 		pthread_once(&dummy_once, make_dummy);
 		(void)auth_password_ok(dummy_hash, password);
 		ok = false;
 	}
+	sodium_memzero(u->pwhash, sizeof u->pwhash);
+	if (!ok)
+		return prolo_err_set(err, PROLO_EAUTH, "password", "wrong user name or password");
+	return PROLO_OK;
+}
+
+enum prolo_code auth_login_record(struct store *st, const char *name, const char *addr,
+                                  int64_t now, bool ok, const struct store_user *u,
+                                  char token[AUTH_TOKEN_HEX], char csrf[AUTH_TOKEN_HEX],
+                                  struct prolo_err *err)
+{
+	char ukey[REC_ID_MAX + 8], akey[80];
+	throttle_keys(name, addr, ukey, sizeof ukey, akey, sizeof akey);
+	enum prolo_code rc;
 	if (!ok) {
 		rc = note_failure(st, ukey, USER_FREE_FAILURES, now, err);
-		if (!rc)
-			rc = note_failure(st, akey, ADDR_FREE_FAILURES, now, err);
-		if (rc)
-			return rc;
-		return prolo_err_set(err, PROLO_EAUTH, "password", "wrong user name or password");
+		return rc ? rc : note_failure(st, akey, ADDR_FREE_FAILURES, now, err);
 	}
 	if ((rc = store_throttle_clear(st, ukey, err)))
 		return rc;
@@ -216,7 +232,6 @@ enum prolo_code auth_login(struct store *st, const char *name, const char *passw
 	snprintf(ls.user, sizeof ls.user, "%s", u->name);
 	snprintf(ls.csrf, sizeof ls.csrf, "%s", csrf);
 	ls.created_at = ls.last_seen = now;
-	sodium_memzero(u->pwhash, sizeof u->pwhash);
 	return store_login_session_add(st, &ls, err);
 }
 
@@ -242,12 +257,14 @@ enum prolo_code auth_session(struct store *st, const char *token, int64_t now,
 		return rc;
 	}
 	if (now - s->last_seen >= idle || now - s->created_at >= absolute) {
+		audit_writer_enter();
 		if (store_begin(st, NULL) == PROLO_OK) {
 			if (store_login_session_delete(st, h, NULL, NULL, NULL) == PROLO_OK)
 				store_commit(st, NULL);
 			else
 				store_rollback(st);
 		}
+		audit_writer_leave();
 		return prolo_err_set(err, PROLO_EAUTH, "", "the session has expired; please log in again");
 	}
 	rc = store_user_get(st, s->user, u, &e2);
@@ -255,11 +272,15 @@ enum prolo_code auth_session(struct store *st, const char *token, int64_t now,
 		return prolo_err_set(err, PROLO_EAUTH, "", "please log in");
 	sodium_memzero(u->pwhash, sizeof u->pwhash);
 	int64_t every = idle / 4 < 60 ? idle / 4 : 60;
-	if (now - s->last_seen >= every && store_begin(st, NULL) == PROLO_OK) {
-		if (store_login_session_touch(st, h, now, NULL) == PROLO_OK)
-			store_commit(st, NULL);
-		else
-			store_rollback(st);
+	if (now - s->last_seen >= every) {
+		audit_writer_enter();
+		if (store_begin(st, NULL) == PROLO_OK) {
+			if (store_login_session_touch(st, h, now, NULL) == PROLO_OK)
+				store_commit(st, NULL);
+			else
+				store_rollback(st);
+		}
+		audit_writer_leave();
 	}
 	return PROLO_OK;
 }

@@ -61,16 +61,22 @@ bool auth_password_ok(const char *pwhash, const char *password);
 void auth_new_token(char out[AUTH_TOKEN_HEX]);
 void auth_token_hash(const char *token, unsigned char out[STORE_HASH_LEN]);
 
-/* Checks name/password against the store with throttling by user and by
- * address; on success opens a session (in the caller's transaction) and
- * fills *u, token (the cookie value) and csrf. PROLO_EAUTH for a wrong name
- * or password (the same message for both); PROLO_ECONFLICT with
- * *retry_after > 0 when throttled. Failures are recorded in the store
- * (the caller commits them). */
-enum prolo_code auth_login(struct store *st, const char *name, const char *password,
-                           const char *addr, int64_t now, struct store_user *u,
-                           char token[AUTH_TOKEN_HEX], char csrf[AUTH_TOKEN_HEX],
-                           int64_t *retry_after, struct prolo_err *err);
+/* A login in two steps so the slow Argon2id check holds no write lock.
+ * auth_login_check reads only: PROLO_OK with *u filled when name and
+ * password match; PROLO_EAUTH for a wrong name or password (one message
+ * for both); PROLO_ECONFLICT with *retry_after > 0 when the user or the
+ * address is locked. */
+enum prolo_code auth_login_check(struct store *st, const char *name, const char *password,
+                                 const char *addr, int64_t now, struct store_user *u,
+                                 int64_t *retry_after, struct prolo_err *err);
+/* Then, inside the caller's write transaction: after a failure (ok false)
+ * counts it for the user and the address; after a success clears the
+ * user's counter and opens a session, filling token (the cookie value) and
+ * csrf. Store codes. */
+enum prolo_code auth_login_record(struct store *st, const char *name, const char *addr,
+                                  int64_t now, bool ok, const struct store_user *u,
+                                  char token[AUTH_TOKEN_HEX], char csrf[AUTH_TOKEN_HEX],
+                                  struct prolo_err *err);
 
 /* Resolves a cookie token to its session and user. PROLO_EAUTH when the
  * token is unknown, idle or too old (an expired session is deleted) or the

@@ -1,0 +1,155 @@
+#!/bin/sh
+# HTTP benchmark (issue 6, Speed): wrk on loopback against `prolo serve`:
+#   1. an authenticated GET of a patient chart (audited read),
+#   2. a POST recording a session with two injections (durable write),
+# and nginx serving a static file of the chart's size in the same run as
+# the baseline. Prints requests/s, p99 latency and the ratios to the goals:
+# reads >= 1/3 of nginx's static rate with p99 < 10 ms at 64 connections;
+# >= 1000 durable session writes/s.
+# Usage: bench/http/run.sh [SECONDS per run, default 10] [CONNECTIONS, default 64]
+set -eu
+DUR=${1:-10}
+CONNS=${2:-64}
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+PROLO=${PROLO_BIN:-$TOP/prolo}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+	if [ "$(id -u)" = 0 ]; then
+		apt-get install -y wrk nginx-light >/dev/null 2>&1 ||
+			{ apt-get update >/dev/null && apt-get install -y wrk nginx-light >/dev/null; }
+	else
+		echo "bench: needs wrk and nginx (apt-get install wrk nginx-light)" >&2
+		exit 77
+	fi
+fi
+[ -x "$PROLO" ] || (cd "$TOP" && make -s)
+T=$(mktemp -d "${TMPDIR:-/tmp}/prolo-bench.XXXXXX")
+SPID=""
+NPID=""
+cleanup() {
+	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
+	[ -n "$NPID" ] && kill "$NPID" 2>/dev/null && wait "$NPID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+export PROLO_DB="$T/bench.db"
+"$PROLO" init >/dev/null
+echo 'bench password 123' | "$PROLO" user add bench --role clinician --clinic C01 --password-stdin >/dev/null
+PORT=$(free_port)
+"$PROLO" serve --port "$PORT" --web "$TOP/web" >"$T/serve.out" 2>/dev/null &
+SPID=$!
+i=0
+until $PY -c "import http.client; c=http.client.HTTPConnection('127.0.0.1',$PORT,timeout=1); c.request('GET','/api/me'); c.getresponse()" 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 50 ] || { echo "server did not start" >&2; exit 1; }
+	sleep 0.1
+done
+
+# A patient with a typical chart (one course, 4 sessions with 3 injections,
+# 6 NRS answers, 2 side effects) and 50 empty courses to write sessions into.
+$PY - "$PORT" "$T" <<'PYEOF'
+import http.client, json, sys
+port, tmp = int(sys.argv[1]), sys.argv[2]
+def req(m, p, b=None, h={}):
+    c = http.client.HTTPConnection("127.0.0.1", port); c.request(m, p, json.dumps(b) if b is not None else None, h)
+    r = c.getresponse(); d = r.read(); return r.status, r.getheader("Set-Cookie"), d
+st, ck, d = req("POST", "/api/login", {"username": "bench", "password": "bench password 123"})
+cookie = ck.split(";")[0]; csrf = json.loads(d)["csrf_token"]
+H = {"Cookie": cookie, "X-CSRF-Token": csrf}
+def post(p, b):
+    st, _, d = req("POST", p, b, H)
+    assert st == 201, (p, st, d)
+post("/api/patients", {"patient_id": "P1", "sex": "female", "birth_year": 1968, "first_name": "Ann", "last_name": "Example"})
+post("/api/courses", {"course_id": "K1", "patient_id": "P1", "modality": "dextrose", "condition": "low_back_pain",
+                      "start_date": "2024-01-08", "planned_sessions": 4, "interval_days": 28})
+for s in range(1, 5):
+    d = "2024-%02d-08" % s
+    post("/api/sessions", {"course_id": "K1", "session_no": s, "date": d, "proliferant": "dextrose", "concentration_pct": 15,
+         "volume_ml": 12, "anaesthetic": "lidocaine", "anaesthetic_pct": 0.5, "clinician": "Dr Who",
+         "injections": [{"site": "L5-S1 iliolumbar ligament", "side": "bilateral", "volume_ml": 4, "guidance": "landmark"} for _ in range(3)]})
+for k, sc in enumerate([8, 7, 6, 5, 4, 3]):
+    post("/api/outcomes", {"course_id": "K1", "date": "2024-%02d-10" % (k + 1), "instrument": "NRS", "score": sc})
+post("/api/adverse-events", {"course_id": "K1", "date": "2024-01-09", "kind": "soreness", "duration_days": 2, "grade": 1})
+post("/api/adverse-events", {"course_id": "K1", "date": "2024-02-09", "kind": "stiffness", "duration_days": 1, "grade": 1})
+post("/api/patients", {"patient_id": "P2", "sex": "male"})
+for t in range(1, 9):
+    for n in range(10):
+        post("/api/courses", {"course_id": "B%d_%d" % (t, n), "patient_id": "P2", "modality": "prp", "condition": "knee_oa",
+                              "start_date": "2024-01-01", "planned_sessions": 50})
+st, _, chart = req("GET", "/api/patients/P1", None, H)
+assert st == 200
+open(tmp + "/chart.json", "wb").write(chart)
+open(tmp + "/cookie", "w").write(cookie)
+open(tmp + "/csrf", "w").write(csrf)
+PYEOF
+COOKIE=$(cat "$T/cookie")
+CSRF=$(cat "$T/csrf")
+SIZE=$(wc -c <"$T/chart.json")
+
+# nginx: the same number of bytes as a static file.
+mkdir -p "$T/www" "$T/nginx"
+cp "$T/chart.json" "$T/www/chart.json"
+NPORT=$(free_port)
+cat >"$T/nginx.conf" <<NGX
+worker_processes auto;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $T/nginx; proxy_temp_path $T/nginx; fastcgi_temp_path $T/nginx;
+  uwsgi_temp_path $T/nginx; scgi_temp_path $T/nginx;
+  server { listen 127.0.0.1:$NPORT; root $T/www; location / { default_type application/json; } }
+}
+NGX
+nginx -c "$T/nginx.conf" -g 'daemon off;' &
+NPID=$!
+sleep 0.5
+
+cat >"$T/post.lua" <<'LUA'
+local counter = 1
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+request = function()
+  local c = math.floor((counter - 1) / 1000)
+  local s = (counter - 1) % 1000 + 1
+  counter = counter + 1
+  local body = string.format('{"course_id":"B%d_%d","session_no":%d,"date":"2024-02-01","proliferant":"prp",' ..
+    '"volume_ml":4,"injections":[{"site":"medial knee","side":"left","volume_ml":2},' ..
+    '{"site":"lateral knee","side":"left","volume_ml":2}]}', tid, c, s)
+  return wrk.format("POST", "/api/sessions", nil, body)
+end
+LUA
+
+# wrk prints latency percentiles with --latency; pick rps and p99.
+measure() { # name, wrk args...
+	name=$1; shift
+	wrk --latency -t2 -c"$CONNS" -d"${DUR}s" "$@" >"$T/$name.txt" 2>&1
+	rps=$(awk '/^Requests\/sec/ {print $2}' "$T/$name.txt")
+	p99=$(awk '$1 == "99%" {print $2}' "$T/$name.txt")
+	non2xx=$(awk '/Non-2xx/ {print $NF}' "$T/$name.txt")
+	echo "$name $rps $p99 ${non2xx:-0}"
+}
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub("us","",v); print v/1000 } else if (v ~ /ms$/) { sub("ms","",v); print v+0 } else if (v ~ /s$/) { sub("s","",v); print v*1000 } else print v }'; }
+
+set -- $(measure nginx "http://127.0.0.1:$NPORT/chart.json"); N_RPS=$2; N_P99=$3
+set -- $(measure chart -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/patients/P1"); R_RPS=$2; R_P99=$3; R_BAD=$4
+set -- $(measure post -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H "Content-Type: application/json" -s "$T/post.lua" "http://127.0.0.1:$PORT/"); W_RPS=$2; W_P99=$3; W_BAD=$4
+kill "$SPID"; wait "$SPID" 2>/dev/null || true; SPID=""
+rows=$(sqlite3 "$PROLO_DB" "SELECT count(*) FROM sessions s JOIN courses c ON c.pk = s.course_pk WHERE c.course_id LIKE 'B%'")
+audit=$(sqlite3 "$PROLO_DB" "SELECT count(*) FROM audit_log")
+"$PROLO" audit verify >/dev/null || { echo "bench: audit chain broken" >&2; exit 1; }
+
+echo "http bench: ${DUR}s per run, $CONNS connections, 2 wrk threads, chart $SIZE bytes, $(nproc) cores"
+echo "nginx static ($SIZE B):  $N_RPS req/s  p99 $N_P99"
+echo "GET chart (audited):   $R_RPS req/s  p99 $R_P99  non-2xx ${R_BAD}"
+echo "POST session (durable): $W_RPS req/s  p99 $W_P99  non-2xx ${W_BAD}; $rows sessions stored; audit rows $audit, chain intact"
+awk -v r="$R_RPS" -v n="$N_RPS" -v p="$(to_ms "$R_P99")" -v w="$W_RPS" 'BEGIN {
+	printf "reads / nginx static = %.3f (goal >= 0.333: %s)\n", r / n, (r / n >= 1/3) ? "met" : "not met";
+	printf "read p99 = %.2f ms (goal < 10 ms: %s)\n", p, (p < 10) ? "met" : "not met";
+	printf "durable session writes = %.0f/s (goal >= 1000: %.2fx, %s)\n", w, w / 1000, (w >= 1000) ? "met" : "not met" }'
