@@ -11,7 +11,7 @@ import { courseFormView, sessionFormView, outcomeFormView, aeFormView, endCourse
 import { dashboardView } from './views/dashboard.js';
 import { usersView, auditView, passwordView } from './views/admin.js';
 
-export const state = { user: null, flash: null };
+export const state = { user: null, flash: null, returnTo: '' };
 
 // What each role may open (mirrors docs/security.md; the server decides).
 export const can = {
@@ -169,6 +169,7 @@ async function logout() {
 async function boot() {
   onAuthLost(() => {
     if (!state.user) return;
+    state.returnTo = location.hash; // back to this page after logging in again
     state.user = null;
     setCsrf('');
     toast('Your session has ended. Please log in again.');

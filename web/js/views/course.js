@@ -130,7 +130,7 @@ export async function sessionFormView({ params, state, go }) {
     field({ name: 'concentration_pct', label: 'Concentration (%)', type: 'number', step: 'any', min: 0, max: 100, value: prev.concentration_pct, inputmode: 'decimal' }),
     field({ name: 'anaesthetic', label: 'Anaesthetic', value: prev.anaesthetic, hint: 'e.g. lidocaine' }),
     field({ name: 'anaesthetic_pct', label: 'Anaesthetic (%)', type: 'number', step: 'any', min: 0, max: 10, value: prev.anaesthetic_pct, inputmode: 'decimal' }),
-    field({ name: 'volume_ml', label: 'Total volume (mL)', type: 'number', step: 'any', min: 0.01, max: 500, inputmode: 'decimal', hint: 'Left blank, the server may add up the injections.' }),
+    field({ name: 'volume_ml', label: 'Total volume (mL)', type: 'number', step: 'any', min: 0.01, max: 500, inputmode: 'decimal', hint: 'Optional; left blank, the chart adds up the injections.' }),
     field({ name: 'clinician', label: 'Clinician', value: state.user.name }));
   const prp = c.modality === 'prp' ? h('fieldset', { class: 'prp' }, h('legend', {}, 'PRP preparation'),
     h('p', { class: 'hint' }, 'Record the raw counts; the PAW and Mishra labels are computed from them.'),

@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { makeForm, invalid } from '../forms.js';
 import { signedIn, homeFor, go } from '../app.js';
 
-export async function loginView() {
+export async function loginView({ state }) {
   const user = field({ name: 'username', label: 'User name', required: true, autocomplete: 'username' });
   const pass = field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' });
   user.control.setAttribute('autofocus', '');
@@ -24,7 +24,9 @@ export async function loginView() {
     send: (body) => api('POST', '/api/login', body, { quietAuth: true }),
     done: (res) => {
       signedIn(res.user, res.csrf_token);
-      go(homeFor(res.user));
+      const back = state.returnTo;
+      state.returnTo = '';
+      go(back && back !== '#/login' ? back : homeFor(res.user));
     },
   });
   return h('div', { class: 'narrow-box' },

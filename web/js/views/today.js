@@ -52,7 +52,7 @@ function alertItem(a, refreshCount) {
   const info = kindInfo(a.kind);
   const li = h('li', { class: info.tone, dataset: { kind: a.kind } });
   const note = h('input', { type: 'text', name: 'note', 'aria-label': 'Note (optional)', placeholder: 'Note (optional), e.g. phoned, booked for Tuesday' });
-  const ackBtn = h('button', { type: 'button', class: 'small' }, 'Acknowledge');
+  const ackBtn = h('button', { type: 'button', class: 'small', 'aria-label': `Acknowledge: ${info.label}, patient ${a.patient_id}` }, 'Acknowledge');
   const err = h('p', { class: 'field-error', 'aria-live': 'polite' });
   ackBtn.addEventListener('click', async () => {
     ackBtn.disabled = true;
