@@ -203,6 +203,23 @@ try {
   await page.getByRole('link', { name: 'Cancel' }).click();
   await openChart();
   await recordSession(1, start, ['L5-S1 facet', 'iliolumbar ligament']);
+
+  // session 2 was due four weeks ago: the morning list says so
+  step = 'today list';
+  await page.getByRole('link', { name: 'Today' }).click();
+  await heading('Today');
+  const mine = page.locator('.alert-list li', { hasText: 'E2E-001' });
+  await mine.first().waitFor();
+  const before = await mine.count();
+  const total = await page.locator('.alert-list li').count();
+  await mine.first().locator('input[name="note"]').fill('phoned, booked for next week');
+  await mine.first().getByRole('button', { name: /^Acknowledge/ }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('.alert-list li').length < n, total, { timeout: 10000 });
+  expect(await mine.count() === before - 1, 'the acknowledged alert is still listed');
+  await shot('04b-today-acknowledged');
+  log('alert acknowledged');
+  await page.goto(`${base}/#/patient/E2E-001`);
+  await openChart();
   await recordNrs(isoDay(-29), 6);
   await recordSession(2, isoDay(-29), ['L5-S1 facet', 'iliolumbar ligament', 'sacroiliac ligament']);
   await recordNrs(isoDay(-8), 4);
@@ -283,6 +300,23 @@ try {
   await page.getByRole('button', { name: 'Save side effect' }).click();
   await openChart();
   await page.locator('table', { hasText: 'Soreness' }).waitFor();
+  // an infection is urgent: it heads the morning list
+  await page.getByRole('link', { name: 'Record a side effect' }).click();
+  await heading('Record a side effect');
+  await page.getByLabel('Side effect').selectOption('infection');
+  await page.getByLabel('Started on').fill(isoDay(-1));
+  await page.getByLabel('Grade (CTCAE 1–5)').selectOption('2');
+  await page.getByRole('button', { name: 'Save side effect' }).click();
+  await openChart();
+  await page.getByRole('link', { name: 'Today' }).click();
+  await heading('Today');
+  const first = page.locator('.alert-list li').first();
+  await first.waitFor();
+  expect(await first.getAttribute('class') === 'urgent' && (await first.innerText()).includes('E2E-001'),
+    `the infection is not first and urgent: ${await first.innerText()}`);
+  await shot('08b-today-urgent');
+  await page.goto(`${base}/#/patient/E2E-001`);
+  await openChart();
 
   step = 'end course';
   await page.getByRole('link', { name: 'End course' }).click();

@@ -5,12 +5,14 @@ import { h, today, toast, clear } from '../dom.js';
 import { api, query } from '../api.js';
 import { ALERT_KINDS } from '../vocab.js';
 
-function kindInfo(kind) {
-  return ALERT_KINDS[kind] || { rank: 50, tone: 'info', label: kind.replace(/_/g, ' ') };
+// The server marks urgent alerts; unknown kinds still get a readable badge.
+function kindInfo(a) {
+  const k = ALERT_KINDS[a.kind] || { rank: 50, tone: 'info', label: String(a.kind).replace(/_/g, ' ') };
+  return a.urgent ? { ...k, rank: Math.min(k.rank, 1), tone: 'urgent' } : k;
 }
 
 export function sortAlerts(alerts) {
-  return alerts.slice().sort((a, b) => kindInfo(a.kind).rank - kindInfo(b.kind).rank ||
+  return alerts.slice().sort((a, b) => kindInfo(a).rank - kindInfo(b).rank ||
     String(a.due || '9999').localeCompare(String(b.due || '9999')) ||
     String(a.patient_id).localeCompare(String(b.patient_id)));
 }
@@ -49,7 +51,7 @@ export async function todayView({ query: q }) {
 }
 
 function alertItem(a, refreshCount) {
-  const info = kindInfo(a.kind);
+  const info = kindInfo(a);
   const li = h('li', { class: info.tone, dataset: { kind: a.kind } });
   const note = h('input', { type: 'text', name: 'note', 'aria-label': 'Note (optional)', placeholder: 'Note (optional), e.g. phoned, booked for Tuesday' });
   const ackBtn = h('button', { type: 'button', class: 'small', 'aria-label': `Acknowledge: ${info.label}, patient ${a.patient_id}` }, 'Acknowledge');
@@ -75,7 +77,7 @@ function alertItem(a, refreshCount) {
       h('div', { class: 'row' },
         h('span', { class: `badge ${info.tone}` }, info.label),
         h('a', { href: `#/patient/${encodeURIComponent(a.patient_id)}` }, `Patient ${a.patient_id}`),
-        a.course_id ? h('span', { class: 'muted' }, `course ${a.course_id}`) : null),
+        a.course_id ? h('span', { class: 'muted' }, `course ${a.course_id}${a.session_no ? `, session ${a.session_no}` : ''}`) : null),
       a.due ? h('span', {}, 'due ', h('time', { datetime: a.due }, a.due)) : null),
     h('p', {}, a.reason || ''),
     a.key ? h('div', { class: 'row' }, h('div', { class: 'grow' }, note), ackBtn) : null,
