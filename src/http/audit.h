@@ -8,7 +8,9 @@
 #include "store/store.h"
 
 /* Appends one row. Inside a transaction (a write request) the row lands or
- * not with the write; outside one it runs its own transaction. detail must
+ * not with the write; outside one (a read) it runs its own transaction,
+ * committed with store_set_durable(false): safe against a crash of the
+ * process, carried to the disk by the next durable commit. detail must
  * hold no free text from records (ids, counts and codes only). Returns the
  * store's code; the caller fails the request on error. */
 enum prolo_code audit_log_event(struct store *st, const char *user, const char *action,

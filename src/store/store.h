@@ -36,6 +36,10 @@ void store_close(struct store *st);
 enum prolo_code store_begin(struct store *st, struct prolo_err *err);
 enum prolo_code store_commit(struct store *st, struct prolo_err *err);
 void store_rollback(struct store *st);
+/* Before a bulk load: a page cache large enough (256 MiB) that a long
+ * transaction does not spill pages to the log before it commits. Cannot
+ * fail in a way that matters; errors are ignored. */
+void store_tune_bulk(struct store *st);
 /* Highest applied migration. */
 int store_schema_version(struct store *st);
 
@@ -213,6 +217,12 @@ enum prolo_code store_qlink_use(struct store *st, const unsigned char *token_has
 
 /* True while a transaction is open on st. Cannot fail. */
 bool store_in_transaction(struct store *st);
+/* Durability of the following commits on st: true = synchronous=FULL (the
+ * default: a commit survives power loss), false = NORMAL (WAL: survives a
+ * crash of the process, may lose the last commits on power loss; the next
+ * FULL commit makes them durable too). Used for the audit rows of reads.
+ * Outside a transaction only. PROLO_EDB. */
+enum prolo_code store_set_durable(struct store *st, bool full, struct prolo_err *err);
 
 /* One audit row. The store assigns id, at (if empty) and hash. */
 struct store_audit {

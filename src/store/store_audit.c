@@ -66,6 +66,13 @@ bool store_in_transaction(struct store *st)
 	return sqlite3_get_autocommit(store_sqlite_db(st)) == 0;
 }
 
+enum prolo_code store_set_durable(struct store *st, bool full, struct prolo_err *err)
+{
+	int rc = sqlite3_exec(store_sqlite_db(st), full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+	                      NULL, NULL, NULL);
+	return rc == SQLITE_OK ? PROLO_OK : store_sqlite_err(st, rc, "setting durability", err);
+}
+
 enum prolo_code store_audit_append(struct store *st, struct store_audit *e, struct prolo_err *err)
 {
 	static const char last_sql[] = "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1";
