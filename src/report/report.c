@@ -54,6 +54,10 @@ struct report {
 	struct stats_km *fits[REPORT_NMOD];
 	struct report_results res;
 	bool finished;
+	/* scratch for one course's NRS observations, reused course to course */
+	size_t obs_cap;
+	double *obs_score; /* same-day scores averaged, oldest first */
+	int32_t *obs_k;    /* session number (0 for the baseline) */
 };
 
 static const char *const all_name = "ALL";
@@ -119,6 +123,8 @@ void report_free(struct report *r)
 		free(r->res.traj[m]);
 		free(r->res.dropout[m].first_at);
 	}
+	free(r->obs_score);
+	free(r->obs_k);
 	free(r);
 }
 
@@ -214,31 +220,80 @@ static size_t each_obs(const struct course_rows *c, int instr, obs_fn fn, void *
 	return n;
 }
 
-struct nrs_ctx {
-	const struct course_rows *c;
-	struct derived *dv;
-	struct mod_acc *traj[2]; /* NULL on the validation pass */
-	int32_t maxk;
-};
-
 static int bin_of(double score)
 {
 	double b = round(score * 2);
 	return b < 0 ? 0 : b > NBINS - 1 ? NBINS - 1 : (int)b;
 }
 
-static void nrs_obs(void *vctx, size_t idx, int32_t date, double s)
+/* Makes r's observation scratch hold n entries. PROLO_ENOMEM leaves it as
+ * it was. */
+static enum prolo_code obs_reserve(struct report *r, size_t n)
 {
-	struct nrs_ctx *x = vctx;
-	struct derived *dv = x->dv;
-	int32_t k = 0;
-	if (idx == 0) {
-		dv->has_nrs = true;
-		dv->base = dv->last = s;
-		dv->prev = NAN;
-		dv->evaluable = s >= REPORT_MIN_BASELINE;
-	} else {
-		k = asof(x->c, date);
+	if (n <= r->obs_cap)
+		return PROLO_OK;
+	size_t c = grown(r->obs_cap, n);
+	double *s = realloc(r->obs_score, c * sizeof *s);
+	if (!s)
+		return PROLO_ENOMEM;
+	r->obs_score = s;
+	int32_t *k = realloc(r->obs_k, c * sizeof *k);
+	if (!k)
+		return PROLO_ENOMEM; /* obs_score is larger, harmless */
+	r->obs_k = k;
+	r->obs_cap = c;
+	return PROLO_OK;
+}
+
+/* The course's NRS observations into r->obs_*: same-day scores averaged,
+ * oldest first, each follow-up with its session number. *n gets their
+ * number, *same_day the dates that held more than one score.
+ * PROLO_ENOMEM; nothing else of r is touched. */
+static enum prolo_code collect_nrs(struct report *r, const struct course_rows *c, size_t *n,
+                                   uint64_t *same_day)
+{
+	size_t m = 0, i = 0;
+	while (i < c->n_outcomes) {
+		if (c->out_instrument[i] != INSTR_NRS || isnan(c->out_score[i])) {
+			i++;
+			continue;
+		}
+		int32_t d = c->out_date[i];
+		double sum = 0;
+		int cnt = 0;
+		for (; i < c->n_outcomes && c->out_date[i] == d; i++)
+			if (c->out_instrument[i] == INSTR_NRS && !isnan(c->out_score[i])) {
+				sum += c->out_score[i];
+				cnt++;
+			}
+		if (cnt > 1)
+			(*same_day)++;
+		if (obs_reserve(r, m + 1))
+			return PROLO_ENOMEM;
+		r->obs_score[m] = sum / cnt;
+		r->obs_k[m] = m == 0 ? 0 : asof(c, d);
+		m++;
+	}
+	*n = m;
+	return PROLO_OK;
+}
+
+/* REPORT.md §1 over the observations collected by collect_nrs. *maxk gets
+ * the largest follow-up session number (0 if none). Cannot fail. */
+static void derive(const double *score, const int32_t *kk, size_t n, struct derived *dv,
+                   int32_t *maxk)
+{
+	*maxk = 0;
+	for (size_t j = 0; j < n; j++) {
+		double s = score[j];
+		if (j == 0) {
+			dv->has_nrs = true;
+			dv->base = dv->last = s;
+			dv->prev = NAN;
+			dv->evaluable = s >= REPORT_MIN_BASELINE;
+			continue;
+		}
+		int32_t k = kk[j];
 		if (k == 0)
 			dv->pre_session++;
 		else if (dv->n_follow > 0 && k == dv->last_k)
@@ -247,20 +302,21 @@ static void nrs_obs(void *vctx, size_t idx, int32_t date, double s)
 		dv->last = s;
 		dv->last_k = k;
 		dv->n_follow++;
-		if (k > x->maxk)
-			x->maxk = k;
+		if (k > *maxk)
+			*maxk = k;
 		if (!dv->event && dv->evaluable && k >= 1 && 2 * s <= dv->base) {
 			dv->event = true;
 			dv->t = k;
 		}
 	}
-	for (int j = 0; j < 2; j++)
-		if (x->traj[j])
-			x->traj[j]->traj[(size_t)k * NBINS + (size_t)bin_of(s)]++;
 }
 
-static enum prolo_code validate(const struct course_rows *c, struct prolo_err *err)
+/* Checks what the builder relies on; *instr_mask gets the instruments
+ * present (bit = 1 << enum instrument). */
+static enum prolo_code validate(const struct course_rows *c, unsigned *instr_mask,
+                                struct prolo_err *err)
 {
+	unsigned mask = 0;
 	const char *id = c->course_id ? c->course_id : "?";
 	if (c->modality < 0 || c->modality >= MOD__COUNT)
 		return prolo_err_set(err, PROLO_EINVAL, "modality", "course %s: modality %d out of range", id, c->modality);
@@ -279,10 +335,12 @@ static enum prolo_code validate(const struct course_rows *c, struct prolo_err *e
 			return prolo_err_set(err, PROLO_EINVAL, "instrument", "course %s: instrument %d out of range", id, c->out_instrument[i]);
 		if (i > 0 && c->out_date[i] < c->out_date[i - 1])
 			return prolo_err_set(err, PROLO_EINVAL, "date", "course %s: assessments not sorted by date", id);
+		mask |= 1u << c->out_instrument[i];
 	}
 	for (size_t i = 0; i < c->n_aes; i++)
 		if (c->ae_kind[i] >= AE__COUNT)
 			return prolo_err_set(err, PROLO_EINVAL, "kind", "course %s: adverse event kind %d out of range", id, c->ae_kind[i]);
+	*instr_mask = mask;
 	return PROLO_OK;
 }
 
@@ -300,10 +358,11 @@ static void sec_cb(void *vctx, size_t idx, int32_t date, double s)
 	o->n = idx + 1;
 }
 
-static void add_secondary(struct mod_acc *ma, const struct course_rows *c)
+/* Folds the secondary instruments of mask (NRS excluded) in. */
+static void add_secondary(struct mod_acc *ma, const struct course_rows *c, unsigned mask)
 {
 	for (int in = 0; in < INSTR__COUNT; in++) {
-		if (in == INSTR_NRS)
+		if (in == INSTR_NRS || !(mask & 1u << in))
 			continue;
 		struct sec_obs o = { 0 };
 		each_obs(c, in, sec_cb, &o, NULL);
@@ -324,20 +383,24 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
                                   struct prolo_err *err)
 {
 	assert(!r->finished);
-	enum prolo_code rc = validate(c, err);
+	unsigned instr_mask = 0;
+	enum prolo_code rc = validate(c, &instr_mask, err);
 	if (rc != PROLO_OK)
 		return rc;
 	int mod = c->modality, cond = c->condition;
 	bool ended = dom_status_ended((enum course_status)c->status);
 	bool completed = dom_status_completed((enum course_status)c->status);
 
-	/* Pass 1, pure: derive the course's values. */
+	/* Derive the course's values. */
 	struct derived dv = { .prev = NAN };
-	struct nrs_ctx x = { .c = c, .dv = &dv };
 	uint64_t same_day = 0;
-	each_obs(c, INSTR_NRS, nrs_obs, &x, &same_day);
+	size_t n_obs = 0;
+	int32_t maxk = 0;
+	if (collect_nrs(r, c, &n_obs, &same_day))
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	derive(r->obs_score, r->obs_k, n_obs, &dv, &maxk);
 	if (!dv.event)
-		dv.t = x.maxk;
+		dv.t = maxk;
 	dv.responder = dv.evaluable && 2 * dv.last <= dv.base;
 
 	/* Reserve every table this course touches, then fold it in. */
@@ -349,7 +412,7 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
 	groups[ng++] = mod * REPORT_NCOND + REPORT_ALL_COND;
 	groups[ng++] = REPORT_ALL_MOD * REPORT_NCOND + REPORT_ALL_COND;
 	struct mod_acc *mods[2] = { &r->m[mod], &r->m[REPORT_ALL_MOD] };
-	size_t t = (size_t)dv.t, kmax = (size_t)x.maxk;
+	size_t t = (size_t)dv.t, kmax = (size_t)maxk;
 	for (int j = 0; j < 2; j++)
 		if (tab_reserve(&mods[j]->live, t) || tab_reserve(&mods[j]->first, t) ||
 		    traj_reserve(mods[j], kmax))
@@ -360,10 +423,10 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
 
 	/* Pass 2: the live curves and the pain trajectory take every course. */
 	r->q.courses_seen++;
-	if (dv.has_nrs) {
-		struct derived again = { .prev = NAN };
-		struct nrs_ctx y = { .c = c, .dv = &again, .traj = { mods[0], mods[1] } };
-		each_obs(c, INSTR_NRS, nrs_obs, &y, NULL);
+	for (size_t j = 0; j < n_obs; j++) {
+		size_t cell = (size_t)r->obs_k[j] * NBINS + (size_t)bin_of(r->obs_score[j]);
+		mods[0]->traj[cell]++;
+		mods[1]->traj[cell]++;
 	}
 	for (int j = 0; j < 2; j++) {
 		if (dv.event)
@@ -442,7 +505,7 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
 			ma->pp_n++;
 			ma->pp_resp += dv.responder;
 		}
-		add_secondary(ma, c);
+		add_secondary(ma, c, instr_mask);
 	}
 	return PROLO_OK;
 }

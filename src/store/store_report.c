@@ -1,12 +1,16 @@
 /* store_scan_courses: the report's read path. Four cursors (courses and
  * their sessions, assessments and adverse events, each in course-key order,
- * which is the tables' own key order) are merged so every course arrives
- * with all of its rows after one sequential pass over each table. */
+ * which is the tables' own key order, so SQLite never sorts) are merged so
+ * every course arrives with all of its rows after one sequential pass over
+ * each table. The per-row work is the budget of the report on a large
+ * registry (bench/report/), so stored text is decoded by table lookups:
+ * dates through a table of month starts, enum names through a small hash. */
 #include "store/store_sqlite.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/domain.h"
 
 struct cursor {
@@ -38,39 +42,91 @@ static enum prolo_code cursor_seek(struct store *st, struct cursor *c, int64_t p
 	return PROLO_OK;
 }
 
-struct growbuf {
-	void *p;
-	size_t cap; /* elements */
+/* ---- decoding stored text ---- */
+
+#define YEAR_MIN 1900 /* the years dom_date_parse accepts */
+#define YEAR_MAX 2199
+#define N_MONTHS ((YEAR_MAX - YEAR_MIN + 1) * 12)
+
+/* Day number of the first of every month YEAR_MIN-01 .. YEAR_MAX-12, plus
+ * the month after, so a month's length is the difference of neighbours. */
+struct date_table {
+	int32_t first[N_MONTHS + 1];
 };
 
-static bool grow(struct growbuf *g, size_t need, size_t elem)
+static void date_table_init(struct date_table *t)
 {
-	if (need <= g->cap)
-		return true;
-	size_t cap = g->cap ? g->cap * 2 : 64;
-	while (cap < need)
-		cap *= 2;
-	void *p = realloc(g->p, cap * elem);
-	if (!p)
-		return false;
-	g->p = p;
-	g->cap = cap;
-	return true;
+	for (int i = 0; i <= N_MONTHS; i++)
+		t->first[i] = dom_days_from_civil(YEAR_MIN + i / 12, i % 12 + 1, 1);
 }
 
-static int32_t col_date(sqlite3_stmt *s, int i)
+/* A stored date as a day number; DOM_DATE_NONE for NULL or anything
+ * dom_date_parse would reject (same rules, a table read instead of the
+ * calendar arithmetic). Cannot fail. */
+static int32_t col_date(const struct date_table *t, sqlite3_stmt *s, int i)
 {
-	const char *v = (const char *)sqlite3_column_text(s, i);
-	int32_t d;
-	if (v && dom_date_parse(v, (size_t)sqlite3_column_bytes(s, i), &d))
-		return d;
-	return DOM_DATE_NONE;
+	const unsigned char *v = sqlite3_column_text(s, i);
+	/* v is NUL-terminated: each test fails at the NUL of a shorter text
+	 * before a later byte is read, so no length call is needed. */
+	if (!v || v[0] - 48u > 9 || v[1] - 48u > 9 || v[2] - 48u > 9 || v[3] - 48u > 9 ||
+	    v[4] != '-' || v[5] - 48u > 9 || v[6] - 48u > 9 || v[7] != '-' ||
+	    v[8] - 48u > 9 || v[9] - 48u > 9 || v[10] != '\0')
+		return DOM_DATE_NONE;
+	unsigned y0 = v[0] - 48u, y1 = v[1] - 48u, y2 = v[2] - 48u, y3 = v[3] - 48u;
+	unsigned m0 = v[5] - 48u, m1 = v[6] - 48u, d0 = v[8] - 48u, d1 = v[9] - 48u;
+	int y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
+	int m = (int)(m0 * 10 + m1), d = (int)(d0 * 10 + d1);
+	if (y < YEAR_MIN || y > YEAR_MAX || m < 1 || m > 12 || d < 1)
+		return DOM_DATE_NONE;
+	size_t k = (size_t)(y - YEAR_MIN) * 12 + (size_t)(m - 1);
+	if (d > t->first[k + 1] - t->first[k])
+		return DOM_DATE_NONE;
+	return t->first[k] + d - 1;
 }
 
-static int col_enum(sqlite3_stmt *s, int i, const char *const *names, int n)
+/* An enum's names hashed by length and first and last byte; a slot that
+ * two names share falls back to dom_lookup. */
+#define ENUM_SLOTS 64
+struct enum_index {
+	const char *const *names;
+	int n;
+	signed char slot[ENUM_SLOTS]; /* name index; -1 none; -2 shared */
+	unsigned char len[32];
+};
+
+static unsigned enum_hash(const unsigned char *s, size_t len)
 {
-	const char *v = (const char *)sqlite3_column_text(s, i);
-	return v ? dom_lookup(names, n, v, (size_t)sqlite3_column_bytes(s, i)) : -1;
+	return (unsigned)(len * 7 + s[0] * 3 + s[len - 1]) % ENUM_SLOTS;
+}
+
+static void enum_index_init(struct enum_index *e, const char *const *names, int n)
+{
+	e->names = names;
+	e->n = n;
+	memset(e->slot, -1, sizeof e->slot);
+	for (int i = 0; i < n && i < (int)sizeof e->len; i++) {
+		size_t len = strlen(names[i]);
+		e->len[i] = (unsigned char)len;
+		unsigned h = enum_hash((const unsigned char *)names[i], len);
+		e->slot[h] = e->slot[h] == -1 ? (signed char)i : -2;
+	}
+}
+
+/* Index of the name s[0..len), -1 if it is none of them. Cannot fail. */
+static int enum_find(const struct enum_index *e, const unsigned char *s, size_t len)
+{
+	if (len == 0)
+		return -1;
+	int i = e->slot[enum_hash(s, len)];
+	if (i >= 0)
+		return e->len[i] == len && memcmp(e->names[i], s, len) == 0 ? i : -1;
+	return i == -2 ? dom_lookup(e->names, e->n, (const char *)s, len) : -1;
+}
+
+static int col_enum(const struct enum_index *e, sqlite3_stmt *s, int i)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+	return v ? enum_find(e, v, (size_t)sqlite3_column_bytes(s, i)) : -1;
 }
 
 static const char *col_text(sqlite3_stmt *s, int i)
@@ -79,30 +135,178 @@ static const char *col_text(sqlite3_stmt *s, int i)
 	return v ? v : "";
 }
 
+/* ---- per-course row buffers, reused from course to course ---- */
+
+struct sess_buf {
+	size_t cap;
+	int32_t *no, *date;
+};
+struct out_buf {
+	size_t cap;
+	int32_t *date;
+	uint8_t *instr;
+	double *score;
+};
+struct ae_buf {
+	size_t cap;
+	int32_t *onset, *dur;
+	uint8_t *kind, *grade, *ser;
+};
+
+/* realloc that leaves p alone and clears *ok on failure, so a buffer's
+ * arrays can be grown in a row and checked once. */
+static void *regrow(void *p, size_t n, size_t elem, bool *ok)
+{
+	if (!*ok)
+		return p;
+	void *q = realloc(p, n * elem);
+	if (!q) {
+		*ok = false;
+		return p;
+	}
+	return q;
+}
+
+static size_t next_cap(size_t cap)
+{
+	return cap ? cap * 2 : 64;
+}
+
+/* Each _grow doubles the capacity; false on ENOMEM with the capacity (and
+ * the rows held) unchanged. */
+static bool sess_grow(struct sess_buf *b)
+{
+	size_t c = next_cap(b->cap);
+	bool ok = true;
+	b->no = regrow(b->no, c, sizeof *b->no, &ok);
+	b->date = regrow(b->date, c, sizeof *b->date, &ok);
+	if (ok)
+		b->cap = c;
+	return ok;
+}
+
+static bool out_grow(struct out_buf *b)
+{
+	size_t c = next_cap(b->cap);
+	bool ok = true;
+	b->date = regrow(b->date, c, sizeof *b->date, &ok);
+	b->instr = regrow(b->instr, c, sizeof *b->instr, &ok);
+	b->score = regrow(b->score, c, sizeof *b->score, &ok);
+	if (ok)
+		b->cap = c;
+	return ok;
+}
+
+static bool ae_grow(struct ae_buf *b)
+{
+	size_t c = next_cap(b->cap);
+	bool ok = true;
+	b->onset = regrow(b->onset, c, sizeof *b->onset, &ok);
+	b->dur = regrow(b->dur, c, sizeof *b->dur, &ok);
+	b->kind = regrow(b->kind, c, sizeof *b->kind, &ok);
+	b->grade = regrow(b->grade, c, sizeof *b->grade, &ok);
+	b->ser = regrow(b->ser, c, sizeof *b->ser, &ok);
+	if (ok)
+		b->cap = c;
+	return ok;
+}
+
+/* Adverse events arrive by (course, seq); course_rows wants them by onset
+ * date. A stable insertion sort keeps seq order within a date; a course has
+ * a handful, usually already in order. Cannot fail. */
+static void ae_sort_by_onset(struct ae_buf *b, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		if (b->onset[i] >= b->onset[i - 1])
+			continue;
+		int32_t on = b->onset[i], du = b->dur[i];
+		uint8_t ki = b->kind[i], gr = b->grade[i], se = b->ser[i];
+		size_t j = i;
+		for (; j > 0 && b->onset[j - 1] > on; j--) {
+			b->onset[j] = b->onset[j - 1];
+			b->dur[j] = b->dur[j - 1];
+			b->kind[j] = b->kind[j - 1];
+			b->grade[j] = b->grade[j - 1];
+			b->ser[j] = b->ser[j - 1];
+		}
+		b->onset[j] = on;
+		b->dur[j] = du;
+		b->kind[j] = ki;
+		b->grade[j] = gr;
+		b->ser[j] = se;
+	}
+}
+
+/* Everything a scan decodes with, built once per scan. */
+struct scan_tables {
+	struct date_table dates;
+	struct enum_index modality, condition, status, instrument, ae_kind, seriousness;
+};
+
+/* The courses query with only the filters in use, so an unfiltered report
+ * evaluates no condition per row. Parameters keep their numbers. */
+static enum prolo_code courses_sql(const struct store_report_filter *f, struct buf *sql,
+                                   struct prolo_err *err)
+{
+	static const char base[] =
+		"SELECT c.pk, c.course_id, p.patient_id, p.clinic, c.modality, c.condition, c.status,"
+		" c.start_date, c.end_date, c.planned_sessions, c.interval_days, c.protocol"
+		" FROM courses c JOIN patients p ON p.pk = c.patient_pk";
+	const char *cond[5] = { NULL };
+	if (f) {
+		cond[0] = f->clinic ? "p.clinic = ?1" : NULL;
+		cond[1] = f->modality >= 0 && f->modality < MOD__COUNT ? "c.modality = ?2" : NULL;
+		cond[2] = f->condition ? "c.condition = ?3" : NULL;
+		cond[3] = f->from != DOM_DATE_NONE ? "c.start_date >= ?4" : NULL;
+		cond[4] = f->to != DOM_DATE_NONE ? "c.start_date <= ?5" : NULL;
+	}
+	enum prolo_code rc = buf_add(sql, base, sizeof base - 1);
+	const char *sep = " WHERE ";
+	for (int i = 0; i < 5 && !rc; i++)
+		if (cond[i]) {
+			rc = buf_printf(sql, "%s%s", sep, cond[i]);
+			sep = " AND ";
+		}
+	if (!rc)
+		rc = buf_printf(sql, " ORDER BY c.pk");
+	return rc ? prolo_err_set(err, rc, "", "building the report query") : PROLO_OK;
+}
+
 enum prolo_code store_scan_courses(struct store *st, const struct store_report_filter *f,
                                    store_course_fn fn, void *ctx, struct prolo_err *err)
 {
-	static const char courses_sql[] =
-		"SELECT c.pk, c.course_id, p.patient_id, p.clinic, c.modality, c.condition, c.status,"
-		" c.start_date, c.end_date, c.planned_sessions, c.interval_days, c.protocol"
-		" FROM courses c JOIN patients p ON p.pk = c.patient_pk"
-		" WHERE (?1 IS NULL OR p.clinic = ?1) AND (?2 IS NULL OR c.modality = ?2)"
-		" AND (?3 IS NULL OR c.condition = ?3) AND (?4 IS NULL OR c.start_date >= ?4)"
-		" AND (?5 IS NULL OR c.start_date <= ?5) ORDER BY c.pk";
 	static const char *const child_sql[3] = {
 		"SELECT course_pk, session_no, date FROM sessions ORDER BY course_pk, session_no",
 		"SELECT course_pk, date, instrument, score FROM outcomes WHERE score IS NOT NULL"
 		" ORDER BY course_pk, date, instrument",
 		"SELECT course_pk, date, kind, duration_days, grade, seriousness FROM adverse_events"
-		" ORDER BY course_pk, date, seq",
+		" ORDER BY course_pk, seq",
 	};
 	struct cursor cc = { 0 }, kids[3] = { { 0 } };
-	struct growbuf sno = { 0 }, sdate = { 0 }, odate = { 0 }, oinstr = { 0 }, oscore = { 0 },
-	               aonset = { 0 }, akind = { 0 }, adur = { 0 }, agrade = { 0 }, aser = { 0 };
+	struct sess_buf sb = { 0 };
+	struct out_buf ob = { 0 };
+	struct ae_buf ab = { 0 };
+	struct buf sql;
+	buf_init(&sql, 4096);
+	struct scan_tables *tb = malloc(sizeof *tb);
 	enum prolo_code rc = PROLO_OK;
 	int src;
 
-	src = sqlite3_prepare_v2(store_sqlite_db(st), courses_sql, -1, &cc.s, NULL);
+	if (!tb) {
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		goto done;
+	}
+	date_table_init(&tb->dates);
+	enum_index_init(&tb->modality, dom_modality_names, MOD__COUNT);
+	enum_index_init(&tb->condition, dom_condition_names, COND__COUNT);
+	enum_index_init(&tb->status, dom_status_names, CS__COUNT);
+	enum_index_init(&tb->instrument, dom_instrument_names, INSTR__COUNT);
+	enum_index_init(&tb->ae_kind, dom_ae_kind_names, AE__COUNT);
+	enum_index_init(&tb->seriousness, dom_seriousness_names, SER__COUNT);
+
+	if ((rc = courses_sql(f, &sql, err)))
+		goto done;
+	src = sqlite3_prepare_v2(store_sqlite_db(st), buf_str(&sql), -1, &cc.s, NULL);
 	for (int k = 0; k < 3 && src == SQLITE_OK; k++)
 		src = sqlite3_prepare_v2(store_sqlite_db(st), child_sql[k], -1, &kids[k].s, NULL);
 	if (src != SQLITE_OK) {
@@ -131,105 +335,101 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 	while (!rc) {
 		if ((rc = cursor_step(st, &cc, err)) || cc.done)
 			break;
+		sqlite3_stmt *s = cc.s;
 		struct course_rows r = { 0 };
 		r.course_key = cc.pk;
-		r.course_id = col_text(cc.s, 1);
-		r.patient_id = col_text(cc.s, 2);
-		r.clinic = col_text(cc.s, 3);
-		r.modality = col_enum(cc.s, 4, dom_modality_names, MOD__COUNT);
-		r.condition_name = col_text(cc.s, 5);
-		r.condition = dom_lookup(dom_condition_names, COND__COUNT, r.condition_name, strlen(r.condition_name));
-		r.status = col_enum(cc.s, 6, dom_status_names, CS__COUNT);
-		r.start_date = col_date(cc.s, 7);
-		r.end_date = col_date(cc.s, 8);
-		r.planned_sessions = sqlite3_column_int(cc.s, 9);
-		r.interval_days = sqlite3_column_int(cc.s, 10);
-		r.protocol = col_text(cc.s, 11);
+		r.course_id = col_text(s, 1);
+		r.patient_id = col_text(s, 2);
+		r.clinic = col_text(s, 3);
+		r.modality = col_enum(&tb->modality, s, 4);
+		r.condition_name = col_text(s, 5);
+		r.condition = enum_find(&tb->condition, (const unsigned char *)r.condition_name,
+		                        (size_t)sqlite3_column_bytes(s, 5));
+		r.status = col_enum(&tb->status, s, 6);
+		r.start_date = col_date(&tb->dates, s, 7);
+		r.end_date = col_date(&tb->dates, s, 8);
+		r.planned_sessions = sqlite3_column_int(s, 9);
+		r.interval_days = sqlite3_column_int(s, 10);
+		r.protocol = col_text(s, 11);
 
 		struct cursor *c = &kids[0];
 		size_t n = 0;
 		if ((rc = cursor_seek(st, c, cc.pk, err)))
 			break;
-		while (!c->done && c->pk == cc.pk) {
-			if (!grow(&sno, n + 1, sizeof(int32_t)) || !grow(&sdate, n + 1, sizeof(int32_t))) {
-				rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-				goto done;
-			}
-			((int32_t *)sno.p)[n] = sqlite3_column_int(c->s, 1);
-			((int32_t *)sdate.p)[n] = col_date(c->s, 2);
-			n++;
+		for (; !c->done && c->pk == cc.pk; n++) {
+			if (n == sb.cap && !sess_grow(&sb))
+				goto nomem;
+			sb.no[n] = sqlite3_column_int(c->s, 1);
+			sb.date[n] = col_date(&tb->dates, c->s, 2);
 			if ((rc = cursor_step(st, c, err)))
 				goto done;
 		}
 		r.n_sessions = n;
-		r.sess_no = sno.p;
-		r.sess_date = sdate.p;
+		r.sess_no = sb.no;
+		r.sess_date = sb.date;
 
 		c = &kids[1];
 		n = 0;
 		if ((rc = cursor_seek(st, c, cc.pk, err)))
 			break;
-		while (!c->done && c->pk == cc.pk) {
-			if (!grow(&odate, n + 1, sizeof(int32_t)) || !grow(&oinstr, n + 1, 1) ||
-			    !grow(&oscore, n + 1, sizeof(double))) {
-				rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-				goto done;
-			}
-			((int32_t *)odate.p)[n] = col_date(c->s, 1);
-			((uint8_t *)oinstr.p)[n] = (uint8_t)col_enum(c->s, 2, dom_instrument_names, INSTR__COUNT);
-			((double *)oscore.p)[n] = sqlite3_column_double(c->s, 3);
-			n++;
+		for (; !c->done && c->pk == cc.pk; n++) {
+			if (n == ob.cap && !out_grow(&ob))
+				goto nomem;
+			ob.date[n] = col_date(&tb->dates, c->s, 1);
+			ob.instr[n] = (uint8_t)col_enum(&tb->instrument, c->s, 2);
+			ob.score[n] = sqlite3_column_double(c->s, 3);
 			if ((rc = cursor_step(st, c, err)))
 				goto done;
 		}
 		r.n_outcomes = n;
-		r.out_date = odate.p;
-		r.out_instrument = oinstr.p;
-		r.out_score = oscore.p;
+		r.out_date = ob.date;
+		r.out_instrument = ob.instr;
+		r.out_score = ob.score;
 
 		c = &kids[2];
 		n = 0;
 		if ((rc = cursor_seek(st, c, cc.pk, err)))
 			break;
-		while (!c->done && c->pk == cc.pk) {
-			if (!grow(&aonset, n + 1, sizeof(int32_t)) || !grow(&akind, n + 1, 1) ||
-			    !grow(&adur, n + 1, sizeof(int32_t)) || !grow(&agrade, n + 1, 1) ||
-			    !grow(&aser, n + 1, 1)) {
-				rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-				goto done;
-			}
-			((int32_t *)aonset.p)[n] = col_date(c->s, 1);
-			((uint8_t *)akind.p)[n] = (uint8_t)col_enum(c->s, 2, dom_ae_kind_names, AE__COUNT);
-			((int32_t *)adur.p)[n] = sqlite3_column_type(c->s, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(c->s, 3);
-			((uint8_t *)agrade.p)[n] = (uint8_t)sqlite3_column_int(c->s, 4);
-			int ser = col_enum(c->s, 5, dom_seriousness_names, SER__COUNT);
-			((uint8_t *)aser.p)[n] = (uint8_t)(ser < 0 ? SER_NONE : ser);
-			n++;
+		for (; !c->done && c->pk == cc.pk; n++) {
+			if (n == ab.cap && !ae_grow(&ab))
+				goto nomem;
+			ab.onset[n] = col_date(&tb->dates, c->s, 1);
+			ab.kind[n] = (uint8_t)col_enum(&tb->ae_kind, c->s, 2);
+			ab.dur[n] = sqlite3_column_type(c->s, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(c->s, 3);
+			ab.grade[n] = (uint8_t)sqlite3_column_int(c->s, 4);
+			int ser = col_enum(&tb->seriousness, c->s, 5);
+			ab.ser[n] = (uint8_t)(ser < 0 ? SER_NONE : ser);
 			if ((rc = cursor_step(st, c, err)))
 				goto done;
 		}
+		ae_sort_by_onset(&ab, n);
 		r.n_aes = n;
-		r.ae_onset = aonset.p;
-		r.ae_kind = akind.p;
-		r.ae_duration = adur.p;
-		r.ae_grade = agrade.p;
-		r.ae_serious = aser.p;
+		r.ae_onset = ab.onset;
+		r.ae_kind = ab.kind;
+		r.ae_duration = ab.dur;
+		r.ae_grade = ab.grade;
+		r.ae_serious = ab.ser;
 
 		rc = fn(ctx, &r, err);
 	}
+	goto done;
+nomem:
+	rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 done:
 	sqlite3_finalize(cc.s);
 	for (int k = 0; k < 3; k++)
 		sqlite3_finalize(kids[k].s);
-	free(sno.p);
-	free(sdate.p);
-	free(odate.p);
-	free(oinstr.p);
-	free(oscore.p);
-	free(aonset.p);
-	free(akind.p);
-	free(adur.p);
-	free(agrade.p);
-	free(aser.p);
+	free(sb.no);
+	free(sb.date);
+	free(ob.date);
+	free(ob.instr);
+	free(ob.score);
+	free(ab.onset);
+	free(ab.dur);
+	free(ab.kind);
+	free(ab.grade);
+	free(ab.ser);
+	free(tb);
+	buf_free(&sql);
 	return rc;
 }
