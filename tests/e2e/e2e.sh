@@ -65,6 +65,7 @@ done
 [ $started = yes ] || exit 1
 echo "prolo serve on 127.0.0.1:$PORT (pid $SERVER_PID)"
 
+rm -f "$ARTIFACTS"/[0-9]*.png "$ARTIFACTS/failure.png" # this run's screenshots only
 cd "$E2E_DIR" || exit 1
 timeout 330 node e2e.mjs "http://127.0.0.1:$PORT" "$ARTIFACTS"
 rc=$?
