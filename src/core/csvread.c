@@ -85,7 +85,8 @@ enum prolo_code csvread_buffer(const char *data, size_t len, csvread_fn fn, void
 		size_t end = nl ? (size_t)(nl - data) + 1 : len;
 		size_t n = end - pos;
 		char where[32];
-		snprintf(where, sizeof where, "line %ld", st.cur_line);
+		if (n > CSVREAD_MAX_LINE || memchr(data + pos, '\0', n))
+			snprintf(where, sizeof where, "line %ld", st.cur_line);
 		if (n > CSVREAD_MAX_LINE) {
 			st.rc = prolo_err_set(err, PROLO_EINVAL, where, "line is longer than %zu bytes",
 			                      CSVREAD_MAX_LINE);
@@ -96,11 +97,13 @@ enum prolo_code csvread_buffer(const char *data, size_t len, csvread_fn fn, void
 			break;
 		}
 		if (csv_parse(&p, data + pos, n, on_field, on_row, &st) != n && !st.rc) {
+			snprintf(where, sizeof where, "line %ld", st.cur_line);
 			st.rc = prolo_err_set(err, PROLO_EINVAL, where, "malformed CSV (%s)",
 			                      csv_strerror(csv_error(&p)));
 			break;
 		}
 		if (st.fields.len > CSVREAD_MAX_LINE && !st.rc) {
+			snprintf(where, sizeof where, "line %ld", st.cur_line);
 			st.rc = prolo_err_set(err, PROLO_EINVAL, where, "row is longer than %zu bytes",
 			                      CSVREAD_MAX_LINE);
 			break;

@@ -200,6 +200,11 @@ static enum prolo_code migrate(struct store *st, struct prolo_err *err)
 	return PROLO_OK;
 }
 
+void store_tune_bulk(struct store *st)
+{
+	sqlite3_exec(st->db, "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+}
+
 int store_schema_version(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
@@ -427,8 +432,10 @@ static const char *select_sql(struct store *st, enum rec_kind kind, struct prolo
 	return st->select_sql[kind];
 }
 
-/* Binds one field's value (NULL when missing). */
-static void bind_field(sqlite3_stmt *s, int idx, const void *rec, const struct field_def *f)
+/* Binds one field's value (NULL when missing). Text is bound without a
+ * copy: rec and datebuf outlive the statement's step. */
+static void bind_field(sqlite3_stmt *s, int idx, const void *rec, const struct field_def *f,
+                       char datebuf[11])
 {
 	const char *p = (const char *)rec + f->off;
 	if (!rec_has(rec, f) && f->type != FT_FLAGS) {
@@ -438,7 +445,7 @@ static void bind_field(sqlite3_stmt *s, int idx, const void *rec, const struct f
 	switch (f->type) {
 	case FT_ID:
 	case FT_TEXT:
-		sqlite3_bind_text(s, idx, p, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, idx, p, -1, SQLITE_STATIC);
 		break;
 	case FT_ENUM:
 		sqlite3_bind_text(s, idx, f->names[*(const int32_t *)p], -1, SQLITE_STATIC);
@@ -449,12 +456,10 @@ static void bind_field(sqlite3_stmt *s, int idx, const void *rec, const struct f
 	case FT_REAL:
 		sqlite3_bind_double(s, idx, *(const double *)p);
 		break;
-	case FT_DATE: {
-		char d[11];
-		dom_date_format(*(const int32_t *)p, d);
-		sqlite3_bind_text(s, idx, d, 10, SQLITE_TRANSIENT);
+	case FT_DATE:
+		dom_date_format(*(const int32_t *)p, datebuf);
+		sqlite3_bind_text(s, idx, datebuf, 10, SQLITE_STATIC);
 		break;
-	}
 	case FT_FLAGS:
 		sqlite3_bind_int64(s, idx, *(const uint32_t *)p);
 		break;
@@ -679,11 +684,14 @@ enum prolo_code store_insert(struct store *st, enum rec_kind kind, void *rec,
 	sqlite3_stmt *s = store_stmt(st, sql, err);
 	if (!s)
 		return err ? err->code : PROLO_EDB;
+	char dates[8][11]; /* bound without a copy, so one per date field */
+	int n_dates = 0;
 	for (int i = 0; i < t->n_fields; i++) {
 		if (is_parent(kind, &t->fields[i]))
 			sqlite3_bind_int64(s, i + 1, parent);
 		else
-			bind_field(s, i + 1, rec, &t->fields[i]);
+			bind_field(s, i + 1, rec, &t->fields[i],
+			           dates[t->fields[i].type == FT_DATE && n_dates < 7 ? n_dates++ : 7]);
 	}
 	int src = sqlite3_step(s);
 	sqlite3_reset(s);
