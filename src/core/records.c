@@ -206,12 +206,13 @@ enum prolo_code rec_set(enum rec_kind kind, void *rec, const struct field_def *f
 	}
 	if (!dom_utf8_valid(v, len))
 		return prolo_err_set(err, PROLO_EINVAL, f->name, "not valid UTF-8 text");
-	quote_value(v, len, shown, sizeof shown);
+	/* The value as shown in messages; built only on the error paths. */
+#define SHOWN (quote_value(v, len, shown, sizeof shown), shown)
 	switch (f->type) {
 	case FT_ID:
 		if (!dom_id_valid(v, len))
 			return prolo_err_set(err, PROLO_EINVAL, f->name,
-			                     "'%s' is not a valid id (1-64 of A-Z a-z 0-9 . _ : -)", shown);
+			                     "'%s' is not a valid id (1-64 of A-Z a-z 0-9 . _ : -)", SHOWN);
 		memcpy(p, v, len);
 		p[len] = '\0';
 		return PROLO_OK;
@@ -231,7 +232,7 @@ enum prolo_code rec_set(enum rec_kind kind, void *rec, const struct field_def *f
 			char list[512];
 			dom_list(f->names, f->n_names, list, sizeof list);
 			return prolo_err_set(err, PROLO_EINVAL, f->name,
-			                     "unknown value '%s' (expected %s)", shown, list);
+			                     "unknown value '%s' (expected %s)", SHOWN, list);
 		}
 		*(int32_t *)p = k;
 		return PROLO_OK;
@@ -243,7 +244,7 @@ enum prolo_code rec_set(enum rec_kind kind, void *rec, const struct field_def *f
 			if (dom_parse_long(v, len, -2147483647L, 2147483647L, &any))
 				return prolo_err_set(err, PROLO_EINVAL, f->name,
 				                     "%ld is out of range (%.0f..%.0f)", any, f->min, f->max);
-			return prolo_err_set(err, PROLO_EINVAL, f->name, "'%s' is not a whole number", shown);
+			return prolo_err_set(err, PROLO_EINVAL, f->name, "'%s' is not a whole number", SHOWN);
 		}
 		*(int32_t *)p = (int32_t)x;
 		return PROLO_OK;
@@ -251,10 +252,10 @@ enum prolo_code rec_set(enum rec_kind kind, void *rec, const struct field_def *f
 	case FT_REAL: {
 		double x;
 		if (!dom_parse_double(v, len, &x))
-			return prolo_err_set(err, PROLO_EINVAL, f->name, "'%s' is not a number", shown);
+			return prolo_err_set(err, PROLO_EINVAL, f->name, "'%s' is not a number", SHOWN);
 		if (x < f->min || x > f->max)
 			return prolo_err_set(err, PROLO_EINVAL, f->name,
-			                     "%s is out of range (%g..%g)", shown, f->min, f->max);
+			                     "%s is out of range (%g..%g)", SHOWN, f->min, f->max);
 		*(double *)p = x;
 		return PROLO_OK;
 	}
@@ -262,13 +263,14 @@ enum prolo_code rec_set(enum rec_kind kind, void *rec, const struct field_def *f
 		int32_t d;
 		if (!dom_date_parse(v, len, &d))
 			return prolo_err_set(err, PROLO_EINVAL, f->name,
-			                     "'%s' is not a valid date (YYYY-MM-DD)", shown);
+			                     "'%s' is not a valid date (YYYY-MM-DD)", SHOWN);
 		*(int32_t *)p = d;
 		return PROLO_OK;
 	}
 	case FT_FLAGS:
 		return parse_flags(f, v, len, (uint32_t *)p, err);
 	}
+#undef SHOWN
 	return prolo_err_set(err, PROLO_EINVAL, f->name, "unsupported field");
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "store/idmap.h"
 
 #define STMT_CACHE 64
 
@@ -45,6 +46,8 @@ struct store {
 	char last_clinic[REC_ID_MAX];
 	char **conditions; /* known condition names */
 	int n_conditions;
+	bool bulk;                   /* store_tune_bulk: ids resolved from maps */
+	struct idmap patients, courses; /* bulk only; cleared on commit/rollback */
 };
 
 sqlite3 *store_sqlite_db(struct store *st)
@@ -113,6 +116,8 @@ static void invalidate_caches(struct store *st)
 {
 	memset(&st->patient, 0, sizeof st->patient);
 	memset(&st->course, 0, sizeof st->course);
+	idmap_reset(&st->patients);
+	idmap_reset(&st->courses);
 	st->last_clinic[0] = '\0';
 }
 
@@ -202,6 +207,7 @@ static enum prolo_code migrate(struct store *st, struct prolo_err *err)
 
 void store_tune_bulk(struct store *st)
 {
+	st->bulk = true;
 	sqlite3_exec(st->db, "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 }
 
@@ -296,6 +302,8 @@ void store_close(struct store *st)
 		free(st->select_sql[k]);
 	}
 	free_conditions(st);
+	idmap_reset(&st->patients);
+	idmap_reset(&st->courses);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -311,8 +319,11 @@ enum prolo_code store_begin(struct store *st, struct prolo_err *err)
 enum prolo_code store_commit(struct store *st, struct prolo_err *err)
 {
 	enum prolo_code rc = exec(st, "COMMIT", "committing", err);
-	if (!rc)
+	if (!rc) {
 		st->in_tx = false;
+		idmap_reset(&st->patients);
+		idmap_reset(&st->courses);
+	}
 	return rc;
 }
 
@@ -518,6 +529,11 @@ static enum prolo_code patient_pk(struct store *st, const char *id, int64_t *pk,
 		*pk = st->patient.pk;
 		return PROLO_OK;
 	}
+	struct idmap_val *hit = st->bulk ? idmap_get(&st->patients, id) : NULL;
+	if (hit) {
+		*pk = hit->pk;
+		return PROLO_OK;
+	}
 	static const char sql[] = "SELECT pk FROM patients WHERE patient_id = ?";
 	sqlite3_stmt *s = store_stmt(st, sql, err);
 	if (!s)
@@ -544,6 +560,21 @@ static enum prolo_code course_ref(struct store *st, const char *id, struct paren
 		*out = &st->course;
 		return PROLO_OK;
 	}
+	if (st->bulk) {
+		/* Keep the adverse-event number of the course we leave. */
+		struct idmap_val *prev = st->course.pk ? idmap_get(&st->courses, st->course.id) : NULL;
+		if (prev)
+			prev->next_ae = st->course.next_ae;
+		struct idmap_val *hit = idmap_get(&st->courses, id);
+		if (hit) {
+			snprintf(st->course.id, sizeof st->course.id, "%s", id);
+			st->course.pk = hit->pk;
+			st->course.start_date = hit->start_date;
+			st->course.next_ae = hit->next_ae;
+			*out = &st->course;
+			return PROLO_OK;
+		}
+	}
 	static const char sql[] = "SELECT pk, start_date FROM courses WHERE course_id = ?";
 	sqlite3_stmt *s = store_stmt(st, sql, err);
 	if (!s)
@@ -558,6 +589,8 @@ static enum prolo_code course_ref(struct store *st, const char *id, struct paren
 		st->course.next_ae = 0;
 		snprintf(st->course.id, sizeof st->course.id, "%s", id);
 		sqlite3_reset(s);
+		if (st->bulk && idmap_put(&st->courses, id, (struct idmap_val){ st->course.pk, st->course.start_date, 0 }))
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 		*out = &st->course;
 		return PROLO_OK;
 	}
@@ -698,6 +731,16 @@ enum prolo_code store_insert(struct store *st, enum rec_kind kind, void *rec,
 	if (src == SQLITE_DONE) {
 		if (kind == REC_AE && course)
 			course->next_ae = ((struct adverse_event *)rec)->seq + 1;
+		if (st->bulk && kind == REC_PATIENT &&
+		    idmap_put(&st->patients, ((struct patient *)rec)->patient_id,
+		              (struct idmap_val){ sqlite3_last_insert_rowid(st->db), 0, 0 }))
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		/* A course inserted now has no adverse events yet: next is 1. */
+		if (st->bulk && kind == REC_COURSE &&
+		    idmap_put(&st->courses, ((struct course *)rec)->course_id,
+		              (struct idmap_val){ sqlite3_last_insert_rowid(st->db),
+		                                  ((struct course *)rec)->start_date, 1 }))
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 		return PROLO_OK;
 	}
 	int ext = sqlite3_extended_errcode(st->db);
