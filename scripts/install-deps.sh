@@ -8,6 +8,12 @@ want="$BUILD_PKGS"
 [ "${1:-}" = "--test" ] && want="$BUILD_PKGS $TEST_PKGS"
 missing=""
 for p in $want; do
+  case "$p" in
+  # Node.js may come from another packager with npm bundled, which Debian's
+  # npm package conflicts with: a working command is enough.
+  nodejs) command -v node >/dev/null 2>&1 && continue ;;
+  npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0

@@ -1,11 +1,14 @@
 /* CSV import and export through the field tables. Files are mapped into
  * memory and parsed by core/csvread; each row becomes a record via rec_set
- * and lands through registry_add, so a CSV row is checked exactly like a
+ * and registry_prepare and lands through store_insert — registry_add's two
+ * halves, split across two threads — so a CSV row is checked exactly like a
  * command-line or API record. Files load parents first (patients before
  * courses before sessions ...) so references resolve in one pass. */
 #include "registry/csvio.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,180 +22,309 @@
 static const enum rec_kind file_order[] = { REC_PATIENT, REC_COURSE, REC_SESSION,
                                             REC_INJECTION, REC_OUTCOME, REC_AE };
 
-struct import_file {
-	struct store *st;
-	enum rec_kind kind;
-	const char *file;
-	const struct field_def *col[CSVREAD_MAX_FIELDS]; /* header -> field */
-	int n_cols;
-	void *rec;
-	struct csvio_import_stats *stats;
-	void (*progress)(void *pctx, const char *line);
-	void *pctx;
-	int last_pct;
-	enum prolo_code first_rc;
+/* ---- import: a reader thread and a writer ----------------------------------
+ * The reader parses and checks rows (rec_set, registry_prepare: pure work)
+ * into a ring of record slots; the calling thread takes them in order and
+ * inserts them. On two cores parsing then costs no wall time. Errors travel
+ * through the ring too, so they are reported in file and line order. */
+
+#define RING 1024 /* slots; a slot holds the largest record */
+
+union any_rec {
+	struct patient p;
+	struct course c;
+	struct session s;
+	struct injection i;
+	struct outcome o;
+	struct adverse_event a;
 };
 
-static void report_row(struct import_file *f, long line, const char *column, const char *msg,
-                       enum prolo_code rc)
+enum slot_kind { SLOT_ROW, SLOT_ERROR, SLOT_END };
+
+struct slot {
+	enum slot_kind what;
+	enum rec_kind kind;
+	long line;
+	struct prolo_err err;       /* SLOT_ERROR: field and message */
+	union any_rec rec;          /* SLOT_ROW */
+};
+
+struct ring {
+	struct slot *slots;
+	size_t head;                /* reader only: next slot to fill */
+	size_t tail_seen;           /* reader only: last tail it saw */
+	size_t published;           /* under mu: slots [tail, published) are ready */
+	size_t tail;                /* under mu: next slot the writer takes */
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_take;
+	bool stop;                  /* writer gave up: reader ends early */
+};
+
+struct reader {
+	struct ring *ring;
+	const char *dir;
+	void (*progress)(void *pctx, const char *line);
+	void *pctx;
+	int files_found;
+	enum prolo_code rc;         /* reader-side failure (I/O, memory) */
+	struct prolo_err err;
+	/* current file */
+	enum rec_kind kind;
+	const char *file;
+	const struct field_def *col[CSVREAD_MAX_FIELDS];
+	int n_cols;
+	long rows;
+	int last_pct;
+};
+
+/* Slots change hands in batches: locking per row cost more than parsing. */
+#define BATCH 64
+
+/* Blocks until a slot is free; NULL when the writer stopped. */
+static struct slot *ring_slot(struct ring *r)
 {
-	f->stats->errors++;
-	if (!f->first_rc)
-		f->first_rc = rc;
-	if (f->stats->errors > CSVIO_MAX_REPORTED)
-		return;
-	if (column && column[0])
-		buf_printf(&f->stats->messages, "%s:%ld: %s: %s\n", f->file, line, column, msg);
-	else
-		buf_printf(&f->stats->messages, "%s:%ld: %s\n", f->file, line, msg);
+	if (r->head - r->published < BATCH && r->head - r->tail_seen < RING)
+		return &r->slots[r->head % RING];
+	pthread_mutex_lock(&r->mu);
+	if (r->head != r->published) {
+		r->published = r->head;
+		pthread_cond_signal(&r->can_take);
+	}
+	while (r->head - r->tail >= RING && !r->stop)
+		pthread_cond_wait(&r->can_put, &r->mu);
+	r->tail_seen = r->tail;
+	struct slot *s = r->stop ? NULL : &r->slots[r->head % RING];
+	pthread_mutex_unlock(&r->mu);
+	return s;
 }
 
-static enum prolo_code read_header(struct import_file *f, const struct csv_row *row)
+/* The slot from ring_slot is filled: count it (made visible in batches). */
+static void ring_publish(struct ring *r)
 {
-	const struct rec_table *t = &rec_tables[f->kind];
+	r->head++;
+}
+
+/* Makes every filled slot visible to the writer (end of input). */
+static void ring_flush(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->published = r->head;
+	pthread_cond_signal(&r->can_take);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Waits for filled slots; returns how many are ready from r->tail on. */
+static size_t ring_take(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->published == r->tail)
+		pthread_cond_wait(&r->can_take, &r->mu);
+	size_t n = r->published - r->tail;
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
+static void ring_release(struct ring *r, size_t n)
+{
+	pthread_mutex_lock(&r->mu);
+	r->tail += n;
+	pthread_cond_signal(&r->can_put);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Queues an error for line of the current file; false when stopped. */
+static bool put_error(struct reader *rd, long line, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static bool put_error(struct reader *rd, long line, const char *field, const char *fmt, ...)
+{
+	struct slot *s = ring_slot(rd->ring);
+	if (!s)
+		return false;
+	s->what = SLOT_ERROR;
+	s->kind = rd->kind;
+	s->line = line;
+	s->err.code = PROLO_EINVAL;
+	snprintf(s->err.field, sizeof s->err.field, "%s", field ? field : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->err.msg, sizeof s->err.msg, fmt, ap);
+	va_end(ap);
+	ring_publish(rd->ring);
+	return true;
+}
+
+static bool read_header(struct reader *rd, const struct csv_row *row)
+{
+	const struct rec_table *t = &rec_tables[rd->kind];
 	bool seen[64] = { false };
 	bool ok = true;
-	f->n_cols = row->n;
+	rd->n_cols = row->n;
 	for (int i = 0; i < row->n; i++) {
-		const struct field_def *fd = rec_field(f->kind, row->f[i], row->len[i]);
+		const struct field_def *fd = rec_field(rd->kind, row->f[i], row->len[i]);
 		char name[80];
 		snprintf(name, sizeof name, "%.*s", (int)(row->len[i] > 64 ? 64 : row->len[i]), row->f[i]);
+		if (!dom_utf8_valid(name, strlen(name)))
+			snprintf(name, sizeof name, "column %d", i + 1);
 		if (!fd) {
-			char msg[600];
-			size_t used = (size_t)snprintf(msg, sizeof msg, "unknown column (known:");
-			for (int k = 0; k < t->n_fields && used < sizeof msg; k++)
-				used += (size_t)snprintf(msg + used, sizeof msg - used, " %s", t->fields[k].name);
-			if (used < sizeof msg)
-				snprintf(msg + used, sizeof msg - used, ")");
-			report_row(f, row->line, name, msg, PROLO_EINVAL);
+			char known[512];
+			size_t used = 0;
+			known[0] = '\0';
+			for (int k = 0; k < t->n_fields && used < sizeof known; k++)
+				used += (size_t)snprintf(known + used, sizeof known - used, " %s", t->fields[k].name);
+			put_error(rd, row->line, name, "unknown column (known:%s)", known);
 			ok = false;
 			continue;
 		}
 		int idx = (int)(fd - t->fields);
 		if (seen[idx]) {
-			report_row(f, row->line, name, "column appears twice", PROLO_EINVAL);
+			put_error(rd, row->line, name, "column appears twice");
 			ok = false;
 		}
 		seen[idx] = true;
-		f->col[i] = fd;
+		rd->col[i] = fd;
 	}
 	for (int k = 0; k < t->n_fields; k++)
 		if (t->fields[k].required && !seen[k]) {
-			report_row(f, row->line, t->fields[k].name, "required column is missing", PROLO_EINVAL);
+			put_error(rd, row->line, t->fields[k].name, "required column is missing");
 			ok = false;
 		}
-	return ok ? PROLO_OK : PROLO_EINVAL;
+	return ok;
 }
 
-static enum prolo_code import_row(void *ctx, const struct csv_row *row, struct prolo_err *err)
+static enum prolo_code read_row(void *ctx, const struct csv_row *row, struct prolo_err *err)
 {
-	struct import_file *f = ctx;
-	if (f->n_cols == 0) {
+	struct reader *rd = ctx;
+	if (rd->n_cols == 0) {
 		/* A bad header makes every row meaningless: stop this file. */
-		if (read_header(f, row))
-			return prolo_err_set(err, PROLO_EINVAL, f->file, "bad header");
+		if (!read_header(rd, row))
+			return prolo_err_set(err, PROLO_EINVAL, rd->file, "bad header");
 		return PROLO_OK;
 	}
 	if (row->n == 1 && row->len[0] == 0)
 		return PROLO_OK; /* blank line */
-	if (row->n != f->n_cols) {
-		char msg[96];
-		snprintf(msg, sizeof msg, "expected %d fields, found %d", f->n_cols, row->n);
-		report_row(f, row->line, "", msg, PROLO_EINVAL);
+	if (row->n != rd->n_cols) {
+		if (!put_error(rd, row->line, "", "expected %d fields, found %d", rd->n_cols, row->n))
+			return PROLO_ECONFLICT;
 		return PROLO_OK;
 	}
-	rec_init(f->kind, f->rec);
-	struct prolo_err e = { 0 };
-	for (int i = 0; i < row->n; i++)
-		if (rec_set(f->kind, f->rec, f->col[i], row->f[i], row->len[i], &e)) {
-			report_row(f, row->line, e.field, e.msg, e.code);
-			return PROLO_OK;
-		}
-	if (registry_add(f->st, f->kind, f->rec, 0, &e)) {
-		if (e.code == PROLO_EDB || e.code == PROLO_ENOMEM) {
-			*err = e;
-			return e.code; /* storage failure: stop */
-		}
-		report_row(f, row->line, e.field, e.msg, e.code);
-		return PROLO_OK;
-	}
-	f->stats->rows[f->kind]++;
+	struct slot *s = ring_slot(rd->ring);
+	if (!s)
+		return PROLO_ECONFLICT; /* writer stopped */
+	s->kind = rd->kind;
+	s->line = row->line;
+	s->what = SLOT_ROW;
+	rec_init(rd->kind, &s->rec);
+	enum prolo_code rc = PROLO_OK;
+	for (int i = 0; i < row->n && !rc; i++)
+		rc = rec_set(rd->kind, &s->rec, rd->col[i], row->f[i], row->len[i], &s->err);
+	if (!rc)
+		rc = registry_prepare(rd->kind, &s->rec, &s->err);
+	if (rc)
+		s->what = SLOT_ERROR;
+	ring_publish(rd->ring);
+	rd->rows++;
 	return PROLO_OK;
 }
 
-static void file_progress(void *ctx, size_t done, size_t total)
+static void read_progress(void *ctx, size_t done, size_t total)
 {
-	struct import_file *f = ctx;
-	if (!f->progress || total < (8u << 20))
+	struct reader *rd = ctx;
+	if (!rd->progress || total < (8u << 20))
 		return;
 	int pct = (int)(100.0 * (double)done / (double)total);
-	if (pct / 10 == f->last_pct / 10 && pct != 100)
+	if (pct / 10 == rd->last_pct / 10 && pct != 100)
 		return;
-	f->last_pct = pct;
+	rd->last_pct = pct;
 	char line[128];
-	snprintf(line, sizeof line, "%s: %d%% (%ld rows)", f->file, pct, f->stats->rows[f->kind]);
-	f->progress(f->pctx, line);
+	snprintf(line, sizeof line, "%s: %d%% (%ld rows read)", rd->file, pct, rd->rows);
+	rd->progress(rd->pctx, line);
 }
 
-static enum prolo_code import_file(struct store *st, const char *dir, enum rec_kind kind,
-                                   struct csvio_import_stats *stats, bool *present,
-                                   void (*progress)(void *, const char *), void *pctx,
-                                   struct prolo_err *err)
+/* Reads one file into the ring. false when the writer stopped or the reader
+ * failed (rd->rc). */
+static bool read_file(struct reader *rd, enum rec_kind kind)
 {
 	char path[4096];
-	const char *file = rec_tables[kind].file;
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	*present = false;
+	rd->kind = kind;
+	rd->file = rec_tables[kind].file;
+	rd->n_cols = 0;
+	rd->rows = 0;
+	rd->last_pct = -10;
+	snprintf(path, sizeof path, "%s/%s", rd->dir, rd->file);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			return PROLO_OK;
-		return prolo_err_set(err, PROLO_EINVAL, file, "cannot open: %s", strerror(errno));
+			return true;
+		rd->rc = prolo_err_set(&rd->err, PROLO_EINVAL, rd->file, "cannot open: %s", strerror(errno));
+		return false;
 	}
-	*present = true;
+	rd->files_found++;
 	struct stat sb;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		return prolo_err_set(err, PROLO_EINVAL, file, "is not a regular file");
+		return put_error(rd, 0, "", "is not a regular file");
 	}
-	struct import_file f = { .st = st, .kind = kind, .file = file, .stats = stats,
-	                         .progress = progress, .pctx = pctx, .last_pct = -10 };
 	if (sb.st_size == 0) {
 		close(fd);
-		report_row(&f, 1, "", "file is empty (expected a header row)", PROLO_EINVAL);
-		return PROLO_OK;
+		return put_error(rd, 1, "", "file is empty (expected a header row)");
 	}
 	void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (map == MAP_FAILED)
-		return prolo_err_set(err, PROLO_EINVAL, file, "cannot read: %s", strerror(errno));
-	madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
-	f.rec = malloc(rec_tables[kind].size);
-	enum prolo_code rc = PROLO_OK;
-	if (!f.rec) {
-		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	} else {
-		struct prolo_err e = { 0 };
-		rc = csvread_buffer(map, (size_t)sb.st_size, import_row, &f, file_progress, &e);
-		if (rc == PROLO_EINVAL && strcmp(e.field, file) == 0) {
-			rc = PROLO_OK; /* bad header: already reported */
-		} else if (rc == PROLO_EINVAL) {
-			/* Malformed CSV at a line: report it like a bad row. */
-			long line = 0;
-			if (sscanf(e.field, "line %ld", &line) == 1)
-				report_row(&f, line, "", e.msg, PROLO_EINVAL);
-			else
-				report_row(&f, 0, e.field, e.msg, PROLO_EINVAL);
-			rc = PROLO_OK;
-		} else if (rc) {
-			*err = e;
-		}
-		if (!rc && f.n_cols == 0 && stats->errors == 0)
-			report_row(&f, 1, "", "file has no header row", PROLO_EINVAL);
+	if (map == MAP_FAILED) {
+		rd->rc = prolo_err_set(&rd->err, PROLO_EINVAL, rd->file, "cannot read: %s", strerror(errno));
+		return false;
 	}
-	free(f.rec);
+	madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	struct prolo_err e = { 0 };
+	enum prolo_code rc = csvread_buffer(map, (size_t)sb.st_size, read_row, rd, read_progress, &e);
 	munmap(map, (size_t)sb.st_size);
-	return rc;
+	if (rc == PROLO_ECONFLICT)
+		return false; /* writer stopped */
+	if (rc == PROLO_EINVAL && strcmp(e.field, rd->file) == 0)
+		return true; /* bad header: already reported */
+	if (rc == PROLO_EINVAL) {
+		/* Malformed CSV at a line: report it like a bad row. */
+		long line = 0;
+		if (sscanf(e.field, "line %ld", &line) == 1)
+			return put_error(rd, line, "", "%s", e.msg);
+		return put_error(rd, 0, e.field, "%s", e.msg);
+	}
+	if (rc) {
+		rd->rc = rc;
+		rd->err = e;
+		return false;
+	}
+	if (rd->n_cols == 0)
+		return put_error(rd, 1, "", "file has no header row");
+	return true;
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	for (size_t i = 0; i < sizeof file_order / sizeof file_order[0]; i++)
+		if (!read_file(rd, file_order[i]))
+			break;
+	struct slot *s = ring_slot(rd->ring);
+	if (s) {
+		s->what = SLOT_END;
+		ring_publish(rd->ring);
+	}
+	ring_flush(rd->ring);
+	return NULL;
+}
+
+static void report_row(struct csvio_import_stats *stats, enum rec_kind kind, long line,
+                       const struct prolo_err *e)
+{
+	stats->errors++;
+	if (stats->errors > CSVIO_MAX_REPORTED)
+		return;
+	const char *file = rec_tables[kind].file;
+	if (e->field[0])
+		buf_printf(&stats->messages, "%s:%ld: %s: %s\n", file, line, e->field, e->msg);
+	else
+		buf_printf(&stats->messages, "%s:%ld: %s\n", file, line, e->msg);
 }
 
 enum prolo_code csvio_import(struct store *st, const char *dir, struct csvio_import_stats *stats,
@@ -202,26 +334,72 @@ enum prolo_code csvio_import(struct store *st, const char *dir, struct csvio_imp
 	struct stat sb;
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return prolo_err_set(err, PROLO_EINVAL, "DIR", "'%s' is not a directory", dir);
-	int found = 0;
-	for (size_t i = 0; i < sizeof file_order / sizeof file_order[0]; i++) {
-		bool present = false;
-		enum prolo_code rc = import_file(st, dir, file_order[i], stats, &present, progress, pctx, err);
-		if (rc)
-			return rc;
-		found += present;
+	struct ring ring = { 0 };
+	ring.slots = malloc(sizeof *ring.slots * RING);
+	if (!ring.slots)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	pthread_mutex_init(&ring.mu, NULL);
+	pthread_cond_init(&ring.can_put, NULL);
+	pthread_cond_init(&ring.can_take, NULL);
+	struct reader rd = { .ring = &ring, .dir = dir, .progress = progress, .pctx = pctx };
+	pthread_t tid;
+	enum prolo_code rc = PROLO_OK;
+	if (pthread_create(&tid, NULL, reader_main, &rd) != 0) {
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "cannot start the reader thread");
+		goto done;
 	}
-	if (!found)
-		return prolo_err_set(err, PROLO_EINVAL, "DIR",
-		                     "'%s' holds none of patients.csv, courses.csv, sessions.csv, "
-		                     "injections.csv, outcomes.csv, adverse_events.csv", dir);
-	if (stats->errors) {
+	bool end = false;
+	while (!end && !ring.stop) {
+		size_t n = ring_take(&ring);
+		for (size_t k = 0; k < n && !end; k++) {
+			struct slot *s = &ring.slots[(ring.tail + k) % RING];
+			if (s->what == SLOT_END) {
+				end = true;
+			} else if (s->what == SLOT_ERROR) {
+				report_row(stats, s->kind, s->line, &s->err);
+			} else if (!rc) {
+				struct prolo_err e = { 0 };
+				enum prolo_code irc = store_insert(st, s->kind, &s->rec, &e);
+				if (irc == PROLO_EDB || irc == PROLO_ENOMEM) {
+					/* Storage failure: stop reading and give up. */
+					rc = irc;
+					*err = e;
+					pthread_mutex_lock(&ring.mu);
+					ring.stop = true;
+					pthread_cond_broadcast(&ring.can_put);
+					pthread_mutex_unlock(&ring.mu);
+					break;
+				} else if (irc) {
+					report_row(stats, s->kind, s->line, &e);
+				} else {
+					stats->rows[s->kind]++;
+				}
+			}
+		}
+		ring_release(&ring, n);
+	}
+	pthread_join(tid, NULL);
+	if (!rc && rd.rc) {
+		rc = rd.rc;
+		*err = rd.err;
+	}
+	if (!rc && !rd.files_found)
+		rc = prolo_err_set(err, PROLO_EINVAL, "DIR",
+		                   "'%s' holds none of patients.csv, courses.csv, sessions.csv, "
+		                   "injections.csv, outcomes.csv, adverse_events.csv", dir);
+	if (!rc && stats->errors) {
 		if (stats->errors > CSVIO_MAX_REPORTED)
 			buf_printf(&stats->messages, "... and %ld more bad rows\n",
 			           stats->errors - CSVIO_MAX_REPORTED);
-		return prolo_err_set(err, PROLO_EINVAL, "", "%ld bad row%s; nothing was imported",
-		                     stats->errors, stats->errors == 1 ? "" : "s");
+		rc = prolo_err_set(err, PROLO_EINVAL, "", "%ld bad row%s; nothing was imported",
+		                   stats->errors, stats->errors == 1 ? "" : "s");
 	}
-	return PROLO_OK;
+done:
+	pthread_cond_destroy(&ring.can_put);
+	pthread_cond_destroy(&ring.can_take);
+	pthread_mutex_destroy(&ring.mu);
+	free(ring.slots);
+	return rc;
 }
 
 void csvio_import_stats_free(struct csvio_import_stats *stats)
