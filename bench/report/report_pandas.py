@@ -36,67 +36,85 @@ def days(s):
 
 
 def load(d):
+    """Only the columns the report needs. course_id keeps the type pandas
+    infers (integers in a simulated export, text in a clinic's); low-
+    cardinality text is read as categories."""
+    cat = "category"
     courses = pd.read_csv(os.path.join(d, "courses.csv"),
                           usecols=["course_id", "modality", "condition", "status"],
-                          dtype={"course_id": str, "modality": str, "condition": str,
-                                 "status": str}, keep_default_na=False)
+                          dtype={"modality": cat, "condition": cat, "status": cat})
     sessions = pd.read_csv(os.path.join(d, "sessions.csv"),
                            usecols=["course_id", "session_no", "date"],
-                           dtype={"course_id": str, "session_no": np.int64, "date": str})
+                           dtype={"session_no": np.int64, "date": str})
     outcomes = pd.read_csv(os.path.join(d, "outcomes.csv"),
                            usecols=["course_id", "date", "instrument", "score"],
-                           dtype={"course_id": str, "date": str, "instrument": str,
-                                  "score": np.float64})
+                           dtype={"date": str, "instrument": cat, "score": np.float64})
     aes = pd.read_csv(os.path.join(d, "adverse_events.csv"),
                       usecols=["course_id", "kind", "duration_days"],
-                      dtype={"course_id": str, "kind": str, "duration_days": np.float64})
+                      dtype={"kind": cat, "duration_days": np.float64})
     return courses, sessions, outcomes, aes
 
 
 def per_course(courses, sessions, outcomes, aes):
-    """One row per course: status flags, B, L, change, responder, T, E,
-    sessions and adverse-event counts."""
-    c = courses.set_index("course_id")
-    # NRS observations, same-day scores averaged.
+    """One row per ended course: status flags, B, L, change, responder, T, E,
+    sessions and adverse-event counts. Courses are numbered 0..n-1 once and
+    every child row carries that number, so the groupings are on integers."""
+    ids = pd.Index(courses["course_id"])
+    n = len(ids)
+    c = pd.DataFrame({"modality": courses["modality"].astype(str),
+                      "condition": courses["condition"].astype(str),
+                      "status": courses["status"].astype(str)})
+
+    def code(df):
+        return ids.get_indexer(df["course_id"])
+
+    # NRS observations, same-day scores averaged, by course and date; the
+    # key (course, day) is one integer.
+    SHIFT = 1 << 22
     o = outcomes[(outcomes["instrument"] == "NRS") & outcomes["score"].notna()]
-    o = o.groupby(["course_id", "date"], sort=True, as_index=False)["score"].mean()
-    o["d"] = days(o["date"])
-    o["rank"] = o.groupby("course_id").cumcount()
-    g = o.groupby("course_id", sort=False)["score"]
-    c["B"] = g.first()
-    c["L"] = g.last()
+    o = pd.DataFrame({"c": code(o), "d": days(o["date"]), "score": o["score"].values})
+    o = o[o["c"] >= 0]  # rows of unknown courses
+    o = o.assign(key=o["c"] * SHIFT + o["d"]).groupby("key", sort=True)["score"].mean()
+    o = pd.DataFrame({"c": o.index.values // SHIFT, "d": o.index.values % SHIFT,
+                      "key": o.index.values, "score": o.values})
+    first = ~o["c"].duplicated(keep="first")
+    last = ~o["c"].duplicated(keep="last")
+    B = pd.Series(o.loc[first, "score"].values, index=o.loc[first, "c"].values)
+    L = pd.Series(o.loc[last, "score"].values, index=o.loc[last, "c"].values)
+    c["B"] = B.reindex(range(n)).values
+    c["L"] = L.reindex(range(n)).values
     c["has_nrs"] = c["B"].notna()
     # Session number of each follow-up: backward as-of join on the date,
-    # the largest session_no among sessions dated on or before it.
-    s = sessions[["course_id", "session_no"]].copy()
-    s["d"] = days(sessions["date"])
-    s = s.sort_values(["course_id", "d", "session_no"])
-    s["k"] = s.groupby("course_id")["session_no"].cummax()
-    f = o[o["rank"] > 0].sort_values("d")
-    f = pd.merge_asof(f, s[["course_id", "d", "k"]].sort_values("d"), on="d",
-                      by="course_id", direction="backward")
-    f["k"] = f["k"].fillna(0).astype(np.int64)
-    f["B"] = f["course_id"].map(c["B"])
+    # the largest session_no among sessions dated on or before it. A match
+    # in another course means none.
+    s = pd.DataFrame({"c": code(sessions), "d": days(sessions["date"]),
+                      "no": sessions["session_no"].values})
+    s = s[s["c"] >= 0].sort_values(["c", "d", "no"])
+    s["k"] = s.groupby("c")["no"].cummax()
+    s["key"] = s["c"] * SHIFT + s["d"]
+    f = o[~first]
+    f = pd.merge_asof(f, s[["key", "c", "k"]].rename(columns={"c": "sc"}), on="key",
+                      direction="backward")
+    f["k"] = f["k"].where(f["sc"] == f["c"], 0).fillna(0).astype(np.int64)
+    f["B"] = c["B"].values[f["c"].values]
     ev = f[(f["B"] >= MIN_BASELINE) & (f["k"] >= 1) & (2 * f["score"] <= f["B"])]
-    c["T_ev"] = ev.groupby("course_id")["k"].min()
-    c["T_max"] = f.groupby("course_id")["k"].max()
-    c["E"] = c["T_ev"].notna()
-    c["T"] = c["T_ev"].where(c["E"], c["T_max"]).fillna(0).astype(np.int64)
+    t_ev = ev.groupby("c")["k"].min().reindex(range(n))
+    t_max = f.groupby("c")["k"].max().reindex(range(n))
+    c["E"] = t_ev.notna().values
+    c["T"] = t_ev.where(c["E"].values, t_max).fillna(0).astype(np.int64).values
     c["responder"] = (c["B"] >= MIN_BASELINE) & (2 * c["L"] <= c["B"])
     c["change"] = c["L"] - c["B"]
-    c["n_sessions"] = sessions.groupby("course_id").size()
-    a = aes[aes["kind"].isin(AE_KINDS)]
-    cnt = a.groupby(["course_id", "kind"]).size().unstack(fill_value=0)
+    c["n_sessions"] = np.bincount(s["c"].values, minlength=n)
+    ac = code(aes)
+    known = ac >= 0
     for k in AE_KINDS:
-        c[k] = cnt[k] if k in cnt.columns else 0
-    sore = a[(a["kind"] == "soreness") & (a["duration_days"] > 4)]
-    c["sore_gt4"] = sore.groupby("course_id").size()
-    for k in ["n_sessions", "sore_gt4"] + AE_KINDS:
-        c[k] = c[k].fillna(0).astype(np.int64)
-    c = c[~c["status"].isin(NOT_ENDED)]
+        c[k] = np.bincount(ac[known & (aes["kind"] == k).values], minlength=n)
+    sore = known & ((aes["kind"] == "soreness") & (aes["duration_days"] > 4)).values
+    c["sore_gt4"] = np.bincount(ac[sore], minlength=n)
+    c = c[~c["status"].isin(NOT_ENDED)].copy()
     c["completed"] = c["status"].isin(COMPLETED)
     c["pp"] = c["completed"] & c["responder"]
-    return c.reset_index()
+    return c
 
 
 def wilson(x, n):

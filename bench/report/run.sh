@@ -48,7 +48,8 @@ ${CC:-cc} -std=c17 -O2 -o "$T/read_columns" "$HERE/read_columns.c" -lsqlite3
 # The report's read connection uses these; the floor gets the same.
 export READ_COLUMNS_PRAGMAS="${READ_COLUMNS_PRAGMAS:-}"
 
-# run NAME CMD...: one timed run; appends "seconds maxrss_kib" to $T/NAME
+# run NAME CMD...: one timed run; appends "wall_s cpu_s maxrss_kib" to $T/NAME
+# (cpu = user + system, less sensitive than wall time to other load)
 run() {
 	name=$1
 	shift
@@ -56,8 +57,9 @@ run() {
 	/usr/bin/time -v -o "$T/time.txt" "$@" >"$T/$name.out" 2>"$T/$name.err" ||
 		{ echo "$name failed:" >&2; cat "$T/$name.err" >&2; exit 1; }
 	e=$(date +%s.%N)
-	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$T/time.txt")
-	echo "$s $e $rss" | awk '{printf "%.3f %d\n", $2 - $1, $3}' >>"$T/$name"
+	awk -F': ' -v s="$s" -v e="$e" '
+		/User time/ {u = $2} /System time/ {y = $2} /Maximum resident set size/ {m = $2}
+		END {printf "%.3f %.2f %d\n", e - s, u + y, m}' "$T/time.txt" >>"$T/$name"
 }
 
 # warm-up: the inputs into the page cache, as they would be on a busy server
@@ -76,20 +78,23 @@ for f in report.csv logrank.csv; do
 		{ echo "prolo and pandas disagree on $f" >&2; exit 1; }
 done
 
-median() { sort -n "$T/$1" | awk '{t[NR] = $1} END {print t[int((NR + 1) / 2)]}'; }
-peak() { sort -k2 -n "$T/$1" | tail -n 1 | awk '{print $2}'; }
-all() { awk '{printf "%s%s", sep, $1; sep = " "}' "$T/$1"; }
+median() { # FILE COLUMN
+	sort -n -k"$2" "$T/$1" | awk -v c="$2" '{t[NR] = $c} END {print t[int((NR + 1) / 2)]}'
+}
+peak() { sort -k3 -n "$T/$1" | tail -n 1 | awk '{print $3}'; }
+all() { awk -v c="$2" '{printf "%s%s", sep, $c; sep = " "}' "$T/$1"; }
 rows=$(awk '{print $1}' "$T/read.out")
 awk -v n="$N" -v reps="$REPS" -v rows="$rows" \
-    -v tp="$(median prolo)" -v tr="$(median read)" -v td="$(median pandas)" \
+    -v tp="$(median prolo 1)" -v tr="$(median read 1)" -v td="$(median pandas 1)" \
+    -v cp="$(median prolo 2)" -v cr="$(median read 2)" -v cd="$(median pandas 2)" \
     -v mp="$(peak prolo)" -v mr="$(peak read)" -v md="$(peak pandas)" \
-    -v ap="$(all prolo)" -v ar="$(all read)" -v ad="$(all pandas)" 'BEGIN {
+    -v ap="$(all prolo 1)" -v ar="$(all read 1)" -v ad="$(all pandas 1)" 'BEGIN {
 	printf "registry: %d patients, %d rows read by the report\n", n, rows
-	printf "median of %d runs (all runs), peak RSS:\n", reps
-	printf "  prolo report --format csv   %7.2f s (%s)  %7.1f MiB\n", tp, ap, mp / 1024
-	printf "  read columns (floor)        %7.2f s (%s)  %7.1f MiB\n", tr, ar, mr / 1024
-	printf "  pandas from CSV export      %7.2f s (%s)  %7.1f MiB\n", td, ad, md / 1024
-	printf "pandas / prolo = %.1fx (goal >= 10x)\n", td / tp
-	printf "prolo / read   = %.2fx (goal <= 1.3x)\n", tp / tr
+	printf "median of %d runs: wall time (all runs), cpu time (user+sys), peak RSS\n", reps
+	printf "  prolo report --format csv  %7.2f s (%s)  cpu %7.2f s  %7.1f MiB\n", tp, ap, cp, mp / 1024
+	printf "  read columns (floor)       %7.2f s (%s)  cpu %7.2f s  %7.1f MiB\n", tr, ar, cr, mr / 1024
+	printf "  pandas from CSV export     %7.2f s (%s)  cpu %7.2f s  %7.1f MiB\n", td, ad, cd, md / 1024
+	printf "pandas / prolo = %5.1fx wall, %5.1fx cpu (goal >= 10x)\n", td / tp, cd / cp
+	printf "prolo / read   = %5.2fx wall, %5.2fx cpu (goal <= 1.3x)\n", tp / tr, cp / cr
 	printf "prolo peak RSS = %.1f MiB (goal < 256 MiB)\n", mp / 1024
 }'

@@ -84,49 +84,60 @@ static int32_t col_date(const struct date_table *t, sqlite3_stmt *s, int i)
 	return t->first[k] + d - 1;
 }
 
-/* An enum's names hashed by length and first and last byte; a slot that
- * two names share falls back to dom_lookup. */
+/* An enum's names hashed by their first two bytes (a NUL-terminated text
+ * has them, the second perhaps the NUL), each slot listing the names that
+ * start so; a text is then matched with strcmp and never needs its length. */
 #define ENUM_SLOTS 64
+#define ENUM_PER_SLOT 4
 struct enum_index {
 	const char *const *names;
 	int n;
-	signed char slot[ENUM_SLOTS]; /* name index; -1 none; -2 shared */
-	unsigned char len[32];
+	signed char slot[ENUM_SLOTS][ENUM_PER_SLOT]; /* name indexes, -1 = none */
+	bool overflow; /* some slot was full: fall back to dom_lookup */
 };
 
-static unsigned enum_hash(const unsigned char *s, size_t len)
+static unsigned enum_hash(const unsigned char *s)
 {
-	return (unsigned)(len * 7 + s[0] * 3 + s[len - 1]) % ENUM_SLOTS;
+	return (unsigned)(s[0] * 5 + (s[0] ? s[1] : 0)) % ENUM_SLOTS;
 }
 
 static void enum_index_init(struct enum_index *e, const char *const *names, int n)
 {
 	e->names = names;
 	e->n = n;
+	e->overflow = false;
 	memset(e->slot, -1, sizeof e->slot);
-	for (int i = 0; i < n && i < (int)sizeof e->len; i++) {
-		size_t len = strlen(names[i]);
-		e->len[i] = (unsigned char)len;
-		unsigned h = enum_hash((const unsigned char *)names[i], len);
-		e->slot[h] = e->slot[h] == -1 ? (signed char)i : -2;
+	for (int i = 0; i < n; i++) {
+		signed char *sl = e->slot[enum_hash((const unsigned char *)names[i])];
+		int j = 0;
+		while (j < ENUM_PER_SLOT && sl[j] >= 0)
+			j++;
+		if (j == ENUM_PER_SLOT)
+			e->overflow = true;
+		else
+			sl[j] = (signed char)i;
 	}
 }
 
-/* Index of the name s[0..len), -1 if it is none of them. Cannot fail. */
-static int enum_find(const struct enum_index *e, const unsigned char *s, size_t len)
+/* Index of the NUL-terminated name v, -1 if it is none of them. Cannot fail. */
+static int enum_find(const struct enum_index *e, const unsigned char *v)
 {
-	if (len == 0)
-		return -1;
-	int i = e->slot[enum_hash(s, len)];
-	if (i >= 0)
-		return e->len[i] == len && memcmp(e->names[i], s, len) == 0 ? i : -1;
-	return i == -2 ? dom_lookup(e->names, e->n, (const char *)s, len) : -1;
+	if (e->overflow)
+		return dom_lookup(e->names, e->n, (const char *)v, strlen((const char *)v));
+	const signed char *sl = e->slot[enum_hash(v)];
+	for (int j = 0; j < ENUM_PER_SLOT && sl[j] >= 0; j++)
+		if (strcmp(e->names[sl[j]], (const char *)v) == 0)
+			return sl[j];
+	return -1;
 }
 
+/* A stored enum name as its index; -1 for NULL or an unknown name. Read up
+ * to its first NUL: a text with a NUL inside cannot be stored, the schema's
+ * CHECKs list the names. Cannot fail. */
 static int col_enum(const struct enum_index *e, sqlite3_stmt *s, int i)
 {
 	const unsigned char *v = sqlite3_column_text(s, i);
-	return v ? enum_find(e, v, (size_t)sqlite3_column_bytes(s, i)) : -1;
+	return v ? enum_find(e, v) : -1;
 }
 
 static const char *col_text(sqlite3_stmt *s, int i)
@@ -279,7 +290,7 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 		"SELECT course_pk, session_no, date FROM sessions ORDER BY course_pk, session_no",
 		"SELECT course_pk, date, instrument, score FROM outcomes WHERE score IS NOT NULL"
 		" ORDER BY course_pk, date, instrument",
-		"SELECT course_pk, date, kind, duration_days, grade, seriousness FROM adverse_events"
+		"SELECT course_pk, date, kind, ifnull(duration_days, -1), grade, seriousness FROM adverse_events"
 		" ORDER BY course_pk, seq",
 	};
 	struct cursor cc = { 0 }, kids[3] = { { 0 } };
@@ -343,8 +354,7 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 		r.clinic = col_text(s, 3);
 		r.modality = col_enum(&tb->modality, s, 4);
 		r.condition_name = col_text(s, 5);
-		r.condition = enum_find(&tb->condition, (const unsigned char *)r.condition_name,
-		                        (size_t)sqlite3_column_bytes(s, 5));
+		r.condition = enum_find(&tb->condition, (const unsigned char *)r.condition_name);
 		r.status = col_enum(&tb->status, s, 6);
 		r.start_date = col_date(&tb->dates, s, 7);
 		r.end_date = col_date(&tb->dates, s, 8);
@@ -395,7 +405,7 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 				goto nomem;
 			ab.onset[n] = col_date(&tb->dates, c->s, 1);
 			ab.kind[n] = (uint8_t)col_enum(&tb->ae_kind, c->s, 2);
-			ab.dur[n] = sqlite3_column_type(c->s, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(c->s, 3);
+			ab.dur[n] = sqlite3_column_int(c->s, 3); /* NULL read as -1 by the query */
 			ab.grade[n] = (uint8_t)sqlite3_column_int(c->s, 4);
 			int ser = col_enum(&tb->seriousness, c->s, 5);
 			ab.ser[n] = (uint8_t)(ser < 0 ? SER_NONE : ser);
