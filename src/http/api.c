@@ -4,7 +4,9 @@
  * and call the registry use cases. Every read of a patient record and every
  * change is written with audit_log_event inside the request's
  * transaction. */
+#include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -31,7 +33,10 @@
 
 typedef enum prolo_code (*api_fn)(struct http_req *rq, json_t *body, struct prolo_err *err);
 
-enum { F_TX = 1 };
+/* F_TX: a write, run in the group-commit writer's batch (one savepoint).
+ * F_SLOW: a write with an Argon2id hash inside: run on the worker's own
+ * connection under the writer lock, so it does not hold up a batch. */
+enum { F_TX = 1, F_SLOW = 2 };
 
 struct route {
 	const char *method;
@@ -90,6 +95,22 @@ static const char *header(struct http_req *rq, const char *name)
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
+/* The audit row of a request. A write's row joins the write on the
+ * writer's connection (same savepoint, same commit). A read's row waits in
+ * rq: api_dispatch hands it to the writer, and the response goes out only
+ * once the row is committed. PROLO_OK, or the store's code. */
+static enum prolo_code audit_as(struct http_req *rq, const char *user, const char *action,
+                                const char *record, const char *detail, struct prolo_err *err)
+{
+	if (rq->in_writer)
+		return audit_log_event(rq->st, user, action, record, rq->addr, detail, err);
+	assert(rq->n_audits < HTTP_AUDITS_MAX);
+	if (rq->n_audits >= HTTP_AUDITS_MAX)
+		return prolo_err_set(err, PROLO_EDB, "", "too many audit rows for one request");
+	audit_row(&rq->audits[rq->n_audits++], user, action, record, rq->addr, detail);
+	return PROLO_OK;
+}
+
 static enum prolo_code audit(struct http_req *rq, const char *action, const char *kind,
                              const char *id, const char *detail, struct prolo_err *err)
 {
@@ -98,8 +119,7 @@ static enum prolo_code audit(struct http_req *rq, const char *action, const char
 		snprintf(record, sizeof record, "%s:%s", kind, id);
 	else
 		record[0] = '\0';
-	return audit_log_event(rq->st, rq->authed ? rq->user.name : "anonymous", action, record,
-	                       rq->addr, detail, err);
+	return audit_as(rq, rq->authed ? rq->user.name : "anonymous", action, record, detail, err);
 }
 
 static json_t *user_json(const struct store_user *u)
@@ -177,7 +197,7 @@ static enum prolo_code load_course(struct http_req *rq, const char *id, struct c
 	return load_patient(rq, c->patient_id, p, err);
 }
 
-/* ---- the chart --------------------------------------------------------- */
+/* ---- records as JSON trees --------------------------------------------- */
 
 struct collect {
 	enum rec_kind kind;
@@ -216,69 +236,187 @@ static enum prolo_code collect_row(void *ctx, const void *rec, struct prolo_err 
 	return PROLO_OK;
 }
 
-static enum prolo_code collect_history(void *ctx, const char *at, const char *event,
-                                       const char *detail, struct prolo_err *err)
+/* ---- the chart --------------------------------------------------------- */
+
+/* The chart is the most read response, so it is written straight into the
+ * response buffer (hjson_put_*) rather than built as a JSON tree: a course
+ * with its sessions (each with its injections), assessments, adverse events
+ * and history. */
+
+struct chart {
+	struct buf *b;
+	bool first;                 /* before the first element of an array */
+	struct injection *inj;      /* the course's injections, in key order */
+	size_t n_inj, cap_inj, next_inj;
+};
+
+static enum prolo_code put_elem_start(struct chart *ch)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s}", "at", at, "event", event, "detail", detail ? detail : "");
-	if (!o)
-		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	json_array_append_new(ctx, o);
+	enum prolo_code rc = ch->first ? PROLO_OK : buf_addc(ch->b, ',');
+	ch->first = false;
+	return rc ? rc : buf_addc(ch->b, '{');
+}
+
+static enum prolo_code put_plain(void *ctx, const void *rec, enum rec_kind kind)
+{
+	struct chart *ch = ctx;
+	bool first = true;
+	enum prolo_code rc = put_elem_start(ch);
+	if (!rc)
+		rc = hjson_put_fields(ch->b, &first, kind, rec);
+	return rc ? rc : buf_addc(ch->b, '}');
+}
+
+static enum prolo_code put_outcome(void *ctx, const void *rec, struct prolo_err *err)
+{
+	enum prolo_code rc = put_plain(ctx, rec, REC_OUTCOME);
+	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
+}
+
+static enum prolo_code put_ae(void *ctx, const void *rec, struct prolo_err *err)
+{
+	enum prolo_code rc = put_plain(ctx, rec, REC_AE);
+	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
+}
+
+static enum prolo_code keep_injection(void *ctx, const void *rec, struct prolo_err *err)
+{
+	struct chart *ch = ctx;
+	if (ch->n_inj == ch->cap_inj) {
+		size_t cap = ch->cap_inj ? 2 * ch->cap_inj : 16;
+		struct injection *grown = realloc(ch->inj, cap * sizeof *grown);
+		if (!grown)
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		ch->inj = grown;
+		ch->cap_inj = cap;
+	}
+	memcpy(&ch->inj[ch->n_inj++], rec, sizeof *ch->inj);
 	return PROLO_OK;
 }
 
-/* A course with its sessions (and their injections), assessments, adverse
- * events and history. */
-static enum prolo_code course_json(struct http_req *rq, const struct course *c, json_t **out,
-                                   struct prolo_err *err)
+/* A session with its derived PRP labels and its injections. Both scans are
+ * in (session_no, seq) order, so the injections are taken in one pass;
+ * injections of a session that does not exist are left out. */
+static enum prolo_code put_session(void *ctx, const void *rec, struct prolo_err *err)
 {
-	json_t *o = hjson_from_rec(REC_COURSE, c);
-	json_t *sessions = json_array(), *outcomes = json_array(), *aes = json_array(),
-	       *history = json_array();
-	enum prolo_code rc = PROLO_OK;
-	if (!o || !sessions || !outcomes || !aes || !history) {
-		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	struct chart *ch = ctx;
+	const struct session *s = rec;
+	char paw[64], mishra[64];
+	bool first = true;
+	rec_session_paw(s, paw, sizeof paw);
+	rec_session_mishra(s, mishra, sizeof mishra);
+	enum prolo_code rc = put_elem_start(ch);
+	if (!rc)
+		rc = hjson_put_fields(ch->b, &first, REC_SESSION, s);
+	if (!rc)
+		rc = hjson_put_member(ch->b, &first, "prp_paw", paw[0] ? paw : NULL);
+	if (!rc)
+		rc = hjson_put_member(ch->b, &first, "prp_mishra", mishra[0] ? mishra : NULL);
+	if (!rc && !(rc = hjson_put_key(ch->b, &first, "injections")))
+		rc = buf_addc(ch->b, '[');
+	while (ch->next_inj < ch->n_inj && ch->inj[ch->next_inj].session_no < s->session_no)
+		ch->next_inj++;
+	for (bool one = true; !rc && ch->next_inj < ch->n_inj &&
+	                      ch->inj[ch->next_inj].session_no == s->session_no; one = false) {
+		bool f2 = true;
+		if (!one)
+			rc = buf_addc(ch->b, ',');
+		if (!rc)
+			rc = buf_addc(ch->b, '{');
+		if (!rc)
+			rc = hjson_put_fields(ch->b, &f2, REC_INJECTION, &ch->inj[ch->next_inj++]);
+		if (!rc)
+			rc = buf_addc(ch->b, '}');
+	}
+	if (!rc)
+		rc = buf_adds(ch->b, "]}");
+	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
+}
+
+static enum prolo_code put_history(void *ctx, const char *at, const char *event,
+                                   const char *detail, struct prolo_err *err)
+{
+	struct chart *ch = ctx;
+	bool first = true;
+	enum prolo_code rc = put_elem_start(ch);
+	if (!rc)
+		rc = hjson_put_member(ch->b, &first, "at", at);
+	if (!rc)
+		rc = hjson_put_member(ch->b, &first, "event", event);
+	if (!rc)
+		rc = hjson_put_member(ch->b, &first, "detail", detail ? detail : "");
+	if (!rc)
+		rc = buf_addc(ch->b, '}');
+	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
+}
+
+/* Opens an array member: ,"key":[ */
+static enum prolo_code open_array(struct chart *ch, bool *first, const char *key, struct prolo_err *err)
+{
+	enum prolo_code rc = hjson_put_key(ch->b, first, key);
+	if (!rc)
+		rc = buf_addc(ch->b, '[');
+	ch->first = true;
+	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
+}
+
+/* Appends one course object of the chart to b. Store codes; PROLO_ETOOBIG
+ * or PROLO_ENOMEM from the buffer. */
+static enum prolo_code put_course(struct http_req *rq, struct buf *b, const struct course *c,
+                                  struct prolo_err *err)
+{
+	struct chart ch = { .b = b };
+	struct store_filter f = { .course_id = c->course_id };
+	bool first = true;
+	enum prolo_code rc = buf_addc(b, '{');
+	if (!rc)
+		rc = hjson_put_fields(b, &first, REC_COURSE, c);
+	if (rc) {
+		prolo_err_set(err, rc, "", "the response is too large");
 		goto done;
 	}
-	struct store_filter f = { .course_id = c->course_id };
-	struct collect cs = { REC_SESSION, sessions }, ci = { REC_INJECTION, sessions },
-	               co = { REC_OUTCOME, outcomes }, ca = { REC_AE, aes };
-	if ((rc = store_scan(rq->st, REC_SESSION, &f, collect_row, &cs, err)) ||
-	    (rc = store_scan(rq->st, REC_INJECTION, &f, collect_row, &ci, err)) ||
-	    (rc = store_scan(rq->st, REC_OUTCOME, &f, collect_row, &co, err)) ||
-	    (rc = store_scan(rq->st, REC_AE, &f, collect_row, &ca, err)) ||
-	    (rc = store_course_history_scan(rq->st, c->course_id, collect_history, history, err)))
-		goto done;
-	json_object_set_new(o, "sessions", sessions);
-	json_object_set_new(o, "outcomes", outcomes);
-	json_object_set_new(o, "adverse_events", aes);
-	json_object_set_new(o, "history", history);
-	*out = o;
-	return PROLO_OK;
+	if ((rc = store_scan(rq->st, REC_INJECTION, &f, keep_injection, &ch, err)) ||
+	    (rc = open_array(&ch, &first, "sessions", err)) ||
+	    (rc = store_scan(rq->st, REC_SESSION, &f, put_session, &ch, err)) ||
+	    (rc = buf_addc(b, ']')) ||
+	    (rc = open_array(&ch, &first, "outcomes", err)) ||
+	    (rc = store_scan(rq->st, REC_OUTCOME, &f, put_outcome, &ch, err)) ||
+	    (rc = buf_addc(b, ']')) ||
+	    (rc = open_array(&ch, &first, "adverse_events", err)) ||
+	    (rc = store_scan(rq->st, REC_AE, &f, put_ae, &ch, err)) ||
+	    (rc = buf_addc(b, ']')) ||
+	    (rc = open_array(&ch, &first, "history", err)) ||
+	    (rc = store_course_history_scan(rq->st, c->course_id, put_history, &ch, err)) ||
+	    (rc = buf_adds(b, "]}"))) {
+		if (rc == PROLO_ETOOBIG || rc == PROLO_ENOMEM)
+			prolo_err_set(err, rc, "", "the response is too large");
+	}
 done:
-	json_decref(o);
-	json_decref(sessions);
-	json_decref(outcomes);
-	json_decref(aes);
-	json_decref(history);
+	free(ch.inj);
 	return rc;
 }
 
 struct course_list {
 	struct http_req *rq;
-	json_t *arr;
-	bool full;
+	json_t *arr;                /* course summaries (list) */
+	struct buf *b;              /* full courses (chart) */
+	bool first;
 };
 
 static enum prolo_code add_course(void *ctx, const void *rec, struct prolo_err *err)
 {
 	struct course_list *cl = ctx;
-	json_t *o = NULL;
-	enum prolo_code rc = cl->full ? course_json(cl->rq, rec, &o, err)
-	                              : ((o = hjson_from_rec(REC_COURSE, rec)) ? PROLO_OK
-	                                 : prolo_err_set(err, PROLO_ENOMEM, "", "out of memory"));
-	if (!rc)
-		json_array_append_new(cl->arr, o);
-	return rc;
+	if (cl->b) {
+		enum prolo_code rc = cl->first ? PROLO_OK : buf_addc(cl->b, ',');
+		cl->first = false;
+		return rc ? prolo_err_set(err, rc, "", "the response is too large")
+		          : put_course(cl->rq, cl->b, rec, err);
+	}
+	json_t *o = hjson_from_rec(REC_COURSE, rec);
+	if (!o)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	json_array_append_new(cl->arr, o);
+	return PROLO_OK;
 }
 
 /* ---- handlers: session ------------------------------------------------- */
@@ -450,17 +588,21 @@ static enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct p
 	enum prolo_code rc = load_patient(rq, rq->param, &p, err);
 	if (rc)
 		return rc;
-	struct course_list cl = { rq, json_array(), true };
+	struct buf *b = &rq->out;
+	struct course_list cl = { .rq = rq, .b = b, .first = true };
 	struct store_filter f = { .patient_id = p.patient_id };
-	if (!cl.arr)
-		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	bool first = true;
+	buf_reset(b);
+	if ((rc = buf_adds(b, "{\"patient\":{")) || (rc = hjson_put_fields(b, &first, REC_PATIENT, &p)) ||
+	    (rc = buf_adds(b, "},\"courses\":[")))
+		return prolo_err_set(err, rc, "", "the response is too large");
 	if ((rc = store_scan(rq->st, REC_COURSE, &f, add_course, &cl, err)) ||
-	    (rc = audit(rq, "patient.read", "patient", p.patient_id, "chart", err))) {
-		json_decref(cl.arr);
+	    (rc = audit(rq, "patient.read", "patient", p.patient_id, "chart", err)))
 		return rc;
-	}
-	return reply(rq, 200, json_pack("{s:o,s:o}", "patient", hjson_from_rec(REC_PATIENT, &p),
-	                                "courses", cl.arr), err);
+	if ((rc = buf_adds(b, "]}")))
+		return prolo_err_set(err, rc, "", "the response is too large");
+	rq->status = 200;
+	return PROLO_OK;
 }
 
 /* ---- handlers: courses ------------------------------------------------- */
@@ -482,7 +624,7 @@ static enum prolo_code h_courses_list(struct http_req *rq, json_t *body, struct 
 	int limit;
 	if ((rc = list_limit(rq, &limit, err)))
 		return rc;
-	struct course_list cl = { rq, json_array(), false };
+	struct course_list cl = { .rq = rq, .arr = json_array() };
 	struct store_filter f = { .patient_id = pid, .clinic = clinic, .limit = pid ? 0 : limit };
 	if (!cl.arr)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
@@ -534,15 +676,19 @@ static enum prolo_code h_course_get(struct http_req *rq, json_t *body, struct pr
 {
 	struct course c;
 	struct patient p;
-	json_t *o = NULL;
 	enum prolo_code rc = load_course(rq, rq->param, &c, &p, err);
-	if (rc || (rc = course_json(rq, &c, &o, err)))
+	if (rc)
 		return rc;
-	if ((rc = audit(rq, "course.read", "course", c.course_id, "", err))) {
-		json_decref(o);
+	buf_reset(&rq->out);
+	if ((rc = buf_adds(&rq->out, "{\"course\":")))
+		return prolo_err_set(err, rc, "", "the response is too large");
+	if ((rc = put_course(rq, &rq->out, &c, err)) ||
+	    (rc = audit(rq, "course.read", "course", c.course_id, "", err)))
 		return rc;
-	}
-	return reply(rq, 200, json_pack("{s:o}", "course", o), err);
+	if ((rc = buf_addc(&rq->out, '}')))
+		return prolo_err_set(err, rc, "", "the response is too large");
+	rq->status = 200;
+	return PROLO_OK;
 }
 
 static enum prolo_code h_course_end(struct http_req *rq, json_t *body, struct prolo_err *err)
@@ -995,8 +1141,7 @@ static enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_e
 	}
 	const char *lo = instr_anchor_low((enum instrument)q.instrument);
 	const char *hi = instr_anchor_high((enum instrument)q.instrument);
-	if ((rc = audit_log_event(rq->st, "questionnaire", "questionnaire.open", "", rq->addr,
-	                          q.course_id, err))) {
+	if ((rc = audit_as(rq, "questionnaire", "questionnaire.open", "", q.course_id, err))) {
 		json_decref(items);
 		return rc;
 	}
@@ -1034,8 +1179,7 @@ static enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_
 	o.date = today();
 	if (rc || (rc = store_qlink_use(rq->st, q.token_hash, rq->now, err)) ||
 	    (rc = registry_add(rq->st, REC_OUTCOME, &o, REG_INTERACTIVE, err)) ||
-	    (rc = audit_log_event(rq->st, "questionnaire", "questionnaire.answer", "", rq->addr,
-	                          q.course_id, err)))
+	    (rc = audit_as(rq, "questionnaire", "questionnaire.answer", "", q.course_id, err)))
 		return rc;
 	char d[11];
 	dom_date_format(o.date, d);
@@ -1050,7 +1194,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/login", RT_LOGIN, h_login, 0 },
 	{ "POST", "/api/logout", RT_LOGOUT, h_logout, F_TX },
 	{ "GET", "/api/me", RT_ME, h_me, 0 },
-	{ "POST", "/api/password", RT_PASSWORD, h_password, F_TX },
+	{ "POST", "/api/password", RT_PASSWORD, h_password, F_TX | F_SLOW },
 	{ "GET", "/api/patients", RT_PATIENTS_LIST, h_patients_list, 0 },
 	{ "POST", "/api/patients", RT_PATIENTS_ADD, h_patients_add, F_TX },
 	{ "GET", "/api/patients/{id}", RT_PATIENT_GET, h_patient_get, 0 },
@@ -1065,7 +1209,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/alerts/ack", RT_ALERTS_ACK, h_alerts_ack, F_TX },
 	{ "GET", "/api/report", RT_REPORT, h_report, 0 },
 	{ "GET", "/api/users", RT_USERS_LIST, h_users_list, 0 },
-	{ "POST", "/api/users", RT_USERS_ADD, h_users_add, F_TX },
+	{ "POST", "/api/users", RT_USERS_ADD, h_users_add, F_TX | F_SLOW },
 	{ "GET", "/api/audit", RT_AUDIT_LIST, h_audit_list, 0 },
 	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX },
 	{ "GET", "/api/q/{id}", RT_Q_GET, h_q_get, 0 },
@@ -1137,81 +1281,135 @@ static bool valid_idem_key(const char *k)
 	return true;
 }
 
-/* Runs a state-changing handler in one transaction with its idempotency
- * key: a replay returns the stored first response. */
-static void run_write_locked(struct http_req *rq, const struct route *rt, json_t *body);
-
-static void run_write(struct http_req *rq, const struct route *rt, json_t *body)
+/* The idempotency step of a write, inside its transaction: PROLO_OK when
+ * the handler should run (*use_key says whether to store the response);
+ * otherwise the response is set (the stored first response, or an error)
+ * and nothing is to be kept. */
+static enum prolo_code idem_check(struct http_req *rq, unsigned char h[STORE_HASH_LEN],
+                                  bool *use_key, struct prolo_err *err)
 {
-	audit_writer_enter();
-	run_write_locked(rq, rt, body);
-	audit_writer_leave();
+	*use_key = rq->idem_key && rq->authed;
+	if (!*use_key)
+		return PROLO_OK;
+	unsigned char stored[STORE_HASH_LEN];
+	int status = 0;
+	char *text = NULL;
+	request_hash(rq, h);
+	enum prolo_code rc = store_idem_get(rq->st, rq->user.name, rq->idem_key, stored, &status, &text, err);
+	if (rc == PROLO_ENOTFOUND)
+		return PROLO_OK;
+	if (rc) {
+		api_fail(rq, err);
+		return rc;
+	}
+	if (sodium_memcmp(stored, h, STORE_HASH_LEN) != 0) {
+		prolo_err_set(err, PROLO_ECONFLICT, "Idempotency-Key", "this key was used for a different request");
+		api_fail(rq, err);
+	} else {
+		buf_reset(&rq->out);
+		buf_adds(&rq->out, text);
+		rq->status = status;
+		rq->replayed = true;
+	}
+	free(text);
+	return PROLO_ECONFLICT; /* nothing to keep */
 }
 
-static void run_write_locked(struct http_req *rq, const struct route *rt, json_t *body)
+/* The handler of a write and its idempotency key, inside the caller's
+ * transaction (or savepoint). PROLO_OK when its changes are to be kept;
+ * otherwise the response is set and the changes must be rolled back. */
+static enum prolo_code run_handler(struct http_req *rq, const struct route *rt, json_t *body,
+                                   struct prolo_err *err)
+{
+	unsigned char h[STORE_HASH_LEN];
+	bool use_key;
+	enum prolo_code rc = idem_check(rq, h, &use_key, err);
+	if (rc)
+		return rc;
+	rq->status = 0;
+	rc = rt->fn(rq, body, err);
+	if (rc || rq->status >= 300) {
+		if (rc && rq->status < 300)
+			api_fail(rq, err);
+		return rc ? rc : PROLO_ECONFLICT;
+	}
+	if (use_key &&
+	    (rc = store_idem_put(rq->st, rq->user.name, rq->idem_key, h, rq->status, buf_str(&rq->out),
+	                         rq->now, err))) {
+		api_fail(rq, err);
+		return rc;
+	}
+	return PROLO_OK;
+}
+
+/* F_SLOW writes: one transaction of their own on the worker's connection,
+ * under the writer lock. */
+static void run_write_here(struct http_req *rq, const struct route *rt, json_t *body)
 {
 	struct prolo_err err;
 	prolo_err_clear(&err);
-	const char *key = header(rq, "Idempotency-Key");
-	bool use_key = key && rq->authed;
-	unsigned char h[STORE_HASH_LEN];
-	if (key && !valid_idem_key(key)) {
-		prolo_err_set(&err, PROLO_EINVAL, "Idempotency-Key", "must be 1-%d printable characters",
-		              IDEM_KEY_MAX);
-		api_fail(rq, &err);
-		return;
-	}
+	audit_writer_enter();
+	rq->in_writer = true;
 	if (store_begin(rq->st, &err)) {
 		api_fail(rq, &err);
-		return;
-	}
-	if (use_key) {
-		unsigned char stored[STORE_HASH_LEN];
-		int status = 0;
-		char *text = NULL;
-		request_hash(rq, h);
-		enum prolo_code rc = store_idem_get(rq->st, rq->user.name, key, stored, &status, &text, &err);
-		if (rc == PROLO_OK) {
-			store_rollback(rq->st);
-			if (sodium_memcmp(stored, h, STORE_HASH_LEN) != 0) {
-				prolo_err_set(&err, PROLO_ECONFLICT, "Idempotency-Key",
-				              "this key was used for a different request");
-				api_fail(rq, &err);
-			} else {
-				buf_reset(&rq->out);
-				buf_adds(&rq->out, text);
-				rq->status = status;
-				rq->replayed = true;
-			}
-			free(text);
-			return;
-		}
-		if (rc != PROLO_ENOTFOUND) {
-			store_rollback(rq->st);
-			api_fail(rq, &err);
-			return;
-		}
-	}
-	rq->status = 0;
-	enum prolo_code rc = rt->fn(rq, body, &err);
-	if (rc || rq->status >= 300) {
+	} else if (run_handler(rq, rt, body, &err) != PROLO_OK) {
 		store_rollback(rq->st);
-		if (rc && rq->status < 300)
-			api_fail(rq, &err);
-		return;
-	}
-	if (use_key)
-		rc = store_idem_put(rq->st, rq->user.name, key, h, rq->status, buf_str(&rq->out), rq->now, &err);
-	if (!rc)
-		rc = store_commit(rq->st, &err);
-	if (rc) {
+	} else if (store_commit(rq->st, &err)) {
 		store_rollback(rq->st);
 		rq->set_cookie[0] = '\0';
 		api_fail(rq, &err);
 	}
+	rq->in_writer = false;
+	audit_writer_leave();
 }
 
-void api_dispatch(struct http_req *rq)
+static struct http_req *job_req(struct writer_job *j)
+{
+	return (struct http_req *)(void *)((char *)j - offsetof(struct http_req, job));
+}
+
+/* writer_run_fn of a write: the handler on the writer's connection. */
+static enum prolo_code job_write(struct writer_job *j, struct store *st, struct prolo_err *err)
+{
+	struct http_req *rq = job_req(j);
+	rq->st = st;
+	rq->in_writer = true;
+	return run_handler(rq, rq->route_def, rq->json, err);
+}
+
+/* writer_run_fn of a read: its audit rows. On failure the read's response
+ * is replaced by the error: nothing is shown that was not audited. */
+static enum prolo_code job_audit(struct writer_job *j, struct store *st, struct prolo_err *err)
+{
+	struct http_req *rq = job_req(j);
+	enum prolo_code rc = PROLO_OK;
+	for (int i = 0; i < rq->n_audits && !rc; i++)
+		rc = store_audit_append(st, &rq->audits[i], err);
+	if (rc) {
+		rq->set_cookie[0] = '\0';
+		api_fail(rq, err);
+	}
+	return rc;
+}
+
+/* writer_done_fn of both: an error if the commit failed, then back to the
+ * server. */
+static void job_done(struct writer_job *j, bool lost, const struct prolo_err *err)
+{
+	struct http_req *rq = job_req(j);
+	if (lost) {
+		rq->set_cookie[0] = '\0';
+		rq->replayed = false;
+		api_fail(rq, err);
+	}
+	rq->st = NULL;
+	rq->in_writer = false;
+	json_decref(rq->json);
+	rq->json = NULL;
+	rq->resume(rq);
+}
+
+bool api_dispatch(struct http_req *rq)
 {
 	struct prolo_err err;
 	prolo_err_clear(&err);
@@ -1236,13 +1434,13 @@ void api_dispatch(struct http_req *rq)
 		prolo_err_set(&err, path_known ? PROLO_EINVAL : PROLO_ENOTFOUND, "",
 		              path_known ? "method not allowed" : "no such API route");
 		api_error(rq, path_known ? 405 : 404, path_known ? "method_not_allowed" : NULL, &err);
-		return;
+		return false;
 	}
 	rq->route = rt->id;
 	if (!rq->st) {
 		prolo_err_set(&err, PROLO_EDB, "", "the registry cannot be opened");
 		api_fail(rq, &err);
-		return;
+		return false;
 	}
 	bool post = strcmp(rt->method, "POST") == 0;
 	if (!auth_route_public(rt->id)) {
@@ -1250,7 +1448,7 @@ void api_dispatch(struct http_req *rq)
 		                 &(struct auth_policy){ rq->opt->session_idle_s, rq->opt->session_absolute_s },
 		                 &rq->sess, &rq->user, &err)) {
 			api_fail(rq, &err);
-			return;
+			return false;
 		}
 		rq->authed = true;
 	}
@@ -1258,7 +1456,7 @@ void api_dispatch(struct http_req *rq)
 	    (post && rq->authed && auth_csrf(&rq->sess, header(rq, "X-CSRF-Token"), &err)) ||
 	    (post && check_origin(rq, &err))) {
 		api_fail(rq, &err);
-		return;
+		return false;
 	}
 	json_t *body = NULL;
 	if (post) {
@@ -1266,21 +1464,45 @@ void api_dispatch(struct http_req *rq)
 			body = json_object();
 		else if (hjson_parse(rq->body, rq->body_len, &body, &err)) {
 			api_fail(rq, &err);
-			return;
+			return false;
 		}
 	}
 	if (rt->flags & F_TX) {
-		run_write(rq, rt, body);
-	} else {
-		rq->status = 0;
-		if (rt->fn(rq, body, &err) != PROLO_OK && rq->status < 300) {
-			if (store_in_transaction(rq->st))
-				store_rollback(rq->st);
-			if (rt->id == RT_LOGIN && err.code == PROLO_ECONFLICT && rq->retry_after[0])
-				api_error(rq, 429, "throttled", &err);
-			else
-				api_fail(rq, &err);
+		rq->idem_key = header(rq, "Idempotency-Key");
+		if (rq->idem_key && !valid_idem_key(rq->idem_key)) {
+			prolo_err_set(&err, PROLO_EINVAL, "Idempotency-Key", "must be 1-%d printable characters",
+			              IDEM_KEY_MAX);
+			api_fail(rq, &err);
+			json_decref(body);
+			return false;
 		}
+		if (rt->flags & F_SLOW) {
+			run_write_here(rq, rt, body);
+			json_decref(body);
+			return false;
+		}
+		rq->route_def = rt;
+		rq->json = body;
+		rq->job = (struct writer_job){ .run = job_write, .done = job_done, .durable = true };
+		return true;
+	}
+	/* A read: one snapshot for all its queries (login writes on its own). */
+	bool snap = rt->id != RT_LOGIN && store_read_begin(rq->st, &err) == PROLO_OK;
+	rq->status = 0;
+	enum prolo_code rc = rt->fn(rq, body, &err);
+	if (snap)
+		store_read_end(rq->st);
+	if (rc != PROLO_OK && rq->status < 300) {
+		if (store_in_transaction(rq->st))
+			store_rollback(rq->st);
+		if (rt->id == RT_LOGIN && err.code == PROLO_ECONFLICT && rq->retry_after[0])
+			api_error(rq, 429, "throttled", &err);
+		else
+			api_fail(rq, &err);
 	}
 	json_decref(body);
+	if (rq->n_audits == 0)
+		return false;
+	rq->job = (struct writer_job){ .run = job_audit, .done = job_done, .durable = false };
+	return true;
 }

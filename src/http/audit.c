@@ -19,17 +19,23 @@ void audit_writer_leave(void)
 	pthread_mutex_unlock(&writer);
 }
 
+void audit_row(struct store_audit *e, const char *user, const char *action, const char *record,
+               const char *addr, const char *detail)
+{
+	memset(e, 0, sizeof *e);
+	snprintf(e->user, sizeof e->user, "%s", user ? user : "");
+	snprintf(e->action, sizeof e->action, "%s", action);
+	snprintf(e->record, sizeof e->record, "%s", record ? record : "");
+	snprintf(e->addr, sizeof e->addr, "%s", addr ? addr : "");
+	snprintf(e->detail, sizeof e->detail, "%s", detail ? detail : "");
+}
+
 enum prolo_code audit_log_event(struct store *st, const char *user, const char *action,
                                 const char *record, const char *addr, const char *detail,
                                 struct prolo_err *err)
 {
 	struct store_audit e;
-	memset(&e, 0, sizeof e);
-	snprintf(e.user, sizeof e.user, "%s", user ? user : "");
-	snprintf(e.action, sizeof e.action, "%s", action);
-	snprintf(e.record, sizeof e.record, "%s", record ? record : "");
-	snprintf(e.addr, sizeof e.addr, "%s", addr ? addr : "");
-	snprintf(e.detail, sizeof e.detail, "%s", detail ? detail : "");
+	audit_row(&e, user, action, record, addr, detail);
 	bool own = !store_in_transaction(st);
 	if (!own)
 		return store_audit_append(st, &e, err);

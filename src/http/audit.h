@@ -17,6 +17,12 @@ enum prolo_code audit_log_event(struct store *st, const char *user, const char *
                                 const char *record, const char *addr, const char *detail,
                                 struct prolo_err *err);
 
+/* Fills one row from the same fields, for a caller that appends it later
+ * (the audit rows of reads go to the group-commit writer, which appends
+ * them with store_audit_append). Cannot fail; long values are cut. */
+void audit_row(struct store_audit *e, const char *user, const char *action, const char *record,
+               const char *addr, const char *detail);
+
 /* One writer at a time in this process. SQLite admits one write
  * transaction per database; threads that queue on this mutex instead of in
  * SQLite's sleeping busy handler get the lock as soon as it is free. Wrap

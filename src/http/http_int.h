@@ -3,6 +3,7 @@
 #ifndef PROLO_HTTP_INT_H
 #define PROLO_HTTP_INT_H
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -11,9 +12,11 @@
 #include "core/err.h"
 #include "http/auth.h"
 #include "http/server.h"
+#include "http/writer.h"
 #include "store/store.h"
 
 #define HTTP_PARAM_MAX 128
+#define HTTP_AUDITS_MAX 4 /* audit rows one read request may leave */
 
 struct http_req {
 	/* filled by the server */
@@ -42,12 +45,26 @@ struct http_req {
 	char set_cookie[256];
 	char retry_after[24];
 	bool replayed;               /* Idempotent-Replayed */
+	/* work handed to the group-commit writer (api_dispatch returned true) */
+	struct writer_job job;       /* the request is found from it by offsetof */
+	const void *route_def;       /* the route (api.c's) */
+	json_t *json;                /* the parsed body; released when the job is done */
+	const char *idem_key;        /* Idempotency-Key header, NULL if none */
+	bool in_writer;              /* handler runs inside a write transaction on st */
+	int n_audits;                /* audit rows of a read, waiting for the writer */
+	struct store_audit audits[HTTP_AUDITS_MAX];
+	void (*resume)(struct http_req *rq); /* set by the server: the job is done */
+	void *server_ctx;            /* the server's, for resume */
 };
 
 /* Routes an /api/ or /q/ request: authentication, the permission check,
  * CSRF, body parsing, the transaction and the idempotency key, then the
- * handler. Always leaves a status and a body in rq. Cannot fail. */
-void api_dispatch(struct http_req *rq);
+ * handler. Returns false when rq holds the response (status and body).
+ * Returns true when rq->job must go to the writer (a write, or the audit
+ * rows of a read): the caller suspends the connection, then calls
+ * writer_submit(w, &rq->job); the response is in rq when the job calls
+ * rq->resume(rq), from the writer thread. Cannot fail. */
+bool api_dispatch(struct http_req *rq);
 
 /* Renders an error response: status and {"error":{code,message,field}}.
  * code_name NULL = prolo_err_name(err->code). Cannot fail. */

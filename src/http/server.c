@@ -1,10 +1,13 @@
 /* The HTTP server: libmicrohttpd in thread-pool mode. A request's body is
  * read in full (bounded: 413 past the limit) before anything runs; the
  * response is built in one buffer and queued once. Each worker thread
- * opens its own store connection on first use. Every response carries the
- * security headers, and every request leaves one log line built by
- * log_request from an allow-list of fields (no URL, no body, no patient
- * data). */
+ * opens its own store connection on first use and serves reads from it.
+ * Writes, and the audit rows of reads, go to the group-commit writer
+ * (writer.h): the connection is suspended meanwhile, so a worker keeps
+ * serving its other connections, and it is resumed to send the response
+ * once the batch is on the disk. Every response carries the security
+ * headers, and every request leaves one log line built by log_request from
+ * an allow-list of fields (no URL, no body, no patient data). */
 #include "http/server.h"
 
 #include <errno.h>
@@ -28,6 +31,7 @@
 #include "http/auth.h"
 #include "http/hjson.h"
 #include "http/http_int.h"
+#include "http/writer.h"
 
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
 #define MAX_RESPONSE ((size_t)64 << 20)
@@ -42,6 +46,7 @@ struct server {
 	pthread_key_t store_key;
 	char web_dir[PATH_MAX];
 	atomic_int in_flight;
+	struct writer *writer;       /* group commit */
 	FILE *log;
 	bool tls;
 };
@@ -51,6 +56,8 @@ struct conn_ctx {
 	bool too_big;
 	bool responded;
 	struct timespec t0;
+	struct http_req *rq;         /* a request waiting for the writer */
+	atomic_bool done;            /* the writer finished rq */
 };
 
 /* ---- logging ----------------------------------------------------------- */
@@ -90,6 +97,7 @@ static struct store *worker_store(struct server *srv)
 	struct prolo_err err;
 	if (store_open(srv->opt.db_path, 0, &st, &err) != PROLO_OK)
 		return NULL;
+	store_tune_server(st);
 	pthread_setspecific(srv->store_key, st);
 	return st;
 }
@@ -276,6 +284,16 @@ static void init_req(struct server *srv, struct http_req *rq, struct MHD_Connect
 	client_addr(c, rq->addr, sizeof rq->addr);
 }
 
+/* http_req.resume: called by the writer thread when a suspended request is
+ * done; on_request then sends its response. */
+static void resume_req(struct http_req *rq)
+{
+	struct conn_ctx *cx = rq->server_ctx;
+	struct MHD_Connection *c = rq->conn;
+	atomic_store(&cx->done, true);
+	MHD_resume_connection(c);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -313,6 +331,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (cx->responded)
 		return MHD_YES;
+	if (cx->rq) {
+		/* Resumed: the writer has finished the request. */
+		if (!atomic_load(&cx->done))
+			return MHD_YES;
+		struct http_req *wq = cx->rq;
+		cx->rq = NULL;
+		enum MHD_Result ok = send_response(srv, c, wq, cx);
+		buf_free(&wq->out);
+		free(wq);
+		return ok;
+	}
+	if (!cx->too_big && strncmp(url, "/api/", 5) == 0) {
+		struct http_req *aq = malloc(sizeof *aq);
+		if (!aq)
+			return MHD_NO;
+		init_req(srv, aq, c, url, method);
+		aq->body = buf_str(&cx->body);
+		aq->body_len = cx->body.len;
+		aq->st = worker_store(srv);
+		if (api_dispatch(aq)) {
+			aq->resume = resume_req;
+			aq->server_ctx = cx;
+			cx->rq = aq;
+			/* Suspend first: the writer may finish at once. */
+			MHD_suspend_connection(c);
+			writer_submit(srv->writer, &aq->job);
+			return MHD_YES;
+		}
+		enum MHD_Result ok = send_response(srv, c, aq, cx);
+		buf_free(&aq->out);
+		free(aq);
+		return ok;
+	}
 	struct http_req rq;
 	init_req(srv, &rq, c, url, method);
 	if (cx->too_big) {
@@ -321,11 +372,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		prolo_err_set(&err, PROLO_ETOOBIG, "body", "the request body is larger than %zu bytes",
 		              srv->opt.max_body);
 		api_error(&rq, 413, NULL, &err);
-	} else if (strncmp(url, "/api/", 5) == 0) {
-		rq.body = buf_str(&cx->body);
-		rq.body_len = cx->body.len;
-		rq.st = worker_store(srv);
-		api_dispatch(&rq);
 	} else {
 		serve_static(srv, &rq);
 	}
@@ -343,6 +389,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (!cx)
 		return;
+	if (cx->rq) {
+		buf_free(&cx->rq->out);
+		free(cx->rq);
+	}
 	buf_free(&cx->body);
 	free(cx);
 	*con_cls = NULL;
@@ -484,8 +534,15 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	/* Started with the signals blocked, like the workers: only sigwait
+	 * below takes them. */
+	if ((rc = writer_start(o->db_path, &srv->writer, err))) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		goto done;
+	}
 
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+	                 MHD_ALLOW_SUSPEND_RESUME |
 	                 (v6 ? MHD_USE_IPv6 : 0) | (srv->tls ? MHD_USE_TLS : 0);
 	if (srv->tls)
 		d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, srv,
@@ -532,6 +589,8 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	fflush(info);
 	rc = PROLO_OK;
 done:
+	/* After the daemon: no request is left waiting for the writer. */
+	writer_stop(srv->writer);
 	if (key_made)
 		pthread_key_delete(srv->store_key);
 	if (key)

@@ -256,4 +256,24 @@ enum prolo_code store_audit_scan(struct store *st, const struct store_audit_filt
 enum prolo_code store_audit_verify(struct store *st, int64_t *n_rows, int64_t *bad_id,
                                    unsigned char *head, struct prolo_err *err);
 
+/* ==== Group commit and read snapshots (the web server) ==================
+ * store_savepoint starts a nested unit inside store_begin's transaction
+ * (and forgets cached id -> key entries, so it starts from the database);
+ * store_release keeps its changes in the transaction, store_rollback_to
+ * undoes only them and forgets the cached keys. The transaction's
+ * store_commit makes every released unit durable at once. PROLO_EDB on a
+ * storage error; store_rollback_to cannot fail. */
+enum prolo_code store_savepoint(struct store *st, struct prolo_err *err);
+enum prolo_code store_release(struct store *st, struct prolo_err *err);
+void store_rollback_to(struct store *st);
+/* One read snapshot over several reads (a deferred BEGIN): every read
+ * until store_read_end sees the same state and takes the locks once.
+ * store_read_begin: PROLO_EDB. store_read_end cannot fail and is a no-op
+ * outside a transaction. Do not write in between. */
+enum prolo_code store_read_begin(struct store *st, struct prolo_err *err);
+void store_read_end(struct store *st);
+/* A server connection: a larger page cache and memory-mapped reads.
+ * Errors are ignored (the defaults work, only slower). */
+void store_tune_server(struct store *st);
+
 #endif

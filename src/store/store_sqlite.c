@@ -5,6 +5,7 @@
  * grouped by course in imports, which makes the lookups nearly free. */
 #include "store/store_sqlite.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -31,6 +32,13 @@ struct parent_cache {
 	int32_t next_ae;    /* courses only: next adverse event seq; 0 = unknown */
 };
 
+#define SH__COUNT 256 /* scan shapes: combinations of the SH_ filter bits below */
+
+struct scan_slot {
+	sqlite3_stmt *stmt; /* prepared on first use; NULL until then */
+	bool busy;          /* being stepped by a scan in progress */
+};
+
 struct store {
 	sqlite3 *db;
 	bool in_tx;
@@ -41,7 +49,8 @@ struct store {
 	} cache[STMT_CACHE];
 	int n_cache;
 	char *insert_sql[REC__COUNT];
-	char *select_sql[REC__COUNT];
+	struct scan_slot scans[REC__COUNT][SH__COUNT]; /* reads: one statement per shape */
+	struct scan_slot history;    /* store_course_history_scan */
 	struct parent_cache patient, course;
 	char last_clinic[REC_ID_MAX];
 	char **conditions; /* known condition names */
@@ -299,8 +308,10 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->cache[i].stmt);
 	for (int k = 0; k < REC__COUNT; k++) {
 		free(st->insert_sql[k]);
-		free(st->select_sql[k]);
+		for (int h = 0; h < SH__COUNT; h++)
+			sqlite3_finalize(st->scans[k][h].stmt);
 	}
+	sqlite3_finalize(st->history.stmt);
 	free_conditions(st);
 	idmap_reset(&st->patients);
 	idmap_reset(&st->courses);
@@ -402,11 +413,34 @@ static const char *insert_sql(struct store *st, enum rec_kind kind, struct prolo
 	return st->insert_sql[kind];
 }
 
-static const char *select_sql(struct store *st, enum rec_kind kind, struct prolo_err *err)
+/* Filters a scan uses; each combination ("shape") gets its own statement,
+ * built with only those filters so that SQLite can use the key indexes
+ * (a generic "?1 IS NULL OR col = ?1" filter hides them), and prepared once
+ * per connection. Parameters keep fixed numbers (?1 patient_id, ?2
+ * course_id, ?3 clinic, ?4 session_no, ?5 search, ?6/?7 outcome date and
+ * instrument, ?8 adverse event seq, ?9 limit) whatever the shape. */
+enum {
+	SH_PID = 1, SH_CID = 2, SH_CLINIC = 4, SH_SNO = 8, SH_SEARCH = 16,
+	SH_OUTKEY = 32, SH_AESEQ = 64, SH_LIMIT = 128,
+};
+
+static enum prolo_code add_cond(struct buf *b, bool *first, const char *cond)
 {
-	if (st->select_sql[kind])
-		return st->select_sql[kind];
+	enum prolo_code rc = buf_adds(b, *first ? " WHERE " : " AND ");
+	*first = false;
+	return rc ? rc : buf_adds(b, cond);
+}
+
+/* The SQL of one (kind, shape); malloc'd, or NULL on out of memory. Keyed
+ * lookups go through scalar subqueries so they are index searches whatever
+ * the planner thinks of the join: courses of a patient by courses_patient,
+ * children of a course by their primary key (course_pk, ...). Rows come in
+ * key order straight from those indexes, without a sort. */
+static char *select_sql(enum rec_kind kind, int shape)
+{
 	const struct rec_table *t = &rec_tables[kind];
+	bool child = kind != REC_PATIENT && kind != REC_COURSE;
+	bool join_p = kind == REC_COURSE || (child && (shape & (SH_PID | SH_CLINIC)));
 	struct buf b = { 0 };
 	enum prolo_code rc = buf_adds(&b, "SELECT ");
 	for (int i = 0; i < t->n_fields && !rc; i++) {
@@ -415,32 +449,40 @@ static const char *select_sql(struct store *st, enum rec_kind kind, struct prolo
 		if (!rc)
 			rc = select_col(kind, &t->fields[i], &b);
 	}
-	/* Filters are bound as NULL when unused, so one statement serves all. */
-	const char *pid = kind == REC_PATIENT ? "x.patient_id" : "p.patient_id";
-	const char *clinic = kind == REC_PATIENT ? "x.clinic" : "p.clinic";
-	const char *cid = kind == REC_PATIENT ? "NULL" : kind == REC_COURSE ? "x.course_id" : "c.course_id";
-	const char *sno = kind == REC_INJECTION || kind == REC_SESSION ? "x.session_no" : "NULL";
 	if (!rc)
-		rc = buf_printf(&b,
-			" FROM %s WHERE (?1 IS NULL OR %s = ?1) AND (?2 IS NULL OR %s = ?2)"
-			" AND (?3 IS NULL OR %s = ?3) AND (?4 IS NULL OR %s = ?4)",
-			tables[kind].from, pid, cid, clinic, sno);
-	if (!rc && kind == REC_PATIENT)
-		rc = buf_adds(&b, " AND (?5 IS NULL OR instr(lower(x.patient_id || ' ' ||"
-		                  " coalesce(x.first_name, '') || ' ' || coalesce(x.last_name, '')), lower(?5)) > 0)");
-	if (!rc && kind == REC_OUTCOME)
-		rc = buf_adds(&b, " AND (?6 IS NULL OR x.date = ?6) AND (?7 IS NULL OR x.instrument = ?7)");
-	if (!rc && kind == REC_AE)
-		rc = buf_adds(&b, " AND (?8 IS NULL OR x.seq = ?8)");
+		rc = buf_printf(&b, " FROM %s x", tables[kind].table);
+	if (!rc && child)
+		rc = buf_adds(&b, " JOIN courses c ON c.pk = x.course_pk");
+	if (!rc && join_p)
+		rc = buf_printf(&b, " JOIN patients p ON p.pk = %s.patient_pk", child ? "c" : "x");
+	bool first = true;
+	if (!rc && (shape & SH_PID))
+		rc = add_cond(&b, &first, kind == REC_PATIENT ? "x.patient_id = ?1"
+		              : kind == REC_COURSE ? "x.patient_pk = (SELECT pk FROM patients WHERE patient_id = ?1)"
+		              : "p.patient_id = ?1");
+	if (!rc && (shape & SH_CID) && kind != REC_PATIENT)
+		rc = add_cond(&b, &first, kind == REC_COURSE ? "x.course_id = ?2"
+		              : "x.course_pk = (SELECT pk FROM courses WHERE course_id = ?2)");
+	if (!rc && (shape & SH_CLINIC))
+		rc = add_cond(&b, &first, kind == REC_PATIENT ? "x.clinic = ?3" : "p.clinic = ?3");
+	if (!rc && (shape & SH_SNO) && (kind == REC_SESSION || kind == REC_INJECTION))
+		rc = add_cond(&b, &first, "x.session_no = ?4");
+	if (!rc && (shape & SH_SEARCH) && kind == REC_PATIENT)
+		rc = add_cond(&b, &first, "instr(lower(x.patient_id || ' ' || coalesce(x.first_name, '') || ' ' ||"
+		                          " coalesce(x.last_name, '')), lower(?5)) > 0");
+	if (!rc && (shape & SH_OUTKEY) && kind == REC_OUTCOME)
+		rc = add_cond(&b, &first, "x.date = ?6 AND x.instrument = ?7");
+	if (!rc && (shape & SH_AESEQ) && kind == REC_AE)
+		rc = add_cond(&b, &first, "x.seq = ?8");
 	if (!rc)
-		rc = buf_printf(&b, " ORDER BY %s LIMIT ?9", tables[kind].order);
+		rc = buf_printf(&b, " ORDER BY %s", tables[kind].order);
+	if (!rc && (shape & SH_LIMIT))
+		rc = buf_adds(&b, " LIMIT ?9");
 	if (rc) {
 		buf_free(&b);
-		prolo_err_set(err, rc, "", "out of memory");
 		return NULL;
 	}
-	st->select_sql[kind] = buf_take(&b);
-	return st->select_sql[kind];
+	return buf_take(&b);
 }
 
 /* Binds one field's value (NULL when missing). Text is bound without a
@@ -781,30 +823,119 @@ enum prolo_code store_insert(struct store *st, enum rec_kind kind, void *rec,
 
 /* ---- reads ------------------------------------------------------------- */
 
+/* The shape of a scan: which filters of f and of the key are in use. */
+static int scan_shape(enum rec_kind kind, const struct store_filter *f, const void *key)
+{
+	int shape = 0;
+	if (f) {
+		if (f->patient_id && f->patient_id[0])
+			shape |= SH_PID;
+		if (f->course_id && f->course_id[0] && kind != REC_PATIENT)
+			shape |= SH_CID;
+		if (f->clinic && f->clinic[0])
+			shape |= SH_CLINIC;
+		if (f->session_no > 0 && (kind == REC_SESSION || kind == REC_INJECTION))
+			shape |= SH_SNO;
+		if (kind == REC_PATIENT && f->search && f->search[0])
+			shape |= SH_SEARCH;
+		if (f->limit > 0)
+			shape |= SH_LIMIT;
+	}
+	if (key) {
+		switch (kind) {
+		case REC_PATIENT:
+			shape |= SH_PID;
+			break;
+		case REC_COURSE:
+			shape |= SH_CID;
+			break;
+		case REC_SESSION:
+		case REC_INJECTION:
+			shape |= SH_CID | SH_SNO;
+			break;
+		case REC_OUTCOME:
+			shape |= SH_CID | SH_OUTKEY;
+			break;
+		case REC_AE:
+			shape |= SH_CID | SH_AESEQ;
+			break;
+		default:
+			break;
+		}
+	}
+	return shape;
+}
+
+/* A reset statement for (kind, shape), prepared on first use and kept.
+ * Scans may nest (a callback reading another record); a shape already
+ * being stepped gets a private statement, *private set, to finalize after.
+ * NULL on error with *err filled. */
+static sqlite3_stmt *scan_stmt(struct store *st, enum rec_kind kind, int shape, bool *private,
+                               struct prolo_err *err)
+{
+	assert((unsigned)kind < REC__COUNT && (unsigned)shape < SH__COUNT);
+	struct scan_slot *slot = &st->scans[kind][shape];
+	*private = slot->busy;
+	if (slot->stmt && !slot->busy) {
+		slot->busy = true;
+		return slot->stmt;
+	}
+	char *sql = select_sql(kind, shape);
+	if (!sql) {
+		prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		return NULL;
+	}
+	sqlite3_stmt *s = NULL;
+	int src = sqlite3_prepare_v3(st->db, sql, -1, *private ? 0 : SQLITE_PREPARE_PERSISTENT, &s, NULL);
+	free(sql);
+	if (src != SQLITE_OK) {
+		store_sqlite_err(st, src, "preparing a read", err);
+		return NULL;
+	}
+	if (!*private) {
+		slot->stmt = s;
+		slot->busy = true;
+	}
+	return s;
+}
+
+static void scan_done(struct store *st, enum rec_kind kind, int shape, sqlite3_stmt *s, bool private)
+{
+	if (private) {
+		sqlite3_finalize(s);
+		return;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	assert((unsigned)kind < REC__COUNT && (unsigned)shape < SH__COUNT);
+	st->scans[kind][shape].busy = false;
+}
+
 static enum prolo_code run_select(struct store *st, enum rec_kind kind, const struct store_filter *f,
                                   const void *key, store_row_fn fn, void *ctx, struct prolo_err *err)
 {
-	const char *sql = select_sql(st, kind, err);
-	if (!sql)
-		return err ? err->code : PROLO_ENOMEM;
-	/* Scans may nest (a callback reading another record), so use a private
-	 * statement rather than the shared cache. */
-	sqlite3_stmt *s = NULL;
-	int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-	if (src != SQLITE_OK)
-		return store_sqlite_err(st, src, "preparing a read", err);
+	int shape = scan_shape(kind, f, key);
+	bool private;
+	sqlite3_stmt *s = scan_stmt(st, kind, shape, &private, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	/* Parameters the shape does not use are absent from the statement;
+	 * binding them fails harmlessly with SQLITE_RANGE. */
 	if (f) {
-		if (f->patient_id && f->patient_id[0])
+		if (shape & SH_PID)
 			sqlite3_bind_text(s, 1, f->patient_id, -1, SQLITE_STATIC);
 		if (f->course_id && f->course_id[0])
 			sqlite3_bind_text(s, 2, f->course_id, -1, SQLITE_STATIC);
-		if (f->clinic && f->clinic[0])
+		if (shape & SH_CLINIC)
 			sqlite3_bind_text(s, 3, f->clinic, -1, SQLITE_STATIC);
 		if (f->session_no > 0)
 			sqlite3_bind_int(s, 4, f->session_no);
-		if (kind == REC_PATIENT && f->search && f->search[0])
+		if (shape & SH_SEARCH)
 			sqlite3_bind_text(s, 5, f->search, -1, SQLITE_STATIC);
+		if (shape & SH_LIMIT)
+			sqlite3_bind_int64(s, 9, f->limit);
 	}
+	char d[11];
 	if (key) {
 		switch (kind) {
 		case REC_PATIENT:
@@ -823,10 +954,9 @@ static enum prolo_code run_select(struct store *st, enum rec_kind kind, const st
 			break;
 		case REC_OUTCOME: {
 			const struct outcome *o = key;
-			char d[11];
 			dom_date_format(o->date, d);
 			sqlite3_bind_text(s, 2, o->course_id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 6, d, 10, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 6, d, 10, SQLITE_STATIC);
 			sqlite3_bind_text(s, 7, dom_instrument_names[o->instrument], -1, SQLITE_STATIC);
 			break;
 		}
@@ -838,14 +968,14 @@ static enum prolo_code run_select(struct store *st, enum rec_kind kind, const st
 			break;
 		}
 	}
-	sqlite3_bind_int64(s, 9, f && f->limit > 0 ? f->limit : -1);
 
 	const struct rec_table *t = &rec_tables[kind];
 	/* Records are a few KiB; one on the heap serves the whole scan. */
 	void *rec = malloc(t->size);
 	enum prolo_code rc = PROLO_OK;
+	int src = SQLITE_DONE;
 	if (!rec) {
-		sqlite3_finalize(s);
+		scan_done(st, kind, shape, s, private);
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	}
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
@@ -858,7 +988,7 @@ static enum prolo_code run_select(struct store *st, enum rec_kind kind, const st
 	if (!rc && src != SQLITE_DONE)
 		rc = store_sqlite_err(st, src, "reading the registry", err);
 	free(rec);
-	sqlite3_finalize(s);
+	scan_done(st, kind, shape, s, private);
 	return rc;
 }
 
@@ -1028,19 +1158,33 @@ enum prolo_code store_course_history_scan(struct store *st, const char *course_i
 	if (rc)
 		return rc;
 	int64_t pk = c->pk;
-	sqlite3_stmt *s = NULL;
-	int src = sqlite3_prepare_v2(st->db,
-		"SELECT at, event, coalesce(detail, '') FROM course_history WHERE course_pk = ? ORDER BY pk",
-		-1, &s, NULL);
-	if (src != SQLITE_OK)
-		return store_sqlite_err(st, src, "reading course history", err);
+	/* Kept prepared like the scans; a nested call gets a private one. */
+	static const char sql[] =
+		"SELECT at, event, coalesce(detail, '') FROM course_history WHERE course_pk = ? ORDER BY pk";
+	bool private = st->history.busy;
+	sqlite3_stmt *s = private ? NULL : st->history.stmt;
+	int src = SQLITE_OK;
+	if (!s) {
+		src = sqlite3_prepare_v3(st->db, sql, -1, private ? 0 : SQLITE_PREPARE_PERSISTENT, &s, NULL);
+		if (src != SQLITE_OK)
+			return store_sqlite_err(st, src, "reading course history", err);
+		if (!private)
+			st->history.stmt = s;
+	}
+	if (!private)
+		st->history.busy = true;
 	sqlite3_bind_int64(s, 1, pk);
 	while ((src = sqlite3_step(s)) == SQLITE_ROW && !rc)
 		rc = fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
 		        (const char *)sqlite3_column_text(s, 2), err);
 	if (!rc && src != SQLITE_DONE && src != SQLITE_ROW)
 		rc = store_sqlite_err(st, src, "reading course history", err);
-	sqlite3_finalize(s);
+	if (private) {
+		sqlite3_finalize(s);
+	} else {
+		sqlite3_reset(s);
+		st->history.busy = false;
+	}
 	return rc;
 }
 
@@ -1061,4 +1205,66 @@ enum prolo_code store_last_session_no(struct store *st, const char *course_id, i
 		*n = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
 	return src == SQLITE_ROW ? PROLO_OK : store_sqlite_err(st, src, "numbering a session", err);
+}
+
+/* ==== Savepoints, read snapshots and server tuning ======================
+ * For the web server's group commit: a batch of requests shares one
+ * transaction and each request runs in its own savepoint, so a failing one
+ * rolls back only itself. Rolling back to a savepoint also forgets the
+ * cached id -> key entries (patient, course and its next adverse-event
+ * number, clinic), which may name rows that no longer exist. */
+
+static enum prolo_code step_once(struct store *st, const char *sql, const char *what,
+                                 struct prolo_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, what, err);
+}
+
+static const char sp_begin[] = "SAVEPOINT request";
+static const char sp_release[] = "RELEASE request";
+static const char sp_rollback[] = "ROLLBACK TO request";
+
+enum prolo_code store_savepoint(struct store *st, struct prolo_err *err)
+{
+	assert(st->in_tx);
+	/* Start each request from what the database says, not from keys
+	 * cached by an earlier request or another connection's writes. */
+	invalidate_caches(st);
+	return step_once(st, sp_begin, "starting a savepoint", err);
+}
+
+enum prolo_code store_release(struct store *st, struct prolo_err *err)
+{
+	return step_once(st, sp_release, "releasing a savepoint", err);
+}
+
+void store_rollback_to(struct store *st)
+{
+	step_once(st, sp_rollback, "rolling back a savepoint", NULL);
+	step_once(st, sp_release, "releasing a savepoint", NULL);
+	invalidate_caches(st);
+}
+
+static const char rd_begin[] = "BEGIN";
+static const char rd_end[] = "COMMIT";
+
+enum prolo_code store_read_begin(struct store *st, struct prolo_err *err)
+{
+	return step_once(st, rd_begin, "starting a read", err);
+}
+
+void store_read_end(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db) == 0 && step_once(st, rd_end, "ending a read", NULL) != PROLO_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void store_tune_server(struct store *st)
+{
+	sqlite3_exec(st->db, "PRAGMA cache_size=-32768", NULL, NULL, NULL);
 }

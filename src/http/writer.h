@@ -1,0 +1,49 @@
+/* Group commit: one thread owns the server's write connection and runs the
+ * writes of many requests in one transaction, each request in its own
+ * savepoint, then commits once (one fsync) and only then reports every
+ * request of the batch as done. A request that fails rolls back only its
+ * savepoint; a commit that fails fails every request of the batch. So an
+ * acknowledged write is on the disk, and the fsync is shared. */
+#ifndef PROLO_WRITER_H
+#define PROLO_WRITER_H
+
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+struct writer;
+struct writer_job;
+
+/* Runs inside the job's savepoint on the writer's connection. PROLO_OK
+ * keeps the job's changes; any other code rolls back to the savepoint
+ * (the job has set its own response). */
+typedef enum prolo_code (*writer_run_fn)(struct writer_job *j, struct store *st,
+                                         struct prolo_err *err);
+/* Called once per job after its batch ended, on the writer thread. lost is
+ * true when the job's kept changes did not reach the disk (the commit
+ * failed, err says why); the job must then answer with an error. The job
+ * may be freed by this call. */
+typedef void (*writer_done_fn)(struct writer_job *j, bool lost, const struct prolo_err *err);
+
+struct writer_job {
+	writer_run_fn run;
+	writer_done_fn done;
+	bool durable;              /* needs a synchronous=FULL commit (writes); false
+	                            * for the audit rows of reads */
+	/* the writer's */
+	bool kept;                 /* run returned PROLO_OK */
+	struct writer_job *next;
+};
+
+/* Opens the writer's connection to db_path and starts its thread. Store
+ * codes from store_open; PROLO_ENOMEM when the thread cannot start. */
+enum prolo_code writer_start(const char *db_path, struct writer **out, struct prolo_err *err);
+/* Queues j (its run, done and durable set). j must stay valid until its
+ * done call. Cannot fail. */
+void writer_submit(struct writer *w, struct writer_job *j);
+/* Runs what is queued, stops the thread and closes the connection. NULL is
+ * a no-op. */
+void writer_stop(struct writer *w);
+
+#endif
