@@ -42,6 +42,10 @@ int cli_alerts(struct cli_ctx *ctx, int argc, char **argv);
 int cli_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv);
 
+/* For the record groups (patient, course, session, outcome, ae): prints
+ * the field options with their meaning. Nothing for other commands. */
+void cli_record_help(FILE *f, const char *group);
+
 /* Prints "prolo: FIELD: MESSAGE" (or JSON with --json) to ctx->errs and
  * returns the exit status for err->code. */
 int cli_fail(struct cli_ctx *ctx, const struct prolo_err *err);

@@ -243,6 +243,30 @@ static int list_filtered(struct cli_ctx *ctx, enum rec_kind kind, int argc, char
 	return x;
 }
 
+void cli_record_help(FILE *f, const char *group)
+{
+	static const struct {
+		const char *group;
+		enum rec_kind kind;
+	} groups[] = { { "patient", REC_PATIENT }, { "course", REC_COURSE }, { "session", REC_SESSION },
+	               { "outcome", REC_OUTCOME }, { "ae", REC_AE } };
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		if (strcmp(group, groups[g].group) != 0)
+			continue;
+		const struct rec_table *t = &rec_tables[groups[g].kind];
+		fprintf(f, "\nfields (--name VALUE; * = required):\n");
+		for (int i = 0; i < t->n_fields; i++)
+			fprintf(f, "  --%-24s %s%s\n", t->fields[i].name, t->fields[i].required ? "* " : "",
+			        t->fields[i].help);
+		if (groups[g].kind == REC_SESSION) {
+			t = &rec_tables[REC_INJECTION];
+			fprintf(f, "\n--injection keys (key=value,...):\n");
+			for (int i = 3; i < t->n_fields; i++)
+				fprintf(f, "  %-26s %s\n", t->fields[i].name, t->fields[i].help);
+		}
+	}
+}
+
 /* ---- init ------------------------------------------------------------------ */
 
 int cli_init(struct cli_ctx *ctx, int argc, char **argv)
