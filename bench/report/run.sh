@@ -32,6 +32,8 @@ if [ ! -f "$DB" ]; then
 	echo "making a registry of $N patients (seed 1) in $DB ..."
 	rm -f "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
 	"$PROLO" --db "$DB.tmp" simulate --patients "$N" --seed 1 >/dev/null
+	[ ! -s "$DB.tmp-wal" ] || { echo "the new registry left a WAL file behind" >&2; exit 1; }
+	rm -f "$DB.tmp-wal" "$DB.tmp-shm"
 	mv "$DB.tmp" "$DB"
 fi
 if [ ! -f "$CSV/.complete" ]; then
@@ -88,13 +90,15 @@ awk -v n="$N" -v reps="$REPS" -v rows="$rows" \
     -v tp="$(median prolo 1)" -v tr="$(median read 1)" -v td="$(median pandas 1)" \
     -v cp="$(median prolo 2)" -v cr="$(median read 2)" -v cd="$(median pandas 2)" \
     -v mp="$(peak prolo)" -v mr="$(peak read)" -v md="$(peak pandas)" \
-    -v ap="$(all prolo 1)" -v ar="$(all read 1)" -v ad="$(all pandas 1)" 'BEGIN {
+    -v ap="$(all prolo 1)" -v ar="$(all read 1)" -v ad="$(all pandas 1)" '
+function x(a, b, f) { return b > 0 ? sprintf(f, a / b) : "n/a" }
+BEGIN {
 	printf "registry: %d patients, %d rows read by the report\n", n, rows
 	printf "median of %d runs: wall time (all runs), cpu time (user+sys), peak RSS\n", reps
 	printf "  prolo report --format csv  %7.2f s (%s)  cpu %7.2f s  %7.1f MiB\n", tp, ap, cp, mp / 1024
 	printf "  read columns (floor)       %7.2f s (%s)  cpu %7.2f s  %7.1f MiB\n", tr, ar, cr, mr / 1024
 	printf "  pandas from CSV export     %7.2f s (%s)  cpu %7.2f s  %7.1f MiB\n", td, ad, cd, md / 1024
-	printf "pandas / prolo = %5.1fx wall, %5.1fx cpu (goal >= 10x)\n", td / tp, cd / cp
-	printf "prolo / read   = %5.2fx wall, %5.2fx cpu (goal <= 1.3x)\n", tp / tr, cp / cr
+	printf "pandas / prolo = %s wall, %s cpu (goal >= 10x)\n", x(td, tp, "%5.1fx"), x(cd, cp, "%5.1fx")
+	printf "prolo / read   = %s wall, %s cpu (goal <= 1.3x)\n", x(tp, tr, "%5.2fx"), x(cp, cr, "%5.2fx")
 	printf "prolo peak RSS = %.1f MiB (goal < 256 MiB)\n", mp / 1024
 }'
