@@ -1406,8 +1406,11 @@ static void job_done(struct writer_job *j, bool lost, const struct prolo_err *er
 	rq->in_writer = false;
 	json_decref(rq->json);
 	rq->json = NULL;
-	rq->resume(rq);
+	if (rq->resume)
+		rq->resume(rq);
 }
+
+static bool dispatch_route(struct http_req *rq, const struct route *rt, bool post);
 
 bool api_dispatch(struct http_req *rq)
 {
@@ -1443,6 +1446,20 @@ bool api_dispatch(struct http_req *rq)
 		return false;
 	}
 	bool post = strcmp(rt->method, "POST") == 0;
+	/* One read snapshot from the session check to the end of a read
+	 * (login writes on its own; a write ends it before the writer). */
+	bool snap = rt->id != RT_LOGIN && store_read_begin(rq->st, &err) == PROLO_OK;
+	bool deferred = dispatch_route(rq, rt, post);
+	if (snap)
+		store_read_end(rq->st);
+	return deferred;
+}
+
+/* api_dispatch once the route is known, inside its read snapshot. */
+static bool dispatch_route(struct http_req *rq, const struct route *rt, bool post)
+{
+	struct prolo_err err;
+	prolo_err_clear(&err);
 	if (!auth_route_public(rt->id)) {
 		if (auth_session(rq->st, cookie_token(rq), rq->now,
 		                 &(struct auth_policy){ rq->opt->session_idle_s, rq->opt->session_absolute_s },
@@ -1476,6 +1493,7 @@ bool api_dispatch(struct http_req *rq)
 			json_decref(body);
 			return false;
 		}
+		store_read_end(rq->st);
 		if (rt->flags & F_SLOW) {
 			run_write_here(rq, rt, body);
 			json_decref(body);
@@ -1486,15 +1504,9 @@ bool api_dispatch(struct http_req *rq)
 		rq->job = (struct writer_job){ .run = job_write, .done = job_done, .durable = true };
 		return true;
 	}
-	/* A read: one snapshot for all its queries (login writes on its own). */
-	bool snap = rt->id != RT_LOGIN && store_read_begin(rq->st, &err) == PROLO_OK;
 	rq->status = 0;
 	enum prolo_code rc = rt->fn(rq, body, &err);
-	if (snap)
-		store_read_end(rq->st);
 	if (rc != PROLO_OK && rq->status < 300) {
-		if (store_in_transaction(rq->st))
-			store_rollback(rq->st);
 		if (rt->id == RT_LOGIN && err.code == PROLO_ECONFLICT && rq->retry_after[0])
 			api_error(rq, 429, "throttled", &err);
 		else
@@ -1503,6 +1515,7 @@ bool api_dispatch(struct http_req *rq)
 	json_decref(body);
 	if (rq->n_audits == 0)
 		return false;
-	rq->job = (struct writer_job){ .run = job_audit, .done = job_done, .durable = false };
+	rq->job = (struct writer_job){ .run = job_audit, .done = job_done, .durable = false,
+	                               .single = rq->n_audits == 1 };
 	return true;
 }

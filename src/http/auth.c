@@ -237,6 +237,28 @@ enum prolo_code auth_login_record(struct store *st, const char *name, const char
 
 /* ---- sessions and CSRF ------------------------------------------------- */
 
+/* Refreshes (or, with drop, deletes) a session in a short write transaction
+ * of its own. The caller may hold a read snapshot (store_read_begin): it
+ * is ended for the write and taken again after. Failures are ignored: a
+ * missed refresh only shortens the session. */
+static void session_write(struct store *st, const unsigned char *h, int64_t now, bool drop)
+{
+	bool snap = store_in_transaction(st);
+	if (snap)
+		store_read_end(st);
+	audit_writer_enter();
+	if (store_begin(st, NULL) == PROLO_OK) {
+		if ((drop ? store_login_session_delete(st, h, NULL, NULL, NULL)
+		          : store_login_session_touch(st, h, now, NULL)) == PROLO_OK)
+			store_commit(st, NULL);
+		else
+			store_rollback(st);
+	}
+	audit_writer_leave();
+	if (snap)
+		store_read_begin(st, NULL);
+}
+
 enum prolo_code auth_session(struct store *st, const char *token, int64_t now,
                              const struct auth_policy *pol, struct store_login_session *s,
                              struct store_user *u, struct prolo_err *err)
@@ -257,14 +279,7 @@ enum prolo_code auth_session(struct store *st, const char *token, int64_t now,
 		return rc;
 	}
 	if (now - s->last_seen >= idle || now - s->created_at >= absolute) {
-		audit_writer_enter();
-		if (store_begin(st, NULL) == PROLO_OK) {
-			if (store_login_session_delete(st, h, NULL, NULL, NULL) == PROLO_OK)
-				store_commit(st, NULL);
-			else
-				store_rollback(st);
-		}
-		audit_writer_leave();
+		session_write(st, h, now, true);
 		return prolo_err_set(err, PROLO_EAUTH, "", "the session has expired; please log in again");
 	}
 	rc = store_user_get(st, s->user, u, &e2);
@@ -272,16 +287,8 @@ enum prolo_code auth_session(struct store *st, const char *token, int64_t now,
 		return prolo_err_set(err, PROLO_EAUTH, "", "please log in");
 	sodium_memzero(u->pwhash, sizeof u->pwhash);
 	int64_t every = idle / 4 < 60 ? idle / 4 : 60;
-	if (now - s->last_seen >= every) {
-		audit_writer_enter();
-		if (store_begin(st, NULL) == PROLO_OK) {
-			if (store_login_session_touch(st, h, now, NULL) == PROLO_OK)
-				store_commit(st, NULL);
-			else
-				store_rollback(st);
-		}
-		audit_writer_leave();
-	}
+	if (now - s->last_seen >= every)
+		session_write(st, h, now, false);
 	return PROLO_OK;
 }
 

@@ -3,6 +3,7 @@
  * hand to rec_set, so validation messages are identical everywhere. */
 #include "http/hjson.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,12 +290,31 @@ enum prolo_code hjson_put_str(struct buf *out, const char *s, size_t len)
 	return rc ? rc : buf_addc(out, '"');
 }
 
+static enum prolo_code put_int(struct buf *out, long long v)
+{
+	char t[24];
+	char *e = t + sizeof t, *p = e;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return buf_add(out, p, (size_t)(e - p));
+}
+
 enum prolo_code hjson_put_real(struct buf *out, double v)
 {
 	if (!isfinite(v))
 		return buf_adds(out, "null");
-	/* The shortest form that reads back as the same double, marked as a
-	 * real like jansson does ("12.0"). */
+	/* Whole numbers (most volumes and scores) without printf. */
+	if (fabs(v) < 1e15 && v == (double)(long long)v) {
+		enum prolo_code rc = put_int(out, (long long)v);
+		return rc ? rc : buf_add(out, ".0", 2);
+	}
+	/* Else the shortest form that reads back as the same double, marked
+	 * as a real like jansson does ("12.0"). */
 	char t[40];
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(t, sizeof t, "%.*g", prec, v);
@@ -307,20 +327,22 @@ enum prolo_code hjson_put_real(struct buf *out, double v)
 	return rc;
 }
 
-static enum prolo_code put_int(struct buf *out, long long v)
-{
-	char t[24];
-	int n = snprintf(t, sizeof t, "%lld", v);
-	return buf_add(out, t, (size_t)n);
-}
-
+/* Keys are the program's own names (field tables, literals): plain ASCII
+ * that needs no escaping. */
 static enum prolo_code put_key(struct buf *out, bool *first, const char *key)
 {
-	enum prolo_code rc = *first ? PROLO_OK : buf_addc(out, ',');
+	char t[80];
+	size_t n = strlen(key), i = 0;
+	assert(n + 4 <= sizeof t);
+	if (!*first)
+		t[i++] = ',';
 	*first = false;
-	if (!rc)
-		rc = hjson_put_str(out, key, strlen(key));
-	return rc ? rc : buf_addc(out, ':');
+	t[i++] = '"';
+	memcpy(t + i, key, n);
+	i += n;
+	t[i++] = '"';
+	t[i++] = ':';
+	return buf_add(out, t, i);
 }
 
 enum prolo_code hjson_put_member(struct buf *out, bool *first, const char *key, const char *str)

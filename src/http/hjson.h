@@ -49,7 +49,8 @@ enum prolo_code hjson_put_str(struct buf *out, const char *s, size_t len);
 enum prolo_code hjson_put_real(struct buf *out, double v);
 /* Object members: *first is true before the first member of an object
  * (no comma) and false after. put_key writes ["," ]"key": for a value the
- * caller writes; put_member a string value (NULL = null). */
+ * caller writes; put_member a string value (NULL = null). Keys are the
+ * program's own names (plain ASCII, under 76 bytes), written unescaped. */
 enum prolo_code hjson_put_key(struct buf *out, bool *first, const char *key);
 enum prolo_code hjson_put_member(struct buf *out, bool *first, const char *key, const char *str);
 /* The members of hjson_from_rec(kind, rec), without the braces. */

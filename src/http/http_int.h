@@ -53,17 +53,20 @@ struct http_req {
 	bool in_writer;              /* handler runs inside a write transaction on st */
 	int n_audits;                /* audit rows of a read, waiting for the writer */
 	struct store_audit audits[HTTP_AUDITS_MAX];
-	void (*resume)(struct http_req *rq); /* set by the server: the job is done */
+	struct writer *writer;       /* the server's group-commit writer */
+	void (*resume)(struct http_req *rq); /* set by the server for a suspended
+	                              * request: the job is done */
 	void *server_ctx;            /* the server's, for resume */
 };
 
 /* Routes an /api/ or /q/ request: authentication, the permission check,
  * CSRF, body parsing, the transaction and the idempotency key, then the
- * handler. Returns false when rq holds the response (status and body).
- * Returns true when rq->job must go to the writer (a write, or the audit
- * rows of a read): the caller suspends the connection, then calls
- * writer_submit(w, &rq->job); the response is in rq when the job calls
- * rq->resume(rq), from the writer thread. Cannot fail. */
+ * handler. Returns false when rq holds the response (status and body); a
+ * read has waited for its audit rows to be committed by rq->writer.
+ * Returns true when rq->job, a write, must go to the writer: the caller
+ * suspends the connection, sets rq->resume and calls
+ * writer_submit(rq->writer, &rq->job); the response is in rq when the job
+ * calls rq->resume(rq), from the writer thread. Cannot fail. */
 bool api_dispatch(struct http_req *rq);
 
 /* Renders an error response: status and {"error":{code,message,field}}.

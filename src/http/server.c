@@ -350,6 +350,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		aq->body = buf_str(&cx->body);
 		aq->body_len = cx->body.len;
 		aq->st = worker_store(srv);
+		aq->writer = srv->writer;
 		if (api_dispatch(aq)) {
 			aq->resume = resume_req;
 			aq->server_ctx = cx;

@@ -31,8 +31,12 @@ struct writer_job {
 	writer_done_fn done;
 	bool durable;              /* needs a synchronous=FULL commit (writes); false
 	                            * for the audit rows of reads */
+	bool single;               /* run changes at most one row in one statement, so
+	                            * a failure leaves nothing to undo: no savepoint */
 	/* the writer's */
 	bool kept;                 /* run returned PROLO_OK */
+	bool waited;               /* writer_run is waiting for it */
+	bool finished;             /* done was called (waited jobs) */
 	struct writer_job *next;
 };
 
@@ -42,6 +46,11 @@ enum prolo_code writer_start(const char *db_path, struct writer **out, struct pr
 /* Queues j (its run, done and durable set). j must stay valid until its
  * done call. Cannot fail. */
 void writer_submit(struct writer *w, struct writer_job *j);
+/* Queues j and waits until its done call has returned: for short jobs
+ * (the audit rows of reads), where blocking the calling thread for one
+ * batch costs less than suspending and resuming its connection. Cannot
+ * fail. */
+void writer_run(struct writer *w, struct writer_job *j);
 /* Runs what is queued, stops the thread and closes the connection. NULL is
  * a no-op. */
 void writer_stop(struct writer *w);
