@@ -34,7 +34,6 @@ int cli_import(struct cli_ctx *ctx, int argc, char **argv)
 	if (store_open(ctx->db_path, 0, &st, &err))
 		return cli_fail(ctx, &err);
 	struct csvio_import_stats stats = { 0 };
-	store_tune_bulk(st);
 	enum prolo_code rc = store_begin(st, &err);
 	if (!rc)
 		rc = csvio_import(st, dir, &stats, progress ? show_progress : NULL, ctx, &err);

@@ -1,8 +1,8 @@
 /* CSV import and export through the field tables. Files are mapped into
  * memory and parsed by core/csvread; each row becomes a record via rec_set
- * and registry_prepare and lands through store_insert — registry_add's two
- * halves, split across two threads — so a CSV row is checked exactly like a
- * command-line or API record. Files load parents first (patients before
+ * and registry_prepare and lands through store_bulk_insert — registry_add's
+ * two halves, split across two threads — so a CSV row is checked exactly
+ * like a command-line or API record. Files load parents first (patients before
  * courses before sessions ...) so references resolve in one pass. */
 #include "registry/csvio.h"
 
@@ -327,6 +327,14 @@ static void report_row(struct csvio_import_stats *stats, enum rec_kind kind, lon
 		buf_printf(&stats->messages, "%s:%ld: %s\n", file, line, e->msg);
 }
 
+/* A row the store refused when it wrote its batch. */
+static void bulk_refused(void *ctx, enum rec_kind kind, long line, const struct prolo_err *e)
+{
+	struct csvio_import_stats *stats = ctx;
+	stats->rows[kind]--; /* it was counted when queued */
+	report_row(stats, kind, line, e);
+}
+
 enum prolo_code csvio_import(struct store *st, const char *dir, struct csvio_import_stats *stats,
                              void (*progress)(void *pctx, const char *line), void *pctx,
                              struct prolo_err *err)
@@ -344,6 +352,7 @@ enum prolo_code csvio_import(struct store *st, const char *dir, struct csvio_imp
 	struct reader rd = { .ring = &ring, .dir = dir, .progress = progress, .pctx = pctx };
 	pthread_t tid;
 	enum prolo_code rc = PROLO_OK;
+	store_bulk_begin(st, bulk_refused, stats);
 	if (pthread_create(&tid, NULL, reader_main, &rd) != 0) {
 		rc = prolo_err_set(err, PROLO_ENOMEM, "", "cannot start the reader thread");
 		goto done;
@@ -359,7 +368,7 @@ enum prolo_code csvio_import(struct store *st, const char *dir, struct csvio_imp
 				report_row(stats, s->kind, s->line, &s->err);
 			} else if (!rc) {
 				struct prolo_err e = { 0 };
-				enum prolo_code irc = store_insert(st, s->kind, &s->rec, &e);
+				enum prolo_code irc = store_bulk_insert(st, s->kind, &s->rec, s->line, &e);
 				if (irc == PROLO_EDB || irc == PROLO_ENOMEM) {
 					/* Storage failure: stop reading and give up. */
 					rc = irc;
@@ -379,6 +388,15 @@ enum prolo_code csvio_import(struct store *st, const char *dir, struct csvio_imp
 		ring_release(&ring, n);
 	}
 	pthread_join(tid, NULL);
+	if (!rc) {
+		/* Rows still queued in the store; refused ones reach bulk_refused. */
+		struct prolo_err e = { 0 };
+		enum prolo_code frc = store_bulk_flush(st, &e);
+		if (frc && frc != PROLO_EINVAL) {
+			rc = frc;
+			*err = e;
+		}
+	}
 	if (!rc && rd.rc) {
 		rc = rd.rc;
 		*err = rd.err;

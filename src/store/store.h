@@ -36,10 +36,21 @@ void store_close(struct store *st);
 enum prolo_code store_begin(struct store *st, struct prolo_err *err);
 enum prolo_code store_commit(struct store *st, struct prolo_err *err);
 void store_rollback(struct store *st);
-/* Before a bulk load: a page cache large enough (256 MiB) that a long
- * transaction does not spill pages to the log before it commits. Cannot
- * fail in a way that matters; errors are ignored. */
-void store_tune_bulk(struct store *st);
+/* Bulk loads (CSV import): rows are checked at once and written in
+ * batches. Errors found when a batch is written go to on_error with the tag
+ * the caller gave the row (its line). Also sets a page cache (256 MiB) so a
+ * long transaction does not spill to the log. Lasts until commit/rollback. */
+typedef void (*store_bulk_error_fn)(void *ctx, enum rec_kind kind, long tag,
+                                    const struct prolo_err *err);
+void store_bulk_begin(struct store *st, store_bulk_error_fn on_error, void *ctx);
+/* Like store_insert, but may only queue the row: PROLO_OK then means "no
+ * fault found yet". Errors of the row's own checks are returned at once. */
+enum prolo_code store_bulk_insert(struct store *st, enum rec_kind kind, void *rec, long tag,
+                                  struct prolo_err *err);
+/* Writes what is queued; PROLO_EINVAL if any queued row was refused (each
+ * was reported to on_error), PROLO_EDB on storage failure. store_commit
+ * calls it and refuses to commit a load with refused rows. */
+enum prolo_code store_bulk_flush(struct store *st, struct prolo_err *err);
 /* Highest applied migration. */
 int store_schema_version(struct store *st);
 

@@ -55,8 +55,9 @@ struct store {
 	char last_clinic[REC_ID_MAX];
 	char **conditions; /* known condition names */
 	int n_conditions;
-	bool bulk;                   /* store_tune_bulk: ids resolved from maps */
+	bool bulk;                   /* store_bulk_begin: ids resolved from maps */
 	struct idmap patients, courses; /* bulk only; cleared on commit/rollback */
+	struct bulk *pending;        /* bulk only: rows waiting for a multi-row insert */
 };
 
 sqlite3 *store_sqlite_db(struct store *st)
@@ -120,6 +121,8 @@ static enum prolo_code exec(struct store *st, const char *sql, const char *what,
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? PROLO_OK : store_sqlite_err(st, rc, what, err);
 }
+
+static void bulk_free(struct store *st);
 
 static void invalidate_caches(struct store *st)
 {
@@ -212,12 +215,6 @@ static enum prolo_code migrate(struct store *st, struct prolo_err *err)
 		}
 	}
 	return PROLO_OK;
-}
-
-void store_tune_bulk(struct store *st)
-{
-	st->bulk = true;
-	sqlite3_exec(st->db, "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 }
 
 int store_schema_version(struct store *st)
@@ -315,6 +312,7 @@ void store_close(struct store *st)
 	free_conditions(st);
 	idmap_reset(&st->patients);
 	idmap_reset(&st->courses);
+	bulk_free(st);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -329,7 +327,11 @@ enum prolo_code store_begin(struct store *st, struct prolo_err *err)
 
 enum prolo_code store_commit(struct store *st, struct prolo_err *err)
 {
-	enum prolo_code rc = exec(st, "COMMIT", "committing", err);
+	/* A bulk load lands whole or not at all. */
+	enum prolo_code rc = store_bulk_flush(st, err);
+	if (rc)
+		return rc;
+	rc = exec(st, "COMMIT", "committing", err);
 	if (!rc) {
 		st->in_tx = false;
 		idmap_reset(&st->patients);
@@ -344,6 +346,8 @@ void store_rollback(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = false;
 	invalidate_caches(st);
+	bulk_free(st);
+	st->bulk = false;
 	load_conditions(st, NULL);
 }
 
@@ -572,7 +576,7 @@ static enum prolo_code patient_pk(struct store *st, const char *id, int64_t *pk,
 		return PROLO_OK;
 	}
 	struct idmap_val *hit = st->bulk ? idmap_get(&st->patients, id) : NULL;
-	if (hit) {
+	if (hit && hit->pk) {
 		*pk = hit->pk;
 		return PROLO_OK;
 	}
@@ -608,7 +612,7 @@ static enum prolo_code course_ref(struct store *st, const char *id, struct paren
 		if (prev)
 			prev->next_ae = st->course.next_ae;
 		struct idmap_val *hit = idmap_get(&st->courses, id);
-		if (hit) {
+		if (hit && hit->pk) {
 			snprintf(st->course.id, sizeof st->course.id, "%s", id);
 			st->course.pk = hit->pk;
 			st->course.start_date = hit->start_date;
@@ -711,18 +715,57 @@ static enum prolo_code check_dates(enum rec_kind kind, const void *rec, int32_t 
 	return prolo_err_set(err, PROLO_EINVAL, field, "%s is before the course's start_date %s", ds, ss);
 }
 
-enum prolo_code store_insert(struct store *st, enum rec_kind kind, void *rec,
-                             struct prolo_err *err)
+/* Maps a failed insert of rec to a message naming the field at fault. */
+static enum prolo_code insert_error(struct store *st, enum rec_kind kind, const void *rec, int src,
+                                    struct prolo_err *err)
 {
-	const struct rec_table *t = &rec_tables[kind];
-	int64_t parent = 0;
-	struct parent_cache *course = NULL;
-	enum prolo_code rc = PROLO_OK;
+	const char *cid = (const char *)rec; /* child records start with course_id */
+	int ext = sqlite3_extended_errcode(st->db);
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		switch (kind) {
+		case REC_PATIENT:
+			return prolo_err_set(err, PROLO_ECONFLICT, "patient_id", "patient '%s' already exists",
+			                     ((struct patient *)rec)->patient_id);
+		case REC_COURSE:
+			return prolo_err_set(err, PROLO_ECONFLICT, "course_id", "course '%s' already exists",
+			                     ((struct course *)rec)->course_id);
+		case REC_SESSION:
+			return prolo_err_set(err, PROLO_ECONFLICT, "session_no", "course '%s' already has session %d",
+			                     cid, ((struct session *)rec)->session_no);
+		case REC_INJECTION:
+			return prolo_err_set(err, PROLO_ECONFLICT, "seq", "session %d of course '%s' already has injection %d",
+			                     ((struct injection *)rec)->session_no, cid,
+			                     ((struct injection *)rec)->seq);
+		case REC_OUTCOME: {
+			const struct outcome *o = rec;
+			char d[11];
+			dom_date_format(o->date, d);
+			return prolo_err_set(err, PROLO_ECONFLICT, "date", "course '%s' already has a %s assessment on %s",
+			                     cid, dom_instrument_names[o->instrument], d);
+		}
+		case REC_AE:
+			return prolo_err_set(err, PROLO_ECONFLICT, "seq", "course '%s' already has adverse event %d",
+			                     cid, ((struct adverse_event *)rec)->seq);
+		default:
+			break;
+		}
+	}
+	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY && (kind == REC_INJECTION || kind == REC_AE))
+		return prolo_err_set(err, PROLO_ENOTFOUND, "session_no", "course '%s' has no such session",
+		                     cid);
+	return store_sqlite_err(st, src, rec_label(kind), err);
+}
 
+/* The rules that need other records, and the keys a row refers to:
+ * *parent is the patient's or course's key, *course the course (children). */
+static enum prolo_code insert_check(struct store *st, enum rec_kind kind, void *rec, int64_t *parent,
+                                    struct parent_cache **course, struct prolo_err *err)
+{
+	*parent = 0;
+	*course = NULL;
 	switch (kind) {
 	case REC_PATIENT:
-		rc = ensure_clinic(st, ((struct patient *)rec)->clinic, err);
-		break;
+		return ensure_clinic(st, ((struct patient *)rec)->clinic, err);
 	case REC_COURSE: {
 		struct course *c = rec;
 		if (!known_condition(st, c->condition)) {
@@ -737,19 +780,52 @@ enum prolo_code store_insert(struct store *st, enum rec_kind kind, void *rec,
 			return prolo_err_set(err, PROLO_EINVAL, "condition",
 			                     "unknown condition '%s' (expected %s)", c->condition, list);
 		}
-		rc = patient_pk(st, c->patient_id, &parent, err);
-		break;
+		return patient_pk(st, c->patient_id, parent, err);
 	}
-	default:
-		rc = course_ref(st, ((const char *)rec) /* course_id is first */, &course, err);
+	default: {
+		enum prolo_code rc = course_ref(st, ((const char *)rec) /* course_id is first */, course, err);
 		if (!rc) {
-			parent = course->pk;
-			rc = check_dates(kind, rec, course->start_date, err);
+			*parent = (*course)->pk;
+			rc = check_dates(kind, rec, (*course)->start_date, err);
 		}
 		if (!rc && kind == REC_AE && ((struct adverse_event *)rec)->seq <= 0)
-			rc = next_ae_seq(st, course, &((struct adverse_event *)rec)->seq, err);
-		break;
+			rc = next_ae_seq(st, *course, &((struct adverse_event *)rec)->seq, err);
+		return rc;
 	}
+	}
+}
+
+/* Binds one row from parameter base + 1 on: the explicit key first when pk
+ * is not 0, then every field. dates holds the date texts until the step.
+ * Returns the number of parameters bound. */
+static int bind_row(sqlite3_stmt *s, int base, enum rec_kind kind, const void *rec, int64_t parent,
+                    int64_t pk, char dates[8][11])
+{
+	const struct rec_table *t = &rec_tables[kind];
+	int idx = base;
+	int n_dates = 0;
+	if (pk)
+		sqlite3_bind_int64(s, ++idx, pk);
+	for (int i = 0; i < t->n_fields; i++) {
+		if (is_parent(kind, &t->fields[i]))
+			sqlite3_bind_int64(s, ++idx, parent);
+		else
+			bind_field(s, ++idx, rec, &t->fields[i],
+			           dates[t->fields[i].type == FT_DATE && n_dates < 7 ? n_dates++ : 7]);
+	}
+	return idx - base;
+}
+
+static enum prolo_code bulk_flush(struct store *st, struct prolo_err *err);
+
+enum prolo_code store_insert(struct store *st, enum rec_kind kind, void *rec,
+                             struct prolo_err *err)
+{
+	int64_t parent = 0;
+	struct parent_cache *course = NULL;
+	enum prolo_code rc = bulk_flush(st, err);
+	if (!rc)
+		rc = insert_check(st, kind, rec, &parent, &course, err);
 	if (rc)
 		return rc;
 
@@ -760,65 +836,237 @@ enum prolo_code store_insert(struct store *st, enum rec_kind kind, void *rec,
 	if (!s)
 		return err ? err->code : PROLO_EDB;
 	char dates[8][11]; /* bound without a copy, so one per date field */
-	int n_dates = 0;
-	for (int i = 0; i < t->n_fields; i++) {
-		if (is_parent(kind, &t->fields[i]))
-			sqlite3_bind_int64(s, i + 1, parent);
-		else
-			bind_field(s, i + 1, rec, &t->fields[i],
-			           dates[t->fields[i].type == FT_DATE && n_dates < 7 ? n_dates++ : 7]);
-	}
+	bind_row(s, 0, kind, rec, parent, 0, dates);
 	int src = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (src == SQLITE_DONE) {
 		if (kind == REC_AE && course)
 			course->next_ae = ((struct adverse_event *)rec)->seq + 1;
-		if (st->bulk && kind == REC_PATIENT &&
-		    idmap_put(&st->patients, ((struct patient *)rec)->patient_id,
-		              (struct idmap_val){ sqlite3_last_insert_rowid(st->db), 0, 0 }))
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-		/* A course inserted now has no adverse events yet: next is 1. */
-		if (st->bulk && kind == REC_COURSE &&
-		    idmap_put(&st->courses, ((struct course *)rec)->course_id,
-		              (struct idmap_val){ sqlite3_last_insert_rowid(st->db),
-		                                  ((struct course *)rec)->start_date, 1 }))
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 		return PROLO_OK;
 	}
-	int ext = sqlite3_extended_errcode(st->db);
-	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
-		switch (kind) {
-		case REC_PATIENT:
-			return prolo_err_set(err, PROLO_ECONFLICT, "patient_id", "patient '%s' already exists",
-			                     ((struct patient *)rec)->patient_id);
-		case REC_COURSE:
-			return prolo_err_set(err, PROLO_ECONFLICT, "course_id", "course '%s' already exists",
-			                     ((struct course *)rec)->course_id);
-		case REC_SESSION:
-			return prolo_err_set(err, PROLO_ECONFLICT, "session_no", "course '%s' already has session %d",
-			                     course->id, ((struct session *)rec)->session_no);
-		case REC_INJECTION:
-			return prolo_err_set(err, PROLO_ECONFLICT, "seq", "session %d of course '%s' already has injection %d",
-			                     ((struct injection *)rec)->session_no, course->id,
-			                     ((struct injection *)rec)->seq);
-		case REC_OUTCOME: {
-			const struct outcome *o = rec;
-			char d[11];
-			dom_date_format(o->date, d);
-			return prolo_err_set(err, PROLO_ECONFLICT, "date", "course '%s' already has a %s assessment on %s",
-			                     course->id, dom_instrument_names[o->instrument], d);
-		}
-		case REC_AE:
-			return prolo_err_set(err, PROLO_ECONFLICT, "seq", "course '%s' already has adverse event %d",
-			                     course->id, ((struct adverse_event *)rec)->seq);
-		default:
-			break;
-		}
+	return insert_error(st, kind, rec, src, err);
+}
+
+/* ---- bulk loads ----------------------------------------------------------
+ * Rows are checked at once but written BULK_ROWS at a time with one
+ * multi-row INSERT: per-statement work (cursors, journal bookkeeping) was
+ * a third of an import. Patients and courses get their keys here, so their
+ * children can refer to them before they are written. When a multi-row
+ * INSERT fails, its rows are written one by one to find and report the bad
+ * ones. */
+
+#define BULK_ROWS 32
+
+union bulk_rec {
+	struct patient p;
+	struct course c;
+	struct session s;
+	struct injection i;
+	struct outcome o;
+	struct adverse_event a;
+};
+
+struct bulk {
+	store_bulk_error_fn on_error;
+	void *ctx;
+	bool failed;                 /* a queued row was refused */
+	enum rec_kind kind;
+	int n;
+	union bulk_rec rec[BULK_ROWS];
+	int64_t parent[BULK_ROWS];
+	int64_t pk[BULK_ROWS];       /* patients and courses: assigned key */
+	long tag[BULK_ROWS];
+	int64_t next_pk[2];          /* patients, courses; 0 = not read yet */
+	char dates[BULK_ROWS][8][11]; /* date texts bound without a copy */
+	char *sql_many[REC__COUNT];  /* INSERT of BULK_ROWS rows with keys */
+	char *sql_one[REC__COUNT];   /* INSERT of one row with its key */
+};
+
+static bool keyed(enum rec_kind kind)
+{
+	return kind == REC_PATIENT || kind == REC_COURSE;
+}
+
+static const char *bulk_sql(struct store *st, enum rec_kind kind, int rows, struct prolo_err *err)
+{
+	char **slot = rows == 1 ? &st->pending->sql_one[kind] : &st->pending->sql_many[kind];
+	if (*slot)
+		return *slot;
+	const struct rec_table *t = &rec_tables[kind];
+	struct buf b = { 0 };
+	enum prolo_code rc = buf_printf(&b, "INSERT INTO %s (%s", tables[kind].table, keyed(kind) ? "pk, " : "");
+	for (int i = 0; i < t->n_fields && !rc; i++)
+		rc = buf_printf(&b, "%s%s", i ? ", " : "",
+		                is_parent(kind, &t->fields[i]) ? tables[kind].parent_col : t->fields[i].name);
+	if (!rc)
+		rc = buf_adds(&b, ") VALUES ");
+	int per_row = t->n_fields + (keyed(kind) ? 1 : 0);
+	for (int r = 0; r < rows && !rc; r++) {
+		rc = buf_adds(&b, r ? ", (" : "(");
+		for (int i = 0; i < per_row && !rc; i++)
+			rc = buf_adds(&b, i ? ", ?" : "?");
+		if (!rc)
+			rc = buf_addc(&b, ')');
 	}
-	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY && (kind == REC_INJECTION || kind == REC_AE))
-		return prolo_err_set(err, PROLO_ENOTFOUND, "session_no", "course '%s' has no such session",
-		                     course ? course->id : "");
-	return store_sqlite_err(st, src, rec_label(kind), err);
+	if (rc) {
+		buf_free(&b);
+		prolo_err_set(err, rc, "", "out of memory");
+		return NULL;
+	}
+	*slot = buf_take(&b);
+	return *slot;
+}
+
+static void bulk_free(struct store *st)
+{
+	if (!st->pending)
+		return;
+	for (int k = 0; k < REC__COUNT; k++) {
+		free(st->pending->sql_many[k]);
+		free(st->pending->sql_one[k]);
+	}
+	free(st->pending);
+	st->pending = NULL;
+}
+
+void store_bulk_begin(struct store *st, store_bulk_error_fn on_error, void *ctx)
+{
+	st->bulk = true;
+	if (!st->pending)
+		st->pending = calloc(1, sizeof *st->pending);
+	if (st->pending) {
+		st->pending->on_error = on_error;
+		st->pending->ctx = ctx;
+	}
+	sqlite3_exec(st->db, "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+}
+
+/* A queued patient or course that was refused: its children must not find it. */
+static void bulk_forget(struct store *st, enum rec_kind kind, const void *rec)
+{
+	struct idmap_val *v = kind == REC_PATIENT ? idmap_get(&st->patients, ((const struct patient *)rec)->patient_id)
+	                                          : idmap_get(&st->courses, ((const struct course *)rec)->course_id);
+	if (v)
+		v->pk = 0;
+	if (kind == REC_PATIENT)
+		memset(&st->patient, 0, sizeof st->patient);
+	else
+		memset(&st->course, 0, sizeof st->course);
+}
+
+/* Writes the queued rows. Refused rows go to the error callback; the return
+ * is not OK only for storage failures. */
+static enum prolo_code bulk_flush(struct store *st, struct prolo_err *err)
+{
+	struct bulk *b = st->pending;
+	if (!b || b->n == 0)
+		return PROLO_OK;
+	enum rec_kind kind = b->kind;
+	int n = b->n;
+	b->n = 0;
+	if (n == BULK_ROWS) {
+		const char *sql = bulk_sql(st, kind, BULK_ROWS, err);
+		sqlite3_stmt *s = sql ? store_stmt(st, sql, err) : NULL;
+		if (!s)
+			return err ? err->code : PROLO_EDB;
+		int base = 0;
+		for (int r = 0; r < n; r++)
+			base += bind_row(s, base, kind, &b->rec[r], b->parent[r], b->pk[r], b->dates[r]);
+		int src = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (src == SQLITE_DONE)
+			return PROLO_OK;
+		if ((sqlite3_extended_errcode(st->db) & 0xff) != SQLITE_CONSTRAINT)
+			return store_sqlite_err(st, src, rec_label(kind), err);
+		/* The statement was undone whole: find the bad rows one by one. */
+	}
+	const char *sql = keyed(kind) ? bulk_sql(st, kind, 1, err) : insert_sql(st, kind, err);
+	sqlite3_stmt *s = sql ? store_stmt(st, sql, err) : NULL;
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	for (int r = 0; r < n; r++) {
+		bind_row(s, 0, kind, &b->rec[r], b->parent[r], b->pk[r], b->dates[0]);
+		int src = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (src == SQLITE_DONE)
+			continue;
+		if ((sqlite3_extended_errcode(st->db) & 0xff) != SQLITE_CONSTRAINT)
+			return store_sqlite_err(st, src, rec_label(kind), err);
+		struct prolo_err e = { 0 };
+		insert_error(st, kind, &b->rec[r], src, &e);
+		b->failed = true;
+		if (keyed(kind))
+			bulk_forget(st, kind, &b->rec[r]);
+		if (b->on_error)
+			b->on_error(b->ctx, kind, b->tag[r], &e);
+	}
+	return PROLO_OK;
+}
+
+static enum prolo_code next_key(struct store *st, enum rec_kind kind, int64_t *pk, struct prolo_err *err)
+{
+	int64_t *next = &st->pending->next_pk[kind == REC_PATIENT ? 0 : 1];
+	if (!*next) {
+		sqlite3_stmt *s = NULL;
+		const char *sql = kind == REC_PATIENT ? "SELECT coalesce(max(pk), 0) + 1 FROM patients"
+		                                      : "SELECT coalesce(max(pk), 0) + 1 FROM courses";
+		int src = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+		if (src == SQLITE_OK && (src = sqlite3_step(s)) == SQLITE_ROW)
+			*next = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		if (!*next)
+			return store_sqlite_err(st, src, "numbering records", err);
+	}
+	*pk = (*next)++;
+	return PROLO_OK;
+}
+
+enum prolo_code store_bulk_insert(struct store *st, enum rec_kind kind, void *rec, long tag,
+                                  struct prolo_err *err)
+{
+	struct bulk *b = st->pending;
+	if (!b)
+		return store_insert(st, kind, rec, err);
+	enum prolo_code rc = PROLO_OK;
+	if (b->n && b->kind != kind && (rc = bulk_flush(st, err)))
+		return rc;
+	int64_t parent = 0, pk = 0;
+	struct parent_cache *course = NULL;
+	if ((rc = insert_check(st, kind, rec, &parent, &course, err)))
+		return rc;
+	if (keyed(kind)) {
+		if ((rc = next_key(st, kind, &pk, err)))
+			return rc;
+		const char *id = kind == REC_PATIENT ? ((struct patient *)rec)->patient_id
+		                                     : ((struct course *)rec)->course_id;
+		struct idmap *m = kind == REC_PATIENT ? &st->patients : &st->courses;
+		struct idmap_val *old = idmap_get(m, id);
+		if (old && old->pk) {
+			/* Queued earlier in this load: the insert would be refused. */
+			return prolo_err_set(err, PROLO_ECONFLICT, kind == REC_PATIENT ? "patient_id" : "course_id",
+			                     "%s '%s' already exists", rec_label(kind), id);
+		}
+		struct idmap_val v = { pk, kind == REC_COURSE ? ((struct course *)rec)->start_date : 0, 1 };
+		if (idmap_put(m, id, v))
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	} else if (kind == REC_AE && course) {
+		course->next_ae = ((struct adverse_event *)rec)->seq + 1;
+	}
+	b->kind = kind;
+	memcpy(&b->rec[b->n], rec, rec_tables[kind].size);
+	b->parent[b->n] = parent;
+	b->pk[b->n] = pk;
+	b->tag[b->n] = tag;
+	b->n++;
+	return b->n == BULK_ROWS ? bulk_flush(st, err) : PROLO_OK;
+}
+
+enum prolo_code store_bulk_flush(struct store *st, struct prolo_err *err)
+{
+	enum prolo_code rc = bulk_flush(st, err);
+	if (!rc && st->pending && st->pending->failed)
+		rc = prolo_err_set(err, PROLO_EINVAL, "", "some rows were refused");
+	return rc;
 }
 
 /* ---- reads ------------------------------------------------------------- */
@@ -1267,4 +1515,26 @@ void store_read_end(struct store *st)
 void store_tune_server(struct store *st)
 {
 	sqlite3_exec(st->db, "PRAGMA cache_size=-32768", NULL, NULL, NULL);
+}
+
+enum prolo_code store_explain_scan(struct store *st, enum rec_kind kind, const struct store_filter *f,
+                                   const void *key, struct buf *plan, struct prolo_err *err)
+{
+	char *sql = select_sql(kind, scan_shape(kind, f, key));
+	if (!sql)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	struct buf q = { 0 };
+	enum prolo_code rc = buf_printf(&q, "EXPLAIN QUERY PLAN %s", sql);
+	free(sql);
+	sqlite3_stmt *s = NULL;
+	int src = rc ? SQLITE_NOMEM : sqlite3_prepare_v2(st->db, buf_str(&q), -1, &s, NULL);
+	buf_free(&q);
+	if (src != SQLITE_OK)
+		return store_sqlite_err(st, src, "explaining a read", err);
+	while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW)
+		rc = buf_printf(plan, "%s\n", (const char *)sqlite3_column_text(s, 3));
+	sqlite3_finalize(s);
+	if (!rc && src != SQLITE_DONE)
+		rc = store_sqlite_err(st, src, "explaining a read", err);
+	return rc;
 }

@@ -70,3 +70,14 @@ db_count "select notes from patients where patient_id = 'Q-7'" "line one
 line two \"quoted\""
 run 0 export csv "$T/exp"
 grep -q '"Smith, Jr."' "$T/exp/patients.csv" || { echo "quoted field not kept" >&2; exit 1; }
+
+# A duplicate found only when a batch of rows is written still names its
+# line, and a session whose course was refused is reported, not written.
+rm -f "$PROLO_DB" "$PROLO_DB-wal" "$PROLO_DB-shm"
+run 0 init
+before=$(sqlite3 "$PROLO_DB" .dump | md5sum)
+REF="$TOP/tests/reference/edge-cases/tied-times"
+fresh; sed -i '2p' "$T/in/sessions.csv"
+dup=$(sed -n 2p "$T/in/sessions.csv" | cut -d, -f1,2)
+refused "sessions.csv:3: session_no: course '${dup%,*}' already has session ${dup#*,}"
+fresh; sed -i '40p' "$T/in/outcomes.csv"; refused "outcomes.csv:41: date: course"
