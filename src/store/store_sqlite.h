@@ -28,4 +28,12 @@ enum prolo_code store_sqlite_err(struct store *st, int rc, const char *what,
  * with *err filled. Do not finalize the result. */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct prolo_err *err);
 
+/* The query plan (EXPLAIN QUERY PLAN detail lines, one per line) of the
+ * statement store_scan (key NULL) or store_get (key = the record) would
+ * use, appended to plan; for tests that the chart's reads are index
+ * searches. Store codes. */
+struct buf;
+enum prolo_code store_explain_scan(struct store *st, enum rec_kind kind, const struct store_filter *f,
+                                   const void *key, struct buf *plan, struct prolo_err *err);
+
 #endif
