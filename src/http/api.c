@@ -1384,7 +1384,7 @@ static enum prolo_code job_audit(struct writer_job *j, struct store *st, struct 
 	struct http_req *rq = job_req(j);
 	enum prolo_code rc = PROLO_OK;
 	for (int i = 0; i < rq->n_audits && !rc; i++)
-		rc = store_audit_append(st, &rq->audits[i], err);
+		rc = audit_append(st, &rq->audits[i], err);
 	if (rc) {
 		rq->set_cookie[0] = '\0';
 		api_fail(rq, err);

@@ -1,6 +1,7 @@
 /* audit_log_event: fills a store_audit row and appends it, opening a
  * transaction only when the caller has none, so a write and its audit row
- * commit together. */
+ * commit together. Reads use the two halves, audit_row now and
+ * audit_append on the group-commit writer, so their rows share commits. */
 #include "http/audit.h"
 
 #include <pthread.h>
@@ -30,6 +31,11 @@ void audit_row(struct store_audit *e, const char *user, const char *action, cons
 	snprintf(e->detail, sizeof e->detail, "%s", detail ? detail : "");
 }
 
+enum prolo_code audit_append(struct store *st, struct store_audit *e, struct prolo_err *err)
+{
+	return store_audit_append(st, e, err);
+}
+
 enum prolo_code audit_log_event(struct store *st, const char *user, const char *action,
                                 const char *record, const char *addr, const char *detail,
                                 struct prolo_err *err)
@@ -38,7 +44,7 @@ enum prolo_code audit_log_event(struct store *st, const char *user, const char *
 	audit_row(&e, user, action, record, addr, detail);
 	bool own = !store_in_transaction(st);
 	if (!own)
-		return store_audit_append(st, &e, err);
+		return audit_append(st, &e, err);
 	/* A row of its own records a read: committed without waiting for the
 	 * disk (it survives a crash of the process; the next durable commit
 	 * carries it to the disk), so audited reads are not bound by fsync. */
@@ -47,7 +53,7 @@ enum prolo_code audit_log_event(struct store *st, const char *user, const char *
 	if (!rc)
 		rc = store_begin(st, err);
 	if (!rc)
-		rc = store_audit_append(st, &e, err);
+		rc = audit_append(st, &e, err);
 	if (!rc)
 		rc = store_commit(st, err);
 	if (rc)

@@ -1,6 +1,7 @@
-/* The one way anything is written to the audit log: audit_log_event. Every
- * read of a patient record and every change goes through it, with who,
- * what, which record and from where; the store chains the rows. */
+/* The one way anything is written to the audit log: audit_log_event (or
+ * its two halves audit_row + audit_append, for reads). Every read of a
+ * patient record and every change goes through it, with who, what, which
+ * record and from where; the store chains the rows. */
 #ifndef PROLO_AUDIT_H
 #define PROLO_AUDIT_H
 
@@ -17,11 +18,13 @@ enum prolo_code audit_log_event(struct store *st, const char *user, const char *
                                 const char *record, const char *addr, const char *detail,
                                 struct prolo_err *err);
 
-/* Fills one row from the same fields, for a caller that appends it later
- * (the audit rows of reads go to the group-commit writer, which appends
- * them with store_audit_append). Cannot fail; long values are cut. */
+/* The same in two steps, for the rows of reads, which wait for the
+ * group-commit writer: audit_row fills a row (cannot fail; long values are
+ * cut), audit_append appends it inside the writer's transaction (the
+ * store's code). */
 void audit_row(struct store_audit *e, const char *user, const char *action, const char *record,
                const char *addr, const char *detail);
+enum prolo_code audit_append(struct store *st, struct store_audit *e, struct prolo_err *err);
 
 /* One writer at a time in this process. SQLite admits one write
  * transaction per database; threads that queue on this mutex instead of in
