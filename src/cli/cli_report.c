@@ -77,7 +77,7 @@ int cli_report(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_usage(ctx, "--format: '%s' is not one of text|csv|json|html", format);
 		goto done;
 	}
-	struct store_report_filter f = { .clinic = clinic, .modality = -1, .condition = condition };
+	struct store_report_filter f = { .clinic = clinic, .modality = -1, .condition = condition, .lean = true };
 	if (modality) {
 		f.modality = dom_lookup(dom_modality_names, MOD__COUNT, modality, strlen(modality));
 		if (f.modality < 0) {

@@ -124,6 +124,12 @@ struct store_report_filter {
 	int modality;           /* -1 = any */
 	const char *condition;  /* NULL = any */
 	int32_t from, to;       /* course start_date bounds; DOM_DATE_NONE = open */
+	bool lean;              /* read only what the outcomes report uses: course
+	                           id, modality, condition, status; sessions;
+	                           assessments; adverse event kind and duration.
+	                           patient_id, clinic, dates, plan, protocol and
+	                           adverse event onset, grade and seriousness are
+	                           left empty / 0 (a quarter less to read). */
 };
 typedef enum prolo_code (*store_course_fn)(void *ctx, const struct course_rows *rows,
                                            struct prolo_err *err);
@@ -287,5 +293,13 @@ void store_read_end(struct store *st);
  * were measured and gave nothing here (the pages a chart reads are cached
  * or in the WAL). Errors are ignored (the defaults work, only slower). */
 void store_tune_server(struct store *st);
+/* The group-commit writer takes WAL checkpoints itself, after it has
+ * answered a batch, instead of inside a commit (which would hold the
+ * batch's answers back): store_checkpoint_manually turns the automatic
+ * ones off on st, store_checkpoint copies what it can from the WAL to the
+ * database without waiting for readers. Neither can fail in a way that
+ * matters (errors are ignored; the next checkpoint catches up). */
+void store_checkpoint_manually(struct store *st);
+void store_checkpoint(struct store *st);
 
 #endif

@@ -263,6 +263,13 @@ static enum prolo_code courses_sql(const struct store_report_filter *f, struct b
 		"SELECT c.pk, c.course_id, p.patient_id, p.clinic, c.modality, c.condition, c.status,"
 		" c.start_date, c.end_date, c.planned_sessions, c.interval_days, c.protocol"
 		" FROM courses c JOIN patients p ON p.pk = c.patient_pk";
+	/* Same columns; the patient join only when a clinic is asked for. */
+	static const char lean_base[] =
+		"SELECT c.pk, c.course_id, NULL, NULL, c.modality, c.condition, c.status,"
+		" NULL, NULL, 0, 0, NULL FROM courses c";
+	static const char lean_clinic[] =
+		"SELECT c.pk, c.course_id, NULL, NULL, c.modality, c.condition, c.status,"
+		" NULL, NULL, 0, 0, NULL FROM courses c JOIN patients p ON p.pk = c.patient_pk";
 	const char *cond[5] = { NULL };
 	if (f) {
 		cond[0] = f->clinic ? "p.clinic = ?1" : NULL;
@@ -271,7 +278,10 @@ static enum prolo_code courses_sql(const struct store_report_filter *f, struct b
 		cond[3] = f->from != DOM_DATE_NONE ? "c.start_date >= ?4" : NULL;
 		cond[4] = f->to != DOM_DATE_NONE ? "c.start_date <= ?5" : NULL;
 	}
-	enum prolo_code rc = buf_add(sql, base, sizeof base - 1);
+	const char *from = base;
+	if (f && f->lean)
+		from = f->clinic ? lean_clinic : lean_base;
+	enum prolo_code rc = buf_adds(sql, from);
 	const char *sep = " WHERE ";
 	for (int i = 0; i < 5 && !rc; i++)
 		if (cond[i]) {
@@ -293,6 +303,10 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 		"SELECT course_pk, date, kind, ifnull(duration_days, -1), grade, seriousness FROM adverse_events"
 		" ORDER BY course_pk, seq",
 	};
+	static const char lean_ae_sql[] =
+		"SELECT course_pk, NULL, kind, ifnull(duration_days, -1), 0, NULL FROM adverse_events"
+		" ORDER BY course_pk, seq";
+	bool lean = f && f->lean;
 	struct cursor cc = { 0 }, kids[3] = { { 0 } };
 	struct sess_buf sb = { 0 };
 	struct out_buf ob = { 0 };
@@ -319,7 +333,8 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 		goto done;
 	src = sqlite3_prepare_v2(store_sqlite_db(st), buf_str(&sql), -1, &cc.s, NULL);
 	for (int k = 0; k < 3 && src == SQLITE_OK; k++)
-		src = sqlite3_prepare_v2(store_sqlite_db(st), child_sql[k], -1, &kids[k].s, NULL);
+		src = sqlite3_prepare_v2(store_sqlite_db(st), k == 2 && lean ? lean_ae_sql : child_sql[k], -1,
+		                         &kids[k].s, NULL);
 	if (src != SQLITE_OK) {
 		rc = store_sqlite_err(st, src, "preparing the report read", err);
 		goto done;
@@ -412,7 +427,8 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 			if ((rc = cursor_step(st, c, err)))
 				goto done;
 		}
-		ae_sort_by_onset(&ab, n);
+		if (!lean)
+			ae_sort_by_onset(&ab, n);
 		r.n_aes = n;
 		r.ae_onset = ab.onset;
 		r.ae_kind = ab.kind;
