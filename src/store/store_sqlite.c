@@ -1538,3 +1538,13 @@ enum prolo_code store_explain_scan(struct store *st, enum rec_kind kind, const s
 		rc = store_sqlite_err(st, src, "explaining a read", err);
 	return rc;
 }
+
+void store_checkpoint_manually(struct store *st)
+{
+	sqlite3_exec(st->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+}
+
+void store_checkpoint(struct store *st)
+{
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
