@@ -18,7 +18,8 @@ out=$top/build/fuzz
 mkdir -p "$out"
 
 # The pure modules a harness may need; all are I/O-free.
-core="$top/src/core/instruments.c $top/src/core/err.c $top/src/core/domain.c"
+core="$top/src/core/instruments.c $top/src/core/err.c $top/src/core/domain.c
+      $top/src/core/buf.c $top/src/core/records.c $top/src/core/csvread.c $top/src/core/rec_json.c"
 flags="-std=c17 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I$top/src"
@@ -40,7 +41,7 @@ for name in $names; do
 	bin=$out/fuzz_$name
 	echo "== $name: build"
 	# shellcheck disable=SC2086
-	$CC $flags -o "$bin" "$src" $core -lm
+	$CC $flags -o "$bin" "$src" $core -lcsv -ljansson -lm
 	corpus=$out/corpus-$name
 	mkdir -p "$corpus" "$out/crashes-$name"
 	dict=
