@@ -28,6 +28,8 @@ int cli_outcome(struct cli_ctx *ctx, int argc, char **argv);
 int cli_ae(struct cli_ctx *ctx, int argc, char **argv);
 int cli_import(struct cli_ctx *ctx, int argc, char **argv);
 int cli_export(struct cli_ctx *ctx, int argc, char **argv);
+int cli_condition(struct cli_ctx *ctx, int argc, char **argv);
+int cli_backup(struct cli_ctx *ctx, int argc, char **argv);
 int cli_simulate(struct cli_ctx *ctx, int argc, char **argv);
 int cli_demo(struct cli_ctx *ctx, int argc, char **argv);
 int cli_report(struct cli_ctx *ctx, int argc, char **argv);

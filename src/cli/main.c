@@ -28,6 +28,8 @@ static const struct {
 	{ "audit", cli_audit, "verify|list the hash-chained audit log", "prolo audit verify\n  prolo audit list [--user U] [--action A] [--record R] [--limit N]" },
 	{ "protocol", cli_protocol, "list|show|check treatment protocols", "prolo protocol list|show NAME|check FILE [--protocols FILE]     (docs/protocols.md)" },
 	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", "prolo alerts [--today YYYY-MM-DD] [--clinic C] [--protocols FILE]\n  prolo alerts ack KEY --by NAME [--note TEXT]     (docs/alerts.md)" },
+	{ "condition", cli_condition, "add|list conditions with their ICD-10-CM and SNOMED CT codes", "prolo condition add NAME --icd10 CODE --snomed ID [--label TEXT]\n  prolo condition list" },
+	{ "backup", cli_backup, "an online copy of the registry into a new file", "prolo backup FILE" },
 	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", "prolo schedule export --ics FILE [--today YYYY-MM-DD]" },
 };
 

@@ -302,4 +302,21 @@ void store_tune_server(struct store *st);
 void store_checkpoint_manually(struct store *st);
 void store_checkpoint(struct store *st);
 
+/* ---- housekeeping (store_admin.c) ---- */
+
+/* Adds a clinic's own condition. PROLO_ECONFLICT if the name exists. The
+ * caller validates the name and codes. */
+enum prolo_code store_condition_add(struct store *st, const char *name, const char *icd10,
+                                    const char *snomed, const char *label, struct prolo_err *err);
+typedef enum prolo_code (*store_condition_fn)(void *ctx, const char *name, const char *icd10,
+                                              const char *snomed, const char *label,
+                                              struct prolo_err *err);
+/* Every condition, built-in and added, by name. */
+enum prolo_code store_condition_scan(struct store *st, store_condition_fn fn, void *ctx,
+                                     struct prolo_err *err);
+/* A consistent copy of the registry into path (a new file) while others
+ * may keep working: SQLite's online backup API. PROLO_EINVAL if path cannot
+ * be created, PROLO_EDB if the copy fails. */
+enum prolo_code store_backup(struct store *st, const char *path, struct prolo_err *err);
+
 #endif

@@ -1,0 +1,148 @@
+/* prolo condition add|list (a clinic's own conditions with their codes) and
+ * prolo backup FILE (an online copy of the registry). */
+#include <ctype.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "core/domain.h"
+#include "store/store.h"
+
+/* ICD-10-CM: letter, two characters, optional dot and 1-4 more (M54.50). */
+static bool icd10_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 3 || n > 8 || !isupper((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+	    !isalnum((unsigned char)s[2]))
+		return false;
+	if (n == 3)
+		return true;
+	if (s[3] != '.' || n == 4)
+		return false;
+	for (size_t i = 4; i < n; i++)
+		if (!isdigit((unsigned char)s[i]) && !isupper((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* SNOMED CT concept ids: 6 to 18 digits. */
+static bool snomed_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 6 || n > 18)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool name_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+static enum prolo_code print_condition(void *ctx, const char *name, const char *icd10,
+                                       const char *snomed, const char *label, struct prolo_err *err)
+{
+	struct cli_ctx *c = ctx;
+	if (c->json)
+		fprintf(c->out, "{\"name\":\"%s\",\"icd10\":\"%s\",\"snomed\":\"%s\",\"label\":\"%s\"}\n", name,
+		        icd10, snomed, label); /* all validated: no characters to escape */
+	else
+		fprintf(c->out, "%-20s %-8s %-12s %s\n", name, icd10, snomed, label);
+	return PROLO_OK;
+}
+
+int cli_condition(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool used[32] = { false };
+	if (argc > 32)
+		return cli_usage(ctx, "too many arguments");
+	used[0] = used[1] = true;
+	const char *verb = argc > 1 ? argv[1] : "";
+	struct prolo_err err = { 0 };
+	if (strcmp(verb, "list") == 0) {
+		int x = cli_no_extra(ctx, argc, argv, used, 2);
+		if (x)
+			return x;
+		struct store *st = NULL;
+		if (store_open(ctx->db_path, STORE_READONLY, &st, &err))
+			return cli_fail(ctx, &err);
+		enum prolo_code rc = store_condition_scan(st, print_condition, ctx, &err);
+		store_close(st);
+		return rc ? cli_fail(ctx, &err) : 0;
+	}
+	if (strcmp(verb, "add") != 0)
+		return cli_usage(ctx, "condition: expected add or list");
+	const char *icd10 = cli_opt(argc, argv, used, "--icd10");
+	const char *snomed = cli_opt(argc, argv, used, "--snomed");
+	const char *label = cli_opt(argc, argv, used, "--label");
+	const char *name = cli_arg(argc, argv, used, 2);
+	int x = cli_no_extra(ctx, argc, argv, used, 2);
+	if (x)
+		return x;
+	if (!name)
+		return cli_usage(ctx, "condition add: expected a NAME");
+	if (!name_valid(name))
+		prolo_err_set(&err, PROLO_EINVAL, "name", "'%.64s' is not a condition name (2-64 of a-z 0-9 _)", name);
+	else if (!icd10 || !icd10_valid(icd10))
+		prolo_err_set(&err, PROLO_EINVAL, "icd10", "an ICD-10-CM code is required, e.g. M54.50");
+	else if (!snomed || !snomed_valid(snomed))
+		prolo_err_set(&err, PROLO_EINVAL, "snomed", "a SNOMED CT concept id (6-18 digits) is required");
+	else if (label && (strlen(label) > 100 || !dom_utf8_valid(label, strlen(label)) || strpbrk(label, "\"\\\n\r\t")))
+		prolo_err_set(&err, PROLO_EINVAL, "label", "must be one line of text, at most 100 bytes, without quotes");
+	if (err.code)
+		return cli_fail(ctx, &err);
+	struct store *st = NULL;
+	if (store_open(ctx->db_path, 0, &st, &err))
+		return cli_fail(ctx, &err);
+	enum prolo_code rc = store_begin(st, &err);
+	if (!rc)
+		rc = store_condition_add(st, name, icd10, snomed, label, &err);
+	if (!rc)
+		rc = store_commit(st, &err);
+	if (rc)
+		store_rollback(st);
+	store_close(st);
+	if (rc)
+		return cli_fail(ctx, &err);
+	return print_condition(ctx, name, icd10, snomed, label ? label : "", &err);
+}
+
+int cli_backup(struct cli_ctx *ctx, int argc, char **argv)
+{
+	bool used[8] = { false };
+	if (argc > 8)
+		return cli_usage(ctx, "too many arguments");
+	used[0] = true;
+	const char *path = cli_arg(argc, argv, used, 1);
+	int x = cli_no_extra(ctx, argc, argv, used, 1);
+	if (x)
+		return x;
+	if (!path)
+		return cli_usage(ctx, "usage: prolo backup FILE");
+	struct prolo_err err = { 0 };
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		prolo_err_set(&err, PROLO_ECONFLICT, "FILE", "'%s' exists; a backup goes into a new file", path);
+		return cli_fail(ctx, &err);
+	}
+	struct store *st = NULL;
+	if (store_open(ctx->db_path, STORE_READONLY, &st, &err))
+		return cli_fail(ctx, &err);
+	enum prolo_code rc = store_backup(st, path, &err);
+	store_close(st);
+	if (rc) {
+		remove(path);
+		return cli_fail(ctx, &err);
+	}
+	fprintf(ctx->out, "backed up %s to %s\n", ctx->db_path, path);
+	return 0;
+}
