@@ -40,6 +40,7 @@ for dir in tests/cli tests/reference tests/api tests/e2e tests/sim tests/alerts 
 	[ -d "$dir" ] || continue
 	for t in "$dir"/*.sh; do
 		[ -f "$t" ] || continue
+		[ "$(basename "$t")" = lib.sh ] && continue # a helper library, not a test
 		run_one "$t" sh "$t"
 	done
 done
