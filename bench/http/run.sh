@@ -3,7 +3,8 @@
 #   1. an authenticated GET of a patient chart (audited read),
 #   2. a POST recording a session with two injections (durable write),
 # and nginx serving a static file of the chart's size in the same run as
-# the baseline. Prints requests/s, p99 latency and the ratios to the goals:
+# the baseline; GET /api/me (the session check alone) shows the server's
+# fixed cost per request. Prints requests/s, p99 latency and the ratios to the goals:
 # reads >= 1/3 of nginx's static rate with p99 < 10 ms at 64 connections;
 # >= 1000 durable session writes/s.
 # Usage: bench/http/run.sh [SECONDS per run, default 10] [CONNECTIONS, default 64]
@@ -142,6 +143,7 @@ measure() { # name, wrk args...
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub("us","",v); print v/1000 } else if (v ~ /ms$/) { sub("ms","",v); print v+0 } else if (v ~ /s$/) { sub("s","",v); print v*1000 } else print v }'; }
 
 set -- $(measure nginx "http://127.0.0.1:$NPORT/chart.json"); N_RPS=$2; N_P99=$3
+set -- $(measure me -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/me"); M_RPS=$2; M_P99=$3
 set -- $(measure chart -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/patients/P1"); R_RPS=$2; R_P99=$3; R_BAD=$4
 set -- $(measure post -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H "Content-Type: application/json" -s "$T/post.lua" "http://127.0.0.1:$PORT/"); W_RPS=$2; W_P99=$3; W_BAD=$4; W_N=$5
 kill "$SPID"; wait "$SPID" 2>/dev/null || true; SPID=""
@@ -151,6 +153,7 @@ audit=$(sqlite3 "$PROLO_DB" "SELECT count(*) FROM audit_log")
 
 echo "http bench: ${DUR}s per run, $CONNS connections, 2 wrk threads, chart $SIZE bytes, $(nproc) cores"
 echo "nginx static ($SIZE B):  $N_RPS req/s  p99 $N_P99"
+echo "GET /api/me (floor):   $M_RPS req/s  p99 $M_P99  (session check only: the server's fixed cost)"
 echo "GET chart (audited):   $R_RPS req/s  p99 $R_P99  failed ${R_BAD}"
 echo "POST session (durable): $W_RPS req/s  p99 $W_P99  failed ${W_BAD}; $W_N answered, $rows sessions stored; audit rows $audit, chain intact"
 # Every answered POST must have stored its session (requests still in flight
