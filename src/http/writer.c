@@ -19,7 +19,7 @@
 #define BATCH_MAX 256
 #define BATCH_TARGET 16  /* a batch of reads' audit rows worth committing at once */
 #define WINDOW_US 1000   /* the longest a read's audit row waits for company */
-#define CHECKPOINT_MS 200 /* WAL checkpoints at most this often, after answering */
+#define CHECKPOINT_FRAMES 1000 /* WAL pages that call for a checkpoint (SQLite's default) */
 
 struct writer {
 	struct store *st;
@@ -31,15 +31,7 @@ struct writer {
 	int n_queued, n_durable;        /* queued jobs, and how many are durable */
 	bool stopping;
 	int durable;                    /* synchronous setting of st: 1 FULL, 0 NORMAL */
-	struct timespec last_checkpoint;
 };
-
-static int64_t ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 /* Runs one batch; every job gets its done call. Cannot fail (failures go
  * to the jobs). */
@@ -115,12 +107,9 @@ static void run_batch(struct writer *w, struct writer_job *batch)
 		pthread_mutex_unlock(&w->mu);
 	}
 	/* The batch is answered; now the WAL may be copied back. */
-	if (ms_since(&w->last_checkpoint) >= CHECKPOINT_MS) {
-		audit_writer_enter();
-		store_checkpoint(w->st);
-		audit_writer_leave();
-		clock_gettime(CLOCK_MONOTONIC, &w->last_checkpoint);
-	}
+	audit_writer_enter();
+	store_checkpoint(w->st, CHECKPOINT_FRAMES);
+	audit_writer_leave();
 }
 
 /* Waits, with w->mu held, until jobs are queued (false when stopping with
@@ -184,7 +173,6 @@ enum prolo_code writer_start(const char *db_path, struct writer **out, struct pr
 	}
 	store_tune_server(w->st);
 	store_checkpoint_manually(w->st);
-	clock_gettime(CLOCK_MONOTONIC, &w->last_checkpoint);
 	w->durable = 1; /* store_open sets synchronous=FULL */
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);

@@ -296,11 +296,12 @@ void store_tune_server(struct store *st);
 /* The group-commit writer takes WAL checkpoints itself, after it has
  * answered a batch, instead of inside a commit (which would hold the
  * batch's answers back): store_checkpoint_manually turns the automatic
- * ones off on st, store_checkpoint copies what it can from the WAL to the
- * database without waiting for readers. Neither can fail in a way that
- * matters (errors are ignored; the next checkpoint catches up). */
+ * ones off on st; store_checkpoint, once the WAL has min_frames pages (the
+ * automatic ones use 1000), copies what it can to the database without
+ * waiting for readers. Neither can fail in a way that matters (errors are
+ * ignored; the next checkpoint catches up). */
 void store_checkpoint_manually(struct store *st);
-void store_checkpoint(struct store *st);
+void store_checkpoint(struct store *st, int min_frames);
 
 /* ---- housekeeping (store_admin.c) ---- */
 

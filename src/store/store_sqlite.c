@@ -51,6 +51,7 @@ struct store {
 	char *insert_sql[REC__COUNT];
 	struct scan_slot scans[REC__COUNT][SH__COUNT]; /* reads: one statement per shape */
 	struct scan_slot history;    /* store_course_history_scan */
+	int wal_frames;              /* store_checkpoint_manually: WAL size after the last commit */
 	struct parent_cache patient, course;
 	char last_clinic[REC_ID_MAX];
 	char **conditions; /* known condition names */
@@ -1539,12 +1540,22 @@ enum prolo_code store_explain_scan(struct store *st, enum rec_kind kind, const s
 	return rc;
 }
 
-void store_checkpoint_manually(struct store *st)
+static int note_wal_frames(void *ctx, sqlite3 *db, const char *name, int frames)
 {
-	sqlite3_exec(st->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+	((struct store *)ctx)->wal_frames = frames;
+	return SQLITE_OK;
 }
 
-void store_checkpoint(struct store *st)
+void store_checkpoint_manually(struct store *st)
 {
+	/* Replaces SQLite's own hook, which checkpoints inside the commit. */
+	sqlite3_wal_hook(st->db, note_wal_frames, st);
+}
+
+void store_checkpoint(struct store *st, int min_frames)
+{
+	if (st->wal_frames < min_frames)
+		return;
 	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	st->wal_frames = 0;
 }
