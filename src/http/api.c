@@ -1461,7 +1461,7 @@ static bool dispatch_route(struct http_req *rq, const struct route *rt, bool pos
 	struct prolo_err err;
 	prolo_err_clear(&err);
 	if (!auth_route_public(rt->id)) {
-		if (auth_session(rq->st, cookie_token(rq), rq->now,
+		if (auth_session(rq->st, rq->writer, cookie_token(rq), rq->now,
 		                 &(struct auth_policy){ rq->opt->session_idle_s, rq->opt->session_absolute_s },
 		                 &rq->sess, &rq->user, &err)) {
 			api_fail(rq, &err);

@@ -8,16 +8,30 @@
 #include <stdio.h>
 #include <string.h>
 
-static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+/* The writer lock is a ticket lock: first come, first served. A plain
+ * mutex let the group-commit thread, which takes it batch after batch,
+ * starve a worker that needed it for a login or a session refresh, and
+ * every connection of that worker stalled (hundreds of ms). */
+static pthread_mutex_t writer_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t writer_cv = PTHREAD_COND_INITIALIZER;
+static unsigned long writer_next, writer_serving; /* tickets */
 
 void audit_writer_enter(void)
 {
-	pthread_mutex_lock(&writer);
+	pthread_mutex_lock(&writer_mu);
+	unsigned long mine = writer_next++;
+	while (mine != writer_serving)
+		pthread_cond_wait(&writer_cv, &writer_mu);
+	pthread_mutex_unlock(&writer_mu);
 }
 
 void audit_writer_leave(void)
 {
-	pthread_mutex_unlock(&writer);
+	pthread_mutex_lock(&writer_mu);
+	writer_serving++;
+	if (writer_next != writer_serving)
+		pthread_cond_broadcast(&writer_cv);
+	pthread_mutex_unlock(&writer_mu);
 }
 
 void audit_row(struct store_audit *e, const char *user, const char *action, const char *record,

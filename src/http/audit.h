@@ -26,11 +26,11 @@ void audit_row(struct store_audit *e, const char *user, const char *action, cons
                const char *addr, const char *detail);
 enum prolo_code audit_append(struct store *st, struct store_audit *e, struct prolo_err *err);
 
-/* One writer at a time in this process. SQLite admits one write
- * transaction per database; threads that queue on this mutex instead of in
- * SQLite's sleeping busy handler get the lock as soon as it is free. Wrap
- * every store_begin .. store_commit/store_rollback of the server in it.
- * Cannot fail. */
+/* One writer at a time in this process, in arrival order. SQLite admits
+ * one write transaction per database; threads that queue here instead of
+ * in SQLite's sleeping busy handler get the lock as soon as it is their
+ * turn. Wrap every store_begin .. store_commit/store_rollback of the server
+ * in it. Not reentrant. Cannot fail. */
 void audit_writer_enter(void);
 void audit_writer_leave(void);
 

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define A (1u << ROLE_ADMIN)
@@ -237,12 +238,43 @@ enum prolo_code auth_login_record(struct store *st, const char *name, const char
 
 /* ---- sessions and CSRF ------------------------------------------------- */
 
-/* Refreshes (or, with drop, deletes) a session in a short write transaction
- * of its own. The caller may hold a read snapshot (store_read_begin): it
- * is ended for the write and taken again after. Failures are ignored: a
- * missed refresh only shortens the session. */
-static void session_write(struct store *st, const unsigned char *h, int64_t now, bool drop)
+/* A session refresh (or, with drop, the removal of an expired session),
+ * handed to the group-commit writer without waiting: a refresh lost in a
+ * power cut only shortens the session. Written in the caller's thread
+ * (a short transaction of its own, outside any read snapshot) when there
+ * is no writer or no memory. Failures are ignored. */
+struct session_job {
+	struct writer_job job;      /* first: the writer hands it back */
+	unsigned char id_hash[STORE_HASH_LEN];
+	int64_t now;
+	bool drop;
+};
+
+static enum prolo_code run_session_job(struct writer_job *j, struct store *st, struct prolo_err *err)
 {
+	struct session_job *sj = (struct session_job *)j;
+	return sj->drop ? store_login_session_delete(st, sj->id_hash, NULL, NULL, err)
+	                : store_login_session_touch(st, sj->id_hash, sj->now, err);
+}
+
+static void free_session_job(struct writer_job *j, bool lost, const struct prolo_err *err)
+{
+	free(j);
+}
+
+static void session_write(struct store *st, struct writer *w, const unsigned char *h, int64_t now,
+                          bool drop)
+{
+	struct session_job *sj = w ? calloc(1, sizeof *sj) : NULL;
+	if (sj) {
+		sj->job = (struct writer_job){ .run = run_session_job, .done = free_session_job,
+		                               .durable = false, .single = true };
+		memcpy(sj->id_hash, h, STORE_HASH_LEN);
+		sj->now = now;
+		sj->drop = drop;
+		writer_submit(w, &sj->job);
+		return;
+	}
 	bool snap = store_in_transaction(st);
 	if (snap)
 		store_read_end(st);
@@ -259,7 +291,7 @@ static void session_write(struct store *st, const unsigned char *h, int64_t now,
 		store_read_begin(st, NULL);
 }
 
-enum prolo_code auth_session(struct store *st, const char *token, int64_t now,
+enum prolo_code auth_session(struct store *st, struct writer *w, const char *token, int64_t now,
                              const struct auth_policy *pol, struct store_login_session *s,
                              struct store_user *u, struct prolo_err *err)
 {
@@ -279,7 +311,7 @@ enum prolo_code auth_session(struct store *st, const char *token, int64_t now,
 		return rc;
 	}
 	if (now - s->last_seen >= idle || now - s->created_at >= absolute) {
-		session_write(st, h, now, true);
+		session_write(st, w, h, now, true);
 		return prolo_err_set(err, PROLO_EAUTH, "", "the session has expired; please log in again");
 	}
 	rc = store_user_get(st, s->user, u, &e2);
@@ -288,7 +320,7 @@ enum prolo_code auth_session(struct store *st, const char *token, int64_t now,
 	sodium_memzero(u->pwhash, sizeof u->pwhash);
 	int64_t every = idle / 4 < 60 ? idle / 4 : 60;
 	if (now - s->last_seen >= every)
-		session_write(st, h, now, false);
+		session_write(st, w, h, now, false);
 	return PROLO_OK;
 }
 
