@@ -238,11 +238,12 @@ enum prolo_code auth_login_record(struct store *st, const char *name, const char
 
 /* ---- sessions and CSRF ------------------------------------------------- */
 
-/* A session refresh (or, with drop, the removal of an expired session),
- * handed to the group-commit writer without waiting: a refresh lost in a
- * power cut only shortens the session. Written in the caller's thread
- * (a short transaction of its own, outside any read snapshot) when there
- * is no writer or no memory. Failures are ignored. */
+/* A session refresh, handed to the group-commit writer without waiting (a
+ * refresh lost in a power cut only shortens the session), or with drop the
+ * removal of an expired session, which is waited for: the 401 goes out
+ * once the session is gone. Written in the caller's thread (a short
+ * transaction of its own, outside any read snapshot) when there is no
+ * writer or no memory. Failures are ignored. */
 struct session_job {
 	struct writer_job job;      /* first: the writer hands it back */
 	unsigned char id_hash[STORE_HASH_LEN];
@@ -262,9 +263,21 @@ static void free_session_job(struct writer_job *j, bool lost, const struct prolo
 	free(j);
 }
 
+static void keep_session_job(struct writer_job *j, bool lost, const struct prolo_err *err)
+{
+}
+
 static void session_write(struct store *st, struct writer *w, const unsigned char *h, int64_t now,
                           bool drop)
 {
+	if (w && drop) {
+		struct session_job dj = { .job = { .run = run_session_job, .done = keep_session_job,
+		                                   .durable = false, .single = true },
+		                          .now = now, .drop = true };
+		memcpy(dj.id_hash, h, STORE_HASH_LEN);
+		writer_run(w, &dj.job);
+		return;
+	}
 	struct session_job *sj = w ? calloc(1, sizeof *sj) : NULL;
 	if (sj) {
 		sj->job = (struct writer_job){ .run = run_session_job, .done = free_session_job,

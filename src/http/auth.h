@@ -81,9 +81,9 @@ enum prolo_code auth_login_record(struct store *st, const char *name, const char
 
 /* Resolves a cookie token to its session and user. PROLO_EAUTH when the
  * token is unknown, idle or too old (an expired session is deleted) or the
- * user is disabled. Refreshes last_seen at most once a minute. Those two
- * writes go to the group-commit writer w without waiting (w NULL: a short
- * transaction of their own on st). */
+ * user is disabled. Refreshes last_seen at most once a minute. Both
+ * writes go to the group-commit writer w, the refresh without waiting for
+ * it (w NULL: a short transaction of their own on st). */
 enum prolo_code auth_session(struct store *st, struct writer *w, const char *token, int64_t now,
                              const struct auth_policy *pol, struct store_login_session *s,
                              struct store_user *u, struct prolo_err *err);
