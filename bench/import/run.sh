@@ -12,6 +12,9 @@ OUT="$TOP/bench/out/import-$N"
 command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell (apt-get install sqlite3)" >&2; exit 1; }
 [ -x "$PROLO" ] || make -C "$TOP" >/dev/null
 mkdir -p "$OUT"
+# A private copy: a rebuild during the run must not change what is measured.
+cp "$PROLO" "$OUT/prolo-bench"
+PROLO="$OUT/prolo-bench"
 if [ ! -f "$OUT/csv/adverse_events.csv" ]; then
 	echo "simulating $N patients into $OUT/csv ..." >&2
 	"$PROLO" simulate --patients "$N" --seed 2026 --out "$OUT/csv" >/dev/null

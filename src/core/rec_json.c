@@ -48,12 +48,9 @@ json_t *rec_to_json(enum rec_kind kind, const void *rec, bool all_fields, bool d
 			continue;
 		json_t *v = NULL;
 		if (!rec_has(rec, f)) {
-			if (f->type == FT_FLAGS)
-				v = json_array();
-			else if (all_fields)
-				v = json_null();
-			else
+			if (!all_fields)
 				continue;
+			v = f->type == FT_FLAGS ? json_array() : json_null();
 		} else {
 			switch (f->type) {
 			case FT_INT:

@@ -17,6 +17,7 @@
 #include "core/instruments.h"
 #include "http/audit.h"
 #include "http/auth.h"
+#include "core/rec_json.h"
 #include "http/hjson.h"
 #include "http/http_int.h"
 #include "registry/alerts.h"
@@ -207,7 +208,7 @@ struct collect {
 static enum prolo_code collect_row(void *ctx, const void *rec, struct prolo_err *err)
 {
 	struct collect *cl = ctx;
-	json_t *o = hjson_from_rec(cl->kind, rec);
+	json_t *o = rec_to_json(cl->kind, rec, false, false);
 	if (!o)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	if (cl->kind == REC_SESSION) {
@@ -412,7 +413,7 @@ static enum prolo_code add_course(void *ctx, const void *rec, struct prolo_err *
 		return rc ? prolo_err_set(err, rc, "", "the response is too large")
 		          : put_course(cl->rq, cl->b, rec, err);
 	}
-	json_t *o = hjson_from_rec(REC_COURSE, rec);
+	json_t *o = rec_to_json(REC_COURSE, rec, false, false);
 	if (!o)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	json_array_append_new(cl->arr, o);
@@ -570,7 +571,7 @@ static enum prolo_code h_patients_add(struct http_req *rq, json_t *body, struct 
 {
 	struct patient p;
 	rec_init(REC_PATIENT, &p);
-	enum prolo_code rc = hjson_to_rec(REC_PATIENT, body, &p, NULL, err);
+	enum prolo_code rc = rec_from_json(REC_PATIENT, &p, body, NULL, err);
 	if (rc)
 		return rc;
 	if (!p.clinic[0] && rq->user.clinic[0])
@@ -579,7 +580,7 @@ static enum prolo_code h_patients_add(struct http_req *rq, json_t *body, struct 
 	    (rc = registry_add(rq->st, REC_PATIENT, &p, REG_INTERACTIVE, err)) ||
 	    (rc = audit(rq, "patient.create", "patient", p.patient_id, "", err)))
 		return rc;
-	return reply(rq, 201, json_pack("{s:o}", "patient", hjson_from_rec(REC_PATIENT, &p)), err);
+	return reply(rq, 201, json_pack("{s:o}", "patient", rec_to_json(REC_PATIENT, &p, false, false)), err);
 }
 
 static enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_err *err)
@@ -641,7 +642,7 @@ static enum prolo_code h_courses_add(struct http_req *rq, json_t *body, struct p
 	struct course c;
 	struct patient p;
 	rec_init(REC_COURSE, &c);
-	enum prolo_code rc = hjson_to_rec(REC_COURSE, body, &c, NULL, err);
+	enum prolo_code rc = rec_from_json(REC_COURSE, &c, body, NULL, err);
 	if (rc)
 		return rc;
 	if (c.status < 0)
@@ -668,7 +669,7 @@ static enum prolo_code h_courses_add(struct http_req *rq, json_t *body, struct p
 		                      "severity", pf.items[i].severity == PLAN_BLOCK ? "block" : "warn",
 		                      "message", pf.items[i].message));
 	json_t *plan = plan_findings_to_json(&pf);
-	return reply(rq, 201, json_pack("{s:o,s:o,s:o*}", "course", hjson_from_rec(REC_COURSE, &c),
+	return reply(rq, 201, json_pack("{s:o,s:o,s:o*}", "course", rec_to_json(REC_COURSE, &c, false, false),
 	                                "warnings", warnings, "plan", plan), err);
 }
 
@@ -715,7 +716,7 @@ static enum prolo_code h_course_end(struct http_req *rq, json_t *body, struct pr
 		return rc;
 	if ((rc = store_get(rq->st, REC_COURSE, &c, err)))
 		return rc;
-	return reply(rq, 200, json_pack("{s:o}", "course", hjson_from_rec(REC_COURSE, &c)), err);
+	return reply(rq, 200, json_pack("{s:o}", "course", rec_to_json(REC_COURSE, &c, false, false)), err);
 }
 
 /* ---- handlers: sessions, outcomes, adverse events ---------------------- */
@@ -728,7 +729,7 @@ static enum prolo_code h_sessions_add(struct http_req *rq, json_t *body, struct 
 	struct patient p;
 	struct injection *inj = NULL;
 	rec_init(REC_SESSION, &s);
-	enum prolo_code rc = hjson_to_rec(REC_SESSION, body, &s, extra, err);
+	enum prolo_code rc = rec_from_json(REC_SESSION, &s, body, extra, err);
 	if (rc)
 		return rc;
 	const json_t *ij = json_object_get(body, "injections");
@@ -754,7 +755,7 @@ static enum prolo_code h_sessions_add(struct http_req *rq, json_t *body, struct 
 			rc = prolo_err_set(err, PROLO_EINVAL, "injections", "injection %zu: must be an object", i + 1);
 			break;
 		}
-		if ((rc = hjson_to_rec(REC_INJECTION, o, &inj[i], NULL, err))) {
+		if ((rc = rec_from_json(REC_INJECTION, &inj[i], o, NULL, err))) {
 			char msg[sizeof err->msg];
 			snprintf(msg, sizeof msg, "injection %zu: %s", i + 1, err->msg);
 			snprintf(err->msg, sizeof err->msg, "%s", msg);
@@ -794,7 +795,7 @@ static enum prolo_code h_outcomes_add(struct http_req *rq, json_t *body, struct 
 	struct course c;
 	struct patient p;
 	rec_init(REC_OUTCOME, &o);
-	enum prolo_code rc = hjson_to_rec(REC_OUTCOME, body, &o, NULL, err);
+	enum prolo_code rc = rec_from_json(REC_OUTCOME, &o, body, NULL, err);
 	if (rc)
 		return rc;
 	if (!o.course_id[0])
@@ -807,7 +808,7 @@ static enum prolo_code h_outcomes_add(struct http_req *rq, json_t *body, struct 
 	snprintf(rec_id, sizeof rec_id, "%s/%s/%s", o.course_id, d, dom_instrument_names[o.instrument]);
 	if ((rc = audit(rq, "outcome.create", "outcome", rec_id, "", err)))
 		return rc;
-	return reply(rq, 201, json_pack("{s:o}", "outcome", hjson_from_rec(REC_OUTCOME, &o)), err);
+	return reply(rq, 201, json_pack("{s:o}", "outcome", rec_to_json(REC_OUTCOME, &o, false, false)), err);
 }
 
 static enum prolo_code h_aes_add(struct http_req *rq, json_t *body, struct prolo_err *err)
@@ -816,7 +817,7 @@ static enum prolo_code h_aes_add(struct http_req *rq, json_t *body, struct prolo
 	struct course c;
 	struct patient p;
 	rec_init(REC_AE, &a);
-	enum prolo_code rc = hjson_to_rec(REC_AE, body, &a, NULL, err);
+	enum prolo_code rc = rec_from_json(REC_AE, &a, body, NULL, err);
 	if (rc)
 		return rc;
 	if (a.seq == REC_INT_NONE)
@@ -830,7 +831,7 @@ static enum prolo_code h_aes_add(struct http_req *rq, json_t *body, struct prolo
 	snprintf(rec_id, sizeof rec_id, "%s/%d", a.course_id, (int)a.seq);
 	if ((rc = audit(rq, "adverse_event.create", "adverse_event", rec_id, dom_ae_kind_names[a.kind], err)))
 		return rc;
-	return reply(rq, 201, json_pack("{s:o}", "adverse_event", hjson_from_rec(REC_AE, &a)), err);
+	return reply(rq, 201, json_pack("{s:o}", "adverse_event", rec_to_json(REC_AE, &a, false, false)), err);
 }
 
 /* ---- handlers: alerts and report --------------------------------------- */
@@ -1174,7 +1175,7 @@ static enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_
 	                        dom_instrument_names[q.instrument], "items", items);
 	if (!obj)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	rc = hjson_to_rec(REC_OUTCOME, obj, &o, NULL, err);
+	rc = rec_from_json(REC_OUTCOME, &o, obj, NULL, err);
 	json_decref(obj);
 	o.date = today();
 	if (rc || (rc = store_qlink_use(rq->st, q.token_hash, rq->now, err)) ||

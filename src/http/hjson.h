@@ -17,19 +17,7 @@
  * non-object; *out is a new reference on success, NULL otherwise. */
 enum prolo_code hjson_parse(const char *body, size_t len, json_t **out, struct prolo_err *err);
 
-/* Sets rec (already rec_init'ed) from obj's members: each key must be a field
- * of kind or listed in extra (a NULL-terminated list of keys the caller
- * handles itself; may be NULL). Strings for ids, text, enums and dates;
- * integers for whole numbers; numbers for reals; flags as an array of names
- * or one ';'-separated string; null = missing. An outcome's "items" is an
- * array of integers or nulls. PROLO_EINVAL with err->field = the key at
- * fault ("unknown field", "must be a string", or rec_set's message). */
-enum prolo_code hjson_to_rec(enum rec_kind kind, const json_t *obj, void *rec,
-                             const char *const *extra, struct prolo_err *err);
-
-/* A new JSON object with the record's fields that hold a value (missing
- * fields are left out). NULL only when out of memory. */
-json_t *hjson_from_rec(enum rec_kind kind, const void *rec);
+/* Records convert with rec_from_json / rec_to_json (core/rec_json.h). */
 
 /* Appends {"error":{"code","message","field"}} for err. PROLO_ETOOBIG/ENOMEM
  * from the buffer. */
@@ -37,7 +25,7 @@ enum prolo_code hjson_error(struct buf *out, const struct prolo_err *err);
 /* Appends the compact text of v. PROLO_ENOMEM / PROLO_ETOOBIG. */
 enum prolo_code hjson_dump(struct buf *out, const json_t *v);
 
-/* ---- streaming output: the same JSON as hjson_from_rec + hjson_dump,
+/* ---- streaming output: the same JSON as rec_to_json + hjson_dump,
  * written straight into a buffer (no tree), for large responses such as
  * the chart. All return PROLO_OK or the buffer's PROLO_ETOOBIG/ENOMEM. */
 
@@ -53,7 +41,7 @@ enum prolo_code hjson_put_real(struct buf *out, double v);
  * program's own names (plain ASCII, under 76 bytes), written unescaped. */
 enum prolo_code hjson_put_key(struct buf *out, bool *first, const char *key);
 enum prolo_code hjson_put_member(struct buf *out, bool *first, const char *key, const char *str);
-/* The members of hjson_from_rec(kind, rec), without the braces. */
+/* The members of rec_to_json(kind, rec, false, false), without the braces. */
 enum prolo_code hjson_put_fields(struct buf *out, bool *first, enum rec_kind kind, const void *rec);
 
 /* Reads an optional string member. PROLO_OK with *out NULL when absent or

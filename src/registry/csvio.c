@@ -385,18 +385,22 @@ enum prolo_code csvio_import(struct store *st, const char *dir, struct csvio_imp
 				}
 			}
 		}
+		/* The store holds pointers into these slots until it writes them. */
+		if (!rc) {
+			struct prolo_err e = { 0 };
+			enum prolo_code frc = store_bulk_flush(st, &e);
+			if (frc && frc != PROLO_EINVAL) {
+				rc = frc;
+				*err = e;
+				pthread_mutex_lock(&ring.mu);
+				ring.stop = true;
+				pthread_cond_broadcast(&ring.can_put);
+				pthread_mutex_unlock(&ring.mu);
+			}
+		}
 		ring_release(&ring, n);
 	}
 	pthread_join(tid, NULL);
-	if (!rc) {
-		/* Rows still queued in the store; refused ones reach bulk_refused. */
-		struct prolo_err e = { 0 };
-		enum prolo_code frc = store_bulk_flush(st, &e);
-		if (frc && frc != PROLO_EINVAL) {
-			rc = frc;
-			*err = e;
-		}
-	}
 	if (!rc && rd.rc) {
 		rc = rd.rc;
 		*err = rd.err;

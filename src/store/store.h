@@ -44,7 +44,9 @@ typedef void (*store_bulk_error_fn)(void *ctx, enum rec_kind kind, long tag,
                                     const struct prolo_err *err);
 void store_bulk_begin(struct store *st, store_bulk_error_fn on_error, void *ctx);
 /* Like store_insert, but may only queue the row: PROLO_OK then means "no
- * fault found yet". Errors of the row's own checks are returned at once. */
+ * fault found yet". Errors of the row's own checks are returned at once.
+ * The store keeps the pointer: rec must stay unchanged until the next
+ * store_bulk_flush (or commit/rollback). */
 enum prolo_code store_bulk_insert(struct store *st, enum rec_kind kind, void *rec, long tag,
                                   struct prolo_err *err);
 /* Writes what is queued; PROLO_EINVAL if any queued row was refused (each

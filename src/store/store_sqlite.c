@@ -858,29 +858,20 @@ enum prolo_code store_insert(struct store *st, enum rec_kind kind, void *rec,
 
 #define BULK_ROWS 32
 
-union bulk_rec {
-	struct patient p;
-	struct course c;
-	struct session s;
-	struct injection i;
-	struct outcome o;
-	struct adverse_event a;
-};
-
 struct bulk {
 	store_bulk_error_fn on_error;
 	void *ctx;
 	bool failed;                 /* a queued row was refused */
 	enum rec_kind kind;
 	int n;
-	union bulk_rec rec[BULK_ROWS];
+	const void *rec[BULK_ROWS];  /* the caller's records, valid until a flush */
 	int64_t parent[BULK_ROWS];
 	int64_t pk[BULK_ROWS];       /* patients and courses: assigned key */
 	long tag[BULK_ROWS];
 	int64_t next_pk[2];          /* patients, courses; 0 = not read yet */
 	char dates[BULK_ROWS][8][11]; /* date texts bound without a copy */
-	char *sql_many[REC__COUNT];  /* INSERT of BULK_ROWS rows with keys */
-	char *sql_one[REC__COUNT];   /* INSERT of one row with its key */
+	char *sql[REC__COUNT][BULK_ROWS]; /* INSERT of 1..BULK_ROWS rows, with keys */
+	sqlite3_stmt *stmt[REC__COUNT][BULK_ROWS]; /* prepared from sql, kept here */
 };
 
 static bool keyed(enum rec_kind kind)
@@ -890,7 +881,7 @@ static bool keyed(enum rec_kind kind)
 
 static const char *bulk_sql(struct store *st, enum rec_kind kind, int rows, struct prolo_err *err)
 {
-	char **slot = rows == 1 ? &st->pending->sql_one[kind] : &st->pending->sql_many[kind];
+	char **slot = &st->pending->sql[kind][rows - 1];
 	if (*slot)
 		return *slot;
 	const struct rec_table *t = &rec_tables[kind];
@@ -918,14 +909,34 @@ static const char *bulk_sql(struct store *st, enum rec_kind kind, int rows, stru
 	return *slot;
 }
 
+/* The prepared INSERT of rows rows of kind, reset. NULL with *err filled. */
+static sqlite3_stmt *bulk_stmt(struct store *st, enum rec_kind kind, int rows, struct prolo_err *err)
+{
+	sqlite3_stmt **slot = &st->pending->stmt[kind][rows - 1];
+	if (*slot) {
+		sqlite3_reset(*slot);
+		return *slot;
+	}
+	const char *sql = bulk_sql(st, kind, rows, err);
+	if (!sql)
+		return NULL;
+	int src = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
+	if (src != SQLITE_OK) {
+		store_sqlite_err(st, src, "preparing a bulk insert", err);
+		return NULL;
+	}
+	return *slot;
+}
+
 static void bulk_free(struct store *st)
 {
 	if (!st->pending)
 		return;
-	for (int k = 0; k < REC__COUNT; k++) {
-		free(st->pending->sql_many[k]);
-		free(st->pending->sql_one[k]);
-	}
+	for (int k = 0; k < REC__COUNT; k++)
+		for (int r = 0; r < BULK_ROWS; r++) {
+			sqlite3_finalize(st->pending->stmt[k][r]);
+			free(st->pending->sql[k][r]);
+		}
 	free(st->pending);
 	st->pending = NULL;
 }
@@ -965,14 +976,13 @@ static enum prolo_code bulk_flush(struct store *st, struct prolo_err *err)
 	enum rec_kind kind = b->kind;
 	int n = b->n;
 	b->n = 0;
-	if (n == BULK_ROWS) {
-		const char *sql = bulk_sql(st, kind, BULK_ROWS, err);
-		sqlite3_stmt *s = sql ? store_stmt(st, sql, err) : NULL;
+	if (n > 1) {
+		sqlite3_stmt *s = bulk_stmt(st, kind, n, err);
 		if (!s)
 			return err ? err->code : PROLO_EDB;
 		int base = 0;
 		for (int r = 0; r < n; r++)
-			base += bind_row(s, base, kind, &b->rec[r], b->parent[r], b->pk[r], b->dates[r]);
+			base += bind_row(s, base, kind, b->rec[r], b->parent[r], b->pk[r], b->dates[r]);
 		int src = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (src == SQLITE_DONE)
@@ -981,12 +991,11 @@ static enum prolo_code bulk_flush(struct store *st, struct prolo_err *err)
 			return store_sqlite_err(st, src, rec_label(kind), err);
 		/* The statement was undone whole: find the bad rows one by one. */
 	}
-	const char *sql = keyed(kind) ? bulk_sql(st, kind, 1, err) : insert_sql(st, kind, err);
-	sqlite3_stmt *s = sql ? store_stmt(st, sql, err) : NULL;
+	sqlite3_stmt *s = bulk_stmt(st, kind, 1, err);
 	if (!s)
 		return err ? err->code : PROLO_EDB;
 	for (int r = 0; r < n; r++) {
-		bind_row(s, 0, kind, &b->rec[r], b->parent[r], b->pk[r], b->dates[0]);
+		bind_row(s, 0, kind, b->rec[r], b->parent[r], b->pk[r], b->dates[0]);
 		int src = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (src == SQLITE_DONE)
@@ -994,10 +1003,10 @@ static enum prolo_code bulk_flush(struct store *st, struct prolo_err *err)
 		if ((sqlite3_extended_errcode(st->db) & 0xff) != SQLITE_CONSTRAINT)
 			return store_sqlite_err(st, src, rec_label(kind), err);
 		struct prolo_err e = { 0 };
-		insert_error(st, kind, &b->rec[r], src, &e);
+		insert_error(st, kind, b->rec[r], src, &e);
 		b->failed = true;
 		if (keyed(kind))
-			bulk_forget(st, kind, &b->rec[r]);
+			bulk_forget(st, kind, b->rec[r]);
 		if (b->on_error)
 			b->on_error(b->ctx, kind, b->tag[r], &e);
 	}
@@ -1054,7 +1063,7 @@ enum prolo_code store_bulk_insert(struct store *st, enum rec_kind kind, void *re
 		course->next_ae = ((struct adverse_event *)rec)->seq + 1;
 	}
 	b->kind = kind;
-	memcpy(&b->rec[b->n], rec, rec_tables[kind].size);
+	b->rec[b->n] = rec;
 	b->parent[b->n] = parent;
 	b->pk[b->n] = pk;
 	b->tag[b->n] = tag;
