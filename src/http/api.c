@@ -637,6 +637,41 @@ static enum prolo_code h_courses_list(struct http_req *rq, json_t *body, struct 
 	return reply(rq, 200, json_pack("{s:o}", "courses", cl.arr), err);
 }
 
+/* What a new course may carry beyond its plan: it starts planned or
+ * active (ending goes through /end, with its own permission), and only a
+ * clinician or an admin overrides a block, in their own name (override_by
+ * defaults to the user; another name is refused). PROLO_EINVAL or
+ * PROLO_EPERM with the field named; on PROLO_OK c->override_by is the
+ * user's name when there is an override. */
+static enum prolo_code course_create_fields(struct http_req *rq, const json_t *body, struct course *c,
+                                            struct prolo_err *err)
+{
+	if (c->status != CS_PLANNED && c->status != CS_ACTIVE)
+		return prolo_err_set(err, PROLO_EINVAL, "status",
+		                     "a new course is planned or active; end a course with POST /api/courses/{id}/end");
+	static const char *const ending[] = { "end_date", "end_reason", NULL };
+	for (int i = 0; ending[i]; i++) {
+		const json_t *v = json_object_get(body, ending[i]);
+		if (v && !json_is_null(v))
+			return prolo_err_set(err, PROLO_EINVAL, ending[i],
+			                     "is set by POST /api/courses/{id}/end, not on creation");
+	}
+	if (!c->override_reason[0] && !c->override_by[0])
+		return PROLO_OK;
+	if (!c->override_reason[0])
+		return prolo_err_set(err, PROLO_EINVAL, "override_reason", "is required with override_by");
+	if (rq->user.role != ROLE_CLINICIAN && rq->user.role != ROLE_ADMIN)
+		return prolo_err_set(err, PROLO_EPERM, "override_reason",
+		                     "only a clinician or an admin may override a contraindication");
+	if (c->override_by[0] && strcmp(c->override_by, rq->user.name) != 0)
+		return prolo_err_set(err, PROLO_EINVAL, "override_by",
+		                     "must be the logged-in user (it defaults to them)");
+	if (strlen(rq->user.name) >= sizeof c->override_by)
+		return prolo_err_set(err, PROLO_EINVAL, "override_by", "the user name is too long");
+	snprintf(c->override_by, sizeof c->override_by, "%s", rq->user.name);
+	return PROLO_OK;
+}
+
 static enum prolo_code h_courses_add(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	struct course c;
@@ -647,6 +682,8 @@ static enum prolo_code h_courses_add(struct http_req *rq, json_t *body, struct p
 		return rc;
 	if (c.status < 0)
 		c.status = CS_PLANNED;
+	if ((rc = course_create_fields(rq, body, &c, err)))
+		return rc;
 	if (!c.patient_id[0])
 		return prolo_err_set(err, PROLO_EINVAL, "patient_id", "is required");
 	if ((rc = load_patient(rq, c.patient_id, &p, err)))
