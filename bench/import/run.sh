@@ -20,7 +20,7 @@ if [ ! -f "$OUT/csv/adverse_events.csv" ]; then
 	"$PROLO" simulate --patients "$N" --seed 2026 --out "$OUT/csv" >/dev/null
 fi
 rows=$(cat "$OUT"/csv/*.csv | wc -l)
-size=$(du -sm "$OUT/csv" | cut -f1)
+size=$(du -smL "$OUT/csv" | cut -f1)
 
 now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

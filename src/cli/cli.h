@@ -48,6 +48,13 @@ int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv);
  * the field options with their meaning. Nothing for other commands. */
 void cli_record_help(FILE *f, const char *group);
 
+/* Appends an audit row for a command: who is "cli:" + the login running it,
+ * from "local". Inside the caller's transaction it lands with the change;
+ * outside one (a read) it commits on its own. Returns the store's code. */
+struct store;
+enum prolo_code cli_audit_event(struct store *st, const char *action, const char *record,
+                          const char *detail, struct prolo_err *err);
+
 /* Prints "prolo: FIELD: MESSAGE" (or JSON with --json) to ctx->errs and
  * returns the exit status for err->code. */
 int cli_fail(struct cli_ctx *ctx, const struct prolo_err *err);

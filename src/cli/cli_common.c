@@ -4,6 +4,11 @@
 
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "http/audit.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 static void json_str(FILE *f, const char *s)
 {
@@ -95,4 +100,36 @@ int cli_no_extra(struct cli_ctx *ctx, int argc, char **argv, bool *used, int sta
 		if (!used[i])
 			return cli_usage(ctx, "unexpected argument '%s'", argv[i]);
 	return 0;
+}
+
+/* "cli:LOGIN" for the audit log: the operating-system account that ran
+ * the command (the CLI has no users of its own). */
+static void cli_who(char *out, size_t outsz)
+{
+	const char *name = NULL;
+	struct passwd *pw = getpwuid(geteuid());
+	if (pw && pw->pw_name)
+		name = pw->pw_name;
+	if (!name)
+		name = getenv("USER");
+	snprintf(out, outsz, "cli:%s", name && *name ? name : "unknown");
+}
+
+enum prolo_code cli_audit_event(struct store *st, const char *action, const char *record,
+                          const char *detail, struct prolo_err *err)
+{
+	char who[96];
+	cli_who(who, sizeof who);
+	if (store_in_transaction(st))
+		return audit_log_event(st, who, action, record, "local", detail ? detail : "", err);
+	/* A read: its own durable transaction (the CLI has no later commit
+	 * that would carry a lazy one to the disk). */
+	enum prolo_code rc = store_begin(st, err);
+	if (!rc)
+		rc = audit_log_event(st, who, action, record, "local", detail ? detail : "", err);
+	if (!rc)
+		rc = store_commit(st, err);
+	if (rc)
+		store_rollback(st);
+	return rc;
 }

@@ -37,6 +37,13 @@ int cli_import(struct cli_ctx *ctx, int argc, char **argv)
 	enum prolo_code rc = store_begin(st, &err);
 	if (!rc)
 		rc = csvio_import(st, dir, &stats, progress ? show_progress : NULL, ctx, &err);
+	if (!rc) {
+		char detail[160];
+		snprintf(detail, sizeof detail, "patients=%ld courses=%ld sessions=%ld outcomes=%ld adverse_events=%ld",
+		         stats.rows[REC_PATIENT], stats.rows[REC_COURSE], stats.rows[REC_SESSION],
+		         stats.rows[REC_OUTCOME], stats.rows[REC_AE]);
+		rc = cli_audit_event(st, "import", "csv", detail, &err);
+	}
 	if (!rc)
 		rc = store_commit(st, &err);
 	if (rc)
@@ -79,10 +86,12 @@ int cli_export(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage(ctx, "usage: prolo export csv DIR [--deidentify]");
 	struct prolo_err err = { 0 };
 	struct store *st = NULL;
-	if (store_open(ctx->db_path, STORE_READONLY, &st, &err))
+	if (store_open(ctx->db_path, 0, &st, &err))
 		return cli_fail(ctx, &err);
 	long counts[REC__COUNT] = { 0 };
-	enum prolo_code rc = csvio_export(st, dir, deid, counts, &err);
+	enum prolo_code rc = cli_audit_event(st, "export", "csv", deid ? "deidentified" : "full", &err);
+	if (!rc)
+		rc = csvio_export(st, dir, deid, counts, &err);
 	store_close(st);
 	if (rc)
 		return cli_fail(ctx, &err);

@@ -186,6 +186,52 @@ static int do_list(struct cli_ctx *ctx, struct store *st, enum rec_kind kind,
 	return 0;
 }
 
+/* "kind:id" as the audit log names records (the same form as the API). */
+static void audit_record(enum rec_kind kind, const void *rec, char *out, size_t outsz)
+{
+	static const char *const names[REC__COUNT] = { "patient", "course", "session", "injection",
+	                                               "outcome", "adverse_event" };
+	char d[11];
+	switch (kind) {
+	case REC_PATIENT:
+		snprintf(out, outsz, "patient:%s", ((const struct patient *)rec)->patient_id);
+		return;
+	case REC_COURSE:
+		snprintf(out, outsz, "course:%s", ((const struct course *)rec)->course_id);
+		return;
+	case REC_SESSION:
+		snprintf(out, outsz, "session:%s/%d", ((const struct session *)rec)->course_id,
+		         (int)((const struct session *)rec)->session_no);
+		return;
+	case REC_OUTCOME:
+		dom_date_format(((const struct outcome *)rec)->date, d);
+		snprintf(out, outsz, "outcome:%s/%s/%s", ((const struct outcome *)rec)->course_id, d,
+		         dom_instrument_names[((const struct outcome *)rec)->instrument]);
+		return;
+	case REC_AE:
+		snprintf(out, outsz, "adverse_event:%s/%d", ((const struct adverse_event *)rec)->course_id,
+		         (int)((const struct adverse_event *)rec)->seq);
+		return;
+	default:
+		snprintf(out, outsz, "%s:%s", names[kind], (const char *)rec);
+		return;
+	}
+}
+
+/* Audits a read of one record; prints the error and returns its exit status,
+ * or 0. */
+static int audit_read(struct cli_ctx *ctx, struct store *st, enum rec_kind kind, const void *rec)
+{
+	static const char *const actions[REC__COUNT] = { "patient.read", "course.read", "session.read",
+	                                                 "injection.read", "outcome.read", "adverse_event.read" };
+	char record[2 * REC_ID_MAX + 48];
+	struct prolo_err err = { 0 };
+	audit_record(kind, rec, record, sizeof record);
+	if (cli_audit_event(st, actions[kind], record, "", &err))
+		return cli_fail(ctx, &err);
+	return 0;
+}
+
 /* Inserts one record in its own transaction, then prints it. */
 static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec)
 {
@@ -194,9 +240,16 @@ static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec)
 	if (rcx)
 		return rcx;
 	struct prolo_err err = { 0 };
+	static const char *const actions[REC__COUNT] = { "patient.create", "course.create", "session.create",
+	                                                 "injection.create", "outcome.create", "adverse_event.create" };
+	char record[2 * REC_ID_MAX + 48];
 	enum prolo_code rc = store_begin(st, &err);
 	if (!rc)
 		rc = registry_add(st, kind, rec, REG_INTERACTIVE, &err);
+	if (!rc) {
+		audit_record(kind, rec, record, sizeof record);
+		rc = cli_audit_event(st, actions[kind], record, "", &err);
+	}
 	if (!rc)
 		rc = store_commit(st, &err);
 	if (rc) {
@@ -236,8 +289,18 @@ static int list_filtered(struct cli_ctx *ctx, enum rec_kind kind, int argc, char
 	if (x)
 		return x;
 	struct store *st = NULL;
-	if ((x = open_store(ctx, STORE_READONLY, &st)))
+	if ((x = open_store(ctx, 0, &st)))
 		return x;
+	static const char *const actions[REC__COUNT] = { "patient.list", "course.list", "session.list",
+	                                                 "injection.list", "outcome.list", "adverse_event.list" };
+	struct prolo_err err = { 0 };
+	char detail[160];
+	snprintf(detail, sizeof detail, "%s%s%s%s", f.clinic ? "clinic=" : "", f.clinic ? f.clinic : "",
+	         f.search ? " search" : "", f.patient_id || f.course_id ? " filtered" : "");
+	if (cli_audit_event(st, actions[kind], "", detail, &err)) {
+		store_close(st);
+		return cli_fail(ctx, &err);
+	}
 	x = do_list(ctx, st, kind, &f);
 	store_close(st);
 	return x;
@@ -380,7 +443,7 @@ static enum prolo_code show_children(struct cli_ctx *ctx, struct store *st, cons
 static int show_patient(struct cli_ctx *ctx, const char *id)
 {
 	struct store *st = NULL;
-	int x = open_store(ctx, STORE_READONLY, &st);
+	int x = open_store(ctx, 0, &st);
 	if (x)
 		return x;
 	struct prolo_err err = { 0 };
@@ -390,6 +453,10 @@ static int show_patient(struct cli_ctx *ctx, const char *id)
 	    store_get(st, REC_PATIENT, &p, &err)) {
 		store_close(st);
 		return cli_fail(ctx, &err);
+	}
+	if ((x = audit_read(ctx, st, REC_PATIENT, &p))) {
+		store_close(st);
+		return x;
 	}
 	struct store_filter f = { .patient_id = id };
 	struct collect c = { REC_COURSE, NULL, ctx, "    " };
@@ -479,7 +546,7 @@ static int course_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	if (x)
 		return x;
 	struct store *st = NULL;
-	if ((x = open_store(ctx, STORE_READONLY, &st)))
+	if ((x = open_store(ctx, 0, &st)))
 		return x;
 	struct prolo_err err = { 0 };
 	struct course c;
@@ -487,6 +554,10 @@ static int course_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	enum prolo_code rc = rec_set(REC_COURSE, &c, rec_field(REC_COURSE, "course_id", 9), id, strlen(id), &err);
 	if (!rc)
 		rc = store_get(st, REC_COURSE, &c, &err);
+	if (!rc && (x = audit_read(ctx, st, REC_COURSE, &c))) {
+		store_close(st);
+		return x;
+	}
 	if (!rc) {
 		if (ctx->json) {
 			json_t *o = rec_to_json(REC_COURSE, &c, false, false);
@@ -548,6 +619,11 @@ static int course_end(struct cli_ctx *ctx, int argc, char **argv)
 	enum prolo_code rc = store_begin(st, &err);
 	if (!rc)
 		rc = store_course_end(st, id, s, d, reason, &err);
+	if (!rc) {
+		char record[REC_ID_MAX + 16];
+		snprintf(record, sizeof record, "course:%s", id);
+		rc = cli_audit_event(st, "course.end", record, dom_status_names[s], &err);
+	}
 	if (!rc)
 		rc = store_commit(st, &err);
 	if (rc)
@@ -652,6 +728,11 @@ static int session_add(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		if (!rc)
 			rc = registry_session_add(st, s, inj, (size_t)n_inj, REG_INTERACTIVE, &err);
+		if (!rc) {
+			char record[2 * REC_ID_MAX + 48];
+			audit_record(REC_SESSION, s, record, sizeof record);
+			rc = cli_audit_event(st, "session.create", record, "", &err);
+		}
 		if (!rc)
 			rc = store_commit(st, &err);
 		if (rc) {
@@ -694,9 +775,13 @@ static int session_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	    rec_set(REC_SESSION, &s, rec_field(REC_SESSION, "session_no", 10), no, strlen(no), &err))
 		return cli_fail(ctx, &err);
 	struct store *st = NULL;
-	if ((x = open_store(ctx, STORE_READONLY, &st)))
+	if ((x = open_store(ctx, 0, &st)))
 		return x;
 	enum prolo_code rc = store_get(st, REC_SESSION, &s, &err);
+	if (!rc && (x = audit_read(ctx, st, REC_SESSION, &s))) {
+		store_close(st);
+		return x;
+	}
 	struct store_filter f = { .course_id = s.course_id, .session_no = s.session_no };
 	if (!rc) {
 		struct collect c = { REC_INJECTION, ctx->json ? json_array() : NULL, ctx, "    " };
@@ -752,9 +837,13 @@ static int outcome_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	    rec_set(REC_OUTCOME, &o, rec_field(REC_OUTCOME, "instrument", 10), instr, strlen(instr), &err))
 		return cli_fail(ctx, &err);
 	struct store *st = NULL;
-	if ((x = open_store(ctx, STORE_READONLY, &st)))
+	if ((x = open_store(ctx, 0, &st)))
 		return x;
 	enum prolo_code rc = store_get(st, REC_OUTCOME, &o, &err);
+	if (!rc && (x = audit_read(ctx, st, REC_OUTCOME, &o))) {
+		store_close(st);
+		return x;
+	}
 	store_close(st);
 	if (rc)
 		return cli_fail(ctx, &err);
@@ -788,9 +877,13 @@ static int ae_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	    rec_set(REC_AE, &a, rec_field(REC_AE, "seq", 3), seq, strlen(seq), &err))
 		return cli_fail(ctx, &err);
 	struct store *st = NULL;
-	if ((x = open_store(ctx, STORE_READONLY, &st)))
+	if ((x = open_store(ctx, 0, &st)))
 		return x;
 	enum prolo_code rc = store_get(st, REC_AE, &a, &err);
+	if (!rc && (x = audit_read(ctx, st, REC_AE, &a))) {
+		store_close(st);
+		return x;
+	}
 	store_close(st);
 	if (rc)
 		return cli_fail(ctx, &err);

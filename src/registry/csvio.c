@@ -475,6 +475,11 @@ enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify,
 {
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return prolo_err_set(err, PROLO_EINVAL, "DIR", "cannot create '%s': %s", dir, strerror(errno));
+	/* One snapshot for every file: a course written meanwhile by another
+	 * process must not appear without its patient. */
+	enum prolo_code src = store_read_begin(st, err);
+	if (src)
+		return src;
 	for (size_t i = 0; i < sizeof file_order / sizeof file_order[0]; i++) {
 		enum rec_kind kind = file_order[i];
 		const struct rec_table *t = &rec_tables[kind];
@@ -483,8 +488,10 @@ enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify,
 		snprintf(tmp, sizeof tmp, "%s.tmp", path);
 		struct export_file x = { .kind = kind, .deidentify = deidentify };
 		x.fp = fopen(tmp, "w");
-		if (!x.fp)
+		if (!x.fp) {
+			store_read_end(st);
 			return prolo_err_set(err, PROLO_EINVAL, t->file, "cannot write '%s': %s", tmp, strerror(errno));
+		}
 		bool first = true;
 		for (int k = 0; k < t->n_fields; k++) {
 			if (deidentify && t->fields[k].identifying)
@@ -504,10 +511,12 @@ enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify,
 			rc = prolo_err_set(err, PROLO_EDB, t->file, "cannot rename: %s", strerror(errno));
 		if (rc) {
 			unlink(tmp);
+			store_read_end(st);
 			return rc;
 		}
 		if (counts)
 			counts[kind] = x.n;
 	}
+	store_read_end(st);
 	return PROLO_OK;
 }

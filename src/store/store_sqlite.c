@@ -323,6 +323,9 @@ enum prolo_code store_begin(struct store *st, struct prolo_err *err)
 	enum prolo_code rc = exec(st, "BEGIN IMMEDIATE", "starting a transaction", err);
 	if (!rc)
 		st->in_tx = true;
+	/* Another connection may have recorded adverse events since: the
+	 * cached next number is only good within one transaction. */
+	st->course.next_ae = 0;
 	return rc;
 }
 
@@ -337,6 +340,8 @@ enum prolo_code store_commit(struct store *st, struct prolo_err *err)
 		st->in_tx = false;
 		idmap_reset(&st->patients);
 		idmap_reset(&st->courses);
+		bulk_free(st); /* a later load reads its keys afresh */
+		st->bulk = false;
 	}
 	return rc;
 }

@@ -105,3 +105,12 @@ run 0 course show K1
 out_has "goal_reached"
 out_has "pain gone"
 out_has "planned"
+
+# Every change and every read of a record from the command line is in the
+# audit log, as the operating-system account that ran it, and the chain holds.
+db_count "select count(*) from audit_log where user like 'cli:%' and action = 'patient.create' and record = 'patient:P1'" 1
+db_count "select count(*) from audit_log where action = 'patient.read' and record = 'patient:P1'" 1
+db_count "select count(*) from audit_log where action = 'session.create' and record = 'session:K1/1'" 1
+db_count "select count(*) from audit_log where action = 'course.end' and record = 'course:K1'" 1
+db_count "select count(*) from audit_log where action = 'patient.create' and record = 'patient:P2'" 0
+run 0 audit verify
