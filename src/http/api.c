@@ -965,10 +965,12 @@ static enum prolo_code h_report(struct http_req *rq, json_t *body, struct prolo_
 		return prolo_err_set(err, PROLO_EINVAL, "clinic", "not a valid clinic code");
 	if ((rc = parse_query_date(rq, "from", &f.from, err)) || (rc = parse_query_date(rq, "to", &f.to, err)))
 		return rc;
-	/* Users bound to a clinic see their clinic's figures only. */
-	if (!clinic && rq->user.role != ROLE_ADMIN && rq->user.clinic[0])
+	/* Users bound to a clinic see their clinic's figures only; an admin or
+	 * a researcher bound to none may filter by any clinic. */
+	bool bound = rq->user.role != ROLE_ADMIN && rq->user.clinic[0];
+	if (!clinic && bound)
 		clinic = rq->user.clinic;
-	if ((rc = auth_permit(&rq->user, rq->route, clinic, err)))
+	if ((rc = auth_permit(&rq->user, rq->route, bound ? clinic : NULL, err)))
 		return rc;
 	f.clinic = clinic;
 	f.condition = cond;
