@@ -178,8 +178,13 @@ static enum prolo_code load_patient(struct http_req *rq, const char *id, struct 
 		return rc;
 	rc = auth_permit(&rq->user, rq->route, p->clinic, err);
 	if (rc == PROLO_EPERM) {
+		/* A write's savepoint is rolled back with the refusal, so its
+		 * row waits in rq like a read's: appended after the rollback. */
 		struct prolo_err ignore;
+		bool w = rq->in_writer;
+		rq->in_writer = false;
 		audit(rq, "denied", "patient", id, auth_route_name(rq->route), &ignore);
+		rq->in_writer = w;
 	}
 	return rc;
 }
@@ -1382,6 +1387,17 @@ static enum prolo_code run_handler(struct http_req *rq, const struct route *rt, 
 	return PROLO_OK;
 }
 
+/* Appends the rows a write left waiting in rq (its refusals) and forgets
+ * them. PROLO_OK, or the store's code. */
+static enum prolo_code append_waiting(struct http_req *rq, struct store *st, struct prolo_err *err)
+{
+	enum prolo_code rc = PROLO_OK;
+	for (int i = 0; i < rq->n_audits && !rc; i++)
+		rc = audit_append(st, &rq->audits[i], err);
+	rq->n_audits = 0;
+	return rc;
+}
+
 /* F_SLOW writes: one transaction of their own on the worker's connection,
  * under the writer lock. */
 static void run_write_here(struct http_req *rq, const struct route *rt, json_t *body)
@@ -1390,11 +1406,17 @@ static void run_write_here(struct http_req *rq, const struct route *rt, json_t *
 	prolo_err_clear(&err);
 	audit_writer_enter();
 	rq->in_writer = true;
+	rq->n_audits = 0;
 	if (store_begin(rq->st, &err)) {
 		api_fail(rq, &err);
 	} else if (run_handler(rq, rt, body, &err) != PROLO_OK) {
 		store_rollback(rq->st);
-	} else if (store_commit(rq->st, &err)) {
+		/* Refusals are kept: a transaction of their own. */
+		struct prolo_err e2;
+		if (rq->n_audits && store_begin(rq->st, &e2) == PROLO_OK &&
+		    (append_waiting(rq, rq->st, &e2) || store_commit(rq->st, &e2)))
+			store_rollback(rq->st);
+	} else if ((rq->n_audits && append_waiting(rq, rq->st, &err)) || store_commit(rq->st, &err)) {
 		store_rollback(rq->st);
 		rq->set_cookie[0] = '\0';
 		api_fail(rq, &err);
@@ -1414,7 +1436,19 @@ static enum prolo_code job_write(struct writer_job *j, struct store *st, struct 
 	struct http_req *rq = job_req(j);
 	rq->st = st;
 	rq->in_writer = true;
-	return run_handler(rq, rq->route_def, rq->json, err);
+	rq->n_audits = 0;
+	enum prolo_code rc = run_handler(rq, rq->route_def, rq->json, err);
+	if (!rc && (rc = append_waiting(rq, st, err)))
+		api_fail(rq, err);
+	return rc;
+}
+
+/* writer_run_fn after a write's savepoint was rolled back: its refusals
+ * are kept all the same (in the batch's transaction). A failure leaves
+ * the response as it is. */
+static enum prolo_code job_write_undone(struct writer_job *j, struct store *st, struct prolo_err *err)
+{
+	return append_waiting(job_req(j), st, err);
 }
 
 /* writer_run_fn of a read: its audit rows. On failure the read's response
@@ -1541,7 +1575,8 @@ static bool dispatch_route(struct http_req *rq, const struct route *rt, bool pos
 		}
 		rq->route_def = rt;
 		rq->json = body;
-		rq->job = (struct writer_job){ .run = job_write, .done = job_done, .durable = true };
+		rq->job = (struct writer_job){ .run = job_write, .undone = job_write_undone,
+		                               .done = job_done, .durable = true };
 		return true;
 	}
 	rq->status = 0;

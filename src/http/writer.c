@@ -66,6 +66,10 @@ static void run_batch(struct writer *w, struct writer_job *batch)
 				store_rollback_to(w->st);
 		} else {
 			store_rollback_to(w->st);
+			if (j->undone && store_in_transaction(w->st)) {
+				struct prolo_err ignore;
+				(void)j->undone(j, w->st, &ignore);
+			}
 		}
 		/* Some errors (disk full, I/O) end the whole transaction: what
 		 * earlier jobs kept is gone, and later jobs must not run in

@@ -28,6 +28,10 @@ typedef void (*writer_done_fn)(struct writer_job *j, bool lost, const struct pro
 
 struct writer_job {
 	writer_run_fn run;
+	writer_run_fn undone;      /* NULL, or runs after run failed and its savepoint
+	                            * was rolled back, in the batch's transaction: what
+	                            * a refused request must leave all the same (its
+	                            * audit row). Its failure is ignored. */
 	writer_done_fn done;
 	bool durable;              /* needs a synchronous=FULL commit (writes); false
 	                            * for the audit rows of reads */
