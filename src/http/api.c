@@ -37,7 +37,9 @@ typedef enum prolo_code (*api_fn)(struct http_req *rq, json_t *body, struct prol
 /* F_TX: a write, run in the group-commit writer's batch (one savepoint).
  * F_SLOW: a write with an Argon2id hash inside: run on the worker's own
  * connection under the writer lock, so it does not hold up a batch. */
-enum { F_TX = 1, F_SLOW = 2 };
+/* F_SECRET: the response carries a secret (a questionnaire link's token),
+ * so an Idempotency-Key keeps no copy of it: a retry is 409. */
+enum { F_TX = 1, F_SLOW = 2, F_SECRET = 4 };
 
 struct route {
 	const char *method;
@@ -1256,7 +1258,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/users", RT_USERS_LIST, h_users_list, 0 },
 	{ "POST", "/api/users", RT_USERS_ADD, h_users_add, F_TX | F_SLOW },
 	{ "GET", "/api/audit", RT_AUDIT_LIST, h_audit_list, 0 },
-	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX },
+	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX | F_SECRET },
 	{ "GET", "/api/q/{id}", RT_Q_GET, h_q_get, 0 },
 	{ "POST", "/api/q/{id}", RT_Q_POST, h_q_post, F_TX },
 };
@@ -1350,6 +1352,11 @@ static enum prolo_code idem_check(struct http_req *rq, unsigned char h[STORE_HAS
 	if (sodium_memcmp(stored, h, STORE_HASH_LEN) != 0) {
 		prolo_err_set(err, PROLO_ECONFLICT, "Idempotency-Key", "this key was used for a different request");
 		api_fail(rq, err);
+	} else if (!text || !text[0]) {
+		/* The first response held a secret and was not kept. */
+		prolo_err_set(err, PROLO_ECONFLICT, "Idempotency-Key",
+		              "this request was done; its response is not kept (it held a secret)");
+		api_fail(rq, err);
 	} else {
 		buf_reset(&rq->out);
 		buf_adds(&rq->out, text);
@@ -1379,8 +1386,8 @@ static enum prolo_code run_handler(struct http_req *rq, const struct route *rt, 
 		return rc ? rc : PROLO_ECONFLICT;
 	}
 	if (use_key &&
-	    (rc = store_idem_put(rq->st, rq->user.name, rq->idem_key, h, rq->status, buf_str(&rq->out),
-	                         rq->now, err))) {
+	    (rc = store_idem_put(rq->st, rq->user.name, rq->idem_key, h, rq->status,
+	                         (rt->flags & F_SECRET) ? "" : buf_str(&rq->out), rq->now, err))) {
 		api_fail(rq, err);
 		return rc;
 	}
