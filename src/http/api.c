@@ -449,15 +449,28 @@ static enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_e
 	int64_t retry = 0;
 	struct store_user u;
 	memset(&u, 0, sizeof u);
-	/* The Argon2id check runs outside the write lock. */
-	rc = auth_login_check(rq->st, name, pw, rq->addr, rq->now, &u, &retry, err);
-	if (rc && rc != PROLO_EAUTH) {
+	/* The attempt is counted before the Argon2id check, under the write
+	 * lock, so parallel guesses cannot outrun the throttle; the check
+	 * itself runs outside the lock. */
+	struct prolo_err e2;
+	audit_writer_enter();
+	rc = store_begin(rq->st, err);
+	if (!rc) {
+		rc = auth_login_reserve(rq->st, name, rq->addr, rq->now, &retry, err);
+		if (!rc)
+			rc = store_commit(rq->st, err);
+		if (rc)
+			store_rollback(rq->st);
+	}
+	audit_writer_leave();
+	if (rc) {
 		if (retry > 0)
 			snprintf(rq->retry_after, sizeof rq->retry_after, "%lld", (long long)retry);
 		return rc;
 	}
+	rc = auth_login_check(rq->st, name, pw, &u, err);
 	bool ok = rc == PROLO_OK;
-	struct prolo_err keep = *err, e2;
+	struct prolo_err keep = *err;
 	audit_writer_enter();
 	enum prolo_code wrc = store_begin(rq->st, &e2);
 	if (!wrc) {
@@ -465,7 +478,8 @@ static enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_e
 		                          rq->now - (rq->opt->session_idle_s > 0 ? rq->opt->session_idle_s : 1800),
 		                          rq->now - (rq->opt->session_absolute_s > 0 ? rq->opt->session_absolute_s : 43200),
 		                          NULL);
-		wrc = auth_login_record(rq->st, name, rq->addr, rq->now, ok, &u, token, csrf, &e2);
+		if (ok)
+			wrc = auth_login_record(rq->st, name, rq->addr, rq->now, &u, token, csrf, &e2);
 		if (!wrc)
 			wrc = audit_log_event(rq->st, ok ? u.name : name, ok ? "login" : "login.failed", "",
 			                      rq->addr, "", &e2);

@@ -181,9 +181,8 @@ static void throttle_keys(const char *name, const char *addr, char *ukey, size_t
 	snprintf(akey, asz, "addr:%s", addr);
 }
 
-enum prolo_code auth_login_check(struct store *st, const char *name, const char *password,
-                                 const char *addr, int64_t now, struct store_user *u,
-                                 int64_t *retry_after, struct prolo_err *err)
+enum prolo_code auth_login_reserve(struct store *st, const char *name, const char *addr,
+                                   int64_t now, int64_t *retry_after, struct prolo_err *err)
 {
 	char ukey[REC_ID_MAX + 8], akey[80];
 	throttle_keys(name, addr, ukey, sizeof ukey, akey, sizeof akey);
@@ -196,6 +195,13 @@ enum prolo_code auth_login_check(struct store *st, const char *name, const char 
 	if (*retry_after > 0)
 		return prolo_err_set(err, PROLO_ECONFLICT, "", "too many failed logins; try again in %lld s",
 		                     (long long)*retry_after);
+	rc = note_failure(st, ukey, USER_FREE_FAILURES, now, err);
+	return rc ? rc : note_failure(st, akey, ADDR_FREE_FAILURES, now, err);
+}
+
+enum prolo_code auth_login_check(struct store *st, const char *name, const char *password,
+                                 struct store_user *u, struct prolo_err *err)
+{
 	struct prolo_err ignore;
 	bool ok;
 	if (store_user_get(st, name, u, &ignore) == PROLO_OK) {
@@ -212,19 +218,24 @@ enum prolo_code auth_login_check(struct store *st, const char *name, const char 
 }
 
 enum prolo_code auth_login_record(struct store *st, const char *name, const char *addr,
-                                  int64_t now, bool ok, const struct store_user *u,
+                                  int64_t now, const struct store_user *u,
                                   char token[AUTH_TOKEN_HEX], char csrf[AUTH_TOKEN_HEX],
                                   struct prolo_err *err)
 {
 	char ukey[REC_ID_MAX + 8], akey[80];
 	throttle_keys(name, addr, ukey, sizeof ukey, akey, sizeof akey);
 	enum prolo_code rc;
-	if (!ok) {
-		rc = note_failure(st, ukey, USER_FREE_FAILURES, now, err);
-		return rc ? rc : note_failure(st, akey, ADDR_FREE_FAILURES, now, err);
-	}
 	if ((rc = store_throttle_clear(st, ukey, err)))
 		return rc;
+	/* The address's reserved failure is given back. */
+	struct store_throttle t;
+	if ((rc = store_throttle_get(st, akey, &t, err)))
+		return rc;
+	if (t.failures > 0) {
+		t.failures--;
+		if ((rc = store_throttle_put(st, akey, &t, err)))
+			return rc;
+	}
 	struct store_login_session ls;
 	memset(&ls, 0, sizeof ls);
 	auth_new_token(token);

@@ -62,20 +62,25 @@ bool auth_password_ok(const char *pwhash, const char *password);
 void auth_new_token(char out[AUTH_TOKEN_HEX]);
 void auth_token_hash(const char *token, unsigned char out[STORE_HASH_LEN]);
 
-/* A login in two steps so the slow Argon2id check holds no write lock.
- * auth_login_check reads only: PROLO_OK with *u filled when name and
- * password match; PROLO_EAUTH for a wrong name or password (one message
- * for both); PROLO_ECONFLICT with *retry_after > 0 when the user or the
- * address is locked. */
+/* A login in three steps so the slow Argon2id check holds no write lock
+ * yet parallel guesses cannot outrun the throttle: each attempt is counted
+ * as a failure before it is verified.
+ * auth_login_reserve, inside the caller's write transaction:
+ * PROLO_ECONFLICT with *retry_after > 0 when the user or the address is
+ * locked (nothing written); else counts one failure for both and PROLO_OK
+ * (or a store code). */
+enum prolo_code auth_login_reserve(struct store *st, const char *name, const char *addr,
+                                   int64_t now, int64_t *retry_after, struct prolo_err *err);
+/* Then, reading only: PROLO_OK with *u filled when name and password
+ * match; PROLO_EAUTH for a wrong name or password (one message for both,
+ * and as slow). */
 enum prolo_code auth_login_check(struct store *st, const char *name, const char *password,
-                                 const char *addr, int64_t now, struct store_user *u,
-                                 int64_t *retry_after, struct prolo_err *err);
-/* Then, inside the caller's write transaction: after a failure (ok false)
- * counts it for the user and the address; after a success clears the
- * user's counter and opens a session, filling token (the cookie value) and
- * csrf. Store codes. */
+                                 struct store_user *u, struct prolo_err *err);
+/* After a success, inside the caller's write transaction: clears the
+ * user's counter, gives back the address's reserved failure and opens a
+ * session, filling token (the cookie value) and csrf. Store codes. */
 enum prolo_code auth_login_record(struct store *st, const char *name, const char *addr,
-                                  int64_t now, bool ok, const struct store_user *u,
+                                  int64_t now, const struct store_user *u,
                                   char token[AUTH_TOKEN_HEX], char csrf[AUTH_TOKEN_HEX],
                                   struct prolo_err *err);
 

@@ -28,3 +28,30 @@ cat >"$T/throttle.json" <<'JSON'
 ]
 JSON
 api_cases "$T/throttle.json"
+[ $? -eq 0 ] || exit 1
+# Parallel guesses cannot outrun the lock: each attempt is counted before
+# its (slow) password check, so of 20 at once at most 5 are checked (401)
+# and the rest are refused (429).
+$PY - "$PORT" <<'PYEOF' || exit 1
+import http.client, json, sys, threading
+port = int(sys.argv[1])
+got = []
+lock = threading.Lock()
+def guess(i):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c.request("POST", "/api/login", body=json.dumps({"username": "res1", "password": "parallel guess %d" % i}),
+              headers={"Content-Type": "application/json"})
+    st = c.getresponse().status
+    c.close()
+    with lock:
+        got.append(st)
+ts = [threading.Thread(target=guess, args=(i,)) for i in range(20)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join(120)
+n401, n429 = got.count(401), got.count(429)
+print("parallel wrong logins: %d x 401, %d x 429, others %s" % (n401, n429, [s for s in got if s not in (401, 429)]))
+if len(got) != 20 or n401 + n429 != 20 or n401 > 5 or n401 < 1:
+    sys.exit(1)
+PYEOF
