@@ -478,6 +478,7 @@ static enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_e
 		                          rq->now - (rq->opt->session_idle_s > 0 ? rq->opt->session_idle_s : 1800),
 		                          rq->now - (rq->opt->session_absolute_s > 0 ? rq->opt->session_absolute_s : 43200),
 		                          NULL);
+		store_idem_purge(rq->st, rq->now - 86400, NULL); /* keys live a day */
 		if (ok)
 			wrc = auth_login_record(rq->st, name, rq->addr, rq->now, &u, token, csrf, &e2);
 		if (!wrc)

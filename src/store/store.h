@@ -195,6 +195,9 @@ enum prolo_code store_login_session_delete(struct store *st, const unsigned char
 /* Drops sessions idle since before idle_before or created before abs_before. */
 enum prolo_code store_login_session_purge(struct store *st, int64_t idle_before,
                                           int64_t abs_before, struct prolo_err *err);
+/* Drops stored idempotent responses created before before (seconds): a
+ * retry comes within minutes, and responses must not pile up. */
+enum prolo_code store_idem_purge(struct store *st, int64_t before, struct prolo_err *err);
 
 /* Failed-login counters by key ("user:NAME", "addr:ADDR"). get fills zeros
  * for an unknown key; clear of an unknown key is not an error. */

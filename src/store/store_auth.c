@@ -207,6 +207,14 @@ enum prolo_code store_login_session_purge(struct store *st, int64_t idle_before,
 	return step_done(st, s, "purging sessions", err);
 }
 
+enum prolo_code store_idem_purge(struct store *st, int64_t before, struct prolo_err *err)
+{
+	static const char sql[] = "DELETE FROM idempotency WHERE created_at < ?";
+	STMT(st, sql, err);
+	sqlite3_bind_int64(s, 1, before);
+	return step_done(st, s, "purging idempotency keys", err);
+}
+
 /* ---- failed-login counters --------------------------------------------- */
 
 enum prolo_code store_throttle_get(struct store *st, const char *key, struct store_throttle *out,

@@ -8,8 +8,11 @@
 . "$TOP/tests/api/lib.sh"
 api_setup_db
 printf '%s\n' "$PASSWORD" | "$PROLO" user add res2 --role researcher --clinic C02 --password-stdin >/dev/null || exit 1
+# A stored response older than a day is purged at the next login.
+sqlite3 "$PROLO_DB" "INSERT INTO idempotency VALUES ('admin', 'old-key', x'00', 201, '{}', 0)" || exit 1
 api_start
 api_cases "$API_DIR/review/cases.json" || exit 1
+db_count "select count(*) from idempotency where key = 'old-key'" 0
 api_stop || { echo "server did not stop cleanly" >&2; exit 1; }
 run 0 audit verify
 out_has "audit log intact"
