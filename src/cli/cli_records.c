@@ -817,30 +817,36 @@ int cli_session(struct cli_ctx *ctx, int argc, char **argv)
 	return group(ctx, REC_SESSION, argc, argv, session_show);
 }
 
-/* ---- outcome ----------------------------------------------------------------- */
+/* ---- outcome and adverse events: shown by their key ------------------------ */
 
-static int outcome_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+/* "GROUP show KEY..." for a record read whole by its key fields, given in
+ * order on the command line. */
+static int show_by_key(struct cli_ctx *ctx, enum rec_kind kind, const char *const *keys, int n_keys,
+                       const char *usage, int argc, char **argv, bool *used)
 {
-	const char *cid = cli_arg(argc, argv, used, 2);
-	const char *date = cli_arg(argc, argv, used, 2);
-	const char *instr = cli_arg(argc, argv, used, 2);
+	const char *val[4] = { NULL };
+	for (int k = 0; k < n_keys; k++)
+		val[k] = cli_arg(argc, argv, used, 2);
 	int x = cli_no_extra(ctx, argc, argv, used, 2);
 	if (x)
 		return x;
-	if (!cid || !date || !instr)
-		return cli_usage(ctx, "outcome show: expected COURSE_ID DATE INSTRUMENT");
+	for (int k = 0; k < n_keys; k++)
+		if (!val[k])
+			return cli_usage(ctx, "%s", usage);
 	struct prolo_err err = { 0 };
-	struct outcome o;
-	rec_init(REC_OUTCOME, &o);
-	if (rec_set(REC_OUTCOME, &o, rec_field(REC_OUTCOME, "course_id", 9), cid, strlen(cid), &err) ||
-	    rec_set(REC_OUTCOME, &o, rec_field(REC_OUTCOME, "date", 4), date, strlen(date), &err) ||
-	    rec_set(REC_OUTCOME, &o, rec_field(REC_OUTCOME, "instrument", 10), instr, strlen(instr), &err))
-		return cli_fail(ctx, &err);
+	union {
+		struct outcome o;
+		struct adverse_event a;
+	} rec;
+	rec_init(kind, &rec);
+	for (int k = 0; k < n_keys; k++)
+		if (rec_set(kind, &rec, rec_field(kind, keys[k], strlen(keys[k])), val[k], strlen(val[k]), &err))
+			return cli_fail(ctx, &err);
 	struct store *st = NULL;
 	if ((x = open_store(ctx, 0, &st)))
 		return x;
-	enum prolo_code rc = store_get(st, REC_OUTCOME, &o, &err);
-	if (!rc && (x = audit_read(ctx, st, REC_OUTCOME, &o))) {
+	enum prolo_code rc = store_get(st, kind, &rec, &err);
+	if (!rc && (x = audit_read(ctx, st, kind, &rec))) {
 		store_close(st);
 		return x;
 	}
@@ -848,10 +854,17 @@ static int outcome_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	if (rc)
 		return cli_fail(ctx, &err);
 	if (ctx->json)
-		print_json(ctx, rec_to_json(REC_OUTCOME, &o, false, false));
+		print_json(ctx, rec_to_json(kind, &rec, false, false));
 	else
-		print_record(ctx, REC_OUTCOME, &o, "");
+		print_record(ctx, kind, &rec, "");
 	return 0;
+}
+
+static int outcome_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	static const char *const keys[] = { "course_id", "date", "instrument" };
+	return show_by_key(ctx, REC_OUTCOME, keys, 3, "outcome show: expected COURSE_ID DATE INSTRUMENT",
+	                   argc, argv, used);
 }
 
 int cli_outcome(struct cli_ctx *ctx, int argc, char **argv)
@@ -859,39 +872,10 @@ int cli_outcome(struct cli_ctx *ctx, int argc, char **argv)
 	return group(ctx, REC_OUTCOME, argc, argv, outcome_show);
 }
 
-/* ---- adverse events ------------------------------------------------------------ */
-
 static int ae_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 {
-	const char *cid = cli_arg(argc, argv, used, 2);
-	const char *seq = cli_arg(argc, argv, used, 2);
-	int x = cli_no_extra(ctx, argc, argv, used, 2);
-	if (x)
-		return x;
-	if (!cid || !seq)
-		return cli_usage(ctx, "ae show: expected COURSE_ID SEQ");
-	struct prolo_err err = { 0 };
-	struct adverse_event a;
-	rec_init(REC_AE, &a);
-	if (rec_set(REC_AE, &a, rec_field(REC_AE, "course_id", 9), cid, strlen(cid), &err) ||
-	    rec_set(REC_AE, &a, rec_field(REC_AE, "seq", 3), seq, strlen(seq), &err))
-		return cli_fail(ctx, &err);
-	struct store *st = NULL;
-	if ((x = open_store(ctx, 0, &st)))
-		return x;
-	enum prolo_code rc = store_get(st, REC_AE, &a, &err);
-	if (!rc && (x = audit_read(ctx, st, REC_AE, &a))) {
-		store_close(st);
-		return x;
-	}
-	store_close(st);
-	if (rc)
-		return cli_fail(ctx, &err);
-	if (ctx->json)
-		print_json(ctx, rec_to_json(REC_AE, &a, false, false));
-	else
-		print_record(ctx, REC_AE, &a, "");
-	return 0;
+	static const char *const keys[] = { "course_id", "seq" };
+	return show_by_key(ctx, REC_AE, keys, 2, "ae show: expected COURSE_ID SEQ", argc, argv, used);
 }
 
 int cli_ae(struct cli_ctx *ctx, int argc, char **argv)

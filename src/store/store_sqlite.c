@@ -1303,6 +1303,14 @@ enum prolo_code store_get(struct store *st, enum rec_kind kind, void *rec, struc
 			rc = prolo_err_set(err, PROLO_ENOTFOUND, "seq", "course '%s' has no adverse event %d",
 			                   ((struct adverse_event *)key)->course_id, ((struct adverse_event *)key)->seq);
 			break;
+		case REC_OUTCOME: {
+			const struct outcome *o = key;
+			char d[11];
+			dom_date_format(o->date, d);
+			rc = prolo_err_set(err, PROLO_ENOTFOUND, "date", "course '%s' has no %s assessment on %s",
+			                   o->course_id, dom_instrument_names[o->instrument], d);
+			break;
+		}
 		default:
 			rc = prolo_err_set(err, PROLO_ENOTFOUND, "", "no such %s", rec_label(kind));
 			break;
