@@ -94,18 +94,6 @@ static int run_self(char *const args[], char *capture, size_t capsz)
 	return run_self_io(args, NULL, capture, capsz);
 }
 
-/* True when this build of prolo has command name (it appears in --help). */
-static bool have_command(const char *name)
-{
-	char help[8192];
-	char *args[] = { "prolo", "--help", NULL };
-	if (run_self(args, help, sizeof help) != 0)
-		return false;
-	char needle[64];
-	snprintf(needle, sizeof needle, "\n  %s ", name);
-	return strstr(help, needle) != NULL;
-}
-
 static void remove_registry(const char *db)
 {
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
@@ -128,14 +116,10 @@ static void remove_csv_dir(const char *dir)
 	rmdir(dir);
 }
 
-/* The web app, once this build has one: `prolo serve` on the registry.
- * Until then the demo says where the HTML report is and returns. */
-static int demo_serve(struct cli_ctx *ctx, const char *db, const char *html)
+/* The web app on the demo registry: `prolo serve`, with an admin account
+ * made for the occasion. */
+static int demo_serve(struct cli_ctx *ctx, const char *db)
 {
-	if (!have_command("serve")) {
-		fprintf(ctx->out, "\nThis build has no web app yet; open %s in a browser.\n", html);
-		return 0;
-	}
 	/* a fresh admin account with a random password, shown once: the
 	 * registry is new, so nobody could log in otherwise */
 	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -155,9 +139,13 @@ static int demo_serve(struct cli_ctx *ctx, const char *db, const char *html)
 		fprintf(ctx->out, "\nWeb app login: user demo, password %s\n", pw);
 	sodium_memzero(pw, sizeof pw);
 	fprintf(ctx->out, "\nServing the demo registry (Ctrl-C stops it).\n");
+	fflush(ctx->out);
+	/* Become the server, so that signals (Ctrl-C, SIGTERM to this process)
+	 * reach it directly and nothing is left running. */
 	char *args[] = { "prolo", "--db", (char *)db, "serve", NULL };
-	rc = run_self(args, NULL, 0);
-	return rc < 0 ? 5 : rc;
+	execv("/proc/self/exe", args);
+	fprintf(ctx->errs, "prolo: cannot start the web app: %s\n", strerror(errno));
+	return 5;
 }
 
 int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
@@ -244,5 +232,5 @@ int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
 	/* 4. the web app (hook: runs `prolo serve` when the build has it) */
 	if (no_serve)
 		return 0;
-	return demo_serve(ctx, db, html);
+	return demo_serve(ctx, db);
 }
