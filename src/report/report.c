@@ -245,6 +245,18 @@ static enum prolo_code obs_reserve(struct report *r, size_t n)
 	return PROLO_OK;
 }
 
+struct nrs_fill {
+	struct report *r;
+	const struct course_rows *c;
+};
+
+static void fill_nrs(void *ctx, size_t idx, int32_t date, double score)
+{
+	struct nrs_fill *f = ctx;
+	f->r->obs_score[idx] = score;
+	f->r->obs_k[idx] = idx == 0 ? 0 : asof(f->c, date);
+}
+
 /* The course's NRS observations into r->obs_*: same-day scores averaged,
  * oldest first, each follow-up with its session number. *n gets their
  * number, *same_day the dates that held more than one score.
@@ -252,29 +264,11 @@ static enum prolo_code obs_reserve(struct report *r, size_t n)
 static enum prolo_code collect_nrs(struct report *r, const struct course_rows *c, size_t *n,
                                    uint64_t *same_day)
 {
-	size_t m = 0, i = 0;
-	while (i < c->n_outcomes) {
-		if (c->out_instrument[i] != INSTR_NRS || isnan(c->out_score[i])) {
-			i++;
-			continue;
-		}
-		int32_t d = c->out_date[i];
-		double sum = 0;
-		int cnt = 0;
-		for (; i < c->n_outcomes && c->out_date[i] == d; i++)
-			if (c->out_instrument[i] == INSTR_NRS && !isnan(c->out_score[i])) {
-				sum += c->out_score[i];
-				cnt++;
-			}
-		if (cnt > 1)
-			(*same_day)++;
-		if (obs_reserve(r, m + 1))
-			return PROLO_ENOMEM;
-		r->obs_score[m] = sum / cnt;
-		r->obs_k[m] = m == 0 ? 0 : asof(c, d);
-		m++;
-	}
-	*n = m;
+	/* At most one observation per assessment row. */
+	if (obs_reserve(r, c->n_outcomes ? c->n_outcomes : 1))
+		return PROLO_ENOMEM;
+	struct nrs_fill f = { r, c };
+	*n = each_obs(c, INSTR_NRS, fill_nrs, &f, same_day);
 	return PROLO_OK;
 }
 
