@@ -56,23 +56,10 @@ enum prolo_code registry_prepare(enum rec_kind kind, void *rec, struct prolo_err
 	return PROLO_OK;
 }
 
-static enum prolo_code activate_course(struct store *st, const char *course_id, struct prolo_err *err)
-{
-	struct course c;
-	rec_init(REC_COURSE, &c);
-	snprintf(c.course_id, sizeof c.course_id, "%s", course_id);
-	enum prolo_code rc = store_get(st, REC_COURSE, &c, err);
-	if (rc)
-		return rc;
-	if (c.status != CS_PLANNED)
-		return PROLO_OK;
-	rc = store_course_set_status(st, course_id, CS_ACTIVE, err);
-	if (!rc)
-		rc = store_course_history_add(st, course_id, "active", "first session recorded", err);
-	return rc;
-}
-
-static enum prolo_code check_course_open(struct store *st, const char *course_id, struct prolo_err *err)
+/* Before a session is recorded interactively: its course must not have
+ * ended. *was_planned tells whether the session will make it active. */
+static enum prolo_code check_course_open(struct store *st, const char *course_id, bool *was_planned,
+                                         struct prolo_err *err)
 {
 	struct course c;
 	rec_init(REC_COURSE, &c);
@@ -84,6 +71,7 @@ static enum prolo_code check_course_open(struct store *st, const char *course_id
 		return prolo_err_set(err, PROLO_ECONFLICT, "course_id",
 		                     "course '%s' has ended (%s); sessions cannot be added",
 		                     course_id, dom_status_names[c.status]);
+	*was_planned = c.status == CS_PLANNED;
 	return PROLO_OK;
 }
 
@@ -93,8 +81,9 @@ enum prolo_code registry_add(struct store *st, enum rec_kind kind, void *rec, in
 	enum prolo_code rc = registry_prepare(kind, rec, err);
 	if (rc)
 		return rc;
+	bool was_planned = false;
 	if (kind == REC_SESSION && (flags & REG_INTERACTIVE)) {
-		rc = check_course_open(st, ((struct session *)rec)->course_id, err);
+		rc = check_course_open(st, ((struct session *)rec)->course_id, &was_planned, err);
 		if (rc)
 			return rc;
 	}
@@ -103,8 +92,14 @@ enum prolo_code registry_add(struct store *st, enum rec_kind kind, void *rec, in
 		return rc;
 	if (!(flags & REG_INTERACTIVE))
 		return PROLO_OK;
-	if (kind == REC_SESSION)
-		return activate_course(st, ((struct session *)rec)->course_id, err);
+	if (kind == REC_SESSION && was_planned) {
+		/* The first session turns a planned course active. */
+		const char *id = ((struct session *)rec)->course_id;
+		rc = store_course_set_status(st, id, CS_ACTIVE, err);
+		if (!rc)
+			rc = store_course_history_add(st, id, "active", "first session recorded", err);
+		return rc;
+	}
 	if (kind == REC_COURSE) {
 		const struct course *c = rec;
 		char detail[256];
