@@ -1,11 +1,31 @@
 /* prolo audit verify|list: checks the audit log's hash chain (exit 0 when
- * intact; 4 naming the first bad row otherwise) and lists recent rows. */
+ * intact; 4 naming the first bad row otherwise) and lists recent rows.
+ * Both first bring in the audit rows a stopped server left in its spool
+ * (after a crash); a running server's spool is its own to drain. */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "http/audit_spool.h"
 #include "store/store.h"
+
+static void recover_spool(struct cli_ctx *ctx)
+{
+	if (!audit_spool_exists(ctx->db_path))
+		return;
+	struct prolo_err err;
+	struct store *st = NULL;
+	struct audit_spool *sp = NULL;
+	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
+	if (!rc && (rc = audit_spool_open(ctx->db_path, st, &sp, &err)) == PROLO_OK)
+		audit_spool_close(sp);
+	store_close(st);
+	if (rc && rc != PROLO_ECONFLICT)
+		fprintf(ctx->errs, "prolo: warning: rows of a stopped server's audit spool are not in the log: %s\n",
+		        err.msg);
+}
 
 static int audit_verify(struct cli_ctx *ctx)
 {
@@ -14,6 +34,7 @@ static int audit_verify(struct cli_ctx *ctx)
 	struct store *st = NULL;
 	int64_t n = 0, bad = 0;
 	unsigned char head[STORE_HASH_LEN];
+	recover_spool(ctx);
 	enum prolo_code rc = store_open(ctx->db_path, STORE_READONLY, &st, &err);
 	if (!rc)
 		rc = store_audit_verify(st, &n, &bad, head, &err);
@@ -56,8 +77,18 @@ static int audit_list(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	int rc = cli_no_extra(ctx, argc, argv, used, 2);
 	if (rc)
 		return rc;
-	f.limit = limit ? atoi(limit) : 50;
+	f.limit = 50;
 	struct prolo_err err;
+	if (limit) {
+		char *end;
+		long v = strtol(limit, &end, 10);
+		if (!*limit || *end || v < 1 || v > 100000) {
+			prolo_err_set(&err, PROLO_EINVAL, "limit", "must be a whole number from 1 to 100000");
+			return cli_fail(ctx, &err);
+		}
+		f.limit = (int)v;
+	}
+	recover_spool(ctx);
 	struct store *st = NULL;
 	enum prolo_code code = store_open(ctx->db_path, STORE_READONLY, &st, &err);
 	if (!code)

@@ -100,8 +100,7 @@ static const char *header(struct http_req *rq, const char *name)
 
 /* The audit row of a request. A write's row joins the write on the
  * writer's connection (same savepoint, same commit). A read's row waits in
- * rq: api_dispatch hands it to the writer, and the response goes out only
- * once the row is committed. PROLO_OK, or the store's code. */
+ * rq: api_dispatch spools it (writer_audit) before the response goes out. PROLO_OK, or the store's code. */
 static enum prolo_code audit_as(struct http_req *rq, const char *user, const char *action,
                                 const char *record, const char *detail, struct prolo_err *err)
 {
@@ -1093,6 +1092,12 @@ static enum prolo_code h_audit_list(struct http_req *rq, json_t *body, struct pr
 		return rc;
 	if (!query(rq, "limit"))
 		f.limit = LIST_MAX;
+	/* Rows of the latest reads wait in the spool: bring them in first, and
+	 * look at the log again after that. */
+	store_read_end(rq->st);
+	writer_sync(rq->writer);
+	if ((rc = store_read_begin(rq->st, err)))
+		return rc;
 	json_t *arr = json_array();
 	if (!arr)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
@@ -1473,21 +1478,6 @@ static enum prolo_code job_write_undone(struct writer_job *j, struct store *st, 
 	return append_waiting(job_req(j), st, err);
 }
 
-/* writer_run_fn of a read: its audit rows. On failure the read's response
- * is replaced by the error: nothing is shown that was not audited. */
-static enum prolo_code job_audit(struct writer_job *j, struct store *st, struct prolo_err *err)
-{
-	struct http_req *rq = job_req(j);
-	enum prolo_code rc = PROLO_OK;
-	for (int i = 0; i < rq->n_audits && !rc; i++)
-		rc = audit_append(st, &rq->audits[i], err);
-	if (rc) {
-		rq->set_cookie[0] = '\0';
-		api_fail(rq, err);
-	}
-	return rc;
-}
-
 /* writer_done_fn of both: an error if the commit failed, then back to the
  * server. */
 static void job_done(struct writer_job *j, bool lost, const struct prolo_err *err)
@@ -1610,9 +1600,12 @@ static bool dispatch_route(struct http_req *rq, const struct route *rt, bool pos
 			api_fail(rq, &err);
 	}
 	json_decref(body);
-	if (rq->n_audits == 0)
-		return false;
-	rq->job = (struct writer_job){ .run = job_audit, .done = job_done, .durable = false,
-	                               .single = rq->n_audits == 1 };
-	return true;
+	/* Nothing is shown that was not audited: the rows are spooled (safe
+	 * from a crash of the process) before the answer goes out. */
+	if (rq->n_audits && writer_audit(rq->writer, rq->audits, rq->n_audits, &err) != PROLO_OK) {
+		rq->set_cookie[0] = '\0';
+		api_fail(rq, &err);
+	}
+	rq->n_audits = 0;
+	return false;
 }

@@ -51,7 +51,7 @@ struct http_req {
 	json_t *json;                /* the parsed body; released when the job is done */
 	const char *idem_key;        /* Idempotency-Key header, NULL if none */
 	bool in_writer;              /* handler runs inside a write transaction on st */
-	int n_audits;                /* audit rows of a read, waiting for the writer */
+	int n_audits;                /* audit rows of a read, spooled at its end */
 	struct store_audit audits[HTTP_AUDITS_MAX];
 	struct writer *writer;       /* the server's group-commit writer */
 	void (*resume)(struct http_req *rq); /* set by the server for a suspended
@@ -62,7 +62,7 @@ struct http_req {
 /* Routes an /api/ or /q/ request: authentication, the permission check,
  * CSRF, body parsing, the transaction and the idempotency key, then the
  * handler. Returns false when rq holds the response (status and body); a
- * read has waited for its audit rows to be committed by rq->writer.
+ * read's audit rows are in rq->writer's audit spool by then.
  * Returns true when rq->job, a write, must go to the writer: the caller
  * suspends the connection, sets rq->resume and calls
  * writer_submit(rq->writer, &rq->job); the response is in rq when the job

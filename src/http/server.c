@@ -1,11 +1,11 @@
 /* The HTTP server: libmicrohttpd in thread-pool mode. A request's body is
  * read in full (bounded: 413 past the limit) before anything runs; the
  * response is built in one buffer and queued once. Each worker thread
- * opens its own store connection on first use and serves reads from it.
- * Writes, and the audit rows of reads, go to the group-commit writer
- * (writer.h): the connection is suspended meanwhile, so a worker keeps
- * serving its other connections, and it is resumed to send the response
- * once the batch is on the disk. Every response carries the security
+ * opens its own store connection on first use and serves reads from it
+ * (their audit rows go to the writer's spool). Writes go to the
+ * group-commit writer (writer.h): the connection is suspended meanwhile,
+ * so a worker keeps serving its other connections, and it is resumed to
+ * send the response once the batch is on the disk. Every response carries the security
  * headers, and every request leaves one log line built by log_request from
  * an allow-list of fields (no URL, no body, no patient data). */
 #include "http/server.h"

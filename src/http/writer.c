@@ -1,28 +1,34 @@
 /* The group-commit thread of writer.h. Jobs queue under a mutex; the thread
  * takes everything queued (up to BATCH_MAX), runs it in one transaction and
  * commits with synchronous=FULL when any job of the batch is a write
- * (NORMAL when the batch holds only the audit rows of reads). While it
- * commits, new jobs queue up for the next batch, so the batch grows with
- * the load and one fsync serves many requests. Batches of reads' audit
- * rows alone have no fsync to wait behind, so the thread gives them up to
- * WINDOW_US to gather BATCH_TARGET rows: one commit (a few WAL pages) then
- * serves many reads instead of one. */
+ * (NORMAL for batches of session refreshes and spooled audit rows alone).
+ * While it commits, new jobs queue up for the next batch, so the batch
+ * grows with the load and one fsync serves many requests.
+ *
+ * The audit rows of reads do not wait for a commit: they go to the audit
+ * spool (audit_spool.h), which this thread drains into the log at the start
+ * of every batch, and at least every DRAIN_MS while rows wait. So a commit
+ * changes the database only a few times a second while the server only
+ * reads, and the workers' page caches stay warm. */
 #include "http/writer.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "http/audit.h"
+#include "http/audit_spool.h"
 
 #define BATCH_MAX 256
-#define BATCH_TARGET 16  /* a batch of reads' audit rows worth committing at once */
-#define WINDOW_US 1000   /* the longest a read's audit row waits for company */
 #define CHECKPOINT_FRAMES 1000 /* WAL pages that call for a checkpoint (SQLite's default) */
+#define DRAIN_MS 100       /* the longest spooled audit rows wait for the log */
+#define DRAIN_ROWS 2048    /* spooled rows that call for a drain at once */
 
 struct writer {
 	struct store *st;
+	struct audit_spool *spool;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;               /* jobs queued, or stopping */
@@ -30,10 +36,30 @@ struct writer {
 	struct writer_job *head, *tail; /* queued, oldest first */
 	int n_queued, n_durable;        /* queued jobs, and how many are durable */
 	bool stopping;
+	bool spooled;                   /* rows were spooled since the last drain */
+	bool spool_due;                 /* ... DRAIN_ROWS of them: drain now */
 	int durable;                    /* synchronous setting of st: 1 FULL, 0 NORMAL */
 };
 
-/* Runs one batch; every job gets its done call. Cannot fail (failures go
+/* Inside the batch's transaction: the spooled audit rows, in a savepoint
+ * of their own so a failure leaves the batch's jobs alone (the rows stay
+ * spooled for the next batch). True when rows were appended and the spool
+ * must be settled after the commit. */
+static bool drain_spool(struct writer *w)
+{
+	if (!w->spool || audit_spool_pending(w->spool) == 0)
+		return false;
+	struct prolo_err err;
+	if (store_savepoint(w->st, &err) != PROLO_OK)
+		return false;
+	if (audit_spool_drain(w->spool, w->st, &err) == PROLO_OK && store_release(w->st, &err) == PROLO_OK)
+		return true;
+	store_rollback_to(w->st);
+	fprintf(stderr, "prolo: the audit spool could not be moved to the log (will retry): %s\n", err.msg);
+	return false;
+}
+
+/* Runs one batch (NULL: only the spool); every job gets its done call. Cannot fail (failures go
  * to the jobs). */
 static void run_batch(struct writer *w, struct writer_job *batch)
 {
@@ -50,6 +76,7 @@ static void run_batch(struct writer *w, struct writer_job *batch)
 	}
 	if (!rc)
 		rc = store_begin(w->st, &err);
+	bool drained = !rc && drain_spool(w);
 	for (struct writer_job *j = batch; j && !rc; j = j->next) {
 		struct prolo_err jerr;
 		prolo_err_clear(&jerr);
@@ -83,6 +110,8 @@ static void run_batch(struct writer *w, struct writer_job *batch)
 		rc = store_commit(w->st, &err);
 	if (rc)
 		store_rollback(w->st);
+	if (drained)
+		audit_spool_settle(w->spool, rc == PROLO_OK);
 	audit_writer_leave();
 	if (rc) {
 		/* Jobs after the failure never ran: report them as lost too. */
@@ -116,28 +145,37 @@ static void run_batch(struct writer *w, struct writer_job *batch)
 	audit_writer_leave();
 }
 
-/* Waits, with w->mu held, until jobs are queued (false when stopping with
- * none). A queue of reads' audit rows alone may wait up to WINDOW_US for
- * BATCH_TARGET of them; a write or a full target ends the wait. */
+static void deadline(struct timespec *until, long us)
+{
+	clock_gettime(CLOCK_REALTIME, until);
+	until->tv_nsec += us * 1000L;
+	while (until->tv_nsec >= 1000000000L) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Waits, with w->mu held, until jobs are queued or spooled audit rows are
+ * due (false when stopping with none of either). Spooled rows are due
+ * DRAIN_MS after the first of them, or at once past DRAIN_ROWS. */
 static bool wait_for_batch(struct writer *w)
 {
-	while (!w->head && !w->stopping)
-		pthread_cond_wait(&w->cv, &w->mu);
-	if (!w->head)
-		return false;
-	if (w->n_durable || w->n_queued >= BATCH_TARGET || w->stopping)
-		return true;
 	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += WINDOW_US * 1000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	while (!w->n_durable && w->n_queued < BATCH_TARGET && !w->stopping)
-		if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT)
+	bool timing = false;
+	while (!w->head && !w->stopping) {
+		if (!w->spooled) {
+			timing = false;
+			pthread_cond_wait(&w->cv, &w->mu);
+			continue;
+		}
+		if (!timing) {
+			deadline(&until, DRAIN_MS * 1000L);
+			timing = true;
+		}
+		if (w->spool_due || pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT)
 			break;
-	return true;
+	}
+	return w->head || !w->stopping;
 }
 
 static void *writer_main(void *arg)
@@ -147,18 +185,24 @@ static void *writer_main(void *arg)
 	while (wait_for_batch(w)) {
 		struct writer_job *batch = w->head, *last = w->head;
 		int n = 1;
-		for (; n < BATCH_MAX && last->next; n++)
+		for (; last && n < BATCH_MAX && last->next; n++)
 			last = last->next;
-		w->head = last->next;
-		if (!w->head)
-			w->tail = NULL;
-		last->next = NULL;
-		w->n_queued -= n;
+		if (batch) {
+			w->head = last->next;
+			if (!w->head)
+				w->tail = NULL;
+			last->next = NULL;
+			w->n_queued -= n;
+		}
 		for (struct writer_job *j = batch; j; j = j->next)
 			w->n_durable -= j->durable;
+		w->spooled = w->spool_due = false; /* this batch drains them */
 		pthread_mutex_unlock(&w->mu);
 		run_batch(w, batch);
 		pthread_mutex_lock(&w->mu);
+		/* Rows the drain could not move (an error) are still due. */
+		if (w->spool && audit_spool_pending(w->spool) > 0)
+			w->spooled = true;
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -176,6 +220,11 @@ enum prolo_code writer_start(const char *db_path, struct writer **out, struct pr
 		return rc;
 	}
 	store_tune_server(w->st);
+	if ((rc = audit_spool_open(db_path, w->st, &w->spool, err))) {
+		store_close(w->st);
+		free(w);
+		return rc;
+	}
 	store_checkpoint_manually(w->st);
 	w->durable = 1; /* store_open sets synchronous=FULL */
 	pthread_mutex_init(&w->mu, NULL);
@@ -185,6 +234,7 @@ enum prolo_code writer_start(const char *db_path, struct writer **out, struct pr
 		pthread_cond_destroy(&w->done_cv);
 		pthread_cond_destroy(&w->cv);
 		pthread_mutex_destroy(&w->mu);
+		audit_spool_close(w->spool);
 		store_close(w->st);
 		free(w);
 		return prolo_err_set(err, PROLO_ENOMEM, "", "cannot start the writer thread");
@@ -193,11 +243,11 @@ enum prolo_code writer_start(const char *db_path, struct writer **out, struct pr
 	return PROLO_OK;
 }
 
-/* With w->mu held. The thread is woken only when it has something new to
- * decide: a first job, a write, or a full batch. */
+/* With w->mu held. The thread is woken by the first job: later ones join
+ * the batch it takes. */
 static void enqueue(struct writer *w, struct writer_job *j)
 {
-	bool wake = !w->head || j->durable || w->n_queued + 1 == BATCH_TARGET;
+	bool wake = !w->head;
 	j->next = NULL;
 	j->kept = false;
 	j->finished = false;
@@ -230,6 +280,46 @@ void writer_run(struct writer *w, struct writer_job *j)
 	pthread_mutex_unlock(&w->mu);
 }
 
+enum prolo_code writer_audit(struct writer *w, const struct store_audit *rows, int n,
+                             struct prolo_err *err)
+{
+	long pending = 0;
+	enum prolo_code rc = audit_spool_add(w->spool, rows, n, &pending, err);
+	if (rc)
+		return rc;
+	/* The thread is told only what changes its plans: the first rows (its
+	 * DRAIN_MS clock starts) and a full spool. */
+	if (pending == n || (pending >= DRAIN_ROWS && pending - n < DRAIN_ROWS)) {
+		pthread_mutex_lock(&w->mu);
+		w->spooled = true;
+		w->spool_due = w->spool_due || pending >= DRAIN_ROWS;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	return PROLO_OK;
+}
+
+static enum prolo_code run_nothing(struct writer_job *j, struct store *st, struct prolo_err *err)
+{
+	(void)j;
+	(void)st;
+	(void)err;
+	return PROLO_OK;
+}
+
+static void done_nothing(struct writer_job *j, bool lost, const struct prolo_err *err)
+{
+	(void)j;
+	(void)lost;
+	(void)err;
+}
+
+void writer_sync(struct writer *w)
+{
+	struct writer_job j = { .run = run_nothing, .done = done_nothing, .single = true };
+	writer_run(w, &j);
+}
+
 void writer_stop(struct writer *w)
 {
 	if (!w)
@@ -239,6 +329,8 @@ void writer_stop(struct writer *w)
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
+	run_batch(w, NULL); /* the last spooled rows */
+	audit_spool_close(w->spool);
 	pthread_cond_destroy(&w->done_cv);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);

@@ -34,7 +34,7 @@ struct writer_job {
 	                            * audit row). Its failure is ignored. */
 	writer_done_fn done;
 	bool durable;              /* needs a synchronous=FULL commit (writes); false
-	                            * for the audit rows of reads */
+	                            * for session refreshes */
 	bool single;               /* run changes at most one row in one statement, so
 	                            * a failure leaves nothing to undo: no savepoint */
 	/* the writer's */
@@ -44,18 +44,29 @@ struct writer_job {
 	struct writer_job *next;
 };
 
-/* Opens the writer's connection to db_path and starts its thread. Store
- * codes from store_open; PROLO_ENOMEM when the thread cannot start. */
+/* Opens the writer's connection to db_path and its audit spool (appending
+ * what a crashed server left in it) and starts its thread. Codes of
+ * store_open and audit_spool_open; PROLO_ENOMEM when the thread cannot
+ * start. */
 enum prolo_code writer_start(const char *db_path, struct writer **out, struct prolo_err *err);
 /* Queues j (its run, done and durable set). j must stay valid until its
  * done call. Cannot fail. */
 void writer_submit(struct writer *w, struct writer_job *j);
 /* Queues j and waits until its done call has returned: for short jobs
- * (the audit rows of reads), where blocking the calling thread for one
+ * (removing an expired session), where blocking the calling thread for one
  * batch costs less than suspending and resuming its connection. Cannot
  * fail. */
 void writer_run(struct writer *w, struct writer_job *j);
-/* Runs what is queued, stops the thread and closes the connection. NULL is
+/* The audit rows of a read (audit_spool_add): when this returns PROLO_OK
+ * they survive a crash of the process and reach the log within DRAIN_MS
+ * (writer.c); the read may be answered. PROLO_EDB (nothing kept): the read
+ * must fail. Thread-safe, does not wait for the thread. */
+enum prolo_code writer_audit(struct writer *w, const struct store_audit *rows, int n,
+                             struct prolo_err *err);
+/* Waits until every row spooled before the call is in the log (one batch).
+ * Cannot fail (a failed drain leaves them spooled). */
+void writer_sync(struct writer *w);
+/* Runs what is queued and what is spooled, stops the thread and closes the connection. NULL is
  * a no-op. */
 void writer_stop(struct writer *w);
 

@@ -192,9 +192,19 @@ static const char m002_server[] =
 	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
+/* The id of the last audit spool file (src/http/audit_spool.c) whose rows
+ * are in audit_log, written in the transaction that appends them: a spool
+ * file found again after a crash is replayed only if its id differs. */
+static const char m004_audit_spool[] =
+	"CREATE TABLE audit_spool ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  last_file TEXT NOT NULL"
+	") STRICT;";
+
 const struct store_migration store_migrations[] = {
 	{ 1, "core registry", m001_core },
 	{ 2, "server: users, sessions, audit", m002_server },
 	{ 3, "alert acknowledgements", store_alerts_migration_sql },
+	{ 4, "audit spool", m004_audit_spool },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

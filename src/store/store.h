@@ -278,6 +278,12 @@ enum prolo_code store_audit_scan(struct store *st, const struct store_audit_filt
 enum prolo_code store_audit_verify(struct store *st, int64_t *n_rows, int64_t *bad_id,
                                    unsigned char *head, struct prolo_err *err);
 
+/* The audit spool's mark (src/http/audit_spool.c): the id of the last
+ * spool file whose rows were appended, "" when none. The mark is set in the
+ * transaction that appends the rows. PROLO_EDB. */
+enum prolo_code store_audit_spool_get(struct store *st, char *id, size_t idsz, struct prolo_err *err);
+enum prolo_code store_audit_spool_mark(struct store *st, const char *id, struct prolo_err *err);
+
 /* ==== Group commit and read snapshots (the web server) ==================
  * store_savepoint starts a nested unit inside store_begin's transaction
  * (and forgets cached id -> key entries, so it starts from the database);
@@ -294,6 +300,10 @@ void store_rollback_to(struct store *st);
  * outside a transaction. Do not write in between. */
 enum prolo_code store_read_begin(struct store *st, struct prolo_err *err);
 void store_read_end(struct store *st);
+/* A number that changes whenever the database changes, through st or any
+ * other connection or process. Read inside a snapshot after its first
+ * read: equal numbers mean the same content. Cannot fail (0 if unknown). */
+uint64_t store_data_version(struct store *st);
 /* A server connection: a larger page cache (32 MiB). Memory-mapped reads
  * were measured and gave nothing here (the pages a chart reads are cached
  * or in the WAL). Errors are ignored (the defaults work, only slower). */

@@ -197,3 +197,28 @@ enum prolo_code store_audit_verify(struct store *st, int64_t *n_rows, int64_t *b
 		memcpy(head, prev, STORE_HASH_LEN);
 	return res;
 }
+
+enum prolo_code store_audit_spool_get(struct store *st, char *id, size_t idsz, struct prolo_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT last_file FROM audit_spool WHERE one = 1", err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	int rc = sqlite3_step(s);
+	const char *v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+	snprintf(id, idsz, "%s", v ? v : "");
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PROLO_OK
+	                                             : store_sqlite_err(st, rc, "reading the audit spool mark", err);
+}
+
+enum prolo_code store_audit_spool_mark(struct store *st, const char *id, struct prolo_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO audit_spool(one, last_file) VALUES (1, ?)"
+	                                 " ON CONFLICT(one) DO UPDATE SET last_file = excluded.last_file", err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "writing the audit spool mark", err);
+}

@@ -1535,6 +1535,14 @@ void store_read_end(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+uint64_t store_data_version(struct store *st)
+{
+	unsigned int v = 0;
+	if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &v) != SQLITE_OK)
+		return 0;
+	return v;
+}
+
 void store_tune_server(struct store *st)
 {
 	sqlite3_exec(st->db, "PRAGMA cache_size=-32768", NULL, NULL, NULL);

@@ -20,6 +20,7 @@ ap.add_argument("--port", type=int, required=True)
 ap.add_argument("--password", required=True)
 ap.add_argument("--db", required=True)
 ap.add_argument("--acked", required=True, help="file to write acknowledged course/session pairs to")
+ap.add_argument("--reads", required=True, help="file to write the number of answered chart reads to")
 a = ap.parse_args()
 
 cl = Client(a.port, a.password)
@@ -132,4 +133,21 @@ db.close()
 with open(a.acked, "w") as f:
     for c, n in sorted(acked):
         f.write(f"{c} {n}\n")
+# Chart reads from many connections at once, the last thing before the
+# shell kills the server: each answered read must have its audit row after
+# the kill (the rows wait in the audit spool, not in the server's memory).
+answered = [0] * 16
+def reader(t):
+    for _ in range(25):
+        st, _, d = cl.raw("GET", "/api/patients/GC1", None, {"Cookie": cookie})
+        check(st == 200 and b'"GK3"' in d, f"chart: {st} {d[:120]!r}")
+        answered[t] += 1
+ts = [threading.Thread(target=reader, args=(t,)) for t in range(16)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+with open(a.reads, "w") as f:
+    f.write(f"{sum(answered)}\n")
+
 print(f"ok: {len(jobs)} concurrent requests, {len(acked)} sessions recorded once, failures isolated, replays stored")

@@ -1,0 +1,423 @@
+/* The audit spool of audit_spool.h. Appends hold a mutex only around one
+ * write(); the file's size is tracked under it so a failed (short) write
+ * is cut off again and the file stays whole lines. */
+#include "http/audit_spool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+
+#define SPOOL_MAGIC "prolo-audit-spool 1 "
+#define SPOOL_ID_HEX 32            /* 16 random bytes */
+#define SPOOL_FILE_MAX ((size_t)256 << 20)
+
+struct audit_spool {
+	pthread_mutex_t mu;
+	int fd;                         /* the active file, O_APPEND */
+	off_t size;                     /* its length: whole lines */
+	long pending;                   /* rows in it */
+	int lock_fd;
+	bool sealed;                    /* a sealed file waits to be settled */
+	char active[PATH_MAX], sealed_path[PATH_MAX], lock_path[PATH_MAX];
+};
+
+/* ---- the line format ---------------------------------------------------- */
+
+static enum prolo_code put_field(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	enum prolo_code rc = PROLO_OK;
+	for (const unsigned char *c = (const unsigned char *)s; *c && !rc; c++) {
+		if (*c == '\\')
+			rc = buf_add(b, "\\\\", 2);
+		else if (*c == '\t')
+			rc = buf_add(b, "\\t", 2);
+		else if (*c == '\n')
+			rc = buf_add(b, "\\n", 2);
+		else if (*c < 0x20 || *c == 0x7f)
+			rc = buf_add(b, (char[]){ '\\', 'x', hex[*c >> 4], hex[*c & 15] }, 4);
+		else
+			rc = buf_addc(b, (char)*c);
+	}
+	return rc;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Unescapes field [p, end) into out. False when it is malformed or does not
+ * fit. */
+static bool get_field(const char *p, const char *end, char *out, size_t outsz)
+{
+	size_t n = 0;
+	while (p < end) {
+		char c = *p++;
+		if (c == '\\') {
+			if (p == end)
+				return false;
+			char e = *p++;
+			if (e == '\\' || e == 't' || e == 'n') {
+				c = e == 't' ? '\t' : e == 'n' ? '\n' : '\\';
+			} else if (e == 'x' && end - p >= 2 && hexval(p[0]) >= 0 && hexval(p[1]) >= 0) {
+				c = (char)(hexval(p[0]) * 16 + hexval(p[1]));
+				p += 2;
+				if (c == '\0')
+					return false;
+			} else {
+				return false;
+			}
+		} else if ((unsigned char)c < 0x20) {
+			return false;
+		}
+		if (n + 1 >= outsz)
+			return false;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return true;
+}
+
+/* One row from a line (without its newline). False when malformed. */
+static bool parse_row(const char *line, const char *end, struct store_audit *e)
+{
+	struct { char *out; size_t sz; } f[] = {
+		{ e->at, sizeof e->at },         { e->user, sizeof e->user },
+		{ e->action, sizeof e->action }, { e->record, sizeof e->record },
+		{ e->addr, sizeof e->addr },     { e->detail, sizeof e->detail },
+	};
+	const size_t nf = sizeof f / sizeof f[0];
+	memset(e, 0, sizeof *e);
+	const char *p = line;
+	for (size_t i = 0; i < nf; i++) {
+		const char *tab = i + 1 < nf ? memchr(p, '\t', (size_t)(end - p)) : end;
+		if (!tab || !get_field(p, tab, f[i].out, f[i].sz))
+			return false;
+		p = tab + 1;
+	}
+	return e->at[0] && e->action[0];
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static enum prolo_code io_err(struct prolo_err *err, const char *what, const char *path)
+{
+	return prolo_err_set(err, PROLO_EDB, "", "audit spool: cannot %s '%s': %s", what, path,
+	                     strerror(errno));
+}
+
+/* Writes all of p, or cuts the file back to *size and fails. */
+static bool write_whole(int fd, off_t *size, const char *p, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t w = write(fd, p + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int saved = errno ? errno : ENOSPC;
+			if (ftruncate(fd, *size) != 0) { /* keep errno of the write */ }
+			errno = saved;
+			return false;
+		}
+		done += (size_t)w;
+	}
+	*size += (off_t)n;
+	return true;
+}
+
+/* Creates path as a fresh spool file with a new id. The fd, or -1. */
+static int create_file(const char *path, off_t *size)
+{
+	unsigned char id[SPOOL_ID_HEX / 2];
+	char hdr[sizeof SPOOL_MAGIC + SPOOL_ID_HEX + 2];
+	randombytes_buf(id, sizeof id);
+	memcpy(hdr, SPOOL_MAGIC, sizeof SPOOL_MAGIC - 1);
+	sodium_bin2hex(hdr + sizeof SPOOL_MAGIC - 1, SPOOL_ID_HEX + 1, id, sizeof id);
+	size_t n = strlen(hdr);
+	hdr[n++] = '\n';
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	*size = 0;
+	if (!write_whole(fd, size, hdr, n)) {
+		int saved = errno;
+		close(fd);
+		unlink(path);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static bool file_exists(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0;
+}
+
+/* Appends the rows of the spool file at path to the log through st (inside
+ * its transaction) and marks the file, unless its mark is already there. */
+static enum prolo_code replay(struct store *st, const char *path, struct prolo_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return io_err(err, "open", path);
+	struct buf text;
+	buf_init(&text, SPOOL_FILE_MAX);
+	char chunk[65536];
+	size_t n;
+	enum prolo_code rc = PROLO_OK;
+	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		rc = buf_add(&text, chunk, n);
+	bool bad_read = ferror(f);
+	fclose(f);
+	if (rc || bad_read) {
+		buf_free(&text);
+		return rc ? prolo_err_set(err, PROLO_EDB, "", "audit spool: '%s' is too large", path)
+		          : io_err(err, "read", path);
+	}
+	const char *p = buf_str(&text), *end = p + text.len;
+	const char *nl = memchr(p, '\n', text.len);
+	size_t magic = sizeof SPOOL_MAGIC - 1;
+	if (!nl && text.len < magic + SPOOL_ID_HEX) {
+		/* A file cut before its header was complete holds no row. */
+		buf_free(&text);
+		return PROLO_OK;
+	}
+	if (!nl || (size_t)(nl - p) != magic + SPOOL_ID_HEX || memcmp(p, SPOOL_MAGIC, magic) != 0) {
+		buf_free(&text);
+		return prolo_err_set(err, PROLO_EDB, "", "%s:1: not an audit spool file", path);
+	}
+	char id[SPOOL_ID_HEX + 1], done[SPOOL_ID_HEX + 1];
+	memcpy(id, p + magic, SPOOL_ID_HEX);
+	id[SPOOL_ID_HEX] = '\0';
+	if ((rc = store_audit_spool_get(st, done, sizeof done, err))) {
+		buf_free(&text);
+		return rc;
+	}
+	if (strcmp(id, done) == 0) {
+		buf_free(&text);
+		return PROLO_OK;
+	}
+	long line_no = 1;
+	for (p = nl + 1; p < end && !rc; p = nl + 1) {
+		line_no++;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break; /* cut by a power loss: never acknowledged */
+		struct store_audit e;
+		if (!parse_row(p, nl, &e))
+			rc = prolo_err_set(err, PROLO_EDB, "", "%s:%ld: not an audit row", path, line_no);
+		else
+			rc = store_audit_append(st, &e, err);
+	}
+	buf_free(&text);
+	return rc ? rc : store_audit_spool_mark(st, id, err);
+}
+
+/* Replays path in a transaction of its own and removes it. */
+static enum prolo_code replay_alone(struct store *st, const char *path, struct prolo_err *err)
+{
+	enum prolo_code rc = store_begin(st, err);
+	if (!rc && (rc = replay(st, path, err)) == PROLO_OK)
+		rc = store_commit(st, err);
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	unlink(path);
+	return PROLO_OK;
+}
+
+/* ---- the API -------------------------------------------------------------- */
+
+bool audit_spool_exists(const char *db_path)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s-audit", db_path);
+	if (file_exists(p))
+		return true;
+	snprintf(p, sizeof p, "%s-audit.sealed", db_path);
+	return file_exists(p);
+}
+
+enum prolo_code audit_spool_open(const char *db_path, struct store *st, struct audit_spool **out,
+                                 struct prolo_err *err)
+{
+	*out = NULL;
+	struct audit_spool *sp = calloc(1, sizeof *sp);
+	if (!sp)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	sp->fd = sp->lock_fd = -1;
+	if (snprintf(sp->active, sizeof sp->active, "%s-audit", db_path) >= (int)sizeof sp->active ||
+	    snprintf(sp->sealed_path, sizeof sp->sealed_path, "%s-audit.sealed", db_path) >=
+	        (int)sizeof sp->sealed_path ||
+	    snprintf(sp->lock_path, sizeof sp->lock_path, "%s-audit.lock", db_path) >=
+	        (int)sizeof sp->lock_path) {
+		free(sp);
+		return prolo_err_set(err, PROLO_EINVAL, "db", "the registry path is too long");
+	}
+	enum prolo_code rc = PROLO_OK;
+	sp->lock_fd = open(sp->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (sp->lock_fd < 0) {
+		rc = io_err(err, "create", sp->lock_path);
+		goto fail;
+	}
+	if (flock(sp->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = errno == EWOULDBLOCK
+		     ? prolo_err_set(err, PROLO_ECONFLICT, "db",
+		                     "another server is running on this registry (%s is locked)",
+		                     sp->lock_path)
+		     : io_err(err, "lock", sp->lock_path);
+		goto fail;
+	}
+	/* Left by a server that stopped without draining: the sealed file is
+	 * older than the active one. */
+	if (file_exists(sp->sealed_path) && (rc = replay_alone(st, sp->sealed_path, err)))
+		goto fail;
+	if (file_exists(sp->active)) {
+		if (rename(sp->active, sp->sealed_path) != 0) {
+			rc = io_err(err, "rename", sp->active);
+			goto fail;
+		}
+		if ((rc = replay_alone(st, sp->sealed_path, err)))
+			goto fail;
+	}
+	sp->fd = create_file(sp->active, &sp->size);
+	if (sp->fd < 0) {
+		rc = io_err(err, "create", sp->active);
+		goto fail;
+	}
+	pthread_mutex_init(&sp->mu, NULL);
+	*out = sp;
+	return PROLO_OK;
+fail:
+	if (sp->lock_fd >= 0)
+		close(sp->lock_fd);
+	free(sp);
+	return rc;
+}
+
+enum prolo_code audit_spool_add(struct audit_spool *sp, const struct store_audit *rows, int n,
+                                long *pending, struct prolo_err *err)
+{
+	char at[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	struct buf b;
+	buf_init(&b, (size_t)1 << 20);
+	enum prolo_code rc = PROLO_OK;
+	for (int i = 0; i < n && !rc; i++) {
+		const struct store_audit *e = &rows[i];
+		const char *f[] = { e->at[0] ? e->at : at, e->user, e->action, e->record, e->addr, e->detail };
+		for (size_t k = 0; k < sizeof f / sizeof f[0] && !rc; k++)
+			if (!(rc = k ? buf_addc(&b, '\t') : PROLO_OK))
+				rc = put_field(&b, f[k]);
+		if (!rc)
+			rc = buf_addc(&b, '\n');
+	}
+	if (rc) {
+		buf_free(&b);
+		return prolo_err_set(err, rc, "", "audit spool: a row is too large");
+	}
+	pthread_mutex_lock(&sp->mu);
+	bool ok = sp->fd >= 0 && write_whole(sp->fd, &sp->size, b.data, b.len);
+	int saved = errno;
+	if (ok)
+		sp->pending += n;
+	if (pending)
+		*pending = sp->pending;
+	pthread_mutex_unlock(&sp->mu);
+	buf_free(&b);
+	if (!ok) {
+		errno = saved;
+		return io_err(err, "write", sp->active);
+	}
+	return PROLO_OK;
+}
+
+long audit_spool_pending(struct audit_spool *sp)
+{
+	pthread_mutex_lock(&sp->mu);
+	long n = sp->pending + (sp->sealed ? 1 : 0);
+	pthread_mutex_unlock(&sp->mu);
+	return n;
+}
+
+/* Renames the active file to the sealed name and starts a new one. With
+ * sp->mu held. */
+static enum prolo_code seal(struct audit_spool *sp, struct prolo_err *err)
+{
+	if (rename(sp->active, sp->sealed_path) != 0)
+		return io_err(err, "rename", sp->active);
+	off_t size;
+	int fd = create_file(sp->active, &size);
+	if (fd < 0) {
+		int saved = errno;
+		/* Back as it was: the rows stay in the active file. */
+		if (rename(sp->sealed_path, sp->active) != 0) {
+			close(sp->fd);
+			sp->fd = -1; /* appends fail from here on: nothing unaudited is shown */
+		}
+		errno = saved;
+		return io_err(err, "create", sp->active);
+	}
+	close(sp->fd);
+	sp->fd = fd;
+	sp->size = size;
+	sp->pending = 0;
+	sp->sealed = true;
+	return PROLO_OK;
+}
+
+enum prolo_code audit_spool_drain(struct audit_spool *sp, struct store *st, struct prolo_err *err)
+{
+	pthread_mutex_lock(&sp->mu);
+	enum prolo_code rc = PROLO_OK;
+	if (!sp->sealed && sp->pending > 0)
+		rc = seal(sp, err);
+	bool sealed = sp->sealed;
+	pthread_mutex_unlock(&sp->mu);
+	if (rc || !sealed)
+		return rc;
+	return replay(st, sp->sealed_path, err);
+}
+
+void audit_spool_settle(struct audit_spool *sp, bool committed)
+{
+	pthread_mutex_lock(&sp->mu);
+	if (sp->sealed && committed) {
+		unlink(sp->sealed_path);
+		sp->sealed = false;
+	}
+	pthread_mutex_unlock(&sp->mu);
+}
+
+void audit_spool_close(struct audit_spool *sp)
+{
+	if (!sp)
+		return;
+	if (sp->fd >= 0) {
+		close(sp->fd);
+		if (sp->pending == 0 && !sp->sealed)
+			unlink(sp->active);
+	}
+	pthread_mutex_destroy(&sp->mu);
+	close(sp->lock_fd); /* releases the lock; the lock file stays */
+	free(sp);
+}
