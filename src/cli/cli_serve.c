@@ -27,6 +27,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	const char *threads = cli_opt(argc, argv, used, "--threads");
 	const char *idle = cli_opt(argc, argv, used, "--session-idle");
 	const char *ttl = cli_opt(argc, argv, used, "--link-ttl");
+	const char *cache = cli_opt(argc, argv, used, "--chart-cache-mb");
 	o.bind = cli_opt(argc, argv, used, "--bind");
 	o.tls_cert = cli_opt(argc, argv, used, "--tls-cert");
 	o.tls_key = cli_opt(argc, argv, used, "--tls-key");
@@ -55,6 +56,11 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		if (!parse_num(ttl, 1, 365 * 86400, &v))
 			return cli_usage(ctx, "--link-ttl: seconds, 1..31536000");
 		o.link_ttl_s = v;
+	}
+	if (cache) {
+		if (!parse_num(cache, 0, 1024, &v))
+			return cli_usage(ctx, "--chart-cache-mb: MiB per worker thread, 0..1024 (0: none)");
+		o.chart_cache_mb = v ? (int)v : -1;
 	}
 	o.info = ctx->out;
 	o.log = ctx->errs;

@@ -17,6 +17,7 @@
 #include "core/instruments.h"
 #include "http/audit.h"
 #include "http/auth.h"
+#include "http/chart_cache.h"
 #include "core/rec_json.h"
 #include "http/hjson.h"
 #include "http/http_int.h"
@@ -611,18 +612,24 @@ static enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct p
 	if (rc)
 		return rc;
 	struct buf *b = &rq->out;
-	struct course_list cl = { .rq = rq, .b = b, .first = true };
-	struct store_filter f = { .patient_id = p.patient_id };
-	bool first = true;
 	buf_reset(b);
-	if ((rc = buf_adds(b, "{\"patient\":{")) || (rc = hjson_put_fields(b, &first, REC_PATIENT, &p)) ||
-	    (rc = buf_adds(b, "},\"courses\":[")))
-		return prolo_err_set(err, rc, "", "the response is too large");
-	if ((rc = store_scan(rq->st, REC_COURSE, &f, add_course, &cl, err)) ||
-	    (rc = audit(rq, "patient.read", "patient", p.patient_id, "chart", err)))
+	/* Read after load_patient: the snapshot's version. */
+	uint64_t version = store_data_version(rq->st);
+	if (!chart_cache_get(rq->charts, p.patient_id, version, b)) {
+		struct course_list cl = { .rq = rq, .b = b, .first = true };
+		struct store_filter f = { .patient_id = p.patient_id };
+		bool first = true;
+		if ((rc = buf_adds(b, "{\"patient\":{")) || (rc = hjson_put_fields(b, &first, REC_PATIENT, &p)) ||
+		    (rc = buf_adds(b, "},\"courses\":[")))
+			return prolo_err_set(err, rc, "", "the response is too large");
+		if ((rc = store_scan(rq->st, REC_COURSE, &f, add_course, &cl, err)))
+			return rc;
+		if ((rc = buf_adds(b, "]}")))
+			return prolo_err_set(err, rc, "", "the response is too large");
+		chart_cache_put(rq->charts, p.patient_id, version, b->data, b->len);
+	}
+	if ((rc = audit(rq, "patient.read", "patient", p.patient_id, "chart", err)))
 		return rc;
-	if ((rc = buf_adds(b, "]}")))
-		return prolo_err_set(err, rc, "", "the response is too large");
 	rq->status = 200;
 	return PROLO_OK;
 }

@@ -29,6 +29,7 @@ struct http_req {
 	char addr[64];               /* client address */
 	char req_id[17];             /* hex; also in X-Request-Id */
 	struct store *st;            /* this worker's connection; NULL if it failed */
+	struct chart_cache *charts;  /* this worker's rendered charts; NULL = none */
 	int64_t now;                 /* Unix seconds at arrival */
 	bool tls;
 	/* filled by the router */

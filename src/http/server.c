@@ -29,6 +29,7 @@
 
 #include "http/audit.h"
 #include "http/auth.h"
+#include "http/chart_cache.h"
 #include "http/hjson.h"
 #include "http/http_int.h"
 #include "http/writer.h"
@@ -85,22 +86,38 @@ static void log_request(struct server *srv, const char *method, const char *patt
 
 /* ---- per-thread store -------------------------------------------------- */
 
-static void close_store(void *p)
+/* What a worker thread keeps: its connection and the charts rendered on
+ * it. */
+struct worker {
+	struct store *st;
+	struct chart_cache *charts;
+};
+
+static void close_worker(void *p)
 {
-	store_close(p);
+	struct worker *wk = p;
+	chart_cache_free(wk->charts);
+	store_close(wk->st);
+	free(wk);
 }
 
-static struct store *worker_store(struct server *srv)
+static struct worker *worker_get(struct server *srv)
 {
-	struct store *st = pthread_getspecific(srv->store_key);
-	if (st)
-		return st;
+	struct worker *wk = pthread_getspecific(srv->store_key);
+	if (wk)
+		return wk;
 	struct prolo_err err;
-	if (store_open(srv->opt.db_path, 0, &st, &err) != PROLO_OK)
+	if (!(wk = calloc(1, sizeof *wk)))
 		return NULL;
-	store_tune_server(st);
-	pthread_setspecific(srv->store_key, st);
-	return st;
+	if (store_open(srv->opt.db_path, 0, &wk->st, &err) != PROLO_OK) {
+		free(wk);
+		return NULL;
+	}
+	store_tune_server(wk->st);
+	int mb = srv->opt.chart_cache_mb;
+	wk->charts = mb < 0 ? NULL : chart_cache_new((size_t)(mb ? mb : 8) << 20);
+	pthread_setspecific(srv->store_key, wk);
+	return wk;
 }
 
 /* ---- static files ------------------------------------------------------ */
@@ -351,7 +368,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		init_req(srv, aq, c, url, method);
 		aq->body = buf_str(&cx->body);
 		aq->body_len = cx->body.len;
-		aq->st = worker_store(srv);
+		struct worker *wk = worker_get(srv);
+		aq->st = wk ? wk->st : NULL;
+		aq->charts = wk ? wk->charts : NULL;
 		aq->writer = srv->writer;
 		if (api_dispatch(aq)) {
 			aq->resume = resume_req;
@@ -529,7 +548,7 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 		srv->tls = true;
 	}
 	find_web_dir(srv);
-	if (pthread_key_create(&srv->store_key, close_store) != 0) {
+	if (pthread_key_create(&srv->store_key, close_worker) != 0) {
 		rc = prolo_err_set(err, PROLO_ENOMEM, "", "cannot create a thread key");
 		goto done;
 	}
