@@ -4,7 +4,10 @@
 #   2. a POST recording a session with two injections (durable write),
 # and nginx serving a static file of the chart's size in the same run as
 # the baseline; GET /api/me (the session check alone) shows the server's
-# fixed cost per request. Prints requests/s, p99 latency and the ratios to the goals:
+# fixed cost per request, and the chart again from a server without its
+# chart cache (--chart-cache-mb 0) shows the cost of rendering it.
+# SERVE_OPTS adds options to both servers (e.g. --threads 2).
+# Prints requests/s, p99 latency and the ratios to the goals:
 # reads >= 1/3 of nginx's static rate with p99 < 10 ms at 64 connections;
 # >= 1000 durable session writes/s.
 # Usage: bench/http/run.sh [SECONDS per run, default 10] [CONNECTIONS, default 64]
@@ -40,13 +43,16 @@ export PROLO_DB="$T/bench.db"
 "$PROLO" init >/dev/null
 echo 'bench password 123' | "$PROLO" user add bench --role clinician --clinic C01 --password-stdin >/dev/null
 PORT=$(free_port)
-"$PROLO" serve --port "$PORT" --web "$TOP/web" >"$T/serve.out" 2>/dev/null &
-SPID=$!
-i=0
-until $PY -c "import http.client; c=http.client.HTTPConnection('127.0.0.1',$PORT,timeout=1); c.request('GET','/api/me'); c.getresponse()" 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 50 ] || { echo "server did not start" >&2; exit 1; }
-	sleep 0.1
-done
+start_server() { # extra serve options...
+	"$PROLO" serve --port "$PORT" --web "$TOP/web" ${SERVE_OPTS:-} "$@" >"$T/serve.out" 2>/dev/null &
+	SPID=$!
+	i=0
+	until $PY -c "import http.client; c=http.client.HTTPConnection('127.0.0.1',$PORT,timeout=1); c.request('GET','/api/me'); c.getresponse()" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 50 ] || { echo "server did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+start_server
 
 # A patient with a typical chart (one course, 4 sessions with 3 injections,
 # 6 NRS answers, 2 side effects) and 2 x 200 empty courses to write sessions
@@ -144,18 +150,27 @@ to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub("us","",v); print v/1000 }
 
 set -- $(measure nginx "http://127.0.0.1:$NPORT/chart.json"); N_RPS=$2; N_P99=$3
 set -- $(measure me -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/me"); M_RPS=$2; M_P99=$3
-set -- $(measure chart -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/patients/P1"); R_RPS=$2; R_P99=$3; R_BAD=$4
+set -- $(measure chart -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/patients/P1"); R_RPS=$2; R_P99=$3; R_BAD=$4; R_N=$5
 set -- $(measure post -H "Cookie: $COOKIE" -H "X-CSRF-Token: $CSRF" -H "Content-Type: application/json" -s "$T/post.lua" "http://127.0.0.1:$PORT/"); W_RPS=$2; W_P99=$3; W_BAD=$4; W_N=$5
+kill "$SPID"; wait "$SPID" 2>/dev/null || true; SPID=""
+start_server --chart-cache-mb 0
+set -- $(measure nocache -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/patients/P1"); U_RPS=$2; U_P99=$3; U_BAD=$4; U_N=$5
 kill "$SPID"; wait "$SPID" 2>/dev/null || true; SPID=""
 rows=$(sqlite3 "$PROLO_DB" "SELECT count(*) FROM sessions s JOIN courses c ON c.pk = s.course_pk WHERE c.course_id LIKE 'B%'")
 audit=$(sqlite3 "$PROLO_DB" "SELECT count(*) FROM audit_log")
+reads=$(sqlite3 "$PROLO_DB" "SELECT count(*) FROM audit_log WHERE action = 'patient.read' AND record = 'patient:P1'")
 "$PROLO" audit verify >/dev/null || { echo "bench: audit chain broken" >&2; exit 1; }
 
 echo "http bench: ${DUR}s per run, $CONNS connections, 2 wrk threads, chart $SIZE bytes, $(nproc) cores"
 echo "nginx static ($SIZE B):  $N_RPS req/s  p99 $N_P99"
 echo "GET /api/me (floor):   $M_RPS req/s  p99 $M_P99  (session check only: the server's fixed cost)"
 echo "GET chart (audited):   $R_RPS req/s  p99 $R_P99  failed ${R_BAD}"
+echo "GET chart, no cache:   $U_RPS req/s  p99 $U_P99  failed ${U_BAD}  (every read renders the chart)"
 echo "POST session (durable): $W_RPS req/s  p99 $W_P99  failed ${W_BAD}; $W_N answered, $rows sessions stored; audit rows $audit, chain intact"
+# Every answered chart read must have its audit row (one more per read of
+# the setup script).
+[ "$reads" -ge $((R_N + U_N - R_BAD - U_BAD)) ] || { echo "bench: $((R_N + U_N)) chart reads answered but $reads audited" >&2; exit 1; }
+echo "chart reads answered: $((R_N + U_N)); patient.read audit rows: $reads"
 # Every answered POST must have stored its session (requests still in flight
 # when wrk stops may add a few more rows, never fewer).
 [ "$rows" -ge $((W_N - W_BAD)) ] || { echo "bench: $((W_N - W_BAD)) sessions acknowledged but $rows stored" >&2; exit 1; }

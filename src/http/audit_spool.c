@@ -213,6 +213,7 @@ static enum prolo_code replay(struct store *st, const char *path, struct prolo_e
 		return PROLO_OK;
 	}
 	long line_no = 1;
+	struct store_audit_chain chain = { .known = false };
 	for (p = nl + 1; p < end && !rc; p = nl + 1) {
 		line_no++;
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -222,7 +223,7 @@ static enum prolo_code replay(struct store *st, const char *path, struct prolo_e
 		if (!parse_row(p, nl, &e))
 			rc = prolo_err_set(err, PROLO_EDB, "", "%s:%ld: not an audit row", path, line_no);
 		else
-			rc = store_audit_append(st, &e, err);
+			rc = store_audit_append_chained(st, &chain, &e, err);
 	}
 	buf_free(&text);
 	return rc ? rc : store_audit_spool_mark(st, id, err);

@@ -486,10 +486,12 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	if (!o->timeout_s)
 		o->timeout_s = 30;
 	if (o->threads <= 0) {
+		/* Workers do not wait for the disk (reads spool their audit rows,
+		 * writes go to the writer), so more threads than cores only add
+		 * scheduling delay: p99 of chart reads at 64 connections on 2 cores
+		 * was about 8 ms with 2 threads, 10-11 ms with 4 (bench/RESULTS.md). */
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		o->threads = cpus > 0 ? (int)cpus * 2 : 4;
-		if (o->threads < 4)
-			o->threads = 4;
+		o->threads = cpus > 2 ? (int)cpus : 2;
 	}
 	srv->log = o->log ? o->log : stderr;
 	FILE *info = o->info ? o->info : stdout;

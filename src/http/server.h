@@ -18,7 +18,7 @@ struct http_options {
 	const char *tls_cert;      /* PEM files; both or neither */
 	const char *tls_key;
 	const char *web_dir;       /* static UI; NULL = "web" beside the binary, else ./web */
-	int threads;               /* worker threads; 0 = 2 x CPUs (at least 4) */
+	int threads;               /* worker threads; 0 = one per CPU (at least 2) */
 	int chart_cache_mb;        /* rendered charts kept per worker thread
 	                            * (chart_cache.h); 0 = 8, negative = none */
 	int64_t session_idle_s;    /* 0 = 1800 */

@@ -261,6 +261,16 @@ struct store_audit {
  * action, record, addr, detail). Must run inside store_begin/store_commit so
  * the chain cannot fork. Fills e->id, e->at, e->hash. */
 enum prolo_code store_audit_append(struct store *st, struct store_audit *e, struct prolo_err *err);
+/* The same for many rows in one transaction: ch remembers the chain's head
+ * between calls, so the log's last row is read once. Start with
+ * ch->known = false; ch is valid only within the transaction. */
+struct store_audit_chain {
+	bool known;
+	int64_t last;
+	unsigned char prev[STORE_HASH_LEN];
+};
+enum prolo_code store_audit_append_chained(struct store *st, struct store_audit_chain *ch,
+                                           struct store_audit *e, struct prolo_err *err);
 struct store_audit_filter {
 	const char *user, *action, *record; /* exact; NULL/"" = any */
 	const char *from, *to;              /* YYYY-MM-DD inclusive; NULL = open */

@@ -73,7 +73,8 @@ enum prolo_code store_set_durable(struct store *st, bool full, struct prolo_err 
 	return rc == SQLITE_OK ? PROLO_OK : store_sqlite_err(st, rc, "setting durability", err);
 }
 
-enum prolo_code store_audit_append(struct store *st, struct store_audit *e, struct prolo_err *err)
+enum prolo_code store_audit_append_chained(struct store *st, struct store_audit_chain *ch,
+                                           struct store_audit *e, struct prolo_err *err)
 {
 	static const char last_sql[] = "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1";
 	static const char ins_sql[] =
@@ -82,29 +83,33 @@ enum prolo_code store_audit_append(struct store *st, struct store_audit *e, stru
 	sqlite3 *db = store_sqlite_db(st);
 	if (sqlite3_get_autocommit(db))
 		return prolo_err_set(err, PROLO_EDB, "", "audit rows are written inside a transaction");
-	unsigned char prev[STORE_HASH_LEN] = { 0 };
-	int64_t last = 0;
-	sqlite3_stmt *s = store_stmt(st, last_sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		last = sqlite3_column_int64(s, 0);
-		const void *b = sqlite3_column_blob(s, 1);
-		if (b && sqlite3_column_bytes(s, 1) == STORE_HASH_LEN)
-			memcpy(prev, b, STORE_HASH_LEN);
+	sqlite3_stmt *s;
+	int rc;
+	if (!ch->known) {
+		memset(ch->prev, 0, sizeof ch->prev);
+		ch->last = 0;
+		if (!(s = store_stmt(st, last_sql, err)))
+			return err ? err->code : PROLO_EDB;
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			ch->last = sqlite3_column_int64(s, 0);
+			const void *b = sqlite3_column_blob(s, 1);
+			if (b && sqlite3_column_bytes(s, 1) == STORE_HASH_LEN)
+				memcpy(ch->prev, b, STORE_HASH_LEN);
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return store_sqlite_err(st, rc, "reading the audit log", err);
+		ch->known = true;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, "reading the audit log", err);
-	e->id = last + 1;
+	e->id = ch->last + 1;
 	if (!e->at[0]) {
 		time_t t = time(NULL);
 		struct tm tm;
 		gmtime_r(&t, &tm);
 		strftime(e->at, sizeof e->at, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
-	row_hash(prev, e, e->hash);
+	row_hash(ch->prev, e, e->hash);
 	s = store_stmt(st, ins_sql, err);
 	if (!s)
 		return err ? err->code : PROLO_EDB;
@@ -118,7 +123,19 @@ enum prolo_code store_audit_append(struct store *st, struct store_audit *e, stru
 	sqlite3_bind_blob(s, 8, e->hash, STORE_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "appending to the audit log", err);
+	if (rc != SQLITE_DONE) {
+		ch->known = false;
+		return store_sqlite_err(st, rc, "appending to the audit log", err);
+	}
+	ch->last = e->id;
+	memcpy(ch->prev, e->hash, STORE_HASH_LEN);
+	return PROLO_OK;
+}
+
+enum prolo_code store_audit_append(struct store *st, struct store_audit *e, struct prolo_err *err)
+{
+	struct store_audit_chain ch = { .known = false };
+	return store_audit_append_chained(st, &ch, e, err);
 }
 
 enum prolo_code store_audit_scan(struct store *st, const struct store_audit_filter *f,
