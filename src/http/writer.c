@@ -285,8 +285,11 @@ enum prolo_code writer_audit(struct writer *w, const struct store_audit *rows, i
 {
 	long pending = 0;
 	enum prolo_code rc = audit_spool_add(w->spool, rows, n, &pending, err);
-	if (rc)
-		return rc;
+	if (rc) {
+		/* The details (a path, errno) are for the server's log only. */
+		fprintf(stderr, "prolo: %s\n", err ? err->msg : "audit spool: write failed");
+		return prolo_err_set(err, PROLO_EDB, "", "the audit log cannot be written; nothing is shown");
+	}
 	/* The thread is told only what changes its plans: the first rows (its
 	 * DRAIN_MS clock starts) and a full spool. */
 	if (pending == n || (pending >= DRAIN_ROWS && pending - n < DRAIN_ROWS)) {

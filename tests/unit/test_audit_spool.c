@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -244,6 +246,50 @@ static void a_damaged_file_is_refused_with_its_line(void **state)
 	audit_spool_close(sp);
 }
 
+/* A full disk (here: a file size limit) refuses the rows that do not fit,
+ * leaves no partial line behind, and keeps every row it acknowledged. */
+static void a_full_disk_refuses_whole_rows(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_spool *sp;
+	struct prolo_err err;
+	assert_int_equal(audit_spool_open(fx->path, fx->st, &sp, &err), PROLO_OK);
+	struct stat sb;
+	assert_int_equal(stat(fx->active, &sb), 0);
+	struct rlimit old, lim;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = (rlim_t)sb.st_size + 150; /* two rows of 65 bytes; the third is cut */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	int ok = 0, refused = 0;
+	for (int i = 0; i < 5; i++) {
+		struct store_audit e;
+		char rec[32];
+		snprintf(rec, sizeof rec, "patient:P%d", i);
+		row(&e, "ann", "patient.read", rec, "chart");
+		if (audit_spool_add(sp, &e, 1, NULL, &err) == PROLO_OK)
+			ok++;
+		else
+			refused++;
+	}
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(ok, 2);
+	assert_int_equal(refused, 3);
+	assert_int_equal(err.code, PROLO_EDB);
+	assert_int_equal(audit_spool_pending(sp), 2);
+	/* Room again: the next row lands after the two whole ones. */
+	add(sp, "bob", "patient:P9", "chart");
+	drain(fx, sp);
+	struct rows r = log_rows(fx);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.e[0].record, "patient:P0");
+	assert_string_equal(r.e[1].record, "patient:P1");
+	assert_string_equal(r.e[2].user, "bob");
+	audit_spool_close(sp);
+}
+
 static void one_server_per_registry(void **state)
 {
 	struct fx *fx = *state;
@@ -263,6 +309,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rows_reach_the_chain_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_crash_loses_nothing_and_repeats_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_damaged_file_is_refused_with_its_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_full_disk_refuses_whole_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(one_server_per_registry, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
