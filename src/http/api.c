@@ -168,17 +168,11 @@ static int32_t today(void)
 
 /* ---- records and their clinic ------------------------------------------ */
 
-static enum prolo_code load_patient(struct http_req *rq, const char *id, struct patient *p,
-                                    struct prolo_err *err)
+/* The clinic check of a patient's record; a refusal is audited. */
+static enum prolo_code permit_patient(struct http_req *rq, const char *id, const char *clinic,
+                                      struct prolo_err *err)
 {
-	rec_init(REC_PATIENT, p);
-	if (!dom_id_valid(id, strlen(id)))
-		return prolo_err_set(err, PROLO_EINVAL, "patient_id", "not a valid id");
-	snprintf(p->patient_id, sizeof p->patient_id, "%s", id);
-	enum prolo_code rc = store_get(rq->st, REC_PATIENT, p, err);
-	if (rc)
-		return rc;
-	rc = auth_permit(&rq->user, rq->route, p->clinic, err);
+	enum prolo_code rc = auth_permit(&rq->user, rq->route, clinic, err);
 	if (rc == PROLO_EPERM) {
 		/* A write's savepoint is rolled back with the refusal, so its
 		 * row waits in rq like a read's: appended after the rollback. */
@@ -189,6 +183,17 @@ static enum prolo_code load_patient(struct http_req *rq, const char *id, struct 
 		rq->in_writer = w;
 	}
 	return rc;
+}
+
+static enum prolo_code load_patient(struct http_req *rq, const char *id, struct patient *p,
+                                    struct prolo_err *err)
+{
+	rec_init(REC_PATIENT, p);
+	if (!dom_id_valid(id, strlen(id)))
+		return prolo_err_set(err, PROLO_EINVAL, "patient_id", "not a valid id");
+	snprintf(p->patient_id, sizeof p->patient_id, "%s", id);
+	enum prolo_code rc = store_get(rq->st, REC_PATIENT, p, err);
+	return rc ? rc : permit_patient(rq, id, p->clinic, err);
 }
 
 /* Loads a course and checks the clinic of its patient. */
@@ -607,15 +612,23 @@ static enum prolo_code h_patients_add(struct http_req *rq, json_t *body, struct 
 
 static enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	struct patient p;
-	enum prolo_code rc = load_patient(rq, rq->param, &p, err);
-	if (rc)
-		return rc;
 	struct buf *b = &rq->out;
 	buf_reset(b);
-	/* Read after load_patient: the snapshot's version. */
+	/* The snapshot's version (the session check has read in it). A hit
+	 * needs no read: the cached clinic is the one at this version. */
 	uint64_t version = store_data_version(rq->st);
-	if (!chart_cache_get(rq->charts, p.patient_id, version, b)) {
+	char clinic[REC_ID_MAX];
+	enum prolo_code rc;
+	if (dom_id_valid(rq->param, strlen(rq->param)) &&
+	    chart_cache_get(rq->charts, rq->param, version, b, clinic, sizeof clinic)) {
+		if ((rc = permit_patient(rq, rq->param, clinic, err))) {
+			buf_reset(b);
+			return rc;
+		}
+	} else {
+		struct patient p;
+		if ((rc = load_patient(rq, rq->param, &p, err)))
+			return rc;
 		struct course_list cl = { .rq = rq, .b = b, .first = true };
 		struct store_filter f = { .patient_id = p.patient_id };
 		bool first = true;
@@ -626,9 +639,9 @@ static enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct p
 			return rc;
 		if ((rc = buf_adds(b, "]}")))
 			return prolo_err_set(err, rc, "", "the response is too large");
-		chart_cache_put(rq->charts, p.patient_id, version, b->data, b->len);
+		chart_cache_put(rq->charts, p.patient_id, p.clinic, version, b->data, b->len);
 	}
-	if ((rc = audit(rq, "patient.read", "patient", p.patient_id, "chart", err)))
+	if ((rc = audit(rq, "patient.read", "patient", rq->param, "chart", err)))
 		return rc;
 	rq->status = 200;
 	return PROLO_OK;

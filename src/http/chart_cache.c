@@ -11,6 +11,7 @@
 
 struct entry {
 	char *key;       /* NULL = empty slot */
+	char *clinic;
 	char *body;
 	size_t len;
 };
@@ -34,6 +35,7 @@ static void clear(struct chart_cache *c)
 {
 	for (int i = 0; i < SLOTS; i++) {
 		free(c->slot[i].key);
+		free(c->slot[i].clinic);
 		free(c->slot[i].body);
 		c->slot[i] = (struct entry){ 0 };
 	}
@@ -67,16 +69,20 @@ static struct entry *find(struct chart_cache *c, const char *key)
 			return &c->slot[i];
 }
 
-bool chart_cache_get(struct chart_cache *c, const char *key, uint64_t version, struct buf *out)
+bool chart_cache_get(struct chart_cache *c, const char *key, uint64_t version, struct buf *out,
+                     char *clinic, size_t clinic_sz)
 {
 	if (!c || version == 0 || c->n == 0 || c->version != version)
 		return false;
 	struct entry *e = find(c, key);
-	return e->key && buf_add(out, e->body, e->len) == PROLO_OK;
+	if (!e->key || strlen(e->clinic) >= clinic_sz || buf_add(out, e->body, e->len) != PROLO_OK)
+		return false;
+	memcpy(clinic, e->clinic, strlen(e->clinic) + 1);
+	return true;
 }
 
-void chart_cache_put(struct chart_cache *c, const char *key, uint64_t version, const char *body,
-                     size_t len)
+void chart_cache_put(struct chart_cache *c, const char *key, const char *clinic, uint64_t version,
+                     const char *body, size_t len)
 {
 	if (!c || version == 0 || len > c->max_bytes / 4)
 		return;
@@ -87,14 +93,15 @@ void chart_cache_put(struct chart_cache *c, const char *key, uint64_t version, c
 	struct entry *e = find(c, key);
 	if (e->key)
 		return; /* the same chart: it is kept already */
-	char *k = strdup(key), *b = malloc(len ? len : 1);
-	if (!k || !b) {
+	char *k = strdup(key), *cl = strdup(clinic), *b = malloc(len ? len : 1);
+	if (!k || !cl || !b) {
 		free(k);
+		free(cl);
 		free(b);
 		return;
 	}
 	memcpy(b, body, len);
-	*e = (struct entry){ .key = k, .body = b, .len = len };
+	*e = (struct entry){ .key = k, .clinic = cl, .body = b, .len = len };
 	c->n++;
 	c->used += len;
 }

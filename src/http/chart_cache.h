@@ -4,8 +4,9 @@
  * version (store_data_version) it was rendered at. Any change to the
  * registry, by this server or any other process, changes that number, and
  * every entry rendered before it is then dropped: a cached chart is never
- * older than the read snapshot it is served in. The caller still loads the
- * patient, checks the permission and writes the audit row on every read.
+ * older than the read snapshot it is served in. Each entry keeps the
+ * patient's clinic too, so a hit needs no read at all: the caller checks
+ * the permission against it and writes the audit row on every read.
  * One cache per store connection (data versions are per connection);
  * not thread-safe. Version 0 means unknown: nothing is cached for it. */
 #ifndef PROLO_CHART_CACHE_H
@@ -24,15 +25,17 @@ struct chart_cache;
 struct chart_cache *chart_cache_new(size_t max_bytes);
 void chart_cache_free(struct chart_cache *c);
 
-/* Appends the chart of key rendered at version to out: true on a hit. A
- * miss (absent, or rendered at another version) leaves out as it was. */
-bool chart_cache_get(struct chart_cache *c, const char *key, uint64_t version, struct buf *out);
+/* Appends the chart of key rendered at version to out and copies its
+ * clinic: true on a hit. A miss (absent, or rendered at another version)
+ * leaves out and clinic as they were. */
+bool chart_cache_get(struct chart_cache *c, const char *key, uint64_t version, struct buf *out,
+                     char *clinic, size_t clinic_sz);
 
-/* Keeps body as the chart of key at version, dropping every entry of an
+/* Keeps body as the chart of key (of clinic) at version, dropping every entry of an
  * older version first. Entries are dropped wholesale when the cache is
  * full; a body larger than a quarter of the cache is not kept. Cannot fail
  * (out of memory: not kept). */
-void chart_cache_put(struct chart_cache *c, const char *key, uint64_t version, const char *body,
-                     size_t len);
+void chart_cache_put(struct chart_cache *c, const char *key, const char *clinic, uint64_t version,
+                     const char *body, size_t len);
 
 #endif

@@ -17,15 +17,21 @@ static bool get(struct chart_cache *c, const char *key, uint64_t v, char *out, s
 {
 	struct buf b;
 	buf_init(&b, 0);
-	bool hit = chart_cache_get(c, key, v, &b);
-	snprintf(out, outsz, "%s", buf_str(&b));
+	char clinic[16] = "unset";
+	bool hit = chart_cache_get(c, key, v, &b, clinic, sizeof clinic);
+	if (hit)
+		snprintf(out, outsz, "%s|%s", clinic, buf_str(&b));
+	else
+		snprintf(out, outsz, "%s", buf_str(&b));
+	if (!hit && strcmp(clinic, "unset") != 0)
+		fail_msg("a miss wrote the clinic");
 	buf_free(&b);
 	return hit;
 }
 
 static void put(struct chart_cache *c, const char *key, uint64_t v, const char *body)
 {
-	chart_cache_put(c, key, v, body, strlen(body));
+	chart_cache_put(c, key, key[0] == 'P' ? "C01" : "C02", v, body, strlen(body));
 }
 
 static void hits_only_at_the_same_version(void **state)
@@ -38,16 +44,16 @@ static void hits_only_at_the_same_version(void **state)
 	put(c, "P1", 7, "{\"p\":1}");
 	put(c, "P2", 7, "{\"p\":2}");
 	assert_true(get(c, "P1", 7, out, sizeof out));
-	assert_string_equal(out, "{\"p\":1}");
+	assert_string_equal(out, "C01|{\"p\":1}");
 	assert_true(get(c, "P2", 7, out, sizeof out));
-	assert_string_equal(out, "{\"p\":2}");
+	assert_string_equal(out, "C01|{\"p\":2}");
 	assert_false(get(c, "P3", 7, out, sizeof out));
 	assert_false(get(c, "P", 7, out, sizeof out));
 	/* The registry changed: nothing rendered before is served. */
 	assert_false(get(c, "P1", 8, out, sizeof out));
 	put(c, "P1", 8, "{\"p\":\"new\"}");
 	assert_true(get(c, "P1", 8, out, sizeof out));
-	assert_string_equal(out, "{\"p\":\"new\"}");
+	assert_string_equal(out, "C01|{\"p\":\"new\"}");
 	assert_false(get(c, "P2", 8, out, sizeof out));
 	assert_false(get(c, "P2", 7, out, sizeof out)); /* dropped, not kept for later */
 	/* Unknown version: never cached. */
