@@ -3,8 +3,8 @@
  * next to the registry (REGISTRY-audit) with one write() before its answer
  * is sent, so they survive a crash of the process from that moment: the
  * same promise as a commit with synchronous=NORMAL, which is what they had
- * before. The group-commit writer moves them into audit_log every few
- * tenths of a second, in its transaction: it seals the file (renames it to
+ * before. The group-commit writer moves them into audit_log within 20 ms
+ * (writer.c), in its transaction: it seals the file (renames it to
  * REGISTRY-audit.sealed and starts a new one), appends the sealed rows in
  * order and records the file's id in the same transaction, and removes the
  * file after the commit. A server that starts after a crash appends what
