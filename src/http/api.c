@@ -36,8 +36,10 @@
 typedef enum prolo_code (*api_fn)(struct http_req *rq, json_t *body, struct prolo_err *err);
 
 /* F_TX: a write, run in the group-commit writer's batch (one savepoint).
- * F_SLOW: a write with an Argon2id hash inside: run on the worker's own
- * connection under the writer lock, so it does not hold up a batch. */
+ * F_SLOW: computes an Argon2id hash (about 150 ms): runs on the slow lane
+ * (slowlane.h) so its worker keeps serving; an F_TX | F_SLOW write runs
+ * there in a transaction of its own under the writer lock, so it does not
+ * hold up a batch. */
 /* F_SECRET: the response carries a secret (a questionnaire link's token),
  * so an Idempotency-Key keeps no copy of it: a retry is 409. */
 enum { F_TX = 1, F_SLOW = 2, F_SECRET = 4 };
@@ -1278,7 +1280,7 @@ static enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_
 /* ---- routing ----------------------------------------------------------- */
 
 static const struct route routes[] = {
-	{ "POST", "/api/login", RT_LOGIN, h_login, 0 },
+	{ "POST", "/api/login", RT_LOGIN, h_login, F_SLOW },
 	{ "POST", "/api/logout", RT_LOGOUT, h_logout, F_TX },
 	{ "GET", "/api/me", RT_ME, h_me, 0 },
 	{ "POST", "/api/password", RT_PASSWORD, h_password, F_TX | F_SLOW },
@@ -1498,6 +1500,43 @@ static enum prolo_code job_write_undone(struct writer_job *j, struct store *st, 
 	return append_waiting(job_req(j), st, err);
 }
 
+/* A request that is not a write (F_TX): the handler, its error, and its
+ * audit rows. Nothing is shown that was not audited: the rows are spooled
+ * (safe from a crash of the process) before the answer goes out. */
+static void run_read(struct http_req *rq, const struct route *rt, json_t *body)
+{
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	rq->status = 0;
+	enum prolo_code rc = rt->fn(rq, body, &err);
+	if (rc != PROLO_OK && rq->status < 300) {
+		if (rt->id == RT_LOGIN && err.code == PROLO_ECONFLICT && rq->retry_after[0])
+			api_error(rq, 429, "throttled", &err);
+		else
+			api_fail(rq, &err);
+	}
+	if (rq->n_audits && writer_audit(rq->writer, rq->audits, rq->n_audits, &err) != PROLO_OK) {
+		rq->set_cookie[0] = '\0';
+		api_fail(rq, &err);
+	}
+	rq->n_audits = 0;
+}
+
+/* writer_run_fn of an F_SLOW request, on a slow lane thread and its
+ * connection. The response is set either way. */
+static enum prolo_code job_slow(struct writer_job *j, struct store *st, struct prolo_err *err)
+{
+	struct http_req *rq = job_req(j);
+	const struct route *rt = rq->route_def;
+	(void)err;
+	rq->st = st;
+	if (rt->flags & F_TX)
+		run_write_here(rq, rt, rq->json);
+	else
+		run_read(rq, rt, rq->json);
+	return PROLO_OK;
+}
+
 /* writer_done_fn of both: an error if the commit failed, then back to the
  * server. */
 static void job_done(struct writer_job *j, bool lost, const struct prolo_err *err)
@@ -1601,9 +1640,11 @@ static bool dispatch_route(struct http_req *rq, const struct route *rt, bool pos
 		}
 		store_read_end(rq->st);
 		if (rt->flags & F_SLOW) {
-			run_write_here(rq, rt, body);
-			json_decref(body);
-			return false;
+			rq->route_def = rt;
+			rq->json = body;
+			rq->slow = true;
+			rq->job = (struct writer_job){ .run = job_slow, .done = job_done };
+			return true;
 		}
 		rq->route_def = rt;
 		rq->json = body;
@@ -1611,21 +1652,14 @@ static bool dispatch_route(struct http_req *rq, const struct route *rt, bool pos
 		                               .done = job_done, .durable = true };
 		return true;
 	}
-	rq->status = 0;
-	enum prolo_code rc = rt->fn(rq, body, &err);
-	if (rc != PROLO_OK && rq->status < 300) {
-		if (rt->id == RT_LOGIN && err.code == PROLO_ECONFLICT && rq->retry_after[0])
-			api_error(rq, 429, "throttled", &err);
-		else
-			api_fail(rq, &err);
+	if (rt->flags & F_SLOW) {
+		rq->route_def = rt;
+		rq->json = body;
+		rq->slow = true;
+		rq->job = (struct writer_job){ .run = job_slow, .done = job_done };
+		return true;
 	}
+	run_read(rq, rt, body);
 	json_decref(body);
-	/* Nothing is shown that was not audited: the rows are spooled (safe
-	 * from a crash of the process) before the answer goes out. */
-	if (rq->n_audits && writer_audit(rq->writer, rq->audits, rq->n_audits, &err) != PROLO_OK) {
-		rq->set_cookie[0] = '\0';
-		api_fail(rq, &err);
-	}
-	rq->n_audits = 0;
 	return false;
 }

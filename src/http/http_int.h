@@ -48,6 +48,7 @@ struct http_req {
 	bool replayed;               /* Idempotent-Replayed */
 	/* work handed to the group-commit writer (api_dispatch returned true) */
 	struct writer_job job;       /* the request is found from it by offsetof */
+	bool slow;                   /* job goes to the slow lane, not the writer */
 	const void *route_def;       /* the route (api.c's) */
 	json_t *json;                /* the parsed body; released when the job is done */
 	const char *idem_key;        /* Idempotency-Key header, NULL if none */
@@ -64,10 +65,12 @@ struct http_req {
  * CSRF, body parsing, the transaction and the idempotency key, then the
  * handler. Returns false when rq holds the response (status and body); a
  * read's audit rows are in rq->writer's audit spool by then.
- * Returns true when rq->job, a write, must go to the writer: the caller
+ * Returns true when rq->job must run on another thread: the caller
  * suspends the connection, sets rq->resume and calls
- * writer_submit(rq->writer, &rq->job); the response is in rq when the job
- * calls rq->resume(rq), from the writer thread. Cannot fail. */
+ * slowlane_submit(..., &rq->job) when rq->slow (a request that computes
+ * for long), else writer_submit(rq->writer, &rq->job) (a write); the
+ * response is in rq when the job calls rq->resume(rq), from that thread.
+ * Cannot fail. */
 bool api_dispatch(struct http_req *rq);
 
 /* Renders an error response: status and {"error":{code,message,field}}.

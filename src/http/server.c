@@ -3,9 +3,11 @@
  * response is built in one buffer and queued once. Each worker thread
  * opens its own store connection on first use and serves reads from it
  * (their audit rows go to the writer's spool). Writes go to the
- * group-commit writer (writer.h): the connection is suspended meanwhile,
- * so a worker keeps serving its other connections, and it is resumed to
- * send the response once the batch is on the disk. Every response carries the security
+ * group-commit writer (writer.h), and requests that compute for long (an
+ * Argon2id hash) to the slow lane (slowlane.h): the connection is
+ * suspended meanwhile, so a worker keeps serving its other connections,
+ * and it is resumed to send the response once the job is done (for a
+ * write: once its batch is on the disk). Every response carries the security
  * headers, and every request leaves one log line built by log_request from
  * an allow-list of fields (no URL, no body, no patient data). */
 #include "http/server.h"
@@ -32,11 +34,13 @@
 #include "http/chart_cache.h"
 #include "http/hjson.h"
 #include "http/http_int.h"
+#include "http/slowlane.h"
 #include "http/writer.h"
 
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
 #define MAX_RESPONSE ((size_t)64 << 20)
 #define MAX_STATIC ((off_t)16 << 20)
+#define SLOW_THREADS 2 /* Argon2id hashes at once (64 MiB each) */
 
 static const char csp[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -49,6 +53,7 @@ struct server {
 	atomic_int in_flight;
 	atomic_ullong next_req_id;   /* X-Request-Id of the next request */
 	struct writer *writer;       /* group commit */
+	struct slowlane *slow;       /* requests that compute for long */
 	FILE *log;
 	bool tls;
 };
@@ -376,9 +381,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			aq->resume = resume_req;
 			aq->server_ctx = cx;
 			cx->rq = aq;
-			/* Suspend first: the writer may finish at once. */
+			/* Suspend first: the job may finish at once. */
 			MHD_suspend_connection(c);
-			writer_submit(srv->writer, &aq->job);
+			if (aq->slow)
+				slowlane_submit(srv->slow, &aq->job);
+			else
+				writer_submit(srv->writer, &aq->job);
 			return MHD_YES;
 		}
 		enum MHD_Result ok = send_response(srv, c, aq, cx);
@@ -563,7 +571,8 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	/* Started with the signals blocked, like the workers: only sigwait
 	 * below takes them. */
-	if ((rc = writer_start(o->db_path, &srv->writer, err))) {
+	if ((rc = writer_start(o->db_path, &srv->writer, err)) ||
+	    (rc = slowlane_start(o->db_path, SLOW_THREADS, &srv->slow, err))) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		goto done;
 	}
@@ -616,7 +625,8 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	fflush(info);
 	rc = PROLO_OK;
 done:
-	/* After the daemon: no request is left waiting for the writer. */
+	/* After the daemon: no request is left waiting for them. */
+	slowlane_stop(srv->slow);
 	writer_stop(srv->writer);
 	if (key_made)
 		pthread_key_delete(srv->store_key);
