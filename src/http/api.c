@@ -36,10 +36,11 @@
 typedef enum prolo_code (*api_fn)(struct http_req *rq, json_t *body, struct prolo_err *err);
 
 /* F_TX: a write, run in the group-commit writer's batch (one savepoint).
- * F_SLOW: computes an Argon2id hash (about 150 ms): runs on the slow lane
- * (slowlane.h) so its worker keeps serving; an F_TX | F_SLOW write runs
- * there in a transaction of its own under the writer lock, so it does not
- * hold up a batch. */
+ * F_SLOW: computes for long (an Argon2id hash, about 150 ms; the report
+ * and the alerts, which read every course of the registry): runs on the
+ * slow lane (slowlane.h) so its worker keeps serving. A read runs there in
+ * a read snapshot of its own; an F_TX | F_SLOW write in a transaction of
+ * its own under the writer lock, so it does not hold up a batch. */
 /* F_SECRET: the response carries a secret (a questionnaire link's token),
  * so an Idempotency-Key keeps no copy of it: a retry is 409. */
 enum { F_TX = 1, F_SLOW = 2, F_SECRET = 4 };
@@ -1294,9 +1295,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/sessions", RT_SESSIONS_ADD, h_sessions_add, F_TX },
 	{ "POST", "/api/outcomes", RT_OUTCOMES_ADD, h_outcomes_add, F_TX },
 	{ "POST", "/api/adverse-events", RT_AES_ADD, h_aes_add, F_TX },
-	{ "GET", "/api/alerts", RT_ALERTS_LIST, h_alerts_list, 0 },
+	{ "GET", "/api/alerts", RT_ALERTS_LIST, h_alerts_list, F_SLOW },
 	{ "POST", "/api/alerts/ack", RT_ALERTS_ACK, h_alerts_ack, F_TX },
-	{ "GET", "/api/report", RT_REPORT, h_report, 0 },
+	{ "GET", "/api/report", RT_REPORT, h_report, F_SLOW },
 	{ "GET", "/api/users", RT_USERS_LIST, h_users_list, 0 },
 	{ "POST", "/api/users", RT_USERS_ADD, h_users_add, F_TX | F_SLOW },
 	{ "GET", "/api/audit", RT_AUDIT_LIST, h_audit_list, 0 },
@@ -1530,10 +1531,14 @@ static enum prolo_code job_slow(struct writer_job *j, struct store *st, struct p
 	const struct route *rt = rq->route_def;
 	(void)err;
 	rq->st = st;
-	if (rt->flags & F_TX)
+	if (rt->flags & F_TX) {
 		run_write_here(rq, rt, rq->json);
-	else
+	} else {
+		bool snap = rt->id != RT_LOGIN && store_read_begin(st, NULL) == PROLO_OK;
 		run_read(rq, rt, rq->json);
+		if (snap)
+			store_read_end(st);
+	}
 	return PROLO_OK;
 }
 
