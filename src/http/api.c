@@ -1644,27 +1644,18 @@ static bool dispatch_route(struct http_req *rq, const struct route *rt, bool pos
 			return false;
 		}
 		store_read_end(rq->st);
-		if (rt->flags & F_SLOW) {
-			rq->route_def = rt;
-			rq->json = body;
-			rq->slow = true;
-			rq->job = (struct writer_job){ .run = job_slow, .done = job_done };
-			return true;
-		}
-		rq->route_def = rt;
-		rq->json = body;
-		rq->job = (struct writer_job){ .run = job_write, .undone = job_write_undone,
-		                               .done = job_done, .durable = true };
-		return true;
 	}
-	if (rt->flags & F_SLOW) {
-		rq->route_def = rt;
-		rq->json = body;
-		rq->slow = true;
-		rq->job = (struct writer_job){ .run = job_slow, .done = job_done };
-		return true;
+	if (!(rt->flags & (F_TX | F_SLOW))) {
+		run_read(rq, rt, body);
+		json_decref(body);
+		return false;
 	}
-	run_read(rq, rt, body);
-	json_decref(body);
-	return false;
+	/* Another thread runs it: the slow lane, or the writer for a write. */
+	rq->route_def = rt;
+	rq->json = body;
+	rq->slow = rt->flags & F_SLOW;
+	rq->job = rq->slow ? (struct writer_job){ .run = job_slow, .done = job_done }
+	                   : (struct writer_job){ .run = job_write, .undone = job_write_undone,
+	                                          .done = job_done, .durable = true };
+	return true;
 }
