@@ -107,3 +107,13 @@ const char *buf_str(const struct buf *b)
 {
 	return b->data ? b->data : "";
 }
+
+void buf_outf(struct buf_out *o, const char *fmt, ...)
+{
+	if (o->rc != PROLO_OK)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	o->rc = buf_vprintf(o->b, fmt, ap);
+	va_end(ap);
+}

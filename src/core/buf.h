@@ -30,6 +30,15 @@ enum prolo_code buf_addc(struct buf *b, char c);
 enum prolo_code buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 enum prolo_code buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* An appender that remembers its first failure, for writers that append
+ * many pieces and check once at the end (the report formats): after a
+ * failure, further appends do nothing and rc keeps the first code. */
+struct buf_out {
+	struct buf *b;
+	enum prolo_code rc;
+};
+void buf_outf(struct buf_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Hands the bytes to the caller (free() them) and resets the buffer; returns
  * an empty allocated string for an empty buffer, NULL only on ENOMEM. */
 char *buf_take(struct buf *b);

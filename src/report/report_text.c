@@ -9,23 +9,6 @@
 #include "core/instruments.h"
 #include "report/report.h"
 
-/* Appends to o->b unless an earlier append failed; the first failure sticks. */
-struct out {
-	struct buf *b;
-	enum prolo_code rc;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void pf(struct out *o, const char *fmt, ...)
-{
-	if (o->rc != PROLO_OK)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	o->rc = buf_vprintf(o->b, fmt, ap);
-	va_end(ap);
-}
-
 /* "62.5% (55.1-69.3)" or "NA" into out. */
 static const char *pct_ci(char *out, size_t n, double r, double lo, double hi)
 {
@@ -59,21 +42,21 @@ static const char *median_ci(char *out, size_t n, double m, double lo, double hi
 enum prolo_code report_text(const struct report_results *res, struct buf *b,
                             struct prolo_err *err)
 {
-	struct out ob = { b, PROLO_OK }, *o = &ob;
+	struct buf_out ob = { b, PROLO_OK }, *o = &ob;
 	char s1[64], s2[64], s3[64], s4[64], s5[64];
-	pf(o, "%s\n", res->title);
+	buf_outf(o, "%s\n", res->title);
 	if (res->filter_desc)
-		pf(o, "Filter: %s\n", res->filter_desc);
-	pf(o, "Ended courses only; responder = last NRS <= 50%% of baseline; "
+		buf_outf(o, "Filter: %s\n", res->filter_desc);
+	buf_outf(o, "Ended courses only; responder = last NRS <= 50%% of baseline; "
 	              "%.0f%% Wilson intervals; drop-outs count as non-responders (ITT).\n\n",
 	           100 * res->conf);
 
-	pf(o, "%-10s %7s %7s %7s  %-22s %-22s %-20s %s\n", "modality", "courses",
+	buf_outf(o, "%-10s %7s %7s %7s  %-22s %-22s %-20s %s\n", "modality", "courses",
 	           "complet", "dropped", "per-protocol", "intention-to-treat",
 	           "sessions to response", "soreness/100 sess");
 	for (int m = 0; m < REPORT_NMOD; m++) {
 		const struct report_row *w = &res->rows[m * REPORT_NCOND + REPORT_ALL_COND];
-		pf(o, "%-10s %7" PRIu64 " %7" PRIu64 " %7" PRIu64 "  %-22s %-22s %-20s %s\n",
+		buf_outf(o, "%-10s %7" PRIu64 " %7" PRIu64 " %7" PRIu64 "  %-22s %-22s %-20s %s\n",
 		           report_mod_name(m), w->n_courses, w->n_completed, w->n_dropped,
 		           pct_ci(s1, sizeof s1, w->pp_rate, w->pp_lo, w->pp_hi),
 		           pct_ci(s2, sizeof s2, w->itt_rate, w->itt_lo, w->itt_hi),
@@ -81,13 +64,13 @@ enum prolo_code report_text(const struct report_results *res, struct buf *b,
 		           num(s4, sizeof s4, w->ae_per100[AE_SORENESS], 1));
 	}
 
-	pf(o, "\nBy modality and condition (ITT responders / courses, rate and interval)\n");
-	pf(o, "%-10s", "");
+	buf_outf(o, "\nBy modality and condition (ITT responders / courses, rate and interval)\n");
+	buf_outf(o, "%-10s", "");
 	for (int c = 0; c < REPORT_NCOND; c++)
-		pf(o, " %-22s", report_cond_name(c));
-	pf(o, "\n");
+		buf_outf(o, " %-22s", report_cond_name(c));
+	buf_outf(o, "\n");
 	for (int m = 0; m < REPORT_NMOD; m++) {
-		pf(o, "%-10s", report_mod_name(m));
+		buf_outf(o, "%-10s", report_mod_name(m));
 		for (int c = 0; c < REPORT_NCOND; c++) {
 			const struct report_row *w = &res->rows[m * REPORT_NCOND + c];
 			char cellbuf[64];
@@ -97,32 +80,32 @@ enum prolo_code report_text(const struct report_results *res, struct buf *b,
 				snprintf(cellbuf, sizeof cellbuf, "%" PRIu64 "/%" PRIu64 " %.0f%% (%.0f-%.0f)",
 				         w->itt_resp, w->n_courses, 100 * w->itt_rate, 100 * w->itt_lo,
 				         100 * w->itt_hi);
-			pf(o, " %-22s", cellbuf);
+			buf_outf(o, " %-22s", cellbuf);
 		}
-		pf(o, "\n");
+		buf_outf(o, "\n");
 	}
 
-	pf(o, "\nLog-rank test of sessions-to-response across modalities\n");
+	buf_outf(o, "\nLog-rank test of sessions-to-response across modalities\n");
 	for (int i = 0; i < REPORT_NCOND; i++) {
 		int c = i == 0 ? REPORT_ALL_COND : i - 1;
 		const struct report_logrank *lr = &res->logrank[c];
 		if (isnan(lr->chisq))
-			pf(o, "  %-16s not computable (fewer than two modalities at risk, or no events)\n",
+			buf_outf(o, "  %-16s not computable (fewer than two modalities at risk, or no events)\n",
 			           report_cond_name(c));
 		else
-			pf(o, "  %-16s chi-square %.3f, df %.0f, p = %.4g\n", report_cond_name(c),
+			buf_outf(o, "  %-16s chi-square %.3f, df %.0f, p = %.4g\n", report_cond_name(c),
 			           lr->chisq, lr->df, lr->p);
 	}
 	for (int i = 0; i < 3; i++) {
 		const struct report_diff *d = &res->diffs[i];
 		if (!isnan(d->diff))
-			pf(o, "  ITT difference %s - %s: %+.1f points (%.1f to %.1f, Newcombe)\n",
+			buf_outf(o, "  ITT difference %s - %s: %+.1f points (%.1f to %.1f, Newcombe)\n",
 			           report_mod_name(d->a), report_mod_name(d->b), 100 * d->diff,
 			           100 * d->lo, 100 * d->hi);
 	}
 
-	pf(o, "\nClaims check: one registry, three success rates\n");
-	pf(o, "%-10s %-30s %-30s %-30s\n", "modality", "survey (any improvement)",
+	buf_outf(o, "\nClaims check: one registry, three success rates\n");
+	buf_outf(o, "%-10s %-30s %-30s %-30s\n", "modality", "survey (any improvement)",
 	           "per-protocol (>=50%)", "intention-to-treat (>=50%)");
 	for (int m = 0; m < REPORT_NMOD; m++) {
 		const struct report_claims *cl = &res->claims[m];
@@ -130,45 +113,45 @@ enum prolo_code report_text(const struct report_results *res, struct buf *b,
 		snprintf(ca, sizeof ca, "%s n=%" PRIu64, pct_ci(s1, sizeof s1, cl->survey_rate, cl->survey_lo, cl->survey_hi), cl->survey_n);
 		snprintf(cb, sizeof cb, "%s n=%" PRIu64, pct_ci(s2, sizeof s2, cl->pp_rate, cl->pp_lo, cl->pp_hi), cl->pp_n);
 		snprintf(cc, sizeof cc, "%s n=%" PRIu64, pct_ci(s3, sizeof s3, cl->itt_rate, cl->itt_lo, cl->itt_hi), cl->itt_n);
-		pf(o, "%-10s %-30s %-30s %-30s\n", report_mod_name(m), ca, cb, cc);
+		buf_outf(o, "%-10s %-30s %-30s %-30s\n", report_mod_name(m), ca, cb, cc);
 	}
-	pf(o, "  survey = courses whose last NRS was taken at their last session, counting any\n"
+	buf_outf(o, "  survey = courses whose last NRS was taken at their last session, counting any\n"
 	              "  drop in pain as success, as a follow-up phone call reaches them.\n");
 
-	pf(o, "\nDrop-out analysis\n");
+	buf_outf(o, "\nDrop-out analysis\n");
 	for (int m = 0; m < REPORT_NMOD; m++) {
 		const struct report_dropout *d = &res->dropout[m];
-		pf(o, "  %s: responders first responded at session:", report_mod_name(m));
+		buf_outf(o, "  %s: responders first responded at session:", report_mod_name(m));
 		if (!d->n_responders)
-			pf(o, " (no responders)");
+			buf_outf(o, " (no responders)");
 		for (size_t k = 0; k < d->n_first; k++)
 			if (d->first_at[k])
-				pf(o, " %zu: %.0f%%", k, 100.0 * (double)d->first_at[k] / (double)d->n_responders);
-		pf(o, "\n    %" PRIu64 " drop-outs: last NRS improving %" PRIu64 ", flat %" PRIu64
+				buf_outf(o, " %zu: %.0f%%", k, 100.0 * (double)d->first_at[k] / (double)d->n_responders);
+		buf_outf(o, "\n    %" PRIu64 " drop-outs: last NRS improving %" PRIu64 ", flat %" PRIu64
 		              ", worsening %" PRIu64 ", no follow-up %" PRIu64 "; already responding %" PRIu64 "\n",
 		           d->dropped, d->dropped_improving, d->dropped_flat, d->dropped_worsening,
 		           d->dropped_single, d->dropped_responding);
-		pf(o, "    ITT %s vs last observation carried forward %s\n",
+		buf_outf(o, "    ITT %s vs last observation carried forward %s\n",
 		           pct_ci(s1, sizeof s1, d->itt_rate, d->itt_lo, d->itt_hi),
 		           pct_ci(s2, sizeof s2, d->locf_rate, d->locf_lo, d->locf_hi));
 	}
 
-	pf(o, "\nSide effects per 100 sessions\n%-30s", "kind");
+	buf_outf(o, "\nSide effects per 100 sessions\n%-30s", "kind");
 	for (int m = 0; m < REPORT_NMOD; m++)
-		pf(o, " %10s", report_mod_name(m));
-	pf(o, "\n");
+		buf_outf(o, " %10s", report_mod_name(m));
+	buf_outf(o, "\n");
 	for (int k = 0; k < AE__COUNT; k++) {
-		pf(o, "%-30s", dom_ae_kind_names[k]);
+		buf_outf(o, "%-30s", dom_ae_kind_names[k]);
 		for (int m = 0; m < REPORT_NMOD; m++)
-			pf(o, " %10s", num(s1, sizeof s1, res->rows[m * REPORT_NCOND + REPORT_ALL_COND].ae_per100[k], 2));
-		pf(o, "\n");
+			buf_outf(o, " %10s", num(s1, sizeof s1, res->rows[m * REPORT_NCOND + REPORT_ALL_COND].ae_per100[k], 2));
+		buf_outf(o, "\n");
 	}
-	pf(o, "%-30s", "soreness > 4 days (share)");
+	buf_outf(o, "%-30s", "soreness > 4 days (share)");
 	for (int m = 0; m < REPORT_NMOD; m++)
-		pf(o, " %10s", num(s1, sizeof s1, res->rows[m * REPORT_NCOND + REPORT_ALL_COND].soreness_gt4_share, 3));
-	pf(o, "\n");
+		buf_outf(o, " %10s", num(s1, sizeof s1, res->rows[m * REPORT_NCOND + REPORT_ALL_COND].soreness_gt4_share, 3));
+	buf_outf(o, "\n");
 
-	pf(o, "\nSecondary instruments (all modalities; courses with a baseline and a later score)\n");
+	buf_outf(o, "\nSecondary instruments (all modalities; courses with a baseline and a later score)\n");
 	int any = 0;
 	for (int in = 0; in < INSTR__COUNT; in++) {
 		const struct report_secondary *s = &res->secondary[REPORT_ALL_MOD][in];
@@ -177,7 +160,7 @@ enum prolo_code report_text(const struct report_results *res, struct buf *b,
 		any = 1;
 		const char *src;
 		report_mcid((enum instrument)in, &src);
-		pf(o, "  %-9s n=%" PRIu64 " baseline %s, last %s, change %s (%s to %s), reaching MCID %s%%\n"
+		buf_outf(o, "  %-9s n=%" PRIu64 " baseline %s, last %s, change %s (%s to %s), reaching MCID %s%%\n"
 		              "            MCID: %s\n",
 		           dom_instrument_names[in], s->n, num(s1, sizeof s1, s->base_mean, 1),
 		           num(s2, sizeof s2, s->last_mean, 1), num(s3, sizeof s3, s->chg_mean, 1),
@@ -185,10 +168,10 @@ enum prolo_code report_text(const struct report_results *res, struct buf *b,
 		           num(s1, sizeof s1, 100 * s->mcid_share, 0), src);
 	}
 	if (!any)
-		pf(o, "  none recorded\n");
+		buf_outf(o, "  none recorded\n");
 
 	const struct report_quality *q = &res->quality;
-	pf(o, "\nData notes: %" PRIu64 " courses read; %" PRIu64 " not ended (left out of the tables, "
+	buf_outf(o, "\nData notes: %" PRIu64 " courses read; %" PRIu64 " not ended (left out of the tables, "
 	              "censored in curves); %" PRIu64 " without NRS; %" PRIu64 " with baseline below %.0f; %" PRIu64
 	              " with a clinic-added condition (ALL only).\n",
 	           q->courses_seen, q->not_ended, q->no_nrs, q->low_baseline, REPORT_MIN_BASELINE,
