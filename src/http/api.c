@@ -1278,12 +1278,157 @@ static enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_
 	                                isnan(o.score) ? json_null() : json_real(o.score)), err);
 }
 
+/* ---- handlers: vocabularies -------------------------------------------- */
+
+/* The code lists of GET /api/vocab, each in its table's order. */
+static const struct {
+	const char *key;
+	const char *const *names;
+	int n;
+} vocab_lists[] = {
+	{ "modalities", dom_modality_names, MOD__COUNT },
+	{ "statuses", dom_status_names, CS__COUNT },
+	{ "sexes", dom_sex_names, SEX__COUNT },
+	{ "proliferants", dom_proliferant_names, PROL__COUNT },
+	{ "adverse_event_kinds", dom_ae_kind_names, AE__COUNT },
+	{ "guidance", dom_guidance_names, GUIDE__COUNT },
+	{ "sides", dom_side_names, SIDE__COUNT },
+	{ "seriousness", dom_seriousness_names, SER__COUNT },
+	{ "relatedness", dom_relatedness_names, REL__COUNT },
+	{ "stem_cell_sources", dom_stem_source_names, STEM__COUNT },
+	{ "activations", dom_activation_names, ACT__COUNT },
+	{ "contraindications", dom_contraindication_names, CI__COUNT },
+	{ "roles", store_role_names, ROLE__COUNT },
+};
+
+/* The registry's conditions: the built-in ones in their enum's order, then
+ * the clinic's own in the store's (name) order. */
+struct vocab_conditions {
+	json_t *builtin[COND__COUNT];
+	json_t *own;
+};
+
+static json_t *condition_json(const char *name, const char *icd10, const char *snomed,
+                              const char *label, bool builtin)
+{
+	return json_pack("{s:s,s:s*,s:s*,s:s*,s:b}", "name", name, "icd10", icd10 && icd10[0] ? icd10 : NULL,
+	                 "snomed", snomed && snomed[0] ? snomed : NULL, "label",
+	                 label && label[0] ? label : NULL, "builtin", builtin);
+}
+
+static enum prolo_code add_condition_json(void *ctx, const char *name, const char *icd10,
+                                          const char *snomed, const char *label, struct prolo_err *err)
+{
+	struct vocab_conditions *vc = ctx;
+	int b = dom_lookup(dom_condition_names, COND__COUNT, name, strlen(name));
+	json_t *o = condition_json(name, icd10, snomed, label, b >= 0);
+	if (!o)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if (b >= 0) {
+		json_decref(vc->builtin[b]);
+		vc->builtin[b] = o;
+	} else if (json_array_append_new(vc->own, o)) {
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	}
+	return PROLO_OK;
+}
+
+/* Appends the registry's conditions to out. PROLO_OK, PROLO_ENOMEM or the
+ * store's code. */
+static enum prolo_code vocab_conditions(struct http_req *rq, json_t *out, struct prolo_err *err)
+{
+	struct vocab_conditions vc = { .own = json_array() };
+	enum prolo_code rc = vc.own ? PROLO_OK : PROLO_ENOMEM;
+	for (int i = 0; !rc && i < COND__COUNT; i++)
+		if (!(vc.builtin[i] = condition_json(dom_condition_names[i], dom_condition_icd10[i],
+		                                     dom_condition_snomed[i], NULL, true)))
+			rc = PROLO_ENOMEM;
+	if (rc)
+		prolo_err_set(err, rc, "", "out of memory");
+	else
+		rc = store_condition_scan(rq->st, add_condition_json, &vc, err);
+	for (int i = 0; i < COND__COUNT; i++) {
+		if (!rc && json_array_append(out, vc.builtin[i]))
+			rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		json_decref(vc.builtin[i]);
+	}
+	if (!rc && json_array_extend(out, vc.own))
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	json_decref(vc.own);
+	return rc;
+}
+
+static json_t *vocab_names(const char *const *names, int n)
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_string(names[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* The statuses that end a course (dom_status_ended). */
+static json_t *vocab_end_statuses(void)
+{
+	json_t *a = json_array();
+	for (int s = 0; a && s < CS__COUNT; s++)
+		if (dom_status_ended((enum course_status)s) &&
+		    json_array_append_new(a, json_string(dom_status_names[s]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *vocab_instruments(void)
+{
+	json_t *a = json_array();
+	for (int i = 0; a && i < INSTR__COUNT; i++) {
+		const struct instr_info *in = instr_info((enum instrument)i);
+		json_t *o = json_pack("{s:s,s:s,s:i,s:i,s:i,s:f,s:f,s:s,s:b,s:s*,s:s*}", "name", in->name,
+		                      "title", in->title, "items", in->n_items, "min", in->item_min, "max",
+		                      in->item_max, "score_min", in->score_min, "score_max", in->score_max,
+		                      "unit", in->unit, "higher_is_worse", in->higher_is_worse, "low",
+		                      instr_anchor_low((enum instrument)i), "high",
+		                      instr_anchor_high((enum instrument)i));
+		if (json_array_append_new(a, o)) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/* Codes and their structure only, no patient data: no audit row. */
+static enum prolo_code h_vocab(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	json_t *v = json_object(), *conds = json_array();
+	bool ok = v && conds;
+	for (size_t i = 0; ok && i < sizeof vocab_lists / sizeof vocab_lists[0]; i++)
+		ok = !json_object_set_new(v, vocab_lists[i].key, vocab_names(vocab_lists[i].names, vocab_lists[i].n));
+	ok = ok && !json_object_set_new(v, "end_statuses", vocab_end_statuses()) &&
+	     !json_object_set_new(v, "instruments", vocab_instruments());
+	enum prolo_code rc = ok ? vocab_conditions(rq, conds, err)
+	                        : prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if (!rc && json_object_set(v, "conditions", conds))
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	json_decref(conds);
+	if (rc) {
+		json_decref(v);
+		return rc;
+	}
+	return reply(rq, 200, v, err);
+}
+
 /* ---- routing ----------------------------------------------------------- */
 
 static const struct route routes[] = {
 	{ "POST", "/api/login", RT_LOGIN, h_login, F_SLOW },
 	{ "POST", "/api/logout", RT_LOGOUT, h_logout, F_TX },
 	{ "GET", "/api/me", RT_ME, h_me, 0 },
+	{ "GET", "/api/vocab", RT_VOCAB, h_vocab, 0 },
 	{ "POST", "/api/password", RT_PASSWORD, h_password, F_TX | F_SLOW },
 	{ "GET", "/api/patients", RT_PATIENTS_LIST, h_patients_list, 0 },
 	{ "POST", "/api/patients", RT_PATIENTS_ADD, h_patients_add, F_TX },

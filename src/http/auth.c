@@ -25,6 +25,7 @@ static const struct {
 	[RT_LOGOUT] = { "logout", A | C | S | R },
 	[RT_ME] = { "me", A | C | S | R },
 	[RT_PASSWORD] = { "password", A | C | S | R },
+	[RT_VOCAB] = { "vocab", A | C | S | R },
 	[RT_PATIENTS_LIST] = { "patients.list", A | C | S },
 	[RT_PATIENTS_ADD] = { "patients.add", A | C | S },
 	[RT_PATIENT_GET] = { "patients.get", A | C | S },
