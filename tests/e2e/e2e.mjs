@@ -1,10 +1,12 @@
 // End-to-end test of the clinic's web app in headless Chromium against a
 // real `prolo serve`: a clinician logs in, registers a patient, plans a
-// course, records a baseline and sessions with injections, sends a
+// course (the form offers the server's conditions, a clinic-added one
+// too), records a baseline and sessions with injections, sends a
 // questionnaire link that the "patient" answers on a phone-sized screen,
-// reads the chart (the pain chart must be drawn) and the outcomes
-// dashboard; an admin sees users and the audit log; a researcher sees only
-// the outcomes. Validation messages must appear next to the field at fault.
+// reads the chart (the pain chart must be drawn), plans a second course
+// for the clinic-added condition, and reads the outcomes dashboard; an
+// admin sees users and the audit log; a researcher sees only the
+// outcomes. Validation messages must appear next to the field at fault.
 // Screenshots go to the artifact folder. Every wait is bounded.
 // usage: node e2e.mjs BASE_URL ARTIFACT_DIR   (users: see e2e.sh)
 import path from 'node:path';
@@ -170,7 +172,15 @@ try {
   const start = isoDay(-50);
   await page.getByRole('link', { name: 'Plan a course' }).click();
   await heading('Plan a course');
-  await page.getByLabel('Condition').fill('low_back_pain');
+  // the conditions come from the server: the built-in ones in its order,
+  // then the clinic's own (added with `prolo condition add` in e2e.sh)
+  const condOptions = await page.getByLabel('Condition').evaluate((sel) => Array.from(sel.options, (o) => [o.value, o.textContent]));
+  const condCodes = condOptions.map(([v]) => v).filter(Boolean).join(',');
+  expect(condCodes === 'low_back_pain,neck_pain,knee_oa,tendinopathy,ligament_sprain,plantar_fasciitis',
+    `the condition list offers ${condCodes}`);
+  expect(condOptions.some(([v, t]) => v === 'plantar_fasciitis' && t === 'Plantar fasciitis (M72.2)'),
+    `the clinic's condition is not offered by its name: ${JSON.stringify(condOptions)}`);
+  await page.getByLabel('Condition').selectOption('low_back_pain');
   await page.getByLabel('Treatment').selectOption('dextrose');
   await page.getByLabel('Protocol (optional)').fill('no-such-protocol');
   await page.getByLabel('Start date').fill(start);
@@ -328,6 +338,21 @@ try {
   await page.locator('article.course .badge', { hasText: 'Completed' }).waitFor();
   log('course ended');
 
+  // ---- a second course, for the clinic's own condition ----
+  step = 'clinic condition';
+  await page.getByRole('link', { name: 'Plan a course' }).click();
+  await heading('Plan a course');
+  await page.getByLabel('Condition').selectOption('plantar_fasciitis');
+  await page.getByLabel('Treatment').selectOption('dextrose');
+  await page.getByLabel('Planned sessions').fill('3');
+  await page.getByLabel('Days between sessions').fill('28');
+  await page.getByRole('button', { name: 'Plan course' }).click();
+  await openChart();
+  expect(await page.locator('article.course').count() === 2, 'the course for the clinic\'s condition is not on the chart');
+  await page.locator('article.course h3', { hasText: 'Plantar fasciitis' }).waitFor();
+  await shot('08c-clinic-condition');
+  log('course planned for a clinic-added condition');
+
   // ---- the outcomes dashboard ----
   step = 'dashboard';
   await page.getByRole('link', { name: 'Outcomes' }).click();
@@ -342,6 +367,8 @@ try {
   expect(dash.rates >= 1 && dash.intervals >= 1 && dash.km >= 1, `dashboard charts: ${JSON.stringify(dash)}`);
   expect(dash.stat === '1', `the dashboard should count 1 ended course, shows ${dash.stat}`);
   await shot('09-dashboard');
+  expect(await page.locator('select[name="condition"] option[value="plantar_fasciitis"]').count() === 1,
+    'the dashboard filter does not offer the clinic\'s condition');
   await page.getByLabel('Treatment', { exact: true }).selectOption('prp');
   await page.getByRole('button', { name: 'Show' }).click();
   await page.locator('.notice', { hasText: 'No ended courses' }).waitFor();

@@ -40,6 +40,10 @@ add_user() { # name role clinic password
 add_user admin admin "" admin-pass-1
 add_user drsmith clinician C01 clinician-pass-1
 add_user nurse staff C01 staff-pass-1
+# A condition of the clinic's own: the course form must offer it (from
+# GET /api/vocab) and the server accept it.
+"$PROLO" condition add plantar_fasciitis --icd10 M72.2 --snomed 202882003 --label "Plantar fasciitis" >"$T/log" 2>&1 ||
+	{ echo "prolo condition add failed:"; cat "$T/log"; exit 1; }
 
 # A free loopback port: ask the kernel, then start; retry if someone raced us.
 free_port() {

@@ -10,6 +10,7 @@ import { chartView } from './views/chart.js';
 import { courseFormView, sessionFormView, outcomeFormView, aeFormView, endCourseView, linkView } from './views/course.js';
 import { dashboardView } from './views/dashboard.js';
 import { usersView, auditView, passwordView } from './views/admin.js';
+import { loadVocab, forgetVocab } from './vocab.js';
 
 export const state = { user: null, flash: null, returnTo: '' };
 
@@ -120,6 +121,8 @@ export async function route() {
   }
   main.append(h('p', { class: 'muted', role: 'status' }, 'Loading…'));
   try {
+    // The forms' lists come from the server once per login.
+    if (state.user) await loadVocab();
     const content = await m.view({ params: m.params, query, state, go, can });
     if (seq !== routeSeq) return; // a newer navigation won
     clear(main);
@@ -153,6 +156,7 @@ export async function route() {
 export function signedIn(user, csrf) {
   state.user = user;
   if (csrf) setCsrf(csrf);
+  loadVocab().catch(() => {}); // early; route() waits for it and shows a failure
 }
 
 async function logout() {
@@ -163,6 +167,7 @@ async function logout() {
   }
   state.user = null;
   setCsrf('');
+  forgetVocab();
   go('#/login');
 }
 
@@ -172,6 +177,7 @@ async function boot() {
     state.returnTo = location.hash; // back to this page after logging in again
     state.user = null;
     setCsrf('');
+    forgetVocab();
     toast('Your session has ended. Please log in again.');
     go('#/login');
   });

@@ -1,57 +1,143 @@
-// The registry's vocabularies (src/core/domain.c) and instrument item
-// structure (src/core/instruments.c), with the plain-language labels the
-// forms show. The server validates every value again; these lists only
-// spare people typing codes.
+// The registry's vocabularies. The codes, their order and the instrument
+// structure come from the server (GET /api/vocab), loaded once after login
+// by loadVocab(); this file only adds the plain-language labels the forms
+// show. A code the label map does not know (a clinic's own condition, or a
+// code newer than this file) shows the server's name for it, or the code.
+// The server validates every value again; these lists only spare people
+// typing codes.
+import { api } from './api.js';
 
-export const MODALITIES = [['dextrose', 'Dextrose prolotherapy'], ['prp', 'PRP (platelet-rich plasma)'], ['stem_cell', 'Stem cells']];
-export const CONDITIONS = [
-  ['low_back_pain', 'Low back pain'], ['neck_pain', 'Neck pain'], ['knee_oa', 'Knee osteoarthritis'],
-  ['tendinopathy', 'Tendinopathy'], ['ligament_sprain', 'Ligament sprain'],
-];
-export const STATUSES = [
-  ['planned', 'Planned'], ['active', 'Active'], ['completed', 'Completed'], ['goal_reached', 'Goal reached (stopped early, improved)'],
-  ['dropped', 'Dropped out'], ['stopped_adverse_event', 'Stopped: side effect'], ['stopped_no_improvement', 'Stopped: no improvement'],
-];
-export const END_STATUSES = STATUSES.filter(([v]) => v !== 'planned' && v !== 'active');
-export const SEXES = [['female', 'Female'], ['male', 'Male'], ['other', 'Other'], ['unknown', 'Unknown']];
-export const PROLIFERANTS = [
-  ['dextrose', 'Dextrose'], ['prp', 'PRP'], ['bmac', 'Bone-marrow concentrate (BMAC)'], ['adipose', 'Adipose-derived cells'],
-  ['p2g', 'P2G'], ['sodium_morrhuate', 'Sodium morrhuate'], ['saline', 'Saline'],
-];
-export const AE_KINDS = [
-  ['soreness', 'Soreness'], ['stiffness', 'Stiffness'], ['infection', 'Infection'], ['nerve_injury', 'Nerve injury'],
-  ['post_dural_puncture_headache', 'Post-dural-puncture headache'], ['pneumothorax', 'Pneumothorax'],
-  ['vasovagal', 'Fainting (vasovagal)'], ['allergic', 'Allergic reaction'], ['other', 'Other'],
-];
-export const GUIDANCE = [['landmark', 'Landmark'], ['ultrasound', 'Ultrasound'], ['fluoroscopy', 'Fluoroscopy']];
-export const SIDES = [['left', 'Left'], ['right', 'Right'], ['bilateral', 'Both sides'], ['midline', 'Midline']];
-export const SERIOUSNESS = [
-  ['none', 'Not serious'], ['hospitalisation', 'Hospital stay'], ['disability', 'Disability'],
-  ['life_threatening', 'Life-threatening'], ['death', 'Death'],
-];
-export const RELATEDNESS = [
-  ['unrelated', 'Unrelated'], ['unlikely', 'Unlikely'], ['possible', 'Possible'], ['probable', 'Probable'], ['definite', 'Definite'],
-];
-export const STEM_SOURCES = [['bmac', 'Bone marrow (BMAC)'], ['adipose', 'Adipose tissue']];
-export const ACTIVATIONS = [['none', 'None'], ['thrombin', 'Thrombin'], ['calcium_chloride', 'Calcium chloride'], ['collagen', 'Collagen']];
-export const CONTRAINDICATIONS = [
-  ['anticoagulants', 'Takes anticoagulants'], ['bleeding_disorder', 'Bleeding disorder'], ['platelet_disorder', 'Platelet disorder'],
-  ['active_infection', 'Active infection'], ['agent_allergy', 'Allergy to an agent'], ['nsaids_48h', 'NSAIDs in the last 48 h'],
-  ['recent_corticosteroid', 'Recent corticosteroid injection'], ['pregnancy', 'Pregnancy'], ['cancer', 'Cancer'],
-];
-export const ROLES = [['admin', 'Administrator'], ['clinician', 'Clinician'], ['staff', 'Front desk / nurse'], ['researcher', 'Researcher']];
-
-// name -> {title, n (items), min, max, anchors?}
-export const INSTRUMENTS = {
-  NRS: { title: 'Pain 0–10 (NRS)', n: 1, min: 0, max: 10, low: 'No pain', high: 'Worst pain imaginable' },
-  VAS: { title: 'Pain 0–100 mm (VAS)', n: 1, min: 0, max: 100, low: 'No pain', high: 'Worst pain imaginable' },
-  ODI: { title: 'Oswestry Disability Index', n: 10, min: 0, max: 5 },
-  NDI: { title: 'Neck Disability Index', n: 10, min: 0, max: 5 },
-  WOMAC: { title: 'WOMAC (knee and hip)', n: 24, min: 0, max: 4 },
-  QuickDASH: { title: 'QuickDASH (arm, shoulder, hand)', n: 11, min: 1, max: 5 },
-  KOOS: { title: 'KOOS (knee)', n: 42, min: 0, max: 4 },
+// Vocabulary (as /api/vocab names it) -> code -> label.
+const LABELS = {
+  modalities: { dextrose: 'Dextrose prolotherapy', prp: 'PRP (platelet-rich plasma)', stem_cell: 'Stem cells' },
+  conditions: {
+    low_back_pain: 'Low back pain', neck_pain: 'Neck pain', knee_oa: 'Knee osteoarthritis',
+    tendinopathy: 'Tendinopathy', ligament_sprain: 'Ligament sprain',
+  },
+  statuses: {
+    planned: 'Planned', active: 'Active', completed: 'Completed', goal_reached: 'Goal reached (stopped early, improved)',
+    dropped: 'Dropped out', stopped_adverse_event: 'Stopped: side effect', stopped_no_improvement: 'Stopped: no improvement',
+  },
+  sexes: { female: 'Female', male: 'Male', other: 'Other', unknown: 'Unknown' },
+  proliferants: {
+    dextrose: 'Dextrose', prp: 'PRP', bmac: 'Bone-marrow concentrate (BMAC)', adipose: 'Adipose-derived cells',
+    p2g: 'P2G', sodium_morrhuate: 'Sodium morrhuate', saline: 'Saline',
+  },
+  adverse_event_kinds: {
+    soreness: 'Soreness', stiffness: 'Stiffness', infection: 'Infection', nerve_injury: 'Nerve injury',
+    post_dural_puncture_headache: 'Post-dural-puncture headache', pneumothorax: 'Pneumothorax',
+    vasovagal: 'Fainting (vasovagal)', allergic: 'Allergic reaction', other: 'Other',
+  },
+  guidance: { landmark: 'Landmark', ultrasound: 'Ultrasound', fluoroscopy: 'Fluoroscopy' },
+  sides: { left: 'Left', right: 'Right', bilateral: 'Both sides', midline: 'Midline' },
+  seriousness: {
+    none: 'Not serious', hospitalisation: 'Hospital stay', disability: 'Disability',
+    life_threatening: 'Life-threatening', death: 'Death',
+  },
+  relatedness: { unrelated: 'Unrelated', unlikely: 'Unlikely', possible: 'Possible', probable: 'Probable', definite: 'Definite' },
+  stem_cell_sources: { bmac: 'Bone marrow (BMAC)', adipose: 'Adipose tissue' },
+  activations: { none: 'None', thrombin: 'Thrombin', calcium_chloride: 'Calcium chloride', collagen: 'Collagen' },
+  contraindications: {
+    anticoagulants: 'Takes anticoagulants', bleeding_disorder: 'Bleeding disorder', platelet_disorder: 'Platelet disorder',
+    active_infection: 'Active infection', agent_allergy: 'Allergy to an agent', nsaids_48h: 'NSAIDs in the last 48 h',
+    recent_corticosteroid: 'Recent corticosteroid injection', pregnancy: 'Pregnancy', cancer: 'Cancer',
+  },
+  roles: { admin: 'Administrator', clinician: 'Clinician', staff: 'Front desk / nurse', researcher: 'Researcher' },
+  instruments: {
+    NRS: 'Pain 0–10 (NRS)', VAS: 'Pain 0–100 mm (VAS)', ODI: 'Oswestry Disability Index', NDI: 'Neck Disability Index',
+    WOMAC: 'WOMAC (knee and hip)', QuickDASH: 'QuickDASH (arm, shoulder, hand)', KOOS: 'KOOS (knee)',
+  },
 };
-export const INSTRUMENT_OPTIONS = Object.entries(INSTRUMENTS).map(([k, v]) => [k, v.title]);
+
+// The lists the forms use: [[code, label], ...] in the server's order.
+// They are empty until loadVocab() has run (the router waits for it before
+// it shows a page that needs a login).
+export let MODALITIES = [];
+export let CONDITIONS = [];
+export let STATUSES = [];
+export let END_STATUSES = [];
+export let SEXES = [];
+export let PROLIFERANTS = [];
+export let AE_KINDS = [];
+export let GUIDANCE = [];
+export let SIDES = [];
+export let SERIOUSNESS = [];
+export let RELATEDNESS = [];
+export let STEM_SOURCES = [];
+export let ACTIVATIONS = [];
+export let CONTRAINDICATIONS = [];
+export let ROLES = [];
+// name -> {icd10, snomed, builtin} of every condition, as stored.
+export let CONDITION_INFO = {};
+// name -> {title, n (items), min, max, low?, high?} in the server's order.
+export let INSTRUMENTS = {};
+export let INSTRUMENT_OPTIONS = [];
+
+function pairs(kind, codes) {
+  const labels = LABELS[kind] || {};
+  return (Array.isArray(codes) ? codes : []).map((c) => [String(c), labels[c] || String(c)]);
+}
+
+// A condition's label: ours for the built-in ones, else the name the clinic
+// gave it (`prolo condition add --label`), else its code.
+function conditionPairs(list) {
+  return (Array.isArray(list) ? list : []).map((c) => {
+    const name = String(typeof c === 'string' ? c : c.name);
+    return [name, LABELS.conditions[name] || (c && c.label) || name];
+  });
+}
+
+function apply(v) {
+  MODALITIES = pairs('modalities', v.modalities);
+  CONDITIONS = conditionPairs(v.conditions);
+  const info = {};
+  for (const c of Array.isArray(v.conditions) ? v.conditions : []) {
+    if (c && typeof c === 'object') info[c.name] = { icd10: c.icd10 || '', snomed: c.snomed || '', builtin: !!c.builtin };
+  }
+  CONDITION_INFO = info;
+  STATUSES = pairs('statuses', v.statuses);
+  END_STATUSES = pairs('statuses', v.end_statuses);
+  SEXES = pairs('sexes', v.sexes);
+  PROLIFERANTS = pairs('proliferants', v.proliferants);
+  AE_KINDS = pairs('adverse_event_kinds', v.adverse_event_kinds);
+  GUIDANCE = pairs('guidance', v.guidance);
+  SIDES = pairs('sides', v.sides);
+  SERIOUSNESS = pairs('seriousness', v.seriousness);
+  RELATEDNESS = pairs('relatedness', v.relatedness);
+  STEM_SOURCES = pairs('stem_cell_sources', v.stem_cell_sources);
+  ACTIVATIONS = pairs('activations', v.activations);
+  CONTRAINDICATIONS = pairs('contraindications', v.contraindications);
+  ROLES = pairs('roles', v.roles);
+  const instruments = {};
+  for (const i of Array.isArray(v.instruments) ? v.instruments : []) {
+    instruments[i.name] = {
+      title: LABELS.instruments[i.name] || i.title || i.name,
+      n: i.items, min: i.min, max: i.max, low: i.low, high: i.high,
+    };
+  }
+  INSTRUMENTS = instruments;
+  INSTRUMENT_OPTIONS = Object.entries(INSTRUMENTS).map(([k, x]) => [k, x.title]);
+}
+
+let loading = null;
+
+// Loads the vocabularies once per login; a failed load is tried again on
+// the next call. Resolves when the lists above are filled.
+export function loadVocab() {
+  if (!loading) {
+    loading = api('GET', '/api/vocab').then(apply).catch((e) => {
+      loading = null;
+      throw e;
+    });
+  }
+  return loading;
+}
+
+// After a logout: the next login loads them again (a clinic may have
+// added a condition meanwhile).
+export function forgetVocab() {
+  loading = null;
+}
 
 export function labelFor(list, value) {
   const hit = list.find(([v]) => v === value);

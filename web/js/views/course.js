@@ -7,7 +7,7 @@ import { h, field, formValues, numbers, today, pretty, toast } from '../dom.js';
 import { api } from '../api.js';
 import { makeForm, invalid } from '../forms.js';
 import {
-  MODALITIES, CONDITIONS, PROLIFERANTS, AE_KINDS, GUIDANCE, SIDES, SERIOUSNESS, RELATEDNESS,
+  MODALITIES, CONDITIONS, CONDITION_INFO, PROLIFERANTS, AE_KINDS, GUIDANCE, SIDES, SERIOUSNESS, RELATEDNESS,
   STEM_SOURCES, ACTIVATIONS, END_STATUSES, INSTRUMENTS, INSTRUMENT_OPTIONS,
 } from '../vocab.js';
 import { loadChart, courseLabel, courseFacts, flags } from './chart.js';
@@ -52,9 +52,15 @@ export async function courseFormView({ params, state, go }) {
   const stem = field({ name: 'stem_source', label: 'Cell source', type: 'select', options: STEM_SOURCES, blank: 'Choose…' });
   stem.hidden = true;
   modality.control.addEventListener('change', () => { stem.hidden = modality.control.value !== 'stem_cell'; });
-  const conditions = h('datalist', { id: 'condition-list' }, CONDITIONS.map(([v, t]) => h('option', { value: v }, t)));
+  // Every condition the registry knows, the clinic's own after the
+  // built-in ones, with its ICD-10 code when one is stored.
+  const conditionOptions = CONDITIONS.map(([v, t]) => {
+    const icd10 = (CONDITION_INFO[v] || {}).icd10;
+    return [v, icd10 ? `${t} (${icd10})` : t];
+  });
   const fields = [
-    field({ name: 'condition', label: 'Condition', required: true, list: 'condition-list', hint: 'e.g. low_back_pain, knee_oa, or the clinic\'s own', autocomplete: 'off' }),
+    field({ name: 'condition', label: 'Condition', type: 'select', required: true, options: conditionOptions, blank: 'Choose…',
+      hint: 'The clinic\'s own conditions are listed after the standard ones.' }),
     modality,
     stem,
     field({ name: 'protocol', label: 'Protocol (optional)', hint: 'A protocol name fills in the plan; leave the plan fields blank to take its values.', autocomplete: 'off' }),
@@ -78,7 +84,7 @@ export async function courseFormView({ params, state, go }) {
     label: 'Plan a course',
     submitLabel: 'Plan course',
     cancelHref: back(p),
-    body: [conditions,
+    body: [
       ci.length ? h('p', { class: 'notice warn' }, `Recorded contraindications: ${ci.map(pretty).join(', ')}. The plan is checked against them.`) : null,
       h('div', { class: 'grid' }, fields), override],
     collect: (f) => {

@@ -8,7 +8,10 @@ import { kmChart, rateBars, legend } from '../charts.js';
 import { MODALITIES, CONDITIONS, AE_KINDS, labelFor } from '../vocab.js';
 
 const FILTERS = ['modality', 'condition', 'clinic', 'from', 'to'];
-const MODS = ['dextrose', 'prp', 'stem_cell'];
+// The modalities in the server's order (GET /api/vocab).
+function mods() {
+  return MODALITIES.map(([m]) => m);
+}
 
 function modLabel(m) {
   return m === 'ALL' ? 'All treatments' : labelFor(MODALITIES, m);
@@ -44,7 +47,7 @@ export async function dashboardView({ query: q, state, go }) {
   if (all) parts.push(headline(all, rep));
 
   // Responder rates by modality, per protocol and intention to treat.
-  const modRows = (key) => [...MODS, 'ALL'].map((m) => {
+  const modRows = (key) => [...mods(), 'ALL'].map((m) => {
     const r = g(m, 'ALL');
     return r ? { name: m, label: modLabel(m), rate: r[`${key}_rate`], lo: r[`${key}_lo`], hi: r[`${key}_hi`], n: key === 'pp' ? r.n_completed : r.n_courses } : null;
   }).filter(Boolean);
@@ -65,7 +68,7 @@ export async function dashboardView({ query: q, state, go }) {
     rateBars(condRows.map((r, i) => ({ ...r, name: r.name === 'ALL' ? 'ALL' : `c${i}` })), { title: 'Responder rate by condition, intention to treat', caption: 'share of all courses' })));
 
   // Kaplan–Meier curves of sessions-to-response by modality.
-  const curves = MODS.filter((m) => byMod[m] && byMod[m].km_live && (byMod[m].km_live.points || []).length)
+  const curves = mods().filter((m) => byMod[m] && byMod[m].km_live && (byMod[m].km_live.points || []).length)
     .map((m) => {
       const pts = byMod[m].km_live.points;
       return {
@@ -79,7 +82,7 @@ export async function dashboardView({ query: q, state, go }) {
     h('p', { class: 'hint' }, 'Kaplan–Meier estimate of the share of courses that have responded by each session, with its 95 % band. Courses still running count until their last session.'),
     legend(curves.map((c, i) => [c.name, c.label, i])),
     kmChart(curves, { title: 'Share responded by session number, by treatment' }),
-    table(MODS.filter((m) => byMod[m] && byMod[m].km_live).map((m) => ({ m, k: byMod[m].km_live })), [
+    table(mods().filter((m) => byMod[m] && byMod[m].km_live).map((m) => ({ m, k: byMod[m].km_live })), [
       [(r) => modLabel(r.m), 'Treatment'], [(r) => r.k.n_courses, 'Courses', 'num'], [(r) => r.k.n_events, 'Responded', 'num'],
       [(r) => (r.k.median === null ? 'not reached' : fmtNum(r.k.median, 1)), 'Median sessions', 'num'],
       [(r) => (r.k.median === null ? '—' : medianCi(r.k.median_lo, r.k.median_hi)), '95 % interval', 'num'],
@@ -130,7 +133,7 @@ function headline(all, rep) {
 }
 
 function claimsSection(byMod) {
-  const rows = [...MODS, 'ALL'].filter((m) => byMod[m] && byMod[m].claims).map((m) => ({ m, c: byMod[m].claims }));
+  const rows = [...mods(), 'ALL'].filter((m) => byMod[m] && byMod[m].claims).map((m) => ({ m, c: byMod[m].claims }));
   const cell = (r) => (r ? `${ci(r.rate, r.lo, r.hi)} · ${r.x}/${r.n}` : '—');
   return h('section', { class: 'card', 'aria-labelledby': 'h-claims' },
     h('h2', { id: 'h-claims' }, 'Claims check: three ways to count success'),
@@ -142,7 +145,7 @@ function claimsSection(byMod) {
 }
 
 function aeSection(groups) {
-  const rows = [...MODS, 'ALL'].map((m) => groups.find((x) => x.modality === m && x.condition === 'ALL')).filter(Boolean);
+  const rows = [...mods(), 'ALL'].map((m) => groups.find((x) => x.modality === m && x.condition === 'ALL')).filter(Boolean);
   const kinds = AE_KINDS.filter(([k]) => rows.some((r) => r.adverse_events && r.adverse_events[k] && r.adverse_events[k].n > 0));
   return h('section', { class: 'card', 'aria-labelledby': 'h-ae' },
     h('h2', { id: 'h-ae' }, 'Side effects per 100 sessions'),
