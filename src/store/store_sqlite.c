@@ -774,7 +774,10 @@ static enum prolo_code insert_check(struct store *st, enum rec_kind kind, void *
 		return ensure_clinic(st, ((struct patient *)rec)->clinic, err);
 	case REC_COURSE: {
 		struct course *c = rec;
-		if (!known_condition(st, c->condition)) {
+		/* Another process (prolo condition add) may have added it since
+		 * the list was read: read it again before refusing. */
+		if (!known_condition(st, c->condition) &&
+		    (load_conditions(st, NULL) != PROLO_OK || !known_condition(st, c->condition))) {
 			char list[512] = "";
 			size_t used = 0;
 			for (int i = 0; i < st->n_conditions && used < sizeof list; i++) {

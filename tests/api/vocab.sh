@@ -5,7 +5,8 @@
 # registry's conditions, including two a clinic added with `prolo condition
 # add` before the server started (as `prolo condition list` shows them).
 # Every role may read it, nobody without a session; it writes no audit row,
-# and a course may be planned for a clinic-added condition it lists.
+# and a course may be planned for a clinic-added condition it lists, also
+# for one added while the server runs (every worker's connection).
 . "$TOP/tests/lib/cli.sh"
 . "$TOP/tests/api/lib.sh"
 api_setup_db
@@ -13,9 +14,9 @@ run 0 condition add plantar_fasciitis --icd10 M72.2 --snomed 202882003 --label "
 run 0 condition add lateral_epicondylitis --icd10 M77.1 --snomed 202855006
 "$PROLO" --json condition list >"$T/conditions.jsonl" || { echo "prolo condition list failed" >&2; exit 1; }
 api_start
-$PY - "$PORT" "$PASSWORD" "$API_DIR" "$TOP" "$T/conditions.jsonl" <<'PYEOF' || exit 1
+$PY - "$PORT" "$PASSWORD" "$API_DIR" "$TOP" "$T/conditions.jsonl" "$PROLO" <<'PYEOF' || exit 1
 import json, re, sys
-port, password, api_dir, top, cond_file = sys.argv[1:]
+port, password, api_dir, top, cond_file, prolo = sys.argv[1:]
 sys.path.insert(0, api_dir)
 from client import Client
 
@@ -132,6 +133,23 @@ for path, body in [("/api/patients", {"patient_id": "VP1", "sex": "female"}),
 st, _, d = cl.request("clin1", "GET", "/api/courses/VK1")
 if st != 200 or json.loads(d)["course"]["condition"] != "plantar_fasciitis":
     fail(f"the course: {st} {d[:300]!r}")
+
+# A condition added by the command line while the server runs is listed
+# and accepted at once; the courses go to the writer and, for a failure,
+# must not be refused by any connection's stale list.
+import subprocess
+r = subprocess.run([prolo, "condition", "add", "achilles_tendinopathy", "--icd10", "M76.6", "--snomed", "11654001"], capture_output=True, text=True)
+if r.returncode != 0:
+    fail("condition add while serving: " + r.stderr)
+st, _, d = cl.request("clin1", "GET", "/api/vocab")
+if "achilles_tendinopathy" not in [c["name"] for c in json.loads(d)["conditions"]]:
+    fail("a condition added while serving is not listed")
+for i in range(4):
+    st, _, d = cl.request("clin1", "POST", "/api/courses", {"course_id": "VA%d" % i, "patient_id": "VP1",
+                          "modality": "dextrose", "condition": "achilles_tendinopathy", "start_date": "2024-06-03",
+                          "planned_sessions": 3}, headers=H)
+    if st != 201:
+        fail(f"course for a condition added while serving: {st} {d[:300]!r}")
 print("ok: /api/vocab matches the server's tables and the registry's conditions")
 PYEOF
 api_stop || { echo "server did not stop cleanly" >&2; exit 1; }
