@@ -3,6 +3,7 @@
 #include "http/slowlane.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define LANE_MAX 8
@@ -21,9 +22,7 @@ static void *lane_main(void *arg)
 {
 	struct slowlane *sl = arg;
 	struct store *st = NULL;
-	struct prolo_err open_err;
-	enum prolo_code open_rc = PROLO_OK;
-	bool opened = false;
+	bool told = false;
 	pthread_mutex_lock(&sl->mu);
 	for (;;) {
 		while (!sl->head && !sl->stopping)
@@ -35,19 +34,22 @@ static void *lane_main(void *arg)
 		if (!sl->head)
 			sl->tail = NULL;
 		pthread_mutex_unlock(&sl->mu);
-		if (!opened) {
-			prolo_err_clear(&open_err);
-			if ((open_rc = store_open(sl->db_path, 0, &st, &open_err)) == PROLO_OK)
-				store_tune_server(st);
-			opened = open_rc == PROLO_OK;
-		}
 		struct prolo_err err;
 		prolo_err_clear(&err);
-		if (opened) {
+		if (!st && store_open(sl->db_path, 0, &st, &err) == PROLO_OK)
+			store_tune_server(st);
+		if (st) {
+			prolo_err_clear(&err);
 			(void)j->run(j, st, &err); /* run sets the response, error or not */
 			j->done(j, false, &err);
 		} else {
-			j->done(j, true, &open_err);
+			/* The store's message names the registry's file: for the
+			 * server's log, not for the client (as on a worker). */
+			if (!told)
+				fprintf(stderr, "prolo: a slow-lane thread cannot open the registry: %s\n", err.msg);
+			told = true;
+			prolo_err_set(&err, PROLO_EDB, "", "the registry cannot be opened");
+			j->done(j, true, &err);
 		}
 		pthread_mutex_lock(&sl->mu);
 	}

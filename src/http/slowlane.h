@@ -18,8 +18,8 @@ struct slowlane;
 enum prolo_code slowlane_start(const char *db_path, int n, struct slowlane **out,
                                struct prolo_err *err);
 /* Queues j: a thread calls j->run(j, its store, &err) and then
- * j->done(j, false, &err) (done with lost = true and a store error when
- * its connection cannot be opened). j must stay valid until its done
+ * j->done(j, false, &err) (done with lost = true and a generic store
+ * error when its connection cannot be opened). j must stay valid until its done
  * call. Cannot fail. */
 void slowlane_submit(struct slowlane *sl, struct writer_job *j);
 /* Runs what is queued, stops the threads and closes their connections.

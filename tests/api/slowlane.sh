@@ -4,6 +4,8 @@
 # requests of other users sent while two logins are being checked are
 # answered before either login is; and the logins (one right, one wrong)
 # still answer 200 and 401, and a password change (a slow write) works.
+# A lane thread that cannot open the registry answers with a generic
+# message, not the store's (which names the file).
 . "$TOP/tests/lib/cli.sh"
 . "$TOP/tests/api/lib.sh"
 api_setup_db
@@ -48,3 +50,27 @@ if st != 200:
 cl.login("clin1", "another long secret")
 print("ok: 5 requests answered while 2 logins were hashed; login and password change work on the slow lane")
 PYEOF
+api_stop || { echo "the server did not stop cleanly" >&2; exit 1; }
+
+# A lane thread that cannot open the registry (it opens on its first job;
+# the file is moved away meanwhile).
+api_start --threads 1
+mv "$PROLO_DB" "$PROLO_DB.away"
+$PY - "$PORT" "$PROLO_DB" <<'PYEOF'
+import http.client, json, sys
+port, db = int(sys.argv[1]), sys.argv[2]
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+c.request("POST", "/api/login", body=json.dumps({"username": "admin", "password": "x" * 12}),
+          headers={"Content-Type": "application/json"})
+r = c.getresponse()
+d = r.read().decode()
+if r.status != 500 or json.loads(d)["error"]["message"] != "the registry cannot be opened" or db in d or "prolo.db" in d:
+    print("FAIL: a lane that cannot open the registry answered", r.status, d, file=sys.stderr)
+    sys.exit(1)
+print("ok: a lane that cannot open the registry answers 500 'the registry cannot be opened'")
+PYEOF
+rc=$?
+mv "$PROLO_DB.away" "$PROLO_DB"
+[ "$rc" = 0 ] || exit 1
+grep -q "slow-lane thread cannot open the registry" "$SERVER_LOG" || { echo "the reason is not in the server's log" >&2; exit 1; }
+api_stop || { echo "the server did not stop cleanly" >&2; exit 1; }
