@@ -32,18 +32,21 @@
 #define LIST_MAX 500
 #define INJECTIONS_MAX 200
 #define IDEM_KEY_MAX 128
+#define RETRY_AFTER_S 1 /* a 503's Retry-After */
 
 typedef enum prolo_code (*api_fn)(struct http_req *rq, json_t *body, struct prolo_err *err);
 
 /* F_TX: a write, run in the group-commit writer's batch (one savepoint).
- * F_SLOW: computes for long (an Argon2id hash, about 150 ms; the report
+ * F_SLOW: computes for long (an Argon2id hash, 150-600 ms; the report
  * and the alerts, which read every course of the registry): runs on the
  * slow lane (slowlane.h) so its worker keeps serving. A read runs there in
  * a read snapshot of its own; an F_TX | F_SLOW write in a transaction of
- * its own under the writer lock, so it does not hold up a batch. */
+ * its own under the writer lock, so it does not hold up a batch.
+ * F_HASH: the slow part is an Argon2id hash that a person at a form waits
+ * for: queued on the lane ahead of the reports and the alerts. */
 /* F_SECRET: the response carries a secret (a questionnaire link's token),
  * so an Idempotency-Key keeps no copy of it: a retry is 409. */
-enum { F_TX = 1, F_SLOW = 2, F_SECRET = 4 };
+enum { F_TX = 1, F_SLOW = 2, F_SECRET = 4, F_HASH = 8 };
 
 struct route {
 	const char *method;
@@ -1425,11 +1428,11 @@ static enum prolo_code h_vocab(struct http_req *rq, json_t *body, struct prolo_e
 /* ---- routing ----------------------------------------------------------- */
 
 static const struct route routes[] = {
-	{ "POST", "/api/login", RT_LOGIN, h_login, F_SLOW },
+	{ "POST", "/api/login", RT_LOGIN, h_login, F_SLOW | F_HASH },
 	{ "POST", "/api/logout", RT_LOGOUT, h_logout, F_TX },
 	{ "GET", "/api/me", RT_ME, h_me, 0 },
 	{ "GET", "/api/vocab", RT_VOCAB, h_vocab, 0 },
-	{ "POST", "/api/password", RT_PASSWORD, h_password, F_TX | F_SLOW },
+	{ "POST", "/api/password", RT_PASSWORD, h_password, F_TX | F_SLOW | F_HASH },
 	{ "GET", "/api/patients", RT_PATIENTS_LIST, h_patients_list, 0 },
 	{ "POST", "/api/patients", RT_PATIENTS_ADD, h_patients_add, F_TX },
 	{ "GET", "/api/patients/{id}", RT_PATIENT_GET, h_patient_get, 0 },
@@ -1444,7 +1447,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/alerts/ack", RT_ALERTS_ACK, h_alerts_ack, F_TX },
 	{ "GET", "/api/report", RT_REPORT, h_report, F_SLOW },
 	{ "GET", "/api/users", RT_USERS_LIST, h_users_list, 0 },
-	{ "POST", "/api/users", RT_USERS_ADD, h_users_add, F_TX | F_SLOW },
+	{ "POST", "/api/users", RT_USERS_ADD, h_users_add, F_TX | F_SLOW | F_HASH },
 	{ "GET", "/api/audit", RT_AUDIT_LIST, h_audit_list, 0 },
 	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX | F_SECRET },
 	{ "GET", "/api/q/{id}", RT_Q_GET, h_q_get, 0 },
@@ -1705,6 +1708,17 @@ static void job_done(struct writer_job *j, bool lost, const struct prolo_err *er
 		rq->resume(rq);
 }
 
+void api_unavailable(struct http_req *rq, const char *why)
+{
+	struct prolo_err err;
+	prolo_err_set(&err, PROLO_ECONFLICT, "", "%s", why);
+	api_error(rq, 503, "unavailable", &err);
+	snprintf(rq->retry_after, sizeof rq->retry_after, "%d", RETRY_AFTER_S);
+	rq->set_cookie[0] = '\0';
+	json_decref(rq->json);
+	rq->json = NULL;
+}
+
 static bool dispatch_route(struct http_req *rq, const struct route *rt, bool post);
 
 bool api_dispatch(struct http_req *rq)
@@ -1799,6 +1813,7 @@ static bool dispatch_route(struct http_req *rq, const struct route *rt, bool pos
 	rq->route_def = rt;
 	rq->json = body;
 	rq->slow = rt->flags & F_SLOW;
+	rq->slow_hash = rt->flags & F_HASH;
 	rq->job = rq->slow ? (struct writer_job){ .run = job_slow, .done = job_done }
 	                   : (struct writer_job){ .run = job_write, .undone = job_write_undone,
 	                                          .done = job_done, .durable = true };

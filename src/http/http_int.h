@@ -49,6 +49,7 @@ struct http_req {
 	/* work handed to the group-commit writer (api_dispatch returned true) */
 	struct writer_job job;       /* the request is found from it by offsetof */
 	bool slow;                   /* job goes to the slow lane, not the writer */
+	bool slow_hash;              /* ... to its queue for hashes (slowlane.h) */
 	const void *route_def;       /* the route (api.c's) */
 	json_t *json;                /* the parsed body; released when the job is done */
 	const char *idem_key;        /* Idempotency-Key header, NULL if none */
@@ -68,10 +69,17 @@ struct http_req {
  * Returns true when rq->job must run on another thread: the caller
  * suspends the connection, sets rq->resume and calls
  * slowlane_submit(..., &rq->job) when rq->slow (a request that computes
- * for long), else writer_submit(rq->writer, &rq->job) (a write); the
- * response is in rq when the job calls rq->resume(rq), from that thread.
+ * for long; in its queue for hashes when rq->slow_hash), else
+ * writer_submit(rq->writer, &rq->job) (a write); the response is in rq
+ * when the job calls rq->resume(rq), from that thread. When the lane
+ * refuses the job, the caller answers with api_unavailable instead.
  * Cannot fail. */
 bool api_dispatch(struct http_req *rq);
+
+/* Answers 503 (with Retry-After) without running rq: the server is
+ * stopping, or the slow lane's queue is full (why says which). Releases
+ * what api_dispatch kept for the job. Cannot fail. */
+void api_unavailable(struct http_req *rq, const char *why);
 
 /* Renders an error response: status and {"error":{code,message,field}}.
  * code_name NULL = prolo_err_name(err->code). Cannot fail. */

@@ -63,7 +63,7 @@ struct conn_ctx {
 	bool too_big;
 	bool responded;
 	struct timespec t0;
-	struct http_req *rq;         /* a request waiting for the writer */
+	struct http_req *rq;         /* a request waiting for the writer or the lane */
 	atomic_bool done;            /* the writer finished rq */
 };
 
@@ -308,8 +308,8 @@ static void init_req(struct server *srv, struct http_req *rq, struct MHD_Connect
 	client_addr(c, rq->addr, sizeof rq->addr);
 }
 
-/* http_req.resume: called by the writer thread when a suspended request is
- * done; on_request then sends its response. */
+/* http_req.resume: called by the writer or slow lane thread when a
+ * suspended request is done; on_request then sends its response. */
 static void resume_req(struct http_req *rq)
 {
 	struct conn_ctx *cx = rq->server_ctx;
@@ -356,7 +356,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (cx->responded)
 		return MHD_YES;
 	if (cx->rq) {
-		/* Resumed: the writer has finished the request. */
+		/* Resumed: the writer or the lane has finished the request. */
 		if (!atomic_load(&cx->done))
 			return MHD_YES;
 		struct http_req *wq = cx->rq;
@@ -383,10 +383,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			cx->rq = aq;
 			/* Suspend first: the job may finish at once. */
 			MHD_suspend_connection(c);
-			if (aq->slow)
-				slowlane_submit(srv->slow, &aq->job);
-			else
+			if (!aq->slow) {
 				writer_submit(srv->writer, &aq->job);
+			} else if (!slowlane_submit(srv->slow, &aq->job, aq->slow_hash)) {
+				api_unavailable(aq, "the server is busy; try again shortly");
+				resume_req(aq);
+			}
 			return MHD_YES;
 		}
 		enum MHD_Result ok = send_response(srv, c, aq, cx);

@@ -1,5 +1,5 @@
-/* The slow lane of slowlane.h: a queue under a mutex and n threads taking
- * jobs from it in arrival order. */
+/* The slow lane of slowlane.h: two queues under one mutex and n threads
+ * taking jobs from them, hashes first, each queue in arrival order. */
 #include "http/slowlane.h"
 
 #include <pthread.h>
@@ -8,15 +8,47 @@
 
 #define LANE_MAX 8
 
+struct lane_queue {
+	struct writer_job *head, *tail;
+	int n;
+};
+
 struct slowlane {
 	const char *db_path;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct writer_job *head, *tail;
+	struct lane_queue hashes, rest;
+	int rest_running;          /* threads running a job of rest */
 	bool stopping;
 	int n;
 	pthread_t thread[LANE_MAX];
 };
+
+static struct writer_job *pop(struct lane_queue *q)
+{
+	struct writer_job *j = q->head;
+	q->head = j->next;
+	if (!q->head)
+		q->tail = NULL;
+	q->n--;
+	return j;
+}
+
+/* The next job for an idle thread, under mu: a hash, else a job of rest
+ * unless it would take the last thread that is free for hashes. NULL when
+ * there is none; *rest says which queue it came from. */
+static struct writer_job *next_job(struct slowlane *sl, bool *rest)
+{
+	*rest = false;
+	if (sl->hashes.head)
+		return pop(&sl->hashes);
+	if (sl->rest.head && (sl->n == 1 || sl->rest_running < sl->n - 1)) {
+		*rest = true;
+		sl->rest_running++;
+		return pop(&sl->rest);
+	}
+	return NULL;
+}
 
 static void *lane_main(void *arg)
 {
@@ -25,14 +57,12 @@ static void *lane_main(void *arg)
 	bool told = false;
 	pthread_mutex_lock(&sl->mu);
 	for (;;) {
-		while (!sl->head && !sl->stopping)
+		bool rest;
+		struct writer_job *j;
+		while (!(j = next_job(sl, &rest)) && !(sl->stopping && !sl->hashes.head && !sl->rest.head))
 			pthread_cond_wait(&sl->cv, &sl->mu);
-		struct writer_job *j = sl->head;
 		if (!j)
 			break; /* stopping, nothing queued */
-		sl->head = j->next;
-		if (!sl->head)
-			sl->tail = NULL;
 		pthread_mutex_unlock(&sl->mu);
 		struct prolo_err err;
 		prolo_err_clear(&err);
@@ -52,6 +82,12 @@ static void *lane_main(void *arg)
 			j->done(j, true, &err);
 		}
 		pthread_mutex_lock(&sl->mu);
+		if (rest) {
+			/* Threads that left a job of rest waiting may take it now,
+			 * or, when stopping, see that nothing is left. */
+			sl->rest_running--;
+			pthread_cond_broadcast(&sl->cv);
+		}
 	}
 	pthread_mutex_unlock(&sl->mu);
 	store_close(st);
@@ -72,9 +108,12 @@ enum prolo_code slowlane_start(const char *db_path, int n, struct slowlane **out
 		n = 1;
 	if (n > LANE_MAX)
 		n = LANE_MAX;
+	/* sl->n is read by running threads (next_job): set before they start. */
+	pthread_mutex_lock(&sl->mu);
 	for (; sl->n < n; sl->n++)
 		if (pthread_create(&sl->thread[sl->n], NULL, lane_main, sl) != 0)
 			break;
+	pthread_mutex_unlock(&sl->mu);
 	if (sl->n == 0) {
 		slowlane_stop(sl);
 		return prolo_err_set(err, PROLO_ENOMEM, "", "cannot start the slow lane's threads");
@@ -83,17 +122,23 @@ enum prolo_code slowlane_start(const char *db_path, int n, struct slowlane **out
 	return PROLO_OK;
 }
 
-void slowlane_submit(struct slowlane *sl, struct writer_job *j)
+bool slowlane_submit(struct slowlane *sl, struct writer_job *j, bool hash)
 {
+	struct lane_queue *q = hash ? &sl->hashes : &sl->rest;
 	pthread_mutex_lock(&sl->mu);
-	j->next = NULL;
-	if (sl->tail)
-		sl->tail->next = j;
-	else
-		sl->head = j;
-	sl->tail = j;
-	pthread_cond_signal(&sl->cv);
+	bool room = q->n < SLOWLANE_QUEUE_MAX;
+	if (room) {
+		j->next = NULL;
+		if (q->tail)
+			q->tail->next = j;
+		else
+			q->head = j;
+		q->tail = j;
+		q->n++;
+		pthread_cond_signal(&sl->cv);
+	}
 	pthread_mutex_unlock(&sl->mu);
+	return room;
 }
 
 void slowlane_stop(struct slowlane *sl)

@@ -1,15 +1,25 @@
 /* The slow lane: a few threads, each with its own store connection, for
  * requests that compute for long — the Argon2id hash of a login, a
- * password change or a new user (about 150 ms each). libmicrohttpd serves
- * a connection from one worker thread, so a request that computes there
- * holds up every other connection of that worker; instead the worker
- * suspends the connection and hands the request here (as it hands writes
- * to the group-commit writer), and goes on serving. */
+ * password change or a new user (about 150-600 ms each), the report and
+ * the alerts (they read every course). libmicrohttpd serves a connection
+ * from one worker thread, so a request that computes there holds up every
+ * other connection of that worker; instead the worker suspends the
+ * connection and hands the request here (as it hands writes to the
+ * group-commit writer), and goes on serving.
+ *
+ * Two bounded queues: hashes, which a person at a form waits for, and the
+ * rest (reports, alerts). A thread takes a hash first, and with more than
+ * one thread the rest never occupy all of them, so a login waits for no
+ * report. A full queue refuses the job (the server answers 503). */
 #ifndef PROLO_SLOWLANE_H
 #define PROLO_SLOWLANE_H
 
+#include <stdbool.h>
+
 #include "core/err.h"
 #include "http/writer.h"
+
+#define SLOWLANE_QUEUE_MAX 64 /* jobs waiting in each queue */
 
 struct slowlane;
 
@@ -17,11 +27,13 @@ struct slowlane;
  * PROLO_ENOMEM when a thread cannot start. */
 enum prolo_code slowlane_start(const char *db_path, int n, struct slowlane **out,
                                struct prolo_err *err);
-/* Queues j: a thread calls j->run(j, its store, &err) and then
- * j->done(j, false, &err) (done with lost = true and a generic store
- * error when its connection cannot be opened). j must stay valid until its done
- * call. Cannot fail. */
-void slowlane_submit(struct slowlane *sl, struct writer_job *j);
+/* Queues j, in the hashes' queue when hash is true: a thread calls
+ * j->run(j, its store, &err) and then j->done(j, false, &err) (done with
+ * lost = true and a generic store error when its connection cannot be
+ * opened). j must stay valid until its done call. False, with nothing
+ * queued and no call to come, when that queue holds SLOWLANE_QUEUE_MAX
+ * jobs. */
+bool slowlane_submit(struct slowlane *sl, struct writer_job *j, bool hash);
 /* Runs what is queued, stops the threads and closes their connections.
  * NULL is a no-op. */
 void slowlane_stop(struct slowlane *sl);
