@@ -7,7 +7,9 @@
  * Argon2id hash) to the slow lane (slowlane.h): the connection is
  * suspended meanwhile, so a worker keeps serving its other connections,
  * and it is resumed to send the response once the job is done (for a
- * write: once its batch is on the disk). Every response carries the security
+ * write: once its batch is on the disk). On SIGTERM, new API requests are
+ * answered 503 and the daemon is stopped once no connection is suspended
+ * (libmicrohttpd aborts otherwise). Every response carries the security
  * headers, and every request leaves one log line built by log_request from
  * an allow-list of fields (no URL, no body, no patient data). */
 #include "http/server.h"
@@ -51,6 +53,8 @@ struct server {
 	pthread_key_t store_key;
 	char web_dir[PATH_MAX];
 	atomic_int in_flight;
+	atomic_int held;             /* API requests being dispatched or suspended */
+	atomic_bool stopping;        /* SIGTERM came: API requests get 503 */
 	atomic_ullong next_req_id;   /* X-Request-Id of the next request */
 	struct writer *writer;       /* group commit */
 	struct slowlane *slow;       /* requests that compute for long */
@@ -65,6 +69,7 @@ struct conn_ctx {
 	struct timespec t0;
 	struct http_req *rq;         /* a request waiting for the writer or the lane */
 	atomic_bool done;            /* the writer finished rq */
+	bool held;                   /* counted in server.held (worker thread only) */
 };
 
 /* ---- logging ----------------------------------------------------------- */
@@ -279,6 +284,8 @@ static enum MHD_Result send_response(struct server *srv, struct MHD_Connection *
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, rq->retry_after);
 	if (rq->replayed)
 		MHD_add_response_header(r, "Idempotent-Replayed", "true");
+	if (atomic_load(&srv->stopping))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)rq->status, r);
 	MHD_destroy_response(r);
 	struct timespec t1;
@@ -316,6 +323,61 @@ static void resume_req(struct http_req *rq)
 	struct MHD_Connection *c = rq->conn;
 	atomic_store(&cx->done, true);
 	MHD_resume_connection(c);
+}
+
+/* The connection's request no longer counts in server.held: answered
+ * here, or back from suspension (on_request or on_completed runs for it
+ * only once libmicrohttpd has taken it off its list of suspended ones). */
+static void release(struct server *srv, struct conn_ctx *cx)
+{
+	if (cx->held) {
+		cx->held = false;
+		atomic_fetch_sub(&srv->held, 1);
+	}
+}
+
+/* An /api/ request: answered here, or handed to the writer or the slow
+ * lane with the connection suspended. It counts in server.held from
+ * before the stopping check on, so http_serve, which sets stopping and
+ * then waits for held to reach 0, never stops the daemon with a
+ * connection suspended. */
+static enum MHD_Result serve_api(struct server *srv, struct MHD_Connection *c, struct conn_ctx *cx,
+                                 const char *url, const char *method)
+{
+	struct http_req *aq = malloc(sizeof *aq);
+	if (!aq)
+		return MHD_NO;
+	init_req(srv, aq, c, url, method);
+	aq->body = buf_str(&cx->body);
+	aq->body_len = cx->body.len;
+	struct worker *wk = worker_get(srv);
+	aq->st = wk ? wk->st : NULL;
+	aq->charts = wk ? wk->charts : NULL;
+	aq->writer = srv->writer;
+	atomic_fetch_add(&srv->held, 1);
+	cx->held = true;
+	if (atomic_load(&srv->stopping)) {
+		aq->pattern = "-";
+		api_unavailable(aq, "the server is stopping");
+	} else if (api_dispatch(aq)) {
+		aq->resume = resume_req;
+		aq->server_ctx = cx;
+		cx->rq = aq;
+		/* Suspend first: the job may finish at once. */
+		MHD_suspend_connection(c);
+		if (!aq->slow) {
+			writer_submit(srv->writer, &aq->job);
+		} else if (!slowlane_submit(srv->slow, &aq->job, aq->slow_hash)) {
+			api_unavailable(aq, "the server is busy; try again shortly");
+			resume_req(aq);
+		}
+		return MHD_YES;
+	}
+	release(srv, cx);
+	enum MHD_Result ok = send_response(srv, c, aq, cx);
+	buf_free(&aq->out);
+	free(aq);
+	return ok;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -359,6 +421,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		/* Resumed: the writer or the lane has finished the request. */
 		if (!atomic_load(&cx->done))
 			return MHD_YES;
+		release(srv, cx);
 		struct http_req *wq = cx->rq;
 		cx->rq = NULL;
 		enum MHD_Result ok = send_response(srv, c, wq, cx);
@@ -366,36 +429,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		free(wq);
 		return ok;
 	}
-	if (!cx->too_big && strncmp(url, "/api/", 5) == 0) {
-		struct http_req *aq = malloc(sizeof *aq);
-		if (!aq)
-			return MHD_NO;
-		init_req(srv, aq, c, url, method);
-		aq->body = buf_str(&cx->body);
-		aq->body_len = cx->body.len;
-		struct worker *wk = worker_get(srv);
-		aq->st = wk ? wk->st : NULL;
-		aq->charts = wk ? wk->charts : NULL;
-		aq->writer = srv->writer;
-		if (api_dispatch(aq)) {
-			aq->resume = resume_req;
-			aq->server_ctx = cx;
-			cx->rq = aq;
-			/* Suspend first: the job may finish at once. */
-			MHD_suspend_connection(c);
-			if (!aq->slow) {
-				writer_submit(srv->writer, &aq->job);
-			} else if (!slowlane_submit(srv->slow, &aq->job, aq->slow_hash)) {
-				api_unavailable(aq, "the server is busy; try again shortly");
-				resume_req(aq);
-			}
-			return MHD_YES;
-		}
-		enum MHD_Result ok = send_response(srv, c, aq, cx);
-		buf_free(&aq->out);
-		free(aq);
-		return ok;
-	}
+	if (!cx->too_big && strncmp(url, "/api/", 5) == 0)
+		return serve_api(srv, c, cx, url, method);
 	struct http_req rq;
 	init_req(srv, &rq, c, url, method);
 	if (cx->too_big) {
@@ -421,6 +456,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (!cx)
 		return;
+	release(srv, cx);
 	if (cx->rq) {
 		buf_free(&cx->rq->out);
 		free(cx->rq);
@@ -478,6 +514,29 @@ static void find_web_dir(struct server *srv)
 	}
 	if (!realpath("web", srv->web_dir))
 		srv->web_dir[0] = '\0';
+}
+
+/* After SIGTERM, until no connection is suspended, however long their
+ * jobs take: libmicrohttpd aborts when stopped with one suspended. This
+ * ends: no request is suspended any more (stopping), and what is queued
+ * runs on its own (the lane's queues hold 64 jobs each; the writer has at
+ * most one per connection and runs them in batches). Then at most 10 s
+ * more for requests still being received or sent. */
+static void wait_for_requests(struct server *srv, FILE *info)
+{
+	int idle = 0; /* ticks of 10 ms with nothing suspended */
+	for (long tick = 1;; tick++) {
+		int held = atomic_load(&srv->held);
+		idle = held ? 0 : idle + 1;
+		if (!held && (atomic_load(&srv->in_flight) == 0 || idle > 1000))
+			return;
+		if (held && tick % 1000 == 0) {
+			fprintf(info, "prolo: waiting for %d queued requests\n", held);
+			fflush(info);
+		}
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 }
 
 enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err)
@@ -612,15 +671,13 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	fflush(info);
 	int sig = 0;
 	sigwait(&stop, &sig);
+	atomic_store(&srv->stopping, true);
 	fprintf(info, "prolo: stopping (signal %d); finishing requests in flight\n", sig);
 	fflush(info);
 	MHD_socket ls = MHD_quiesce_daemon(d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
-	for (int i = 0; i < 1000 && atomic_load(&srv->in_flight) > 0; i++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
+	wait_for_requests(srv, info);
 	MHD_stop_daemon(d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	fprintf(info, "prolo: stopped\n");
