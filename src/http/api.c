@@ -40,8 +40,9 @@ typedef enum prolo_code (*api_fn)(struct http_req *rq, json_t *body, struct prol
  * F_SLOW: computes for long (an Argon2id hash, 150-600 ms; the report
  * and the alerts, which read every course of the registry): runs on the
  * slow lane (slowlane.h) so its worker keeps serving. A read runs there in
- * a read snapshot of its own; an F_TX | F_SLOW write in a transaction of
- * its own under the writer lock, so it does not hold up a batch.
+ * a read snapshot of its own; an F_TX | F_SLOW write hashes first (its
+ * route's prep, no lock held) and then stores in a short transaction of
+ * its own under the writer lock, so it holds up no batch.
  * F_HASH: the slow part is an Argon2id hash that a person at a form waits
  * for: queued on the lane ahead of the reports and the alerts. */
 /* F_SECRET: the response carries a secret (a questionnaire link's token),
@@ -54,6 +55,8 @@ struct route {
 	enum route_id id;
 	api_fn fn;
 	int flags;
+	api_fn prep;    /* F_TX | F_SLOW: the slow part, before the transaction;
+	                 * its refusal is fn's to return (rq->prep_rc) */
 };
 
 /* ---- responses --------------------------------------------------------- */
@@ -536,7 +539,9 @@ static enum prolo_code h_me(struct http_req *rq, json_t *body, struct prolo_err 
 	                                rq->sess.csrf), err);
 }
 
-static enum prolo_code h_password(struct http_req *rq, json_t *body, struct prolo_err *err)
+/* The prep of a password change, outside the write lock: checks the old
+ * password and hashes the new one. */
+static enum prolo_code p_password(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	static const char *const keys[] = { "old_password", "new_password", NULL };
 	const char *old, *neu;
@@ -544,19 +549,39 @@ static enum prolo_code h_password(struct http_req *rq, json_t *body, struct prol
 	if ((rc = only_keys(body, keys, err)) || (rc = need_str(body, "old_password", &old, err)) ||
 	    (rc = need_str(body, "new_password", &neu, err)))
 		return rc;
-	struct store_user u;
-	if ((rc = store_user_get(rq->st, rq->user.name, &u, err)))
+	struct store_user *u = &rq->prep_user;
+	if ((rc = store_user_get(rq->st, rq->user.name, u, err)))
 		return rc;
-	if (!auth_password_ok(u.pwhash, old))
+	if (!auth_password_ok(u->pwhash, old))
 		return prolo_err_set(err, PROLO_EPERM, "old_password", "is not your current password");
-	char h[STORE_PWHASH_MAX];
-	if ((rc = auth_hash_password(neu, h, err))) {
+	snprintf(rq->prep_old, sizeof rq->prep_old, "%s", u->pwhash);
+	if ((rc = auth_hash_password(neu, u->pwhash, err)))
 		snprintf(err->field, sizeof err->field, "new_password");
-		return rc;
+	return rc;
+}
+
+/* In the transaction: the new hash replaces the one the old password was
+ * checked against, if it is still there (else another change came first:
+ * 409, nothing stored). */
+static enum prolo_code h_password(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	if (rq->prep_rc) {
+		*err = rq->prep_err;
+		return rq->prep_rc;
 	}
-	if ((rc = store_user_set_password(rq->st, u.name, h, err)) ||
-	    (rc = store_login_session_delete(rq->st, NULL, u.name, rq->sess.id_hash, err)) ||
-	    (rc = audit(rq, "password.change", "user", u.name, "", err)))
+	const struct store_user *u = &rq->prep_user;
+	struct store_user cur;
+	enum prolo_code rc = store_user_get(rq->st, u->name, &cur, err);
+	if (rc)
+		return rc;
+	bool same = strcmp(cur.pwhash, rq->prep_old) == 0;
+	sodium_memzero(cur.pwhash, sizeof cur.pwhash);
+	if (!same)
+		return prolo_err_set(err, PROLO_ECONFLICT, "old_password",
+		                     "the password was changed meanwhile; try again");
+	if ((rc = store_user_set_password(rq->st, u->name, u->pwhash, err)) ||
+	    (rc = store_login_session_delete(rq->st, NULL, u->name, rq->sess.id_hash, err)) ||
+	    (rc = audit(rq, "password.change", "user", u->name, "", err)))
 		return rc;
 	return reply(rq, 200, json_object(), err);
 }
@@ -1064,7 +1089,9 @@ static enum prolo_code h_users_list(struct http_req *rq, json_t *body, struct pr
 	return reply(rq, 200, json_pack("{s:o}", "users", arr), err);
 }
 
-static enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+/* The prep of a new user, outside the write lock: the checks of the body
+ * and the hash. */
+static enum prolo_code p_users_add(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	static const char *const keys[] = { "name", "role", "clinic", "password", NULL };
 	const char *name, *role, *clinic, *pw;
@@ -1073,21 +1100,32 @@ static enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct pro
 	    (rc = need_str(body, "role", &role, err)) || (rc = hjson_str(body, "clinic", &clinic, err)) ||
 	    (rc = need_str(body, "password", &pw, err)))
 		return rc;
-	struct store_user u;
-	memset(&u, 0, sizeof u);
+	struct store_user *u = &rq->prep_user;
+	memset(u, 0, sizeof *u);
 	if (!dom_id_valid(name, strlen(name)))
 		return prolo_err_set(err, PROLO_EINVAL, "name", "1-64 of A-Z a-z 0-9 . _ : -");
-	if ((u.role = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role))) < 0)
+	if ((u->role = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role))) < 0)
 		return prolo_err_set(err, PROLO_EINVAL, "role", "must be admin|clinician|staff|researcher");
 	if (clinic && clinic[0] && !dom_id_valid(clinic, strlen(clinic)))
 		return prolo_err_set(err, PROLO_EINVAL, "clinic", "not a valid clinic code");
-	snprintf(u.name, sizeof u.name, "%s", name);
-	snprintf(u.clinic, sizeof u.clinic, "%s", clinic && u.role != ROLE_ADMIN ? clinic : "");
-	u.created_at = rq->now;
-	if ((rc = auth_hash_password(pw, u.pwhash, err)) || (rc = store_user_add(rq->st, &u, err)) ||
-	    (rc = audit(rq, "user.create", "user", u.name, store_role_names[u.role], err)))
+	snprintf(u->name, sizeof u->name, "%s", name);
+	snprintf(u->clinic, sizeof u->clinic, "%s", clinic && u->role != ROLE_ADMIN ? clinic : "");
+	u->created_at = rq->now;
+	return auth_hash_password(pw, u->pwhash, err);
+}
+
+static enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	if (rq->prep_rc) {
+		*err = rq->prep_err;
+		return rq->prep_rc;
+	}
+	const struct store_user *u = &rq->prep_user;
+	enum prolo_code rc;
+	if ((rc = store_user_add(rq->st, u, err)) ||
+	    (rc = audit(rq, "user.create", "user", u->name, store_role_names[u->role], err)))
 		return rc;
-	return reply(rq, 201, json_pack("{s:o}", "user", user_json(&u)), err);
+	return reply(rq, 201, json_pack("{s:o}", "user", user_json(u)), err);
 }
 
 static enum prolo_code add_audit_json(void *ctx, const struct store_audit *e, struct prolo_err *err)
@@ -1428,30 +1466,30 @@ static enum prolo_code h_vocab(struct http_req *rq, json_t *body, struct prolo_e
 /* ---- routing ----------------------------------------------------------- */
 
 static const struct route routes[] = {
-	{ "POST", "/api/login", RT_LOGIN, h_login, F_SLOW | F_HASH },
-	{ "POST", "/api/logout", RT_LOGOUT, h_logout, F_TX },
-	{ "GET", "/api/me", RT_ME, h_me, 0 },
-	{ "GET", "/api/vocab", RT_VOCAB, h_vocab, 0 },
-	{ "POST", "/api/password", RT_PASSWORD, h_password, F_TX | F_SLOW | F_HASH },
-	{ "GET", "/api/patients", RT_PATIENTS_LIST, h_patients_list, 0 },
-	{ "POST", "/api/patients", RT_PATIENTS_ADD, h_patients_add, F_TX },
-	{ "GET", "/api/patients/{id}", RT_PATIENT_GET, h_patient_get, 0 },
-	{ "GET", "/api/courses", RT_COURSES_LIST, h_courses_list, 0 },
-	{ "POST", "/api/courses", RT_COURSES_ADD, h_courses_add, F_TX },
-	{ "GET", "/api/courses/{id}", RT_COURSE_GET, h_course_get, 0 },
-	{ "POST", "/api/courses/{id}/end", RT_COURSE_END, h_course_end, F_TX },
-	{ "POST", "/api/sessions", RT_SESSIONS_ADD, h_sessions_add, F_TX },
-	{ "POST", "/api/outcomes", RT_OUTCOMES_ADD, h_outcomes_add, F_TX },
-	{ "POST", "/api/adverse-events", RT_AES_ADD, h_aes_add, F_TX },
-	{ "GET", "/api/alerts", RT_ALERTS_LIST, h_alerts_list, F_SLOW },
-	{ "POST", "/api/alerts/ack", RT_ALERTS_ACK, h_alerts_ack, F_TX },
-	{ "GET", "/api/report", RT_REPORT, h_report, F_SLOW },
-	{ "GET", "/api/users", RT_USERS_LIST, h_users_list, 0 },
-	{ "POST", "/api/users", RT_USERS_ADD, h_users_add, F_TX | F_SLOW | F_HASH },
-	{ "GET", "/api/audit", RT_AUDIT_LIST, h_audit_list, 0 },
-	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX | F_SECRET },
-	{ "GET", "/api/q/{id}", RT_Q_GET, h_q_get, 0 },
-	{ "POST", "/api/q/{id}", RT_Q_POST, h_q_post, F_TX },
+	{ "POST", "/api/login", RT_LOGIN, h_login, F_SLOW | F_HASH, NULL },
+	{ "POST", "/api/logout", RT_LOGOUT, h_logout, F_TX, NULL },
+	{ "GET", "/api/me", RT_ME, h_me, 0, NULL },
+	{ "GET", "/api/vocab", RT_VOCAB, h_vocab, 0, NULL },
+	{ "POST", "/api/password", RT_PASSWORD, h_password, F_TX | F_SLOW | F_HASH, p_password },
+	{ "GET", "/api/patients", RT_PATIENTS_LIST, h_patients_list, 0, NULL },
+	{ "POST", "/api/patients", RT_PATIENTS_ADD, h_patients_add, F_TX, NULL },
+	{ "GET", "/api/patients/{id}", RT_PATIENT_GET, h_patient_get, 0, NULL },
+	{ "GET", "/api/courses", RT_COURSES_LIST, h_courses_list, 0, NULL },
+	{ "POST", "/api/courses", RT_COURSES_ADD, h_courses_add, F_TX, NULL },
+	{ "GET", "/api/courses/{id}", RT_COURSE_GET, h_course_get, 0, NULL },
+	{ "POST", "/api/courses/{id}/end", RT_COURSE_END, h_course_end, F_TX, NULL },
+	{ "POST", "/api/sessions", RT_SESSIONS_ADD, h_sessions_add, F_TX, NULL },
+	{ "POST", "/api/outcomes", RT_OUTCOMES_ADD, h_outcomes_add, F_TX, NULL },
+	{ "POST", "/api/adverse-events", RT_AES_ADD, h_aes_add, F_TX, NULL },
+	{ "GET", "/api/alerts", RT_ALERTS_LIST, h_alerts_list, F_SLOW, NULL },
+	{ "POST", "/api/alerts/ack", RT_ALERTS_ACK, h_alerts_ack, F_TX, NULL },
+	{ "GET", "/api/report", RT_REPORT, h_report, F_SLOW, NULL },
+	{ "GET", "/api/users", RT_USERS_LIST, h_users_list, 0, NULL },
+	{ "POST", "/api/users", RT_USERS_ADD, h_users_add, F_TX | F_SLOW | F_HASH, p_users_add },
+	{ "GET", "/api/audit", RT_AUDIT_LIST, h_audit_list, 0, NULL },
+	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX | F_SECRET, NULL },
+	{ "GET", "/api/q/{id}", RT_Q_GET, h_q_get, 0, NULL },
+	{ "POST", "/api/q/{id}", RT_Q_POST, h_q_post, F_TX, NULL },
 };
 
 /* Matches path against a pattern whose "{id}" segment takes one non-empty
@@ -1596,8 +1634,9 @@ static enum prolo_code append_waiting(struct http_req *rq, struct store *st, str
 	return rc;
 }
 
-/* F_SLOW writes: one transaction of their own on the worker's connection,
- * under the writer lock. */
+/* F_SLOW writes, on a slow lane thread once their prep (the hash) is done:
+ * one short transaction of their own on its connection, under the writer
+ * lock. */
 static void run_write_here(struct http_req *rq, const struct route *rt, json_t *body)
 {
 	struct prolo_err err;
@@ -1680,6 +1719,8 @@ static enum prolo_code job_slow(struct writer_job *j, struct store *st, struct p
 	(void)err;
 	rq->st = st;
 	if (rt->flags & F_TX) {
+		prolo_err_clear(&rq->prep_err);
+		rq->prep_rc = rt->prep ? rt->prep(rq, rq->json, &rq->prep_err) : PROLO_OK;
 		run_write_here(rq, rt, rq->json);
 	} else {
 		bool snap = rt->id != RT_LOGIN && store_read_begin(st, NULL) == PROLO_OK;
@@ -1704,6 +1745,8 @@ static void job_done(struct writer_job *j, bool lost, const struct prolo_err *er
 	rq->in_writer = false;
 	json_decref(rq->json);
 	rq->json = NULL;
+	sodium_memzero(&rq->prep_user, sizeof rq->prep_user);
+	sodium_memzero(rq->prep_old, sizeof rq->prep_old);
 	if (rq->resume)
 		rq->resume(rq);
 }

@@ -54,6 +54,11 @@ struct http_req {
 	json_t *json;                /* the parsed body; released when the job is done */
 	const char *idem_key;        /* Idempotency-Key header, NULL if none */
 	bool in_writer;              /* handler runs inside a write transaction on st */
+	/* a slow write's hashing, done on the slow lane before its transaction */
+	enum prolo_code prep_rc;     /* PROLO_OK, or the refusal its handler returns */
+	struct prolo_err prep_err;
+	struct store_user prep_user; /* the user with the new hash */
+	char prep_old[STORE_PWHASH_MAX]; /* the hash the old password matched */
 	int n_audits;                /* audit rows of a read, spooled at its end */
 	struct store_audit audits[HTTP_AUDITS_MAX];
 	struct writer *writer;       /* the server's group-commit writer */

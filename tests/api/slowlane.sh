@@ -4,8 +4,12 @@
 # requests of other users sent while two logins are being checked are
 # answered before either login is; and the logins (one right, one wrong)
 # still answer 200 and 401, and a password change (a slow write) works.
-# A lane thread that cannot open the registry answers with a generic
-# message, not the store's (which names the file).
+# The hashes of new users and password changes are computed before the
+# write lock is taken: a write sent while two users are being created is
+# answered before either; of two changes of one password at once, the
+# second finds the hash it checked replaced and gets 409. A lane thread
+# that cannot open the registry answers with a generic message, not the
+# store's (which names the file).
 . "$TOP/tests/lib/cli.sh"
 . "$TOP/tests/api/lib.sh"
 api_setup_db
@@ -49,6 +53,56 @@ if st != 200:
     sys.exit(1)
 cl.login("clin1", "another long secret")
 print("ok: 5 requests answered while 2 logins were hashed; login and password change work on the slow lane")
+PYEOF
+$PY - "$PORT" "$PASSWORD" "$API_DIR" <<'PYEOF' || exit 1
+import json, sys, threading, time
+port, password, api_dir = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+sys.path.insert(0, api_dir)
+from client import Client
+cl = Client(port, password)
+admin, staff1 = cl.login("admin"), cl.login("staff1")
+def hdr(s):
+    return {"Cookie": s[0], "X-CSRF-Token": s[1], "Content-Type": "application/json"}
+done = []
+lock = threading.Lock()
+def post(tag, path, body, s):
+    st, _, d = cl.raw("POST", path, json.dumps(body), hdr(s))
+    with lock:
+        done.append((tag, st, d[:200]))
+ts = [threading.Thread(target=post, args=("user", "/api/users",
+                                          {"name": "new%d" % i, "role": "researcher", "password": "a long password %d" % i}, admin))
+      for i in range(2)]
+for t in ts:
+    t.start()
+time.sleep(0.05)
+post("patient", "/api/patients", {"patient_id": "SL1", "sex": "female", "birth_year": 1970}, staff1)
+for t in ts:
+    t.join()
+order = [w for w, _, _ in done]
+if order[0] != "patient" or [s for _, s, _ in done] != [201, 201, 201]:
+    print("FAIL: a write waited for the hashes of new users:", done, file=sys.stderr)
+    sys.exit(1)
+cl.login("new0", "a long password 0")
+print("ok: a write sent while two users were being created was answered first")
+
+# Two changes of one password at once, in one session: both check the old
+# password against the same hash; the second to store finds it replaced.
+done.clear()
+s = cl.login("clin2")
+ts = [threading.Thread(target=post, args=("pw%d" % i, "/api/password",
+                                          {"old_password": password, "new_password": "new password number %d" % i}, s))
+      for i in range(2)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+got = sorted(st for _, st, _ in done)
+if got != [200, 409]:
+    print("FAIL: two changes of one password:", done, file=sys.stderr)
+    sys.exit(1)
+won = [w for w, st, _ in done if st == 200][0]
+cl.login("clin2", "new password number %s" % won[2:])
+print("ok: of two changes of one password, one stored and one got 409")
 PYEOF
 api_stop || { echo "the server did not stop cleanly" >&2; exit 1; }
 
