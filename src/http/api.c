@@ -108,6 +108,11 @@ static const char *header(struct http_req *rq, const char *name)
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
+static const char *cookie_token(struct http_req *rq)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, COOKIE);
+}
+
 /* The audit row of a request. A write's row joins the write on the
  * writer's connection (same savepoint, same commit). A read's row waits in
  * rq: api_dispatch spools it (writer_audit) before the response goes out. PROLO_OK, or the store's code. */
@@ -1517,11 +1522,6 @@ static bool match(const char *pattern, const char *path, char *param, size_t psz
 	return *p == '\0' && *s == '\0';
 }
 
-static const char *cookie_token(struct http_req *rq)
-{
-	return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, COOKIE);
-}
-
 /* The Origin of a state-changing request, when a browser sends one, must
  * be this server. */
 static enum prolo_code check_origin(struct http_req *rq, struct prolo_err *err)
@@ -1634,6 +1634,26 @@ static enum prolo_code append_waiting(struct http_req *rq, struct store *st, str
 	return rc;
 }
 
+/* Inside a slow write's transaction: its session still stands, though a
+ * logout or a disabled account may have come during its hash. PROLO_EAUTH
+ * when not; store codes. */
+static enum prolo_code session_stands(struct http_req *rq, struct prolo_err *err)
+{
+	struct store_login_session s;
+	struct store_user u;
+	if (!rq->authed)
+		return PROLO_OK;
+	enum prolo_code rc = store_login_session_get(rq->st, rq->sess.id_hash, &s, err);
+	if (!rc)
+		rc = store_user_get(rq->st, s.user, &u, err);
+	if (!rc) {
+		sodium_memzero(u.pwhash, sizeof u.pwhash);
+		if (u.disabled)
+			rc = PROLO_ENOTFOUND;
+	}
+	return rc == PROLO_ENOTFOUND ? prolo_err_set(err, PROLO_EAUTH, "", "please log in") : rc;
+}
+
 /* F_SLOW writes, on a slow lane thread once their prep (the hash) is done:
  * one short transaction of their own on its connection, under the writer
  * lock. */
@@ -1645,6 +1665,9 @@ static void run_write_here(struct http_req *rq, const struct route *rt, json_t *
 	rq->in_writer = true;
 	rq->n_audits = 0;
 	if (store_begin(rq->st, &err)) {
+		api_fail(rq, &err);
+	} else if (session_stands(rq, &err)) {
+		store_rollback(rq->st);
 		api_fail(rq, &err);
 	} else if (run_handler(rq, rt, body, &err) != PROLO_OK) {
 		store_rollback(rq->st);
@@ -1710,6 +1733,25 @@ static void run_read(struct http_req *rq, const struct route *rt, json_t *body)
 	rq->n_audits = 0;
 }
 
+/* The session check again, on the lane: the request may have waited
+ * there behind others, and a logout or a disabled account since then
+ * counts. False with the response set when the session no longer holds. */
+static bool session_holds(struct http_req *rq)
+{
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	if (!rq->authed)
+		return true;
+	if (auth_session(rq->st, rq->writer, cookie_token(rq), rq->now,
+	                 &(struct auth_policy){ rq->opt->session_idle_s, rq->opt->session_absolute_s },
+	                 &rq->sess, &rq->user, &err) ||
+	    auth_permit(&rq->user, rq->route, NULL, &err)) {
+		api_fail(rq, &err);
+		return false;
+	}
+	return true;
+}
+
 /* writer_run_fn of an F_SLOW request, on a slow lane thread and its
  * connection. The response is set either way. */
 static enum prolo_code job_slow(struct writer_job *j, struct store *st, struct prolo_err *err)
@@ -1719,12 +1761,15 @@ static enum prolo_code job_slow(struct writer_job *j, struct store *st, struct p
 	(void)err;
 	rq->st = st;
 	if (rt->flags & F_TX) {
+		if (!session_holds(rq))
+			return PROLO_OK;
 		prolo_err_clear(&rq->prep_err);
 		rq->prep_rc = rt->prep ? rt->prep(rq, rq->json, &rq->prep_err) : PROLO_OK;
 		run_write_here(rq, rt, rq->json);
 	} else {
 		bool snap = rt->id != RT_LOGIN && store_read_begin(st, NULL) == PROLO_OK;
-		run_read(rq, rt, rq->json);
+		if (session_holds(rq))
+			run_read(rq, rt, rq->json);
 		if (snap)
 			store_read_end(st);
 	}

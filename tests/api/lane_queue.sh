@@ -3,7 +3,10 @@
 # another process takes the registry's write lock and two logins wait for
 # it on both lane threads; everything sent meanwhile queues. Then:
 #  1. logins queued after reports are run before them (hashes first);
-#  2. each queue holds 64 jobs: past that, 503 with Retry-After at once.
+#  2. each queue holds 64 jobs: past that, 503 with Retry-After at once;
+#  3. a queued request is checked against its session again when it runs:
+#     after a logout or with the account disabled meanwhile, 401;
+#  4. and a password change once more after its hash, in its transaction.
 . "$TOP/tests/lib/cli.sh"
 . "$TOP/tests/api/lib.sh"
 api_setup_db
@@ -96,4 +99,53 @@ for tag, ok in (("report", 200), ("password", 400)):
     if any(not d[2] for d in full) or max(d[3] for d in full) > 1.0:
         fail(tag, "503 without Retry-After or not at once:", full[:3])
 print("ok: each queue took 64 jobs; 36 reports and 36 password changes were refused at once (503, Retry-After)")
+
+# 3. Sessions checked again on the lane: queued, then the session ends.
+# The logouts wait for the write lock too, but they take their turn for it
+# before the lane threads take theirs again (each still hashes its blocker
+# login first), so they land before the queued requests run.
+done.clear()
+clin1, staff1, res1 = as_user("clin1"), as_user("staff1"), as_user("res1")
+lock, ts = hold_lane()
+ts.append(start("clin1 report", "GET", "/api/report", None, clin1))
+ts.append(start("res1 report", "GET", "/api/report", None, res1))
+ts.append(start("admin report", "GET", "/api/report", None, admin))
+ts.append(start("staff1 password", "POST", "/api/password",
+                {"old_password": password, "new_password": "a new long password"}, staff1))
+time.sleep(0.2)
+ts.append(start("staff1 logout", "POST", "/api/logout", {}, staff1))
+ts.append(start("clin1 logout", "POST", "/api/logout", {}, clin1))
+time.sleep(0.3)
+lock.execute("UPDATE users SET disabled = 1 WHERE name = 'res1'")
+lock.execute("COMMIT")
+for t in ts:
+    t.join(60)
+got = dict((d[0], d[1]) for d in done)
+want = {"clin1 report": 401, "res1 report": 401, "staff1 password": 401, "admin report": 200,
+        "staff1 logout": 200, "clin1 logout": 200, "blocker": 200}
+if got != want:
+    fail("after logout or disable:", got)
+con = sqlite3.connect(db)
+if con.execute("SELECT count(*) FROM audit_log WHERE action = 'password.change'").fetchone()[0] != 0:
+    fail("the password of a closed session was changed")
+print("ok: requests queued before a logout or a disabled account were refused (401) on the lane")
+
+# 4. A logout while a password change hashes: the change, which takes its
+# turn for the write lock only after its hash, finds the session gone.
+done.clear()
+clin2 = as_user("clin2")
+lock = sqlite3.connect(db, isolation_level=None, timeout=10)
+lock.execute("BEGIN IMMEDIATE")
+ts = [start("clin2 password", "POST", "/api/password",
+            {"old_password": password, "new_password": "a new long password"}, clin2)]
+time.sleep(0.05)
+ts.append(start("clin2 logout", "POST", "/api/logout", {}, clin2))
+time.sleep(1.0)
+lock.execute("ROLLBACK")
+for t in ts:
+    t.join(60)
+got = dict((d[0], d[1]) for d in done)
+if got != {"clin2 password": 401, "clin2 logout": 200}:
+    fail("a logout during the hash of a password change:", got)
+print("ok: a password change whose session ended during its hash was refused (401)")
 PYEOF
