@@ -149,3 +149,4 @@ if got != {"clin2 password": 401, "clin2 logout": 200}:
     fail("a logout during the hash of a password change:", got)
 print("ok: a password change whose session ended during its hash was refused (401)")
 PYEOF
+api_stop || { echo "the server did not stop cleanly" >&2; tail -n 20 "$SERVER_LOG" >&2; exit 1; }
