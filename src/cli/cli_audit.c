@@ -11,10 +11,15 @@
 #include "http/audit_spool.h"
 #include "store/store.h"
 
-static void recover_spool(struct cli_ctx *ctx)
+/* Brings in what a stopped server left in its audit spool. A running
+ * server's spool is its own: the lock is held (or, for an account that may
+ * read the registry but not touch the server's files, cannot be taken) and
+ * nothing is done. False, with a message, when spooled rows of a stopped
+ * server could not be brought in: the log is then not complete. */
+static bool recover_spool(struct cli_ctx *ctx)
 {
 	if (!audit_spool_exists(ctx->db_path))
-		return;
+		return true;
 	struct prolo_err err;
 	struct store *st = NULL;
 	struct audit_spool *sp = NULL;
@@ -22,9 +27,11 @@ static void recover_spool(struct cli_ctx *ctx)
 	if (!rc && (rc = audit_spool_open(ctx->db_path, st, &sp, &err)) == PROLO_OK)
 		audit_spool_close(sp);
 	store_close(st);
-	if (rc && rc != PROLO_ECONFLICT)
-		fprintf(ctx->errs, "prolo: warning: rows of a stopped server's audit spool are not in the log: %s\n",
-		        err.msg);
+	if (!rc || rc == PROLO_ECONFLICT || rc == PROLO_EPERM)
+		return true;
+	fprintf(ctx->errs, "prolo: the audit rows a stopped server left in its spool could not be "
+	                   "brought into the log: %s\n", err.msg);
+	return false;
 }
 
 static int audit_verify(struct cli_ctx *ctx)
@@ -34,7 +41,7 @@ static int audit_verify(struct cli_ctx *ctx)
 	struct store *st = NULL;
 	int64_t n = 0, bad = 0;
 	unsigned char head[STORE_HASH_LEN];
-	recover_spool(ctx);
+	bool complete = recover_spool(ctx);
 	enum prolo_code rc = store_open(ctx->db_path, STORE_READONLY, &st, &err);
 	if (!rc)
 		rc = store_audit_verify(st, &n, &bad, head, &err);
@@ -56,6 +63,10 @@ static int audit_verify(struct cli_ctx *ctx)
 		fprintf(ctx->out, "{\"intact\":true,\"rows\":%lld,\"head\":\"%s\"}\n", (long long)n, hex);
 	else
 		fprintf(ctx->out, "audit log intact: %lld rows, head %s\n", (long long)n, hex);
+	if (!complete) {
+		prolo_err_set(&err, PROLO_EDB, "", "the log is intact but not complete: spooled rows are missing");
+		return cli_fail(ctx, &err);
+	}
 	return 0;
 }
 

@@ -21,7 +21,7 @@
 
 #define SPOOL_MAGIC "prolo-audit-spool 1 "
 #define SPOOL_ID_HEX 32            /* 16 random bytes */
-#define SPOOL_FILE_MAX ((size_t)256 << 20)
+#define SPOOL_LINE_MAX 16384       /* far above the longest row audit_line_format writes */
 
 struct audit_spool {
 	pthread_mutex_t mu;
@@ -41,17 +41,19 @@ static enum prolo_code io_err(struct prolo_err *err, const char *what, const cha
 	                     strerror(errno));
 }
 
-/* Writes all of p, or cuts the file back to *size and fails. */
-static bool write_whole(int fd, off_t *size, const char *p, size_t n)
+/* Writes all of p, or cuts the file back to *size and fails. *cut is
+ * false when even that failed: the file may end in part of a row. */
+static bool write_whole(int fd, off_t *size, const char *p, size_t n, bool *cut)
 {
 	size_t done = 0;
+	*cut = true;
 	while (done < n) {
 		ssize_t w = write(fd, p + done, n - done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			int saved = errno ? errno : ENOSPC;
-			if (ftruncate(fd, *size) != 0) { /* keep errno of the write */ }
+			int saved = w == 0 ? ENOSPC : errno;
+			*cut = done == 0 || ftruncate(fd, *size) == 0;
 			errno = saved;
 			return false;
 		}
@@ -71,11 +73,14 @@ static int create_file(const char *path, off_t *size)
 	sodium_bin2hex(hdr + sizeof SPOOL_MAGIC - 1, SPOOL_ID_HEX + 1, id, sizeof id);
 	size_t n = strlen(hdr);
 	hdr[n++] = '\n';
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	/* The name is free (renamed or replayed away): never follow or
+	 * truncate something planted there. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
 	*size = 0;
-	if (!write_whole(fd, size, hdr, n)) {
+	bool cut;
+	if (!write_whole(fd, size, hdr, n, &cut)) {
 		int saved = errno;
 		close(fd);
 		unlink(path);
@@ -95,61 +100,51 @@ static bool file_exists(const char *path)
  * its transaction) and marks the file, unless its mark is already there. */
 static enum prolo_code replay(struct store *st, const char *path, struct prolo_err *err)
 {
+	/* Read line by line: a spool that grew while the registry was busy
+	 * (another process holding its write lock) may be large. */
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return io_err(err, "open", path);
-	struct buf text;
-	buf_init(&text, SPOOL_FILE_MAX);
-	char chunk[65536];
-	size_t n;
-	enum prolo_code rc = PROLO_OK;
-	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		rc = buf_add(&text, chunk, n);
-	bool bad_read = ferror(f);
-	fclose(f);
-	if (rc || bad_read) {
-		buf_free(&text);
-		return rc ? prolo_err_set(err, PROLO_EDB, "", "audit spool: '%s' is too large", path)
-		          : io_err(err, "read", path);
-	}
-	const char *p = buf_str(&text), *end = p + text.len;
-	const char *nl = memchr(p, '\n', text.len);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len = getline(&line, &cap, f);
 	size_t magic = sizeof SPOOL_MAGIC - 1;
-	if (!nl && text.len < magic + SPOOL_ID_HEX) {
-		/* A file cut before its header was complete holds no row. */
-		buf_free(&text);
-		return PROLO_OK;
-	}
-	if (!nl || (size_t)(nl - p) != magic + SPOOL_ID_HEX || memcmp(p, SPOOL_MAGIC, magic) != 0) {
-		buf_free(&text);
-		return prolo_err_set(err, PROLO_EDB, "", "%s:1: not an audit spool file", path);
-	}
+	enum prolo_code rc = PROLO_OK;
 	char id[SPOOL_ID_HEX + 1], done[SPOOL_ID_HEX + 1];
-	memcpy(id, p + magic, SPOOL_ID_HEX);
+	if (len < 0 || line[len - 1] != '\n') {
+		/* Empty, or cut before its header was complete: no row. */
+		if (ferror(f))
+			rc = io_err(err, "read", path);
+		goto out;
+	}
+	if ((size_t)len != magic + SPOOL_ID_HEX + 1 || memcmp(line, SPOOL_MAGIC, magic) != 0) {
+		rc = prolo_err_set(err, PROLO_EDB, "", "%s:1: not an audit spool file", path);
+		goto out;
+	}
+	memcpy(id, line + magic, SPOOL_ID_HEX);
 	id[SPOOL_ID_HEX] = '\0';
-	if ((rc = store_audit_spool_get(st, done, sizeof done, err))) {
-		buf_free(&text);
-		return rc;
-	}
-	if (strcmp(id, done) == 0) {
-		buf_free(&text);
-		return PROLO_OK;
-	}
+	if ((rc = store_audit_spool_get(st, done, sizeof done, err)) || strcmp(id, done) == 0)
+		goto out;
 	long line_no = 1;
 	struct store_audit_chain chain = { .known = false };
-	for (p = nl + 1; p < end && !rc; p = nl + 1) {
+	while (!rc && (len = getline(&line, &cap, f)) >= 0) {
 		line_no++;
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
+		if (line[len - 1] != '\n')
 			break; /* cut by a power loss: never acknowledged */
 		struct store_audit e;
-		if (!audit_line_parse(p, (size_t)(nl - p), &e))
+		if (len > SPOOL_LINE_MAX || !audit_line_parse(line, (size_t)len - 1, &e))
 			rc = prolo_err_set(err, PROLO_EDB, "", "%s:%ld: not an audit row", path, line_no);
 		else
 			rc = store_audit_append_chained(st, &chain, &e, err);
 	}
-	buf_free(&text);
-	return rc ? rc : store_audit_spool_mark(st, id, err);
+	if (!rc && ferror(f))
+		rc = io_err(err, "read", path);
+	if (!rc)
+		rc = store_audit_spool_mark(st, id, err);
+out:
+	free(line);
+	fclose(f);
+	return rc;
 }
 
 /* Replays path in a transaction of its own and removes it. */
@@ -168,13 +163,22 @@ static enum prolo_code replay_alone(struct store *st, const char *path, struct p
 
 /* ---- the API -------------------------------------------------------------- */
 
+/* The registry's real path: through a symbolic link or another relative
+ * path it is still one registry, with one spool and one lock. */
+static void real_db_path(const char *db_path, char out[PATH_MAX])
+{
+	if (!realpath(db_path, out))
+		snprintf(out, PATH_MAX, "%s", db_path);
+}
+
 bool audit_spool_exists(const char *db_path)
 {
-	char p[PATH_MAX];
-	snprintf(p, sizeof p, "%s-audit", db_path);
+	char real[PATH_MAX], p[PATH_MAX + 16];
+	real_db_path(db_path, real);
+	snprintf(p, sizeof p, "%s-audit", real);
 	if (file_exists(p))
 		return true;
-	snprintf(p, sizeof p, "%s-audit.sealed", db_path);
+	snprintf(p, sizeof p, "%s-audit.sealed", real);
 	return file_exists(p);
 }
 
@@ -186,6 +190,9 @@ enum prolo_code audit_spool_open(const char *db_path, struct store *st, struct a
 	if (!sp)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	sp->fd = sp->lock_fd = -1;
+	char real[PATH_MAX];
+	real_db_path(db_path, real);
+	db_path = real;
 	if (snprintf(sp->active, sizeof sp->active, "%s-audit", db_path) >= (int)sizeof sp->active ||
 	    snprintf(sp->sealed_path, sizeof sp->sealed_path, "%s-audit.sealed", db_path) >=
 	        (int)sizeof sp->sealed_path ||
@@ -197,7 +204,9 @@ enum prolo_code audit_spool_open(const char *db_path, struct store *st, struct a
 	enum prolo_code rc = PROLO_OK;
 	sp->lock_fd = open(sp->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (sp->lock_fd < 0) {
-		rc = io_err(err, "create", sp->lock_path);
+		rc = errno == EACCES || errno == EPERM
+		     ? prolo_err_set(err, PROLO_EPERM, "db", "no permission to open '%s'", sp->lock_path)
+		     : io_err(err, "create", sp->lock_path);
 		goto fail;
 	}
 	if (flock(sp->lock_fd, LOCK_EX | LOCK_NB) != 0) {
@@ -253,8 +262,17 @@ enum prolo_code audit_spool_add(struct audit_spool *sp, const struct store_audit
 		return prolo_err_set(err, rc, "", "audit spool: a row is too large");
 	}
 	pthread_mutex_lock(&sp->mu);
-	bool ok = sp->fd >= 0 && write_whole(sp->fd, &sp->size, b.data, b.len);
-	int saved = errno;
+	bool cut = true;
+	bool ok = sp->fd >= 0 && write_whole(sp->fd, &sp->size, b.data, b.len, &cut);
+	int saved = sp->fd >= 0 ? errno : EBADF;
+	if (!cut) {
+		/* Part of a row is left at the end: no row may follow it. Reads
+		 * fail (nothing unaudited is shown) until the next drain seals
+		 * this file (its cut last line is not a row) and starts a new
+		 * one. */
+		close(sp->fd);
+		sp->fd = -1;
+	}
 	if (ok)
 		sp->pending += n;
 	if (pending)
@@ -271,7 +289,7 @@ enum prolo_code audit_spool_add(struct audit_spool *sp, const struct store_audit
 long audit_spool_pending(struct audit_spool *sp)
 {
 	pthread_mutex_lock(&sp->mu);
-	long n = sp->pending + (sp->sealed ? 1 : 0);
+	long n = sp->pending + (sp->sealed || sp->fd < 0 ? 1 : 0);
 	pthread_mutex_unlock(&sp->mu);
 	return n;
 }
@@ -287,14 +305,15 @@ static enum prolo_code seal(struct audit_spool *sp, struct prolo_err *err)
 	if (fd < 0) {
 		int saved = errno;
 		/* Back as it was: the rows stay in the active file. */
-		if (rename(sp->sealed_path, sp->active) != 0) {
+		if (rename(sp->sealed_path, sp->active) != 0 && sp->fd >= 0) {
 			close(sp->fd);
 			sp->fd = -1; /* appends fail from here on: nothing unaudited is shown */
 		}
 		errno = saved;
 		return io_err(err, "create", sp->active);
 	}
-	close(sp->fd);
+	if (sp->fd >= 0)
+		close(sp->fd);
 	sp->fd = fd;
 	sp->size = size;
 	sp->pending = 0;
@@ -306,7 +325,7 @@ enum prolo_code audit_spool_drain(struct audit_spool *sp, struct store *st, stru
 {
 	pthread_mutex_lock(&sp->mu);
 	enum prolo_code rc = PROLO_OK;
-	if (!sp->sealed && sp->pending > 0)
+	if (!sp->sealed && (sp->pending > 0 || sp->fd < 0))
 		rc = seal(sp, err);
 	bool sealed = sp->sealed;
 	pthread_mutex_unlock(&sp->mu);

@@ -29,7 +29,8 @@ struct audit_spool;
 
 /* Opens the spool of the registry at db_path and appends, through st, the
  * rows a previous server left behind (each file in a transaction of its
- * own). PROLO_ECONFLICT when another server holds the lock; PROLO_EDB
+ * own). PROLO_ECONFLICT when another server holds the lock; PROLO_EPERM
+ * when this account may not open the lock file; PROLO_EDB
  * with "FILE:LINE: ..." for a damaged spool file (nothing is appended from
  * it); PROLO_EDB when the files cannot be created or read; store codes. */
 enum prolo_code audit_spool_open(const char *db_path, struct store *st, struct audit_spool **out,

@@ -1,7 +1,7 @@
 /* The group-commit thread of writer.h. Jobs queue under a mutex; the thread
  * takes everything queued (up to BATCH_MAX), runs it in one transaction and
- * commits with synchronous=FULL when any job of the batch is a write
- * (NORMAL for batches of session refreshes and spooled audit rows alone).
+ * commits with synchronous=FULL when any job of the batch is a write or
+ * it drains the audit spool (NORMAL for session refreshes alone).
  * While it commits, new jobs queue up for the next batch, so the batch
  * grows with the load and one fsync serves many requests.
  *
@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -42,8 +43,24 @@ struct writer {
 	bool stopping;
 	bool spooled;                   /* rows were spooled since the last drain */
 	bool spool_due;                 /* ... DRAIN_ROWS of them: drain now */
+	_Atomic long drain_complained, add_complained; /* complain()'s clocks */
 	int durable;                    /* synchronous setting of st: 1 FULL, 0 NORMAL */
 };
+
+/* A complaint to the server's log at most every 10 s per *last: a spool
+ * that cannot be drained, or a full disk, would write one a batch or one
+ * a read. */
+static void complain(_Atomic long *last, const char *what, const char *why)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long prev = atomic_load(last);
+	if (prev && now.tv_sec - prev < 10)
+		return;
+	if (!atomic_compare_exchange_strong(last, &prev, (long)now.tv_sec))
+		return;
+	fprintf(stderr, "prolo: %s: %s\n", what, why);
+}
 
 /* Inside the batch's transaction: the spooled audit rows, in a savepoint
  * of their own so a failure leaves the batch's jobs alone (the rows stay
@@ -59,7 +76,7 @@ static bool drain_spool(struct writer *w)
 	if (audit_spool_drain(w->spool, w->st, &err) == PROLO_OK && store_release(w->st, &err) == PROLO_OK)
 		return true;
 	store_rollback_to(w->st);
-	fprintf(stderr, "prolo: the audit spool could not be moved to the log (will retry): %s\n", err.msg);
+	complain(&w->drain_complained, "the audit spool could not be moved to the log (retrying)", err.msg);
 	return false;
 }
 
@@ -69,7 +86,9 @@ static void run_batch(struct writer *w, struct writer_job *batch)
 {
 	struct prolo_err err;
 	prolo_err_clear(&err);
-	bool durable = false;
+	/* A drain is durable too: its sealed spool file is removed after the
+	 * commit, so the commit must be on the disk first. */
+	bool durable = w->spool && audit_spool_pending(w->spool) > 0;
 	for (struct writer_job *j = batch; j; j = j->next)
 		durable = durable || j->durable;
 	audit_writer_enter();
@@ -151,7 +170,7 @@ static void run_batch(struct writer *w, struct writer_job *batch)
 
 static void deadline(struct timespec *until, long us)
 {
-	clock_gettime(CLOCK_REALTIME, until);
+	clock_gettime(CLOCK_MONOTONIC, until); /* w->cv waits on this clock */
 	until->tv_nsec += us * 1000L;
 	while (until->tv_nsec >= 1000000000L) {
 		until->tv_sec++;
@@ -232,7 +251,11 @@ enum prolo_code writer_start(const char *db_path, struct writer **out, struct pr
 	store_checkpoint_manually(w->st);
 	w->durable = 1; /* store_open sets synchronous=FULL */
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* a clock step does not hold drains back */
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&w->done_cv, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		pthread_cond_destroy(&w->done_cv);
@@ -291,7 +314,7 @@ enum prolo_code writer_audit(struct writer *w, const struct store_audit *rows, i
 	enum prolo_code rc = audit_spool_add(w->spool, rows, n, &pending, err);
 	if (rc) {
 		/* The details (a path, errno) are for the server's log only. */
-		fprintf(stderr, "prolo: %s\n", err ? err->msg : "audit spool: write failed");
+		complain(&w->add_complained, "reads fail", err ? err->msg : "audit spool: write failed");
 		return prolo_err_set(err, PROLO_EDB, "", "the audit log cannot be written; nothing is shown");
 	}
 	/* The thread is told only what changes its plans: the first rows (its
@@ -323,8 +346,14 @@ static void done_nothing(struct writer_job *j, bool lost, const struct prolo_err
 
 void writer_sync(struct writer *w)
 {
-	struct writer_job j = { .run = run_nothing, .done = done_nothing, .single = true };
-	writer_run(w, &j);
+	/* One batch drains one spool file; a file left sealed by a failed
+	 * drain takes a batch of its own before the rows spooled since. */
+	for (int i = 0; i < 3; i++) {
+		struct writer_job j = { .run = run_nothing, .done = done_nothing, .single = true };
+		writer_run(w, &j);
+		if (audit_spool_pending(w->spool) == 0)
+			break;
+	}
 }
 
 void writer_stop(struct writer *w)

@@ -49,4 +49,17 @@ run 4 --db "$T/reordered.db" audit verify
 out_has "BROKEN at row 6"
 run 4 --db "$T/rehashed.db" --json audit verify
 out_has '"bad_row":3'
+
+# A stopped server's spool is brought in by verify; one that cannot be
+# (damaged) makes verify fail although the chain itself is intact.
+"$PROLO" --db "$T/spool.db" init >/dev/null || exit 1
+printf 'prolo-audit-spool 1 00112233445566778899aabbccddeeff\n2024-01-01T00:00:00Z\tclin1\tpatient.read\tpatient:P1\t127.0.0.1\tchart\n' >"$T/spool.db-audit"
+run 0 --db "$T/spool.db" audit list --action patient.read --limit 5
+out_has "patient:P1"
+[ ! -e "$T/spool.db-audit" ] || { echo "the spool was not brought in" >&2; exit 1; }
+printf 'prolo-audit-spool 1 ffeeddccbbaa99887766554433221100\nnot a row\n' >"$T/spool.db-audit"
+run 5 --db "$T/spool.db" audit verify
+out_has "audit log intact"
+err_has "could not be brought into the log"
+err_has "-audit.sealed:2: not an audit row"
 echo ok

@@ -235,6 +235,18 @@ static void a_damaged_file_is_refused_with_its_line(void **state)
 	assert_non_null(strstr(err.msg, "-audit.sealed:3: not an audit row"));
 	assert_int_equal(log_rows(fx).n, 0); /* nothing from it, not even line 2 */
 
+	/* A line far longer than any row is damage too, not a reason to read
+	 * without end. */
+	f = fopen(fx->sealed, "wb");
+	assert_non_null(f);
+	fputs("prolo-audit-spool 1 0123456789abcdef0123456789abcdef\n", f);
+	for (int i = 0; i < 20000; i++)
+		fputc('x', f);
+	fputc('\n', f);
+	fclose(f);
+	assert_int_equal(audit_spool_open(fx->path, fx->st, &sp, &err), PROLO_EDB);
+	assert_non_null(strstr(err.msg, "-audit.sealed:2: not an audit row"));
+
 	f = fopen(fx->sealed, "wb");
 	assert_non_null(f);
 	fputs("hello\n", f);
@@ -295,9 +307,14 @@ static void one_server_per_registry(void **state)
 	struct fx *fx = *state;
 	struct audit_spool *a, *b;
 	struct prolo_err err;
+	char link[160];
+	snprintf(link, sizeof link, "%s/link.db", fx->dir);
+	assert_int_equal(symlink(fx->path, link), 0);
 	assert_int_equal(audit_spool_open(fx->path, fx->st, &a, &err), PROLO_OK);
 	assert_int_equal(audit_spool_open(fx->path, fx->st, &b, &err), PROLO_ECONFLICT);
 	assert_non_null(strstr(err.msg, "another server is running on this registry"));
+	/* The same registry by another name is the same registry. */
+	assert_int_equal(audit_spool_open(link, fx->st, &b, &err), PROLO_ECONFLICT);
 	audit_spool_close(a);
 	assert_int_equal(audit_spool_open(fx->path, fx->st, &b, &err), PROLO_OK);
 	audit_spool_close(b);
