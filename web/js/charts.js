@@ -40,7 +40,8 @@ function niceStep(span, target) {
 // Pain trajectory of one course. points: [{date, score}] of NRS, sorted by
 // date; sessions: [{date, session_no}]. x is days from the course start.
 export function painChart({ points, sessions, start, title }) {
-  const W = 640; const H = 300; const L = 48; const R = 16; const T = 16; const B = 54;
+  // T leaves a band above the plot for the session labels (S1, S2, ...).
+  const W = 640; const H = 310; const L = 48; const R = 16; const T = 26; const B = 54;
   const pts = points.filter((p) => p.score !== null && p.score !== undefined && !Number.isNaN(Number(p.score)));
   const origin = start || (pts[0] && pts[0].date) || (sessions[0] && sessions[0].date);
   const xs = [...pts.map((p) => daysBetween(origin, p.date)), ...sessions.map((x) => daysBetween(origin, x.date)), 0];
@@ -75,14 +76,16 @@ export function painChart({ points, sessions, start, title }) {
   for (const se of sessions) {
     const x = r2(X(daysBetween(origin, se.date)));
     marks.append(s('line', { x1: x, x2: x, y1: T, y2: H - B, stroke: '#9aa6b2', 'stroke-width': 1, 'stroke-dasharray': '2 3' }),
-      s('text', { x, y: T + 10, 'text-anchor': 'middle', class: 'session-label' }, `S${se.session_no}`));
+      s('text', { x, y: T - 8, 'text-anchor': 'middle', class: 'session-label' }, `S${se.session_no}`));
   }
   svg.append(marks);
   if (baseline !== null) {
     svg.append(s('line', { class: 'ref baseline', x1: L, x2: W - R, y1: r2(Y(baseline)), y2: r2(Y(baseline)) }),
       s('text', { x: W - R - 4, y: r2(Y(baseline) - 5), 'text-anchor': 'end', class: 'ref-label' }, `baseline ${baseline}`),
       s('line', { class: 'ref half', x1: L, x2: W - R, y1: r2(Y(baseline / 2)), y2: r2(Y(baseline / 2)) }),
-      s('text', { x: W - R - 4, y: r2(Y(baseline / 2) - 5), 'text-anchor': 'end', class: 'ref-label' }, `50 % of baseline (${baseline / 2})`));
+      // Left: pain is usually still high there, so the label does not
+      // sit on the last scores, which come down to this line.
+      s('text', { x: L + 6, y: r2(Y(baseline / 2) - 5), 'text-anchor': 'start', class: 'ref-label' }, `50 % of baseline (${baseline / 2})`));
   }
   if (pts.length) {
     const d = pts.map((p, i) => `${i ? 'L' : 'M'}${r2(X(daysBetween(origin, p.date)))} ${r2(Y(Number(p.score)))}`).join(' ');
