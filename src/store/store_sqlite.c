@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,9 +243,20 @@ static bool has_table(sqlite3 *db, const char *name)
 	return found;
 }
 
+/* Once per process, before SQLite starts: no allocation statistics, so
+ * SQLite's allocator takes no global mutex (measured: 2-3 % of a served
+ * request's time went to that lock). Errors are ignored (SQLite already
+ * started: it keeps its defaults). */
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum prolo_code store_open(const char *path, int flags, struct store **out,
                            struct prolo_err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, configure_sqlite);
 	*out = NULL;
 	struct stat sb;
 	bool exists = stat(path, &sb) == 0;
