@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -323,6 +324,17 @@ static void resume_req(struct http_req *rq)
 	struct MHD_Connection *c = rq->conn;
 	atomic_store(&cx->done, true);
 	MHD_resume_connection(c);
+}
+
+/* slowlane_refuse_rest's answer to a report or alert still queued when
+ * the server stops. */
+static void refuse_stopping(struct writer_job *j)
+{
+	struct http_req *rq = (struct http_req *)(void *)((char *)j - offsetof(struct http_req, job));
+	json_decref(rq->json);
+	rq->json = NULL;
+	api_unavailable(rq, "the server is stopping");
+	rq->resume(rq);
 }
 
 /* The connection's request no longer counts in server.held: answered
@@ -677,6 +689,7 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	MHD_socket ls = MHD_quiesce_daemon(d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
+	slowlane_refuse_rest(srv->slow, refuse_stopping);
 	wait_for_requests(srv, info);
 	MHD_stop_daemon(d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

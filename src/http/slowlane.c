@@ -141,6 +141,20 @@ bool slowlane_submit(struct slowlane *sl, struct writer_job *j, bool hash)
 	return room;
 }
 
+void slowlane_refuse_rest(struct slowlane *sl, void (*refuse)(struct writer_job *j))
+{
+	pthread_mutex_lock(&sl->mu);
+	struct writer_job *j = sl->rest.head;
+	sl->rest = (struct lane_queue){ 0 };
+	pthread_cond_broadcast(&sl->cv); /* a stopping thread may see an empty lane now */
+	pthread_mutex_unlock(&sl->mu);
+	while (j) {
+		struct writer_job *next = j->next;
+		refuse(j); /* may free j */
+		j = next;
+	}
+}
+
 void slowlane_stop(struct slowlane *sl)
 {
 	if (!sl)

@@ -34,6 +34,12 @@ enum prolo_code slowlane_start(const char *db_path, int n, struct slowlane **out
  * queued and no call to come, when that queue holds SLOWLANE_QUEUE_MAX
  * jobs. */
 bool slowlane_submit(struct slowlane *sl, struct writer_job *j, bool hash);
+/* Takes every job of the reports' and alerts' queue that has not started
+ * and hands it to refuse (outside the lane's lock), which must answer and
+ * finish it: when the server stops, a person waits for a login more than
+ * for a report, and up to SLOWLANE_QUEUE_MAX reports on a large registry
+ * would hold the stop for minutes. Hashes still run. Cannot fail. */
+void slowlane_refuse_rest(struct slowlane *sl, void (*refuse)(struct writer_job *j));
 /* Runs what is queued, stops the threads and closes their connections.
  * NULL is a no-op. */
 void slowlane_stop(struct slowlane *sl);
