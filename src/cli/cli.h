@@ -3,6 +3,7 @@
 #ifndef PROLO_CLI_H
 #define PROLO_CLI_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -58,6 +59,9 @@ enum prolo_code cli_audit_event(struct store *st, const char *action, const char
 /* Prints "prolo: FIELD: MESSAGE" (or JSON with --json) to ctx->errs and
  * returns the exit status for err->code. */
 int cli_fail(struct cli_ctx *ctx, const struct prolo_err *err);
+/* --json output: prints j, indented, keys in order, to ctx->out and
+ * releases it. NULL (out of memory) prints nothing. */
+void cli_print_json(struct cli_ctx *ctx, json_t *j);
 /* Usage error: prints the message and a hint, returns 2. */
 int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -40,11 +40,7 @@ static int ack(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	store_close(st);
 	if (ctx->json) {
 		json_t *j = json_pack("{s:s, s:s, s:s?}", "key", key, "by", by, "note", note);
-		char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-		if (s)
-			fprintf(ctx->out, "%s\n", s);
-		free(s);
-		json_decref(j);
+		cli_print_json(ctx, j);
 	} else {
 		fprintf(ctx->out, "acknowledged %s (by %s)\n", key, by);
 	}
@@ -103,11 +99,7 @@ int cli_alerts(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail(ctx, &err);
 	if (ctx->json) {
 		json_t *j = alerts_to_json(&l);
-		char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-		if (s)
-			fprintf(ctx->out, "%s\n", s);
-		free(s);
-		json_decref(j);
+		cli_print_json(ctx, j);
 	} else {
 		print_text(ctx, &l, today);
 	}

@@ -58,11 +58,7 @@ int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_fail(ctx, &err);
 	if (ctx->json) {
 		json_t *j = json_pack("{s:s, s:I}", "file", html, "courses", (json_int_t)courses);
-		char *js = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
-		if (js)
-			fprintf(ctx->out, "%s\n", js);
-		free(js);
-		json_decref(j);
+		cli_print_json(ctx, j);
 	} else
 		fprintf(ctx->out, "wrote the summary of patient %s (%zu course%s) to %s\n", id, courses,
 		        courses == 1 ? "" : "s", html);

@@ -14,18 +14,6 @@
 #include "registry/plan.h"
 #include "store/store.h"
 
-static void put_json(struct cli_ctx *ctx, json_t *j)
-{
-	if (!j)
-		return;
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	if (s) {
-		fprintf(ctx->out, "%s\n", s);
-		free(s);
-	}
-	json_decref(j);
-}
-
 int cli_plan_today(struct cli_ctx *ctx, int argc, char **argv, bool *used, int32_t *today)
 {
 	const char *t = cli_opt(argc, argv, used, "--today");
@@ -117,7 +105,7 @@ int cli_course_add_planned(struct cli_ctx *ctx, struct course *c, const struct c
 		json_t *j = rec_to_json(REC_COURSE, c, false, false);
 		if (j)
 			json_object_set_new(j, "plan", plan_findings_to_json(&pf));
-		put_json(ctx, j);
+		cli_print_json(ctx, j);
 		return 0;
 	}
 	char d[11];
@@ -240,7 +228,7 @@ int cli_protocol(struct cli_ctx *ctx, int argc, char **argv)
 		return x;
 	if (strcmp(verb, "check") == 0) {
 		if (ctx->json)
-			put_json(ctx, json_pack("{s:s, s:i}", "file", arg, "protocols", (int)lib.n));
+			cli_print_json(ctx, json_pack("{s:s, s:i}", "file", arg, "protocols", (int)lib.n));
 		else
 			fprintf(ctx->out, "%s: %zu protocols, all valid\n", arg, lib.n);
 	} else if (strcmp(verb, "show") == 0) {
@@ -252,14 +240,14 @@ int cli_protocol(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_fail(ctx, &err);
 		}
 		if (ctx->json)
-			put_json(ctx, protocol_json(p));
+			cli_print_json(ctx, protocol_json(p));
 		else
 			protocol_text(ctx, p);
 	} else if (ctx->json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; arr && i < lib.n; i++)
 			json_array_append_new(arr, protocol_json(&lib.items[i]));
-		put_json(ctx, arr);
+		cli_print_json(ctx, arr);
 	} else {
 		fprintf(ctx->out, "%-22s %-10s %-16s %8s %9s  %s\n", "name", "modality", "condition", "sessions",
 		        "interval", "label");

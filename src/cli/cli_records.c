@@ -72,18 +72,6 @@ static int parse_fields(struct cli_ctx *ctx, enum rec_kind kind, void *rec, int 
 	return 0;
 }
 
-static void print_json(struct cli_ctx *ctx, json_t *j)
-{
-	if (!j)
-		return;
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	if (s) {
-		fprintf(ctx->out, "%s\n", s);
-		free(s);
-	}
-	json_decref(j);
-}
-
 /* "field: value" lines for a person. */
 static void print_record(struct cli_ctx *ctx, enum rec_kind kind, const void *rec, const char *indent)
 {
@@ -180,7 +168,7 @@ static int do_list(struct cli_ctx *ctx, struct store *st, enum rec_kind kind,
 		return cli_fail(ctx, &err);
 	}
 	if (l.arr)
-		print_json(ctx, l.arr);
+		cli_print_json(ctx, l.arr);
 	else if (l.n == 0)
 		fprintf(ctx->out, "(none)\n");
 	return 0;
@@ -259,7 +247,7 @@ static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec)
 	}
 	store_close(st);
 	if (ctx->json)
-		print_json(ctx, rec_to_json(kind, rec, false, false));
+		cli_print_json(ctx, rec_to_json(kind, rec, false, false));
 	else {
 		fprintf(ctx->out, "added %s\n", rec_tables[kind].name);
 		print_record(ctx, kind, rec, "  ");
@@ -468,7 +456,7 @@ static int show_patient(struct cli_ctx *ctx, const char *id)
 		rc = store_scan(st, REC_COURSE, &f, collect_row, &c, &err);
 		json_object_set_new(o, "courses", c.arr);
 		if (!rc)
-			print_json(ctx, o);
+			cli_print_json(ctx, o);
 		else
 			json_decref(o);
 	} else {
@@ -563,7 +551,7 @@ static int course_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 			json_t *o = rec_to_json(REC_COURSE, &c, false, false);
 			rc = show_children(ctx, st, c.course_id, o, &err);
 			if (!rc)
-				print_json(ctx, o);
+				cli_print_json(ctx, o);
 			else
 				json_decref(o);
 		} else {
@@ -748,7 +736,7 @@ static int session_add(struct cli_ctx *ctx, int argc, char **argv)
 			for (int i = 0; i < n_inj; i++)
 				json_array_append_new(a, rec_to_json(REC_INJECTION, &inj[i], false, false));
 			json_object_set_new(o, "injections", a);
-			print_json(ctx, o);
+			cli_print_json(ctx, o);
 		} else {
 			fprintf(ctx->out, "added session %d of course %s with %d injection%s\n", s->session_no,
 			        s->course_id, n_inj, n_inj == 1 ? "" : "s");
@@ -801,7 +789,7 @@ static int session_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 		if (o) {
 			json_object_set_new(o, "injections", c.arr);
 			if (!rc)
-				print_json(ctx, o);
+				cli_print_json(ctx, o);
 			else
 				json_decref(o);
 		}
@@ -854,7 +842,7 @@ static int show_by_key(struct cli_ctx *ctx, enum rec_kind kind, const char *cons
 	if (rc)
 		return cli_fail(ctx, &err);
 	if (ctx->json)
-		print_json(ctx, rec_to_json(kind, &rec, false, false));
+		cli_print_json(ctx, rec_to_json(kind, &rec, false, false));
 	else
 		print_record(ctx, kind, &rec, "");
 	return 0;

@@ -114,11 +114,7 @@ int cli_schedule(struct cli_ctx *ctx, int argc, char **argv)
 	if (ctx->json) {
 		json_t *j = json_pack("{s:s, s:I, s:I}", "file", path, "events", (json_int_t)ex.n, "courses",
 		                      (json_int_t)ex.courses);
-		char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
-		if (s)
-			fprintf(ctx->out, "%s\n", s);
-		free(s);
-		json_decref(j);
+		cli_print_json(ctx, j);
 	} else
 		fprintf(ctx->out, "wrote %zu session%s of %zu course%s to %s\n", ex.n, ex.n == 1 ? "" : "s", ex.courses,
 		        ex.courses == 1 ? "" : "s", path);
