@@ -139,10 +139,22 @@ static enum prolo_code audit(struct http_req *rq, const char *action, const char
 	return audit_as(rq, rq->authed ? rq->user.name : "anonymous", action, record, detail, err);
 }
 
+/* The user and, in "can", the names of the routes their role may use
+ * (from the one permission matrix), so the UI offers nothing the server
+ * would refuse. */
+static json_t *user_json_can(const struct store_user *u, bool with_can)
+{
+	json_t *can = with_can ? json_array() : NULL;
+	for (int r = 0; can && r < RT__COUNT; r++)
+		if (!auth_route_public((enum route_id)r) && auth_role_may(u->role, (enum route_id)r))
+			json_array_append_new(can, json_string(auth_route_name((enum route_id)r)));
+	return json_pack("{s:s,s:s,s:s?,s:o*}", "name", u->name, "role", store_role_names[u->role],
+	                 "clinic", u->clinic[0] ? u->clinic : NULL, "can", can);
+}
+
 static json_t *user_json(const struct store_user *u)
 {
-	return json_pack("{s:s,s:s,s:s?}", "name", u->name, "role", store_role_names[u->role],
-	                 "clinic", u->clinic[0] ? u->clinic : NULL);
+	return user_json_can(u, false);
 }
 
 /* Rejects members of body other than the listed keys (NULL-terminated). */
@@ -521,7 +533,7 @@ static enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_e
 	rq->authed = true;
 	rq->user = u;
 	sodium_memzero(token, sizeof token);
-	return reply(rq, 200, json_pack("{s:s,s:o}", "csrf_token", csrf, "user", user_json(&u)), err);
+	return reply(rq, 200, json_pack("{s:s,s:o}", "csrf_token", csrf, "user", user_json_can(&u, true)), err);
 }
 
 static enum prolo_code h_logout(struct http_req *rq, json_t *body, struct prolo_err *err)
@@ -540,7 +552,7 @@ static enum prolo_code h_logout(struct http_req *rq, json_t *body, struct prolo_
 
 static enum prolo_code h_me(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	return reply(rq, 200, json_pack("{s:o,s:s}", "user", user_json(&rq->user), "csrf_token",
+	return reply(rq, 200, json_pack("{s:o,s:s}", "user", user_json_can(&rq->user, true), "csrf_token",
 	                                rq->sess.csrf), err);
 }
 

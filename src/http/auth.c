@@ -59,6 +59,15 @@ bool auth_route_public(enum route_id r)
 	return r < RT__COUNT && matrix[r].roles == PUBLIC;
 }
 
+bool auth_role_may(int role, enum route_id r)
+{
+	if (r >= RT__COUNT)
+		return false;
+	if (matrix[r].roles == PUBLIC)
+		return true;
+	return role >= 0 && role < ROLE__COUNT && (matrix[r].roles & (1u << role));
+}
+
 enum prolo_code auth_permit(const struct store_user *u, enum route_id r,
                             const char *record_clinic, struct prolo_err *err)
 {

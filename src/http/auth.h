@@ -29,6 +29,9 @@ const char *auth_route_name(enum route_id r);
 /* True for routes that need no login (login, questionnaire, static). */
 bool auth_route_public(enum route_id r);
 
+/* True when role may use route r (public routes: any role). Cannot fail. */
+bool auth_role_may(int role, enum route_id r);
+
 /* THE permission check. u is the logged-in user (NULL = anonymous);
  * record_clinic is the clinic of the record at stake, or NULL when the
  * route itself is being checked (before any record is read). Returns
