@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/audit_line.h"
+#include "security/audit_line.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "http/audit_spool.h"
+#include "security/audit_spool.h"
 #include "store/store.h"
 
 /* Brings in what a stopped server left in its audit spool. A running

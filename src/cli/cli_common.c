@@ -4,7 +4,7 @@
 
 #include "cli/cli.h"
 #include "core/buf.h"
-#include "http/audit.h"
+#include "security/audit.h"
 
 #include <pwd.h>
 #include <stdlib.h>

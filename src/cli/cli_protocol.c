@@ -12,6 +12,7 @@
 #include "core/domain.h"
 #include "core/rec_json.h"
 #include "registry/plan.h"
+#include "core/clock.h"
 #include "store/store.h"
 
 int cli_plan_today(struct cli_ctx *ctx, int argc, char **argv, bool *used, int32_t *today)
@@ -22,10 +23,7 @@ int cli_plan_today(struct cli_ctx *ctx, int argc, char **argv, bool *used, int32
 			return cli_usage(ctx, "--today: '%s' is not a date (YYYY-MM-DD)", t);
 		return 0;
 	}
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	*today = dom_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	*today = clock_today();
 	return 0;
 }
 

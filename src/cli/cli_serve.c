@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "http/server.h"
+#include "registry/protocol.h"
 
 static bool parse_num(const char *s, long min, long max, long *out)
 {
@@ -66,7 +67,13 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	o.log = ctx->errs;
 	struct prolo_err err;
 	prolo_err_clear(&err);
-	if (http_serve(&o, &err) != PROLO_OK)
-		return cli_fail(ctx, &err);
-	return 0;
+	/* The protocol library is read once, for planning and the alerts; no
+	 * file is no error (the rules use their defaults). */
+	struct protocol_lib lib = { 0 };
+	if (protocol_lib_load(NULL, &lib, NULL) != PROLO_OK)
+		memset(&lib, 0, sizeof lib);
+	o.protocols = &lib;
+	enum prolo_code prc = http_serve(&o, &err);
+	protocol_lib_free(&lib);
+	return prc ? cli_fail(ctx, &err) : 0;
 }

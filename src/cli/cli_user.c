@@ -9,8 +9,8 @@
 
 #include "cli/cli.h"
 #include "core/domain.h"
-#include "http/audit.h"
-#include "http/auth.h"
+#include "security/audit.h"
+#include "security/auth.h"
 #include "store/store.h"
 
 #define PW_MAX (AUTH_MAX_PASSWORD + 2)

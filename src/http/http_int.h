@@ -10,10 +10,22 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "http/auth.h"
+#include "http/login.h"
 #include "http/server.h"
 #include "http/writer.h"
 #include "store/store.h"
+
+/* Every route of the server; the router maps method + path to one. */
+enum route_id {
+	RT_LOGIN, RT_LOGOUT, RT_ME, RT_PASSWORD, RT_VOCAB,
+	RT_PATIENTS_LIST, RT_PATIENTS_ADD, RT_PATIENT_GET,
+	RT_COURSES_LIST, RT_COURSES_ADD, RT_COURSE_GET, RT_COURSE_END,
+	RT_SESSIONS_ADD, RT_OUTCOMES_ADD, RT_AES_ADD,
+	RT_ALERTS_LIST, RT_ALERTS_ACK, RT_REPORT,
+	RT_USERS_LIST, RT_USERS_ADD, RT_AUDIT_LIST,
+	RT_QLINKS_ADD, RT_Q_PAGE, RT_Q_GET, RT_Q_POST, RT_STATIC,
+	RT__COUNT
+};
 
 #define HTTP_PARAM_MAX 128
 #define HTTP_AUDITS_MAX 4 /* audit rows one read request may leave */

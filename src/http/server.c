@@ -32,8 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http/audit.h"
-#include "http/auth.h"
+#include "security/audit.h"
+#include "security/auth.h"
 #include "http/chart_cache.h"
 #include "http/hjson.h"
 #include "http/http_int.h"

@@ -11,6 +11,8 @@
 
 #include "core/err.h"
 
+struct protocol_lib;
+
 struct http_options {
 	const char *db_path;       /* the registry (must exist) */
 	const char *bind;          /* NULL = "127.0.0.1" */
@@ -28,6 +30,7 @@ struct http_options {
 	unsigned timeout_s;        /* idle connection timeout; 0 = 30 */
 	FILE *log;                 /* request log; NULL = stderr */
 	FILE *info;                /* start/stop messages; NULL = stdout */
+	const struct protocol_lib *protocols; /* for planning and alerts; NULL = none */
 };
 
 /* Serves until SIGTERM or SIGINT, then stops accepting, lets requests in

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "http/audit.h"
-#include "http/audit_spool.h"
+#include "security/audit.h"
+#include "security/audit_spool.h"
 
 #define BATCH_MAX 256
 #define CHECKPOINT_FRAMES 1000 /* WAL pages that call for a checkpoint (SQLite's default) */

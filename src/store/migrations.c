@@ -192,7 +192,7 @@ static const char m002_server[] =
 	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
-/* The id of the last audit spool file (src/http/audit_spool.c) whose rows
+/* The id of the last audit spool file (src/security/audit_spool.c) whose rows
  * are in audit_log, written in the transaction that appends them: a spool
  * file found again after a crash is replayed only if its id differs. */
 static const char m004_audit_spool[] =

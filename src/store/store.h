@@ -66,8 +66,9 @@ int store_schema_version(struct store *st);
 enum prolo_code store_insert(struct store *st, enum rec_kind kind, void *rec,
                              struct prolo_err *err);
 
-/* Ends a course: status must be an end state; end_date not before start.
- * PROLO_ENOTFOUND, PROLO_EINVAL, or PROLO_ECONFLICT if it already ended. */
+/* Writes a course's end (status, end_date, reason) and its history row.
+ * The rules (an end state, not ended yet, not before the start) are the
+ * use case's (app_course_end). PROLO_EDB. */
 enum prolo_code store_course_end(struct store *st, const char *course_id, int status,
                                  int32_t end_date, const char *reason,
                                  struct prolo_err *err);
@@ -288,7 +289,7 @@ enum prolo_code store_audit_scan(struct store *st, const struct store_audit_filt
 enum prolo_code store_audit_verify(struct store *st, int64_t *n_rows, int64_t *bad_id,
                                    unsigned char *head, struct prolo_err *err);
 
-/* The audit spool's mark (src/http/audit_spool.c): the id of the last
+/* The audit spool's mark (src/security/audit_spool.c): the id of the last
  * spool file whose rows were appended, "" when none. The mark is set in the
  * transaction that appends the rows. PROLO_EDB. */
 enum prolo_code store_audit_spool_get(struct store *st, char *id, size_t idsz, struct prolo_err *err);

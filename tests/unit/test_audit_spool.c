@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "http/audit.h"
-#include "http/audit_spool.h"
+#include "security/audit.h"
+#include "security/audit_spool.h"
 #include "store/store.h"
 
 struct fx {

@@ -2,7 +2,7 @@
  * transaction only when the caller has none, so a write and its audit row
  * commit together. Reads use the two halves, audit_row now and
  * audit_append on the group-commit writer, so their rows share commits. */
-#include "http/audit.h"
+#include "security/audit.h"
 
 #include <pthread.h>
 #include <stdio.h>

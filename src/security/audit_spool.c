@@ -1,7 +1,7 @@
 /* The audit spool of audit_spool.h. Appends hold a mutex only around one
  * write(); the file's size is tracked under it so a failed (short) write
  * is cut off again and the file stays whole lines. */
-#include "http/audit_spool.h"
+#include "security/audit_spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "http/audit_line.h"
+#include "security/audit_line.h"
 
 #define SPOOL_MAGIC "prolo-audit-spool 1 "
 #define SPOOL_ID_HEX 32            /* 16 random bytes */

@@ -1,5 +1,5 @@
 /* The audit spool's line format of audit_line.h. */
-#include "http/audit_line.h"
+#include "security/audit_line.h"
 
 #include <string.h>
 

@@ -1,0 +1,148 @@
+/* The use cases' common parts: the local context, the permission check
+ * with its audited refusals, audit rows, units of work, and reading the
+ * records a rule is about with their clinic. */
+#include "app/app.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/domain.h"
+#include "security/audit.h"
+
+/* ---- the local (command-line) context ----------------------------------- */
+
+#define LOCAL_LATER_MAX 8
+
+/* Refusal rows of a local context wait here until its unit is over. One
+ * command runs one use case at a time, so a small static queue per
+ * process is enough; rows past it are dropped (never more than one today). */
+static struct store_audit local_later[LOCAL_LATER_MAX];
+static int n_local_later;
+
+static enum prolo_code local_write(void *ctx, struct store_audit *e, struct prolo_err *err)
+{
+	struct app_ctx *cx = ctx;
+	return audit_log_event(cx->st, e->user, e->action, e->record, e->addr, e->detail, err);
+}
+
+static void local_later_add(void *ctx, const struct store_audit *e)
+{
+	if (n_local_later < LOCAL_LATER_MAX)
+		local_later[n_local_later++] = *e;
+}
+
+void app_ctx_local(struct app_ctx *cx, struct store *st, const struct protocol_lib *protocols)
+{
+	memset(cx, 0, sizeof *cx);
+	cx->st = st;
+	const char *login = getenv("USER");
+	struct passwd *pw = getpwuid(getuid());
+	if (pw && pw->pw_name)
+		login = pw->pw_name;
+	snprintf(cx->who.user, sizeof cx->who.user, "cli:%.60s", login ? login : "unknown");
+	cx->who.role = ROLE_ADMIN;
+	snprintf(cx->who.addr, sizeof cx->who.addr, "local");
+	cx->who.on_behalf = true;
+	cx->today = clock_today();
+	cx->now = clock_now();
+	cx->protocols = protocols;
+	cx->audit = (struct app_audit_sink){ local_write, local_later_add, cx };
+}
+
+void app_ctx_flush(struct app_ctx *cx)
+{
+	for (int i = 0; i < n_local_later; i++) {
+		struct store_audit *e = &local_later[i];
+		audit_log_event(cx->st, e->user, e->action, e->record, e->addr, e->detail, NULL);
+	}
+	n_local_later = 0;
+}
+
+/* ---- permission and audit ----------------------------------------------- */
+
+static void record_name(const char *kind, const char *id, char *out, size_t outsz)
+{
+	if (kind)
+		snprintf(out, outsz, "%s:%s", kind, id ? id : "");
+	else
+		out[0] = '\0';
+}
+
+enum prolo_code app_permit(struct app_ctx *cx, enum app_action a, const char *kind, const char *id,
+                           const char *record_clinic, struct prolo_err *err)
+{
+	const struct app_actor *w = &cx->who;
+	if (!app_role_may(w->role, a))
+		return prolo_err_set(err, PROLO_EPERM, "", "the %s role may not use %s",
+		                     w->role >= 0 && w->role < ROLE__COUNT ? store_role_names[w->role] : "?",
+		                     app_action_name(a));
+	if (!record_clinic || !w->clinic[0] || w->role == ROLE_ADMIN || strcmp(record_clinic, w->clinic) == 0)
+		return PROLO_OK;
+	if (kind && cx->audit.later) {
+		char record[2 * REC_ID_MAX + 16];
+		struct store_audit e;
+		record_name(kind, id, record, sizeof record);
+		audit_row(&e, w->user, "denied", record, w->addr, app_action_name(a));
+		cx->audit.later(cx->audit.ctx, &e);
+	}
+	return prolo_err_set(err, PROLO_EPERM, "", "this record belongs to another clinic");
+}
+
+enum prolo_code app_audit(struct app_ctx *cx, const char *action, const char *kind, const char *id,
+                          const char *detail, struct prolo_err *err)
+{
+	char record[2 * REC_ID_MAX + 64];
+	struct store_audit e;
+	record_name(kind, id, record, sizeof record);
+	audit_row(&e, cx->who.user, action, record, cx->who.addr, detail);
+	return cx->audit.write(cx->audit.ctx, &e, err);
+}
+
+/* ---- units of work ------------------------------------------------------ */
+
+enum prolo_code app_unit_begin(struct app_ctx *cx, struct prolo_err *err)
+{
+	return cx->in_unit ? PROLO_OK : store_begin(cx->st, err);
+}
+
+enum prolo_code app_unit_end(struct app_ctx *cx, enum prolo_code rc, struct prolo_err *err)
+{
+	if (cx->in_unit)
+		return rc;
+	if (!rc)
+		rc = store_commit(cx->st, err);
+	if (rc)
+		store_rollback(cx->st);
+	return rc;
+}
+
+/* ---- records and their clinic ------------------------------------------- */
+
+enum prolo_code app_load_patient(struct app_ctx *cx, enum app_action a, const char *id,
+                                 struct patient *p, struct prolo_err *err)
+{
+	rec_init(REC_PATIENT, p);
+	if (!id || !id[0])
+		return prolo_err_set(err, PROLO_EINVAL, "patient_id", "is required");
+	if (!dom_id_valid(id, strlen(id)))
+		return prolo_err_set(err, PROLO_EINVAL, "patient_id", "not a valid id");
+	snprintf(p->patient_id, sizeof p->patient_id, "%s", id);
+	enum prolo_code rc = store_get(cx->st, REC_PATIENT, p, err);
+	return rc ? rc : app_permit(cx, a, "patient", id, p->clinic, err);
+}
+
+enum prolo_code app_load_course(struct app_ctx *cx, enum app_action a, const char *id,
+                                struct course *c, struct patient *p, struct prolo_err *err)
+{
+	rec_init(REC_COURSE, c);
+	if (!id || !id[0])
+		return prolo_err_set(err, PROLO_EINVAL, "course_id", "is required");
+	if (!dom_id_valid(id, strlen(id)))
+		return prolo_err_set(err, PROLO_EINVAL, "course_id", "not a valid id");
+	snprintf(c->course_id, sizeof c->course_id, "%s", id);
+	enum prolo_code rc = store_get(cx->st, REC_COURSE, c, err);
+	return rc ? rc : app_load_patient(cx, a, c->patient_id, p, err);
+}

@@ -1,0 +1,206 @@
+/* The use-case layer: the only place where a clinic's actions are decided.
+ * Each action is one function that takes a context (the store, the acting
+ * user and their clinic, the source address, the clock, the protocol
+ * library, an audit sink) and typed input, checks the permission and every
+ * rule, runs the unit of work and writes the audit rows. The command line
+ * and the HTTP API are adapters: they parse into the typed input, call, and
+ * print or render. docs/architecture.md says where a new rule goes. */
+#ifndef PROLO_APP_H
+#define PROLO_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/records.h"
+#include "registry/alerts.h"
+#include "registry/plan.h"
+#include "registry/protocol.h"
+#include "security/auth.h"
+#include "store/store.h"
+
+/* ---- the permission matrix ---------------------------------------------- */
+
+/* Every action a logged-in user may be allowed; the names are the ones
+ * docs/security.md, GET /api/me's "can" and the web UI use. */
+enum app_action {
+	CAN_LOGOUT, CAN_ME, CAN_PASSWORD, CAN_VOCAB,
+	CAN_PATIENTS_LIST, CAN_PATIENTS_ADD, CAN_PATIENT_GET,
+	CAN_COURSES_LIST, CAN_COURSES_ADD, CAN_COURSE_GET, CAN_COURSE_END,
+	CAN_SESSIONS_ADD, CAN_OUTCOMES_ADD, CAN_AES_ADD,
+	CAN_ALERTS_LIST, CAN_ALERTS_ACK, CAN_REPORT,
+	CAN_USERS_LIST, CAN_USERS_ADD, CAN_AUDIT_LIST,
+	CAN_QLINKS_ADD,
+	CAN__COUNT
+};
+
+/* "courses.end" etc. Cannot fail ("?" out of range). */
+const char *app_action_name(enum app_action a);
+/* True when role (enum store_role) may perform a. Cannot fail. */
+bool app_role_may(int role, enum app_action a);
+
+/* ---- the context -------------------------------------------------------- */
+
+/* Who acts. The command line acts as the registry's owner ("cli:LOGIN",
+ * role admin, every clinic, from "local"); the server as the logged-in
+ * user from the client's address. */
+struct app_actor {
+	char user[REC_ID_MAX + 8];  /* the audit log's name for them */
+	int role;                   /* enum store_role */
+	char clinic[REC_ID_MAX];    /* "" = every clinic */
+	char addr[64];              /* source address */
+	bool on_behalf;             /* records for named clinicians (the command
+	                             * line, an import): override_by is theirs to give */
+};
+
+/* Where audit rows go. write: the row joins the current unit of work (it
+ * lands with the change, or is the record of a read). later: the row must
+ * outlive the unit, which is about to be rolled back (a refusal). Both get
+ * a filled row; write returns the store's code, later cannot fail. */
+struct app_audit_sink {
+	enum prolo_code (*write)(void *ctx, struct store_audit *e, struct prolo_err *err);
+	void (*later)(void *ctx, const struct store_audit *e);
+	void *ctx;
+};
+
+struct app_ctx {
+	struct store *st;
+	struct app_actor who;
+	int32_t today;                        /* the clock's date (core/clock.h) */
+	int64_t now;                          /* Unix seconds */
+	const struct protocol_lib *protocols; /* NULL or empty = none loaded */
+	struct app_audit_sink audit;
+	bool in_unit;  /* the adapter already runs the unit of work (the server's
+	                * writer batch or read snapshot): use cases neither begin
+	                * nor commit */
+	int64_t link_ttl_s; /* questionnaire links' lifetime; 0 = 14 days */
+};
+
+/* The command line's context: acts as "cli:" + the operating-system login,
+ * role admin, from "local", today from the clock; audit rows are appended
+ * in the command's transaction (refusals after it). Cannot fail. */
+void app_ctx_local(struct app_ctx *cx, struct store *st, const struct protocol_lib *protocols);
+/* Appends the rows a local context kept for after its unit (refusals).
+ * Cannot fail (a row that cannot be written is dropped). */
+void app_ctx_flush(struct app_ctx *cx);
+
+/* THE permission check: PROLO_EPERM (err says why) when the actor's role
+ * may not perform a, or record_clinic (NULL = none at stake yet) is not
+ * theirs. A refusal on a record writes a "denied" audit row naming kind:id
+ * that outlives the unit. */
+enum prolo_code app_permit(struct app_ctx *cx, enum app_action a, const char *kind, const char *id,
+                           const char *record_clinic, struct prolo_err *err);
+
+/* One audit row by the actor: record "kind:id" (kind NULL = none); detail
+ * holds ids, counts and codes only. The sink's code. */
+enum prolo_code app_audit(struct app_ctx *cx, const char *action, const char *kind, const char *id,
+                          const char *detail, struct prolo_err *err);
+
+/* A unit of work: begins a transaction unless the adapter runs one
+ * (in_unit); app_unit_end commits when rc is PROLO_OK, else rolls back, and
+ * returns the final code. */
+enum prolo_code app_unit_begin(struct app_ctx *cx, struct prolo_err *err);
+enum prolo_code app_unit_end(struct app_ctx *cx, enum prolo_code rc, struct prolo_err *err);
+
+/* Reads a patient / a course and its patient, checking that the actor may
+ * perform a on them (their clinic). PROLO_EINVAL (field patient_id or
+ * course_id) for a malformed id, PROLO_ENOTFOUND, PROLO_EPERM. */
+enum prolo_code app_load_patient(struct app_ctx *cx, enum app_action a, const char *id,
+                                 struct patient *p, struct prolo_err *err);
+enum prolo_code app_load_course(struct app_ctx *cx, enum app_action a, const char *id,
+                                struct course *c, struct patient *p, struct prolo_err *err);
+
+/* ---- recording ---------------------------------------------------------- */
+
+/* Registers a patient (clinic defaults to the actor's). */
+enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct prolo_err *err);
+
+/* What is known for protocol "auto" besides the course (-1 = unknown). */
+struct app_course_case {
+	int baseline_nrs;
+	int pain_months;
+};
+/* Plans a course: it starts planned (the default) or active; ending goes
+ * through app_course_end (end_date and end_reason are refused here); an
+ * override of a blocking contraindication needs a reason and a clinician
+ * or admin, in their own name unless the actor records on behalf of
+ * others; then the protocol (c->protocol, "auto" allowed) and the
+ * contraindication rules (registry/plan.h). pf gets the findings, also on
+ * a block. */
+enum prolo_code app_course_add(struct app_ctx *cx, struct course *c, const struct app_course_case *cc,
+                               struct plan_findings *pf, struct prolo_err *err);
+
+struct app_course_end_in {
+	const char *course_id;
+	const char *status;    /* an end state's name */
+	int32_t end_date;      /* DOM_DATE_NONE = today */
+	const char *reason;    /* NULL = none */
+};
+/* Ends a course; *out is the course as it now stands. PROLO_EINVAL
+ * (status, end_date, reason), PROLO_ENOTFOUND, PROLO_ECONFLICT (ended). */
+enum prolo_code app_course_end(struct app_ctx *cx, const struct app_course_end_in *in,
+                               struct course *out, struct prolo_err *err);
+
+/* Records a session with its injections (numbered 1..n when missing); a
+ * missing session_no is the course's next; the first session makes a
+ * planned course active; an ended course takes none. */
+enum prolo_code app_session_add(struct app_ctx *cx, struct session *s, struct injection *inj,
+                                size_t n_inj, struct prolo_err *err);
+/* Records an assessment, scored from its items (core/instruments.h). */
+enum prolo_code app_outcome_add(struct app_ctx *cx, struct outcome *o, struct prolo_err *err);
+/* Records an adverse event; a missing seq is the course's next. */
+enum prolo_code app_ae_add(struct app_ctx *cx, struct adverse_event *a, struct prolo_err *err);
+
+/* ---- the morning list --------------------------------------------------- */
+
+/* The alerts of day (DOM_DATE_NONE = today) for clinic (NULL = the
+ * actor's, or every clinic for an actor bound to none). Audited. */
+enum prolo_code app_alerts_list(struct app_ctx *cx, int32_t day, const char *clinic,
+                                struct alert_list *out, struct prolo_err *err);
+/* Acknowledges an alert by its key KIND:YYYY-MM-DD:COURSE_ID; the course
+ * decides the clinic. by: who acknowledges, given only by an actor that
+ * records on behalf of others (NULL = the actor). */
+enum prolo_code app_alert_ack(struct app_ctx *cx, const char *key, const char *by, const char *note,
+                              struct prolo_err *err);
+
+/* ---- the outcomes report ----------------------------------------------- */
+
+struct report;
+struct report_options;
+struct app_report_in {
+	int modality;           /* -1 = any */
+	const char *condition;  /* NULL = any */
+	const char *clinic;     /* NULL = the actor's, or any for an unbound actor */
+	int32_t from, to;       /* course start_date bounds; DOM_DATE_NONE = open */
+	bool lean;              /* read only what the outcomes table needs */
+};
+/* Computes the outcomes report (report/report.h) for the courses in; *out
+ * is the finished report (report_free it). A user bound to a clinic sees
+ * that clinic's courses only. Audited as "report.read". */
+enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
+                           const struct report_options *ro, struct report **out,
+                           struct prolo_err *err);
+
+/* ---- accounts ----------------------------------------------------------- */
+
+/* Adds a user whose password the adapter has hashed (security/auth.h,
+ * slow, outside any lock). PROLO_EINVAL (name, role, clinic),
+ * PROLO_ECONFLICT when the name is taken. */
+enum prolo_code app_user_add(struct app_ctx *cx, const struct store_user *u, struct prolo_err *err);
+
+/* ---- questionnaire links ------------------------------------------------ */
+
+/* A single-use link for a patient's course; token gets the secret (only
+ * its hash is stored), *expires_at its end. */
+enum prolo_code app_qlink_add(struct app_ctx *cx, const char *patient_id, const char *course_id,
+                              const char *instrument, char token[AUTH_TOKEN_HEX], int64_t *expires_at,
+                              struct prolo_err *err);
+
+/* A patient's answer through a live link q (the adapter found it by its
+ * token): the link is used up and the assessment, dated today, recorded;
+ * audited as the questionnaire's. */
+enum prolo_code app_qlink_answer(struct app_ctx *cx, const struct store_qlink *q, struct outcome *o,
+                                 struct prolo_err *err);
+
+#endif

@@ -1,0 +1,47 @@
+/* The permission matrix: role bits per action. app_role_may is the only
+ * reader, so docs/security.md, this table, GET /api/me and
+ * tests/api/permissions.txt say the same. */
+#include "app/app.h"
+
+#define A (1u << ROLE_ADMIN)
+#define C (1u << ROLE_CLINICIAN)
+#define S (1u << ROLE_STAFF)
+#define R (1u << ROLE_RESEARCHER)
+
+static const struct {
+	const char *name;
+	unsigned roles;
+} matrix[CAN__COUNT] = {
+	[CAN_LOGOUT] = { "logout", A | C | S | R },
+	[CAN_ME] = { "me", A | C | S | R },
+	[CAN_PASSWORD] = { "password", A | C | S | R },
+	[CAN_VOCAB] = { "vocab", A | C | S | R },
+	[CAN_PATIENTS_LIST] = { "patients.list", A | C | S },
+	[CAN_PATIENTS_ADD] = { "patients.add", A | C | S },
+	[CAN_PATIENT_GET] = { "patients.get", A | C | S },
+	[CAN_COURSES_LIST] = { "courses.list", A | C | S },
+	[CAN_COURSES_ADD] = { "courses.add", A | C | S },
+	[CAN_COURSE_GET] = { "courses.get", A | C | S },
+	[CAN_COURSE_END] = { "courses.end", A | C },
+	[CAN_SESSIONS_ADD] = { "sessions.add", A | C },
+	[CAN_OUTCOMES_ADD] = { "outcomes.add", A | C | S },
+	[CAN_AES_ADD] = { "adverse-events.add", A | C | S },
+	[CAN_ALERTS_LIST] = { "alerts.list", A | C | S },
+	[CAN_ALERTS_ACK] = { "alerts.ack", A | C | S },
+	[CAN_REPORT] = { "report", A | C | S | R },
+	[CAN_USERS_LIST] = { "users.list", A },
+	[CAN_USERS_ADD] = { "users.add", A },
+	[CAN_AUDIT_LIST] = { "audit.list", A },
+	[CAN_QLINKS_ADD] = { "questionnaire-links.add", A | C | S },
+};
+
+const char *app_action_name(enum app_action a)
+{
+	return (unsigned)a < CAN__COUNT ? matrix[a].name : "?";
+}
+
+bool app_role_may(int role, enum app_action a)
+{
+	return (unsigned)a < CAN__COUNT && role >= 0 && role < ROLE__COUNT &&
+	       (matrix[a].roles & (1u << role));
+}

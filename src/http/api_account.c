@@ -1,0 +1,278 @@
+/* Account routes: login, logout, me, password, users and the audit log. */
+#include <assert.h>
+#include <math.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "core/instruments.h"
+#include "core/rec_json.h"
+#include "http/api_int.h"
+#include "http/chart_cache.h"
+#include "http/hjson.h"
+#include "registry/alerts.h"
+#include "report/report.h"
+#include "security/audit.h"
+#include "security/auth.h"
+
+/* ---- handlers: session ------------------------------------------------- */
+
+static void set_cookie(struct http_req *rq, const char *value, bool clear)
+{
+	snprintf(rq->set_cookie, sizeof rq->set_cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
+	         COOKIE, value, rq->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+}
+
+enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "username", "password", NULL };
+	const char *name, *pw;
+	enum prolo_code rc;
+	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "username", &name, err)) ||
+	    (rc = api_need_str(body, "password", &pw, err)))
+		return rc;
+	if (strlen(name) >= REC_ID_MAX)
+		return prolo_err_set(err, PROLO_EAUTH, "password", "wrong user name or password");
+	char token[AUTH_TOKEN_HEX], csrf[AUTH_TOKEN_HEX];
+	int64_t retry = 0;
+	struct store_user u;
+	memset(&u, 0, sizeof u);
+	/* The attempt is counted before the Argon2id check, under the write
+	 * lock, so parallel guesses cannot outrun the throttle; the check
+	 * itself runs outside the lock. */
+	struct prolo_err e2;
+	audit_writer_enter();
+	rc = store_begin(rq->st, err);
+	if (!rc) {
+		rc = auth_login_reserve(rq->st, name, rq->addr, rq->now, &retry, err);
+		if (!rc)
+			rc = store_commit(rq->st, err);
+		if (rc)
+			store_rollback(rq->st);
+	}
+	audit_writer_leave();
+	if (rc) {
+		if (retry > 0)
+			snprintf(rq->retry_after, sizeof rq->retry_after, "%lld", (long long)retry);
+		return rc;
+	}
+	rc = auth_login_check(rq->st, name, pw, &u, err);
+	bool ok = rc == PROLO_OK;
+	struct prolo_err keep = *err;
+	audit_writer_enter();
+	enum prolo_code wrc = store_begin(rq->st, &e2);
+	if (!wrc) {
+		store_login_session_purge(rq->st,
+		                          rq->now - (rq->opt->session_idle_s > 0 ? rq->opt->session_idle_s : 1800),
+		                          rq->now - (rq->opt->session_absolute_s > 0 ? rq->opt->session_absolute_s : 43200),
+		                          NULL);
+		store_idem_purge(rq->st, rq->now - 86400, NULL); /* keys live a day */
+		if (ok)
+			wrc = auth_login_record(rq->st, name, rq->addr, rq->now, &u, token, csrf, &e2);
+		if (!wrc)
+			wrc = audit_log_event(rq->st, ok ? u.name : name, ok ? "login" : "login.failed", "",
+			                      rq->addr, "", &e2);
+		if (!wrc)
+			wrc = store_commit(rq->st, &e2);
+		if (wrc)
+			store_rollback(rq->st);
+	}
+	audit_writer_leave();
+	if (!ok) {
+		*err = keep;
+		return PROLO_EAUTH;
+	}
+	if (wrc) {
+		*err = e2;
+		return wrc;
+	}
+	set_cookie(rq, token, false);
+	rq->authed = true;
+	rq->user = u;
+	sodium_memzero(token, sizeof token);
+	return api_reply(rq, 200, json_pack("{s:s,s:o}", "csrf_token", csrf, "user", api_user_json_can(&u, true)), err);
+}
+
+enum prolo_code h_logout(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { NULL };
+	enum prolo_code rc = api_only_keys(body, keys, err);
+	if (!rc)
+		rc = store_login_session_delete(rq->st, rq->sess.id_hash, NULL, NULL, err);
+	if (!rc)
+		rc = api_audit(rq, "logout", NULL, NULL, "", err);
+	if (rc)
+		return rc;
+	set_cookie(rq, "", true);
+	return api_reply(rq, 200, json_object(), err);
+}
+
+enum prolo_code h_me(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	return api_reply(rq, 200, json_pack("{s:o,s:s}", "user", api_user_json_can(&rq->user, true), "csrf_token",
+	                                rq->sess.csrf), err);
+}
+
+/* The prep of a password change, outside the write lock: checks the old
+ * password and hashes the new one. */
+enum prolo_code p_password(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "old_password", "new_password", NULL };
+	const char *old, *neu;
+	enum prolo_code rc;
+	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "old_password", &old, err)) ||
+	    (rc = api_need_str(body, "new_password", &neu, err)))
+		return rc;
+	struct store_user *u = &rq->prep_user;
+	if ((rc = store_user_get(rq->st, rq->user.name, u, err)))
+		return rc;
+	if (!auth_password_ok(u->pwhash, old))
+		return prolo_err_set(err, PROLO_EPERM, "old_password", "is not your current password");
+	snprintf(rq->prep_old, sizeof rq->prep_old, "%s", u->pwhash);
+	if ((rc = auth_hash_password(neu, u->pwhash, err)))
+		snprintf(err->field, sizeof err->field, "new_password");
+	return rc;
+}
+
+/* In the transaction: the new hash replaces the one the old password was
+ * checked against, if it is still there (else another change came first:
+ * 409, nothing stored). */
+enum prolo_code h_password(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	if (rq->prep_rc) {
+		*err = rq->prep_err;
+		return rq->prep_rc;
+	}
+	const struct store_user *u = &rq->prep_user;
+	struct store_user cur;
+	enum prolo_code rc = store_user_get(rq->st, u->name, &cur, err);
+	if (rc)
+		return rc;
+	bool same = strcmp(cur.pwhash, rq->prep_old) == 0;
+	sodium_memzero(cur.pwhash, sizeof cur.pwhash);
+	if (!same)
+		return prolo_err_set(err, PROLO_ECONFLICT, "old_password",
+		                     "the password was changed meanwhile; try again");
+	if ((rc = store_user_set_password(rq->st, u->name, u->pwhash, err)) ||
+	    (rc = store_login_session_delete(rq->st, NULL, u->name, rq->sess.id_hash, err)) ||
+	    (rc = api_audit(rq, "password.change", "user", u->name, "", err)))
+		return rc;
+	return api_reply(rq, 200, json_object(), err);
+}
+
+/* ---- handlers: users and audit ----------------------------------------- */
+
+static enum prolo_code add_user_json(void *ctx, const struct store_user *u, struct prolo_err *err)
+{
+	json_t *o = api_user_json(u);
+	if (!o)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	json_object_set_new(o, "created_at", json_integer(u->created_at));
+	json_object_set_new(o, "disabled", json_boolean(u->disabled));
+	json_array_append_new(ctx, o);
+	return PROLO_OK;
+}
+
+enum prolo_code h_users_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	json_t *arr = json_array();
+	if (!arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	enum prolo_code rc = store_user_scan(rq->st, add_user_json, arr, err);
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	return api_reply(rq, 200, json_pack("{s:o}", "users", arr), err);
+}
+
+/* The prep of a new user, outside the write lock: the checks of the body
+ * and the hash. */
+enum prolo_code p_users_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "name", "role", "clinic", "password", NULL };
+	const char *name, *role, *clinic, *pw;
+	enum prolo_code rc;
+	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "name", &name, err)) ||
+	    (rc = api_need_str(body, "role", &role, err)) || (rc = hjson_str(body, "clinic", &clinic, err)) ||
+	    (rc = api_need_str(body, "password", &pw, err)))
+		return rc;
+	struct store_user *u = &rq->prep_user;
+	memset(u, 0, sizeof *u);
+	/* Fields that do not fit are refused by app_user_add, which checks
+	 * them all; parsing only maps the role's name. */
+	if (strlen(name) >= sizeof u->name || (clinic && strlen(clinic) >= sizeof u->clinic))
+		return prolo_err_set(err, PROLO_EINVAL, strlen(name) >= sizeof u->name ? "name" : "clinic",
+		                     "is too long");
+	if ((u->role = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role))) < 0)
+		return prolo_err_set(err, PROLO_EINVAL, "role", "must be admin|clinician|staff|researcher");
+	snprintf(u->name, sizeof u->name, "%s", name);
+	snprintf(u->clinic, sizeof u->clinic, "%s", clinic && u->role != ROLE_ADMIN ? clinic : "");
+	u->created_at = rq->now;
+	return auth_hash_password(pw, u->pwhash, err);
+}
+
+enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	if (rq->prep_rc) {
+		*err = rq->prep_err;
+		return rq->prep_rc;
+	}
+	const struct store_user *u = &rq->prep_user;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	enum prolo_code rc = app_user_add(&cx, u, err);
+	if (rc)
+		return rc;
+	return api_reply(rq, 201, json_pack("{s:o}", "user", api_user_json(u)), err);
+}
+
+static enum prolo_code add_audit_json(void *ctx, const struct store_audit *e, struct prolo_err *err)
+{
+	char hash[2 * STORE_HASH_LEN + 1];
+	sodium_bin2hex(hash, sizeof hash, e->hash, STORE_HASH_LEN);
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)e->id, "at", e->at,
+	                      "user", e->user, "action", e->action, "record", e->record, "addr", e->addr,
+	                      "detail", e->detail, "hash", hash);
+	if (!o)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	json_array_append_new(ctx, o);
+	return PROLO_OK;
+}
+
+enum prolo_code h_audit_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct store_audit_filter f = { .user = api_query(rq, "user"), .action = api_query(rq, "action"),
+	                                .record = api_query(rq, "record"), .from = api_query(rq, "from"),
+	                                .to = api_query(rq, "to") };
+	int32_t d;
+	enum prolo_code rc;
+	if (f.from && !dom_date_parse(f.from, strlen(f.from), &d))
+		return prolo_err_set(err, PROLO_EINVAL, "from", "not a valid date (YYYY-MM-DD)");
+	if (f.to && !dom_date_parse(f.to, strlen(f.to), &d))
+		return prolo_err_set(err, PROLO_EINVAL, "to", "not a valid date (YYYY-MM-DD)");
+	if ((rc = api_list_limit(rq, &f.limit, err)))
+		return rc;
+	if (!api_query(rq, "limit"))
+		f.limit = LIST_MAX;
+	/* Rows of the latest reads wait in the spool: bring them in first, and
+	 * look at the log again after that. */
+	store_read_end(rq->st);
+	writer_sync(rq->writer);
+	if ((rc = store_read_begin(rq->st, err)))
+		return rc;
+	json_t *arr = json_array();
+	if (!arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if ((rc = store_audit_scan(rq->st, &f, add_audit_json, arr, err))) {
+		json_decref(arr);
+		return rc;
+	}
+	return api_reply(rq, 200, json_pack("{s:o}", "audit", arr), err);
+}
+

@@ -1,0 +1,341 @@
+/* The reads of the chart: patients and courses, listed and one by one.
+ * The chart is the most read response, so it is streamed into the
+ * response buffer and cached per worker (chart_cache.h). */
+#include <assert.h>
+#include <math.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "core/instruments.h"
+#include "core/rec_json.h"
+#include "http/api_int.h"
+#include "http/chart_cache.h"
+#include "http/hjson.h"
+#include "registry/alerts.h"
+#include "report/report.h"
+#include "security/audit.h"
+#include "security/auth.h"
+
+/* ---- the chart --------------------------------------------------------- */
+
+/* The chart is the most read response, so it is written straight into the
+ * response buffer (hjson_put_*) rather than built as a JSON tree: a course
+ * with its sessions (each with its injections), assessments, adverse events
+ * and history. */
+
+struct chart {
+	struct buf *b;
+	bool first;                 /* before the first element of an array */
+	struct injection *inj;      /* the course's injections, in key order */
+	size_t n_inj, cap_inj, next_inj;
+};
+
+static enum prolo_code put_elem_start(struct chart *ch)
+{
+	enum prolo_code rc = ch->first ? PROLO_OK : buf_addc(ch->b, ',');
+	ch->first = false;
+	return rc ? rc : buf_addc(ch->b, '{');
+}
+
+static enum prolo_code put_plain(void *ctx, const void *rec, enum rec_kind kind)
+{
+	struct chart *ch = ctx;
+	bool first = true;
+	enum prolo_code rc = put_elem_start(ch);
+	if (!rc)
+		rc = hjson_put_fields(ch->b, &first, kind, rec);
+	return rc ? rc : buf_addc(ch->b, '}');
+}
+
+static enum prolo_code put_outcome(void *ctx, const void *rec, struct prolo_err *err)
+{
+	enum prolo_code rc = put_plain(ctx, rec, REC_OUTCOME);
+	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
+}
+
+static enum prolo_code put_ae(void *ctx, const void *rec, struct prolo_err *err)
+{
+	enum prolo_code rc = put_plain(ctx, rec, REC_AE);
+	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
+}
+
+static enum prolo_code keep_injection(void *ctx, const void *rec, struct prolo_err *err)
+{
+	struct chart *ch = ctx;
+	if (ch->n_inj == ch->cap_inj) {
+		size_t cap = ch->cap_inj ? 2 * ch->cap_inj : 16;
+		struct injection *grown = realloc(ch->inj, cap * sizeof *grown);
+		if (!grown)
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		ch->inj = grown;
+		ch->cap_inj = cap;
+	}
+	memcpy(&ch->inj[ch->n_inj++], rec, sizeof *ch->inj);
+	return PROLO_OK;
+}
+
+/* A session with its derived PRP labels and its injections. Both scans are
+ * in (session_no, seq) order, so the injections are taken in one pass;
+ * injections of a session that does not exist are left out. */
+static enum prolo_code put_session(void *ctx, const void *rec, struct prolo_err *err)
+{
+	struct chart *ch = ctx;
+	const struct session *s = rec;
+	char paw[64], mishra[64];
+	bool first = true;
+	rec_session_paw(s, paw, sizeof paw);
+	rec_session_mishra(s, mishra, sizeof mishra);
+	enum prolo_code rc = put_elem_start(ch);
+	if (!rc)
+		rc = hjson_put_fields(ch->b, &first, REC_SESSION, s);
+	if (!rc)
+		rc = hjson_put_member(ch->b, &first, "prp_paw", paw[0] ? paw : NULL);
+	if (!rc)
+		rc = hjson_put_member(ch->b, &first, "prp_mishra", mishra[0] ? mishra : NULL);
+	if (!rc && !(rc = hjson_put_key(ch->b, &first, "injections")))
+		rc = buf_addc(ch->b, '[');
+	while (ch->next_inj < ch->n_inj && ch->inj[ch->next_inj].session_no < s->session_no)
+		ch->next_inj++;
+	for (bool one = true; !rc && ch->next_inj < ch->n_inj &&
+	                      ch->inj[ch->next_inj].session_no == s->session_no; one = false) {
+		bool f2 = true;
+		if (!one)
+			rc = buf_addc(ch->b, ',');
+		if (!rc)
+			rc = buf_addc(ch->b, '{');
+		if (!rc)
+			rc = hjson_put_fields(ch->b, &f2, REC_INJECTION, &ch->inj[ch->next_inj++]);
+		if (!rc)
+			rc = buf_addc(ch->b, '}');
+	}
+	if (!rc)
+		rc = buf_adds(ch->b, "]}");
+	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
+}
+
+static enum prolo_code put_history(void *ctx, const char *at, const char *event,
+                                   const char *detail, struct prolo_err *err)
+{
+	struct chart *ch = ctx;
+	bool first = true;
+	enum prolo_code rc = put_elem_start(ch);
+	if (!rc)
+		rc = hjson_put_member(ch->b, &first, "at", at);
+	if (!rc)
+		rc = hjson_put_member(ch->b, &first, "event", event);
+	if (!rc)
+		rc = hjson_put_member(ch->b, &first, "detail", detail ? detail : "");
+	if (!rc)
+		rc = buf_addc(ch->b, '}');
+	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
+}
+
+/* Opens an array member: ,"key":[ */
+static enum prolo_code open_array(struct chart *ch, bool *first, const char *key, struct prolo_err *err)
+{
+	enum prolo_code rc = hjson_put_key(ch->b, first, key);
+	if (!rc)
+		rc = buf_addc(ch->b, '[');
+	ch->first = true;
+	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
+}
+
+/* Appends one course object of the chart to b. Store codes; PROLO_ETOOBIG
+ * or PROLO_ENOMEM from the buffer. */
+enum prolo_code api_put_course(struct http_req *rq, struct buf *b, const struct course *c,
+                                  struct prolo_err *err)
+{
+	struct chart ch = { .b = b };
+	struct store_filter f = { .course_id = c->course_id };
+	bool first = true;
+	enum prolo_code rc = buf_addc(b, '{');
+	if (!rc)
+		rc = hjson_put_fields(b, &first, REC_COURSE, c);
+	if (rc) {
+		prolo_err_set(err, rc, "", "the response is too large");
+		goto done;
+	}
+	if ((rc = store_scan(rq->st, REC_INJECTION, &f, keep_injection, &ch, err)) ||
+	    (rc = open_array(&ch, &first, "sessions", err)) ||
+	    (rc = store_scan(rq->st, REC_SESSION, &f, put_session, &ch, err)) ||
+	    (rc = buf_addc(b, ']')) ||
+	    (rc = open_array(&ch, &first, "outcomes", err)) ||
+	    (rc = store_scan(rq->st, REC_OUTCOME, &f, put_outcome, &ch, err)) ||
+	    (rc = buf_addc(b, ']')) ||
+	    (rc = open_array(&ch, &first, "adverse_events", err)) ||
+	    (rc = store_scan(rq->st, REC_AE, &f, put_ae, &ch, err)) ||
+	    (rc = buf_addc(b, ']')) ||
+	    (rc = open_array(&ch, &first, "history", err)) ||
+	    (rc = store_course_history_scan(rq->st, c->course_id, put_history, &ch, err)) ||
+	    (rc = buf_adds(b, "]}"))) {
+		if (rc == PROLO_ETOOBIG || rc == PROLO_ENOMEM)
+			prolo_err_set(err, rc, "", "the response is too large");
+	}
+done:
+	free(ch.inj);
+	return rc;
+}
+
+struct course_list {
+	struct http_req *rq;
+	json_t *arr;                /* course summaries (list) */
+	struct buf *b;              /* full courses (chart) */
+	bool first;
+};
+
+static enum prolo_code api_add_course(void *ctx, const void *rec, struct prolo_err *err)
+{
+	struct course_list *cl = ctx;
+	if (cl->b) {
+		enum prolo_code rc = cl->first ? PROLO_OK : buf_addc(cl->b, ',');
+		cl->first = false;
+		return rc ? prolo_err_set(err, rc, "", "the response is too large")
+		          : api_put_course(cl->rq, cl->b, rec, err);
+	}
+	json_t *o = rec_to_json(REC_COURSE, rec, false, false);
+	if (!o)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	json_array_append_new(cl->arr, o);
+	return PROLO_OK;
+}
+
+/* ---- handlers: patients ------------------------------------------------ */
+
+enum prolo_code api_list_limit(struct http_req *rq, int *limit, struct prolo_err *err)
+{
+	const char *l = api_query(rq, "limit");
+	long n = LIST_DEFAULT;
+	if (l && !dom_parse_long(l, strlen(l), 1, LIST_MAX, &n))
+		return prolo_err_set(err, PROLO_EINVAL, "limit", "must be a whole number 1..%d", LIST_MAX);
+	*limit = (int)n;
+	return PROLO_OK;
+}
+
+enum prolo_code h_patients_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	const char *clinic = rq->user.role == ROLE_ADMIN ? api_query(rq, "clinic") : rq->user.clinic;
+	const char *q = api_query(rq, "q");
+	int limit;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	enum prolo_code rc = api_list_limit(rq, &limit, err);
+	if (rc || (rc = app_permit(&cx, CAN_PATIENTS_LIST, NULL, NULL, clinic, err)))
+		return rc;
+	if (q && strlen(q) > 100)
+		return prolo_err_set(err, PROLO_EINVAL, "q", "is too long (at most 100 bytes)");
+	struct store_filter f = { .clinic = clinic, .search = q, .limit = limit };
+	struct collect cl = { REC_PATIENT, json_array() };
+	if (!cl.arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if ((rc = store_scan(rq->st, REC_PATIENT, &f, api_collect_row, &cl, err))) {
+		json_decref(cl.arr);
+		return rc;
+	}
+	char detail[64];
+	snprintf(detail, sizeof detail, "%zu patients%s", json_array_size(cl.arr), q ? ", search" : "");
+	if ((rc = api_audit(rq, "patient.list", NULL, NULL, detail, err))) {
+		json_decref(cl.arr);
+		return rc;
+	}
+	return api_reply(rq, 200, json_pack("{s:o}", "patients", cl.arr), err);
+}
+
+enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct buf *b = &rq->out;
+	buf_reset(b);
+	/* The snapshot's version (the session check has read in it). A hit
+	 * needs no read: the cached clinic is the one at this version. */
+	uint64_t version = store_data_version(rq->st);
+	char clinic[REC_ID_MAX];
+	enum prolo_code rc;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	if (dom_id_valid(rq->param, strlen(rq->param)) &&
+	    chart_cache_get(rq->charts, rq->param, version, b, clinic, sizeof clinic)) {
+		if ((rc = app_permit(&cx, CAN_PATIENT_GET, "patient", rq->param, clinic, err))) {
+			buf_reset(b);
+			return rc;
+		}
+	} else {
+		struct patient p;
+		if ((rc = app_load_patient(&cx, CAN_PATIENT_GET, rq->param, &p, err)))
+			return rc;
+		struct course_list cl = { .rq = rq, .b = b, .first = true };
+		struct store_filter f = { .patient_id = p.patient_id };
+		bool first = true;
+		if ((rc = buf_adds(b, "{\"patient\":{")) || (rc = hjson_put_fields(b, &first, REC_PATIENT, &p)) ||
+		    (rc = buf_adds(b, "},\"courses\":[")))
+			return prolo_err_set(err, rc, "", "the response is too large");
+		if ((rc = store_scan(rq->st, REC_COURSE, &f, api_add_course, &cl, err)))
+			return rc;
+		if ((rc = buf_adds(b, "]}")))
+			return prolo_err_set(err, rc, "", "the response is too large");
+		chart_cache_put(rq->charts, p.patient_id, p.clinic, version, b->data, b->len);
+	}
+	if ((rc = api_audit(rq, "patient.read", "patient", rq->param, "chart", err)))
+		return rc;
+	rq->status = 200;
+	return PROLO_OK;
+}
+
+/* ---- handlers: courses ------------------------------------------------- */
+
+enum prolo_code h_courses_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	const char *pid = api_query(rq, "patient_id");
+	struct patient p;
+	enum prolo_code rc;
+	const char *clinic = NULL;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	if (pid) {
+		if ((rc = app_load_patient(&cx, CAN_COURSES_LIST, pid, &p, err)))
+			return rc;
+	} else {
+		clinic = rq->user.role == ROLE_ADMIN ? api_query(rq, "clinic") : rq->user.clinic;
+		if ((rc = app_permit(&cx, CAN_COURSES_LIST, NULL, NULL, clinic, err)))
+			return rc;
+	}
+	int limit;
+	if ((rc = api_list_limit(rq, &limit, err)))
+		return rc;
+	struct course_list cl = { .rq = rq, .arr = json_array() };
+	struct store_filter f = { .patient_id = pid, .clinic = clinic, .limit = pid ? 0 : limit };
+	if (!cl.arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if ((rc = store_scan(rq->st, REC_COURSE, &f, api_add_course, &cl, err)) ||
+	    (rc = api_audit(rq, "course.list", pid ? "patient" : NULL, pid, "", err))) {
+		json_decref(cl.arr);
+		return rc;
+	}
+	return api_reply(rq, 200, json_pack("{s:o}", "courses", cl.arr), err);
+}
+
+enum prolo_code h_course_get(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct course c;
+	struct patient p;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	enum prolo_code rc = app_load_course(&cx, CAN_COURSE_GET, rq->param, &c, &p, err);
+	if (rc)
+		return rc;
+	buf_reset(&rq->out);
+	if ((rc = buf_adds(&rq->out, "{\"course\":")))
+		return prolo_err_set(err, rc, "", "the response is too large");
+	if ((rc = api_put_course(rq, &rq->out, &c, err)) ||
+	    (rc = api_audit(rq, "course.read", "course", c.course_id, "", err)))
+		return rc;
+	if ((rc = buf_addc(&rq->out, '}')))
+		return prolo_err_set(err, rc, "", "the response is too large");
+	rq->status = 200;
+	return PROLO_OK;
+}
+

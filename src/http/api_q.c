@@ -1,0 +1,149 @@
+/* Questionnaire links: created by staff, answered by patients. */
+#include <assert.h>
+#include <math.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "core/instruments.h"
+#include "core/rec_json.h"
+#include "http/api_int.h"
+#include "http/chart_cache.h"
+#include "http/hjson.h"
+#include "registry/alerts.h"
+#include "report/report.h"
+#include "security/audit.h"
+#include "security/auth.h"
+
+/* ---- handlers: questionnaire links ------------------------------------- */
+
+void api_iso_time(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+enum prolo_code h_qlinks_add(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "patient_id", "course_id", "instrument", NULL };
+	const char *pid, *cid, *instr;
+	enum prolo_code rc;
+	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "patient_id", &pid, err)) ||
+	    (rc = api_need_str(body, "course_id", &cid, err)) || (rc = api_need_str(body, "instrument", &instr, err)))
+		return rc;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	char token[AUTH_TOKEN_HEX];
+	int64_t expires_at;
+	if ((rc = app_qlink_add(&cx, pid, cid, instr, token, &expires_at, err)))
+		return rc;
+	char url[16 + AUTH_TOKEN_HEX], exp[32];
+	snprintf(url, sizeof url, "/q/%s", token);
+	api_iso_time(expires_at, exp);
+	sodium_memzero(token, sizeof token);
+	return api_reply(rq, 201, json_pack("{s:s,s:s,s:s}", "url", url, "expires_at", exp,
+	                                    "instrument", instr), err);
+}
+
+/* Finds a live link by the token in the path: PROLO_ENOTFOUND, or "gone"
+ * (410) when used or expired. */
+static enum prolo_code live_link(struct http_req *rq, struct store_qlink *q, bool *gone,
+                                 struct prolo_err *err)
+{
+	*gone = false;
+	if (strlen(rq->param) != AUTH_TOKEN_HEX - 1)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "token", "no such questionnaire link");
+	unsigned char h[STORE_HASH_LEN];
+	auth_token_hash(rq->param, h);
+	enum prolo_code rc = store_qlink_get(rq->st, h, q, err);
+	if (rc)
+		return rc;
+	if (q->used_at || q->expires_at <= rq->now) {
+		*gone = true;
+		return prolo_err_set(err, PROLO_ECONFLICT, "token",
+		                     q->used_at ? "this questionnaire has already been answered"
+		                                : "this questionnaire link has expired");
+	}
+	return PROLO_OK;
+}
+
+enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct store_qlink q;
+	bool gone;
+	enum prolo_code rc = live_link(rq, &q, &gone, err);
+	if (gone) {
+		api_error(rq, 410, "gone", err);
+		return PROLO_OK;
+	}
+	if (rc)
+		return rc;
+	struct patient p;
+	rec_init(REC_PATIENT, &p);
+	snprintf(p.patient_id, sizeof p.patient_id, "%s", q.patient_id);
+	if ((rc = store_get(rq->st, REC_PATIENT, &p, err)))
+		return rc;
+	const struct instr_info *info = instr_info((enum instrument)q.instrument);
+	json_t *items = json_array();
+	for (int i = 0; items && i < info->n_items; i++) {
+		const char *t = instr_item_text((enum instrument)q.instrument, i);
+		char generic[32];
+		snprintf(generic, sizeof generic, "Question %d", i + 1);
+		json_array_append_new(items, json_pack("{s:s,s:i,s:i}", "text", t ? t : generic, "min",
+		                                       info->item_min, "max", info->item_max));
+	}
+	const char *lo = instr_anchor_low((enum instrument)q.instrument);
+	const char *hi = instr_anchor_high((enum instrument)q.instrument);
+	if ((rc = api_audit_as(rq, "questionnaire", "questionnaire.open", "", q.course_id, err))) {
+		json_decref(items);
+		return rc;
+	}
+	return api_reply(rq, 200, json_pack("{s:s,s:s,s:s,s:o,s:s?,s:s?}", "first_name", p.first_name,
+	                                "instrument", info->name, "title", info->title, "items", items,
+	                                "low", lo, "high", hi), err);
+}
+
+enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "items", NULL };
+	enum prolo_code rc = api_only_keys(body, keys, err);
+	if (rc)
+		return rc;
+	const json_t *items = json_object_get(body, "items");
+	if (!items)
+		return prolo_err_set(err, PROLO_EINVAL, "items", "is required");
+	struct store_qlink q;
+	bool gone;
+	rc = live_link(rq, &q, &gone, err);
+	if (gone) {
+		api_error(rq, 410, "gone", err);
+		return PROLO_ECONFLICT; /* roll back; the response is set */
+	}
+	if (rc)
+		return rc;
+	struct outcome o;
+	rec_init(REC_OUTCOME, &o);
+	json_t *obj = json_pack("{s:s,s:s,s:O}", "course_id", q.course_id, "instrument",
+	                        dom_instrument_names[q.instrument], "items", items);
+	if (!obj)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	rc = rec_from_json(REC_OUTCOME, &o, obj, NULL, err);
+	json_decref(obj);
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	if (rc || (rc = app_qlink_answer(&cx, &q, &o, err)))
+		return rc;
+	char d[11];
+	dom_date_format(o.date, d);
+	return api_reply(rq, 201, json_pack("{s:{s:s,s:s,s:o}}", "outcome", "date", d, "instrument",
+	                                dom_instrument_names[o.instrument], "score",
+	                                isnan(o.score) ? json_null() : json_real(o.score)), err);
+}
+
