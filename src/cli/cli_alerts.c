@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "cli/cli_plan.h"
 #include "core/domain.h"
 #include "registry/alerts.h"
@@ -25,19 +26,15 @@ static int ack(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	struct store *st = NULL;
 	struct prolo_err err = { 0 };
 	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
-	if (!rc)
-		rc = store_begin(st, &err);
-	if (!rc)
-		rc = alerts_ack(st, key, by, note, &err);
-	if (!rc)
-		rc = store_commit(st, &err);
-	if (rc) {
-		if (st)
-			store_rollback(st);
-		store_close(st);
-		return cli_fail(ctx, &err);
+	if (!rc) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, NULL);
+		rc = app_alert_ack(&cx, key, by, note, &err);
+		app_ctx_flush(&cx);
 	}
 	store_close(st);
+	if (rc)
+		return cli_fail(ctx, &err);
 	if (ctx->json) {
 		json_t *j = json_pack("{s:s, s:s, s:s?}", "key", key, "by", by, "note", note);
 		cli_print_json(ctx, j);
@@ -91,8 +88,12 @@ int cli_alerts(struct cli_ctx *ctx, int argc, char **argv)
 	/* Opened for writing so that a registry from before the alerts
 	 * migration is brought up to date. */
 	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
-	if (!rc)
-		rc = alerts_compute(st, today, clinic, &lib, &l, &err);
+	if (!rc) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, &lib);
+		rc = app_alerts_list(&cx, today, clinic, &l, &err);
+		app_ctx_flush(&cx);
+	}
 	store_close(st);
 	protocol_lib_free(&lib);
 	if (rc)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/app.h"
 #include "cli/cli_plan.h"
 #include "core/domain.h"
 #include "core/rec_json.h"
@@ -75,30 +76,22 @@ int cli_course_add_planned(struct cli_ctx *ctx, struct course *c, const struct c
 	struct store *st = NULL;
 	struct prolo_err err = { 0 };
 	struct plan_findings pf = { 0 };
-	char name[PROTO_NAME_MAX] = "";
-	snprintf(name, sizeof name, "%s", c->protocol);
-	if (name[0])
-		c->protocol[0] = '\0'; /* filled by the protocol itself */
-	struct protocol_case pc = { -1, NULL, po ? po->baseline_nrs : -1, po ? po->pain_months : -1 };
+	struct app_course_case cc = { po ? po->baseline_nrs : -1, po ? po->pain_months : -1 };
 	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
-	if (!rc)
-		rc = store_begin(st, &err);
-	if (!rc)
-		rc = plan_course_case(st, c, name, lib.n ? &lib : NULL, &pc, &pf, &err);
-	if (!rc)
-		rc = store_commit(st, &err);
+	if (!rc) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, &lib);
+		rc = app_course_add(&cx, c, &cc, &pf, &err);
+		app_ctx_flush(&cx);
+	}
+	store_close(st);
+	protocol_lib_free(&lib);
 	if (rc) {
-		if (st)
-			store_rollback(st);
-		store_close(st);
-		protocol_lib_free(&lib);
 		x = cli_fail(ctx, &err);
 		if (rc == PROLO_ECONFLICT && !ctx->json && pf.n_blocks > 1)
 			print_findings(ctx->errs, &pf, PLAN_BLOCK, "block");
 		return x;
 	}
-	store_close(st);
-	protocol_lib_free(&lib);
 	if (ctx->json) {
 		json_t *j = rec_to_json(REC_COURSE, c, false, false);
 		if (j)

@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "cli/cli_plan.h"
 #include "core/rec_json.h"
-#include "registry/registry.h"
+#include "app/app.h"
 #include "store/store.h"
 
 /* ---- shared helpers ---------------------------------------------------- */
@@ -21,14 +21,6 @@ static int open_store(struct cli_ctx *ctx, int flags, struct store **st)
 	if (store_open(ctx->db_path, flags, st, &err))
 		return cli_fail(ctx, &err);
 	return 0;
-}
-
-static int32_t today(void)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	return dom_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 /* "--patient-id" -> "patient_id" into out. */
@@ -220,7 +212,8 @@ static int audit_read(struct cli_ctx *ctx, struct store *st, enum rec_kind kind,
 	return 0;
 }
 
-/* Inserts one record in its own transaction, then prints it. */
+/* Records one patient, assessment or adverse event through its use case,
+ * then prints it. */
 static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec)
 {
 	struct store *st = NULL;
@@ -228,24 +221,15 @@ static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec)
 	if (rcx)
 		return rcx;
 	struct prolo_err err = { 0 };
-	static const char *const actions[REC__COUNT] = { "patient.create", "course.create", "session.create",
-	                                                 "injection.create", "outcome.create", "adverse_event.create" };
-	char record[2 * REC_ID_MAX + 48];
-	enum prolo_code rc = store_begin(st, &err);
-	if (!rc)
-		rc = registry_add(st, kind, rec, REG_INTERACTIVE, &err);
-	if (!rc) {
-		audit_record(kind, rec, record, sizeof record);
-		rc = cli_audit_event(st, actions[kind], record, "", &err);
-	}
-	if (!rc)
-		rc = store_commit(st, &err);
-	if (rc) {
-		store_rollback(st);
-		store_close(st);
-		return cli_fail(ctx, &err);
-	}
+	struct app_ctx cx;
+	app_ctx_local(&cx, st, NULL);
+	enum prolo_code rc = kind == REC_PATIENT ? app_patient_add(&cx, rec, &err)
+	                   : kind == REC_OUTCOME ? app_outcome_add(&cx, rec, &err)
+	                                         : app_ae_add(&cx, rec, &err);
+	app_ctx_flush(&cx);
 	store_close(st);
+	if (rc)
+		return cli_fail(ctx, &err);
 	if (ctx->json)
 		cli_print_json(ctx, rec_to_json(kind, rec, false, false));
 	else {
@@ -334,7 +318,7 @@ int cli_init(struct cli_ctx *ctx, int argc, char **argv)
 	int v = store_schema_version(st);
 	store_close(st);
 	if (ctx->json)
-		fprintf(ctx->out, "{\"db\":\"%s\",\"schema_version\":%d}\n", ctx->db_path, v);
+		cli_print_json(ctx, json_pack("{s:s,s:i}", "db", ctx->db_path, "schema_version", v));
 	else
 		fprintf(ctx->out, "created registry %s (schema version %d)\n", ctx->db_path, v);
 	return 0;
@@ -581,51 +565,31 @@ static int course_end(struct cli_ctx *ctx, int argc, char **argv)
 		return x;
 	if (!id)
 		return cli_usage(ctx, "course end: expected a course id");
-	if (!status)
-		return cli_usage(ctx, "course end: --status is required (completed, goal_reached, dropped, "
-		                      "stopped_adverse_event, stopped_no_improvement)");
 	struct prolo_err err = { 0 };
-	int s = dom_lookup(dom_status_names, CS__COUNT, status, strlen(status));
-	if (s < 0 || !dom_status_ended((enum course_status)s)) {
-		prolo_err_set(&err, PROLO_EINVAL, "status",
-		              "'%s' is not an end state (completed, goal_reached, dropped, "
-		              "stopped_adverse_event, stopped_no_improvement)", status);
-		return cli_fail(ctx, &err);
-	}
-	int32_t d = today();
-	if (date && !dom_date_parse(date, strlen(date), &d)) {
-		prolo_err_set(&err, PROLO_EINVAL, "date", "'%s' is not a valid date (YYYY-MM-DD)", date);
-		return cli_fail(ctx, &err);
-	}
-	if (reason && (strlen(reason) >= REC_TEXT_MAX || !dom_utf8_valid(reason, strlen(reason)))) {
-		prolo_err_set(&err, PROLO_EINVAL, "reason", "must be UTF-8 text of at most %d bytes", REC_TEXT_MAX - 1);
+	struct app_course_end_in in = { .course_id = id, .status = status, .reason = reason,
+	                                 .end_date = DOM_DATE_NONE };
+	if (date && !dom_date_parse(date, strlen(date), &in.end_date)) {
+		prolo_err_set(&err, PROLO_EINVAL, "end_date", "'%s' is not a valid date (YYYY-MM-DD)", date);
 		return cli_fail(ctx, &err);
 	}
 	struct store *st = NULL;
 	if ((x = open_store(ctx, 0, &st)))
 		return x;
-	enum prolo_code rc = store_begin(st, &err);
-	if (!rc)
-		rc = store_course_end(st, id, s, d, reason, &err);
-	if (!rc) {
-		char record[REC_ID_MAX + 16];
-		snprintf(record, sizeof record, "course:%s", id);
-		rc = cli_audit_event(st, "course.end", record, dom_status_names[s], &err);
-	}
-	if (!rc)
-		rc = store_commit(st, &err);
-	if (rc)
-		store_rollback(st);
+	struct app_ctx cx;
+	struct course c;
+	app_ctx_local(&cx, st, NULL);
+	enum prolo_code rc = app_course_end(&cx, &in, &c, &err);
+	app_ctx_flush(&cx);
 	store_close(st);
 	if (rc)
 		return cli_fail(ctx, &err);
 	char ds[11];
-	dom_date_format(d, ds);
+	dom_date_format(c.end_date, ds);
 	if (ctx->json)
-		fprintf(ctx->out, "{\"course_id\":\"%s\",\"status\":\"%s\",\"end_date\":\"%s\"}\n", id,
-		        dom_status_names[s], ds);
+		cli_print_json(ctx, json_pack("{s:s,s:s,s:s}", "course_id", c.course_id, "status",
+		                              dom_status_names[c.status], "end_date", ds));
 	else
-		fprintf(ctx->out, "course %s ended: %s on %s\n", id, dom_status_names[s], ds);
+		fprintf(ctx->out, "course %s ended: %s on %s\n", c.course_id, dom_status_names[c.status], ds);
 	return 0;
 }
 
@@ -708,25 +672,12 @@ static int session_add(struct cli_ctx *ctx, int argc, char **argv)
 		x = open_store(ctx, 0, &st);
 	if (!x) {
 		struct prolo_err err = { 0 };
-		enum prolo_code rc = store_begin(st, &err);
-		if (!rc && s->session_no == REC_INT_NONE && s->course_id[0]) {
-			int32_t last = 0;
-			rc = store_last_session_no(st, s->course_id, &last, &err);
-			s->session_no = last + 1;
-		}
-		if (!rc)
-			rc = registry_session_add(st, s, inj, (size_t)n_inj, REG_INTERACTIVE, &err);
-		if (!rc) {
-			char record[2 * REC_ID_MAX + 48];
-			audit_record(REC_SESSION, s, record, sizeof record);
-			rc = cli_audit_event(st, "session.create", record, "", &err);
-		}
-		if (!rc)
-			rc = store_commit(st, &err);
-		if (rc) {
-			store_rollback(st);
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, NULL);
+		enum prolo_code rc = app_session_add(&cx, s, inj, (size_t)n_inj, &err);
+		app_ctx_flush(&cx);
+		if (rc)
 			x = cli_fail(ctx, &err);
-		}
 		store_close(st);
 	}
 	if (!x) {

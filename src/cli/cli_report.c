@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "app/app.h"
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/domain.h"
@@ -15,11 +16,6 @@
 #include "store/store.h"
 
 #define REPORT_OUT_LIMIT ((size_t)64 << 20)
-
-static enum prolo_code feed(void *ctx, const struct course_rows *rows, struct prolo_err *err)
-{
-	return report_add_course(ctx, rows, err);
-}
 
 /* Writes len bytes to path (replacing it); PROLO_EINVAL naming the path. */
 static enum prolo_code write_file(const char *path, const char *data, size_t len,
@@ -77,7 +73,7 @@ int cli_report(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_usage(ctx, "--format: '%s' is not one of text|csv|json|html", format);
 		goto done;
 	}
-	struct store_report_filter f = { .clinic = clinic, .modality = -1, .condition = condition, .lean = true };
+	struct app_report_in f = { .clinic = clinic, .modality = -1, .condition = condition, .lean = true };
 	if (modality) {
 		f.modality = dom_lookup(dom_modality_names, MOD__COUNT, modality, strlen(modality));
 		if (f.modality < 0) {
@@ -105,14 +101,14 @@ int cli_report(struct cli_ctx *ctx, int argc, char **argv)
 		desc.data[desc.len - 2] = '\0'; /* drop the last "; " */
 	struct report_options opt = { .conf = 0.95, .filter_desc = desc.len ? desc.data : NULL };
 
-	pc = store_open(ctx->db_path, STORE_READONLY, &st, &err);
+	pc = store_open(ctx->db_path, 0, &st, &err);
 	if (pc != PROLO_OK)
 		goto fail;
-	if ((pc = report_new(&opt, &rep, &err)) != PROLO_OK)
-		goto fail;
-	if ((pc = store_scan_courses(st, &f, feed, rep, &err)) != PROLO_OK)
-		goto fail;
-	if ((pc = report_finish(rep, &err)) != PROLO_OK)
+	struct app_ctx cx;
+	app_ctx_local(&cx, st, NULL);
+	pc = app_report(&cx, &f, &opt, &rep, &err);
+	app_ctx_flush(&cx);
+	if (pc != PROLO_OK)
 		goto fail;
 	const struct report_results *res = report_results(rep);
 

@@ -7,7 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/app.h"
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/domain.h"
 #include "security/audit.h"
 #include "security/auth.h"
@@ -84,6 +86,8 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	prolo_err_clear(&err);
 	struct store_user u;
 	memset(&u, 0, sizeof u);
+	/* Parsing maps the role's name; app_user_add checks every field, but
+	 * a bad name is refused before a password is asked for. */
 	if (!dom_id_valid(name, strlen(name))) {
 		prolo_err_set(&err, PROLO_EINVAL, "name", "'%.64s' is not a valid user name (1-64 of A-Z a-z 0-9 . _ : -)", name);
 		return cli_fail(ctx, &err);
@@ -92,13 +96,13 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 		prolo_err_set(&err, PROLO_EINVAL, "role", "must be admin|clinician|staff|researcher");
 		return cli_fail(ctx, &err);
 	}
-	if (clinic && !dom_id_valid(clinic, strlen(clinic))) {
+	if (clinic && strlen(clinic) >= sizeof u.clinic) {
 		prolo_err_set(&err, PROLO_EINVAL, "clinic", "not a valid clinic code");
 		return cli_fail(ctx, &err);
 	}
 	snprintf(u.name, sizeof u.name, "%s", name);
 	snprintf(u.clinic, sizeof u.clinic, "%s", clinic && u.role != ROLE_ADMIN ? clinic : "");
-	u.created_at = (int64_t)time(NULL);
+	u.created_at = clock_now();
 	char pw[PW_MAX];
 	if ((rc = get_password(ctx, from_stdin, pw, sizeof pw)))
 		return rc;
@@ -109,14 +113,11 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	memset(pw, 0, sizeof pw);
 	if (!code)
 		code = store_open(ctx->db_path, 0, &st, &err);
-	if (!code && !(code = store_begin(st, &err))) {
-		code = store_user_add(st, &u, &err);
-		if (!code)
-			code = audit_log_event(st, "cli", "user.create", "", "local", store_role_names[u.role], &err);
-		if (!code)
-			code = store_commit(st, &err);
-		if (code)
-			store_rollback(st);
+	if (!code) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, NULL);
+		code = app_user_add(&cx, &u, &err);
+		app_ctx_flush(&cx);
 	}
 	store_close(st);
 	if (code)
