@@ -96,6 +96,10 @@ enum prolo_code csvread_buffer(const char *data, size_t len, csvread_fn fn, void
 			st.rc = prolo_err_set(err, PROLO_EINVAL, where, "contains a NUL byte");
 			break;
 		}
+		/* libcsv skips blank lines without a row: a row that begins on
+		 * this line (the parser between rows, pstate 0) starts here. */
+		if (st.n == 0 && p.pstate == 0)
+			st.row_start = st.cur_line;
 		if (csv_parse(&p, data + pos, n, on_field, on_row, &st) != n && !st.rc) {
 			snprintf(where, sizeof where, "line %ld", st.cur_line);
 			st.rc = prolo_err_set(err, PROLO_EINVAL, where, "malformed CSV (%s)",
