@@ -30,6 +30,15 @@ static void on_field(void *s, size_t len, void *data)
 		st->too_many = true;
 		return;
 	}
+	/* A row is bounded like a line, even when quoted line breaks keep
+	 * each of its lines short. */
+	if (st->fields.len + len > CSVREAD_MAX_LINE) {
+		char where[32];
+		snprintf(where, sizeof where, "line %ld", st->row_start);
+		st->rc = prolo_err_set(st->err, PROLO_EINVAL, where, "row is longer than %zu bytes",
+		                       CSVREAD_MAX_LINE);
+		return;
+	}
 	st->off[st->n] = st->fields.len;
 	st->flen[st->n] = len;
 	if (buf_add(&st->fields, s ? s : "", s ? len : 0) || buf_addc(&st->fields, '\0')) {
@@ -106,8 +115,10 @@ enum prolo_code csvread_buffer(const char *data, size_t len, csvread_fn fn, void
 			                      csv_strerror(csv_error(&p)));
 			break;
 		}
-		if (st.fields.len > CSVREAD_MAX_LINE && !st.rc) {
-			snprintf(where, sizeof where, "line %ld", st.cur_line);
+		/* The row so far: its fields and the one libcsv is still
+		 * collecting, which a quoted field with line breaks grows. */
+		if (st.fields.len + p.entry_pos > CSVREAD_MAX_LINE && !st.rc) {
+			snprintf(where, sizeof where, "line %ld", st.row_start);
 			st.rc = prolo_err_set(err, PROLO_EINVAL, where, "row is longer than %zu bytes",
 			                      CSVREAD_MAX_LINE);
 			break;
