@@ -148,7 +148,9 @@ enum prolo_code csvread_buffer(const char *data, size_t len, csvread_fn fn, void
 
 enum prolo_code csv_write_field(struct buf *out, const char *s, size_t len)
 {
-	bool quote = false;
+	/* The reader (libcsv) trims spaces and tabs around unquoted fields,
+	 * so a field that starts or ends with one is quoted to come back whole. */
+	bool quote = len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
 	for (size_t i = 0; i < len && !quote; i++)
 		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
 	if (!quote)
