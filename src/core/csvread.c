@@ -30,6 +30,15 @@ static void on_field(void *s, size_t len, void *data)
 		st->too_many = true;
 		return;
 	}
+	/* A row is bounded like a line, even when quoted line breaks keep
+	 * each of its lines short. */
+	if (st->fields.len + len > CSVREAD_MAX_LINE) {
+		char where[32];
+		snprintf(where, sizeof where, "line %ld", st->row_start);
+		st->rc = prolo_err_set(st->err, PROLO_EINVAL, where, "row is longer than %zu bytes",
+		                       CSVREAD_MAX_LINE);
+		return;
+	}
 	st->off[st->n] = st->fields.len;
 	st->flen[st->n] = len;
 	if (buf_add(&st->fields, s ? s : "", s ? len : 0) || buf_addc(&st->fields, '\0')) {
@@ -96,14 +105,20 @@ enum prolo_code csvread_buffer(const char *data, size_t len, csvread_fn fn, void
 			st.rc = prolo_err_set(err, PROLO_EINVAL, where, "contains a NUL byte");
 			break;
 		}
+		/* libcsv skips blank lines without a row: a row that begins on
+		 * this line (the parser between rows, pstate 0) starts here. */
+		if (st.n == 0 && p.pstate == 0)
+			st.row_start = st.cur_line;
 		if (csv_parse(&p, data + pos, n, on_field, on_row, &st) != n && !st.rc) {
 			snprintf(where, sizeof where, "line %ld", st.cur_line);
 			st.rc = prolo_err_set(err, PROLO_EINVAL, where, "malformed CSV (%s)",
 			                      csv_strerror(csv_error(&p)));
 			break;
 		}
-		if (st.fields.len > CSVREAD_MAX_LINE && !st.rc) {
-			snprintf(where, sizeof where, "line %ld", st.cur_line);
+		/* The row so far: its fields and the one libcsv is still
+		 * collecting, which a quoted field with line breaks grows. */
+		if (st.fields.len + p.entry_pos > CSVREAD_MAX_LINE && !st.rc) {
+			snprintf(where, sizeof where, "line %ld", st.row_start);
 			st.rc = prolo_err_set(err, PROLO_EINVAL, where, "row is longer than %zu bytes",
 			                      CSVREAD_MAX_LINE);
 			break;
@@ -133,7 +148,9 @@ enum prolo_code csvread_buffer(const char *data, size_t len, csvread_fn fn, void
 
 enum prolo_code csv_write_field(struct buf *out, const char *s, size_t len)
 {
-	bool quote = false;
+	/* The reader (libcsv) trims spaces and tabs around unquoted fields,
+	 * so a field that starts or ends with one is quoted to come back whole. */
+	bool quote = len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
 	for (size_t i = 0; i < len && !quote; i++)
 		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
 	if (!quote)

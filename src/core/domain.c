@@ -4,6 +4,7 @@
 #include "core/domain.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,7 +179,7 @@ bool dom_parse_double(const char *s, size_t len, double *out)
 
 bool dom_parse_long(const char *s, size_t len, long min, long max, long *out)
 {
-	if (len == 0 || len > 19)
+	if (len == 0)
 		return false;
 	size_t i = 0;
 	bool neg = false;
@@ -188,19 +189,22 @@ bool dom_parse_long(const char *s, size_t len, long min, long max, long *out)
 		if (len == 1)
 			return false;
 	}
-	long v = 0;
+	/* Accumulated unsigned so LONG_MIN's magnitude fits; exact overflow
+	 * test per digit, so leading zeros and LONG_MAX are accepted. */
+	const unsigned long lim = neg ? (unsigned long)LONG_MAX + 1u : (unsigned long)LONG_MAX;
+	unsigned long v = 0;
 	for (; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return false;
-		if (v > (__LONG_MAX__ - 9) / 10)
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (lim - d) / 10)
 			return false;
-		v = v * 10 + (s[i] - '0');
+		v = v * 10 + d;
 	}
-	if (neg)
-		v = -v;
-	if (v < min || v > max)
+	long x = neg ? (v == 0 ? 0 : -(long)(v - 1) - 1) : (long)v;
+	if (x < min || x > max)
 		return false;
-	*out = v;
+	*out = x;
 	return true;
 }
 

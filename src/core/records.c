@@ -359,11 +359,18 @@ static enum prolo_code check_course(const struct course *c, struct prolo_err *er
 
 static enum prolo_code check_session(const struct session *s, struct prolo_err *err)
 {
-	bool prp_figures = !isnan(s->prp_platelets) || !isnan(s->prp_platelets_baseline) ||
-	                   !isnan(s->prp_leukocytes) || !isnan(s->prp_leukocytes_baseline) ||
-	                   !isnan(s->prp_rbc) || !isnan(s->prp_volume_ml) || s->prp_activation >= 0;
-	if (prp_figures && s->proliferant >= 0 && s->proliferant != PROL_PRP)
-		return prolo_err_set(err, PROLO_EINVAL, "prp_platelets",
+	/* The PRP figure named is the first one that holds a value, so the
+	 * message points at a filled cell rather than an empty column. */
+	const char *prp_field = !isnan(s->prp_platelets) ? "prp_platelets"
+	                      : !isnan(s->prp_platelets_baseline) ? "prp_platelets_baseline"
+	                      : !isnan(s->prp_leukocytes) ? "prp_leukocytes"
+	                      : !isnan(s->prp_leukocytes_baseline) ? "prp_leukocytes_baseline"
+	                      : !isnan(s->prp_rbc) ? "prp_rbc"
+	                      : s->prp_activation >= 0 ? "prp_activation"
+	                      : !isnan(s->prp_volume_ml) ? "prp_volume_ml"
+	                      : NULL;
+	if (prp_field && s->proliferant >= 0 && s->proliferant != PROL_PRP)
+		return prolo_err_set(err, PROLO_EINVAL, prp_field,
 		                     "PRP preparation figures need proliferant prp");
 	if (!isnan(s->anaesthetic_pct) && !s->anaesthetic[0])
 		return prolo_err_set(err, PROLO_EINVAL, "anaesthetic", "is required with anaesthetic_pct");
