@@ -31,7 +31,7 @@ enum app_action {
 	CAN_SESSIONS_ADD, CAN_OUTCOMES_ADD, CAN_AES_ADD,
 	CAN_ALERTS_LIST, CAN_ALERTS_ACK, CAN_REPORT,
 	CAN_USERS_LIST, CAN_USERS_ADD, CAN_AUDIT_LIST,
-	CAN_QLINKS_ADD,
+	CAN_QLINKS_ADD, CAN_IMPORT, CAN_EXPORT,
 	CAN__COUNT
 };
 
@@ -181,6 +181,20 @@ struct app_report_in {
 enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
                            const struct report_options *ro, struct report **out,
                            struct prolo_err *err);
+
+/* ---- interchange ------------------------------------------------------ */
+
+struct csvio_import_stats;
+/* Imports the CSV interchange folder dir all-or-nothing (every row checked
+ * as when it is recorded); stats gets the counts and the first errors.
+ * Audited as "import" with the counts. progress may be NULL. */
+enum prolo_code app_import_csv(struct app_ctx *cx, const char *dir, struct csvio_import_stats *stats,
+                               void (*progress)(void *pctx, const char *line), void *pctx,
+                               struct prolo_err *err);
+/* Writes the registry as CSV interchange files into dir (deidentify:
+ * without identifying columns); counts per record kind. Audited first. */
+enum prolo_code app_export_csv(struct app_ctx *cx, const char *dir, bool deidentify,
+                               long counts[REC__COUNT], struct prolo_err *err);
 
 /* ---- accounts ----------------------------------------------------------- */
 

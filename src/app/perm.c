@@ -33,6 +33,8 @@ static const struct {
 	[CAN_USERS_ADD] = { "users.add", A },
 	[CAN_AUDIT_LIST] = { "audit.list", A },
 	[CAN_QLINKS_ADD] = { "questionnaire-links.add", A | C | S },
+	[CAN_IMPORT] = { "import", A },
+	[CAN_EXPORT] = { "export", A },
 };
 
 const char *app_action_name(enum app_action a)

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/err.h"
@@ -17,7 +18,7 @@ struct cli_ctx {
 	FILE *errs;          /* stderr */
 };
 
-/* Each returns a process exit status (DESIGN.md §4); argv[0] is the group
+/* Each returns a process exit status (docs/architecture.md, contracts); argv[0] is the group
  * name ("patient", "report", ...). Errors are printed by the command. */
 typedef int (*cli_cmd_fn)(struct cli_ctx *ctx, int argc, char **argv);
 
@@ -44,6 +45,13 @@ int cli_protocol(struct cli_ctx *ctx, int argc, char **argv);
 int cli_alerts(struct cli_ctx *ctx, int argc, char **argv);
 int cli_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv);
+
+/* Simulates patients (seed, clinics, opts of sim/sim_csv.h) into the
+ * registry db, created when missing, through the import use case
+ * (all-or-nothing). Returns an exit status after printing any error. */
+struct sim_csv_opts;
+int cli_simulate_registry(struct cli_ctx *ctx, const char *db, uint64_t patients, uint64_t seed,
+                          int clinics, const struct sim_csv_opts *opts, bool progress);
 
 /* For the record groups (patient, course, session, outcome, ae): prints
  * the field options with their meaning. Nothing for other commands. */

@@ -4,12 +4,25 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "app/app.h"
 #include "registry/csvio.h"
 
 static void show_progress(void *ctx, const char *line)
 {
 	struct cli_ctx *c = ctx;
 	fprintf(c->errs, "importing %s\n", line);
+}
+
+static const char *const kind_keys[REC__COUNT] = { "patients", "courses", "sessions",
+                                                   "injections", "outcomes", "adverse_events" };
+
+/* {"patients": n, ...} for --json. NULL only when out of memory. */
+static json_t *counts_json(const long counts[REC__COUNT])
+{
+	json_t *o = json_object();
+	for (int k = 0; o && k < REC__COUNT; k++)
+		json_object_set_new(o, kind_keys[k], json_integer(counts[k]));
+	return o;
 }
 
 int cli_import(struct cli_ctx *ctx, int argc, char **argv)
@@ -34,37 +47,22 @@ int cli_import(struct cli_ctx *ctx, int argc, char **argv)
 	if (store_open(ctx->db_path, 0, &st, &err))
 		return cli_fail(ctx, &err);
 	struct csvio_import_stats stats = { 0 };
-	enum prolo_code rc = store_begin(st, &err);
-	if (!rc)
-		rc = csvio_import(st, dir, &stats, progress ? show_progress : NULL, ctx, &err);
-	if (!rc) {
-		char detail[160];
-		snprintf(detail, sizeof detail, "patients=%ld courses=%ld sessions=%ld outcomes=%ld adverse_events=%ld",
-		         stats.rows[REC_PATIENT], stats.rows[REC_COURSE], stats.rows[REC_SESSION],
-		         stats.rows[REC_OUTCOME], stats.rows[REC_AE]);
-		rc = cli_audit_event(st, "import", "csv", detail, &err);
-	}
-	if (!rc)
-		rc = store_commit(st, &err);
-	if (rc)
-		store_rollback(st);
+	struct app_ctx cx;
+	app_ctx_local(&cx, st, NULL);
+	enum prolo_code rc = app_import_csv(&cx, dir, &stats, progress ? show_progress : NULL, ctx, &err);
+	app_ctx_flush(&cx);
 	store_close(st);
 	if (stats.messages.len)
 		fputs(buf_str(&stats.messages), ctx->errs);
 	csvio_import_stats_free(&stats);
 	if (rc)
 		return cli_fail(ctx, &err);
-	static const char *const keys[REC__COUNT] = { "patients", "courses", "sessions",
-	                                             "injections", "outcomes", "adverse_events" };
 	if (ctx->json) {
-		fputc('{', ctx->out);
-		for (int k = 0; k < REC__COUNT; k++)
-			fprintf(ctx->out, "%s\"%s\":%ld", k ? "," : "", keys[k], stats.rows[k]);
-		fputs("}\n", ctx->out);
+		cli_print_json(ctx, counts_json(stats.rows));
 	} else {
 		fprintf(ctx->out, "imported");
 		for (int k = 0; k < REC__COUNT; k++)
-			fprintf(ctx->out, "%s %ld %s", k ? "," : "", stats.rows[k], keys[k]);
+			fprintf(ctx->out, "%s %ld %s", k ? "," : "", stats.rows[k], kind_keys[k]);
 		fputc('\n', ctx->out);
 	}
 	return 0;
@@ -89,16 +87,15 @@ int cli_export(struct cli_ctx *ctx, int argc, char **argv)
 	if (store_open(ctx->db_path, 0, &st, &err))
 		return cli_fail(ctx, &err);
 	long counts[REC__COUNT] = { 0 };
-	enum prolo_code rc = cli_audit_event(st, "export", "csv", deid ? "deidentified" : "full", &err);
-	if (!rc)
-		rc = csvio_export(st, dir, deid, counts, &err);
+	struct app_ctx cx;
+	app_ctx_local(&cx, st, NULL);
+	enum prolo_code rc = app_export_csv(&cx, dir, deid, counts, &err);
+	app_ctx_flush(&cx);
 	store_close(st);
 	if (rc)
 		return cli_fail(ctx, &err);
 	if (ctx->json)
-		fprintf(ctx->out, "{\"patients\":%ld,\"courses\":%ld,\"sessions\":%ld,\"injections\":%ld,"
-		                  "\"outcomes\":%ld,\"adverse_events\":%ld}\n",
-		        counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);
+		cli_print_json(ctx, counts_json(counts));
 	else
 		fprintf(ctx->out, "exported %ld patients, %ld courses, %ld sessions, %ld injections, "
 		                  "%ld outcomes, %ld adverse events to %s\n",

@@ -1,9 +1,10 @@
 /* prolo demo: a newcomer's first command. Simulates a small network of
  * clinics with a fixed seed into a fresh registry, prints the outcomes
  * report, writes the HTML report and then serves the web app when this
- * build has one. Each step goes through the same command a user would type
- * (simulate in-process; report and serve by running this very binary), so
- * the demo exercises the real paths and needs no private interfaces. */
+ * build has one. The registry is made through the import use case, as
+ * `prolo simulate` makes one; the report and the web app are the commands a
+ * user would type, run from this very binary, so the demo exercises the
+ * real paths. */
 #include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -18,9 +19,9 @@
 #include "cli/cli.h"
 #include "sim/sim_csv.h"
 
-#define DEMO_PATIENTS "2000"
-#define DEMO_SEED "20240601"
-#define DEMO_CLINICS "8"
+#define DEMO_PATIENTS 2000
+#define DEMO_SEED 20240601
+#define DEMO_CLINICS 8
 
 extern char **environ;
 
@@ -105,17 +106,6 @@ static void remove_registry(const char *db)
 	}
 }
 
-static void remove_csv_dir(const char *dir)
-{
-	char path[4096];
-	for (int i = 0; i < SIM_CSV__COUNT; i++) {
-		int n = snprintf(path, sizeof path, "%s/%s", dir, sim_csv_names[i]);
-		if (n > 0 && (size_t)n < sizeof path)
-			unlink(path);
-	}
-	rmdir(dir);
-}
-
 /* The web app on the demo registry: `prolo serve`, with an admin account
  * made for the occasion. */
 static int demo_serve(struct cli_ctx *ctx, const char *db)
@@ -161,7 +151,7 @@ int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
 	if (!dir)
 		dir = "demo";
 	struct prolo_err err = { 0 };
-	char db[4096], html[4096], tmp[4096];
+	char db[4096], html[4096];
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		prolo_err_set(&err, PROLO_EINVAL, "--dir", "cannot create %s: %s", dir, strerror(errno));
 		return cli_fail(ctx, &err);
@@ -169,48 +159,19 @@ int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
 	int n1 = ctx->db_given ? snprintf(db, sizeof db, "%s", ctx->db_path)
 	                       : snprintf(db, sizeof db, "%s/prolo.db", dir);
 	int n2 = snprintf(html, sizeof html, "%s/report.html", dir);
-	int n3 = snprintf(tmp, sizeof tmp, "%s/csv.XXXXXX", dir);
-	if (n1 < 0 || n2 < 0 || n3 < 0 || (size_t)n1 >= sizeof db ||
-	    (size_t)n2 >= sizeof html || (size_t)n3 >= sizeof tmp) {
+	if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof db || (size_t)n2 >= sizeof html) {
 		prolo_err_set(&err, PROLO_EINVAL, "--dir", "path too long");
 		return cli_fail(ctx, &err);
 	}
-	if (!mkdtemp(tmp)) {
-		prolo_err_set(&err, PROLO_EDB, "--dir", "cannot create a directory in %s: %s", dir,
-		              strerror(errno));
-		return cli_fail(ctx, &err);
-	}
-
-	/* 1. simulate a clinic network with a fixed seed (same demo every time) */
-	struct cli_ctx sub = *ctx;
-	sub.db_given = false;
-	char *sim_argv[] = { "simulate", "--patients", DEMO_PATIENTS, "--seed", DEMO_SEED,
-	                     "--clinics", DEMO_CLINICS, "--out", tmp, NULL };
-	sub.out = fopen("/dev/null", "w"); /* the temporary folder is no news */
-	if (!sub.out)
-		sub.out = ctx->out;
-	rc = cli_simulate(&sub, 9, sim_argv);
-	if (sub.out != ctx->out)
-		fclose(sub.out);
-	sub.out = ctx->out;
-	if (rc == 0)
-		fprintf(ctx->out, "Simulated %s patients in %s clinics (seed %s).\n",
-		        DEMO_PATIENTS, DEMO_CLINICS, DEMO_SEED);
-	/* 2. a fresh registry: replace any old one, then import all-or-nothing */
-	if (rc == 0) {
-		remove_registry(db);
-		sub.db_path = db;
-		sub.db_given = true;
-		char *init_argv[] = { "init", NULL };
-		rc = cli_init(&sub, 1, init_argv);
-		if (rc == 0) {
-			char *imp_argv[] = { "import", "csv", tmp, NULL };
-			rc = cli_import(&sub, 3, imp_argv);
-		}
-	}
-	remove_csv_dir(tmp);
+	/* 1. a fresh registry (any old one replaced) holding a simulated
+	 * clinic network, with a fixed seed: the same demo every time */
+	remove_registry(db);
+	struct sim_csv_opts opts = { .goal_reached = true };
+	rc = cli_simulate_registry(ctx, db, DEMO_PATIENTS, DEMO_SEED, DEMO_CLINICS, &opts, false);
 	if (rc)
 		return rc;
+	fprintf(ctx->out, "Simulated %d patients in %d clinics (seed %d).\n", DEMO_PATIENTS, DEMO_CLINICS,
+	        DEMO_SEED);
 
 	/* 3. the outcomes report, then the HTML report */
 	fprintf(ctx->out, "\n");

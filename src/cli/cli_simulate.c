@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/app.h"
 #include "cli/cli.h"
+#include "registry/csvio.h"
 #include "core/buf.h"
 #include "sim/sim.h"
 #include "sim/sim_csv.h"
@@ -143,20 +145,26 @@ static void remove_csv_dir(const char *dir)
 	rmdir(dir);
 }
 
-/* Imports the CSV folder dir into ctx->db_path through the import command
- * (all-or-nothing), creating the registry first when the file does not
- * exist. Returns an exit status; the commands print their own errors. */
-static int import_csv_dir(struct cli_ctx *ctx, const char *dir)
+/* Imports the CSV folder dir into the registry db (created when it does
+ * not exist) through the import use case, all-or-nothing. Returns an exit
+ * status after printing any error. */
+static int import_csv_dir(struct cli_ctx *ctx, const char *db, const char *dir)
 {
-	struct stat st;
-	if (stat(ctx->db_path, &st) != 0) {
-		char *init_argv[] = { "init", NULL };
-		int rc = cli_init(ctx, 1, init_argv);
-		if (rc)
-			return rc;
-	}
-	char *argv[] = { "import", "csv", (char *)dir, NULL };
-	return cli_import(ctx, 3, argv);
+	struct stat sb;
+	struct prolo_err err = { 0 };
+	struct store *st = NULL;
+	if (store_open(db, stat(db, &sb) != 0 ? STORE_CREATE : 0, &st, &err))
+		return cli_fail(ctx, &err);
+	struct csvio_import_stats stats = { 0 };
+	struct app_ctx cx;
+	app_ctx_local(&cx, st, NULL);
+	enum prolo_code rc = app_import_csv(&cx, dir, &stats, NULL, NULL, &err);
+	app_ctx_flush(&cx);
+	store_close(st);
+	if (stats.messages.len)
+		fputs(buf_str(&stats.messages), ctx->errs);
+	csvio_import_stats_free(&stats);
+	return rc ? cli_fail(ctx, &err) : 0;
 }
 
 /* Creates a fresh private directory under $TMPDIR (or /tmp) into out;
@@ -213,21 +221,28 @@ static int simulate_registry(struct cli_ctx *ctx, int argc, char **argv, bool *u
 		        patients, seed, clinics, out);
 		return 0;
 	}
+	rc = cli_simulate_registry(ctx, ctx->db_path, (uint64_t)patients, seed, (int)clinics, &opts, progress);
+	if (rc == 0)
+		fprintf(ctx->out, "simulated %ld patients (seed %" PRIu64 ", %ld clinics) into %s\n",
+		        patients, seed, clinics, ctx->db_path);
+	return rc;
+}
+
+int cli_simulate_registry(struct cli_ctx *ctx, const char *db, uint64_t patients, uint64_t seed,
+                          int clinics, const struct sim_csv_opts *opts, bool progress)
+{
+	struct prolo_err err = { 0 };
 	char tmp[4096];
 	if (!make_tempdir(tmp, sizeof tmp)) {
 		prolo_err_set(&err, PROLO_EDB, "TMPDIR", "cannot create a temporary directory");
 		return cli_fail(ctx, &err);
 	}
-	if (write_csv_dir(tmp, (uint64_t)patients, seed, (int)clinics, &opts, progress,
-	                      ctx->errs, &err)) {
+	if (write_csv_dir(tmp, patients, seed, clinics, opts, progress, ctx->errs, &err)) {
 		remove_csv_dir(tmp);
 		return cli_fail(ctx, &err);
 	}
-	rc = import_csv_dir(ctx, tmp);
+	int rc = import_csv_dir(ctx, db, tmp);
 	remove_csv_dir(tmp);
-	if (rc == 0)
-		fprintf(ctx->out, "simulated %ld patients (seed %" PRIu64 ", %ld clinics) into %s\n",
-		        patients, seed, clinics, ctx->db_path);
 	return rc;
 }
 

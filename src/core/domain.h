@@ -1,4 +1,4 @@
-/* The clinical vocabulary of DESIGN.md §2 as enums with their stable text
+/* The clinical vocabulary (docs/architecture.md, contracts) as enums with their stable text
  * names, plus ISO dates as day numbers. Pure; every parser takes (p, len) and
  * rejects anything that is not exactly one of the names. */
 #ifndef PROLO_DOMAIN_H

@@ -33,7 +33,7 @@ enum prolo_code prolo_err_set(struct prolo_err *err, enum prolo_code code,
 
 void prolo_err_clear(struct prolo_err *err);
 
-/* DESIGN.md §4: 0 ok, 2 usage/invalid, 3 not found, 4 conflict, 5 storage. */
+/* docs/architecture.md (contracts): 0 ok, 2 usage/invalid, 3 not found, 4 conflict, 5 storage. */
 int prolo_err_exit_code(enum prolo_code code);
 int prolo_err_http_status(enum prolo_code code);
 /* Stable machine name for JSON errors, e.g. "invalid", "not_found". */

@@ -108,7 +108,7 @@ static void score_single(const int *items, struct instr_score *o)
 /* ODI v2.1a. Fairbank JCT, Pynsent PB. The Oswestry Disability Index.
  * Spine 2000;25(22):2940-2953: score = total / (5 x sections answered)
  * x 100 %; one section may be missed (the score is then out of 45). With
- * more than one section missing there is no score (DESIGN.md §2). */
+ * more than one section missing there is no score (docs/instruments.md). */
 static void score_odi(const int *items, struct instr_score *o)
 {
 	struct tally t = tally(items, 0, 10);

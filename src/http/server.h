@@ -40,9 +40,4 @@ struct http_options {
  * "prolo: serving http://ADDR:PORT/" on opt->info once listening. */
 enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err);
 
-/* Creates (or resets) the user "admin" with a fresh random one-time
- * password written to pw (at least 33 bytes), for the demo. Opens the
- * registry itself. Codes as store_open/store_user_add. */
-enum prolo_code http_demo_admin(const char *db_path, char *pw, size_t pwsz, struct prolo_err *err);
-
 #endif

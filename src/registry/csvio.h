@@ -1,4 +1,4 @@
-/* CSV interchange (DESIGN.md §4, docs/csv-format.md): a folder of
+/* CSV interchange (docs/csv-format.md): a folder of
  * patients.csv, courses.csv, sessions.csv, injections.csv, outcomes.csv and
  * adverse_events.csv whose columns are the record field names. Import is
  * all-or-nothing inside the caller's transaction; export is stable, so

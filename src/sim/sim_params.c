@@ -14,7 +14,7 @@
 /* Sources, abbreviated in the table:
  * REG   the reference registry (tests/reference/registry-10k): case mix,
  *       sessions per course, spacing, drop-out share
- * SEED  the clinic's account (DESIGN.md, seed text): "three to six visits",
+ * SEED  the clinic's own account of the therapy: "three to six visits",
  *       "soreness one to three or four days", dextrose weakest, stem cells
  *       strongest, "some never heal", "most that don't heal quit too soon"
  * Y04   Yelland et al., Spine 2004;29:9-16 (calibration target)

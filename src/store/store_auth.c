@@ -1,7 +1,7 @@
 /* SQLite side of the web server's access records: users, login sessions,
  * failed-login counters, idempotent responses and questionnaire links. The
  * policies (how long a session lives, when a login is throttled) live in
- * src/http/auth.c; this file only reads and writes rows. */
+ * src/security/auth.c (throttling, tokens) and src/http/login.c (sessions); this file only reads and writes rows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
