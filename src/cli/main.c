@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/privfile.h"
 
 static const struct {
 	const char *name;
@@ -35,14 +37,19 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: prolo [--db FILE] [--json] COMMAND ...\n\ncommands:\n");
+	fprintf(f, "usage: prolo [--db FILE] [--json] [--allow-shared-registry] COMMAND ...\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nThe registry is --db FILE, else $PROLO_DB, else ./prolo.db.\n");
+	fprintf(f, "\nThe registry is --db FILE, else $PROLO_DB, else ./prolo.db.\n"
+	           "Files prolo writes are private (0600); a registry that group or others may\n"
+	           "read or write is refused unless --allow-shared-registry (or PROLO_ALLOW_SHARED=1).\n");
 }
 
 int main(int argc, char **argv)
 {
+	/* Everything prolo creates holds patient or account data: private to
+	 * the owner whatever the caller's umask (files 0600, folders 0700). */
+	umask(077);
 	struct cli_ctx ctx = { .out = stdout, .errs = stderr };
 	const char *env = getenv("PROLO_DB");
 	ctx.db_path = env && *env ? env : "prolo.db";
@@ -65,6 +72,8 @@ int main(int argc, char **argv)
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			ctx.db_path = argv[i] + 5;
 			ctx.db_given = true;
+		} else if (strcmp(argv[i], "--allow-shared-registry") == 0) {
+			privfile_allow_shared(true);
 		} else if (strcmp(argv[i], "--json") == 0) {
 			ctx.json = true;
 		} else if (n == 0 && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {

@@ -5,6 +5,7 @@
  * like a command-line or API record. Files load parents first (patients before
  * courses before sessions ...) so references resolve in one pass. */
 #include "registry/csvio.h"
+#include "core/privfile.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -473,7 +474,7 @@ static enum prolo_code export_row(void *ctx, const void *rec, struct prolo_err *
 enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify,
                              long counts[REC__COUNT], struct prolo_err *err)
 {
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+	if (privfile_mkdir(dir) != 0)
 		return prolo_err_set(err, PROLO_EINVAL, "DIR", "cannot create '%s': %s", dir, strerror(errno));
 	/* One snapshot for every file: a course written meanwhile by another
 	 * process must not appear without its patient. */
@@ -487,7 +488,7 @@ enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify,
 		snprintf(path, sizeof path, "%s/%s", dir, t->file);
 		snprintf(tmp, sizeof tmp, "%s.tmp", path);
 		struct export_file x = { .kind = kind, .deidentify = deidentify };
-		x.fp = fopen(tmp, "w");
+		x.fp = privfile_fopen(tmp);
 		if (!x.fp) {
 			store_read_end(st);
 			return prolo_err_set(err, PROLO_EINVAL, t->file, "cannot write '%s': %s", tmp, strerror(errno));

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/privfile.h"
 #include "store/idmap.h"
 
 #define STMT_CACHE 64
@@ -263,6 +264,19 @@ enum prolo_code store_open(const char *path, int flags, struct store **out,
 	if (!exists && !(flags & STORE_CREATE))
 		return prolo_err_set(err, PROLO_ENOTFOUND, "db",
 		                     "no registry at '%s' (create one with 'prolo init')", path);
+	if (exists) {
+		/* Patient data: refused when group or others may read or write
+		 * the registry or its WAL files (privfile.h). */
+		static const char *const sfx[] = { "", "-wal", "-shm" };
+		for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+			char p[4200];
+			if ((size_t)snprintf(p, sizeof p, "%s%s", path, sfx[i]) >= sizeof p)
+				return prolo_err_set(err, PROLO_EINVAL, "db", "the registry path is too long");
+			enum prolo_code prc = privfile_check(p, "registry file", err);
+			if (prc)
+				return prc;
+		}
+	}
 	struct store *st = calloc(1, sizeof *st);
 	if (!st)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
