@@ -77,21 +77,24 @@ int cli_export(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage(ctx, "too many arguments");
 	used[0] = true;
 	bool deid = cli_flag(argc, argv, used, "--deidentify");
+	bool sheet = cli_flag(argc, argv, used, "--spreadsheet");
 	const char *fmt = cli_arg(argc, argv, used, 1);
 	const char *dir = cli_arg(argc, argv, used, 1);
 	int x = cli_no_extra(ctx, argc, argv, used, 1);
 	if (x)
 		return x;
 	if (!fmt || strcmp(fmt, "csv") != 0 || !dir)
-		return cli_usage(ctx, "usage: prolo export csv DIR [--deidentify]");
+		return cli_usage(ctx, "usage: prolo export csv DIR [--deidentify] [--spreadsheet]");
 	struct prolo_err err = { 0 };
 	struct store *st = NULL;
 	if (store_open(ctx->db_path, 0, &st, &err))
 		return cli_fail(ctx, &err);
 	long counts[REC__COUNT] = { 0 };
-	enum prolo_code rc = cli_audit_event(st, "export", "csv", deid ? "deidentified" : "full", &err);
+	const char *detail = sheet ? (deid ? "deidentified, spreadsheet" : "full, spreadsheet")
+	                           : (deid ? "deidentified" : "full");
+	enum prolo_code rc = cli_audit_event(st, "export", "csv", detail, &err);
 	if (!rc)
-		rc = csvio_export(st, dir, deid, counts, &err);
+		rc = csvio_export(st, dir, deid, sheet, counts, &err);
 	store_close(st);
 	if (rc)
 		return cli_fail(ctx, &err);

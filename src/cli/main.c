@@ -21,7 +21,7 @@ static const struct {
 	{ "outcome", cli_outcome, "add|list|show questionnaire answers", "prolo outcome add --course_id ID --date D --instrument NRS|VAS|ODI|NDI|WOMAC|QuickDASH|KOOS (--score X | --items \"a;b;;c\")\n  prolo outcome list [--course ID]\n  prolo outcome show COURSE_ID DATE INSTRUMENT" },
 	{ "ae", cli_ae, "add|list|show adverse events", "prolo ae add --course_id ID --date D --kind K [--duration_days N] [--grade 1-5] [--FIELD VALUE ...]\n  prolo ae list [--course ID]\n  prolo ae show COURSE_ID SEQ" },
 	{ "import", cli_import, "import csv DIR (all-or-nothing)", "prolo import csv DIR [--progress]     (docs/csv-format.md)" },
-	{ "export", cli_export, "export csv DIR", "prolo export csv DIR [--deidentify]   (docs/csv-format.md)" },
+	{ "export", cli_export, "export csv DIR", "prolo export csv DIR [--deidentify] [--spreadsheet]   (docs/csv-format.md)" },
 	{ "simulate", cli_simulate, "simulate a registry (CSV or --db), a trial, calibrate", "prolo simulate --patients N [--seed S] [--clinics K] (--out DIR | --db FILE) [--progress]\n  prolo simulate trial --arms A,B --condition X --per-arm N [--months 12] [--reps R] [--seed S]\n  prolo simulate calibrate\n  prolo simulate params     (docs/simulator.md)" },
 	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", "prolo demo [--no-serve]" },
 	{ "report", cli_report, "outcomes report: text|csv|json|html", "prolo report [--format text|csv|json|html] [--out PATH] [--clinic C] [--modality M] [--condition X] [--from D] [--to D]     (docs/report.md)" },

@@ -133,7 +133,9 @@ enum prolo_code csvread_buffer(const char *data, size_t len, csvread_fn fn, void
 
 enum prolo_code csv_write_field(struct buf *out, const char *s, size_t len)
 {
-	bool quote = false;
+	/* A reader trims blanks around an unquoted field (libcsv does): a
+	 * leading or trailing space or tab is kept only inside quotes. */
+	bool quote = len && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
 	for (size_t i = 0; i < len && !quote; i++)
 		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
 	if (!quote)

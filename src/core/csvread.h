@@ -31,7 +31,8 @@ enum prolo_code csvread_buffer(const char *data, size_t len, csvread_fn fn, void
                                void (*progress)(void *ctx, size_t done, size_t total),
                                struct prolo_err *err);
 
-/* Appends one field to out, quoted when it holds , " CR or LF. */
+/* Appends one field to out, quoted when it holds , " CR or LF or begins or
+ * ends with a space or tab. */
 #include "core/buf.h"
 enum prolo_code csv_write_field(struct buf *out, const char *s, size_t len);
 
