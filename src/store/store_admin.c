@@ -86,5 +86,9 @@ enum prolo_code store_backup(struct store *st, const char *path, struct prolo_er
 	if (!rc && sqlite3_exec(dst, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
 		rc = prolo_err_set(err, PROLO_EDB, "FILE", "backup '%s': %s", path, sqlite3_errmsg(dst));
 	sqlite3_close(dst);
+	/* The copy's audit chain is checked with the same key. */
+	const struct audit_key *k = store_sqlite_audit_key(st, NULL);
+	if (!rc && k->have)
+		rc = audit_key_write(path, k, err);
 	return rc;
 }
