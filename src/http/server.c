@@ -753,7 +753,7 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	if (!o->request_deadline_s)
 		o->request_deadline_s = 10;
 	if (!o->max_per_ip)
-		o->max_per_ip = 128;
+		o->max_per_ip = 256;
 	pthread_mutex_init(&srv->track_mu, NULL);
 	bool reaper_started = false;
 	if (o->threads <= 0) {

@@ -34,7 +34,7 @@ struct http_options {
 	unsigned max_connections;  /* 0 = 4000 (fewer if the open-file limit
 	                            * is lower, after raising it to its hard
 	                            * limit) */
-	unsigned max_per_ip;       /* connections from one address; 0 = 128 */
+	unsigned max_per_ip;       /* connections from one address; 0 = 256 */
 	const char *const *allowed_hosts; /* Host names answered besides the
 	                            * bind address, localhost, 127.0.0.1 and
 	                            * [::1] (each with or without the port) */
