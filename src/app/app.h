@@ -192,8 +192,9 @@ enum prolo_code app_import_csv(struct app_ctx *cx, const char *dir, struct csvio
                                void (*progress)(void *pctx, const char *line), void *pctx,
                                struct prolo_err *err);
 /* Writes the registry as CSV interchange files into dir (deidentify:
- * without identifying columns); counts per record kind. Audited first. */
-enum prolo_code app_export_csv(struct app_ctx *cx, const char *dir, bool deidentify,
+ * without identifying columns; spreadsheet: formulas escaped, see
+ * docs/csv-format.md); counts per record kind. Audited first. */
+enum prolo_code app_export_csv(struct app_ctx *cx, const char *dir, bool deidentify, bool spreadsheet,
                                long counts[REC__COUNT], struct prolo_err *err);
 
 /* ---- accounts ----------------------------------------------------------- */

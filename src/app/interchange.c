@@ -25,11 +25,13 @@ enum prolo_code app_import_csv(struct app_ctx *cx, const char *dir, struct csvio
 	return app_unit_end(cx, rc, err);
 }
 
-enum prolo_code app_export_csv(struct app_ctx *cx, const char *dir, bool deidentify,
+enum prolo_code app_export_csv(struct app_ctx *cx, const char *dir, bool deidentify, bool spreadsheet,
                                long counts[REC__COUNT], struct prolo_err *err)
 {
 	enum prolo_code rc = app_permit(cx, CAN_EXPORT, NULL, NULL, NULL, err);
+	const char *detail = spreadsheet ? (deidentify ? "deidentified, spreadsheet" : "full, spreadsheet")
+	                                 : (deidentify ? "deidentified" : "full");
 	if (!rc)
-		rc = app_audit(cx, "export", "csv", "", deidentify ? "deidentified" : "full", err);
-	return rc ? rc : csvio_export(cx->st, dir, deidentify, counts, err);
+		rc = app_audit(cx, "export", "csv", "", detail, err);
+	return rc ? rc : csvio_export(cx->st, dir, deidentify, spreadsheet, counts, err);
 }

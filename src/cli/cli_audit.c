@@ -1,5 +1,6 @@
-/* prolo audit verify|list: checks the audit log's hash chain (exit 0 when
- * intact; 4 naming the first bad row otherwise) and lists recent rows.
+/* prolo audit verify|list: checks the audit log's keyed hash chain, its
+ * anchors and its append-only triggers (exit 0 when intact; 4 naming the
+ * first bad row or what is wrong otherwise) and lists recent rows.
  * Both first bring in the audit rows a stopped server left in its spool
  * (after a crash); a running server's spool is its own to drain. */
 #include <sodium.h>
@@ -50,9 +51,11 @@ static int audit_verify(struct cli_ctx *ctx)
 		if (ctx->json)
 			fprintf(ctx->out, "{\"intact\":false,\"bad_row\":%lld,\"rows_ok\":%lld}\n",
 			        (long long)bad, (long long)n);
-		else
+		else if (bad)
 			fprintf(ctx->out, "audit log BROKEN at row %lld (%lld rows before it are intact)\n",
 			        (long long)bad, (long long)n);
+		else
+			fprintf(ctx->out, "audit log BROKEN: %s\n", err.msg);
 		return cli_fail(ctx, &err);
 	}
 	if (rc)

@@ -75,13 +75,14 @@ int cli_export(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage(ctx, "too many arguments");
 	used[0] = true;
 	bool deid = cli_flag(argc, argv, used, "--deidentify");
+	bool sheet = cli_flag(argc, argv, used, "--spreadsheet");
 	const char *fmt = cli_arg(argc, argv, used, 1);
 	const char *dir = cli_arg(argc, argv, used, 1);
 	int x = cli_no_extra(ctx, argc, argv, used, 1);
 	if (x)
 		return x;
 	if (!fmt || strcmp(fmt, "csv") != 0 || !dir)
-		return cli_usage(ctx, "usage: prolo export csv DIR [--deidentify]");
+		return cli_usage(ctx, "usage: prolo export csv DIR [--deidentify] [--spreadsheet]");
 	struct prolo_err err = { 0 };
 	struct store *st = NULL;
 	if (store_open(ctx->db_path, 0, &st, &err))
@@ -89,7 +90,7 @@ int cli_export(struct cli_ctx *ctx, int argc, char **argv)
 	long counts[REC__COUNT] = { 0 };
 	struct app_ctx cx;
 	app_ctx_local(&cx, st, NULL);
-	enum prolo_code rc = app_export_csv(&cx, dir, deid, counts, &err);
+	enum prolo_code rc = app_export_csv(&cx, dir, deid, sheet, counts, &err);
 	app_ctx_flush(&cx);
 	store_close(st);
 	if (rc)

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "core/privfile.h"
 #include "sim/sim_csv.h"
 
 #define DEMO_PATIENTS 2000
@@ -152,7 +153,7 @@ int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
 		dir = "demo";
 	struct prolo_err err = { 0 };
 	char db[4096], html[4096];
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+	if (privfile_mkdir(dir) != 0) {
 		prolo_err_set(&err, PROLO_EINVAL, "--dir", "cannot create %s: %s", dir, strerror(errno));
 		return cli_fail(ctx, &err);
 	}

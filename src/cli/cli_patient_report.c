@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli_plan.h"
+#include "core/privfile.h"
 #include "registry/patient_summary.h"
 #include "store/store.h"
 
@@ -43,7 +44,7 @@ int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv)
 	if (!rc && patient_summary_html(&s, &lib, today, &b))
 		rc = prolo_err_set(&err, PROLO_ENOMEM, "", "out of memory");
 	if (!rc) {
-		FILE *f = fopen(html, "wb");
+		FILE *f = privfile_fopen(html);
 		bool ok = f && fwrite(buf_str(&b), 1, b.len, f) == b.len;
 		if (f)
 			ok = fclose(f) == 0 && ok;

@@ -10,6 +10,7 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "core/privfile.h"
 #include "core/buf.h"
 #include "core/domain.h"
 #include "report/report.h"
@@ -21,7 +22,7 @@
 static enum prolo_code write_file(const char *path, const char *data, size_t len,
                                   struct prolo_err *err)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f = privfile_fopen(path);
 	if (!f)
 		return prolo_err_set(err, PROLO_EINVAL, "--out", "cannot write %s: %s", path, strerror(errno));
 	size_t w = fwrite(data, 1, len, f);
@@ -120,7 +121,7 @@ int cli_report(struct cli_ctx *ctx, int argc, char **argv)
 			fwrite(a.data, 1, a.len, ctx->out);
 			goto done;
 		}
-		if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+		if (privfile_mkdir(out) != 0) {
 			pc = prolo_err_set(&err, PROLO_EINVAL, "--out", "cannot create folder %s: %s", out, strerror(errno));
 			goto fail;
 		}

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli/cli_plan.h"
+#include "core/privfile.h"
 #include "core/domain.h"
 #include "registry/ics.h"
 #include "store/store.h"
@@ -43,7 +44,7 @@ static enum prolo_code write_file(const char *path, const struct buf *b, struct 
 	int w = snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	if (w < 0 || (size_t)w >= sizeof tmp)
 		return prolo_err_set(err, PROLO_EINVAL, "ics", "file name too long");
-	FILE *f = fopen(tmp, "wb");
+	FILE *f = privfile_fopen(tmp);
 	if (!f)
 		return prolo_err_set(err, PROLO_EINVAL, "ics", "cannot write '%s'", path);
 	bool ok = fwrite(buf_str(b), 1, b->len, f) == b->len;

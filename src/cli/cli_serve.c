@@ -18,6 +18,10 @@ static bool parse_num(const char *s, long min, long max, long *out)
 	return true;
 }
 
+static int serve_numbers(struct cli_ctx *ctx, struct http_options *op, const char *port,
+                         const char *threads, const char *idle, const char *ttl, const char *cache,
+                         const char *deadline, const char *maxconn, const char *perip);
+
 int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
 	bool *used = calloc((size_t)argc + 1, sizeof *used);
@@ -29,14 +33,53 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	const char *idle = cli_opt(argc, argv, used, "--session-idle");
 	const char *ttl = cli_opt(argc, argv, used, "--link-ttl");
 	const char *cache = cli_opt(argc, argv, used, "--chart-cache-mb");
+	const char *deadline = cli_opt(argc, argv, used, "--request-deadline");
+	const char *maxconn = cli_opt(argc, argv, used, "--max-connections");
+	const char *perip = cli_opt(argc, argv, used, "--max-conn-per-ip");
+	/* --allowed-host NAME, repeatable */
+	const char **hosts = calloc((size_t)argc + 1, sizeof *hosts);
+	if (!hosts) {
+		free(used);
+		return 5;
+	}
+	int n_hosts = 0;
+	for (const char *h; (h = cli_opt(argc, argv, used, "--allowed-host")) != NULL;)
+		hosts[n_hosts++] = h;
+	o.allowed_hosts = hosts;
+	o.n_allowed_hosts = n_hosts;
 	o.bind = cli_opt(argc, argv, used, "--bind");
 	o.tls_cert = cli_opt(argc, argv, used, "--tls-cert");
 	o.tls_key = cli_opt(argc, argv, used, "--tls-key");
 	o.web_dir = cli_opt(argc, argv, used, "--web");
 	int rc = cli_no_extra(ctx, argc, argv, used, 1);
 	free(used);
-	if (rc)
+	if (!rc)
+		rc = serve_numbers(ctx, &o, port, threads, idle, ttl, cache, deadline, maxconn, perip);
+	if (rc) {
+		free(hosts);
 		return rc;
+	}
+	o.info = ctx->out;
+	o.log = ctx->errs;
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	/* The protocol library is read once, for planning and the alerts; no
+	 * file is no error (the rules use their defaults). */
+	struct protocol_lib lib = { 0 };
+	if (protocol_lib_load(NULL, &lib, NULL) != PROLO_OK)
+		memset(&lib, 0, sizeof lib);
+	o.protocols = &lib;
+	rc = http_serve(&o, &err) != PROLO_OK ? cli_fail(ctx, &err) : 0;
+	protocol_lib_free(&lib);
+	free(hosts);
+	return rc;
+}
+
+static int serve_numbers(struct cli_ctx *ctx, struct http_options *op, const char *port,
+                         const char *threads, const char *idle, const char *ttl, const char *cache,
+                         const char *deadline, const char *maxconn, const char *perip)
+{
+	struct http_options o = *op;
 	long v;
 	if (port) {
 		if (!parse_num(port, 1, 65535, &v))
@@ -63,17 +106,21 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_usage(ctx, "--chart-cache-mb: MiB per worker thread, 0..1024 (0: none)");
 		o.chart_cache_mb = v ? (int)v : -1;
 	}
-	o.info = ctx->out;
-	o.log = ctx->errs;
-	struct prolo_err err;
-	prolo_err_clear(&err);
-	/* The protocol library is read once, for planning and the alerts; no
-	 * file is no error (the rules use their defaults). */
-	struct protocol_lib lib = { 0 };
-	if (protocol_lib_load(NULL, &lib, NULL) != PROLO_OK)
-		memset(&lib, 0, sizeof lib);
-	o.protocols = &lib;
-	enum prolo_code prc = http_serve(&o, &err);
-	protocol_lib_free(&lib);
-	return prc ? cli_fail(ctx, &err) : 0;
+	if (deadline) {
+		if (!parse_num(deadline, 1, 3600, &v))
+			return cli_usage(ctx, "--request-deadline: seconds, 1..3600");
+		o.request_deadline_s = (unsigned)v;
+	}
+	if (maxconn) {
+		if (!parse_num(maxconn, 16, 1000000, &v))
+			return cli_usage(ctx, "--max-connections: 16..1000000");
+		o.max_connections = (unsigned)v;
+	}
+	if (perip) {
+		if (!parse_num(perip, 1, 1000000, &v))
+			return cli_usage(ctx, "--max-conn-per-ip: 1..1000000");
+		o.max_per_ip = (unsigned)v;
+	}
+	*op = o;
+	return 0;
 }

@@ -14,6 +14,7 @@
 #include "app/app.h"
 #include "cli/cli.h"
 #include "registry/csvio.h"
+#include "core/privfile.h"
 #include "core/buf.h"
 #include "sim/sim.h"
 #include "sim/sim_csv.h"
@@ -75,7 +76,7 @@ static enum prolo_code write_csv_dir(const char *dir, uint64_t patients, uint64_
 		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 		goto done;
 	}
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+	if (privfile_mkdir(dir) != 0) {
 		rc = prolo_err_set(err, PROLO_EINVAL, "--out", "cannot create %s: %s", dir,
 		                   strerror(errno));
 		goto done;
@@ -86,7 +87,7 @@ static enum prolo_code write_csv_dir(const char *dir, uint64_t patients, uint64_
 			rc = prolo_err_set(err, PROLO_EINVAL, "--out", "directory name too long");
 			goto done;
 		}
-		files[i] = fopen(paths[i], "wb");
+		files[i] = privfile_fopen(paths[i]);
 		if (!files[i]) {
 			rc = prolo_err_set(err, PROLO_EINVAL, "--out", "cannot write %s: %s",
 			                   paths[i], strerror(errno));

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/privfile.h"
 
 static const struct {
 	const char *name;
@@ -19,11 +21,11 @@ static const struct {
 	{ "outcome", cli_outcome, "add|list|show questionnaire answers", "prolo outcome add --course_id ID --date D --instrument NRS|VAS|ODI|NDI|WOMAC|QuickDASH|KOOS (--score X | --items \"a;b;;c\")\n  prolo outcome list [--course ID]\n  prolo outcome show COURSE_ID DATE INSTRUMENT" },
 	{ "ae", cli_ae, "add|list|show adverse events", "prolo ae add --course_id ID --date D --kind K [--duration_days N] [--grade 1-5] [--FIELD VALUE ...]\n  prolo ae list [--course ID]\n  prolo ae show COURSE_ID SEQ" },
 	{ "import", cli_import, "import csv DIR (all-or-nothing)", "prolo import csv DIR [--progress]     (docs/csv-format.md)" },
-	{ "export", cli_export, "export csv DIR", "prolo export csv DIR [--deidentify]   (docs/csv-format.md)" },
+	{ "export", cli_export, "export csv DIR", "prolo export csv DIR [--deidentify] [--spreadsheet]   (docs/csv-format.md)" },
 	{ "simulate", cli_simulate, "simulate a registry (CSV or --db), a trial, calibrate", "prolo simulate --patients N [--seed S] [--clinics K] (--out DIR | --db FILE) [--progress]\n  prolo simulate trial --arms A,B --condition X --per-arm N [--months 12] [--reps R] [--seed S]\n  prolo simulate calibrate\n  prolo simulate params     (docs/simulator.md)" },
 	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", "prolo demo [--no-serve]" },
 	{ "report", cli_report, "outcomes report: text|csv|json|html", "prolo report [--format text|csv|json|html] [--out PATH] [--clinic C] [--modality M] [--condition X] [--from D] [--to D]     (docs/report.md)" },
-	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", "prolo serve [--bind ADDR] [--port N] [--threads N] [--tls-cert FILE --tls-key FILE] [--web DIR] [--session-idle SECONDS] [--link-ttl SECONDS] [--chart-cache-mb N]     (docs/api.md, docs/security.md)" },
+	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", "prolo serve [--bind ADDR] [--port N] [--threads N] [--tls-cert FILE --tls-key FILE] [--web DIR] [--session-idle SECONDS] [--link-ttl SECONDS] [--chart-cache-mb N] [--allowed-host NAME]... [--request-deadline SECONDS] [--max-connections N] [--max-conn-per-ip N]     (docs/api.md, docs/security.md)" },
 	{ "user", cli_user, "add|list|passwd users of the web app", "prolo user add NAME --role admin|clinician|staff|researcher [--clinic C] [--password-stdin]\n  prolo user list\n  prolo user passwd NAME [--password-stdin]" },
 	{ "audit", cli_audit, "verify|list the hash-chained audit log", "prolo audit verify\n  prolo audit list [--user U] [--action A] [--record R] [--limit N]" },
 	{ "protocol", cli_protocol, "list|show|check treatment protocols", "prolo protocol list|show NAME|check FILE [--protocols FILE]     (docs/protocols.md)" },
@@ -35,14 +37,19 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: prolo [--db FILE] [--json] COMMAND ...\n\ncommands:\n");
+	fprintf(f, "usage: prolo [--db FILE] [--json] [--allow-shared-registry] COMMAND ...\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nThe registry is --db FILE, else $PROLO_DB, else ./prolo.db.\n");
+	fprintf(f, "\nThe registry is --db FILE, else $PROLO_DB, else ./prolo.db.\n"
+	           "Files prolo writes are private (0600); a registry that group or others may\n"
+	           "read or write is refused unless --allow-shared-registry (or PROLO_ALLOW_SHARED=1).\n");
 }
 
 int main(int argc, char **argv)
 {
+	/* Everything prolo creates holds patient or account data: private to
+	 * the owner whatever the caller's umask (files 0600, folders 0700). */
+	umask(077);
 	struct cli_ctx ctx = { .out = stdout, .errs = stderr };
 	const char *env = getenv("PROLO_DB");
 	ctx.db_path = env && *env ? env : "prolo.db";
@@ -65,6 +72,8 @@ int main(int argc, char **argv)
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			ctx.db_path = argv[i] + 5;
 			ctx.db_given = true;
+		} else if (strcmp(argv[i], "--allow-shared-registry") == 0) {
+			privfile_allow_shared(true);
 		} else if (strcmp(argv[i], "--json") == 0) {
 			ctx.json = true;
 		} else if (n == 0 && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {

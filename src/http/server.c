@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -44,6 +46,8 @@
 #define MAX_RESPONSE ((size_t)64 << 20)
 #define MAX_STATIC ((off_t)16 << 20)
 #define SLOW_THREADS 2 /* Argon2id hashes at once (64 MiB each) */
+#define MAX_HOSTS 64   /* allowed Host names */
+#define FD_RESERVE 128 /* files kept free of connections: registry, spool, logs */
 
 static const char csp[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -61,6 +65,25 @@ struct server {
 	struct slowlane *slow;       /* requests that compute for long */
 	FILE *log;
 	bool tls;
+	/* The Host names answered (http_host_allowed). */
+	const char *hosts[MAX_HOSTS];
+	int n_hosts;
+	char bind_host[80];          /* the bind address as a Host name */
+	/* Every open connection, for the request deadline: the reaper
+	 * thread shuts down the socket of one that has been receiving a
+	 * request for longer than opt.request_deadline_s. */
+	pthread_mutex_t track_mu;
+	struct conn_track *tracks;
+	pthread_t reaper;
+	atomic_bool reaper_stop;
+};
+
+struct conn_track {
+	struct conn_track *prev, *next;
+	MHD_socket fd;
+	atomic_llong start_ms;       /* since the request being received began */
+	atomic_bool receiving;       /* false while a request is handled or answered */
+	bool cut;                    /* shut down by the reaper (track_mu) */
 };
 
 struct conn_ctx {
@@ -239,6 +262,151 @@ static void serve_static(struct server *srv, struct http_req *rq)
 	}
 }
 
+/* ---- slow clients: the whole-request deadline ------------------------- */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* libmicrohttpd's idle timeout restarts with every byte, so a client that
+ * trickles a header line every few seconds would hold its connection for
+ * ever. Each connection is tracked from its start; on_request marks it
+ * "not receiving" once a whole request is in, on_completed "receiving"
+ * again (the next request on a kept-alive connection, timed from the
+ * previous answer). NOTIFY_CLOSED comes before libmicrohttpd closes the
+ * socket, and the entry leaves the list under track_mu, so the reaper
+ * never shuts down a reused descriptor. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *srv = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		struct conn_track *t = calloc(1, sizeof *t);
+		*socket_context = t;
+		if (!t || !ci)
+			return;
+		t->fd = ci->connect_fd;
+		atomic_init(&t->start_ms, now_ms());
+		atomic_init(&t->receiving, true);
+		pthread_mutex_lock(&srv->track_mu);
+		t->next = srv->tracks;
+		if (srv->tracks)
+			srv->tracks->prev = t;
+		srv->tracks = t;
+		t->prev = NULL;
+		pthread_mutex_unlock(&srv->track_mu);
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		struct conn_track *t = *socket_context;
+		if (!t)
+			return;
+		*socket_context = NULL;
+		pthread_mutex_lock(&srv->track_mu);
+		if (t->prev || srv->tracks == t) {
+			if (t->prev)
+				t->prev->next = t->next;
+			else
+				srv->tracks = t->next;
+			if (t->next)
+				t->next->prev = t->prev;
+		}
+		pthread_mutex_unlock(&srv->track_mu);
+		free(t);
+	}
+}
+
+static struct conn_track *track_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Every 100 ms: shuts down the sockets of connections receiving a request
+ * for longer than the deadline; libmicrohttpd then reads the end of the
+ * stream and closes them. Stops when reaper_stop is set. */
+static void *reaper_main(void *p)
+{
+	struct server *srv = p;
+	long long deadline = (long long)srv->opt.request_deadline_s * 1000;
+	while (!atomic_load(&srv->reaper_stop)) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		long long now = now_ms();
+		pthread_mutex_lock(&srv->track_mu);
+		for (struct conn_track *t = srv->tracks; t; t = t->next)
+			if (!t->cut && atomic_load(&t->receiving) && now - atomic_load(&t->start_ms) > deadline) {
+				shutdown(t->fd, SHUT_RDWR);
+				t->cut = true;
+			}
+		pthread_mutex_unlock(&srv->track_mu);
+	}
+	return NULL;
+}
+
+/* ---- the Host allow-list ----------------------------------------------- */
+
+bool http_host_allowed(const char *host, const char *const *names, int n_names, int port)
+{
+	if (!host)
+		return true;
+	size_t hl = strlen(host), nl = hl;
+	const char *pt = NULL;
+	if (hl == 0 || hl > 255)
+		return false;
+	if (host[0] == '[') {
+		const char *rb = strchr(host, ']');
+		if (!rb)
+			return false;
+		nl = (size_t)(rb - host) + 1;
+		if (rb[1] == ':')
+			pt = rb + 2;
+		else if (rb[1])
+			return false;
+	} else {
+		const char *colon = strchr(host, ':');
+		if (colon) {
+			if (strchr(colon + 1, ':'))
+				return false;
+			nl = (size_t)(colon - host);
+			pt = colon + 1;
+		}
+	}
+	for (int i = 0; i < n_names; i++)
+		if (strcasecmp(names[i], host) == 0)
+			return true;
+	if (pt) {
+		char *end;
+		long v = *pt >= '0' && *pt <= '9' ? strtol(pt, &end, 10) : -1;
+		if (v != port || *end)
+			return false;
+	}
+	for (int i = 0; i < n_names; i++)
+		if (strlen(names[i]) == nl && strncasecmp(names[i], host, nl) == 0)
+			return true;
+	return false;
+}
+
+/* A request for a host name this server does not answer (a DNS-rebinding
+ * page, a misconfigured proxy): 421, JSON under /api/, plain text else. */
+static void misdirected(struct http_req *rq)
+{
+	rq->pattern = "-";
+	if (strncmp(rq->path, "/api/", 5) == 0) {
+		struct prolo_err err;
+		prolo_err_set(&err, PROLO_EINVAL, "Host",
+		              "this server does not answer for that host name (see serve --allowed-host)");
+		api_error(rq, 421, "misdirected", &err);
+		return;
+	}
+	buf_reset(&rq->out);
+	buf_adds(&rq->out, "421 Misdirected Request: this server does not answer for that host name.\n");
+	rq->status = 421;
+	rq->content_type = "text/plain; charset=utf-8";
+}
+
 /* ---- requests ---------------------------------------------------------- */
 
 static void client_addr(struct MHD_Connection *c, char *out, size_t outsz)
@@ -407,6 +575,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		clock_gettime(CLOCK_MONOTONIC, &cx->t0);
 		atomic_fetch_add(&srv->in_flight, 1);
 		*con_cls = cx;
+		const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+		if (!http_host_allowed(host, srv->hosts, srv->n_hosts, srv->opt.port)) {
+			struct http_req rq;
+			init_req(srv, &rq, c, url, method);
+			misdirected(&rq);
+			enum MHD_Result ok = send_response(srv, c, &rq, cx);
+			buf_free(&rq.out);
+			return ok;
+		}
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > srv->opt.max_body) {
@@ -429,6 +606,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (cx->responded)
 		return MHD_YES;
+	struct conn_track *tr = track_of(c);
+	if (tr) /* the whole request is in: no deadline while it is handled */
+		atomic_store(&tr->receiving, false);
 	if (cx->rq) {
 		/* Resumed: the writer or the lane has finished the request. */
 		if (!atomic_load(&cx->done))
@@ -464,8 +644,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct server *srv = cls;
 	struct conn_ctx *cx = *con_cls;
-	(void)c;
 	(void)toe;
+	struct conn_track *tr = track_of(c);
+	if (tr) { /* the next request on this connection starts its clock now */
+		atomic_store(&tr->start_ms, now_ms());
+		atomic_store(&tr->receiving, true);
+	}
 	if (!cx)
 		return;
 	release(srv, cx);
@@ -566,6 +750,12 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 		o->max_body = DEFAULT_MAX_BODY;
 	if (!o->timeout_s)
 		o->timeout_s = 30;
+	if (!o->request_deadline_s)
+		o->request_deadline_s = 10;
+	if (!o->max_per_ip)
+		o->max_per_ip = 256;
+	pthread_mutex_init(&srv->track_mu, NULL);
+	bool reaper_started = false;
 	if (o->threads <= 0) {
 		/* Workers do not wait for the disk (reads spool their audit rows,
 		 * writes go to the writer), so more threads than cores only add
@@ -614,6 +804,40 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	}
 	if (rc)
 		goto done;
+	/* The Host names answered: the bind address, the loopback names, and
+	 * --allowed-host. */
+	snprintf(srv->bind_host, sizeof srv->bind_host, v6 ? "[%s]" : "%s", o->bind);
+	srv->hosts[srv->n_hosts++] = srv->bind_host;
+	srv->hosts[srv->n_hosts++] = "localhost";
+	srv->hosts[srv->n_hosts++] = "127.0.0.1";
+	srv->hosts[srv->n_hosts++] = "[::1]";
+	for (int i = 0; i < o->n_allowed_hosts; i++) {
+		const char *h = o->allowed_hosts[i];
+		if (srv->n_hosts == MAX_HOSTS) {
+			rc = prolo_err_set(err, PROLO_EINVAL, "allowed-host", "at most %d host names", MAX_HOSTS - 4);
+			goto done;
+		}
+		if (!*h || strlen(h) > 255 || strcspn(h, " \t\r\n/@?#") != strlen(h)) {
+			rc = prolo_err_set(err, PROLO_EINVAL, "allowed-host", "'%s' is not a host name", h);
+			goto done;
+		}
+		srv->hosts[srv->n_hosts++] = h;
+	}
+	/* Enough connection slots that slow clients do not take them all:
+	 * the open-file limit is raised to its hard limit, and FD_RESERVE
+	 * descriptors are left for the rest. */
+	unsigned max_conn = o->max_connections ? o->max_connections : 4000;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rlim_t want = rl.rlim_max;
+			rl.rlim_cur = want;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)max_conn + 2 * FD_RESERVE)
+			max_conn = rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE) : FD_RESERVE;
+	}
 	/* Open once here: applies migrations before the workers start and
 	 * fails early on a missing registry. */
 	struct store *st = NULL;
@@ -658,8 +882,10 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 		                     MHD_OPTION_SOCK_ADDR, &addr.sa,
 		                     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
 		                     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-		                     MHD_OPTION_CONNECTION_LIMIT, 1000u,
+		                     MHD_OPTION_CONNECTION_LIMIT, max_conn,
+		                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_ip,
 		                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		                     MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		                     MHD_OPTION_HTTPS_MEM_CERT, cert,
 		                     MHD_OPTION_HTTPS_MEM_KEY, key,
 		                     MHD_OPTION_END);
@@ -668,8 +894,10 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 		                     MHD_OPTION_SOCK_ADDR, &addr.sa,
 		                     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
 		                     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-		                     MHD_OPTION_CONNECTION_LIMIT, 1000u,
+		                     MHD_OPTION_CONNECTION_LIMIT, max_conn,
+		                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_ip,
 		                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		                     MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		                     MHD_OPTION_END);
 	if (!d) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -677,6 +905,14 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 		                   o->bind, o->port);
 		goto done;
 	}
+	atomic_init(&srv->reaper_stop, false);
+	if (pthread_create(&srv->reaper, NULL, reaper_main, srv) != 0) {
+		MHD_stop_daemon(d);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "cannot start a thread");
+		goto done;
+	}
+	reaper_started = true;
 	fprintf(info, "prolo: serving %s://%s%s%s:%d/ with %d threads%s\n", srv->tls ? "https" : "http",
 	        v6 ? "[" : "", o->bind, v6 ? "]" : "", o->port, o->threads,
 	        srv->web_dir[0] ? "" : " (no web/ directory: API only)");
@@ -692,11 +928,19 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	slowlane_refuse_rest(srv->slow, refuse_stopping);
 	wait_for_requests(srv, info);
 	MHD_stop_daemon(d);
+	atomic_store(&srv->reaper_stop, true);
+	pthread_join(srv->reaper, NULL);
+	reaper_started = false;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	fprintf(info, "prolo: stopped\n");
 	fflush(info);
 	rc = PROLO_OK;
 done:
+	if (reaper_started) {
+		atomic_store(&srv->reaper_stop, true);
+		pthread_join(srv->reaper, NULL);
+	}
+	pthread_mutex_destroy(&srv->track_mu);
 	/* After the daemon: no request is left waiting for them. */
 	slowlane_stop(srv->slow);
 	writer_stop(srv->writer);

@@ -5,6 +5,7 @@
 #ifndef PROLO_SERVER_H
 #define PROLO_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,10 +29,29 @@ struct http_options {
 	int64_t link_ttl_s;        /* questionnaire links; 0 = 14 days */
 	size_t max_body;           /* request body limit; 0 = 1 MiB */
 	unsigned timeout_s;        /* idle connection timeout; 0 = 30 */
+	unsigned request_deadline_s; /* a whole request (headers and body) must
+	                            * arrive within this many seconds of the
+	                            * connection or of the previous answer;
+	                            * 0 = 10 */
+	unsigned max_connections;  /* 0 = 4000 (fewer if the open-file limit
+	                            * is lower, after raising it to its hard
+	                            * limit) */
+	unsigned max_per_ip;       /* connections from one address; 0 = 256 */
+	const char *const *allowed_hosts; /* Host names answered besides the
+	                            * bind address, localhost, 127.0.0.1 and
+	                            * [::1] (each with or without the port) */
+	int n_allowed_hosts;
 	FILE *log;                 /* request log; NULL = stderr */
 	FILE *info;                /* start/stop messages; NULL = stdout */
 	const struct protocol_lib *protocols; /* for planning and alerts; NULL = none */
 };
+
+/* True when the Host header value host names this server: one of the
+ * names (each a host name, an IPv4 address or a bracketed IPv6 address,
+ * optionally with ":PORT") exactly, or a name without port followed by
+ * nothing or ":port". Case-insensitive. NULL host (an HTTP/1.0 request
+ * without one) is allowed. */
+bool http_host_allowed(const char *host, const char *const *names, int n_names, int port);
 
 /* Serves until SIGTERM or SIGINT, then stops accepting, lets requests in
  * flight finish (up to 10 s) and returns PROLO_OK. PROLO_EINVAL for bad

@@ -5,6 +5,8 @@
  * like a command-line or API record. Files load parents first (patients before
  * courses before sessions ...) so references resolve in one pass. */
 #include "registry/csvio.h"
+#include "core/csvsafe.h"
+#include "core/privfile.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -435,6 +437,7 @@ struct export_file {
 	FILE *fp;
 	enum rec_kind kind;
 	bool deidentify;
+	bool spreadsheet;
 	struct buf line;
 	long n;
 };
@@ -456,7 +459,11 @@ static enum prolo_code export_row(void *ctx, const void *rec, struct prolo_err *
 		buf_reset(&val);
 		if (!rc)
 			rc = rec_format(rec, &t->fields[i], &val);
-		if (!rc)
+		if (rc)
+			break;
+		if (x->spreadsheet && t->fields[i].type != FT_INT && t->fields[i].type != FT_REAL)
+			rc = csv_write_sheet_field(&x->line, buf_str(&val), val.len);
+		else
 			rc = csv_write_field(&x->line, buf_str(&val), val.len);
 	}
 	if (!rc)
@@ -470,10 +477,10 @@ static enum prolo_code export_row(void *ctx, const void *rec, struct prolo_err *
 	return PROLO_OK;
 }
 
-enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify,
+enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify, bool spreadsheet,
                              long counts[REC__COUNT], struct prolo_err *err)
 {
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+	if (privfile_mkdir(dir) != 0)
 		return prolo_err_set(err, PROLO_EINVAL, "DIR", "cannot create '%s': %s", dir, strerror(errno));
 	/* One snapshot for every file: a course written meanwhile by another
 	 * process must not appear without its patient. */
@@ -486,8 +493,8 @@ enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify,
 		char path[4096], tmp[4120];
 		snprintf(path, sizeof path, "%s/%s", dir, t->file);
 		snprintf(tmp, sizeof tmp, "%s.tmp", path);
-		struct export_file x = { .kind = kind, .deidentify = deidentify };
-		x.fp = fopen(tmp, "w");
+		struct export_file x = { .kind = kind, .deidentify = deidentify, .spreadsheet = spreadsheet };
+		x.fp = privfile_fopen(tmp);
 		if (!x.fp) {
 			store_read_end(st);
 			return prolo_err_set(err, PROLO_EINVAL, t->file, "cannot write '%s': %s", tmp, strerror(errno));

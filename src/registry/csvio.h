@@ -35,8 +35,12 @@ void csvio_import_stats_free(struct csvio_import_stats *stats);
 /* Writes every interchange file into dir (created if missing), each first
  * to a temporary name and then renamed. PROLO_EDB/PROLO_EINVAL on I/O errors
  * with err->field naming the file. With deidentify, identifying columns
- * (names, contact details, free text) are left out. */
-enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify,
+ * (names, contact details, free text) are left out. With spreadsheet, a
+ * non-numeric cell a spreadsheet would evaluate as a formula gets a single
+ * quote in front (core/csvsafe.h): the files are then for reading in a
+ * spreadsheet, not for import. Without it, values are written unchanged
+ * and export -> import -> export is exact. */
+enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify, bool spreadsheet,
                              long counts[REC__COUNT], struct prolo_err *err);
 
 #endif

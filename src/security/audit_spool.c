@@ -2,6 +2,7 @@
  * write(); the file's size is tracked under it so a failed (short) write
  * is cut off again and the file stays whole lines. */
 #include "security/audit_spool.h"
+#include "core/privfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -202,7 +203,7 @@ enum prolo_code audit_spool_open(const char *db_path, struct store *st, struct a
 		return prolo_err_set(err, PROLO_EINVAL, "db", "the registry path is too long");
 	}
 	enum prolo_code rc = PROLO_OK;
-	sp->lock_fd = open(sp->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	sp->lock_fd = privfile_open(sp->lock_path, O_RDWR);
 	if (sp->lock_fd < 0) {
 		rc = errno == EACCES || errno == EPERM
 		     ? prolo_err_set(err, PROLO_EPERM, "db", "no permission to open '%s'", sp->lock_path)

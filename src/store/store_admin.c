@@ -3,8 +3,11 @@
  * working). */
 #include "store/store_sqlite.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "core/privfile.h"
 
 enum prolo_code store_condition_add(struct store *st, const char *name, const char *icd10,
                                     const char *snomed, const char *label, struct prolo_err *err)
@@ -52,6 +55,10 @@ enum prolo_code store_condition_scan(struct store *st, store_condition_fn fn, vo
 enum prolo_code store_backup(struct store *st, const char *path, struct prolo_err *err)
 {
 	sqlite3 *dst = NULL;
+	/* Created 0600 (or narrowed to it) before SQLite opens it: its WAL
+	 * files take the same mode. */
+	if (privfile_prepare(path) != 0)
+		return prolo_err_set(err, PROLO_EINVAL, "FILE", "cannot create '%s': %s", path, strerror(errno));
 	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		enum prolo_code rc = prolo_err_set(err, PROLO_EINVAL, "FILE", "cannot create '%s': %s", path,
 		                                   dst ? sqlite3_errmsg(dst) : "out of memory");
@@ -79,5 +86,9 @@ enum prolo_code store_backup(struct store *st, const char *path, struct prolo_er
 	if (!rc && sqlite3_exec(dst, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK)
 		rc = prolo_err_set(err, PROLO_EDB, "FILE", "backup '%s': %s", path, sqlite3_errmsg(dst));
 	sqlite3_close(dst);
+	/* The copy's audit chain is checked with the same key. */
+	const struct audit_key *k = store_sqlite_audit_key(st, NULL);
+	if (!rc && k->have)
+		rc = audit_key_write(path, k, err);
 	return rc;
 }

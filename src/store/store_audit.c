@@ -3,7 +3,12 @@
  * content (id and every column, each length-prefixed), so editing, deleting
  * or reordering a row breaks the chain at that row. Ids are dense (1, 2,
  * ...) so a deleted row is also named by the gap it leaves. Triggers in the
- * schema refuse UPDATE and DELETE; the chain catches what goes around them. */
+ * schema refuse UPDATE and DELETE; the chain catches what goes around them.
+ * The hash is keyed with the secret of REGISTRY-audit.key from the row the
+ * key file names on (rows of a registry from before keyed chains stay
+ * unkeyed up to there), so the chain cannot be recomputed without the key;
+ * each commit's head is appended to REGISTRY-audit.anchor, so a cut tail
+ * is caught too (store/audit_anchor.h). */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,11 +25,13 @@ static void put_field(crypto_generichash_state *h, const char *s)
 	crypto_generichash_update(h, (const unsigned char *)s, n);
 }
 
-/* The canonical hash of a row given the previous row's hash. Cannot fail. */
-static void row_hash(const unsigned char *prev, const struct store_audit *e, unsigned char *out)
+/* The canonical hash of a row given the previous row's hash, keyed when
+ * key is not NULL. Cannot fail. */
+static void row_hash(const unsigned char *prev, const struct store_audit *e,
+                     const unsigned char *key, unsigned char *out)
 {
 	crypto_generichash_state h;
-	crypto_generichash_init(&h, NULL, 0, STORE_HASH_LEN);
+	crypto_generichash_init(&h, key, key ? AUDIT_KEY_LEN : 0, STORE_HASH_LEN);
 	crypto_generichash_update(&h, prev, STORE_HASH_LEN);
 	unsigned char id[8];
 	for (int i = 0; i < 8; i++)
@@ -109,7 +116,10 @@ enum prolo_code store_audit_append_chained(struct store *st, struct store_audit_
 		gmtime_r(&t, &tm);
 		strftime(e->at, sizeof e->at, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
-	row_hash(ch->prev, e, e->hash);
+	const struct audit_key *k = store_sqlite_audit_key(st, NULL);
+	if (!k->have)
+		return prolo_err_set(err, PROLO_EDB, "db", "audit rows need the audit key, which was not loaded");
+	row_hash(ch->prev, e, e->id >= k->from ? k->key : NULL, e->hash);
 	s = store_stmt(st, ins_sql, err);
 	if (!s)
 		return err ? err->code : PROLO_EDB;
@@ -129,6 +139,7 @@ enum prolo_code store_audit_append_chained(struct store *st, struct store_audit_
 	}
 	ch->last = e->id;
 	memcpy(ch->prev, e->hash, STORE_HASH_LEN);
+	store_sqlite_audit_touched(st);
 	return PROLO_OK;
 }
 
@@ -168,21 +179,148 @@ enum prolo_code store_audit_scan(struct store *st, const struct store_audit_filt
 	return res;
 }
 
+/* The id of the row that says a key was made ("audit.key_created" by
+ * "prolo"), 0 when none. */
+static int64_t key_marker(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t id = 0;
+	if (sqlite3_prepare_v2(store_sqlite_db(st),
+	                       "SELECT min(id) FROM audit_log WHERE action = 'audit.key_created' AND user = 'prolo'",
+	                       -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return id;
+}
+
+enum prolo_code store_audit_key_ensure(struct store *st, struct prolo_err *err)
+{
+	const char *path = store_sqlite_path(st);
+	struct audit_key *k = store_sqlite_audit_key(st, NULL);
+	enum prolo_code rc = audit_key_load(path, k, err);
+	if (rc || k->have)
+		return rc;
+	if ((rc = store_begin(st, err)))
+		return rc;
+	/* Under the write lock: no row is appended meanwhile, and another
+	 * process may have made the key since. */
+	if ((rc = audit_key_load(path, k, err)) || k->have) {
+		store_rollback(st);
+		return rc;
+	}
+	int64_t marker = key_marker(st);
+	if (marker) {
+		store_rollback(st);
+		char kp[4200];
+		audit_side_path(path, "-audit.key", kp, sizeof kp, NULL);
+		return prolo_err_set(err, PROLO_EDB, "db",
+		                     "the audit key '%s' is missing, but audit row %lld says the log was keyed: "
+		                     "restore the key file (a copy of a registry needs its key)",
+		                     kp, (long long)marker);
+	}
+	int64_t last = 0;
+	sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(max(id), 0) FROM audit_log", err);
+	if (!s) {
+		store_rollback(st);
+		return err ? err->code : PROLO_EDB;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		last = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	bool existed = false;
+	if ((rc = audit_key_create(path, last + 1, k, &existed, err)) || existed) {
+		store_rollback(st);
+		return rc ? rc : audit_key_load(path, k, err);
+	}
+	struct store_audit e;
+	memset(&e, 0, sizeof e);
+	snprintf(e.user, sizeof e.user, "prolo");
+	snprintf(e.action, sizeof e.action, "audit.key_created");
+	snprintf(e.addr, sizeof e.addr, "local");
+	if (last)
+		snprintf(e.detail, sizeof e.detail, "rows 1-%lld are chained without a key, from %lld on with it",
+		         (long long)last, (long long)last + 1);
+	else
+		snprintf(e.detail, sizeof e.detail, "the chain is keyed from row 1");
+	rc = store_audit_append(st, &e, err);
+	if (!rc)
+		rc = store_commit(st, err);
+	if (rc)
+		store_rollback(st);
+	return rc;
+}
+
+/* The append-only triggers as migration 2 made them, compared with
+ * whitespace runs taken as one space. */
+static bool trigger_intact(struct store *st, const char *name, const char *want)
+{
+	sqlite3_stmt *s = NULL;
+	bool ok = false;
+	if (sqlite3_prepare_v2(store_sqlite_db(st),
+	                       "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = 'audit_log'",
+	                       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			const char *got = (const char *)sqlite3_column_text(s, 0);
+			ok = got != NULL;
+			while (ok && (*got || *want)) {
+				bool gs = *got == ' ' || *got == '\n' || *got == '\t' || *got == '\r';
+				bool ws = *want == ' ';
+				if (gs && ws) {
+					while (*got == ' ' || *got == '\n' || *got == '\t' || *got == '\r')
+						got++;
+					want++;
+				} else if (*got == *want) {
+					got++;
+					want++;
+				} else {
+					ok = false;
+				}
+			}
+		}
+	}
+	sqlite3_finalize(s);
+	return ok;
+}
+
 enum prolo_code store_audit_verify(struct store *st, int64_t *n_rows, int64_t *bad_id,
                                    unsigned char *head, struct prolo_err *err)
 {
 	static const char sql[] =
 		"SELECT id, at, user, action, record, addr, detail, hash FROM audit_log ORDER BY id";
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_sqlite_db(st), sql, -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlite_err(st, rc, "reading the audit log", err);
-	unsigned char prev[STORE_HASH_LEN] = { 0 }, want[STORE_HASH_LEN];
-	int64_t expect = 1;
-	enum prolo_code res = PROLO_OK;
-	struct store_audit e;
 	*n_rows = 0;
 	*bad_id = 0;
+	const char *path = store_sqlite_path(st);
+	const struct prolo_err *key_err = NULL;
+	const struct audit_key *k = store_sqlite_audit_key(st, &key_err);
+	if (key_err)
+		return prolo_err_set(err, key_err->code, key_err->field, "%s", key_err->msg);
+	if (!k->have) {
+		int64_t marker = key_marker(st);
+		if (marker) {
+			*bad_id = marker;
+			char kp[4200];
+			audit_side_path(path, "-audit.key", kp, sizeof kp, NULL);
+			return prolo_err_set(err, PROLO_ECONFLICT, "audit_log",
+			                     "the audit key '%s' is missing, but row %lld says the log was keyed "
+			                     "from there: the keyed rows cannot be checked", kp, (long long)marker);
+		}
+	}
+	struct audit_anchor *anchors = NULL;
+	size_t n_anchors = 0, next_anchor = 0;
+	enum prolo_code res = audit_anchor_read(path, &anchors, &n_anchors, err);
+	if (res)
+		return res;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_sqlite_db(st), sql, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		free(anchors);
+		return store_sqlite_err(st, rc, "reading the audit log", err);
+	}
+	unsigned char prev[STORE_HASH_LEN] = { 0 }, want[STORE_HASH_LEN];
+	int64_t expect = 1;
+	struct store_audit e;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		read_row(s, &e);
 		if (e.id != expect) {
@@ -195,14 +333,27 @@ enum prolo_code store_audit_verify(struct store *st, int64_t *n_rows, int64_t *b
 			                      "row %lld is out of order", (long long)e.id);
 			break;
 		}
-		row_hash(prev, &e, want);
+		row_hash(prev, &e, k->have && e.id >= k->from ? k->key : NULL, want);
 		if (sodium_memcmp(want, e.hash, STORE_HASH_LEN) != 0) {
 			*bad_id = e.id;
 			res = prolo_err_set(err, PROLO_ECONFLICT, "audit_log",
-			                    "row %lld does not match the chain (edited, reordered, or a "
-			                    "row before it was removed)", (long long)e.id);
+			                    "row %lld does not match the %schain (edited, reordered, rehashed, or a "
+			                    "row before it was removed)", (long long)e.id,
+			                    k->have && e.id >= k->from ? "keyed " : "");
 			break;
 		}
+		while (next_anchor < n_anchors && anchors[next_anchor].id == e.id) {
+			if (sodium_memcmp(anchors[next_anchor].hash, e.hash, STORE_HASH_LEN) != 0) {
+				*bad_id = e.id;
+				res = prolo_err_set(err, PROLO_ECONFLICT, "audit_log",
+				                    "row %lld differs from the head anchored for it in the anchor file",
+				                    (long long)e.id);
+				break;
+			}
+			next_anchor++;
+		}
+		if (res)
+			break;
 		memcpy(prev, e.hash, STORE_HASH_LEN);
 		(*n_rows)++;
 		expect++;
@@ -210,6 +361,24 @@ enum prolo_code store_audit_verify(struct store *st, int64_t *n_rows, int64_t *b
 	if (!res && rc != SQLITE_DONE)
 		res = store_sqlite_err(st, rc, "reading the audit log", err);
 	sqlite3_finalize(s);
+	if (!res && next_anchor < n_anchors) {
+		*bad_id = *n_rows + 1;
+		res = prolo_err_set(err, PROLO_ECONFLICT, "audit_log",
+		                    "the log ends at row %lld, but row %lld was anchored: rows were cut from the end",
+		                    (long long)*n_rows, (long long)anchors[n_anchors - 1].id);
+	}
+	free(anchors);
+	static const char *const trig[][2] = {
+		{ "audit_log_no_update", "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+		                         "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END" },
+		{ "audit_log_no_delete", "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+		                         "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END" },
+	};
+	for (size_t i = 0; !res && i < sizeof trig / sizeof trig[0]; i++)
+		if (!trigger_intact(st, trig[i][0], trig[i][1]))
+			res = prolo_err_set(err, PROLO_ECONFLICT, "audit_log",
+			                    "the append-only trigger %s is missing or altered: rows could be "
+			                    "changed without an error", trig[i][0]);
 	if (head)
 		memcpy(head, prev, STORE_HASH_LEN);
 	return res;

@@ -6,8 +6,10 @@
 #include "store/store_sqlite.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/privfile.h"
 #include "store/idmap.h"
 
 #define STMT_CACHE 64
@@ -60,7 +63,44 @@ struct store {
 	bool bulk;                   /* store_bulk_begin: ids resolved from maps */
 	struct idmap patients, courses; /* bulk only; cleared on commit/rollback */
 	struct bulk *pending;        /* bulk only: rows waiting for a multi-row insert */
+	char *path;                  /* as opened: the audit key and anchor files are beside it */
+	struct audit_key akey;       /* the audit chain's key (have = false: none) */
+	struct prolo_err akey_err;   /* why a read-only open could not load it */
+	bool audit_dirty;            /* audit rows appended in the open transaction */
 };
+
+const char *store_sqlite_path(struct store *st)
+{
+	return st->path;
+}
+
+struct audit_key *store_sqlite_audit_key(struct store *st, const struct prolo_err **load_err)
+{
+	if (load_err)
+		*load_err = st->akey_err.msg[0] ? &st->akey_err : NULL;
+	return &st->akey;
+}
+
+void store_sqlite_audit_touched(struct store *st)
+{
+	st->audit_dirty = true;
+}
+
+/* After a commit that appended audit rows: the chain's head goes to the
+ * anchor file. A failure is not the commit's: the rows are in, and the
+ * anchor only helps to catch a cut tail later. */
+static void anchor_head(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", NULL);
+	if (!s)
+		return;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 1) == AUDIT_HASH_LEN) {
+		unsigned char h[AUDIT_HASH_LEN];
+		memcpy(h, sqlite3_column_blob(s, 1), AUDIT_HASH_LEN);
+		audit_anchor_append(st->path, sqlite3_column_int64(s, 0), h, NULL);
+	}
+	sqlite3_reset(s);
+}
 
 sqlite3 *store_sqlite_db(struct store *st)
 {
@@ -263,6 +303,24 @@ enum prolo_code store_open(const char *path, int flags, struct store **out,
 	if (!exists && !(flags & STORE_CREATE))
 		return prolo_err_set(err, PROLO_ENOTFOUND, "db",
 		                     "no registry at '%s' (create one with 'prolo init')", path);
+	if (exists) {
+		/* Patient data: refused when group or others may read or write
+		 * the registry or its WAL files (privfile.h). */
+		static const char *const sfx[] = { "", "-wal", "-shm" };
+		for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+			char p[4200];
+			if ((size_t)snprintf(p, sizeof p, "%s%s", path, sfx[i]) >= sizeof p)
+				return prolo_err_set(err, PROLO_EINVAL, "db", "the registry path is too long");
+			enum prolo_code prc = privfile_check(p, "registry file", err);
+			if (prc)
+				return prc;
+		}
+	}
+	/* A new registry is made private here, whatever the umask of the
+	 * process that creates it; SQLite gives its -wal and -shm the mode of
+	 * the database file. */
+	if (!exists && privfile_prepare(path) != 0)
+		return prolo_err_set(err, PROLO_EDB, "db", "cannot create '%s': %s", path, strerror(errno));
 	struct store *st = calloc(1, sizeof *st);
 	if (!st)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
@@ -299,6 +357,19 @@ enum prolo_code store_open(const char *path, int flags, struct store **out,
 		goto fail;
 	if (!st->readonly && (rc = migrate(st, err)))
 		goto fail;
+	if (!(st->path = strdup(path))) {
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		goto fail;
+	}
+	/* The audit chain's key: made now if the registry has none (at init,
+	 * or the first read-write open of an older registry). A read-only
+	 * open only reads it; verify reports why it could not. */
+	if (st->readonly) {
+		if (audit_key_load(path, &st->akey, &st->akey_err) != PROLO_OK && !st->akey_err.msg[0])
+			prolo_err_set(&st->akey_err, PROLO_EDB, "db", "cannot read the audit key");
+	} else if ((rc = store_audit_key_ensure(st, err))) {
+		goto fail;
+	}
 	if ((rc = load_conditions(st, err)))
 		goto fail;
 	*out = st;
@@ -327,6 +398,8 @@ void store_close(struct store *st)
 	idmap_reset(&st->courses);
 	bulk_free(st);
 	sqlite3_close(st->db);
+	sodium_memzero(&st->akey, sizeof st->akey);
+	free(st->path);
 	free(st);
 }
 
@@ -354,6 +427,10 @@ enum prolo_code store_commit(struct store *st, struct prolo_err *err)
 		idmap_reset(&st->courses);
 		bulk_free(st); /* a later load reads its keys afresh */
 		st->bulk = false;
+		if (st->audit_dirty) {
+			st->audit_dirty = false;
+			anchor_head(st);
+		}
 	}
 	return rc;
 }
@@ -363,6 +440,7 @@ void store_rollback(struct store *st)
 	if (sqlite3_get_autocommit(st->db) == 0)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = false;
+	st->audit_dirty = false;
 	invalidate_caches(st);
 	bulk_free(st);
 	st->bulk = false;

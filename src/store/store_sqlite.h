@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "store/audit_anchor.h"
 #include "store/store.h"
 
 struct store_migration {
@@ -15,6 +16,20 @@ struct store_migration {
 };
 extern const struct store_migration store_migrations[];
 extern const int store_n_migrations;
+
+/* The path the store was opened with. */
+const char *store_sqlite_path(struct store *st);
+/* The audit chain's key as loaded at open (have = false: no key file).
+ * *load_err (if given) is set when a read-only open could not read it. */
+struct audit_key *store_sqlite_audit_key(struct store *st, const struct prolo_err **load_err);
+/* store_audit.c: an audit row was appended in the open transaction; the
+ * commit then anchors the chain's head (store/audit_anchor.h). */
+void store_sqlite_audit_touched(struct store *st);
+/* store_audit.c, called by store_open for a read-write open: loads the
+ * audit key, or creates it (chaining from the next row, with a first row
+ * "audit.key_created" saying so) when the registry has none. Refuses
+ * (PROLO_EDB) when the key is missing but the chain says there was one. */
+enum prolo_code store_audit_key_ensure(struct store *st, struct prolo_err *err);
 
 /* The connection; valid while the store is open. */
 sqlite3 *store_sqlite_db(struct store *st);

@@ -31,8 +31,10 @@ if sqlite3 "$PROLO_DB" "DELETE FROM audit_log WHERE id = 3" 2>/dev/null; then
 	exit 1
 fi
 
-tamper() { # name, sql
+tamper() { # name, sql (a copy of a registry takes its audit key and anchors along)
 	cp "$PROLO_DB" "$T/$1.db"
+	cp "$PROLO_DB-audit.key" "$T/$1.db-audit.key"
+	cp "$PROLO_DB-audit.anchor" "$T/$1.db-audit.anchor"
 	sqlite3 "$T/$1.db" "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; $2" || exit 1
 }
 tamper edited "UPDATE audit_log SET user = 'someone_else' WHERE id = 5"

@@ -105,6 +105,10 @@ static struct rows log_rows(struct fx *fx)
 	struct store_audit_filter f = { .limit = 16 };
 	assert_int_equal(store_audit_scan(fx->st, &f, keep, &r, &err), PROLO_OK);
 	assert_int_equal(r.n, n);
+	/* Row 1 is the store's own: the audit key was made (at STORE_CREATE). */
+	assert_true(r.n >= 1);
+	assert_string_equal(r.e[r.n - 1].action, "audit.key_created");
+	r.n--;
 	rev = r;
 	for (int i = 0; i < r.n; i++)
 		rev.e[i] = r.e[r.n - 1 - i];
