@@ -2,8 +2,9 @@
 # End-to-end browser tests of the web app: a fresh registry with four users,
 # `prolo serve` on a free loopback port, then, in headless Chromium:
 # tests/e2e/e2e.mjs drives the clinic's day, a11y.mjs checks every page
-# with axe-core (WCAG 2.1 A and AA, at 1280 and 390 px, as each role)
-# (see those files; E2E_TESTS may name a subset, e.g. E2E_TESTS=a11y). Screenshots are kept in
+# with axe-core (WCAG 2.1 A and AA, at 1280 and 390 px, as each role) and
+# keyboard.mjs tabs through every page (see those files; E2E_TESTS may
+# name a subset, e.g. E2E_TESTS=a11y). Screenshots are kept in
 # build/e2e-artifacts/. Only the server started here is stopped, by its
 # PID; every wait is bounded.
 set -u
@@ -72,10 +73,10 @@ done
 [ $started = yes ] || exit 1
 echo "prolo serve on 127.0.0.1:$PORT (pid $SERVER_PID)"
 
-rm -f "$ARTIFACTS"/[0-9]*.png "$ARTIFACTS/failure.png" # this run's screenshots only
+rm -f "$ARTIFACTS"/[0-9]*.png "$ARTIFACTS"/*failure.png # this run's screenshots only
 cd "$E2E_DIR" || exit 1
 rc=0
-for t in ${E2E_TESTS:-e2e a11y}; do
+for t in ${E2E_TESTS:-e2e a11y keyboard}; do
 	echo "--- $t.mjs"
 	case $t in
 	e2e) limit=330 ;;
