@@ -1,7 +1,14 @@
 /* The report as one self-contained HTML file: inline CSS and inline SVG
  * charts, no script and no external resource, so it opens offline and
  * renders the same bytes for the same registry. Each chart has a stable id
- * (km-chart, rates-chart, traj-chart, ae-chart) for tests. */
+ * (km-chart, rates-chart, traj-chart, ae-chart) for tests.
+ *
+ * Accessibility (docs/accessibility.md): header, main and footer
+ * landmarks; a viewport setting so a phone lays it out at its own width;
+ * wide tables and charts scroll sideways in named, keyboard-reachable
+ * regions, so chart text stays at its drawn size (at least 11 px) on a
+ * phone; each chart has a text summary and its numbers as a table in a
+ * <details>; and a print stylesheet for A4. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -50,6 +57,35 @@ static void num(struct buf_out *o, double v, int prec)
 		buf_outf(o, "NA");
 	else
 		buf_outf(o, "%.*f", prec, v);
+}
+
+/* A region that scrolls sideways when its content is wider than the
+ * screen: in the tab order and named, so a keyboard can scroll it and a
+ * screen reader announces it. */
+static void scroll_open(struct buf_out *o, const char *label)
+{
+	buf_outf(o, "<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-label=\"%s\">", label);
+}
+
+static void scroll_close(struct buf_out *o)
+{
+	buf_outf(o, "</div>");
+}
+
+/* The numbers behind a chart, on demand: <details> holding a table whose
+ * header row is head (th cells). Closed by chart_data_close. */
+static void chart_data_open(struct buf_out *o, const char *label, const char *head)
+{
+	buf_outf(o, "<details class=\"chart-data\"><summary>%s</summary>", label);
+	scroll_open(o, label);
+	buf_outf(o, "<table><thead><tr>%s</tr></thead><tbody>\n", head);
+}
+
+static void chart_data_close(struct buf_out *o)
+{
+	buf_outf(o, "</tbody></table>");
+	scroll_close(o);
+	buf_outf(o, "</details>\n");
 }
 
 /* Chart frame: W×H, plot area from (L,T) to (W-R, H-B). */
@@ -110,7 +146,7 @@ static void km_chart(struct buf_out *o, const struct report_results *res)
 			xmax = fmax(xmax, res->km[m].time[j]);
 	xmax = ceil(xmax);
 	buf_outf(o, "<svg id=\"km-chart\" role=\"img\" aria-label=\"Kaplan-Meier curves of sessions to response\" "
-	      "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, H, W, H);
+	      "aria-describedby=\"km-summary\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, H, W, H);
 	axes(o, 0, xmax, xstep_for(xmax), 0, 1, 0.25, "session number", "not yet responded", 1);
 	for (int m = 0; m < MOD__COUNT; m++) {
 		const struct report_curve *cv = &res->km[m];
@@ -143,11 +179,11 @@ static void rates_chart(struct buf_out *o, const struct report_results *res)
 {
 	int slots = REPORT_NCOND * (MOD__COUNT + 1);
 	buf_outf(o, "<svg id=\"rates-chart\" role=\"img\" aria-label=\"Responder rates with 95%% intervals\" "
-	      "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, H, W, H);
+	      "aria-describedby=\"rates-summary\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, H, W, H);
 	axes(o, 0, slots, 0, 0, 1, 0.25, "condition (dot: intention-to-treat; ring: per-protocol)", "responders", 1);
 	for (int c = 0; c < REPORT_NCOND; c++) {
 		double xc = sx(c * (MOD__COUNT + 1) + 2, 0, slots);
-		buf_outf(o, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%s</text>", xc, H - MB + 16,
+		buf_outf(o, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%s</text>", xc, H - MB + 16,
 		        report_cond_name(c));
 		for (int m = 0; m < MOD__COUNT; m++) {
 			const struct report_row *w = &res->rows[m * REPORT_NCOND + c];
@@ -174,7 +210,7 @@ static void traj_chart(struct buf_out *o, const struct report_results *res)
 		for (size_t j = 0; j < res->traj_n[m]; j++)
 			xmax = fmax(xmax, res->traj[m][j].session);
 	buf_outf(o, "<svg id=\"traj-chart\" role=\"img\" aria-label=\"Median NRS by session number\" "
-	      "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, H, W, H);
+	      "aria-describedby=\"traj-summary\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, H, W, H);
 	axes(o, 0, xmax, xstep_for(xmax), 0, 10, 2, "session number (0 = baseline)", "NRS pain (median, quartiles)", 0);
 	for (int m = 0; m < MOD__COUNT; m++) {
 		size_t n = res->traj_n[m];
@@ -213,7 +249,7 @@ static void ae_chart(struct buf_out *o, const struct report_results *res)
 	int rowh = 3 * 9 + 8, h = MT + MB + (kinds ? kinds : 1) * rowh;
 	int left = 190;
 	buf_outf(o, "<svg id=\"ae-chart\" role=\"img\" aria-label=\"Side effects per 100 sessions\" "
-	      "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, h, W, h);
+	      "aria-describedby=\"ae-summary\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">", W, h, W, h);
 	double pw = W - left - MR;
 	int y = MT;
 	for (int k = 0; k < AE__COUNT; k++) {
@@ -238,8 +274,142 @@ static void ae_chart(struct buf_out *o, const struct report_results *res)
 	buf_outf(o, "</svg>\n");
 }
 
+/* ---- the charts in words and numbers ----------------------------------- */
+
+static void km_text(struct buf_out *o, const struct report_results *res)
+{
+	buf_outf(o, "<p class=\"summary\" id=\"km-summary\">");
+	int any = 0;
+	for (int m = 0; m < MOD__COUNT; m++) {
+		const struct report_curve *cv = &res->km[m];
+		if (!cv->n)
+			continue;
+		buf_outf(o, "%s%s: ", any++ ? "; " : "", report_mod_name(m));
+		if (isnan(cv->median))
+			buf_outf(o, "median not reached");
+		else
+			buf_outf(o, "median %.1f sessions to response", cv->median);
+		buf_outf(o, ", ");
+		pct(o, 1 - cv->surv[cv->n - 1]);
+		buf_outf(o, " responded by session %g", cv->time[cv->n - 1]);
+	}
+	buf_outf(o, "%s</p>\n", any ? "." : "No courses to draw.");
+	chart_data_open(o, "Kaplan&ndash;Meier numbers as a table",
+	                "<th scope=\"col\">modality</th><th scope=\"col\">session</th><th scope=\"col\">not yet responded</th>"
+	                "<th scope=\"col\">95% interval</th><th scope=\"col\">at risk</th>");
+	for (int m = 0; m < MOD__COUNT; m++) {
+		const struct report_curve *cv = &res->km[m];
+		for (size_t j = 0; j < cv->n; j++) {
+			buf_outf(o, "<tr><th scope=\"row\">%s</th><td>%g</td><td>", report_mod_name(m), cv->time[j]);
+			pct(o, cv->surv[j]);
+			buf_outf(o, "</td><td>");
+			if (isnan(cv->lower[j]) || isnan(cv->upper[j]))
+				buf_outf(o, "NA");
+			else
+				buf_outf(o, "%.1f&ndash;%.1f%%", 100 * cv->lower[j], 100 * cv->upper[j]);
+			buf_outf(o, "</td><td>");
+			num(o, cv->n_risk ? cv->n_risk[j] : NAN, 0);
+			buf_outf(o, "</td></tr>\n");
+		}
+	}
+	chart_data_close(o);
+}
+
+static void rates_text(struct buf_out *o, const struct report_results *res)
+{
+	buf_outf(o, "<p class=\"summary\" id=\"rates-summary\">Intention-to-treat responder rates over all conditions: ");
+	for (int m = 0; m < REPORT_NMOD; m++) {
+		buf_outf(o, "%s%s ", m ? ", " : "", report_mod_name(m));
+		pct(o, res->rows[m * REPORT_NCOND + REPORT_ALL_COND].itt_rate);
+	}
+	buf_outf(o, ".</p>\n");
+	chart_data_open(o, "Responder rates as a table",
+	                "<th scope=\"col\">modality</th><th scope=\"col\">condition</th>"
+	                "<th scope=\"col\">intention-to-treat (95% interval)</th><th scope=\"col\">per-protocol (95% interval)</th>");
+	for (int c = 0; c < REPORT_NCOND; c++)
+		for (int m = 0; m < MOD__COUNT; m++) {
+			const struct report_row *w = &res->rows[m * REPORT_NCOND + c];
+			if (isnan(w->itt_rate) && isnan(w->pp_rate))
+				continue;
+			buf_outf(o, "<tr><th scope=\"row\">%s</th><td>%s</td><td>", report_mod_name(m), report_cond_name(c));
+			pct_ci(o, w->itt_rate, w->itt_lo, w->itt_hi);
+			buf_outf(o, "</td><td>");
+			pct_ci(o, w->pp_rate, w->pp_lo, w->pp_hi);
+			buf_outf(o, "</td></tr>\n");
+		}
+	chart_data_close(o);
+}
+
+static void traj_text(struct buf_out *o, const struct report_results *res)
+{
+	buf_outf(o, "<p class=\"summary\" id=\"traj-summary\">");
+	int any = 0;
+	for (int m = 0; m < MOD__COUNT; m++) {
+		size_t n = res->traj_n[m];
+		const struct report_traj_point *p = res->traj[m];
+		if (!n)
+			continue;
+		buf_outf(o, "%s%s: median pain ", any++ ? "; " : "", report_mod_name(m));
+		num(o, p[0].median, 1);
+		buf_outf(o, " at session %d, ", p[0].session);
+		num(o, p[n - 1].median, 1);
+		buf_outf(o, " at session %d", p[n - 1].session);
+	}
+	buf_outf(o, "%s</p>\n", any ? " (NRS 0&ndash;10)." : "No pain scores to draw.");
+	chart_data_open(o, "Pain by session as a table",
+	                "<th scope=\"col\">modality</th><th scope=\"col\">session</th><th scope=\"col\">assessments</th>"
+	                "<th scope=\"col\">median NRS</th><th scope=\"col\">quartiles</th>");
+	for (int m = 0; m < MOD__COUNT; m++)
+		for (size_t j = 0; j < res->traj_n[m]; j++) {
+			const struct report_traj_point *p = &res->traj[m][j];
+			buf_outf(o, "<tr><th scope=\"row\">%s</th><td>%d</td><td>%" PRIu64 "</td><td>", report_mod_name(m), p->session, p->n);
+			num(o, p->median, 1);
+			buf_outf(o, "</td><td>");
+			num(o, p->q25, 1);
+			buf_outf(o, "&ndash;");
+			num(o, p->q75, 1);
+			buf_outf(o, "</td></tr>\n");
+		}
+	chart_data_close(o);
+}
+
+static void ae_text(struct buf_out *o, const struct report_results *res)
+{
+	const struct report_row *all = &res->rows[REPORT_ALL_MOD * REPORT_NCOND + REPORT_ALL_COND];
+	int top = -1;
+	for (int k = 0; k < AE__COUNT; k++)
+		if (all->ae_n[k] && !isnan(all->ae_per100[k]) && (top < 0 || all->ae_per100[k] > all->ae_per100[top]))
+			top = k;
+	buf_outf(o, "<p class=\"summary\" id=\"ae-summary\">");
+	if (top < 0)
+		buf_outf(o, "No side effects recorded.");
+	else
+		buf_outf(o, "The most frequent side effect is %s, %.2f per 100 sessions over all modalities.",
+		        dom_ae_kind_names[top], all->ae_per100[top]);
+	buf_outf(o, "</p>\n");
+	buf_outf(o, "<details class=\"chart-data\"><summary>Side effects per 100 sessions as a table</summary>");
+	scroll_open(o, "Side effects per 100 sessions as a table");
+	buf_outf(o, "<table><thead><tr><th scope=\"col\">side effect</th>");
+	for (int m = 0; m < REPORT_NMOD; m++)
+		buf_outf(o, "<th scope=\"col\">%s</th>", report_mod_name(m));
+	buf_outf(o, "</tr></thead><tbody>\n");
+	for (int k = 0; k < AE__COUNT; k++) {
+		if (!all->ae_n[k])
+			continue;
+		buf_outf(o, "<tr><th scope=\"row\">%s</th>", dom_ae_kind_names[k]);
+		for (int m = 0; m < REPORT_NMOD; m++) {
+			buf_outf(o, "<td>");
+			num(o, res->rows[m * REPORT_NCOND + REPORT_ALL_COND].ae_per100[k], 2);
+			buf_outf(o, "</td>");
+		}
+		buf_outf(o, "</tr>\n");
+	}
+	chart_data_close(o);
+}
+
 static void key_table(struct buf_out *o, const struct report_results *res)
 {
+	scroll_open(o, "Key results by modality");
 	buf_outf(o, "<table id=\"key-table\"><tr><th>modality</th><th>courses</th><th>completed</th><th>dropped</th>"
 	      "<th>per-protocol responders</th><th>intention-to-treat responders</th>"
 	      "<th>sessions to response, median (95%% CI)</th><th>soreness per 100 sessions</th></tr>\n");
@@ -268,11 +438,14 @@ static void key_table(struct buf_out *o, const struct report_results *res)
 		num(o, w->ae_per100[AE_SORENESS], 1);
 		buf_outf(o, "</td></tr>\n");
 	}
-	buf_outf(o, "</table>\n");
+	buf_outf(o, "</table>");
+	scroll_close(o);
+	buf_outf(o, "\n");
 }
 
 static void group_table(struct buf_out *o, const struct report_results *res)
 {
+	scroll_open(o, "Results by modality and condition");
 	buf_outf(o, "<table id=\"group-table\"><tr><th>modality</th><th>condition</th><th>courses</th><th>completed</th>"
 	      "<th>PP</th><th>ITT</th><th>change in NRS, mean (SD)</th><th>median sessions</th><th>sessions</th></tr>\n");
 	for (int m = 0; m < REPORT_NMOD; m++)
@@ -293,19 +466,33 @@ static void group_table(struct buf_out *o, const struct report_results *res)
 			num(o, w->km_median, 1);
 			buf_outf(o, "</td><td>%" PRIu64 "</td></tr>\n", w->n_sessions);
 		}
-	buf_outf(o, "</table>\n");
+	buf_outf(o, "</table>");
+	scroll_close(o);
+	buf_outf(o, "\n");
 }
 
 enum prolo_code report_html(const struct report_results *res, struct buf *b,
                             struct prolo_err *err)
 {
 	struct buf_out ob = { b, PROLO_OK }, *o = &ob;
-	buf_outf(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+	buf_outf(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
 	esc(o, res->title);
-	buf_outf(o, "</title>\n<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}"
+	/* The charts keep their drawn size (text at least 11 px) and scroll
+	 * sideways in their region on a narrow screen; print fits them to A4. */
+	buf_outf(o, "</title>\n<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px;line-height:1.4}"
 	      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-	      "td:first-child,th:first-child{text-align:left}small{color:#666}h2{margin-top:1.6em}"
-	      "figure{margin:1em 0}figcaption{font-size:90%%;color:#444}</style></head><body>\n<h1>");
+	      "td:first-child,th:first-child{text-align:left}small{color:#595959}h2{margin-top:1.6em}"
+	      "figure{margin:1em 0}figcaption{font-size:90%%;color:#444}.summary{color:#222;margin:.4em 0}"
+	      ".scroll{overflow-x:auto;max-width:100%%}.scroll>table{margin:.5em 0}svg{display:block}"
+	      "details{margin:.3em 0 1em}summary{cursor:pointer;padding:.3em 0;color:#0b5cad}"
+	      ":focus-visible{outline:3px solid #a35200;outline-offset:2px}"
+	      "footer{margin-top:2em;border-top:1px solid #ccc;font-size:90%%}"
+	      "@media (max-width:600px){body{margin:1em .8em}td,th{padding:3px 5px}}"
+	      "@media print{@page{size:A4;margin:14mm 12mm}body{margin:0;max-width:none;font-size:9.5pt;color:#000}"
+	      ".scroll{overflow:visible}svg{max-width:100%%;height:auto}details{display:none}"
+	      "figure,table,tr{break-inside:avoid}h2{break-after:avoid}footer{border-top-color:#999}}"
+	      "</style></head><body>\n<header><h1>");
 	esc(o, res->title);
 	buf_outf(o, "</h1>\n");
 	if (res->filter_desc) {
@@ -313,22 +500,33 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 		esc(o, res->filter_desc);
 		buf_outf(o, "</p>\n");
 	}
+	buf_outf(o, "</header>\n<main>\n");
 	buf_outf(o, "<p>Ended courses only. A responder's last NRS pain score is at most half the baseline. "
 	      "Per-protocol rates are over completed courses; intention-to-treat rates over all ended courses, "
 	      "drop-outs counted as non-responders. %.0f%% Wilson intervals.</p>\n", 100 * res->conf);
 	key_table(o, res);
 
 	buf_outf(o, "<h2>Sessions to response</h2><figure>");
+	scroll_open(o, "Kaplan-Meier chart");
 	km_chart(o, res);
+	scroll_close(o);
 	buf_outf(o, "<figcaption>Kaplan&ndash;Meier estimate of the share not yet responded by session number, with 95%% "
-	      "log intervals; courses still under way are included, censored at their last assessed session.</figcaption></figure>\n");
+	      "log intervals; courses still under way are included, censored at their last assessed session.");
+	km_text(o, res);
+	buf_outf(o, "</figcaption></figure>\n");
 
 	buf_outf(o, "<h2>Responder rates by modality and condition</h2><figure>");
+	scroll_open(o, "Responder rates chart");
 	rates_chart(o, res);
-	buf_outf(o, "<figcaption>Dots: intention-to-treat rate with its 95%% Wilson interval; rings: per-protocol rate.</figcaption></figure>\n");
+	scroll_close(o);
+	buf_outf(o, "<figcaption>Dots: intention-to-treat rate with its 95%% Wilson interval; rings: per-protocol rate.");
+	rates_text(o, res);
+	buf_outf(o, "</figcaption></figure>\n");
 	group_table(o, res);
 
-	buf_outf(o, "<h2>Log-rank test across modalities</h2><table id=\"logrank-table\"><tr><th>stratum</th><th>chi-square</th><th>df</th><th>p</th></tr>\n");
+	buf_outf(o, "<h2>Log-rank test across modalities</h2>");
+	scroll_open(o, "Log-rank test");
+	buf_outf(o, "<table id=\"logrank-table\"><tr><th>stratum</th><th>chi-square</th><th>df</th><th>p</th></tr>\n");
 	for (int i = 0; i < REPORT_NCOND; i++) {
 		int c = i == 0 ? REPORT_ALL_COND : i - 1;
 		const struct report_logrank *lr = &res->logrank[c];
@@ -343,14 +541,22 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 			buf_outf(o, "%.4g", lr->p);
 		buf_outf(o, "</td></tr>\n");
 	}
-	buf_outf(o, "</table>\n");
+	buf_outf(o, "</table>");
+	scroll_close(o);
+	buf_outf(o, "\n");
 
 	buf_outf(o, "<h2>Pain trajectory</h2><figure>");
+	scroll_open(o, "Pain trajectory chart");
 	traj_chart(o, res);
-	buf_outf(o, "<figcaption>Median NRS pain by session number with the interquartile band (all recorded assessments).</figcaption></figure>\n");
+	scroll_close(o);
+	buf_outf(o, "<figcaption>Median NRS pain by session number with the interquartile band (all recorded assessments).");
+	traj_text(o, res);
+	buf_outf(o, "</figcaption></figure>\n");
 
 	buf_outf(o, "<h2>Claims check</h2><p>The same registry gives very different &ldquo;success rates&rdquo; depending on who is counted "
-	      "and what counts as success.</p><table id=\"claims-table\"><tr><th>modality</th>"
+	      "and what counts as success.</p>");
+	scroll_open(o, "Claims check");
+	buf_outf(o, "<table id=\"claims-table\"><tr><th>modality</th>"
 	      "<th>survey: any improvement among those reached at the end</th><th>per-protocol (&ge;50%%)</th>"
 	      "<th>intention-to-treat (&ge;50%%)</th></tr>\n");
 	for (int m = 0; m < REPORT_NMOD; m++) {
@@ -363,9 +569,13 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 		pct_ci(o, cl->itt_rate, cl->itt_lo, cl->itt_hi);
 		buf_outf(o, " <small>n=%" PRIu64 "</small></td></tr>\n", cl->itt_n);
 	}
-	buf_outf(o, "</table>\n");
+	buf_outf(o, "</table>");
+	scroll_close(o);
+	buf_outf(o, "\n");
 
-	buf_outf(o, "<h2>Drop-outs</h2><table id=\"dropout-table\"><tr><th>modality</th><th>responders' first response at session</th>"
+	buf_outf(o, "<h2>Drop-outs</h2>");
+	scroll_open(o, "Drop-outs");
+	buf_outf(o, "<table id=\"dropout-table\"><tr><th>modality</th><th>responders' first response at session</th>"
 	      "<th>drop-outs</th><th>last NRS improving / flat / worsening / no follow-up</th><th>already responding</th>"
 	      "<th>ITT</th><th>ITT with last observation carried forward</th></tr>\n");
 	for (int m = 0; m < REPORT_NMOD; m++) {
@@ -382,16 +592,24 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 		pct_ci(o, d->locf_rate, d->locf_lo, d->locf_hi);
 		buf_outf(o, "</td></tr>\n");
 	}
-	buf_outf(o, "</table>\n");
+	buf_outf(o, "</table>");
+	scroll_close(o);
+	buf_outf(o, "\n");
 
 	buf_outf(o, "<h2>Side effects</h2><figure>");
+	scroll_open(o, "Side effects chart");
 	ae_chart(o, res);
-	buf_outf(o, "<figcaption>Adverse events per 100 sessions by kind and modality.</figcaption></figure>\n");
+	scroll_close(o);
+	buf_outf(o, "<figcaption>Adverse events per 100 sessions by kind and modality.");
+	ae_text(o, res);
+	buf_outf(o, "</figcaption></figure>\n");
 	buf_outf(o, "<p>Soreness lasting more than 4 days: ");
 	pct(o, res->rows[REPORT_ALL_MOD * REPORT_NCOND + REPORT_ALL_COND].soreness_gt4_share);
 	buf_outf(o, " of soreness episodes.</p>\n");
 
-	buf_outf(o, "<h2>Secondary instruments</h2><table id=\"secondary-table\"><tr><th>instrument</th><th>n</th><th>baseline</th>"
+	buf_outf(o, "<h2>Secondary instruments</h2>");
+	scroll_open(o, "Secondary instruments");
+	buf_outf(o, "<table id=\"secondary-table\"><tr><th>instrument</th><th>n</th><th>baseline</th>"
 	      "<th>last</th><th>change (95%% CI)</th><th>reaching MCID</th><th>MCID used</th></tr>\n");
 	for (int in = 0; in < INSTR__COUNT; in++) {
 		const struct report_secondary *s = &res->secondary[REPORT_ALL_MOD][in];
@@ -415,11 +633,13 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 		esc(o, src);
 		buf_outf(o, "</td></tr>\n");
 	}
-	buf_outf(o, "</table>\n");
+	buf_outf(o, "</table>");
+	scroll_close(o);
+	buf_outf(o, "\n</main>\n");
 	const struct report_quality *q = &res->quality;
-	buf_outf(o, "<h2>Data notes</h2><p>%" PRIu64 " courses read; %" PRIu64 " not ended (left out of the tables, censored in the "
+	buf_outf(o, "<footer><h2>Data notes</h2><p>%" PRIu64 " courses read; %" PRIu64 " not ended (left out of the tables, censored in the "
 	      "curves); %" PRIu64 " without any NRS; %" PRIu64 " with a baseline below 2; %" PRIu64
-	      " with a clinic-added condition (counted under ALL only).</p>\n</body></html>\n",
+	      " with a clinic-added condition (counted under ALL only).</p></footer>\n</body></html>\n",
 	        q->courses_seen, q->not_ended, q->no_nrs, q->low_baseline, q->other_condition);
 	if (o->rc != PROLO_OK)
 		return prolo_err_set(err, o->rc, "", "report too large for its buffer or out of memory");

@@ -350,6 +350,11 @@ try {
   await openChart();
   expect(await page.locator('article.course').count() === 2, 'the course for the clinic\'s condition is not on the chart');
   await page.locator('article.course h3', { hasText: 'Plantar fasciitis' }).waitFor();
+  // a clinician may record sessions and end a running course
+  const running = page.locator('article.course', { hasText: 'Plantar fasciitis' });
+  expect(await running.getByRole('link', { name: 'Record a session' }).count() === 1, 'a clinician is not offered to record a session');
+  expect(await running.getByRole('link', { name: 'End course' }).count() === 1, 'a clinician is not offered to end the course');
+  const runningEnd = await running.getByRole('link', { name: 'End course' }).getAttribute('href');
   await shot('08c-clinic-condition');
   log('course planned for a clinic-added condition');
 
@@ -374,13 +379,20 @@ try {
   await page.locator('.notice', { hasText: 'No ended courses' }).waitFor();
   log('dashboard drawn and filtered');
 
-  // ---- staff: no session recording ----
+  // ---- staff: no session recording, no ending a course (the server's
+  // permission matrix, sent as user.can, says so) ----
   step = 'staff';
   await logout();
   await login('staff');
   await page.goto(`${base}/#/patient/E2E-001`);
   await openChart();
+  await page.locator('article.course h3', { hasText: 'Plantar fasciitis' }).waitFor();
   expect(await page.getByRole('link', { name: 'Record a session' }).count() === 0, 'staff are offered to record a session');
+  expect(await page.getByRole('link', { name: 'End course' }).count() === 0, 'staff are offered to end a course');
+  expect(await page.getByRole('link', { name: 'Record a questionnaire' }).count() === 2, 'staff are not offered to record a questionnaire');
+  await page.goto(`${base}/${runningEnd}`);
+  await heading('Not available');
+  log('staff see no session recording and no "End course"');
 
   // ---- admin: users and audit ----
   step = 'admin';

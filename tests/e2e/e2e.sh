@@ -1,9 +1,12 @@
 #!/bin/sh
-# End-to-end browser test of the web app: a fresh registry with three users,
-# `prolo serve` on a free loopback port, then tests/e2e/e2e.mjs drives
-# headless Chromium through the clinic's day (see that file). Screenshots
-# are kept in build/e2e-artifacts/. Only the server started here is
-# stopped, by its PID; every wait is bounded.
+# End-to-end browser tests of the web app: a fresh registry with four users,
+# `prolo serve` on a free loopback port, then, in headless Chromium:
+# tests/e2e/e2e.mjs drives the clinic's day, a11y.mjs checks every page
+# with axe-core (WCAG 2.1 A and AA, at 1280 and 390 px, as each role) and
+# keyboard.mjs tabs through every page (see those files; E2E_TESTS may
+# name a subset, e.g. E2E_TESTS=a11y). Screenshots are kept in
+# build/e2e-artifacts/. Only the server started here is stopped, by its
+# PID; every wait is bounded.
 set -u
 TOP=${TOP:-$(pwd)}
 . "$TOP/tests/e2e/lib/browser.sh"
@@ -40,6 +43,7 @@ add_user() { # name role clinic password
 add_user admin admin "" admin-pass-1
 add_user drsmith clinician C01 clinician-pass-1
 add_user nurse staff C01 staff-pass-1
+add_user analyst researcher "" researcher-pass-2
 # A condition of the clinic's own: the course form must offer it (from
 # GET /api/vocab) and the server accept it.
 "$PROLO" condition add plantar_fasciitis --icd10 M72.2 --snomed 202882003 --label "Plantar fasciitis" >"$T/log" 2>&1 ||
@@ -69,10 +73,17 @@ done
 [ $started = yes ] || exit 1
 echo "prolo serve on 127.0.0.1:$PORT (pid $SERVER_PID)"
 
-rm -f "$ARTIFACTS"/[0-9]*.png "$ARTIFACTS/failure.png" # this run's screenshots only
+rm -f "$ARTIFACTS"/[0-9]*.png "$ARTIFACTS"/*failure.png # this run's screenshots only
 cd "$E2E_DIR" || exit 1
-timeout 330 node e2e.mjs "http://127.0.0.1:$PORT" "$ARTIFACTS"
-rc=$?
+rc=0
+for t in ${E2E_TESTS:-e2e a11y keyboard}; do
+	echo "--- $t.mjs"
+	case $t in
+	e2e) limit=330 ;;
+	*) limit=450 ;;
+	esac
+	timeout $limit node "$t.mjs" "http://127.0.0.1:$PORT" "$ARTIFACTS" || rc=1
+done
 if [ $rc != 0 ]; then
 	echo "--- server log"
 	tail -n 40 "$T/serve.log"

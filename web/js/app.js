@@ -1,6 +1,8 @@
-// The clinic's web app: a hash router over a handful of views. The server
-// enforces every permission; the navigation only hides what a role cannot
-// use so that nurses and researchers see a short, relevant menu.
+// The clinic's web app: a hash router over the pages listed in pages.js.
+// The server enforces every permission; the menu, the pages and the buttons
+// follow the user's `can` list (the server's permission matrix, sent with
+// the user), so nurses and researchers see a short menu and nothing the
+// server would refuse.
 import { api, setCsrf, hasCsrf, onAuthLost } from './api.js';
 import { h, clear, toast } from './dom.js';
 import { loginView } from './views/login.js';
@@ -11,44 +13,30 @@ import { courseFormView, sessionFormView, outcomeFormView, aeFormView, endCourse
 import { dashboardView } from './views/dashboard.js';
 import { usersView, auditView, passwordView } from './views/admin.js';
 import { loadVocab, forgetVocab } from './vocab.js';
+import { PAGES, may, mayOpen, matchPage, homePage } from './pages.js';
 
 export const state = { user: null, flash: null, returnTo: '' };
 
-// What each role may open (mirrors docs/security.md; the server decides).
-export const can = {
-  clinical: (u) => !!u && u.role !== 'researcher',
-  recordSession: (u) => !!u && (u.role === 'admin' || u.role === 'clinician'),
-  admin: (u) => !!u && u.role === 'admin',
-  report: (u) => !!u,
+// The view of each page in pages.js (the one list the tests read too).
+const VIEWS = {
+  login: loginView,
+  today: todayView,
+  patients: patientsView,
+  'patient-new': newPatientView,
+  chart: chartView,
+  'course-new': courseFormView,
+  'session-new': sessionFormView,
+  'outcome-new': outcomeFormView,
+  'ae-new': aeFormView,
+  'course-end': endCourseView,
+  link: linkView,
+  report: dashboardView,
+  users: usersView,
+  audit: auditView,
+  password: passwordView,
 };
-
-const NAV = [
-  ['#/today', 'Today', can.clinical],
-  ['#/patients', 'Patients', can.clinical],
-  ['#/patients/new', 'New patient', can.clinical],
-  ['#/report', 'Outcomes', can.report],
-  ['#/users', 'Users', can.admin],
-  ['#/audit', 'Audit log', can.admin],
-];
-
-// Route table: [pattern, view, permission]. Patterns use :name segments.
-const ROUTES = [
-  ['login', loginView, null],
-  ['today', todayView, can.clinical],
-  ['patients', patientsView, can.clinical],
-  ['patients/new', newPatientView, can.clinical],
-  ['patient/:pid', chartView, can.clinical],
-  ['patient/:pid/course/new', courseFormView, can.clinical],
-  ['patient/:pid/course/:cid/session/new', sessionFormView, can.recordSession],
-  ['patient/:pid/course/:cid/outcome/new', outcomeFormView, can.clinical],
-  ['patient/:pid/course/:cid/ae/new', aeFormView, can.clinical],
-  ['patient/:pid/course/:cid/end', endCourseView, can.clinical],
-  ['patient/:pid/course/:cid/link', linkView, can.clinical],
-  ['report', dashboardView, can.report],
-  ['users', usersView, can.admin],
-  ['audit', auditView, can.admin],
-  ['password', passwordView, can.report],
-];
+for (const p of PAGES) if (!VIEWS[p.name]) throw new Error(`page ${p.name} has no view`);
+for (const name of Object.keys(VIEWS)) if (!PAGES.some((p) => p.name === name)) throw new Error(`view ${name} is not in pages.js`);
 
 export function go(hash) {
   if (location.hash === hash) route();
@@ -56,23 +44,7 @@ export function go(hash) {
 }
 
 export function homeFor(user) {
-  return user && user.role === 'researcher' ? '#/report' : '#/today';
-}
-
-function match(path) {
-  const parts = path.split('/').filter(Boolean);
-  for (const [pattern, view, perm] of ROUTES) {
-    const pp = pattern.split('/');
-    if (pp.length !== parts.length) continue;
-    const params = {};
-    let ok = true;
-    for (let i = 0; i < pp.length; i++) {
-      if (pp[i].startsWith(':')) params[pp[i].slice(1)] = decodeURIComponent(parts[i]);
-      else if (pp[i] !== parts[i]) { ok = false; break; }
-    }
-    if (ok) return { view, perm, params };
-  }
-  return null;
+  return homePage(user);
 }
 
 function renderNav() {
@@ -82,9 +54,10 @@ function renderNav() {
   clear(nav);
   if (!state.user) return;
   const here = location.hash.split('?')[0];
-  for (const [href, label, perm] of NAV) {
-    if (!perm(state.user)) continue;
-    nav.append(h('a', { href, 'aria-current': here === href ? 'page' : null }, label));
+  for (const p of PAGES) {
+    if (!p.nav || !mayOpen(state.user, p)) continue;
+    const href = `#/${p.path}`;
+    nav.append(h('a', { href, 'aria-current': here === href ? 'page' : null }, p.nav));
   }
   const who = document.getElementById('whoami');
   who.textContent = '';
@@ -94,7 +67,28 @@ function renderNav() {
 
 let routeSeq = 0;
 
+let routedHash = '';
+
+// "Skip to content" and any other in-page link (#main, no slash) moves
+// focus to its target; it is not a page name and must not leave the page.
+function inPageAnchor() {
+  const hash = location.hash;
+  if (!hash || hash.startsWith('#/')) return false;
+  const target = document.getElementById(decodeURIComponent(hash.slice(1)));
+  if (!target) return false;
+  history.replaceState(null, '', routedHash || `${location.pathname}${location.search}`);
+  focusOn(target);
+  return true;
+}
+
+function focusOn(el) {
+  if (!el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
+  el.focus();
+}
+
 export async function route() {
+  if (inPageAnchor()) return;
+  routedHash = location.hash;
   const seq = ++routeSeq;
   const raw = location.hash.replace(/^#\/?/, '');
   const [path, qs] = raw.split('?');
@@ -109,34 +103,44 @@ export async function route() {
     return;
   }
   renderNav();
-  const m = match(path);
+  const m = matchPage(path);
   clear(main);
+  // data-page names what main shows (a page of pages.js, not-found,
+  // not-available or error); aria-busy is set while it loads.
+  main.removeAttribute('data-page');
   if (!m) {
     main.append(h('h1', {}, 'Page not found'), h('p', {}, h('a', { href: homeFor(state.user) }, 'Back to the start page')));
+    main.dataset.page = 'not-found';
     return;
   }
-  if (m.perm && !m.perm(state.user)) {
+  if (!mayOpen(state.user, m.page)) {
     main.append(h('h1', {}, 'Not available'), h('p', {}, 'Your role does not include this page.'));
+    main.dataset.page = 'not-available';
     return;
   }
+  main.setAttribute('aria-busy', 'true');
   main.append(h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+  let shown = m.page.name;
   try {
     // The forms' lists come from the server once per login.
     if (state.user) await loadVocab();
-    const content = await m.view({ params: m.params, query, state, go, can });
+    const content = await VIEWS[m.page.name]({ params: m.params, query, state, go, may });
     if (seq !== routeSeq) return; // a newer navigation won
     clear(main);
     main.append(content);
   } catch (e) {
     if (seq !== routeSeq) return;
     clear(main);
+    main.removeAttribute('aria-busy');
     if (e && e.status === 401) return; // onAuthLost took over
+    shown = 'error';
     main.append(h('h1', {}, 'Could not load this page'),
       h('p', { class: 'form-error' }, e && e.message ? e.message : String(e)),
       h('p', {}, h('a', { href: location.hash, class: 'button' }, 'Try again')));
     console.error(e);
   }
   if (seq !== routeSeq) return;
+  main.removeAttribute('aria-busy');
   const heading = main.querySelector('h1');
   document.title = heading ? `${heading.textContent} · prolo` : 'prolo';
   if (state.flash) {
@@ -151,6 +155,7 @@ export async function route() {
     if (!focusTarget.hasAttribute('tabindex') && focusTarget === heading) focusTarget.setAttribute('tabindex', '-1');
     focusTarget.focus({ preventScroll: false });
   }
+  main.dataset.page = shown;
 }
 
 export function signedIn(user, csrf) {
@@ -182,6 +187,14 @@ async function boot() {
     go('#/login');
   });
   document.getElementById('logout').addEventListener('click', logout);
+  for (const a of document.querySelectorAll('a.skip')) {
+    a.addEventListener('click', (ev) => {
+      const target = document.getElementById(a.getAttribute('href').slice(1));
+      if (!target) return;
+      ev.preventDefault();
+      focusOn(target);
+    });
+  }
   window.addEventListener('hashchange', route);
   // A reload keeps the session cookie and (in this tab) the CSRF token; a
   // session without a token it can send is treated as logged out.

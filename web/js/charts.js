@@ -1,9 +1,12 @@
 // Charts as plain SVG built from data, no library: a pain trajectory per
 // course (with the baseline and the 50 % responder line), Kaplan–Meier step
 // curves with their confidence bands, and rates with interval bars. Every
-// chart is an <svg role="img"> with a title and a text description, and the
-// callers put the same numbers in a table next to it.
-import { s, h, daysBetween, fmtPct } from './dom.js';
+// chart is an <svg role="img"> with a title and a text description;
+// chartFigure() shows that description as the chart's caption and puts the
+// numbers behind it in a table (opened on demand) that a screen reader
+// reaches. On a phone the chart keeps a size at which its text stays
+// readable and scrolls sideways in a named, keyboard-reachable region.
+import { s, h, scrollRegion, daysBetween, fmtPct } from './dom.js';
 
 // Okabe–Ito colours, as in app.css (SVG attributes cannot read CSS variables
 // everywhere, so the values are repeated here).
@@ -200,6 +203,29 @@ export function rateBars(rows, { title, caption } = {}) {
     svg.append(g);
   });
   return svg;
+}
+
+// A chart in a figure: the SVG in a scrolling region, its description as
+// the caption (extra: more caption content, e.g. a legend), and its numbers
+// as a table in a <details>. data: {label, heads: [column names], rows:
+// [[first cell (a row heading), ...values]]}.
+export function chartFigure(svg, data, extra) {
+  const title = (svg.querySelector('title') || {}).textContent || 'Chart';
+  const desc = (svg.querySelector('desc') || {}).textContent || '';
+  return h('figure', { class: 'chart-figure' },
+    scrollRegion(`${title} (chart)`, svg),
+    h('figcaption', {}, extra || null, desc ? h('p', { class: 'chart-summary' }, desc) : null),
+    data ? chartData(data) : null);
+}
+
+// The numbers behind a chart as a table, on demand.
+export function chartData({ label, heads, rows }) {
+  return h('details', { class: 'chart-data' }, h('summary', {}, label),
+    scrollRegion(label, h('table', {},
+      h('thead', {}, h('tr', {}, heads.map((t, i) => h('th', { scope: 'col', class: i ? 'num' : null }, t)))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, r.map((v, i) => (i
+        ? h('td', { class: 'num' }, v === null || v === undefined || v === '' ? '—' : v)
+        : h('th', { scope: 'row' }, v)))))))));
 }
 
 // A legend for series names.

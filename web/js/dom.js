@@ -259,9 +259,17 @@ export function pretty(word) {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-// A simple table: cols = [[key or fn, heading, 'num'?], ...].
-export function table(rows, cols, caption) {
-  return h('div', { class: 'table-wrap' }, h('table', {},
+// A box that scrolls sideways when its content is wider than a phone: a
+// named region in the tab order, so a keyboard can scroll it too and a
+// screen reader names it.
+export function scrollRegion(label, ...children) {
+  return h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': label }, children);
+}
+
+// A simple table: cols = [[key or fn, heading, 'num'?], ...]; label names
+// its scrolling region when there is no caption.
+export function table(rows, cols, caption, label) {
+  return scrollRegion(caption || label || 'Table', h('table', {},
     caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, cols.map(([, head, cls]) => h('th', { scope: 'col', class: cls || null }, head)))),
     h('tbody', {}, rows.map((r) => h('tr', {}, cols.map(([k, , cls]) => {

@@ -1,6 +1,6 @@
 # Shared setup of the browser tests (sourced, not run): finds node and
 # Debian's chromium (exit 77 = skip when either is absent), installs
-# playwright-core from the committed lockfile with `npm ci` (no browser
+# playwright-core and axe-core from the committed lockfile with `npm ci` (no browser
 # download), and names the artifact folder. Sets E2E_DIR, ARTIFACTS, CHROMIUM.
 E2E_DIR=${TOP:-$(pwd)}/tests/e2e
 ARTIFACTS=${TOP:-$(pwd)}/${BUILD:-build}/e2e-artifacts
@@ -27,8 +27,9 @@ browser_require() {
 	stamp="$E2E_DIR/node_modules/.prolo-lock"
 	want=$(cksum <"$E2E_DIR/package-lock.json")
 	if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] ||
-		[ ! -f "$E2E_DIR/node_modules/playwright-core/package.json" ]; then
-		echo "installing playwright-core with npm ci"
+		[ ! -f "$E2E_DIR/node_modules/playwright-core/package.json" ] ||
+		[ ! -f "$E2E_DIR/node_modules/axe-core/axe.min.js" ]; then
+		echo "installing playwright-core and axe-core with npm ci"
 		if ! (cd "$E2E_DIR" && timeout 300 npm ci --no-audit --no-fund --loglevel=error); then
 			echo "npm ci failed in tests/e2e" >&2
 			exit 1

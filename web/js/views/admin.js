@@ -2,6 +2,7 @@
 // when, from where), and each user's own password change.
 import { h, field, formValues, table, pretty } from '../dom.js';
 import { api, query } from '../api.js';
+import { may, homePage } from '../pages.js';
 import { makeForm, invalid } from '../forms.js';
 import { ROLES, labelFor } from '../vocab.js';
 
@@ -30,7 +31,7 @@ export async function usersView({ state, go }) {
       go('#/users');
     },
   });
-  return h('section', {}, h('h1', {}, 'Users'), list, h('h2', {}, 'Add a user'), form);
+  return h('section', {}, h('h1', {}, 'Users'), list, may(state.user, 'users.add') ? [h('h2', {}, 'Add a user'), form] : null);
 }
 
 const AUDIT_FILTERS = ['user', 'action', 'record', 'from', 'to'];
@@ -82,7 +83,7 @@ export async function passwordView({ state, go }) {
     send: (body, opts) => api('POST', '/api/password', body, opts),
     done: () => {
       state.flash = { text: 'Password changed.' };
-      go(state.user.role === 'researcher' ? '#/report' : '#/today');
+      go(homePage(state.user));
     },
   });
   return h('section', {}, h('h1', {}, 'Change your password'), form);

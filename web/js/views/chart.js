@@ -2,9 +2,10 @@
 // each course the plan, the sessions with their injections, the pain
 // trajectory against the baseline and the 50 % responder line, the
 // questionnaires and the side effects.
-import { h, table, pretty, fmtNum, daysBetween } from '../dom.js';
+import { h, table, scrollRegion, pretty, fmtNum, daysBetween } from '../dom.js';
 import { api } from '../api.js';
-import { painChart } from '../charts.js';
+import { may } from '../pages.js';
+import { painChart, chartFigure } from '../charts.js';
 import { CONTRAINDICATIONS, MODALITIES, CONDITIONS, STATUSES, AE_KINDS, labelFor } from '../vocab.js';
 
 export function flags(v) {
@@ -26,7 +27,7 @@ function statusBadge(status) {
   return h('span', { class: `badge ${tone}` }, labelFor(STATUSES, status));
 }
 
-export async function chartView({ params, state, can }) {
+export async function chartView({ params, state }) {
   const res = await loadChart(params.pid);
   const p = res.patient;
   const courses = res.courses || [];
@@ -36,7 +37,7 @@ export async function chartView({ params, state, can }) {
   const head = h('section', { class: 'card patient-head' },
     h('div', { class: 'row spread' },
       h('h1', {}, name || `Patient ${p.patient_id}`),
-      h('a', { class: 'button primary', href: `#/patient/${pid}/course/new` }, 'Plan a course')),
+      may(state.user, 'courses.add') ? h('a', { class: 'button primary', href: `#/patient/${pid}/course/new` }, 'Plan a course') : null),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Patient id'), h('dd', {}, p.patient_id),
       h('dt', {}, 'Born'), h('dd', {}, p.birth_year ?? '—'),
@@ -51,12 +52,12 @@ export async function chartView({ params, state, can }) {
         ci.map((c) => h('li', { class: 'badge block' }, labelFor(CONTRAINDICATIONS, c))))
       : h('p', { class: 'muted' }, 'None recorded.'));
   const list = courses.length
-    ? courses.map((c) => courseCard(c, p, state, can))
+    ? courses.map((c) => courseCard(c, p, state))
     : [h('p', { class: 'muted' }, 'No courses yet. Plan the first one with “Plan a course”.')];
   return h('div', {}, head, h('h2', {}, `Courses (${courses.length})`), list);
 }
 
-function courseCard(c, p, state, can) {
+function courseCard(c, p, state) {
   const pid = encodeURIComponent(p.patient_id);
   const cid = encodeURIComponent(c.course_id);
   const base = `#/patient/${pid}/course/${cid}`;
@@ -65,12 +66,13 @@ function courseCard(c, p, state, can) {
   const aes = c.adverse_events || [];
   const nrs = outcomes.filter((o) => o.instrument === 'NRS');
   const ended = c.status !== 'planned' && c.status !== 'active';
+  const u = state.user;
   const actions = h('div', { class: 'actions' },
-    !ended && can.recordSession(state.user) ? h('a', { class: 'button primary', href: `${base}/session/new` }, 'Record a session') : null,
-    h('a', { class: 'button', href: `${base}/outcome/new` }, 'Record a questionnaire'),
-    h('a', { class: 'button', href: `${base}/link` }, 'Send questionnaire link'),
-    h('a', { class: 'button', href: `${base}/ae/new` }, 'Record a side effect'),
-    !ended ? h('a', { class: 'button', href: `${base}/end` }, 'End course') : null);
+    !ended && may(u, 'sessions.add') ? h('a', { class: 'button primary', href: `${base}/session/new` }, 'Record a session') : null,
+    may(u, 'outcomes.add') ? h('a', { class: 'button', href: `${base}/outcome/new` }, 'Record a questionnaire') : null,
+    may(u, 'questionnaire-links.add') ? h('a', { class: 'button', href: `${base}/link` }, 'Send questionnaire link') : null,
+    may(u, 'adverse-events.add') ? h('a', { class: 'button', href: `${base}/ae/new` }, 'Record a side effect') : null,
+    !ended && may(u, 'courses.end') ? h('a', { class: 'button', href: `${base}/end` }, 'End course') : null);
   const baseline = nrs.length ? Number(nrs[0].score) : null;
   const last = nrs.length ? Number(nrs[nrs.length - 1].score) : null;
   let summary = 'No pain score yet.';
@@ -95,17 +97,31 @@ function courseCard(c, p, state, can) {
     actions,
     h('h4', {}, 'Pain'),
     h('p', { class: 'pain-summary' }, summary),
-    h('figure', { class: 'pain-figure' },
-      painChart({ points: nrs.map((o) => ({ date: o.date, score: o.score })), sessions, start: c.start_date, title: `Pain trajectory, course ${c.course_id}` }),
-      h('figcaption', { class: 'legend' },
-        h('span', {}, h('span', { class: 'key', style: { background: '#0b5cad' } }), 'pain score'),
-        h('span', {}, h('span', { class: 'key dash', style: { color: '#56606b' } }), 'baseline'),
-        h('span', {}, h('span', { class: 'key dash', style: { color: '#1d6b3a' } }), '50 % of baseline (responder line)'),
-        h('span', {}, 'S1, S2 … sessions'))),
+    painFigure(c, nrs, sessions),
     sessionsTable(sessions, c),
     outcomesTable(outcomes),
     aesTable(aes),
     historyList(c.history || []));
+}
+
+// The pain chart with its legend, its description and its numbers.
+function painFigure(c, nrs, sessions) {
+  const origin = c.start_date || (nrs[0] && nrs[0].date) || (sessions[0] && sessions[0].date);
+  const sessionOn = (date) => sessions.filter((se) => se.date === date).map((se) => `S${se.session_no}`).join(', ');
+  const fig = chartFigure(
+    painChart({ points: nrs.map((o) => ({ date: o.date, score: o.score })), sessions, start: c.start_date, title: `Pain trajectory, course ${c.course_id}` }),
+    nrs.length ? {
+      label: `Pain scores of course ${c.course_id} as a table`,
+      heads: ['Date', 'Day of course', 'Pain (0–10)', 'Session that day'],
+      rows: nrs.map((o) => [o.date, origin ? daysBetween(origin, o.date) : '—', fmtNum(o.score, 1), sessionOn(o.date)]),
+    } : null,
+    h('div', { class: 'legend', 'aria-hidden': 'true' },
+      h('span', {}, h('span', { class: 'key', style: { background: '#0b5cad' } }), 'pain score'),
+      h('span', {}, h('span', { class: 'key dash', style: { color: '#56606b' } }), 'baseline'),
+      h('span', {}, h('span', { class: 'key dash', style: { color: '#1d6b3a' } }), '50 % of baseline (responder line)'),
+      h('span', {}, 'S1, S2 … sessions')));
+  fig.classList.add('pain-figure');
+  return fig;
 }
 
 function sessionsTable(sessions, c) {
@@ -129,7 +145,7 @@ function sessionsTable(sessions, c) {
             i.volume_ml != null ? `, ${fmtNum(i.volume_ml)} mL` : '', i.guidance ? `, ${i.guidance}` : '', i.lot ? `, lot ${i.lot}` : ''].join('')))))));
     }
   }
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'sessions' },
+  return scrollRegion(`Sessions (${sessions.length})`, h('table', { class: 'sessions' },
     h('caption', {}, `Sessions (${sessions.length})`),
     h('thead', {}, h('tr', {}, ['Session', 'Date', 'Injectate', 'Volume', 'Clinician', 'PRP / notes'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, rows)));

@@ -5,6 +5,7 @@
 // next to the field it names.
 import { h, field, formValues, numbers, today, pretty, toast } from '../dom.js';
 import { api } from '../api.js';
+import { may } from '../pages.js';
 import { makeForm, invalid } from '../forms.js';
 import {
   MODALITIES, CONDITIONS, CONDITION_INFO, PROLIFERANTS, AE_KINDS, GUIDANCE, SIDES, SERIOUSNESS, RELATEDNESS,
@@ -79,7 +80,7 @@ export async function courseFormView({ params, state, go }) {
       h('p', { class: 'field-error', 'aria-live': 'polite' }),
       h('div', { class: 'grid' },
         field({ name: 'override_reason', label: 'Reason for the override', wide: true }),
-        field({ name: 'override_by', label: 'Clinician', value: state.user.role === 'clinician' || state.user.role === 'admin' ? state.user.name : '' }))));
+        field({ name: 'override_by', label: 'Clinician', value: may(state.user, 'sessions.add') ? state.user.name : '' }))));
   const form = makeForm({
     label: 'Plan a course',
     submitLabel: 'Plan course',

@@ -4,7 +4,7 @@
 // side-effect rates, the log-rank test — with the report's filters.
 import { h, field, table, fmtPct, fmtNum, pretty } from '../dom.js';
 import { api, query } from '../api.js';
-import { kmChart, rateBars, legend } from '../charts.js';
+import { kmChart, rateBars, legend, chartFigure } from '../charts.js';
 import { MODALITIES, CONDITIONS, AE_KINDS, labelFor } from '../vocab.js';
 
 const FILTERS = ['modality', 'condition', 'clinic', 'from', 'to'];
@@ -55,9 +55,9 @@ export async function dashboardView({ query: q, state, go }) {
     h('h2', { id: 'h-rates' }, 'Responders by treatment'),
     h('p', { class: 'hint' }, 'A responder’s last pain score is at most half of the baseline. Bars show the rate, whiskers the 95 % interval. Per protocol counts completed courses; intention to treat counts every course, drop-outs as non-responders.'),
     h('h3', {}, 'Intention to treat'),
-    rateBars(modRows('itt'), { title: 'Responder rate by treatment, intention to treat', caption: 'share of all courses' }),
+    rateFigure(modRows('itt'), 'Responder rate by treatment, intention to treat', 'share of all courses'),
     h('h3', {}, 'Per protocol'),
-    rateBars(modRows('pp'), { title: 'Responder rate by treatment, per protocol', caption: 'share of completed courses' })));
+    rateFigure(modRows('pp'), 'Responder rate by treatment, per protocol', 'share of completed courses')));
 
   const condRows = [...CONDITIONS.map(([c]) => c), 'ALL'].map((c) => {
     const r = g('ALL', c);
@@ -65,7 +65,7 @@ export async function dashboardView({ query: q, state, go }) {
   }).filter(Boolean);
   parts.push(h('section', { class: 'card', 'aria-labelledby': 'h-cond' },
     h('h2', { id: 'h-cond' }, 'Responders by condition (intention to treat)'),
-    rateBars(condRows.map((r, i) => ({ ...r, name: r.name === 'ALL' ? 'ALL' : `c${i}` })), { title: 'Responder rate by condition, intention to treat', caption: 'share of all courses' })));
+    rateFigure(condRows.map((r, i) => ({ ...r, name: r.name === 'ALL' ? 'ALL' : `c${i}` })), 'Responder rate by condition, intention to treat', 'share of all courses')));
 
   // Kaplan–Meier curves of sessions-to-response by modality.
   const curves = mods().filter((m) => byMod[m] && byMod[m].km_live && (byMod[m].km_live.points || []).length)
@@ -80,8 +80,13 @@ export async function dashboardView({ query: q, state, go }) {
   parts.push(h('section', { class: 'card', 'aria-labelledby': 'h-km' },
     h('h2', { id: 'h-km' }, 'How many sessions until a response'),
     h('p', { class: 'hint' }, 'Kaplan–Meier estimate of the share of courses that have responded by each session, with its 95 % band. Courses still running count until their last session.'),
-    legend(curves.map((c, i) => [c.name, c.label, i])),
-    kmChart(curves, { title: 'Share responded by session number, by treatment' }),
+    chartFigure(kmChart(curves, { title: 'Share responded by session number, by treatment' }), {
+      label: 'Share responded by session, as a table',
+      heads: ['Treatment', 'Session', 'Share responded', '95 % band'],
+      rows: curves.flatMap((c) => c.time.map((t, k) => [c.label, t, fmtPct(1 - c.surv[k]),
+        c.lower[k] === null || c.upper[k] === null || c.lower[k] === undefined || c.upper[k] === undefined
+          ? '—' : `${fmtPct(1 - c.upper[k])} to ${fmtPct(1 - c.lower[k])}`])),
+    }, legend(curves.map((c, i) => [c.name, c.label, i]))),
     table(mods().filter((m) => byMod[m] && byMod[m].km_live).map((m) => ({ m, k: byMod[m].km_live })), [
       [(r) => modLabel(r.m), 'Treatment'], [(r) => r.k.n_courses, 'Courses', 'num'], [(r) => r.k.n_events, 'Responded', 'num'],
       [(r) => (r.k.median === null ? 'not reached' : fmtNum(r.k.median, 1)), 'Median sessions', 'num'],
@@ -94,9 +99,18 @@ export async function dashboardView({ query: q, state, go }) {
   parts.push(logrankSection(rep.logrank || []));
   if (rep.data_notes) {
     parts.push(h('details', { class: 'card' }, h('summary', {}, 'Data notes'),
-      table(Object.entries(rep.data_notes).map(([k, v]) => ({ k, v })), [[(r) => pretty(r.k), 'What'], ['v', 'Count', 'num']])));
+      table(Object.entries(rep.data_notes).map(([k, v]) => ({ k, v })), [[(r) => pretty(r.k), 'What'], ['v', 'Count', 'num']], null, 'Data notes')));
   }
   return h('div', { class: 'dashboard' }, parts);
+}
+
+// A rate chart with its description and its numbers as a table.
+function rateFigure(rows, title, caption) {
+  return chartFigure(rateBars(rows, { title, caption }), {
+    label: `${title}, as a table`,
+    heads: ['Group', 'Responders', '95 % interval', 'Courses'],
+    rows: rows.map((r) => [r.label, fmtPct(r.rate), r.rate === null || r.rate === undefined ? '—' : `${fmtPct(r.lo)} to ${fmtPct(r.hi)}`, r.n ?? '—']),
+  });
 }
 
 function filterForm(params, state, go) {
@@ -141,7 +155,7 @@ function claimsSection(byMod) {
     table(rows, [[(r) => modLabel(r.m), 'Treatment'],
       [(r) => cell(r.c.survey_any_improvement), 'Survey: any improvement'],
       [(r) => cell(r.c.per_protocol), 'Per protocol'],
-      [(r) => cell(r.c.intention_to_treat), 'Intention to treat']]));
+      [(r) => cell(r.c.intention_to_treat), 'Intention to treat']], null, 'Claims check'));
 }
 
 function aeSection(groups) {
@@ -155,7 +169,7 @@ function aeSection(groups) {
           const e = r.adverse_events && r.adverse_events[k];
           return e ? `${fmtNum(e.per100, 2)} (${e.n})` : '—';
         }, label, 'num']),
-        [(r) => (r.soreness_gt4_share === null ? '—' : fmtPct(r.soreness_gt4_share)), 'Soreness > 4 days', 'num']]));
+        [(r) => (r.soreness_gt4_share === null ? '—' : fmtPct(r.soreness_gt4_share)), 'Soreness > 4 days', 'num']], null, 'Side effects per 100 sessions'));
 }
 
 function groupsSection(groups) {
@@ -167,7 +181,7 @@ function groupsSection(groups) {
       [(r) => ci(r.pp_rate, r.pp_lo, r.pp_hi), 'Per protocol (95 % CI)', 'num'],
       [(r) => ci(r.itt_rate, r.itt_lo, r.itt_hi), 'Intention to treat (95 % CI)', 'num'],
       [(r) => (r.chg_mean === null ? '—' : `${fmtNum(r.chg_mean, 2)} ± ${fmtNum(r.chg_sd, 2)}`), 'Pain change (mean ± SD)', 'num'],
-      [(r) => (r.km_median === null ? 'not reached' : fmtNum(r.km_median, 1)), 'Median sessions', 'num']]));
+      [(r) => (r.km_median === null ? 'not reached' : fmtNum(r.km_median, 1)), 'Median sessions', 'num']], null, 'All groups'));
 }
 
 function logrankSection(lr) {
@@ -175,5 +189,5 @@ function logrankSection(lr) {
     h('h2', { id: 'h-lr' }, 'Do the treatments differ? (log-rank test)'),
     h('p', { class: 'hint' }, 'Compares sessions-to-response across the three treatments. A small p (say below 0.05) suggests a real difference; it does not say which treatment is better for a given patient.'),
     table(lr, [[(r) => condLabel(r.stratum), 'Courses'], [(r) => fmtNum(r.chisq, 2), 'Chi-square', 'num'],
-      [(r) => fmtNum(r.df, 0), 'df', 'num'], [(r) => (r.p === null ? '—' : r.p < 0.0001 ? '< 0.0001' : fmtNum(r.p, 4)), 'p', 'num']]));
+      [(r) => fmtNum(r.df, 0), 'df', 'num'], [(r) => (r.p === null ? '—' : r.p < 0.0001 ? '< 0.0001' : fmtNum(r.p, 4)), 'p', 'num']], null, 'Log-rank test'));
 }

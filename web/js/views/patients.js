@@ -3,10 +3,11 @@
 // exactly as named in the registry's field table.
 import { h, field, checks, formValues, numbers, table, pretty } from '../dom.js';
 import { api, query } from '../api.js';
+import { may } from '../pages.js';
 import { makeForm } from '../forms.js';
 import { SEXES, CONTRAINDICATIONS } from '../vocab.js';
 
-export async function patientsView({ query: q, go }) {
+export async function patientsView({ query: q, state, go }) {
   const text = q.get('q') || '';
   const input = h('input', { type: 'search', id: 'patient-q', name: 'q', value: text, placeholder: 'Name, patient id, phone…', autocomplete: 'off' });
   input.setAttribute('autofocus', '');
@@ -14,7 +15,7 @@ export async function patientsView({ query: q, go }) {
     h('label', { for: 'patient-q', class: 'sr-label' }, 'Find a patient'),
     h('div', { class: 'grow' }, input),
     h('button', { type: 'submit', class: 'primary' }, 'Search'),
-    h('a', { class: 'button', href: '#/patients/new' }, 'Register a new patient'));
+    may(state.user, 'patients.add') ? h('a', { class: 'button', href: '#/patients/new' }, 'Register a new patient') : null);
   searchForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     go(`#/patients?q=${encodeURIComponent(input.value.trim())}`);

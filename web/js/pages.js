@@ -1,0 +1,63 @@
+// The pages of the clinic's web app, in the one list that the router
+// (app.js) and the browser tests (tests/e2e) both read, so no page can be
+// left out of the accessibility checks. No imports: this module is data.
+//
+// Each page names the API routes it needs, by the names of the server's
+// permission matrix (the server lists the ones a user may use in
+// user.can, from GET /api/me and POST /api/login). A page, a menu entry or
+// a button is offered only to a user whose `can` holds every route it
+// needs, so the UI offers nothing the server would refuse.
+//
+// path: hash path with :name segments; nav: the menu label, if any (menu
+// order is the order of this list).
+export const PAGES = [
+  { name: 'login', path: 'login', needs: [] },
+  { name: 'today', path: 'today', needs: ['alerts.list'], nav: 'Today' },
+  { name: 'patients', path: 'patients', needs: ['patients.list'], nav: 'Patients' },
+  { name: 'patient-new', path: 'patients/new', needs: ['patients.add'], nav: 'New patient' },
+  { name: 'chart', path: 'patient/:pid', needs: ['patients.get'] },
+  { name: 'course-new', path: 'patient/:pid/course/new', needs: ['patients.get', 'courses.add'] },
+  { name: 'session-new', path: 'patient/:pid/course/:cid/session/new', needs: ['patients.get', 'sessions.add'] },
+  { name: 'outcome-new', path: 'patient/:pid/course/:cid/outcome/new', needs: ['patients.get', 'outcomes.add'] },
+  { name: 'ae-new', path: 'patient/:pid/course/:cid/ae/new', needs: ['patients.get', 'adverse-events.add'] },
+  { name: 'course-end', path: 'patient/:pid/course/:cid/end', needs: ['patients.get', 'courses.end'] },
+  { name: 'link', path: 'patient/:pid/course/:cid/link', needs: ['patients.get', 'questionnaire-links.add'] },
+  { name: 'report', path: 'report', needs: ['report'], nav: 'Outcomes' },
+  { name: 'users', path: 'users', needs: ['users.list'], nav: 'Users' },
+  { name: 'audit', path: 'audit', needs: ['audit.list'], nav: 'Audit log' },
+  { name: 'password', path: 'password', needs: ['password'] },
+];
+
+// Whether the user's role may use the named API route.
+export function may(user, route) {
+  return !!user && Array.isArray(user.can) && user.can.includes(route);
+}
+
+// Whether the user may open the page (the login page is open to all).
+export function mayOpen(user, page) {
+  return page.needs.every((r) => may(user, r));
+}
+
+// The page whose path matches, with its :name parameters, or null.
+export function matchPage(path) {
+  const parts = path.split('/').filter(Boolean);
+  for (const page of PAGES) {
+    const pp = page.path.split('/');
+    if (pp.length !== parts.length) continue;
+    const params = {};
+    let ok = true;
+    for (let i = 0; i < pp.length; i++) {
+      if (pp[i].startsWith(':')) params[pp[i].slice(1)] = decodeURIComponent(parts[i]);
+      else if (pp[i] !== parts[i]) { ok = false; break; }
+    }
+    if (ok) return { page, params };
+  }
+  return null;
+}
+
+// The first page a user sees after logging in: the day's list when the
+// role has it, otherwise the first menu page the role may open.
+export function homePage(user) {
+  const first = PAGES.find((p) => p.nav && mayOpen(user, p));
+  return first ? `#/${first.path}` : '#/password';
+}
