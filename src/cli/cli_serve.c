@@ -51,6 +51,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	o.tls_cert = cli_opt(argc, argv, used, "--tls-cert");
 	o.tls_key = cli_opt(argc, argv, used, "--tls-key");
 	o.web_dir = cli_opt(argc, argv, used, "--web");
+	o.public_origin = cli_opt(argc, argv, used, "--public-origin");
 	int rc = cli_no_extra(ctx, argc, argv, used, 1);
 	free(used);
 	if (!rc)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app/app.h"
@@ -95,14 +96,25 @@ static bool match(const char *pattern, const char *path, char *param, size_t psz
 
 /* The Origin of a state-changing request, when a browser sends one, must
  * be this server. */
+/* The Origin of a state-changing request, when a browser sends one, must
+ * be this server: its scheme (https with TLS, else http) and the Host the
+ * request was sent to, compared without case; behind a proxy that ends
+ * TLS, the public origin the server was given (--public-origin). */
 static enum prolo_code check_origin(struct http_req *rq, struct prolo_err *err)
 {
 	const char *origin = api_header(rq, "Origin");
 	const char *host = api_header(rq, "Host");
 	if (!origin)
 		return PROLO_OK;
-	const char *o = strstr(origin, "://");
-	if (!host || !o || strcmp(o + 3, host) != 0)
+	bool same;
+	if (rq->opt->public_origin) {
+		same = strcasecmp(origin, rq->opt->public_origin) == 0;
+	} else {
+		const char *scheme = rq->tls ? "https://" : "http://";
+		size_t n = strlen(scheme);
+		same = host && strncasecmp(origin, scheme, n) == 0 && strcasecmp(origin + n, host) == 0;
+	}
+	if (!same)
 		return prolo_err_set(err, PROLO_EPERM, "Origin", "cross-origin requests are not allowed");
 	return PROLO_OK;
 }

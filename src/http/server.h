@@ -44,6 +44,9 @@ struct http_options {
 	FILE *log;                 /* request log; NULL = stderr */
 	FILE *info;                /* start/stop messages; NULL = stdout */
 	const struct protocol_lib *protocols; /* for planning and alerts; NULL = none */
+	const char *public_origin; /* behind a proxy that ends TLS: the origin
+	                            * browsers use ("https://clinic.example");
+	                            * NULL = this server's scheme and Host */
 };
 
 /* True when the Host header value host names this server: one of the
