@@ -74,6 +74,74 @@ void cli_print_json(struct cli_ctx *ctx, json_t *j);
 int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* ---- option tables (cli_args.c) ----------------------------------------
+ * Each command declares its options and arguments once, in a table; the
+ * parser and the usage text ("prolo GROUP --help") both come from it. */
+
+enum cli_opt_flags {
+	CLI_FLAG = 1,     /* takes no value */
+	CLI_REQUIRED = 2, /* must be given */
+	CLI_MULTI = 4,    /* may be repeated; every value is kept */
+};
+
+struct cli_option {
+	const char *name;  /* "end_date" for --end_date; '-' and '_' are alike on the line */
+	const char *arg;   /* the value as the usage shows it ("YYYY-MM-DD"); NULL for a flag */
+	const char *help;  /* one line */
+	int flags;         /* enum cli_opt_flags */
+	const char *alias; /* another name for the same option, or NULL */
+};
+
+struct cli_command {
+	const char *verb;  /* "end" in "prolo course end"; NULL = the group itself */
+	const char *args;  /* the positional arguments as shown ("ID"), or NULL */
+	int min_args, max_args;
+	const struct cli_option *opts; /* ends with a { NULL } row; NULL = none */
+	const char *help;  /* one line */
+	bool fields;       /* also takes the record's fields as options (add) */
+};
+
+#define CLI_ARGS_MAX 8
+#define CLI_OPTS_MAX 40
+#define CLI_MULTI_MAX 64
+
+/* What the line said, by the command's table. Pointers into argv. */
+struct cli_args {
+	const struct cli_command *cmd;
+	const char *pos[CLI_ARGS_MAX];
+	int n_pos;
+	const char *val[CLI_OPTS_MAX];    /* by option row; NULL = not given; "" = a flag given */
+	const char *multi[CLI_MULTI_MAX]; /* the values of CLI_MULTI options, in order */
+	int multi_opt[CLI_MULTI_MAX];     /* their option rows */
+	int n_multi;
+	bool *field;                      /* for cmd->fields: argv slots not taken (unused = a field) */
+};
+
+/* Parses argv[start..] by cmd's table. Options not in the table are a
+ * usage error, unless cmd->fields: then they are left for the record's
+ * fields (a->field marks the slots taken; free() it). Returns 0, or the
+ * exit status after printing the error (2). */
+int cli_parse(struct cli_ctx *ctx, const char *group, const struct cli_command *cmd, int argc,
+              char **argv, int start, struct cli_args *a);
+/* The value of --name, NULL when not given; for a flag, whether it was
+ * given. name must be in the table (asserted). */
+const char *cli_get(const struct cli_args *a, const char *name);
+bool cli_has(const struct cli_args *a, const char *name);
+/* The command of group whose verb is argv[1] (cmds ends with a row whose
+ * help is NULL); a row with verb NULL matches when no verb row does. NULL
+ * when none matches. */
+const struct cli_command *cli_find(const struct cli_command *cmds, int argc, char **argv);
+/* "prolo GROUP VERB ARGS --opt ARG [--opt ARG]..." for every command of
+ * the group, then each option with its help. Cannot fail. */
+void cli_print_usage(FILE *f, const char *group, const struct cli_command *cmds);
+
+/* The option tables of the command groups. */
+extern const struct cli_command cli_init_cmds[], cli_patient_cmds[], cli_course_cmds[],
+	cli_session_cmds[], cli_outcome_cmds[], cli_ae_cmds[], cli_import_cmds[], cli_export_cmds[],
+	cli_simulate_cmds[], cli_demo_cmds[], cli_report_cmds[], cli_serve_cmds[], cli_user_cmds[],
+	cli_audit_cmds[], cli_protocol_cmds[], cli_alerts_cmds[], cli_condition_cmds[], cli_backup_cmds[],
+	cli_schedule_cmds[];
+
 /* Small option parser shared by commands: "--name value" / "--name=value".
  * Returns the value of --name or NULL; marks the consumed argv slots in used[]. */
 const char *cli_opt(int argc, char **argv, bool *used, const char *name);

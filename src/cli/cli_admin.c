@@ -60,18 +60,35 @@ static enum prolo_code print_condition(void *ctx, const char *name, const char *
 	return PROLO_OK;
 }
 
+static const struct cli_option condition_add_opts[] = {
+	{ "icd10", "CODE", "its ICD-10-CM code, e.g. M54.50", CLI_REQUIRED, NULL },
+	{ "snomed", "ID", "its SNOMED CT concept id", CLI_REQUIRED, NULL },
+	{ "label", "TEXT", "a name for people (one line)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_condition_cmds[] = {
+	{ "add", "NAME", 1, 1, condition_add_opts, "adds a clinic's own condition", false },
+	{ "list", NULL, 0, 0, NULL, "every condition, built-in and added", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_backup_cmds[] = {
+	{ NULL, "FILE", 1, 1, NULL, "an online copy of the registry into a new file", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 int cli_condition(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool used[32] = { false };
-	if (argc > 32)
-		return cli_usage(ctx, "too many arguments");
-	used[0] = used[1] = true;
-	const char *verb = argc > 1 ? argv[1] : "";
+	const struct cli_command *cmd = cli_find(cli_condition_cmds, argc, argv);
+	if (!cmd)
+		return cli_usage(ctx, "condition: expected add or list");
+	struct cli_args ca;
+	int px = cli_parse(ctx, "condition", cmd, argc, argv, 2, &ca);
+	if (px)
+		return px;
 	struct prolo_err err = { 0 };
-	if (strcmp(verb, "list") == 0) {
-		int x = cli_no_extra(ctx, argc, argv, used, 2);
-		if (x)
-			return x;
+	if (strcmp(cmd->verb, "list") == 0) {
 		struct store *st = NULL;
 		if (store_open(ctx->db_path, STORE_READONLY, &st, &err))
 			return cli_fail(ctx, &err);
@@ -79,17 +96,10 @@ int cli_condition(struct cli_ctx *ctx, int argc, char **argv)
 		store_close(st);
 		return rc ? cli_fail(ctx, &err) : 0;
 	}
-	if (strcmp(verb, "add") != 0)
-		return cli_usage(ctx, "condition: expected add or list");
-	const char *icd10 = cli_opt(argc, argv, used, "--icd10");
-	const char *snomed = cli_opt(argc, argv, used, "--snomed");
-	const char *label = cli_opt(argc, argv, used, "--label");
-	const char *name = cli_arg(argc, argv, used, 2);
-	int x = cli_no_extra(ctx, argc, argv, used, 2);
-	if (x)
-		return x;
-	if (!name)
-		return cli_usage(ctx, "condition add: expected a NAME");
+	const char *icd10 = cli_get(&ca, "icd10");
+	const char *snomed = cli_get(&ca, "snomed");
+	const char *label = cli_get(&ca, "label");
+	const char *name = ca.pos[0];
 	if (!name_valid(name))
 		prolo_err_set(&err, PROLO_EINVAL, "name", "'%.64s' is not a condition name (2-64 of a-z 0-9 _)", name);
 	else if (!icd10 || !icd10_valid(icd10))
@@ -118,16 +128,11 @@ int cli_condition(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_backup(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool used[8] = { false };
-	if (argc > 8)
-		return cli_usage(ctx, "too many arguments");
-	used[0] = true;
-	const char *path = cli_arg(argc, argv, used, 1);
-	int x = cli_no_extra(ctx, argc, argv, used, 1);
+	struct cli_args ca;
+	int x = cli_parse(ctx, "backup", cli_backup_cmds, argc, argv, 1, &ca);
 	if (x)
 		return x;
-	if (!path)
-		return cli_usage(ctx, "usage: prolo backup FILE");
+	const char *path = ca.pos[0];
 	struct prolo_err err = { 0 };
 	struct stat sb;
 	if (stat(path, &sb) == 0) {

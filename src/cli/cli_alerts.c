@@ -11,18 +11,30 @@
 #include "registry/alerts.h"
 #include "store/store.h"
 
-static int ack(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static const struct cli_option alerts_opts[] = {
+	{ "today", "YYYY-MM-DD", "the day of the list (default: today)", 0, NULL },
+	{ "clinic", "C", "one clinic's alerts", 0, NULL },
+	{ "protocols", "FILE", "the protocol library", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option ack_opts[] = {
+	{ "by", "NAME", "who acknowledges", CLI_REQUIRED, NULL },
+	{ "note", "TEXT", "a note kept with the acknowledgement", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_alerts_cmds[] = {
+	{ NULL, NULL, 0, 0, alerts_opts, "the morning list: due, overdue, silent, slow progress, side effects (docs/alerts.md)", false },
+	{ "ack", "KEY", 1, 1, ack_opts, "acknowledges one alert by the key the list prints", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+static int ack(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *by = cli_opt(argc, argv, used, "--by");
-	const char *note = cli_opt(argc, argv, used, "--note");
-	const char *key = cli_arg(argc, argv, used, 2);
-	if (!key)
-		return cli_usage(ctx, "alerts ack: expected the alert's key (as 'prolo alerts' prints it)");
-	if (!by)
-		return cli_usage(ctx, "alerts ack: --by NAME is required (who acknowledges)");
-	int x = cli_no_extra(ctx, argc, argv, used, 2);
-	if (x)
-		return x;
+	const char *by = cli_get(ca, "by");
+	const char *note = cli_get(ca, "note");
+	const char *key = ca->pos[0];
 	struct store *st = NULL;
 	struct prolo_err err = { 0 };
 	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
@@ -63,22 +75,18 @@ static void print_text(struct cli_ctx *ctx, const struct alert_list *l, int32_t 
 
 int cli_alerts(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc > 32)
-		return cli_usage(ctx, "too many arguments");
-	bool used[32] = { false };
-	used[0] = true;
-	if (argc >= 2 && strcmp(argv[1], "ack") == 0) {
-		used[1] = true;
-		return ack(ctx, argc, argv, used);
-	}
-	int32_t today;
-	int x = cli_plan_today(ctx, argc, argv, used, &today);
+	const struct cli_command *cmd = cli_find(cli_alerts_cmds, argc, argv);
+	struct cli_args ca;
+	int x = cli_parse(ctx, "alerts", cmd, argc, argv, cmd->verb ? 2 : 1, &ca);
 	if (x)
 		return x;
-	const char *clinic = cli_opt(argc, argv, used, "--clinic");
-	const char *path = cli_opt(argc, argv, used, "--protocols");
-	if ((x = cli_no_extra(ctx, argc, argv, used, 1)))
+	if (cmd->verb)
+		return ack(ctx, &ca);
+	int32_t today;
+	if ((x = cli_today_value(ctx, cli_get(&ca, "today"), &today)))
 		return x;
+	const char *clinic = cli_get(&ca, "clinic");
+	const char *path = cli_get(&ca, "protocols");
 	struct protocol_lib lib = { 0 };
 	if ((x = cli_plan_protocols(ctx, path, false, &lib)))
 		return x;

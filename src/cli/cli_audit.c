@@ -81,16 +81,27 @@ static enum prolo_code print_row(void *c, const struct store_audit *e, struct pr
 	return PROLO_OK;
 }
 
-static int audit_list(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static const struct cli_option audit_list_opts[] = {
+	{ "user", "U", "rows of one user (\"cli:LOGIN\" for the command line)", 0, NULL },
+	{ "action", "A", "rows of one action, e.g. patient.read", 0, NULL },
+	{ "record", "R", "rows about one record, e.g. patient:P1", 0, NULL },
+	{ "limit", "N", "at most N rows, newest first (default 50)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_audit_cmds[] = {
+	{ "verify", NULL, 0, 0, NULL, "checks the keyed hash chain, its anchors and the append-only triggers", false },
+	{ "list", NULL, 0, 0, audit_list_opts, "the audit log's rows", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+static int audit_list(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	struct store_audit_filter f = { 0 };
-	f.user = cli_opt(argc, argv, used, "--user");
-	f.action = cli_opt(argc, argv, used, "--action");
-	f.record = cli_opt(argc, argv, used, "--record");
-	const char *limit = cli_opt(argc, argv, used, "--limit");
-	int rc = cli_no_extra(ctx, argc, argv, used, 2);
-	if (rc)
-		return rc;
+	f.user = cli_get(ca, "user");
+	f.action = cli_get(ca, "action");
+	f.record = cli_get(ca, "record");
+	const char *limit = cli_get(ca, "limit");
 	f.limit = 50;
 	struct prolo_err err;
 	if (limit) {
@@ -113,21 +124,13 @@ static int audit_list(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 
 int cli_audit(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage(ctx, "usage: prolo audit verify|list");
-	bool *used = calloc((size_t)argc + 1, sizeof *used);
-	if (!used)
-		return 5;
-	used[1] = true;
-	int rc;
-	if (strcmp(argv[1], "verify") == 0) {
-		rc = cli_no_extra(ctx, argc, argv, used, 2);
-		if (rc == 0)
-			rc = audit_verify(ctx);
-	} else if (strcmp(argv[1], "list") == 0)
-		rc = audit_list(ctx, argc, argv, used);
-	else
-		rc = cli_usage(ctx, "unknown audit command '%s' (verify|list)", argv[1]);
-	free(used);
-	return rc;
+	const struct cli_command *cmd = cli_find(cli_audit_cmds, argc, argv);
+	if (!cmd)
+		return cli_usage(ctx, argc < 2 ? "usage: prolo audit verify|list"
+		                                : "unknown audit command (verify|list)");
+	struct cli_args ca;
+	int rc = cli_parse(ctx, "audit", cmd, argc, argv, 2, &ca);
+	if (rc)
+		return rc;
+	return strcmp(cmd->verb, "verify") == 0 ? audit_verify(ctx) : audit_list(ctx, &ca);
 }

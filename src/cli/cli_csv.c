@@ -25,19 +25,36 @@ static json_t *counts_json(const long counts[REC__COUNT])
 	return o;
 }
 
+static const struct cli_option import_opts[] = {
+	{ "progress", NULL, "a line per file and every 100,000 rows", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option export_opts[] = {
+	{ "deidentify", NULL, "leave out names, contact details and free text", CLI_FLAG, NULL },
+	{ "spreadsheet", NULL, "for spreadsheets: cells that would be formulas are escaped", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_import_cmds[] = {
+	{ NULL, "csv DIR", 2, 2, import_opts, "imports a folder of interchange files, all or nothing (docs/csv-format.md)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_export_cmds[] = {
+	{ NULL, "csv DIR", 2, 2, export_opts, "writes the registry as interchange files (docs/csv-format.md)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 int cli_import(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool used[16] = { false };
-	if (argc > 16)
-		return cli_usage(ctx, "too many arguments");
-	used[0] = true;
-	bool progress = cli_flag(argc, argv, used, "--progress");
-	const char *fmt = cli_arg(argc, argv, used, 1);
-	const char *dir = cli_arg(argc, argv, used, 1);
-	int x = cli_no_extra(ctx, argc, argv, used, 1);
+	struct cli_args ca;
+	int x = cli_parse(ctx, "import", cli_import_cmds, argc, argv, 1, &ca);
 	if (x)
 		return x;
-	if (!fmt || strcmp(fmt, "csv") != 0 || !dir)
+	bool progress = cli_has(&ca, "progress");
+	const char *dir = ca.pos[1];
+	if (strcmp(ca.pos[0], "csv") != 0)
 		return cli_usage(ctx, "usage: prolo import csv DIR [--progress]");
 	if (isatty(fileno(ctx->errs)))
 		progress = true;
@@ -70,18 +87,14 @@ int cli_import(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_export(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool used[16] = { false };
-	if (argc > 16)
-		return cli_usage(ctx, "too many arguments");
-	used[0] = true;
-	bool deid = cli_flag(argc, argv, used, "--deidentify");
-	bool sheet = cli_flag(argc, argv, used, "--spreadsheet");
-	const char *fmt = cli_arg(argc, argv, used, 1);
-	const char *dir = cli_arg(argc, argv, used, 1);
-	int x = cli_no_extra(ctx, argc, argv, used, 1);
+	struct cli_args ca;
+	int x = cli_parse(ctx, "export", cli_export_cmds, argc, argv, 1, &ca);
 	if (x)
 		return x;
-	if (!fmt || strcmp(fmt, "csv") != 0 || !dir)
+	bool deid = cli_has(&ca, "deidentify");
+	bool sheet = cli_has(&ca, "spreadsheet");
+	const char *dir = ca.pos[1];
+	if (strcmp(ca.pos[0], "csv") != 0)
 		return cli_usage(ctx, "usage: prolo export csv DIR [--deidentify] [--spreadsheet]");
 	struct prolo_err err = { 0 };
 	struct store *st = NULL;

@@ -139,16 +139,25 @@ static int demo_serve(struct cli_ctx *ctx, const char *db)
 	return 5;
 }
 
+static const struct cli_option demo_opts[] = {
+	{ "no-serve", NULL, "stop after the report", CLI_FLAG, NULL },
+	{ "dir", "DIR", "where the registry and the HTML report go (default demo/)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_demo_cmds[] = {
+	{ NULL, NULL, 0, 0, demo_opts, "a simulated clinic network: registry, report and web app", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool used[64] = { false };
-	if (argc > 64)
-		return cli_usage(ctx, "demo: too many arguments");
-	bool no_serve = cli_flag(argc, argv, used, "--no-serve");
-	const char *dir = cli_opt(argc, argv, used, "--dir");
-	int rc = cli_no_extra(ctx, argc, argv, used, 1);
+	struct cli_args ca;
+	int rc = cli_parse(ctx, "demo", cli_demo_cmds, argc, argv, 1, &ca);
 	if (rc)
 		return rc;
+	bool no_serve = cli_has(&ca, "no-serve");
+	const char *dir = cli_get(&ca, "dir");
 	if (!dir)
 		dir = "demo";
 	struct prolo_err err = { 0 };

@@ -17,15 +17,18 @@ struct cli_plan_opts {
 	int pain_months;       /* --pain-months N for --protocol auto; -1 */
 };
 
-/* Consumes --protocols, --baseline-nrs, --pain-months from argv. Returns 0,
- * or an exit status after printing the error. */
-int cli_plan_options(struct cli_ctx *ctx, int argc, char **argv, bool *used, struct cli_plan_opts *po);
+/* The values of --protocols, --baseline-nrs, --pain-months (NULL = not
+ * given) into po. Returns 0, or an exit status after printing the error. */
+int cli_plan_values(struct cli_ctx *ctx, const char *protocols, const char *baseline_nrs,
+                    const char *pain_months, struct cli_plan_opts *po);
 
 /* Plans and adds a course (plan_course) in one transaction and prints the
  * course with its findings and schedule. Returns an exit status. */
 int cli_course_add_planned(struct cli_ctx *ctx, struct course *c, const struct cli_plan_opts *po);
 
-/* --today YYYY-MM-DD, else the local date. Returns 0 or 2 after printing. */
+/* --today YYYY-MM-DD, else the local date. Returns 0 or 2 after printing.
+ * cli_today_value takes the option's value (NULL = not given). */
+int cli_today_value(struct cli_ctx *ctx, const char *value, int32_t *today);
 int cli_plan_today(struct cli_ctx *ctx, int argc, char **argv, bool *used, int32_t *today);
 
 /* Loads the protocol library from path (NULL = default search). When

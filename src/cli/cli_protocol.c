@@ -18,7 +18,11 @@
 
 int cli_plan_today(struct cli_ctx *ctx, int argc, char **argv, bool *used, int32_t *today)
 {
-	const char *t = cli_opt(argc, argv, used, "--today");
+	return cli_today_value(ctx, cli_opt(argc, argv, used, "--today"), today);
+}
+
+int cli_today_value(struct cli_ctx *ctx, const char *t, int32_t *today)
+{
 	if (t) {
 		if (!dom_date_parse(t, strlen(t), today))
 			return cli_usage(ctx, "--today: '%s' is not a date (YYYY-MM-DD)", t);
@@ -39,18 +43,19 @@ int cli_plan_protocols(struct cli_ctx *ctx, const char *path, bool required, str
 	return cli_fail(ctx, &err);
 }
 
-int cli_plan_options(struct cli_ctx *ctx, int argc, char **argv, bool *used, struct cli_plan_opts *po)
+int cli_plan_values(struct cli_ctx *ctx, const char *protocols, const char *baseline_nrs,
+                    const char *pain_months, struct cli_plan_opts *po)
 {
-	po->protocols = cli_opt(argc, argv, used, "--protocols");
+	po->protocols = protocols;
 	po->baseline_nrs = po->pain_months = -1;
 	const char *v;
 	long x;
-	if ((v = cli_opt(argc, argv, used, "--baseline-nrs"))) {
+	if ((v = baseline_nrs)) {
 		if (!dom_parse_long(v, strlen(v), 0, 10, &x))
 			return cli_usage(ctx, "--baseline-nrs: '%s' is not a pain score 0..10", v);
 		po->baseline_nrs = (int)x;
 	}
-	if ((v = cli_opt(argc, argv, used, "--pain-months"))) {
+	if ((v = pain_months)) {
 		if (!dom_parse_long(v, strlen(v), 0, 1200, &x))
 			return cli_usage(ctx, "--pain-months: '%s' is not a number of months 0..1200", v);
 		po->pain_months = (int)x;
@@ -193,27 +198,30 @@ static void protocol_text(struct cli_ctx *ctx, const struct protocol *p)
 	fprintf(f, "  source       %s\n", p->source);
 }
 
+static const struct cli_option protocol_opts[] = {
+	{ "protocols", "FILE", "the protocol library (default: the one found beside the registry or installed)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_protocol_cmds[] = {
+	{ "list", NULL, 0, 0, protocol_opts, "the protocols of the library (docs/protocols.md)", false },
+	{ "show", "NAME", 1, 1, protocol_opts, "one protocol, whole", false },
+	{ "check", "FILE", 1, 1, NULL, "checks a protocol file", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 int cli_protocol(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2)
+	const struct cli_command *cmd = cli_find(cli_protocol_cmds, argc, argv);
+	if (!cmd)
 		return cli_usage(ctx, "protocol: expected list, show NAME or check FILE");
-	if (argc > 32)
-		return cli_usage(ctx, "too many arguments");
-	bool used[32] = { false };
-	used[0] = used[1] = true;
-	const char *verb = argv[1];
-	const char *path = cli_opt(argc, argv, used, "--protocols");
-	const char *arg = NULL;
-	if (strcmp(verb, "show") == 0 || strcmp(verb, "check") == 0) {
-		arg = cli_arg(argc, argv, used, 2);
-		if (!arg)
-			return cli_usage(ctx, "protocol %s: expected %s", verb, verb[0] == 's' ? "a protocol name" : "a file");
-	} else if (strcmp(verb, "list") != 0) {
-		return cli_usage(ctx, "protocol: unknown action '%s' (expected list, show or check)", verb);
-	}
-	int x = cli_no_extra(ctx, argc, argv, used, 2);
+	struct cli_args ca;
+	int x = cli_parse(ctx, "protocol", cmd, argc, argv, 2, &ca);
 	if (x)
 		return x;
+	const char *verb = cmd->verb;
+	const char *path = cmd->opts ? cli_get(&ca, "protocols") : NULL;
+	const char *arg = ca.pos[0];
 	struct protocol_lib lib = { 0 };
 	if ((x = cli_plan_protocols(ctx, verb[0] == 'c' ? arg : path, true, &lib)))
 		return x;

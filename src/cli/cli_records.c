@@ -239,27 +239,21 @@ static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec)
 	return 0;
 }
 
-static int list_filtered(struct cli_ctx *ctx, enum rec_kind kind, int argc, char **argv, bool *used)
+static int list_filtered(struct cli_ctx *ctx, enum rec_kind kind, const struct cli_args *ca)
 {
 	struct store_filter f = { 0 };
-	f.patient_id = cli_opt(argc, argv, used, "--patient");
-	if (!f.patient_id)
-		f.patient_id = cli_opt(argc, argv, used, "--patient_id");
-	f.course_id = cli_opt(argc, argv, used, "--course");
-	if (!f.course_id)
-		f.course_id = cli_opt(argc, argv, used, "--course_id");
-	f.clinic = cli_opt(argc, argv, used, "--clinic");
-	f.search = cli_opt(argc, argv, used, "--search");
-	const char *limit = cli_opt(argc, argv, used, "--limit");
+	f.patient_id = cli_get(ca, "patient");
+	f.course_id = cli_get(ca, "course");
+	f.clinic = cli_get(ca, "clinic");
+	f.search = cli_get(ca, "search");
+	const char *limit = cli_get(ca, "limit");
 	if (limit) {
 		long n;
 		if (!dom_parse_long(limit, strlen(limit), 1, 1000000000L, &n))
 			return cli_usage(ctx, "--limit: '%s' is not a positive whole number", limit);
 		f.limit = (int)n;
 	}
-	int x = cli_no_extra(ctx, argc, argv, used, 2);
-	if (x)
-		return x;
+	int x;
 	struct store *st = NULL;
 	if ((x = open_store(ctx, 0, &st)))
 		return x;
@@ -306,10 +300,8 @@ void cli_record_help(FILE *f, const char *group)
 
 int cli_init(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool used[64] = { false };
-	if (argc > 64)
-		return cli_usage(ctx, "too many arguments");
-	int x = cli_no_extra(ctx, argc, argv, used, 1);
+	struct cli_args ca;
+	int x = cli_parse(ctx, "init", cli_init_cmds, argc, argv, 1, &ca);
 	if (x)
 		return x;
 	struct store *st = NULL;
@@ -453,70 +445,149 @@ static int show_patient(struct cli_ctx *ctx, const char *id)
 	return rc ? cli_fail(ctx, &err) : 0;
 }
 
-/* Dispatches "GROUP add|list|show"; add takes field options. */
-static int group(struct cli_ctx *ctx, enum rec_kind kind, int argc, char **argv,
-                 int (*show)(struct cli_ctx *, int, char **, bool *))
+/* ---- the record groups' option tables ------------------------------------- */
+
+static const struct cli_option list_opts[] = {
+	{ "patient", "ID", "one patient's", 0, "patient_id" },
+	{ "course", "ID", "one course's", 0, "course_id" },
+	{ "clinic", "C", "one clinic's", 0, NULL },
+	{ "search", "TEXT", "patients whose id or name holds TEXT", 0, NULL },
+	{ "limit", "N", "at most N", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option course_add_opts[] = {
+	{ "protocols", "FILE", "the protocol library for --protocol", 0, NULL },
+	{ "baseline-nrs", "0-10", "for --protocol auto: the pain at the start", 0, NULL },
+	{ "pain-months", "N", "for --protocol auto: how long the pain has lasted", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option course_end_opts[] = {
+	{ "status", "STATE", "completed|goal_reached|dropped|stopped_adverse_event|stopped_no_improvement",
+	  0, NULL },
+	{ "end_date", "YYYY-MM-DD", "the day it ended (default: today)", 0, "date" },
+	{ "reason", "TEXT", "why, in a sentence", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option session_add_opts[] = {
+	{ "injection", "\"site=...,side=...,volume_ml=...\"", "one injection's fields (repeat for each)", CLI_MULTI, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option report_html_opts[] = {
+	{ "html", "FILE", "the summary as one HTML file", CLI_REQUIRED, NULL },
+	{ "today", "YYYY-MM-DD", "the day of the summary (default: today)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_init_cmds[] = {
+	{ NULL, NULL, 0, 0, NULL, "creates a registry (--db FILE, else $PROLO_DB, else ./prolo.db)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_patient_cmds[] = {
+	{ "add", NULL, 0, 0, NULL, "registers a patient", true },
+	{ "list", NULL, 0, 0, list_opts, "patients", false },
+	{ "show", "ID", 1, 1, NULL, "one patient with their courses", false },
+	{ "report", "ID", 1, 1, report_html_opts, "a summary for the patient", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_course_cmds[] = {
+	{ "add", NULL, 0, 0, course_add_opts, "plans a course: protocol, contraindications, schedule", true },
+	{ "list", NULL, 0, 0, list_opts, "courses", false },
+	{ "show", "ID", 1, 1, NULL, "one course with its sessions, assessments, side effects and history", false },
+	{ "end", "ID", 1, 1, course_end_opts, "ends a course", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_session_cmds[] = {
+	{ "add", NULL, 0, 0, session_add_opts, "records a session with its injections", true },
+	{ "list", NULL, 0, 0, list_opts, "sessions", false },
+	{ "show", "COURSE_ID SESSION_NO", 2, 2, NULL, "one session with its injections", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_outcome_cmds[] = {
+	{ "add", NULL, 0, 0, NULL, "records an assessment, scored from its item answers", true },
+	{ "list", NULL, 0, 0, list_opts, "assessments", false },
+	{ "show", "COURSE_ID DATE INSTRUMENT", 3, 3, NULL, "one assessment", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_ae_cmds[] = {
+	{ "add", NULL, 0, 0, NULL, "records an adverse event", true },
+	{ "list", NULL, 0, 0, list_opts, "adverse events", false },
+	{ "show", "COURSE_ID SEQ", 2, 2, NULL, "one adverse event", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+static int session_add(struct cli_ctx *ctx, struct session *s, const struct cli_args *ca);
+
+/* Dispatches "GROUP add|list|show" by the group's table; add takes the
+ * record's fields as options. show gets the positional arguments. */
+static int group(struct cli_ctx *ctx, enum rec_kind kind, const struct cli_command *cmds, int argc,
+                 char **argv, int (*show)(struct cli_ctx *, const struct cli_args *))
 {
-	if (argc < 2)
+	const struct cli_command *cmd = cli_find(cmds, argc, argv);
+	if (!cmd)
 		return cli_usage(ctx, "%s: expected add, list or show", argv[0]);
-	if (argc > 256)
-		return cli_usage(ctx, "too many arguments");
-	bool used[256] = { false };
-	used[0] = used[1] = true;
-	const char *verb = argv[1];
-	if (strcmp(verb, "list") == 0)
-		return list_filtered(ctx, kind, argc, argv, used);
-	if (strcmp(verb, "show") == 0)
-		return show(ctx, argc, argv, used);
-	if (strcmp(verb, "add") == 0) {
-		void *rec = malloc(rec_tables[kind].size);
-		if (!rec)
-			return 5;
-		rec_init(kind, rec);
-		/* Courses are planned: protocol, contraindications, overrides
-		 * (src/cli/cli_protocol.c). */
-		struct cli_plan_opts po = { 0 };
-		int x = kind == REC_COURSE ? cli_plan_options(ctx, argc, argv, used, &po) : 0;
-		if (!x)
-			x = parse_fields(ctx, kind, rec, argc, argv, used);
-		if (!x)
-			x = cli_no_extra(ctx, argc, argv, used, 2);
-		if (!x && kind == REC_COURSE)
-			x = cli_course_add_planned(ctx, rec, &po);
-		else if (!x)
-			x = add_one(ctx, kind, rec);
-		free(rec);
+	struct cli_args ca;
+	int x = cli_parse(ctx, argv[0], cmd, argc, argv, 2, &ca);
+	if (x) {
+		free(ca.field);
 		return x;
 	}
-	return cli_usage(ctx, "%s: unknown action '%s' (expected add, list or show)", argv[0], verb);
+	if (strcmp(cmd->verb, "list") == 0)
+		return list_filtered(ctx, kind, &ca);
+	if (strcmp(cmd->verb, "show") == 0)
+		return show(ctx, &ca);
+	void *rec = malloc(rec_tables[kind].size);
+	if (!rec) {
+		free(ca.field);
+		return 5;
+	}
+	rec_init(kind, rec);
+	/* Courses are planned: protocol, contraindications, overrides
+	 * (src/cli/cli_protocol.c). */
+	struct cli_plan_opts po = { 0 };
+	if (kind == REC_COURSE)
+		x = cli_plan_values(ctx, cli_get(&ca, "protocols"), cli_get(&ca, "baseline-nrs"),
+		                    cli_get(&ca, "pain-months"), &po);
+	ca.field[0] = ca.field[1] = true;
+	if (!x)
+		x = parse_fields(ctx, kind, rec, argc, argv, ca.field);
+	if (!x && kind == REC_COURSE)
+		x = cli_course_add_planned(ctx, rec, &po);
+	else if (!x && kind == REC_SESSION)
+		x = session_add(ctx, rec, &ca);
+	else if (!x)
+		x = add_one(ctx, kind, rec);
+	free(rec);
+	free(ca.field);
+	return x;
 }
 
-static int patient_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int patient_show(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *id = cli_arg(argc, argv, used, 2);
-	if (!id)
-		return cli_usage(ctx, "patient show: expected a patient id");
-	int x = cli_no_extra(ctx, argc, argv, used, 2);
-	return x ? x : show_patient(ctx, id);
+	return show_patient(ctx, ca->pos[0]);
 }
 
 int cli_patient(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "report") == 0)
 		return cli_patient_report(ctx, argc, argv); /* src/cli/cli_patient_report.c */
-	return group(ctx, REC_PATIENT, argc, argv, patient_show);
+	return group(ctx, REC_PATIENT, cli_patient_cmds, argc, argv, patient_show);
 }
 
 /* ---- course ------------------------------------------------------------------ */
 
-static int course_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int course_show(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *id = cli_arg(argc, argv, used, 2);
-	if (!id)
-		return cli_usage(ctx, "course show: expected a course id");
-	int x = cli_no_extra(ctx, argc, argv, used, 2);
-	if (x)
-		return x;
+	const char *id = ca->pos[0];
+	int x;
 	struct store *st = NULL;
 	if ((x = open_store(ctx, 0, &st)))
 		return x;
@@ -548,23 +619,13 @@ static int course_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	return rc ? cli_fail(ctx, &err) : 0;
 }
 
-static int course_end(struct cli_ctx *ctx, int argc, char **argv)
+static int course_end(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	bool used[64] = { false };
-	if (argc > 64)
-		return cli_usage(ctx, "too many arguments");
-	used[0] = used[1] = true;
-	const char *status = cli_opt(argc, argv, used, "--status");
-	const char *date = cli_opt(argc, argv, used, "--date");
-	if (!date)
-		date = cli_opt(argc, argv, used, "--end_date");
-	const char *reason = cli_opt(argc, argv, used, "--reason");
-	const char *id = cli_arg(argc, argv, used, 2);
-	int x = cli_no_extra(ctx, argc, argv, used, 2);
-	if (x)
-		return x;
-	if (!id)
-		return cli_usage(ctx, "course end: expected a course id");
+	const char *status = cli_get(ca, "status");
+	const char *date = cli_get(ca, "end_date");
+	const char *reason = cli_get(ca, "reason");
+	const char *id = ca->pos[0];
+	int x;
 	struct prolo_err err = { 0 };
 	struct app_course_end_in in = { .course_id = id, .status = status, .reason = reason,
 	                                 .end_date = DOM_DATE_NONE };
@@ -595,9 +656,12 @@ static int course_end(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_course(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "end") == 0)
-		return course_end(ctx, argc, argv);
-	return group(ctx, REC_COURSE, argc, argv, course_show);
+	if (argc >= 2 && strcmp(argv[1], "end") == 0) {
+		struct cli_args ca;
+		int x = cli_parse(ctx, "course", cli_find(cli_course_cmds, argc, argv), argc, argv, 2, &ca);
+		return x ? x : course_end(ctx, &ca);
+	}
+	return group(ctx, REC_COURSE, cli_course_cmds, argc, argv, course_show);
 }
 
 /* ---- session ----------------------------------------------------------------- */
@@ -635,38 +699,21 @@ static int parse_injection(struct cli_ctx *ctx, const char *spec, int idx, struc
 	return 0;
 }
 
-static int session_add(struct cli_ctx *ctx, int argc, char **argv)
+/* Records session s (its fields parsed) with the injections of its
+ * --injection options. Returns an exit status. */
+static int session_add(struct cli_ctx *ctx, struct session *s, const struct cli_args *ca)
 {
-	bool used[256] = { false };
-	if (argc > 256)
-		return cli_usage(ctx, "too many arguments");
-	used[0] = used[1] = true;
 	struct injection *inj = calloc(MAX_INJECTIONS, sizeof *inj);
-	struct session *s = malloc(sizeof *s);
 	int n_inj = 0, x = 0;
-	if (!inj || !s) {
-		free(inj);
-		free(s);
+	if (!inj)
 		return 5;
-	}
-	rec_init(REC_SESSION, s);
-	for (int i = 2; i < argc && !x; i++) {
-		if (strcmp(argv[i], "--injection") != 0)
-			continue;
-		if (i + 1 >= argc)
-			x = cli_usage(ctx, "--injection needs a value");
-		else if (n_inj >= MAX_INJECTIONS)
+	for (int i = 0; i < ca->n_multi && !x; i++) {
+		if (n_inj >= MAX_INJECTIONS)
 			x = cli_usage(ctx, "at most %d injections per session", MAX_INJECTIONS);
 		else
-			x = parse_injection(ctx, argv[i + 1], n_inj + 1, &inj[n_inj]);
+			x = parse_injection(ctx, ca->multi[i], n_inj + 1, &inj[n_inj]);
 		n_inj++;
-		used[i] = used[i + 1] = true;
-		i++;
 	}
-	if (!x)
-		x = parse_fields(ctx, REC_SESSION, s, argc, argv, used);
-	if (!x)
-		x = cli_no_extra(ctx, argc, argv, used, 2);
 	struct store *st = NULL;
 	if (!x)
 		x = open_store(ctx, 0, &st);
@@ -694,19 +741,14 @@ static int session_add(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	free(inj);
-	free(s);
 	return x;
 }
 
-static int session_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int session_show(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *cid = cli_arg(argc, argv, used, 2);
-	const char *no = cli_arg(argc, argv, used, 2);
-	int x = cli_no_extra(ctx, argc, argv, used, 2);
-	if (x)
-		return x;
-	if (!cid || !no)
-		return cli_usage(ctx, "session show: expected COURSE_ID SESSION_NO");
+	const char *cid = ca->pos[0];
+	const char *no = ca->pos[1];
+	int x;
 	struct prolo_err err = { 0 };
 	struct session s;
 	rec_init(REC_SESSION, &s);
@@ -751,9 +793,7 @@ static int session_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 
 int cli_session(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "add") == 0)
-		return session_add(ctx, argc, argv);
-	return group(ctx, REC_SESSION, argc, argv, session_show);
+	return group(ctx, REC_SESSION, cli_session_cmds, argc, argv, session_show);
 }
 
 /* ---- outcome and adverse events: shown by their key ------------------------ */
@@ -761,17 +801,9 @@ int cli_session(struct cli_ctx *ctx, int argc, char **argv)
 /* "GROUP show KEY..." for a record read whole by its key fields, given in
  * order on the command line. */
 static int show_by_key(struct cli_ctx *ctx, enum rec_kind kind, const char *const *keys, int n_keys,
-                       const char *usage, int argc, char **argv, bool *used)
+                       const struct cli_args *ca)
 {
-	const char *val[4] = { NULL };
-	for (int k = 0; k < n_keys; k++)
-		val[k] = cli_arg(argc, argv, used, 2);
-	int x = cli_no_extra(ctx, argc, argv, used, 2);
-	if (x)
-		return x;
-	for (int k = 0; k < n_keys; k++)
-		if (!val[k])
-			return cli_usage(ctx, "%s", usage);
+	int x;
 	struct prolo_err err = { 0 };
 	union {
 		struct outcome o;
@@ -779,7 +811,7 @@ static int show_by_key(struct cli_ctx *ctx, enum rec_kind kind, const char *cons
 	} rec;
 	rec_init(kind, &rec);
 	for (int k = 0; k < n_keys; k++)
-		if (rec_set(kind, &rec, rec_field(kind, keys[k], strlen(keys[k])), val[k], strlen(val[k]), &err))
+		if (rec_set(kind, &rec, rec_field(kind, keys[k], strlen(keys[k])), ca->pos[k], strlen(ca->pos[k]), &err))
 			return cli_fail(ctx, &err);
 	struct store *st = NULL;
 	if ((x = open_store(ctx, 0, &st)))
@@ -799,25 +831,24 @@ static int show_by_key(struct cli_ctx *ctx, enum rec_kind kind, const char *cons
 	return 0;
 }
 
-static int outcome_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int outcome_show(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	static const char *const keys[] = { "course_id", "date", "instrument" };
-	return show_by_key(ctx, REC_OUTCOME, keys, 3, "outcome show: expected COURSE_ID DATE INSTRUMENT",
-	                   argc, argv, used);
+	return show_by_key(ctx, REC_OUTCOME, keys, 3, ca);
 }
 
 int cli_outcome(struct cli_ctx *ctx, int argc, char **argv)
 {
-	return group(ctx, REC_OUTCOME, argc, argv, outcome_show);
+	return group(ctx, REC_OUTCOME, cli_outcome_cmds, argc, argv, outcome_show);
 }
 
-static int ae_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int ae_show(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	static const char *const keys[] = { "course_id", "seq" };
-	return show_by_key(ctx, REC_AE, keys, 2, "ae show: expected COURSE_ID SEQ", argc, argv, used);
+	return show_by_key(ctx, REC_AE, keys, 2, ca);
 }
 
 int cli_ae(struct cli_ctx *ctx, int argc, char **argv)
 {
-	return group(ctx, REC_AE, argc, argv, ae_show);
+	return group(ctx, REC_AE, cli_ae_cmds, argc, argv, ae_show);
 }

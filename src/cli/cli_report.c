@@ -42,11 +42,28 @@ static int parse_date_opt(struct cli_ctx *ctx, const char *name, const char *v, 
 	return 0;
 }
 
+static const struct cli_option report_opts[] = {
+	{ "format", "text|csv|json|html", "what to write (default text; json with --json)", 0, NULL },
+	{ "out", "PATH", "write to a file (csv: a folder for report.csv and logrank.csv)", 0, NULL },
+	{ "clinic", "C", "one clinic's courses", 0, NULL },
+	{ "modality", "M", "dextrose|prp|stem_cell", 0, NULL },
+	{ "condition", "X", "one condition", 0, NULL },
+	{ "from", "YYYY-MM-DD", "courses started on or after", 0, NULL },
+	{ "to", "YYYY-MM-DD", "courses started on or before", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_report_cmds[] = {
+	{ NULL, NULL, 0, 0, report_opts, "the outcomes report (docs/report.md)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 int cli_report(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool *used = calloc((size_t)argc + 1, sizeof *used);
-	if (!used)
-		return 5;
+	struct cli_args ca;
+	int prc = cli_parse(ctx, "report", cli_report_cmds, argc, argv, 1, &ca);
+	if (prc)
+		return prc;
 	struct prolo_err err = { 0 };
 	struct store *st = NULL;
 	struct report *rep = NULL;
@@ -58,15 +75,13 @@ int cli_report(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = 0;
 	enum prolo_code pc = PROLO_OK;
 
-	const char *format = cli_opt(argc, argv, used, "--format");
-	const char *out = cli_opt(argc, argv, used, "--out");
-	const char *clinic = cli_opt(argc, argv, used, "--clinic");
-	const char *modality = cli_opt(argc, argv, used, "--modality");
-	const char *condition = cli_opt(argc, argv, used, "--condition");
-	const char *from = cli_opt(argc, argv, used, "--from");
-	const char *to = cli_opt(argc, argv, used, "--to");
-	if ((rc = cli_no_extra(ctx, argc, argv, used, 1)) != 0)
-		goto done;
+	const char *format = cli_get(&ca, "format");
+	const char *out = cli_get(&ca, "out");
+	const char *clinic = cli_get(&ca, "clinic");
+	const char *modality = cli_get(&ca, "modality");
+	const char *condition = cli_get(&ca, "condition");
+	const char *from = cli_get(&ca, "from");
+	const char *to = cli_get(&ca, "to");
 	if (!format)
 		format = ctx->json ? "json" : "text";
 	if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json") &&
@@ -159,6 +174,5 @@ done:
 	buf_free(&desc);
 	report_free(rep);
 	store_close(st);
-	free(used);
 	return rc;
 }

@@ -22,44 +22,53 @@ static int serve_numbers(struct cli_ctx *ctx, struct http_options *op, const cha
                          const char *threads, const char *idle, const char *ttl, const char *cache,
                          const char *deadline, const char *maxconn, const char *perip);
 
+static const struct cli_option serve_opts[] = {
+	{ "bind", "ADDR", "the address to listen on (default 127.0.0.1)", 0, NULL },
+	{ "port", "N", "the port (default 8080)", 0, NULL },
+	{ "threads", "N", "worker threads (default one per CPU, at least 2)", 0, NULL },
+	{ "tls-cert", "FILE", "PEM certificate (with --tls-key)", 0, NULL },
+	{ "tls-key", "FILE", "PEM private key (with --tls-cert)", 0, NULL },
+	{ "web", "DIR", "the web UI's files (default web/ beside the binary)", 0, NULL },
+	{ "session-idle", "SECONDS", "log out after this long idle (default 1800)", 0, NULL },
+	{ "link-ttl", "SECONDS", "questionnaire links' lifetime (default 14 days)", 0, NULL },
+	{ "chart-cache-mb", "N", "rendered charts kept per worker, MiB (0: none; default 8)", 0, NULL },
+	{ "allowed-host", "NAME[:PORT]", "a Host name answered besides the bind address and localhost", CLI_MULTI, NULL },
+	{ "request-deadline", "SECONDS", "time to receive a whole request (default 10)", 0, NULL },
+	{ "max-connections", "N", "connections at once (default 4000)", 0, NULL },
+	{ "max-conn-per-ip", "N", "connections at once from one address (default 256)", 0, NULL },
+	{ "public-origin", "URL", "behind a proxy that ends TLS: the origin browsers use", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_serve_cmds[] = {
+	{ NULL, NULL, 0, 0, serve_opts, "the web app and the JSON API (docs/api.md, docs/security.md)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool *used = calloc((size_t)argc + 1, sizeof *used);
-	if (!used)
-		return 5;
+	struct cli_args ca;
+	int rc = cli_parse(ctx, "serve", cli_serve_cmds, argc, argv, 1, &ca);
+	if (rc)
+		return rc;
 	struct http_options o = { .db_path = ctx->db_path };
-	const char *port = cli_opt(argc, argv, used, "--port");
-	const char *threads = cli_opt(argc, argv, used, "--threads");
-	const char *idle = cli_opt(argc, argv, used, "--session-idle");
-	const char *ttl = cli_opt(argc, argv, used, "--link-ttl");
-	const char *cache = cli_opt(argc, argv, used, "--chart-cache-mb");
-	const char *deadline = cli_opt(argc, argv, used, "--request-deadline");
-	const char *maxconn = cli_opt(argc, argv, used, "--max-connections");
-	const char *perip = cli_opt(argc, argv, used, "--max-conn-per-ip");
-	/* --allowed-host NAME, repeatable */
-	const char **hosts = calloc((size_t)argc + 1, sizeof *hosts);
-	if (!hosts) {
-		free(used);
-		return 5;
-	}
+	const char *hosts[CLI_MULTI_MAX];
 	int n_hosts = 0;
-	for (const char *h; (h = cli_opt(argc, argv, used, "--allowed-host")) != NULL;)
-		hosts[n_hosts++] = h;
+	for (int i = 0; i < ca.n_multi; i++)
+		hosts[n_hosts++] = ca.multi[i];
 	o.allowed_hosts = hosts;
 	o.n_allowed_hosts = n_hosts;
-	o.bind = cli_opt(argc, argv, used, "--bind");
-	o.tls_cert = cli_opt(argc, argv, used, "--tls-cert");
-	o.tls_key = cli_opt(argc, argv, used, "--tls-key");
-	o.web_dir = cli_opt(argc, argv, used, "--web");
-	o.public_origin = cli_opt(argc, argv, used, "--public-origin");
-	int rc = cli_no_extra(ctx, argc, argv, used, 1);
-	free(used);
-	if (!rc)
-		rc = serve_numbers(ctx, &o, port, threads, idle, ttl, cache, deadline, maxconn, perip);
-	if (rc) {
-		free(hosts);
+	o.bind = cli_get(&ca, "bind");
+	o.tls_cert = cli_get(&ca, "tls-cert");
+	o.tls_key = cli_get(&ca, "tls-key");
+	o.web_dir = cli_get(&ca, "web");
+	o.public_origin = cli_get(&ca, "public-origin");
+	rc = serve_numbers(ctx, &o, cli_get(&ca, "port"), cli_get(&ca, "threads"), cli_get(&ca, "session-idle"),
+	                   cli_get(&ca, "link-ttl"), cli_get(&ca, "chart-cache-mb"),
+	                   cli_get(&ca, "request-deadline"), cli_get(&ca, "max-connections"),
+	                   cli_get(&ca, "max-conn-per-ip"));
+	if (rc)
 		return rc;
-	}
 	o.info = ctx->out;
 	o.log = ctx->errs;
 	struct prolo_err err;
@@ -72,7 +81,6 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	o.protocols = &lib;
 	rc = http_serve(&o, &err) != PROLO_OK ? cli_fail(ctx, &err) : 0;
 	protocol_lib_free(&lib);
-	free(hosts);
 	return rc;
 }
 

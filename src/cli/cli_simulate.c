@@ -184,20 +184,18 @@ static bool make_tempdir(char *out, size_t outsz)
 /* --- subcommands ------------------------------------------------------ */
 
 /* Each subcommand returns an exit status and prints its own errors. */
-static int simulate_registry(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int simulate_registry(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *s_pat = cli_opt(argc, argv, used, "--patients");
-	const char *s_seed = cli_opt(argc, argv, used, "--seed");
-	const char *s_clin = cli_opt(argc, argv, used, "--clinics");
-	const char *out = cli_opt(argc, argv, used, "--out");
-	bool progress = cli_flag(argc, argv, used, "--progress");
+	const char *s_pat = cli_get(ca, "patients");
+	const char *s_seed = cli_get(ca, "seed");
+	const char *s_clin = cli_get(ca, "clinics");
+	const char *out = cli_get(ca, "out");
+	bool progress = cli_has(ca, "progress");
 	struct sim_csv_opts opts = { .goal_reached = true };
-	opts.all_instruments = cli_flag(argc, argv, used, "--all-instruments");
-	if (cli_flag(argc, argv, used, "--no-goal-reached"))
+	opts.all_instruments = cli_has(ca, "all-instruments");
+	if (cli_has(ca, "no-goal-reached"))
 		opts.goal_reached = false;
-	int rc = cli_no_extra(ctx, argc, argv, used, 1);
-	if (rc)
-		return rc;
+	int rc;
 	long patients, clinics = 40;
 	uint64_t seed = 1;
 	if (!s_pat)
@@ -293,21 +291,18 @@ static void print_trial(struct cli_ctx *ctx, const struct sim_trial_spec *sp,
 	        s->arm[0].stiffness_per_session, s->arm[1].stiffness_per_session);
 }
 
-static int simulate_trial(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int simulate_trial(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *s_arms = cli_opt(argc, argv, used, "--arms");
-	const char *s_cond = cli_opt(argc, argv, used, "--condition");
-	const char *s_n = cli_opt(argc, argv, used, "--per-arm");
-	const char *s_months = cli_opt(argc, argv, used, "--months");
-	const char *s_reps = cli_opt(argc, argv, used, "--reps");
-	const char *s_seed = cli_opt(argc, argv, used, "--seed");
-	const char *s_sess = cli_opt(argc, argv, used, "--sessions");
-	const char *s_int = cli_opt(argc, argv, used, "--interval");
-	const char *s_min = cli_opt(argc, argv, used, "--baseline-min");
-	const char *s_resp = cli_opt(argc, argv, used, "--responder");
-	int rc = cli_no_extra(ctx, argc, argv, used, 1);
-	if (rc)
-		return rc;
+	const char *s_arms = cli_get(ca, "arms");
+	const char *s_cond = cli_get(ca, "condition");
+	const char *s_n = cli_get(ca, "per-arm");
+	const char *s_months = cli_get(ca, "months");
+	const char *s_reps = cli_get(ca, "reps");
+	const char *s_seed = cli_get(ca, "seed");
+	const char *s_sess = cli_get(ca, "sessions");
+	const char *s_int = cli_get(ca, "interval");
+	const char *s_min = cli_get(ca, "baseline-min");
+	const char *s_resp = cli_get(ca, "responder");
 	if (!s_arms || !s_cond || !s_n)
 		return cli_usage(ctx, "simulate trial: --arms A,B --condition C --per-arm N are required");
 
@@ -387,12 +382,9 @@ static int simulate_trial(struct cli_ctx *ctx, int argc, char **argv, bool *used
 	return 0;
 }
 
-static int simulate_calibrate(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int simulate_calibrate(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *s_seed = cli_opt(argc, argv, used, "--seed");
-	int rc = cli_no_extra(ctx, argc, argv, used, 1);
-	if (rc)
-		return rc;
+	const char *s_seed = cli_get(ca, "seed");
 	uint64_t seed = 1;
 	if (s_seed && !parse_u64(s_seed, &seed))
 		return cli_usage(ctx, "--seed: expected an unsigned integer, got '%s'", s_seed);
@@ -416,11 +408,8 @@ static int simulate_calibrate(struct cli_ctx *ctx, int argc, char **argv, bool *
 	return 0;
 }
 
-static int simulate_params(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int simulate_params(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	int rc = cli_no_extra(ctx, argc, argv, used, 1);
-	if (rc)
-		return rc;
 	size_t n;
 	const struct sim_param_def *d = sim_params_table(&n);
 	fprintf(ctx->out, "| parameter | value | unit | source |\n| --- | ---: | --- | --- |\n");
@@ -430,29 +419,61 @@ static int simulate_params(struct cli_ctx *ctx, int argc, char **argv, bool *use
 	return 0;
 }
 
+static const struct cli_option registry_opts[] = {
+	{ "patients", "N", "how many patients (required)", 0, NULL },
+	{ "seed", "S", "the random seed (default 1): the same seed, the same registry", 0, NULL },
+	{ "clinics", "K", "how many clinics (default 40)", 0, NULL },
+	{ "out", "DIR", "write CSV interchange files (else into --db FILE)", 0, NULL },
+	{ "progress", NULL, "show progress", CLI_FLAG, NULL },
+	{ "all-instruments", NULL, "every instrument of the condition, not only NRS", CLI_FLAG, NULL },
+	{ "no-goal-reached", NULL, "no course ends early as goal_reached", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option trial_opts[] = {
+	{ "arms", "A,B", "the arms: dextrose, prp, stem_cell, saline (required)", 0, NULL },
+	{ "condition", "X", "the condition treated (required)", 0, NULL },
+	{ "per-arm", "N", "participants per arm (required)", 0, NULL },
+	{ "months", "M", "follow-up in months (default 12)", 0, NULL },
+	{ "reps", "R", "repetitions, for power (default 1)", 0, NULL },
+	{ "seed", "S", "the random seed", 0, NULL },
+	{ "sessions", "N", "injection sessions per participant", 0, NULL },
+	{ "interval", "DAYS", "days between sessions", 0, NULL },
+	{ "baseline-min", "NRS", "the lowest baseline pain admitted", 0, NULL },
+	{ "responder", "FRACTION", "responder: last NRS at most this share of baseline (default 0.5)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option seed_opts[] = {
+	{ "seed", "S", "the random seed", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_simulate_cmds[] = {
+	{ NULL, NULL, 0, 0, registry_opts, "a simulated registry (docs/simulator.md)", false },
+	{ "trial", NULL, 0, 0, trial_opts, "a simulated randomised trial, and its power over repetitions", false },
+	{ "calibrate", NULL, 0, 0, seed_opts, "checks the simulator against the published figures it is tuned to", false },
+	{ "params", NULL, 0, 0, NULL, "prints the model's parameters with their sources", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 int cli_simulate(struct cli_ctx *ctx, int argc, char **argv)
 {
-	bool *used = calloc((size_t)argc + 1, sizeof *used);
-	if (!used) {
-		struct prolo_err err;
-		prolo_err_set(&err, PROLO_ENOMEM, "", "out of memory");
-		return cli_fail(ctx, &err);
-	}
-	int rc;
 	const char *sub = argc > 1 && strncmp(argv[1], "--", 2) != 0 ? argv[1] : NULL;
-	if (sub)
-		used[1] = true;
+	const struct cli_command *cmd = cli_find(cli_simulate_cmds, argc, argv);
+	if (sub && (!cmd || !cmd->verb))
+		return cli_usage(ctx, "simulate: unknown subcommand '%s' (trial, calibrate, params, "
+		                 "or --patients N)", sub);
+	struct cli_args args;
+	int rc = cli_parse(ctx, "simulate", cmd, argc, argv, sub ? 2 : 1, &args);
+	if (rc)
+		return rc;
+	const struct cli_args *ca = &args;
 	if (!sub)
-		rc = simulate_registry(ctx, argc, argv, used);
-	else if (strcmp(sub, "trial") == 0)
-		rc = simulate_trial(ctx, argc, argv, used);
-	else if (strcmp(sub, "calibrate") == 0)
-		rc = simulate_calibrate(ctx, argc, argv, used);
-	else if (strcmp(sub, "params") == 0)
-		rc = simulate_params(ctx, argc, argv, used);
-	else
-		rc = cli_usage(ctx, "simulate: unknown subcommand '%s' (trial, calibrate, params, "
-		               "or --patients N)", sub);
-	free(used);
-	return rc;
+		return simulate_registry(ctx, ca);
+	if (strcmp(sub, "trial") == 0)
+		return simulate_trial(ctx, ca);
+	if (strcmp(sub, "calibrate") == 0)
+		return simulate_calibrate(ctx, ca);
+	return simulate_params(ctx, ca);
 }

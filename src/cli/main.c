@@ -12,27 +12,28 @@ static const struct {
 	const char *name;
 	cli_cmd_fn fn;
 	const char *help;
-	const char *usage; /* shown by "prolo COMMAND --help" */
+	const char *usage; /* shown by "prolo COMMAND --help" when there is no table */
+	const struct cli_command *cmds; /* the group's option tables (cli_args.c) */
 } commands[] = {
-	{ "init", cli_init, "create a registry", "prolo init" },
-	{ "patient", cli_patient, "add|list|show patients", "prolo patient add --patient_id ID --clinic C --sex S [--FIELD VALUE ...]\n  prolo patient list [--clinic C] [--search TEXT] [--limit N]\n  prolo patient show ID\n  prolo patient report ID --html FILE" },
-	{ "course", cli_course, "add|list|show|end courses", "prolo course add --course_id ID --patient_id P --modality M --condition X --start_date D [--planned_sessions N] [--status S] [--protocol NAME|auto] [--override_reason TEXT --override_by NAME] [--FIELD VALUE ...]\n  prolo course list [--patient P] [--clinic C]\n  prolo course show ID\n  prolo course end ID --status completed|goal_reached|dropped|stopped_adverse_event|stopped_no_improvement [--date D] [--reason TEXT]" },
-	{ "session", cli_session, "add|list|show sessions and their injections", "prolo session add --course_id ID [--session_no N] --date D [--FIELD VALUE ...] [--injection \"site=...,side=...,volume_ml=...\"]...\n  prolo session list [--course ID]\n  prolo session show COURSE_ID SESSION_NO" },
-	{ "outcome", cli_outcome, "add|list|show questionnaire answers", "prolo outcome add --course_id ID --date D --instrument NRS|VAS|ODI|NDI|WOMAC|QuickDASH|KOOS (--score X | --items \"a;b;;c\")\n  prolo outcome list [--course ID]\n  prolo outcome show COURSE_ID DATE INSTRUMENT" },
-	{ "ae", cli_ae, "add|list|show adverse events", "prolo ae add --course_id ID --date D --kind K [--duration_days N] [--grade 1-5] [--FIELD VALUE ...]\n  prolo ae list [--course ID]\n  prolo ae show COURSE_ID SEQ" },
-	{ "import", cli_import, "import csv DIR (all-or-nothing)", "prolo import csv DIR [--progress]     (docs/csv-format.md)" },
-	{ "export", cli_export, "export csv DIR", "prolo export csv DIR [--deidentify] [--spreadsheet]   (docs/csv-format.md)" },
-	{ "simulate", cli_simulate, "simulate a registry (CSV or --db), a trial, calibrate", "prolo simulate --patients N [--seed S] [--clinics K] (--out DIR | --db FILE) [--progress]\n  prolo simulate trial --arms A,B --condition X --per-arm N [--months 12] [--reps R] [--seed S]\n  prolo simulate calibrate\n  prolo simulate params     (docs/simulator.md)" },
-	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", "prolo demo [--no-serve]" },
-	{ "report", cli_report, "outcomes report: text|csv|json|html", "prolo report [--format text|csv|json|html] [--out PATH] [--clinic C] [--modality M] [--condition X] [--from D] [--to D]     (docs/report.md)" },
-	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", "prolo serve [--bind ADDR] [--port N] [--threads N] [--tls-cert FILE --tls-key FILE] [--web DIR] [--session-idle SECONDS] [--link-ttl SECONDS] [--chart-cache-mb N] [--allowed-host NAME]... [--request-deadline SECONDS] [--max-connections N] [--max-conn-per-ip N] [--public-origin URL]     (docs/api.md, docs/security.md)" },
-	{ "user", cli_user, "add|list|passwd users of the web app", "prolo user add NAME --role admin|clinician|staff|researcher [--clinic C] [--password-stdin]\n  prolo user list\n  prolo user passwd NAME [--password-stdin]" },
-	{ "audit", cli_audit, "verify|list the hash-chained audit log", "prolo audit verify\n  prolo audit list [--user U] [--action A] [--record R] [--limit N]" },
-	{ "protocol", cli_protocol, "list|show|check treatment protocols", "prolo protocol list|show NAME|check FILE [--protocols FILE]     (docs/protocols.md)" },
-	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", "prolo alerts [--today YYYY-MM-DD] [--clinic C] [--protocols FILE]\n  prolo alerts ack KEY --by NAME [--note TEXT]     (docs/alerts.md)" },
-	{ "condition", cli_condition, "add|list conditions with their ICD-10-CM and SNOMED CT codes", "prolo condition add NAME --icd10 CODE --snomed ID [--label TEXT]\n  prolo condition list" },
-	{ "backup", cli_backup, "an online copy of the registry into a new file", "prolo backup FILE" },
-	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", "prolo schedule export --ics FILE [--today YYYY-MM-DD]" },
+	{ "init", cli_init, "create a registry", NULL, cli_init_cmds },
+	{ "patient", cli_patient, "add|list|show patients", NULL, cli_patient_cmds },
+	{ "course", cli_course, "add|list|show|end courses", NULL, cli_course_cmds },
+	{ "session", cli_session, "add|list|show sessions and their injections", NULL, cli_session_cmds },
+	{ "outcome", cli_outcome, "add|list|show questionnaire answers", NULL, cli_outcome_cmds },
+	{ "ae", cli_ae, "add|list|show adverse events", NULL, cli_ae_cmds },
+	{ "import", cli_import, "import csv DIR (all-or-nothing)", NULL, cli_import_cmds },
+	{ "export", cli_export, "export csv DIR", NULL, cli_export_cmds },
+	{ "simulate", cli_simulate, "simulate a registry (CSV or --db), a trial, calibrate", NULL, cli_simulate_cmds },
+	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", NULL, cli_demo_cmds },
+	{ "report", cli_report, "outcomes report: text|csv|json|html", NULL, cli_report_cmds },
+	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", NULL, cli_serve_cmds },
+	{ "user", cli_user, "add|list|passwd users of the web app", "prolo user add NAME --role admin|clinician|staff|researcher [--clinic C] [--password-stdin]\n  prolo user list\n  prolo user passwd NAME [--password-stdin]", NULL },
+	{ "audit", cli_audit, "verify|list the hash-chained audit log", NULL, cli_audit_cmds },
+	{ "protocol", cli_protocol, "list|show|check treatment protocols", NULL, cli_protocol_cmds },
+	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", NULL, cli_alerts_cmds },
+	{ "condition", cli_condition, "add|list conditions with their ICD-10-CM and SNOMED CT codes", NULL, cli_condition_cmds },
+	{ "backup", cli_backup, "an online copy of the registry into a new file", NULL, cli_backup_cmds },
+	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", "prolo schedule export --ics FILE [--today YYYY-MM-DD]", NULL },
 };
 
 static void usage(FILE *f)
@@ -95,7 +96,10 @@ int main(int argc, char **argv)
 			continue;
 		for (int k = 1; k < n; k++)
 			if (strcmp(args[k], "--help") == 0 || strcmp(args[k], "-h") == 0) {
-				printf("usage: %s\n", commands[i].usage);
+				if (commands[i].cmds)
+					cli_print_usage(stdout, commands[i].name, commands[i].cmds);
+				else
+					printf("usage: %s\n", commands[i].usage);
 				cli_record_help(stdout, commands[i].name);
 				free(args);
 				return 0;
