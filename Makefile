@@ -1,6 +1,7 @@
 # prolo — build, test and demo.
 # Every .c under src/ except src/cli/main.c goes into build/libprolo.a; the
-# binary and each tests/unit/test_*.c link against it, so adding a module or
+# binary and each tests/unit/LAYER/test_*.c (the tests mirror src/) link
+# against it, so adding a module or
 # a unit test needs no change here.
 
 PKGS     := sqlite3 libmicrohttpd jansson libsodium gsl
@@ -44,8 +45,9 @@ LDFLAGS_ALL:= $(LDHARD) $(LDFLAGS)
 
 LIB_SRC  := $(filter-out src/cli/main.c,$(shell find src -name '*.c' | sort))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
-TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
-TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
+TEST_BIN := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(TEST_SRC))))
+vpath test_%.c $(sort $(dir $(TEST_SRC)))
 PROLO    := $(if $(filter 1,$(SAN)),$(BUILD)/prolo,prolo)
 
 .PHONY: all test unit demo lint clean deps fuzz
@@ -62,7 +64,7 @@ $(BUILD)/libprolo.a: $(LIB_OBJ)
 $(PROLO): $(BUILD)/src/cli/main.o $(BUILD)/libprolo.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libprolo.a
+$(BUILD)/tests/%: %.c $(BUILD)/libprolo.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libprolo.a $(PKG_LIBS) $(TEST_LIBS)
 
