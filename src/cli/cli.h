@@ -135,7 +135,19 @@ const struct cli_command *cli_find(const struct cli_command *cmds, int argc, cha
  * the group, then each option with its help. Cannot fail. */
 void cli_print_usage(FILE *f, const char *group, const struct cli_command *cmds);
 
-/* The option tables of the command groups. */
+/* A command group of "prolo": its entry point, a line for "prolo --help",
+ * and its option tables (or, for groups not converted yet, a usage text). */
+struct cli_group {
+	const char *name;
+	cli_cmd_fn fn;
+	const char *help;
+	const char *usage;
+	const struct cli_command *cmds;
+};
+/* Every group, in the order "prolo --help" lists them; ends with a NULL name. */
+extern const struct cli_group cli_groups[];
+
+/* The option tables of the command groups (cli_tables.c). */
 extern const struct cli_command cli_init_cmds[], cli_patient_cmds[], cli_course_cmds[],
 	cli_session_cmds[], cli_outcome_cmds[], cli_ae_cmds[], cli_import_cmds[], cli_export_cmds[],
 	cli_simulate_cmds[], cli_demo_cmds[], cli_report_cmds[], cli_serve_cmds[], cli_user_cmds[],

@@ -60,24 +60,6 @@ static enum prolo_code print_condition(void *ctx, const char *name, const char *
 	return PROLO_OK;
 }
 
-static const struct cli_option condition_add_opts[] = {
-	{ "icd10", "CODE", "its ICD-10-CM code, e.g. M54.50", CLI_REQUIRED, NULL },
-	{ "snomed", "ID", "its SNOMED CT concept id", CLI_REQUIRED, NULL },
-	{ "label", "TEXT", "a name for people (one line)", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-const struct cli_command cli_condition_cmds[] = {
-	{ "add", "NAME", 1, 1, condition_add_opts, "adds a clinic's own condition", false },
-	{ "list", NULL, 0, 0, NULL, "every condition, built-in and added", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
-const struct cli_command cli_backup_cmds[] = {
-	{ NULL, "FILE", 1, 1, NULL, "an online copy of the registry into a new file", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
 int cli_condition(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_find(cli_condition_cmds, argc, argv);

@@ -11,25 +11,6 @@
 #include "registry/alerts.h"
 #include "store/store.h"
 
-static const struct cli_option alerts_opts[] = {
-	{ "today", "YYYY-MM-DD", "the day of the list (default: today)", 0, NULL },
-	{ "clinic", "C", "one clinic's alerts", 0, NULL },
-	{ "protocols", "FILE", "the protocol library", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-static const struct cli_option ack_opts[] = {
-	{ "by", "NAME", "who acknowledges", CLI_REQUIRED, NULL },
-	{ "note", "TEXT", "a note kept with the acknowledgement", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-const struct cli_command cli_alerts_cmds[] = {
-	{ NULL, NULL, 0, 0, alerts_opts, "the morning list: due, overdue, silent, slow progress, side effects (docs/alerts.md)", false },
-	{ "ack", "KEY", 1, 1, ack_opts, "acknowledges one alert by the key the list prints", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
 static int ack(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	const char *by = cli_get(ca, "by");

@@ -81,20 +81,6 @@ static enum prolo_code print_row(void *c, const struct store_audit *e, struct pr
 	return PROLO_OK;
 }
 
-static const struct cli_option audit_list_opts[] = {
-	{ "user", "U", "rows of one user (\"cli:LOGIN\" for the command line)", 0, NULL },
-	{ "action", "A", "rows of one action, e.g. patient.read", 0, NULL },
-	{ "record", "R", "rows about one record, e.g. patient:P1", 0, NULL },
-	{ "limit", "N", "at most N rows, newest first (default 50)", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-const struct cli_command cli_audit_cmds[] = {
-	{ "verify", NULL, 0, 0, NULL, "checks the keyed hash chain, its anchors and the append-only triggers", false },
-	{ "list", NULL, 0, 0, audit_list_opts, "the audit log's rows", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
 static int audit_list(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	struct store_audit_filter f = { 0 };

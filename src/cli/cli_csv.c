@@ -25,27 +25,6 @@ static json_t *counts_json(const long counts[REC__COUNT])
 	return o;
 }
 
-static const struct cli_option import_opts[] = {
-	{ "progress", NULL, "a line per file and every 100,000 rows", CLI_FLAG, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-static const struct cli_option export_opts[] = {
-	{ "deidentify", NULL, "leave out names, contact details and free text", CLI_FLAG, NULL },
-	{ "spreadsheet", NULL, "for spreadsheets: cells that would be formulas are escaped", CLI_FLAG, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-const struct cli_command cli_import_cmds[] = {
-	{ NULL, "csv DIR", 2, 2, import_opts, "imports a folder of interchange files, all or nothing (docs/csv-format.md)", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
-const struct cli_command cli_export_cmds[] = {
-	{ NULL, "csv DIR", 2, 2, export_opts, "writes the registry as interchange files (docs/csv-format.md)", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
 int cli_import(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_args ca;

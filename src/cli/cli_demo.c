@@ -139,17 +139,6 @@ static int demo_serve(struct cli_ctx *ctx, const char *db)
 	return 5;
 }
 
-static const struct cli_option demo_opts[] = {
-	{ "no-serve", NULL, "stop after the report", CLI_FLAG, NULL },
-	{ "dir", "DIR", "where the registry and the HTML report go (default demo/)", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-const struct cli_command cli_demo_cmds[] = {
-	{ NULL, NULL, 0, 0, demo_opts, "a simulated clinic network: registry, report and web app", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
 int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_args ca;

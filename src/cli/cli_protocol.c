@@ -198,18 +198,6 @@ static void protocol_text(struct cli_ctx *ctx, const struct protocol *p)
 	fprintf(f, "  source       %s\n", p->source);
 }
 
-static const struct cli_option protocol_opts[] = {
-	{ "protocols", "FILE", "the protocol library (default: the one found beside the registry or installed)", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-const struct cli_command cli_protocol_cmds[] = {
-	{ "list", NULL, 0, 0, protocol_opts, "the protocols of the library (docs/protocols.md)", false },
-	{ "show", "NAME", 1, 1, protocol_opts, "one protocol, whole", false },
-	{ "check", "FILE", 1, 1, NULL, "checks a protocol file", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
 int cli_protocol(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_command *cmd = cli_find(cli_protocol_cmds, argc, argv);

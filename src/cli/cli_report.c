@@ -42,22 +42,6 @@ static int parse_date_opt(struct cli_ctx *ctx, const char *name, const char *v, 
 	return 0;
 }
 
-static const struct cli_option report_opts[] = {
-	{ "format", "text|csv|json|html", "what to write (default text; json with --json)", 0, NULL },
-	{ "out", "PATH", "write to a file (csv: a folder for report.csv and logrank.csv)", 0, NULL },
-	{ "clinic", "C", "one clinic's courses", 0, NULL },
-	{ "modality", "M", "dextrose|prp|stem_cell", 0, NULL },
-	{ "condition", "X", "one condition", 0, NULL },
-	{ "from", "YYYY-MM-DD", "courses started on or after", 0, NULL },
-	{ "to", "YYYY-MM-DD", "courses started on or before", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-const struct cli_command cli_report_cmds[] = {
-	{ NULL, NULL, 0, 0, report_opts, "the outcomes report (docs/report.md)", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
 int cli_report(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_args ca;

@@ -22,29 +22,6 @@ static int serve_numbers(struct cli_ctx *ctx, struct http_options *op, const cha
                          const char *threads, const char *idle, const char *ttl, const char *cache,
                          const char *deadline, const char *maxconn, const char *perip);
 
-static const struct cli_option serve_opts[] = {
-	{ "bind", "ADDR", "the address to listen on (default 127.0.0.1)", 0, NULL },
-	{ "port", "N", "the port (default 8080)", 0, NULL },
-	{ "threads", "N", "worker threads (default one per CPU, at least 2)", 0, NULL },
-	{ "tls-cert", "FILE", "PEM certificate (with --tls-key)", 0, NULL },
-	{ "tls-key", "FILE", "PEM private key (with --tls-cert)", 0, NULL },
-	{ "web", "DIR", "the web UI's files (default web/ beside the binary)", 0, NULL },
-	{ "session-idle", "SECONDS", "log out after this long idle (default 1800)", 0, NULL },
-	{ "link-ttl", "SECONDS", "questionnaire links' lifetime (default 14 days)", 0, NULL },
-	{ "chart-cache-mb", "N", "rendered charts kept per worker, MiB (0: none; default 8)", 0, NULL },
-	{ "allowed-host", "NAME[:PORT]", "a Host name answered besides the bind address and localhost", CLI_MULTI, NULL },
-	{ "request-deadline", "SECONDS", "time to receive a whole request (default 10)", 0, NULL },
-	{ "max-connections", "N", "connections at once (default 4000)", 0, NULL },
-	{ "max-conn-per-ip", "N", "connections at once from one address (default 256)", 0, NULL },
-	{ "public-origin", "URL", "behind a proxy that ends TLS: the origin browsers use", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-const struct cli_command cli_serve_cmds[] = {
-	{ NULL, NULL, 0, 0, serve_opts, "the web app and the JSON API (docs/api.md, docs/security.md)", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
 int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct cli_args ca;

@@ -419,44 +419,6 @@ static int simulate_params(struct cli_ctx *ctx, const struct cli_args *ca)
 	return 0;
 }
 
-static const struct cli_option registry_opts[] = {
-	{ "patients", "N", "how many patients (required)", 0, NULL },
-	{ "seed", "S", "the random seed (default 1): the same seed, the same registry", 0, NULL },
-	{ "clinics", "K", "how many clinics (default 40)", 0, NULL },
-	{ "out", "DIR", "write CSV interchange files (else into --db FILE)", 0, NULL },
-	{ "progress", NULL, "show progress", CLI_FLAG, NULL },
-	{ "all-instruments", NULL, "every instrument of the condition, not only NRS", CLI_FLAG, NULL },
-	{ "no-goal-reached", NULL, "no course ends early as goal_reached", CLI_FLAG, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-static const struct cli_option trial_opts[] = {
-	{ "arms", "A,B", "the arms: dextrose, prp, stem_cell, saline (required)", 0, NULL },
-	{ "condition", "X", "the condition treated (required)", 0, NULL },
-	{ "per-arm", "N", "participants per arm (required)", 0, NULL },
-	{ "months", "M", "follow-up in months (default 12)", 0, NULL },
-	{ "reps", "R", "repetitions, for power (default 1)", 0, NULL },
-	{ "seed", "S", "the random seed", 0, NULL },
-	{ "sessions", "N", "injection sessions per participant", 0, NULL },
-	{ "interval", "DAYS", "days between sessions", 0, NULL },
-	{ "baseline-min", "NRS", "the lowest baseline pain admitted", 0, NULL },
-	{ "responder", "FRACTION", "responder: last NRS at most this share of baseline (default 0.5)", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-static const struct cli_option seed_opts[] = {
-	{ "seed", "S", "the random seed", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-const struct cli_command cli_simulate_cmds[] = {
-	{ NULL, NULL, 0, 0, registry_opts, "a simulated registry (docs/simulator.md)", false },
-	{ "trial", NULL, 0, 0, trial_opts, "a simulated randomised trial, and its power over repetitions", false },
-	{ "calibrate", NULL, 0, 0, seed_opts, "checks the simulator against the published figures it is tuned to", false },
-	{ "params", NULL, 0, 0, NULL, "prints the model's parameters with their sources", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
-
 int cli_simulate(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *sub = argc > 1 && strncmp(argv[1], "--", 2) != 0 ? argv[1] : NULL;

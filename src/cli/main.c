@@ -8,39 +8,12 @@
 #include "cli/cli.h"
 #include "core/privfile.h"
 
-static const struct {
-	const char *name;
-	cli_cmd_fn fn;
-	const char *help;
-	const char *usage; /* shown by "prolo COMMAND --help" when there is no table */
-	const struct cli_command *cmds; /* the group's option tables (cli_args.c) */
-} commands[] = {
-	{ "init", cli_init, "create a registry", NULL, cli_init_cmds },
-	{ "patient", cli_patient, "add|list|show patients", NULL, cli_patient_cmds },
-	{ "course", cli_course, "add|list|show|end courses", NULL, cli_course_cmds },
-	{ "session", cli_session, "add|list|show sessions and their injections", NULL, cli_session_cmds },
-	{ "outcome", cli_outcome, "add|list|show questionnaire answers", NULL, cli_outcome_cmds },
-	{ "ae", cli_ae, "add|list|show adverse events", NULL, cli_ae_cmds },
-	{ "import", cli_import, "import csv DIR (all-or-nothing)", NULL, cli_import_cmds },
-	{ "export", cli_export, "export csv DIR", NULL, cli_export_cmds },
-	{ "simulate", cli_simulate, "simulate a registry (CSV or --db), a trial, calibrate", NULL, cli_simulate_cmds },
-	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", NULL, cli_demo_cmds },
-	{ "report", cli_report, "outcomes report: text|csv|json|html", NULL, cli_report_cmds },
-	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", NULL, cli_serve_cmds },
-	{ "user", cli_user, "add|list|passwd users of the web app", "prolo user add NAME --role admin|clinician|staff|researcher [--clinic C] [--password-stdin]\n  prolo user list\n  prolo user passwd NAME [--password-stdin]", NULL },
-	{ "audit", cli_audit, "verify|list the hash-chained audit log", NULL, cli_audit_cmds },
-	{ "protocol", cli_protocol, "list|show|check treatment protocols", NULL, cli_protocol_cmds },
-	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", NULL, cli_alerts_cmds },
-	{ "condition", cli_condition, "add|list conditions with their ICD-10-CM and SNOMED CT codes", NULL, cli_condition_cmds },
-	{ "backup", cli_backup, "an online copy of the registry into a new file", NULL, cli_backup_cmds },
-	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", "prolo schedule export --ics FILE [--today YYYY-MM-DD]", NULL },
-};
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: prolo [--db FILE] [--json] [--allow-shared-registry] COMMAND ...\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	for (size_t i = 0; cli_groups[i].name; i++)
+		fprintf(f, "  %-10s %s\n", cli_groups[i].name, cli_groups[i].help);
 	fprintf(f, "\nThe registry is --db FILE, else $PROLO_DB, else ./prolo.db.\n"
 	           "Files prolo writes are private (0600); a registry that group or others may\n"
 	           "read or write is refused unless --allow-shared-registry (or PROLO_ALLOW_SHARED=1).\n");
@@ -91,20 +64,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int rc = -1;
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(args[0], commands[i].name) != 0)
+	for (size_t i = 0; cli_groups[i].name; i++) {
+		if (strcmp(args[0], cli_groups[i].name) != 0)
 			continue;
 		for (int k = 1; k < n; k++)
 			if (strcmp(args[k], "--help") == 0 || strcmp(args[k], "-h") == 0) {
-				if (commands[i].cmds)
-					cli_print_usage(stdout, commands[i].name, commands[i].cmds);
+				if (cli_groups[i].cmds)
+					cli_print_usage(stdout, cli_groups[i].name, cli_groups[i].cmds);
 				else
-					printf("usage: %s\n", commands[i].usage);
-				cli_record_help(stdout, commands[i].name);
+					printf("usage: %s\n", cli_groups[i].usage);
+				cli_record_help(stdout, cli_groups[i].name);
 				free(args);
 				return 0;
 			}
-		rc = commands[i].fn(&ctx, n, args);
+		rc = cli_groups[i].fn(&ctx, n, args);
 		break;
 	}
 	if (rc == -1) {

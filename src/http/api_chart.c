@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/grow.h"
 #include "app/app.h"
 #include "core/instruments.h"
 #include "core/rec_json.h"
@@ -68,14 +69,9 @@ static enum prolo_code put_ae(void *ctx, const void *rec, struct prolo_err *err)
 static enum prolo_code keep_injection(void *ctx, const void *rec, struct prolo_err *err)
 {
 	struct chart *ch = ctx;
-	if (ch->n_inj == ch->cap_inj) {
-		size_t cap = ch->cap_inj ? 2 * ch->cap_inj : 16;
-		struct injection *grown = realloc(ch->inj, cap * sizeof *grown);
-		if (!grown)
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-		ch->inj = grown;
-		ch->cap_inj = cap;
-	}
+	enum prolo_code rc = grow_array(&ch->inj, &ch->cap_inj, ch->n_inj + 1, sizeof *ch->inj, 16, err);
+	if (rc)
+		return rc;
 	memcpy(&ch->inj[ch->n_inj++], rec, sizeof *ch->inj);
 	return PROLO_OK;
 }

@@ -4,6 +4,7 @@
  * overdue sessions and questionnaires. Baseline, follow-up session numbers
  * and "responder" follow tests/reference/REPORT.md so that what the alert
  * says about comparable patients matches what the report counts. */
+#include "core/grow.h"
 #include "registry/alerts.h"
 
 #include <math.h>
@@ -70,14 +71,9 @@ static struct plan plan_of(const struct course_rows *c, const struct protocol_li
 static enum prolo_code push(struct alert_list *l, const struct course_rows *c, enum alert_kind kind,
                             int32_t due, struct alert **out, struct prolo_err *err)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct alert *grown = realloc(l->items, cap * sizeof *grown);
-		if (!grown)
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-		l->items = grown;
-		l->cap = cap;
-	}
+	enum prolo_code rc = grow_array(&l->items, &l->cap, l->n + 1, sizeof *l->items, 32, err);
+	if (rc)
+		return rc;
 	struct alert *a = &l->items[l->n++];
 	memset(a, 0, sizeof *a);
 	a->kind = kind;

@@ -2,6 +2,7 @@
  * store streams courses with borrowed arrays, and slow_progress compares a
  * course with every other course of its clinic, so each course is copied
  * into memory we own before the pure rules run. */
+#include "core/grow.h"
 #include "registry/alerts.h"
 
 #include <stdlib.h>
@@ -28,14 +29,9 @@ static size_t align8(size_t n)
 static enum prolo_code copy_course(void *p, const struct course_rows *src, struct prolo_err *err)
 {
 	struct collect *c = p;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct owned *grown = realloc(c->items, cap * sizeof *grown);
-		if (!grown)
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-		c->items = grown;
-		c->cap = cap;
-	}
+	enum prolo_code grc = grow_array(&c->items, &c->cap, c->n + 1, sizeof *c->items, 64, err);
+	if (grc)
+		return grc;
 	const char *strs[5] = { src->course_id, src->patient_id, src->clinic, src->condition_name,
 	                        src->protocol ? src->protocol : "" };
 	size_t len[5], total = 0;

@@ -2,6 +2,7 @@
  * is HTML-escaped on the way out; the chart is drawn as SVG in the page so
  * that it prints and can be e-mailed as one file. Words are chosen for a
  * patient, not a clinician: no codes, no abbreviations without their name. */
+#include "core/grow.h"
 #include "registry/patient_summary.h"
 
 #include <math.h>
@@ -23,14 +24,9 @@ struct grow {
 static enum prolo_code collect(void *ctx, const void *rec, struct prolo_err *err)
 {
 	struct grow *g = ctx;
-	if (*g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 8;
-		void *p = realloc(*g->items, cap * g->size);
-		if (!p)
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-		*g->items = p;
-		g->cap = cap;
-	}
+	enum prolo_code rc = grow_array(g->items, &g->cap, *g->n + 1, g->size, 8, err);
+	if (rc)
+		return rc;
 	memcpy((char *)*g->items + *g->n * g->size, rec, g->size);
 	(*g->n)++;
 	return PROLO_OK;

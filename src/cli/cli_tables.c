@@ -1,0 +1,299 @@
+/* The command line's grammar in one place: every command's options and
+ * arguments (struct cli_command, cli.h). The parser (cli_args.c) and each
+ * group's --help read these tables, so what a command accepts and what its
+ * usage says cannot drift apart; the commands read the values by name. */
+#include "cli/cli.h"
+
+/* ---- records --------------------------------------------------------------- */
+
+static const struct cli_option list_opts[] = {
+	{ "patient", "ID", "one patient's", 0, "patient_id" },
+	{ "course", "ID", "one course's", 0, "course_id" },
+	{ "clinic", "C", "one clinic's", 0, NULL },
+	{ "search", "TEXT", "patients whose id or name holds TEXT", 0, NULL },
+	{ "limit", "N", "at most N", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option course_add_opts[] = {
+	{ "protocols", "FILE", "the protocol library for --protocol", 0, NULL },
+	{ "baseline-nrs", "0-10", "for --protocol auto: the pain at the start", 0, NULL },
+	{ "pain-months", "N", "for --protocol auto: how long the pain has lasted", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option course_end_opts[] = {
+	{ "status", "STATE", "completed|goal_reached|dropped|stopped_adverse_event|stopped_no_improvement",
+	  0, NULL },
+	{ "end_date", "YYYY-MM-DD", "the day it ended (default: today)", 0, "date" },
+	{ "reason", "TEXT", "why, in a sentence", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option session_add_opts[] = {
+	{ "injection", "\"site=...,side=...,volume_ml=...\"", "one injection's fields (repeat for each)", CLI_MULTI, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option report_html_opts[] = {
+	{ "html", "FILE", "the summary as one HTML file", CLI_REQUIRED, NULL },
+	{ "today", "YYYY-MM-DD", "the day of the summary (default: today)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_init_cmds[] = {
+	{ NULL, NULL, 0, 0, NULL, "creates a registry (--db FILE, else $PROLO_DB, else ./prolo.db)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_patient_cmds[] = {
+	{ "add", NULL, 0, 0, NULL, "registers a patient", true },
+	{ "list", NULL, 0, 0, list_opts, "patients", false },
+	{ "show", "ID", 1, 1, NULL, "one patient with their courses", false },
+	{ "report", "ID", 1, 1, report_html_opts, "a summary for the patient", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_course_cmds[] = {
+	{ "add", NULL, 0, 0, course_add_opts, "plans a course: protocol, contraindications, schedule", true },
+	{ "list", NULL, 0, 0, list_opts, "courses", false },
+	{ "show", "ID", 1, 1, NULL, "one course with its sessions, assessments, side effects and history", false },
+	{ "end", "ID", 1, 1, course_end_opts, "ends a course", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_session_cmds[] = {
+	{ "add", NULL, 0, 0, session_add_opts, "records a session with its injections", true },
+	{ "list", NULL, 0, 0, list_opts, "sessions", false },
+	{ "show", "COURSE_ID SESSION_NO", 2, 2, NULL, "one session with its injections", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_outcome_cmds[] = {
+	{ "add", NULL, 0, 0, NULL, "records an assessment, scored from its item answers", true },
+	{ "list", NULL, 0, 0, list_opts, "assessments", false },
+	{ "show", "COURSE_ID DATE INSTRUMENT", 3, 3, NULL, "one assessment", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_ae_cmds[] = {
+	{ "add", NULL, 0, 0, NULL, "records an adverse event", true },
+	{ "list", NULL, 0, 0, list_opts, "adverse events", false },
+	{ "show", "COURSE_ID SEQ", 2, 2, NULL, "one adverse event", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- report ---------------------------------------------------------------- */
+
+static const struct cli_option report_opts[] = {
+	{ "format", "text|csv|json|html", "what to write (default text; json with --json)", 0, NULL },
+	{ "out", "PATH", "write to a file (csv: a folder for report.csv and logrank.csv)", 0, NULL },
+	{ "clinic", "C", "one clinic's courses", 0, NULL },
+	{ "modality", "M", "dextrose|prp|stem_cell", 0, NULL },
+	{ "condition", "X", "one condition", 0, NULL },
+	{ "from", "YYYY-MM-DD", "courses started on or after", 0, NULL },
+	{ "to", "YYYY-MM-DD", "courses started on or before", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_report_cmds[] = {
+	{ NULL, NULL, 0, 0, report_opts, "the outcomes report (docs/report.md)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- admin ----------------------------------------------------------------- */
+
+static const struct cli_option condition_add_opts[] = {
+	{ "icd10", "CODE", "its ICD-10-CM code, e.g. M54.50", CLI_REQUIRED, NULL },
+	{ "snomed", "ID", "its SNOMED CT concept id", CLI_REQUIRED, NULL },
+	{ "label", "TEXT", "a name for people (one line)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_condition_cmds[] = {
+	{ "add", "NAME", 1, 1, condition_add_opts, "adds a clinic's own condition", false },
+	{ "list", NULL, 0, 0, NULL, "every condition, built-in and added", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_backup_cmds[] = {
+	{ NULL, "FILE", 1, 1, NULL, "an online copy of the registry into a new file", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- audit ----------------------------------------------------------------- */
+
+static const struct cli_option audit_list_opts[] = {
+	{ "user", "U", "rows of one user (\"cli:LOGIN\" for the command line)", 0, NULL },
+	{ "action", "A", "rows of one action, e.g. patient.read", 0, NULL },
+	{ "record", "R", "rows about one record, e.g. patient:P1", 0, NULL },
+	{ "limit", "N", "at most N rows, newest first (default 50)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_audit_cmds[] = {
+	{ "verify", NULL, 0, 0, NULL, "checks the keyed hash chain, its anchors and the append-only triggers", false },
+	{ "list", NULL, 0, 0, audit_list_opts, "the audit log's rows", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- protocol -------------------------------------------------------------- */
+
+static const struct cli_option protocol_opts[] = {
+	{ "protocols", "FILE", "the protocol library (default: the one found beside the registry or installed)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_protocol_cmds[] = {
+	{ "list", NULL, 0, 0, protocol_opts, "the protocols of the library (docs/protocols.md)", false },
+	{ "show", "NAME", 1, 1, protocol_opts, "one protocol, whole", false },
+	{ "check", "FILE", 1, 1, NULL, "checks a protocol file", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- alerts ---------------------------------------------------------------- */
+
+static const struct cli_option alerts_opts[] = {
+	{ "today", "YYYY-MM-DD", "the day of the list (default: today)", 0, NULL },
+	{ "clinic", "C", "one clinic's alerts", 0, NULL },
+	{ "protocols", "FILE", "the protocol library", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option ack_opts[] = {
+	{ "by", "NAME", "who acknowledges", CLI_REQUIRED, NULL },
+	{ "note", "TEXT", "a note kept with the acknowledgement", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_alerts_cmds[] = {
+	{ NULL, NULL, 0, 0, alerts_opts, "the morning list: due, overdue, silent, slow progress, side effects (docs/alerts.md)", false },
+	{ "ack", "KEY", 1, 1, ack_opts, "acknowledges one alert by the key the list prints", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- demo ------------------------------------------------------------------ */
+
+static const struct cli_option demo_opts[] = {
+	{ "no-serve", NULL, "stop after the report", CLI_FLAG, NULL },
+	{ "dir", "DIR", "where the registry and the HTML report go (default demo/)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_demo_cmds[] = {
+	{ NULL, NULL, 0, 0, demo_opts, "a simulated clinic network: registry, report and web app", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- csv ------------------------------------------------------------------- */
+
+static const struct cli_option import_opts[] = {
+	{ "progress", NULL, "a line per file and every 100,000 rows", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option export_opts[] = {
+	{ "deidentify", NULL, "leave out names, contact details and free text", CLI_FLAG, NULL },
+	{ "spreadsheet", NULL, "for spreadsheets: cells that would be formulas are escaped", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_import_cmds[] = {
+	{ NULL, "csv DIR", 2, 2, import_opts, "imports a folder of interchange files, all or nothing (docs/csv-format.md)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+const struct cli_command cli_export_cmds[] = {
+	{ NULL, "csv DIR", 2, 2, export_opts, "writes the registry as interchange files (docs/csv-format.md)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- serve ----------------------------------------------------------------- */
+
+static const struct cli_option serve_opts[] = {
+	{ "bind", "ADDR", "the address to listen on (default 127.0.0.1)", 0, NULL },
+	{ "port", "N", "the port (default 8080)", 0, NULL },
+	{ "threads", "N", "worker threads (default one per CPU, at least 2)", 0, NULL },
+	{ "tls-cert", "FILE", "PEM certificate (with --tls-key)", 0, NULL },
+	{ "tls-key", "FILE", "PEM private key (with --tls-cert)", 0, NULL },
+	{ "web", "DIR", "the web UI's files (default web/ beside the binary)", 0, NULL },
+	{ "session-idle", "SECONDS", "log out after this long idle (default 1800)", 0, NULL },
+	{ "link-ttl", "SECONDS", "questionnaire links' lifetime (default 14 days)", 0, NULL },
+	{ "chart-cache-mb", "N", "rendered charts kept per worker, MiB (0: none; default 8)", 0, NULL },
+	{ "allowed-host", "NAME[:PORT]", "a Host name answered besides the bind address and localhost", CLI_MULTI, NULL },
+	{ "request-deadline", "SECONDS", "time to receive a whole request (default 10)", 0, NULL },
+	{ "max-connections", "N", "connections at once (default 4000)", 0, NULL },
+	{ "max-conn-per-ip", "N", "connections at once from one address (default 256)", 0, NULL },
+	{ "public-origin", "URL", "behind a proxy that ends TLS: the origin browsers use", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_serve_cmds[] = {
+	{ NULL, NULL, 0, 0, serve_opts, "the web app and the JSON API (docs/api.md, docs/security.md)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- simulate -------------------------------------------------------------- */
+
+static const struct cli_option registry_opts[] = {
+	{ "patients", "N", "how many patients (required)", 0, NULL },
+	{ "seed", "S", "the random seed (default 1): the same seed, the same registry", 0, NULL },
+	{ "clinics", "K", "how many clinics (default 40)", 0, NULL },
+	{ "out", "DIR", "write CSV interchange files (else into --db FILE)", 0, NULL },
+	{ "progress", NULL, "show progress", CLI_FLAG, NULL },
+	{ "all-instruments", NULL, "every instrument of the condition, not only NRS", CLI_FLAG, NULL },
+	{ "no-goal-reached", NULL, "no course ends early as goal_reached", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option trial_opts[] = {
+	{ "arms", "A,B", "the arms: dextrose, prp, stem_cell, saline (required)", 0, NULL },
+	{ "condition", "X", "the condition treated (required)", 0, NULL },
+	{ "per-arm", "N", "participants per arm (required)", 0, NULL },
+	{ "months", "M", "follow-up in months (default 12)", 0, NULL },
+	{ "reps", "R", "repetitions, for power (default 1)", 0, NULL },
+	{ "seed", "S", "the random seed", 0, NULL },
+	{ "sessions", "N", "injection sessions per participant", 0, NULL },
+	{ "interval", "DAYS", "days between sessions", 0, NULL },
+	{ "baseline-min", "NRS", "the lowest baseline pain admitted", 0, NULL },
+	{ "responder", "FRACTION", "responder: last NRS at most this share of baseline (default 0.5)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option seed_opts[] = {
+	{ "seed", "S", "the random seed", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_simulate_cmds[] = {
+	{ NULL, NULL, 0, 0, registry_opts, "a simulated registry (docs/simulator.md)", false },
+	{ "trial", NULL, 0, 0, trial_opts, "a simulated randomised trial, and its power over repetitions", false },
+	{ "calibrate", NULL, 0, 0, seed_opts, "checks the simulator against the published figures it is tuned to", false },
+	{ "params", NULL, 0, 0, NULL, "prints the model's parameters with their sources", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- the groups, as "prolo --help" lists them -------------------------- */
+
+const struct cli_group cli_groups[] = {
+	{ "init", cli_init, "create a registry", NULL, cli_init_cmds },
+	{ "patient", cli_patient, "add|list|show patients", NULL, cli_patient_cmds },
+	{ "course", cli_course, "add|list|show|end courses", NULL, cli_course_cmds },
+	{ "session", cli_session, "add|list|show sessions and their injections", NULL, cli_session_cmds },
+	{ "outcome", cli_outcome, "add|list|show questionnaire answers", NULL, cli_outcome_cmds },
+	{ "ae", cli_ae, "add|list|show adverse events", NULL, cli_ae_cmds },
+	{ "import", cli_import, "import csv DIR (all-or-nothing)", NULL, cli_import_cmds },
+	{ "export", cli_export, "export csv DIR", NULL, cli_export_cmds },
+	{ "simulate", cli_simulate, "simulate a registry (CSV or --db), a trial, calibrate", NULL, cli_simulate_cmds },
+	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", NULL, cli_demo_cmds },
+	{ "report", cli_report, "outcomes report: text|csv|json|html", NULL, cli_report_cmds },
+	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", NULL, cli_serve_cmds },
+	{ "user", cli_user, "add|list|passwd users of the web app", "prolo user add NAME --role admin|clinician|staff|researcher [--clinic C] [--password-stdin]\n  prolo user list\n  prolo user passwd NAME [--password-stdin]", NULL },
+	{ "audit", cli_audit, "verify|list the hash-chained audit log", NULL, cli_audit_cmds },
+	{ "protocol", cli_protocol, "list|show|check treatment protocols", NULL, cli_protocol_cmds },
+	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", NULL, cli_alerts_cmds },
+	{ "condition", cli_condition, "add|list conditions with their ICD-10-CM and SNOMED CT codes", NULL, cli_condition_cmds },
+	{ "backup", cli_backup, "an online copy of the registry into a new file", NULL, cli_backup_cmds },
+	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", "prolo schedule export --ics FILE [--today YYYY-MM-DD]", NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
