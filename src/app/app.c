@@ -14,24 +14,19 @@
 
 /* ---- the local (command-line) context ----------------------------------- */
 
-#define LOCAL_LATER_MAX 8
-
-/* Refusal rows of a local context wait here until its unit is over. One
- * command runs one use case at a time, so a small static queue per
- * process is enough; rows past it are dropped (never more than one today). */
-static struct store_audit local_later[LOCAL_LATER_MAX];
-static int n_local_later;
-
 static enum prolo_code local_write(void *ctx, struct store_audit *e, struct prolo_err *err)
 {
 	struct app_ctx *cx = ctx;
 	return audit_log_event(cx->st, e->user, e->action, e->record, e->addr, e->detail, err);
 }
 
+/* Refusal rows wait in the context until its unit is over (a use case
+ * refuses once, so the few places are enough; more are dropped). */
 static void local_later_add(void *ctx, const struct store_audit *e)
 {
-	if (n_local_later < LOCAL_LATER_MAX)
-		local_later[n_local_later++] = *e;
+	struct app_ctx *cx = ctx;
+	if (cx->n_later < APP_LATER_MAX)
+		cx->later[cx->n_later++] = *e;
 }
 
 void app_ctx_local(struct app_ctx *cx, struct store *st, const struct protocol_lib *protocols)
@@ -54,11 +49,11 @@ void app_ctx_local(struct app_ctx *cx, struct store *st, const struct protocol_l
 
 void app_ctx_flush(struct app_ctx *cx)
 {
-	for (int i = 0; i < n_local_later; i++) {
-		struct store_audit *e = &local_later[i];
+	for (int i = 0; i < cx->n_later; i++) {
+		struct store_audit *e = &cx->later[i];
 		audit_log_event(cx->st, e->user, e->action, e->record, e->addr, e->detail, NULL);
 	}
-	n_local_later = 0;
+	cx->n_later = 0;
 }
 
 /* ---- permission and audit ----------------------------------------------- */

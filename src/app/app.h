@@ -64,6 +64,8 @@ struct app_audit_sink {
 	void *ctx;
 };
 
+#define APP_LATER_MAX 4
+
 struct app_ctx {
 	struct store *st;
 	struct app_actor who;
@@ -75,6 +77,9 @@ struct app_ctx {
 	                * writer batch or read snapshot): use cases neither begin
 	                * nor commit */
 	int64_t link_ttl_s; /* questionnaire links' lifetime; 0 = 14 days */
+	/* app_ctx_local's sink: refusal rows waiting for the end of the unit */
+	struct store_audit later[APP_LATER_MAX];
+	int n_later;
 };
 
 /* The command line's context: acts as "cli:" + the operating-system login,

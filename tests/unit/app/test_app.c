@@ -207,6 +207,7 @@ static void test_refusals(void **state)
 	assert_int_equal(app_patient_add(&f->cx, &p, &err), PROLO_OK);
 
 	struct app_ctx other = f->cx;
+	other.audit.ctx = &other; /* the copy keeps its own waiting rows */
 	other.who.role = ROLE_CLINICIAN;
 	other.who.on_behalf = false;
 	snprintf(other.who.user, sizeof other.who.user, "clin2");
@@ -225,6 +226,7 @@ static void test_refusals(void **state)
 	assert_int_equal(count(f->st, REC_COURSE), 0);
 
 	struct app_ctx staff = other;
+	staff.audit.ctx = &staff;
 	staff.who.role = ROLE_STAFF;
 	snprintf(staff.who.clinic, sizeof staff.who.clinic, "C01");
 	struct app_course_end_in in = { .course_id = "K1", .status = "dropped", .end_date = DOM_DATE_NONE };
