@@ -49,8 +49,8 @@ static int audit_verify(struct cli_ctx *ctx)
 	store_close(st);
 	if (rc == PROLO_ECONFLICT) {
 		if (ctx->json)
-			fprintf(ctx->out, "{\"intact\":false,\"bad_row\":%lld,\"rows_ok\":%lld}\n",
-			        (long long)bad, (long long)n);
+			cli_print_json(ctx, json_pack("{s:b,s:I,s:I,s:s}", "intact", 0, "bad_row", (json_int_t)bad,
+			                              "rows_ok", (json_int_t)n, "reason", err.msg));
 		else if (bad)
 			fprintf(ctx->out, "audit log BROKEN at row %lld (%lld rows before it are intact)\n",
 			        (long long)bad, (long long)n);
@@ -63,7 +63,7 @@ static int audit_verify(struct cli_ctx *ctx)
 	char hex[2 * STORE_HASH_LEN + 1];
 	sodium_bin2hex(hex, sizeof hex, head, STORE_HASH_LEN);
 	if (ctx->json)
-		fprintf(ctx->out, "{\"intact\":true,\"rows\":%lld,\"head\":\"%s\"}\n", (long long)n, hex);
+		cli_print_json(ctx, json_pack("{s:b,s:I,s:s}", "intact", 1, "rows", (json_int_t)n, "head", hex));
 	else
 		fprintf(ctx->out, "audit log intact: %lld rows, head %s\n", (long long)n, hex);
 	if (!complete) {

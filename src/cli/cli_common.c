@@ -10,21 +10,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 void cli_print_json(struct cli_ctx *ctx, json_t *j)
 {
 	if (!j)
@@ -40,13 +25,15 @@ void cli_print_json(struct cli_ctx *ctx, json_t *j)
 int cli_fail(struct cli_ctx *ctx, const struct prolo_err *err)
 {
 	if (ctx->json) {
-		fprintf(ctx->errs, "{\"error\":{\"code\":");
-		json_str(ctx->errs, prolo_err_name(err->code));
-		fprintf(ctx->errs, ",\"message\":");
-		json_str(ctx->errs, err->msg);
-		fprintf(ctx->errs, ",\"field\":");
-		json_str(ctx->errs, err->field);
-		fprintf(ctx->errs, "}}\n");
+		/* One line, as the API's error body; jansson escapes what needs it
+		 * (a message may quote a value or a path the user typed). */
+		json_t *j = json_pack("{s:{s:s,s:s%,s:s%}}", "error", "code", prolo_err_name(err->code),
+		                      "message", err->msg, strnlen(err->msg, sizeof err->msg),
+		                      "field", err->field, strnlen(err->field, sizeof err->field));
+		char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		fprintf(ctx->errs, "%s\n", s ? s : "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\",\"field\":\"\"}}");
+		free(s);
+		json_decref(j);
 	} else if (err->field[0]) {
 		fprintf(ctx->errs, "prolo: %s: %s\n", err->field, err->msg);
 	} else {

@@ -50,7 +50,7 @@ err_has "row 4 is missing"
 run 4 --db "$T/reordered.db" audit verify
 out_has "BROKEN at row 6"
 run 4 --db "$T/rehashed.db" --json audit verify
-out_has '"bad_row":3'
+out_has '"bad_row": 3'
 
 # A stopped server's spool is brought in by verify; one that cannot be
 # (damaged) makes verify fail although the chain itself is intact.

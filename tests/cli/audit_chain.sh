@@ -76,7 +76,7 @@ sqlite3 "$T/cut.db" "$NOTRIG DELETE FROM audit_log WHERE id >= 8; $TRIGGERS" || 
 run 4 --db "$T/cut.db" audit verify
 err_has "the log ends at row 7, but row 9 was anchored: rows were cut from the end"
 run 4 --db "$T/cut.db" --json audit verify
-out_has '"intact":false'
+out_has '"intact": false'
 
 # 4. A copy without its key cannot be checked, nor written to (which would
 # start a new key).
