@@ -30,10 +30,14 @@ CSV=$CACHE/export
 mkdir -p "$CACHE"
 if [ ! -f "$DB" ]; then
 	echo "making a registry of $N patients (seed 1) in $DB ..."
-	rm -f "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
+	rm -f "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm" "$DB.tmp-audit.key" "$DB.tmp-audit.anchor"
 	"$PROLO" --db "$DB.tmp" simulate --patients "$N" --seed 1 >/dev/null
 	[ ! -s "$DB.tmp-wal" ] || { echo "the new registry left a WAL file behind" >&2; exit 1; }
 	rm -f "$DB.tmp-wal" "$DB.tmp-shm"
+	# the audit chain's key and anchors go with the registry
+	for f in -audit.key -audit.anchor; do
+		[ ! -f "$DB.tmp$f" ] || mv "$DB.tmp$f" "$DB$f"
+	done
 	mv "$DB.tmp" "$DB"
 fi
 if [ ! -f "$CSV/.complete" ]; then
