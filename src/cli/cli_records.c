@@ -504,6 +504,8 @@ int cli_patient(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "report") == 0)
 		return cli_patient_report(ctx, argc, argv); /* src/cli/cli_patient_report.c */
+	if (argc >= 2 && cli_life_verb(argv[1]))
+		return cli_life(ctx, REC_PATIENT, argc, argv); /* src/cli/cli_amend.c */
 	return group(ctx, REC_PATIENT, argc, argv, patient_show);
 }
 
@@ -597,6 +599,8 @@ int cli_course(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "end") == 0)
 		return course_end(ctx, argc, argv);
+	if (argc >= 2 && cli_life_verb(argv[1]))
+		return cli_life(ctx, REC_COURSE, argc, argv);
 	return group(ctx, REC_COURSE, argc, argv, course_show);
 }
 
@@ -605,7 +609,7 @@ int cli_course(struct cli_ctx *ctx, int argc, char **argv)
 #define MAX_INJECTIONS 50
 
 /* "site=L5-S1,side=left,volume_ml=2" -> injection fields. */
-static int parse_injection(struct cli_ctx *ctx, const char *spec, int idx, struct injection *in)
+int cli_parse_injection(struct cli_ctx *ctx, const char *spec, int idx, struct injection *in)
 {
 	rec_init(REC_INJECTION, in);
 	const char *p = spec;
@@ -658,7 +662,7 @@ static int session_add(struct cli_ctx *ctx, int argc, char **argv)
 		else if (n_inj >= MAX_INJECTIONS)
 			x = cli_usage(ctx, "at most %d injections per session", MAX_INJECTIONS);
 		else
-			x = parse_injection(ctx, argv[i + 1], n_inj + 1, &inj[n_inj]);
+			x = cli_parse_injection(ctx, argv[i + 1], n_inj + 1, &inj[n_inj]);
 		n_inj++;
 		used[i] = used[i + 1] = true;
 		i++;
@@ -753,6 +757,8 @@ int cli_session(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
 		return session_add(ctx, argc, argv);
+	if (argc >= 2 && cli_life_verb(argv[1]))
+		return cli_life(ctx, REC_SESSION, argc, argv);
 	return group(ctx, REC_SESSION, argc, argv, session_show);
 }
 
@@ -808,6 +814,8 @@ static int outcome_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 
 int cli_outcome(struct cli_ctx *ctx, int argc, char **argv)
 {
+	if (argc >= 2 && cli_life_verb(argv[1]))
+		return cli_life(ctx, REC_OUTCOME, argc, argv);
 	return group(ctx, REC_OUTCOME, argc, argv, outcome_show);
 }
 
@@ -819,5 +827,7 @@ static int ae_show(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 
 int cli_ae(struct cli_ctx *ctx, int argc, char **argv)
 {
+	if (argc >= 2 && cli_life_verb(argv[1]))
+		return cli_life(ctx, REC_AE, argc, argv);
 	return group(ctx, REC_AE, argc, argv, ae_show);
 }
