@@ -32,6 +32,9 @@ enum app_action {
 	CAN_ALERTS_LIST, CAN_ALERTS_ACK, CAN_REPORT,
 	CAN_USERS_LIST, CAN_USERS_ADD, CAN_AUDIT_LIST,
 	CAN_QLINKS_ADD, CAN_IMPORT, CAN_EXPORT,
+	CAN_PATIENTS_AMEND, CAN_PATIENTS_VOID, CAN_COURSES_AMEND, CAN_COURSES_VOID,
+	CAN_SESSIONS_AMEND, CAN_SESSIONS_VOID, CAN_OUTCOMES_AMEND, CAN_OUTCOMES_VOID,
+	CAN_AES_AMEND, CAN_AES_VOID,
 	CAN__COUNT
 };
 
@@ -156,6 +159,63 @@ enum prolo_code app_session_add(struct app_ctx *cx, struct session *s, struct in
 enum prolo_code app_outcome_add(struct app_ctx *cx, struct outcome *o, struct prolo_err *err);
 /* Records an adverse event; a missing seq is the course's next. */
 enum prolo_code app_ae_add(struct app_ctx *cx, struct adverse_event *a, struct prolo_err *err);
+
+/* Refuses a date after today (cx->today) in a field of what has happened:
+ * a session's, an assessment's or an adverse event's date, a course's
+ * end_date. PROLO_EINVAL naming the field. Interactive entry only: the CSV
+ * import keeps what the interchange format allows. */
+enum prolo_code app_not_future(const struct app_ctx *cx, enum rec_kind kind, const void *rec,
+                               struct prolo_err *err);
+
+/* ---- the record's life: amend, void, history (app/amend.c) --------------- */
+
+/* One change to one record of kind patient, course, session, outcome or
+ * adverse event. key: a record of kind whose key fields are set (the
+ * patient_id; the course_id; course_id and session_no; course_id, date and
+ * instrument; course_id and seq). */
+struct app_change_in {
+	enum rec_kind kind;
+	const void *key;
+	const void *patch;        /* amend: a record of kind with the new values */
+	uint64_t set;             /* amend: bit i = field i of rec_tables[kind] is
+	                           * given in patch (a missing value clears it) */
+	const struct injection *inj; /* amend of a session: its injections, */
+	size_t n_inj;             /* replacing the ones it has when set_inj */
+	bool set_inj;
+	const char *reason;       /* why: required, at most 1,000 bytes */
+	int32_t if_version;       /* 0 = any version; else only that one */
+};
+
+/* Changes the fields of in->patch named by in->set: the actor's role must
+ * be one that may create such a record, in their clinic; the record is
+ * checked as when it is created (an assessment is scored again) and may not
+ * be dated after today; keys never change. The previous version is kept
+ * with who, when and why; audited as "KIND.amend" with the changed fields
+ * (values of numbers and codes only). out (a record of kind) gets the
+ * record as it now stands, or as it stands when the version does not
+ * match. PROLO_EINVAL (field), PROLO_ENOTFOUND, PROLO_EPERM,
+ * PROLO_ECONFLICT (field "version": not that version; or voided). */
+enum prolo_code app_amend(struct app_ctx *cx, const struct app_change_in *in, void *out,
+                          struct prolo_err *err);
+/* Marks a record entered in error: it leaves the report, the alerts and
+ * the exports but stays in its history. A patient with live courses is not
+ * voided (void them first); a voided course takes its sessions,
+ * assessments and adverse events with it; after a session is voided its
+ * course is planned again when it has no other session. Codes as app_amend. */
+enum prolo_code app_void(struct app_ctx *cx, const struct app_change_in *in, void *out,
+                         struct prolo_err *err);
+
+/* The life of one record: *out gets {"record":{…},"history":[{"version",
+ * "action","at","by","reason","record":{…},"changes":[{"field","from",
+ * "to"}]}…]}, oldest first; each entry is a previous version and the
+ * change that ended it. Needs the right to read the record
+ * (patients.get / courses.get); audited as "KIND.history". */
+struct json_t;
+enum prolo_code app_history(struct app_ctx *cx, enum rec_kind kind, const void *key, struct json_t **out,
+                            struct prolo_err *err);
+/* The record's key as the audit log and the history name it: "P1", "K1",
+ * "K1/2", "K1/2025-03-01/NRS", "K1/3". Cannot fail. */
+void app_record_key(enum rec_kind kind, const void *rec, char *out, size_t outsz);
 
 /* ---- the morning list --------------------------------------------------- */
 

@@ -35,6 +35,17 @@ static const struct {
 	[CAN_QLINKS_ADD] = { "questionnaire-links.add", A | C | S },
 	[CAN_IMPORT] = { "import", A },
 	[CAN_EXPORT] = { "export", A },
+	/* Amend and void: the roles that may create the record. */
+	[CAN_PATIENTS_AMEND] = { "patients.amend", A | C | S },
+	[CAN_PATIENTS_VOID] = { "patients.void", A | C | S },
+	[CAN_COURSES_AMEND] = { "courses.amend", A | C | S },
+	[CAN_COURSES_VOID] = { "courses.void", A | C | S },
+	[CAN_SESSIONS_AMEND] = { "sessions.amend", A | C },
+	[CAN_SESSIONS_VOID] = { "sessions.void", A | C },
+	[CAN_OUTCOMES_AMEND] = { "outcomes.amend", A | C | S },
+	[CAN_OUTCOMES_VOID] = { "outcomes.void", A | C | S },
+	[CAN_AES_AMEND] = { "adverse-events.amend", A | C | S },
+	[CAN_AES_VOID] = { "adverse-events.void", A | C | S },
 };
 
 const char *app_action_name(enum app_action a)

@@ -30,7 +30,9 @@ enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct pr
 	rc = registry_add(cx->st, REC_PATIENT, p, REG_INTERACTIVE, err);
 	if (!rc)
 		rc = app_audit(cx, "patient.create", "patient", p->patient_id, "", err);
-	return app_unit_end(cx, rc, err);
+	if (!(rc = app_unit_end(cx, rc, err)))
+		p->meta.version = 1;
+	return rc;
 }
 
 /* What a new course may carry beyond its plan: it starts planned or
@@ -79,6 +81,8 @@ enum prolo_code app_course_add(struct app_ctx *cx, struct course *c, const struc
 	struct patient p;
 	if ((rc = app_load_patient(cx, CAN_COURSES_ADD, c->patient_id, &p, err)))
 		return rc;
+	if (p.meta.voided)
+		return prolo_err_set(err, PROLO_ECONFLICT, "patient_id", "patient '%s' was voided", p.patient_id);
 	/* A named protocol is filled in by the protocol itself. */
 	char name[PROTO_NAME_MAX];
 	snprintf(name, sizeof name, "%s", c->protocol);
@@ -90,7 +94,9 @@ enum prolo_code app_course_add(struct app_ctx *cx, struct course *c, const struc
 	rc = plan_course_case(cx->st, c, name[0] ? name : NULL, lib, &pc, pf, err);
 	if (!rc)
 		rc = app_audit(cx, "course.create", "course", c->course_id, "", err);
-	return app_unit_end(cx, rc, err);
+	if (!(rc = app_unit_end(cx, rc, err)))
+		c->meta.version = 1;
+	return rc;
 }
 
 enum prolo_code app_course_end(struct app_ctx *cx, const struct app_course_end_in *in,
@@ -120,6 +126,12 @@ enum prolo_code app_course_end(struct app_ctx *cx, const struct app_course_end_i
 		                     out->course_id, dom_status_names[out->status]);
 	if (out->start_date != DOM_DATE_NONE && day < out->start_date)
 		return prolo_err_set(err, PROLO_EINVAL, "end_date", "is before the course's start_date");
+	if (out->meta.voided)
+		return prolo_err_set(err, PROLO_ECONFLICT, "course_id", "course '%s' was voided", out->course_id);
+	struct course ending = *out;
+	ending.end_date = day;
+	if ((rc = app_not_future(cx, REC_COURSE, &ending, err)))
+		return rc;
 	if ((rc = app_unit_begin(cx, err)))
 		return rc;
 	rc = store_course_end(cx->st, out->course_id, st, day, in->reason, err);
@@ -130,21 +142,26 @@ enum prolo_code app_course_end(struct app_ctx *cx, const struct app_course_end_i
 	return app_unit_end(cx, rc, err);
 }
 
-/* The course a child record belongs to, with the clinic check. */
+/* The course a child record belongs to, with the clinic check; a voided
+ * course takes no more records. */
 static enum prolo_code child_course(struct app_ctx *cx, enum app_action a, const char *course_id,
                                     struct prolo_err *err)
 {
 	struct course c;
 	struct patient p;
 	enum prolo_code rc = app_permit(cx, a, NULL, NULL, NULL, err);
-	return rc ? rc : app_load_course(cx, a, course_id, &c, &p, err);
+	if (!rc)
+		rc = app_load_course(cx, a, course_id, &c, &p, err);
+	if (!rc && c.meta.voided)
+		rc = prolo_err_set(err, PROLO_ECONFLICT, "course_id", "course '%s' was voided", course_id);
+	return rc;
 }
 
 enum prolo_code app_session_add(struct app_ctx *cx, struct session *s, struct injection *inj,
                                 size_t n_inj, struct prolo_err *err)
 {
 	enum prolo_code rc = child_course(cx, CAN_SESSIONS_ADD, s->course_id, err);
-	if (rc || (rc = app_unit_begin(cx, err)))
+	if (rc || (rc = app_not_future(cx, REC_SESSION, s, err)) || (rc = app_unit_begin(cx, err)))
 		return rc;
 	if (s->session_no == REC_INT_NONE) {
 		int32_t last = 0;
@@ -159,13 +176,15 @@ enum prolo_code app_session_add(struct app_ctx *cx, struct session *s, struct in
 		snprintf(detail, sizeof detail, "%zu injections", n_inj);
 		rc = app_audit(cx, "session.create", "session", key, detail, err);
 	}
-	return app_unit_end(cx, rc, err);
+	if (!(rc = app_unit_end(cx, rc, err)))
+		s->meta.version = 1;
+	return rc;
 }
 
 enum prolo_code app_outcome_add(struct app_ctx *cx, struct outcome *o, struct prolo_err *err)
 {
 	enum prolo_code rc = child_course(cx, CAN_OUTCOMES_ADD, o->course_id, err);
-	if (rc || (rc = app_unit_begin(cx, err)))
+	if (rc || (rc = app_not_future(cx, REC_OUTCOME, o, err)) || (rc = app_unit_begin(cx, err)))
 		return rc;
 	rc = registry_add(cx->st, REC_OUTCOME, o, REG_INTERACTIVE, err);
 	if (!rc) {
@@ -174,7 +193,9 @@ enum prolo_code app_outcome_add(struct app_ctx *cx, struct outcome *o, struct pr
 		snprintf(key, sizeof key, "%s/%s/%s", o->course_id, d, dom_instrument_names[o->instrument]);
 		rc = app_audit(cx, "outcome.create", "outcome", key, "", err);
 	}
-	return app_unit_end(cx, rc, err);
+	if (!(rc = app_unit_end(cx, rc, err)))
+		o->meta.version = 1;
+	return rc;
 }
 
 enum prolo_code app_ae_add(struct app_ctx *cx, struct adverse_event *a, struct prolo_err *err)
@@ -182,7 +203,7 @@ enum prolo_code app_ae_add(struct app_ctx *cx, struct adverse_event *a, struct p
 	if (a->seq == REC_INT_NONE)
 		a->seq = 0; /* the store numbers it */
 	enum prolo_code rc = child_course(cx, CAN_AES_ADD, a->course_id, err);
-	if (rc || (rc = app_unit_begin(cx, err)))
+	if (rc || (rc = app_not_future(cx, REC_AE, a, err)) || (rc = app_unit_begin(cx, err)))
 		return rc;
 	rc = registry_add(cx->st, REC_AE, a, REG_INTERACTIVE, err);
 	if (!rc) {
@@ -190,5 +211,7 @@ enum prolo_code app_ae_add(struct app_ctx *cx, struct adverse_event *a, struct p
 		snprintf(key, sizeof key, "%s/%d", a->course_id, (int)a->seq);
 		rc = app_audit(cx, "adverse_event.create", "adverse_event", key, dom_ae_kind_names[a->kind], err);
 	}
-	return app_unit_end(cx, rc, err);
+	if (!(rc = app_unit_end(cx, rc, err)))
+		a->meta.version = 1;
+	return rc;
 }

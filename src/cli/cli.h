@@ -53,6 +53,15 @@ struct sim_csv_opts;
 int cli_simulate_registry(struct cli_ctx *ctx, const char *db, uint64_t patients, uint64_t seed,
                           int clinics, const struct sim_csv_opts *opts, bool progress);
 
+/* The record's life (src/cli/cli_amend.c): "GROUP amend|void|history KEY..."
+ * for patient, course, session, outcome and ae (kind: enum rec_kind). */
+bool cli_life_verb(const char *verb);
+int cli_life(struct cli_ctx *ctx, int kind, int argc, char **argv);
+/* "site=L5-S1,side=left,volume_ml=2" into in (the idx-th --injection).
+ * 0, or an exit status after printing the error. */
+struct injection;
+int cli_parse_injection(struct cli_ctx *ctx, const char *spec, int idx, struct injection *in);
+
 /* For the record groups (patient, course, session, outcome, ae): prints
  * the field options with their meaning. Nothing for other commands. */
 void cli_record_help(FILE *f, const char *group);

@@ -500,6 +500,8 @@ int cli_patient(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "report") == 0)
 		return cli_patient_report(ctx, argc, argv); /* src/cli/cli_patient_report.c */
+	if (argc >= 2 && cli_life_verb(argv[1]))
+		return cli_life(ctx, REC_PATIENT, argc, argv); /* src/cli/cli_amend.c */
 	return group(ctx, REC_PATIENT, cli_patient_cmds, argc, argv, patient_show);
 }
 
@@ -582,6 +584,8 @@ int cli_course(struct cli_ctx *ctx, int argc, char **argv)
 		int x = cli_parse(ctx, "course", cli_find(cli_course_cmds, argc, argv), argc, argv, 2, &ca);
 		return x ? x : course_end(ctx, &ca);
 	}
+	if (argc >= 2 && cli_life_verb(argv[1]))
+		return cli_life(ctx, REC_COURSE, argc, argv); /* src/cli/cli_amend.c */
 	return group(ctx, REC_COURSE, cli_course_cmds, argc, argv, course_show);
 }
 
@@ -590,7 +594,7 @@ int cli_course(struct cli_ctx *ctx, int argc, char **argv)
 #define MAX_INJECTIONS 50
 
 /* "site=L5-S1,side=left,volume_ml=2" -> injection fields. */
-static int parse_injection(struct cli_ctx *ctx, const char *spec, int idx, struct injection *in)
+int cli_parse_injection(struct cli_ctx *ctx, const char *spec, int idx, struct injection *in)
 {
 	rec_init(REC_INJECTION, in);
 	const char *p = spec;
@@ -632,7 +636,7 @@ static int session_add(struct cli_ctx *ctx, struct session *s, const struct cli_
 		if (n_inj >= MAX_INJECTIONS)
 			x = cli_usage(ctx, "at most %d injections per session", MAX_INJECTIONS);
 		else
-			x = parse_injection(ctx, ca->multi[i], n_inj + 1, &inj[n_inj]);
+			x = cli_parse_injection(ctx, ca->multi[i], n_inj + 1, &inj[n_inj]);
 		n_inj++;
 	}
 	struct store *st = NULL;
@@ -714,6 +718,8 @@ static int session_show(struct cli_ctx *ctx, const struct cli_args *ca)
 
 int cli_session(struct cli_ctx *ctx, int argc, char **argv)
 {
+	if (argc >= 2 && cli_life_verb(argv[1]))
+		return cli_life(ctx, REC_SESSION, argc, argv); /* src/cli/cli_amend.c */
 	return group(ctx, REC_SESSION, cli_session_cmds, argc, argv, session_show);
 }
 
@@ -760,6 +766,8 @@ static int outcome_show(struct cli_ctx *ctx, const struct cli_args *ca)
 
 int cli_outcome(struct cli_ctx *ctx, int argc, char **argv)
 {
+	if (argc >= 2 && cli_life_verb(argv[1]))
+		return cli_life(ctx, REC_OUTCOME, argc, argv); /* src/cli/cli_amend.c */
 	return group(ctx, REC_OUTCOME, cli_outcome_cmds, argc, argv, outcome_show);
 }
 
@@ -771,5 +779,7 @@ static int ae_show(struct cli_ctx *ctx, const struct cli_args *ca)
 
 int cli_ae(struct cli_ctx *ctx, int argc, char **argv)
 {
+	if (argc >= 2 && cli_life_verb(argv[1]))
+		return cli_life(ctx, REC_AE, argc, argv); /* src/cli/cli_amend.c */
 	return group(ctx, REC_AE, cli_ae_cmds, argc, argv, ae_show);
 }

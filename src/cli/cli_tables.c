@@ -41,6 +41,26 @@ static const struct cli_option report_html_opts[] = {
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
+/* The record's life (cli_amend.c): amend and void need a reason. */
+static const struct cli_option amend_opts[] = {
+	{ "reason", "TEXT", "why the record is changed (kept with the earlier version)", CLI_REQUIRED, NULL },
+	{ "if-version", "N", "only if the record is still at version N (else exit 4)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option session_amend_opts[] = {
+	{ "reason", "TEXT", "why the record is changed (kept with the earlier version)", CLI_REQUIRED, NULL },
+	{ "if-version", "N", "only if the record is still at version N (else exit 4)", 0, NULL },
+	{ "injection", "\"site=...,side=...\"", "the session's injections, replacing the old ones", CLI_MULTI, NULL },
+	{ "no-injections", NULL, "the session had no injections", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+#define LIFE_ROWS(KEYS, N, OPTS) \
+	{ "amend", KEYS, N, N, OPTS, "changes fields of a record, with a reason; the earlier version is kept", true }, \
+	{ "void", KEYS, N, N, amend_opts, "marks a record entered in error, with a reason", false }, \
+	{ "history", KEYS, N, N, NULL, "the record's versions: who changed what, when and why", false }
+
 const struct cli_command cli_init_cmds[] = {
 	{ NULL, NULL, 0, 0, NULL, "creates a registry (--db FILE, else $PROLO_DB, else ./prolo.db)", false },
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
@@ -51,6 +71,7 @@ const struct cli_command cli_patient_cmds[] = {
 	{ "list", NULL, 0, 0, list_opts, "patients", false },
 	{ "show", "ID", 1, 1, NULL, "one patient with their courses", false },
 	{ "report", "ID", 1, 1, report_html_opts, "a summary for the patient", false },
+	LIFE_ROWS("ID", 1, amend_opts),
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -59,6 +80,7 @@ const struct cli_command cli_course_cmds[] = {
 	{ "list", NULL, 0, 0, list_opts, "courses", false },
 	{ "show", "ID", 1, 1, NULL, "one course with its sessions, assessments, side effects and history", false },
 	{ "end", "ID", 1, 1, course_end_opts, "ends a course", false },
+	LIFE_ROWS("ID", 1, amend_opts),
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -66,6 +88,7 @@ const struct cli_command cli_session_cmds[] = {
 	{ "add", NULL, 0, 0, session_add_opts, "records a session with its injections", true },
 	{ "list", NULL, 0, 0, list_opts, "sessions", false },
 	{ "show", "COURSE_ID SESSION_NO", 2, 2, NULL, "one session with its injections", false },
+	LIFE_ROWS("COURSE_ID SESSION_NO", 2, session_amend_opts),
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -73,6 +96,7 @@ const struct cli_command cli_outcome_cmds[] = {
 	{ "add", NULL, 0, 0, NULL, "records an assessment, scored from its item answers", true },
 	{ "list", NULL, 0, 0, list_opts, "assessments", false },
 	{ "show", "COURSE_ID DATE INSTRUMENT", 3, 3, NULL, "one assessment", false },
+	LIFE_ROWS("COURSE_ID DATE INSTRUMENT", 3, amend_opts),
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -80,6 +104,7 @@ const struct cli_command cli_ae_cmds[] = {
 	{ "add", NULL, 0, 0, NULL, "records an adverse event", true },
 	{ "list", NULL, 0, 0, list_opts, "adverse events", false },
 	{ "show", "COURSE_ID SEQ", 2, 2, NULL, "one adverse event", false },
+	LIFE_ROWS("COURSE_ID SEQ", 2, amend_opts),
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 

@@ -85,6 +85,14 @@ json_t *rec_to_json(enum rec_kind kind, const void *rec, bool all_fields, bool d
 		}
 	}
 	buf_free(&b);
+	/* Records read from the store carry their version (and a void). */
+	const struct rec_meta *m = rec_meta_get(kind, rec);
+	if (kind != REC_INJECTION && m->version > 0 &&
+	    (json_object_set_new(o, "version", json_integer(m->version)) != 0 ||
+	     (m->voided && json_object_set_new(o, "voided", json_true()) != 0))) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 

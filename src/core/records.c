@@ -141,6 +141,30 @@ void rec_init(enum rec_kind kind, void *rec)
 	const struct rec_table *t = &rec_tables[kind];
 	for (int i = 0; i < t->n_fields; i++)
 		set_missing(rec, &t->fields[i]);
+	*rec_meta_of(kind, rec) = (struct rec_meta){ 0, false };
+}
+
+struct rec_meta *rec_meta_of(enum rec_kind kind, void *rec)
+{
+	switch (kind) {
+	case REC_PATIENT:
+		return &((struct patient *)rec)->meta;
+	case REC_COURSE:
+		return &((struct course *)rec)->meta;
+	case REC_SESSION:
+		return &((struct session *)rec)->meta;
+	case REC_INJECTION:
+		return &((struct injection *)rec)->meta;
+	case REC_OUTCOME:
+		return &((struct outcome *)rec)->meta;
+	default:
+		return &((struct adverse_event *)rec)->meta;
+	}
+}
+
+const struct rec_meta *rec_meta_get(enum rec_kind kind, const void *rec)
+{
+	return rec_meta_of(kind, (void *)(uintptr_t)rec);
 }
 
 const struct field_def *rec_field(enum rec_kind kind, const char *name, size_t len)

@@ -23,6 +23,15 @@
  * enums -1, text "". */
 #define REC_INT_NONE INT32_MIN
 
+/* What the store knows of a record beyond its fields: its version (1 when
+ * created, one more at each amendment or void; 0 = not read from the
+ * store) and whether it was voided (entered in error). Not a field: it is
+ * never imported or exported, and rec_init clears it. */
+struct rec_meta {
+	int32_t version;
+	bool voided;
+};
+
 struct patient {
 	char patient_id[REC_ID_MAX];
 	char clinic[REC_ID_MAX];         /* clinic code, e.g. "C01" */
@@ -34,6 +43,7 @@ struct patient {
 	char email[REC_NAME_MAX];
 	uint32_t contraindications;      /* bit (1 << enum contraindication) */
 	char notes[REC_TEXT_MAX];
+	struct rec_meta meta;            /* not a field (see above) */
 };
 
 struct course {
@@ -51,6 +61,7 @@ struct course {
 	int32_t stem_source;             /* enum stem_source, stem cells only */
 	char override_reason[REC_TEXT_MAX]; /* why a blocking contraindication was overridden */
 	char override_by[REC_NAME_MAX];  /* clinician who overrode it */
+	struct rec_meta meta;            /* not a field (see above) */
 };
 
 struct session {
@@ -72,6 +83,7 @@ struct session {
 	int32_t prp_activation;          /* enum activation */
 	double prp_volume_ml;
 	char notes[REC_TEXT_MAX];
+	struct rec_meta meta;            /* not a field (see above) */
 };
 
 struct injection {
@@ -87,6 +99,7 @@ struct injection {
 	double volume_ml;
 	int32_t guidance;                /* enum guidance */
 	char lot[REC_NAME_MAX];          /* lot number of the injectate */
+	struct rec_meta meta;            /* not a field (see above) */
 };
 
 struct outcome {
@@ -95,6 +108,7 @@ struct outcome {
 	int32_t instrument;              /* enum instrument */
 	double score;                    /* total; NAN when not computable */
 	char items[REC_TEXT_MAX];        /* item answers "3;2;;4"; "" if not kept */
+	struct rec_meta meta;            /* not a field (see above) */
 };
 
 struct adverse_event {
@@ -108,6 +122,7 @@ struct adverse_event {
 	int32_t relatedness;             /* enum relatedness */
 	int32_t session_no;              /* linked session; REC_INT_NONE = none */
 	char notes[REC_TEXT_MAX];
+	struct rec_meta meta;            /* not a field (see above) */
 };
 
 enum rec_kind { REC_PATIENT, REC_COURSE, REC_SESSION, REC_INJECTION,
@@ -142,6 +157,9 @@ extern const struct rec_table rec_tables[REC__COUNT];
 
 /* Sets every field of rec to its missing value. Cannot fail. */
 void rec_init(enum rec_kind kind, void *rec);
+/* The record's meta (version, voided). Cannot fail. */
+struct rec_meta *rec_meta_of(enum rec_kind kind, void *rec);
+const struct rec_meta *rec_meta_get(enum rec_kind kind, const void *rec);
 /* Field by name, or NULL. */
 const struct field_def *rec_field(enum rec_kind kind, const char *name, size_t len);
 /* Parses value[0..len) into the field. An empty value sets "missing".

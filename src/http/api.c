@@ -53,6 +53,22 @@ static const struct route routes[] = {
 	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX | F_SECRET, NULL, CAN_QLINKS_ADD },
 	{ "GET", "/api/q/{id}", RT_Q_GET, h_q_get, 0, NULL, -1 },
 	{ "POST", "/api/q/{id}", RT_Q_POST, h_q_post, F_TX, NULL, -1 },
+	/* The record's life: {key} is the record's key, one or more segments. */
+	{ "PATCH", "/api/patients/{id}", RT_PATIENT_AMEND, h_record_amend, F_TX, NULL, CAN_PATIENTS_AMEND },
+	{ "POST", "/api/patients/{id}/void", RT_PATIENT_VOID, h_record_void, F_TX, NULL, CAN_PATIENTS_VOID },
+	{ "GET", "/api/patients/{id}/history", RT_PATIENT_HISTORY, h_record_history, 0, NULL, CAN_PATIENT_GET },
+	{ "PATCH", "/api/courses/{id}", RT_COURSE_AMEND, h_record_amend, F_TX, NULL, CAN_COURSES_AMEND },
+	{ "POST", "/api/courses/{id}/void", RT_COURSE_VOID, h_record_void, F_TX, NULL, CAN_COURSES_VOID },
+	{ "GET", "/api/courses/{id}/history", RT_COURSE_HISTORY, h_record_history, 0, NULL, CAN_COURSE_GET },
+	{ "PATCH", "/api/sessions/{key}", RT_SESSION_AMEND, h_record_amend, F_TX, NULL, CAN_SESSIONS_AMEND },
+	{ "POST", "/api/sessions/{key}/void", RT_SESSION_VOID, h_record_void, F_TX, NULL, CAN_SESSIONS_VOID },
+	{ "GET", "/api/sessions/{key}/history", RT_SESSION_HISTORY, h_record_history, 0, NULL, CAN_COURSE_GET },
+	{ "PATCH", "/api/outcomes/{key}", RT_OUTCOME_AMEND, h_record_amend, F_TX, NULL, CAN_OUTCOMES_AMEND },
+	{ "POST", "/api/outcomes/{key}/void", RT_OUTCOME_VOID, h_record_void, F_TX, NULL, CAN_OUTCOMES_VOID },
+	{ "GET", "/api/outcomes/{key}/history", RT_OUTCOME_HISTORY, h_record_history, 0, NULL, CAN_COURSE_GET },
+	{ "PATCH", "/api/adverse-events/{key}", RT_AE_AMEND, h_record_amend, F_TX, NULL, CAN_AES_AMEND },
+	{ "POST", "/api/adverse-events/{key}/void", RT_AE_VOID, h_record_void, F_TX, NULL, CAN_AES_VOID },
+	{ "GET", "/api/adverse-events/{key}/history", RT_AE_HISTORY, h_record_history, 0, NULL, CAN_COURSE_GET },
 };
 
 /* The role check of a route, before anything is read: the permission
@@ -75,6 +91,15 @@ static bool match(const char *pattern, const char *path, char *param, size_t psz
 {
 	const char *p = pattern, *s = path;
 	while (*p && *s) {
+		if (strncmp(p, "{key}", 5) == 0) {
+			/* The rest of the path up to the pattern's literal tail. */
+			size_t tail = strlen(p + 5), rest = strlen(s);
+			if (rest <= tail || strcmp(s + rest - tail, p + 5) != 0 || rest - tail >= psz)
+				return false;
+			memcpy(param, s, rest - tail);
+			param[rest - tail] = '\0';
+			return true;
+		}
 		if (strncmp(p, "{id}", 4) == 0) {
 			const char *e = strchr(s, '/');
 			size_t n = e ? (size_t)(e - s) : strlen(s);
@@ -425,7 +450,7 @@ bool api_dispatch(struct http_req *rq)
 		api_fail(rq, &err);
 		return false;
 	}
-	bool post = strcmp(rt->method, "POST") == 0;
+	bool post = strcmp(rt->method, "POST") == 0 || strcmp(rt->method, "PATCH") == 0;
 	/* One read snapshot from the session check to the end of a read
 	 * (login writes on its own; a write ends it before the writer). */
 	bool snap = rt->id != RT_LOGIN && store_read_begin(rq->st, &err) == PROLO_OK;

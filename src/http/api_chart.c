@@ -259,10 +259,17 @@ enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_er
 			buf_reset(b);
 			return rc;
 		}
+		/* The ETag: the patient's version (one read by key). */
+		struct patient p;
+		rec_init(REC_PATIENT, &p);
+		snprintf(p.patient_id, sizeof p.patient_id, "%s", rq->param);
+		if (store_get(rq->st, REC_PATIENT, &p, NULL) == PROLO_OK)
+			api_set_etag(rq, p.meta.version);
 	} else {
 		struct patient p;
 		if ((rc = app_load_patient(&cx, CAN_PATIENT_GET, rq->param, &p, err)))
 			return rc;
+		api_set_etag(rq, p.meta.version);
 		struct course_list cl = { .rq = rq, .b = b, .first = true };
 		struct store_filter f = { .patient_id = p.patient_id };
 		bool first = true;
@@ -323,6 +330,7 @@ enum prolo_code h_course_get(struct http_req *rq, json_t *body, struct prolo_err
 	enum prolo_code rc = app_load_course(&cx, CAN_COURSE_GET, rq->param, &c, &p, err);
 	if (rc)
 		return rc;
+	api_set_etag(rq, c.meta.version);
 	buf_reset(&rq->out);
 	if ((rc = buf_adds(&rq->out, "{\"course\":")))
 		return prolo_err_set(err, rc, "", "the response is too large");

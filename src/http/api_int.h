@@ -112,6 +112,13 @@ enum prolo_code h_course_end(struct http_req *rq, json_t *body, struct prolo_err
 enum prolo_code h_sessions_add(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_outcomes_add(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_aes_add(struct http_req *rq, json_t *body, struct prolo_err *err);
+/* The record's life (api_amend.c): PATCH, POST .../void, GET .../history;
+ * the record kind is the route's. */
+enum prolo_code h_record_amend(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_record_void(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_record_history(struct http_req *rq, json_t *body, struct prolo_err *err);
+/* Sets the ETag of the answer to a record's version. */
+void api_set_etag(struct http_req *rq, int32_t version);
 enum prolo_code h_alerts_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_alerts_ack(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_report(struct http_req *rq, json_t *body, struct prolo_err *err);

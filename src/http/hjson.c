@@ -238,5 +238,10 @@ enum prolo_code hjson_put_fields(struct buf *out, bool *first, enum rec_kind kin
 			break;
 		}
 	}
+	const struct rec_meta *m = rec_meta_get(kind, rec);
+	if (!rc && kind != REC_INJECTION && m->version > 0 && !(rc = put_key(out, first, "version")))
+		rc = put_int(out, m->version);
+	if (!rc && kind != REC_INJECTION && m->voided && !(rc = put_key(out, first, "voided")))
+		rc = buf_adds(out, "true");
 	return rc;
 }

@@ -24,6 +24,12 @@ enum route_id {
 	RT_ALERTS_LIST, RT_ALERTS_ACK, RT_REPORT,
 	RT_USERS_LIST, RT_USERS_ADD, RT_AUDIT_LIST,
 	RT_QLINKS_ADD, RT_Q_PAGE, RT_Q_GET, RT_Q_POST, RT_STATIC,
+	/* the record's life (api_amend.c): amend, void, history per kind */
+	RT_PATIENT_AMEND, RT_PATIENT_VOID, RT_PATIENT_HISTORY,
+	RT_COURSE_AMEND, RT_COURSE_VOID, RT_COURSE_HISTORY,
+	RT_SESSION_AMEND, RT_SESSION_VOID, RT_SESSION_HISTORY,
+	RT_OUTCOME_AMEND, RT_OUTCOME_VOID, RT_OUTCOME_HISTORY,
+	RT_AE_AMEND, RT_AE_VOID, RT_AE_HISTORY,
 	RT__COUNT
 };
 
@@ -47,7 +53,7 @@ struct http_req {
 	/* filled by the router */
 	const char *pattern;         /* route pattern for the log ("/api/patients/{id}") */
 	enum route_id route;
-	char param[HTTP_PARAM_MAX];  /* the {id} segment */
+	char param[HTTP_PARAM_MAX];  /* the {id} segment, or the {key} segments */
 	bool authed;
 	struct store_user user;
 	struct store_login_session sess;
@@ -57,6 +63,7 @@ struct http_req {
 	const char *content_type;    /* NULL = application/json */
 	char set_cookie[256];
 	char retry_after[24];
+	char etag[24];               /* ETag: a record's version, "" = none */
 	bool replayed;               /* Idempotent-Replayed */
 	/* work handed to the group-commit writer (api_dispatch returned true) */
 	struct writer_job job;       /* the request is found from it by offsetof */

@@ -453,6 +453,8 @@ static enum MHD_Result send_response(struct server *srv, struct MHD_Connection *
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, rq->retry_after);
 	if (rq->replayed)
 		MHD_add_response_header(r, "Idempotent-Replayed", "true");
+	if (rq->etag[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, rq->etag);
 	if (atomic_load(&srv->stopping))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)rq->status, r);

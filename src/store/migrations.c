@@ -201,10 +201,45 @@ static const char m004_audit_spool[] =
 	"  last_file TEXT NOT NULL"
 	") STRICT;";
 
+
+/* The record's life: every record has a version (1 when created, one more
+ * at each amendment or void) and may be voided (entered in error: it leaves
+ * the report, the alerts and the exports but stays in its history). Each
+ * change keeps the previous version in record_history: the old row as JSON
+ * (the API's shape), who, when and why. A voided session's injections are
+ * voided with it. record is the record's key as the audit log names it
+ * ("P1", "K1", "K1/2", "K1/2025-03-01/NRS", "K1/1"); ids never change. */
+#define LIFE_COLS(t) \
+	"ALTER TABLE " t " ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1);" \
+	"ALTER TABLE " t " ADD COLUMN voided_at TEXT;" \
+	"ALTER TABLE " t " ADD COLUMN void_reason TEXT;"
+static const char m006_record_life[] =
+	LIFE_COLS("patients")
+	LIFE_COLS("courses")
+	LIFE_COLS("sessions")
+	LIFE_COLS("outcomes")
+	LIFE_COLS("adverse_events")
+	"ALTER TABLE injections ADD COLUMN voided_at TEXT;"
+	"CREATE TABLE record_history ("
+	"  pk INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK ((kind = 'patient' OR kind = 'course' OR kind = 'session' OR kind = 'outcome' OR kind = 'adverse_event')),"
+	"  record TEXT NOT NULL CHECK (length(record) BETWEEN 1 AND 200),"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  action TEXT NOT NULL CHECK ((action = 'amend' OR action = 'void')),"
+	"  old TEXT NOT NULL,"
+	"  by TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  reason TEXT NOT NULL CHECK (length(reason) >= 1),"
+	"  UNIQUE (kind, record, version)"
+	") STRICT;";
+
 const struct store_migration store_migrations[] = {
 	{ 1, "core registry", m001_core },
 	{ 2, "server: users, sessions, audit", m002_server },
 	{ 3, "alert acknowledgements", store_alerts_migration_sql },
 	{ 4, "audit spool", m004_audit_spool },
+	/* 6, not 5: questionnaire link revocation is being added as 5 at the
+	 * same time; renumber on merge. */
+	{ 6, "record versions, voids and history", m006_record_life },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -92,10 +92,58 @@ enum prolo_code store_last_session_no(struct store *st, const char *course_id, i
 
 /* Reads one record by key: patient/course by id; session by course_id and
  * session_no; adverse event by course_id and seq; outcome by course_id,
- * date and instrument. The key fields of *rec are read, the rest filled.
+ * date and instrument. The key fields of *rec are read, the rest filled,
+ * with its meta (version; voided records are read too, meta.voided set).
  * PROLO_ENOTFOUND when absent. */
 enum prolo_code store_get(struct store *st, enum rec_kind kind, void *rec,
                           struct prolo_err *err);
+
+/* ---- amendments, voids and the history of a record ----------------------
+ * A record's version (rec_meta) is 1 when created and one more at each
+ * change. The rules (who, which fields, validation) are the use cases'
+ * (app/amend.c); these write what they decided. */
+
+/* True when the field names the record (patient_id, course_id, session_no,
+ * an assessment's date and instrument, seq): it never changes. */
+bool store_field_is_key(enum rec_kind kind, const char *name);
+/* Writes every field of rec (not its key) over the live record with the
+ * same key whose version is version; its version becomes version + 1.
+ * Not for injections (store_injections_replace). The store's insert rules
+ * apply (known condition, dates not before the course's start).
+ * PROLO_ECONFLICT (field "version") when the record is not at that version
+ * or is voided; PROLO_EINVAL, PROLO_ENOTFOUND as store_insert. */
+enum prolo_code store_update(struct store *st, enum rec_kind kind, const void *rec, int32_t version,
+                             struct prolo_err *err);
+/* Marks the live record with rec's key and that version voided (at: ISO
+ * time, reason: why); its version becomes version + 1. A session's
+ * injections are voided with it. PROLO_ECONFLICT as store_update. */
+enum prolo_code store_void(struct store *st, enum rec_kind kind, const void *rec, int32_t version,
+                           const char *at, const char *reason, struct prolo_err *err);
+/* Replaces the injections of session s by inj[0..n) (numbered 1..n when
+ * seq is missing). Store codes as store_insert. */
+enum prolo_code store_injections_replace(struct store *st, const struct session *s,
+                                         struct injection *inj, size_t n, struct prolo_err *err);
+
+/* One previous version of a record (store_history.c). */
+struct store_history_row {
+	const char *kind;     /* "patient", "course", "session", "outcome", "adverse_event" */
+	const char *record;   /* its key as the audit log names it: "K1/2025-03-01/NRS" */
+	int32_t version;      /* the version this was */
+	const char *action;   /* what ended it: "amend" or "void" */
+	const char *old;      /* the record as it was (JSON object text) */
+	const char *by;       /* the user who changed it */
+	const char *at;       /* ISO 8601 UTC */
+	const char *reason;   /* why */
+};
+/* Keeps a previous version. PROLO_ECONFLICT when that version was kept
+ * already; PROLO_EDB. */
+enum prolo_code store_history_add(struct store *st, const struct store_history_row *h,
+                                  struct prolo_err *err);
+typedef enum prolo_code (*store_history_row_fn)(void *ctx, const struct store_history_row *h,
+                                                struct prolo_err *err);
+/* The previous versions of one record, oldest first (valid during the call). */
+enum prolo_code store_history_list(struct store *st, const char *kind, const char *record,
+                                   store_history_row_fn fn, void *ctx, struct prolo_err *err);
 
 /* Filter for listing; NULL/empty members match everything. */
 struct store_filter {
@@ -105,6 +153,10 @@ struct store_filter {
 	int32_t session_no;     /* 0 = any (injections of one session) */
 	const char *search;     /* patients: substring of id or name */
 	int limit;              /* 0 = no limit */
+	bool include_voided;    /* also voided records and the children of a
+	                           voided course (history views); scans leave
+	                           them out by default, so the report, the
+	                           alerts and the exports never see them */
 };
 
 /* Called once per row in key order; a non-OK return stops the scan and is

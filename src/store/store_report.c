@@ -281,8 +281,12 @@ static enum prolo_code courses_sql(const struct store_report_filter *f, struct b
 	const char *from = base;
 	if (f && f->lean)
 		from = f->clinic ? lean_clinic : lean_base;
+	/* Voided courses are not in the report (nor their children, which
+	 * are read only for the courses read). */
 	enum prolo_code rc = buf_adds(sql, from);
-	const char *sep = " WHERE ";
+	if (!rc)
+		rc = buf_adds(sql, " WHERE c.voided_at IS NULL");
+	const char *sep = " AND ";
 	for (int i = 0; i < 5 && !rc; i++)
 		if (cond[i]) {
 			rc = buf_printf(sql, "%s%s", sep, cond[i]);
@@ -297,15 +301,16 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
                                    store_course_fn fn, void *ctx, struct prolo_err *err)
 {
 	static const char *const child_sql[3] = {
-		"SELECT course_pk, session_no, date FROM sessions ORDER BY course_pk, session_no",
+		"SELECT course_pk, session_no, date FROM sessions WHERE voided_at IS NULL"
+		" ORDER BY course_pk, session_no",
 		"SELECT course_pk, date, instrument, score FROM outcomes WHERE score IS NOT NULL"
-		" ORDER BY course_pk, date, instrument",
+		" AND voided_at IS NULL ORDER BY course_pk, date, instrument",
 		"SELECT course_pk, date, kind, ifnull(duration_days, -1), grade, seriousness FROM adverse_events"
-		" ORDER BY course_pk, seq",
+		" WHERE voided_at IS NULL ORDER BY course_pk, seq",
 	};
 	static const char lean_ae_sql[] =
 		"SELECT course_pk, NULL, kind, ifnull(duration_days, -1), 0, NULL FROM adverse_events"
-		" ORDER BY course_pk, seq";
+		" WHERE voided_at IS NULL ORDER BY course_pk, seq";
 	bool lean = f && f->lean;
 	struct cursor cc = { 0 }, kids[3] = { { 0 } };
 	struct sess_buf sb = { 0 };

@@ -36,7 +36,7 @@ struct parent_cache {
 	int32_t next_ae;    /* courses only: next adverse event seq; 0 = unknown */
 };
 
-#define SH__COUNT 256 /* scan shapes: combinations of the SH_ filter bits below */
+#define SH__COUNT 512 /* scan shapes: combinations of the SH_ filter bits below */
 
 struct scan_slot {
 	sqlite3_stmt *stmt; /* prepared on first use; NULL until then */
@@ -522,6 +522,7 @@ static const char *insert_sql(struct store *st, enum rec_kind kind, struct prolo
 enum {
 	SH_PID = 1, SH_CID = 2, SH_CLINIC = 4, SH_SNO = 8, SH_SEARCH = 16,
 	SH_OUTKEY = 32, SH_AESEQ = 64, SH_LIMIT = 128,
+	SH_VOIDED = 256, /* voided records too (history views, reads by key) */
 };
 
 static enum prolo_code add_cond(struct buf *b, bool *first, const char *cond)
@@ -549,6 +550,10 @@ static char *select_sql(enum rec_kind kind, int shape)
 		if (!rc)
 			rc = select_col(kind, &t->fields[i], &b);
 	}
+	/* Then the record's meta: its version and whether it is voided. */
+	if (!rc)
+		rc = buf_adds(&b, kind == REC_INJECTION ? ", 0, x.voided_at IS NOT NULL"
+		                                        : ", x.version, x.voided_at IS NOT NULL");
 	if (!rc)
 		rc = buf_printf(&b, " FROM %s x", tables[kind].table);
 	if (!rc && child)
@@ -574,6 +579,12 @@ static char *select_sql(enum rec_kind kind, int shape)
 		rc = add_cond(&b, &first, "x.date = ?6 AND x.instrument = ?7");
 	if (!rc && (shape & SH_AESEQ) && kind == REC_AE)
 		rc = add_cond(&b, &first, "x.seq = ?8");
+	/* Voided records, and the children of a voided course, are left out
+	 * (a patient is voided only without live courses). */
+	if (!rc && !(shape & SH_VOIDED))
+		rc = add_cond(&b, &first, kind == REC_PATIENT ? "x.voided_at IS NULL"
+		              : kind == REC_COURSE ? "x.voided_at IS NULL AND p.voided_at IS NULL"
+		              : "x.voided_at IS NULL AND c.voided_at IS NULL");
 	if (!rc)
 		rc = buf_printf(&b, " ORDER BY %s", tables[kind].order);
 	if (!rc && (shape & SH_LIMIT))
@@ -1196,8 +1207,11 @@ static int scan_shape(enum rec_kind kind, const struct store_filter *f, const vo
 			shape |= SH_SEARCH;
 		if (f->limit > 0)
 			shape |= SH_LIMIT;
+		if (f->include_voided)
+			shape |= SH_VOIDED;
 	}
 	if (key) {
+		shape |= SH_VOIDED;
 		switch (kind) {
 		case REC_PATIENT:
 			shape |= SH_PID;
@@ -1338,6 +1352,9 @@ static enum prolo_code run_select(struct store *st, enum rec_kind kind, const st
 		rec_init(kind, rec);
 		for (int i = 0; i < t->n_fields; i++)
 			read_field(s, i, rec, &t->fields[i]);
+		struct rec_meta *m = rec_meta_of(kind, rec);
+		m->version = sqlite3_column_int(s, t->n_fields);
+		m->voided = sqlite3_column_int(s, t->n_fields + 1) != 0;
 		if ((rc = fn(ctx, rec, err)))
 			break;
 	}
@@ -1666,4 +1683,222 @@ void store_checkpoint(struct store *st, int min_frames)
 		return;
 	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	st->wal_frames = 0;
+}
+
+/* ---- amendments and voids ----------------------------------------------
+ * A record is changed in place, its version one more; the use case keeps
+ * the previous version in record_history (store_history.c) in the same
+ * transaction. Ids and keys never change. */
+
+/* The fields that name a record (never amended). */
+static bool is_key(enum rec_kind kind, const struct field_def *f)
+{
+	static const char *const keys[REC__COUNT][4] = {
+		[REC_PATIENT] = { "patient_id" },
+		[REC_COURSE] = { "course_id", "patient_id" },
+		[REC_SESSION] = { "course_id", "session_no" },
+		[REC_INJECTION] = { "course_id", "session_no", "seq" },
+		[REC_OUTCOME] = { "course_id", "date", "instrument" },
+		[REC_AE] = { "course_id", "seq" },
+	};
+	for (int i = 0; i < 4 && keys[kind][i]; i++)
+		if (strcmp(f->name, keys[kind][i]) == 0)
+			return true;
+	return false;
+}
+
+bool store_field_is_key(enum rec_kind kind, const char *name)
+{
+	const struct field_def *f = rec_field(kind, name, strlen(name));
+	return f && is_key(kind, f);
+}
+
+/* " WHERE key = ..." of one record of kind (not injections). */
+static enum prolo_code where_key(enum rec_kind kind, struct buf *b)
+{
+	switch (kind) {
+	case REC_PATIENT:
+		return buf_adds(b, " WHERE patient_id = ?");
+	case REC_COURSE:
+		return buf_adds(b, " WHERE course_id = ?");
+	case REC_SESSION:
+		return buf_adds(b, " WHERE course_pk = (SELECT pk FROM courses WHERE course_id = ?) AND session_no = ?");
+	case REC_OUTCOME:
+		return buf_adds(b, " WHERE course_pk = (SELECT pk FROM courses WHERE course_id = ?)"
+		                   " AND date = ? AND instrument = ?");
+	default:
+		return buf_adds(b, " WHERE course_pk = (SELECT pk FROM courses WHERE course_id = ?) AND seq = ?");
+	}
+}
+
+/* Binds the key fields of rec from idx + 1 on, in where_key's order. */
+static int bind_key(sqlite3_stmt *s, int idx, enum rec_kind kind, const void *rec, char datebuf[11])
+{
+	const struct rec_table *t = &rec_tables[kind];
+	static const char *const order[REC__COUNT][3] = {
+		[REC_PATIENT] = { "patient_id" },
+		[REC_COURSE] = { "course_id" },
+		[REC_SESSION] = { "course_id", "session_no" },
+		[REC_OUTCOME] = { "course_id", "date", "instrument" },
+		[REC_AE] = { "course_id", "seq" },
+	};
+	for (int k = 0; k < 3 && order[kind][k]; k++)
+		for (int i = 0; i < t->n_fields; i++)
+			if (strcmp(t->fields[i].name, order[kind][k]) == 0)
+				bind_field(s, ++idx, rec, &t->fields[i], datebuf);
+	return idx;
+}
+
+/* Runs a prepared UPDATE of one record; PROLO_ECONFLICT (field version)
+ * when no row had that version (changed meanwhile, or voided). */
+static enum prolo_code step_change(struct store *st, sqlite3_stmt *s, enum rec_kind kind, const void *rec,
+                                   struct prolo_err *err)
+{
+	int src = sqlite3_step(s);
+	int n = sqlite3_changes(st->db);
+	enum prolo_code rc = PROLO_OK;
+	if (src != SQLITE_DONE)
+		rc = insert_error(st, kind, rec, src, err);
+	else if (n != 1)
+		rc = prolo_err_set(err, PROLO_ECONFLICT, "version",
+		                   "the %s was changed or voided meanwhile; read it again", rec_label(kind));
+	sqlite3_finalize(s);
+	return rc;
+}
+
+enum prolo_code store_update(struct store *st, enum rec_kind kind, const void *rec, int32_t version,
+                             struct prolo_err *err)
+{
+	if (kind == REC_INJECTION)
+		return prolo_err_set(err, PROLO_EINVAL, "", "injections change with their session");
+	/* The rules of an insert that need other records. */
+	enum prolo_code rc = PROLO_OK;
+	if (kind == REC_PATIENT) {
+		rc = ensure_clinic(st, ((const struct patient *)rec)->clinic, err);
+	} else if (kind == REC_COURSE) {
+		const struct course *c = rec;
+		if (!known_condition(st, c->condition) &&
+		    (load_conditions(st, NULL) != PROLO_OK || !known_condition(st, c->condition)))
+			rc = prolo_err_set(err, PROLO_EINVAL, "condition", "unknown condition '%s'", c->condition);
+	} else {
+		struct parent_cache *course = NULL;
+		rc = course_ref(st, (const char *)rec, &course, err);
+		if (!rc)
+			rc = check_dates(kind, rec, course->start_date, err);
+	}
+	if (rc)
+		return rc;
+
+	const struct rec_table *t = &rec_tables[kind];
+	struct buf b = { 0 };
+	bool first = true;
+	rc = buf_printf(&b, "UPDATE %s SET ", tables[kind].table);
+	for (int i = 0; i < t->n_fields && !rc; i++) {
+		if (is_key(kind, &t->fields[i]) || is_parent(kind, &t->fields[i]))
+			continue;
+		rc = buf_printf(&b, "%s%s = ?", first ? "" : ", ", t->fields[i].name);
+		first = false;
+	}
+	if (!rc)
+		rc = buf_adds(&b, ", version = version + 1");
+	if (!rc)
+		rc = where_key(kind, &b);
+	if (!rc)
+		rc = buf_adds(&b, " AND version = ? AND voided_at IS NULL");
+	if (rc) {
+		buf_free(&b);
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	}
+	sqlite3_stmt *s = NULL;
+	int src = sqlite3_prepare_v2(st->db, buf_str(&b), -1, &s, NULL);
+	buf_free(&b);
+	if (src != SQLITE_OK)
+		return store_sqlite_err(st, src, "preparing an amendment", err);
+	char dates[8][11];
+	int idx = 0, nd = 0;
+	for (int i = 0; i < t->n_fields; i++) {
+		const struct field_def *f = &t->fields[i];
+		if (is_key(kind, f) || is_parent(kind, f))
+			continue;
+		bind_field(s, ++idx, rec, f, dates[f->type == FT_DATE && nd < 6 ? nd++ : 6]);
+	}
+	idx = bind_key(s, idx, kind, rec, dates[7]);
+	sqlite3_bind_int(s, ++idx, version);
+	rc = step_change(st, s, kind, rec, err);
+	/* A course's start may have moved: forget the cached one. */
+	st->course.pk = 0;
+	st->course.id[0] = '\0';
+	return rc;
+}
+
+enum prolo_code store_void(struct store *st, enum rec_kind kind, const void *rec, int32_t version,
+                           const char *at, const char *reason, struct prolo_err *err)
+{
+	if (kind == REC_INJECTION)
+		return prolo_err_set(err, PROLO_EINVAL, "", "injections are voided with their session");
+	struct buf b = { 0 };
+	enum prolo_code rc = buf_printf(&b, "UPDATE %s SET voided_at = ?, void_reason = ?, version = version + 1",
+	                                tables[kind].table);
+	if (!rc)
+		rc = where_key(kind, &b);
+	if (!rc)
+		rc = buf_adds(&b, " AND version = ? AND voided_at IS NULL");
+	if (rc) {
+		buf_free(&b);
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	}
+	sqlite3_stmt *s = NULL;
+	int src = sqlite3_prepare_v2(st->db, buf_str(&b), -1, &s, NULL);
+	buf_free(&b);
+	if (src != SQLITE_OK)
+		return store_sqlite_err(st, src, "preparing a void", err);
+	char d[11];
+	sqlite3_bind_text(s, 1, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, reason, -1, SQLITE_STATIC);
+	int idx = bind_key(s, 2, kind, rec, d);
+	sqlite3_bind_int(s, ++idx, version);
+	rc = step_change(st, s, kind, rec, err);
+	if (!rc && kind == REC_SESSION) {
+		static const char sql[] =
+			"UPDATE injections SET voided_at = ?"
+			" WHERE course_pk = (SELECT pk FROM courses WHERE course_id = ?) AND session_no = ?";
+		const struct session *se = rec;
+		sqlite3_stmt *q = store_stmt(st, sql, err);
+		if (!q)
+			return err ? err->code : PROLO_EDB;
+		sqlite3_bind_text(q, 1, at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, se->course_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 3, se->session_no);
+		src = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (src != SQLITE_DONE)
+			rc = store_sqlite_err(st, src, "voiding injections", err);
+	}
+	return rc;
+}
+
+enum prolo_code store_injections_replace(struct store *st, const struct session *s,
+                                         struct injection *inj, size_t n, struct prolo_err *err)
+{
+	static const char sql[] =
+		"DELETE FROM injections WHERE course_pk = (SELECT pk FROM courses WHERE course_id = ?)"
+		" AND session_no = ?";
+	sqlite3_stmt *q = store_stmt(st, sql, err);
+	if (!q)
+		return err ? err->code : PROLO_EDB;
+	sqlite3_bind_text(q, 1, s->course_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, s->session_no);
+	int src = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (src != SQLITE_DONE)
+		return store_sqlite_err(st, src, "replacing injections", err);
+	enum prolo_code rc = PROLO_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		snprintf(inj[i].course_id, sizeof inj[i].course_id, "%s", s->course_id);
+		inj[i].session_no = s->session_no;
+		if (inj[i].seq == REC_INT_NONE)
+			inj[i].seq = (int32_t)(i + 1);
+		rc = store_insert(st, REC_INJECTION, &inj[i], err);
+	}
+	return rc;
 }

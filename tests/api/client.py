@@ -37,7 +37,7 @@ class Client:
         self.port = port
         self.password = password
         self.sessions = {}  # user -> (cookie, csrf)
-        self.vars = {}
+        self.vars = {"password": password}
 
     def raw(self, method, path, body=None, headers=None):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)

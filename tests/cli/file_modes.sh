@@ -24,7 +24,7 @@ want 600 "$PROLO_DB"
 run 0 patient add --patient_id P1 --clinic C01 --sex female --birth_year 1970 --first_name Ann
 run 0 course add --course_id K1 --patient_id P1 --modality prp --condition knee_oa \
 	--start_date 2030-03-01 --planned_sessions 3 --interval_days 14 --status planned
-run 0 session add --course_id K1 --date 2030-03-02 --proliferant prp
+PROLO_TODAY=2030-03-05 run 0 session add --course_id K1 --date 2030-03-02 --proliferant prp
 
 # The WAL files, while another connection keeps them (SQLite gives them the
 # registry's own mode).
