@@ -8,6 +8,7 @@
  * the report reads them in one sequential pass. */
 #include "store/store_sqlite.h"
 #include "store/store_alerts.h"
+#include "store/store_outreach.h"
 
 /* Dates are checked for the calendar at the edge (dom_date_parse); the table
  * checks their shape, which is cheap enough for bulk loads. */
@@ -206,5 +207,7 @@ const struct store_migration store_migrations[] = {
 	{ 2, "server: users, sessions, audit", m002_server },
 	{ 3, "alert acknowledgements", store_alerts_migration_sql },
 	{ 4, "audit spool", m004_audit_spool },
+	/* Numbered 7 while 5 and 6 are being written elsewhere; renumber on merge. */
+	{ 7, "follow-up outreach: contacts, outbox, attempts, tasks", store_outreach_migration_sql },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);
