@@ -35,6 +35,9 @@ static const struct {
 	[CAN_QLINKS_ADD] = { "questionnaire-links.add", A | C | S },
 	[CAN_IMPORT] = { "import", A },
 	[CAN_EXPORT] = { "export", A },
+	[CAN_CONTACTS_GET] = { "contacts.get", A | C | S },
+	[CAN_CONTACTS_SET] = { "contacts.set", A | C | S },
+	[CAN_OUTBOX] = { "outbox", A },
 };
 
 const char *app_action_name(enum app_action a)
