@@ -45,6 +45,11 @@ int cli_protocol(struct cli_ctx *ctx, int argc, char **argv);
 int cli_alerts(struct cli_ctx *ctx, int argc, char **argv);
 int cli_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv);
+/* Follow-up outreach (src/cli/cli_outreach.c): "contact set|show",
+ * "followup show COURSE", "outreach run|list|retry|cancel|test". */
+int cli_contact(struct cli_ctx *ctx, int argc, char **argv);
+int cli_followup(struct cli_ctx *ctx, int argc, char **argv);
+int cli_outreach(struct cli_ctx *ctx, int argc, char **argv);
 
 /* Simulates patients (seed, clinics, opts of sim/sim_csv.h) into the
  * registry db, created when missing, through the import use case

@@ -32,6 +32,9 @@ static const struct {
 	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", "prolo alerts [--today YYYY-MM-DD] [--clinic C] [--protocols FILE]\n  prolo alerts ack KEY --by NAME [--note TEXT]     (docs/alerts.md)" },
 	{ "condition", cli_condition, "add|list conditions with their ICD-10-CM and SNOMED CT codes", "prolo condition add NAME --icd10 CODE --snomed ID [--label TEXT]\n  prolo condition list" },
 	{ "backup", cli_backup, "an online copy of the registry into a new file", "prolo backup FILE" },
+	{ "contact", cli_contact, "set|show a patient's contact details and consent", "prolo contact set PATIENT_ID [--email ADDR] [--mobile +E164] [--channel email|sms|none] [--consent given|withdrawn --consent-by NAME --consent-how HOW [--consent-date D]]\n  prolo contact show PATIENT_ID     (docs/followup.md)" },
+	{ "followup", cli_followup, "show a course's follow-up time points and their status", "prolo followup show COURSE_ID [--today D] [--protocols FILE]" },
+	{ "outreach", cli_outreach, "run|list|retry|cancel|test the follow-up outbox", "prolo outreach run [--config FILE] [--protocols FILE] [--no-send]\n  prolo outreach list [--state S]\n  prolo outreach retry|cancel MESSAGE_ID\n  prolo outreach test ADDRESS [--config FILE]     (docs/followup.md)" },
 	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", "prolo schedule export --ics FILE [--today YYYY-MM-DD]" },
 };
 

@@ -21,8 +21,8 @@ static size_t read_cb(char *out, size_t size, size_t nmemb, void *p)
 	size_t n = left < room ? left : room;
 	memcpy(out, u->data + u->pos, n);
 	u->pos += n;
-	if (n == 0)
-		u->all_read = true;
+	if (u->pos == u->len)
+		u->all_read = true; /* libcurl need not ask again at the end */
 	return n;
 }
 
