@@ -53,6 +53,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX | F_SECRET, NULL, CAN_QLINKS_ADD },
 	{ "GET", "/api/q/{id}", RT_Q_GET, h_q_get, 0, NULL, -1 },
 	{ "POST", "/api/q/{id}", RT_Q_POST, h_q_post, F_TX, NULL, -1 },
+	{ "POST", "/api/optout/{id}", RT_OPTOUT, h_optout, F_TX, NULL, -1 },
 };
 
 /* The role check of a route, before anything is read: the permission

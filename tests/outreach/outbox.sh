@@ -182,6 +182,10 @@ out_has "unknown"
 
 # ---- opt-out: the patient is never contacted again by machine ----
 tok=$(grep -o "/optout/[0-9a-f]*" "$MAIL/0001.eml" | head -1)
+# The page the link opens (GET changes nothing), then the one click.
+$PY -c "import http.client,sys; c=http.client.HTTPConnection('127.0.0.1',$PORT,timeout=5); c.request('GET','$tok'); r=c.getresponse(); b=r.read(); sys.exit(0 if r.status==200 and b'Stop the messages' in b else 1)" || fail "opt-out page"
+run 0 contact show P1
+out_has "consent: given"
 tok=${tok##*/}
 $PY - "$PORT" "$tok" <<'EOP' || fail "opt-out"
 import http.client, sys
@@ -195,4 +199,13 @@ run 0 contact show P1
 out_has "withdrawn"
 run 0 contact show P1
 out_has "opt-out link"
+# A later time point of P1 becomes a phone task, not a message.
+run 0 course add --course_id KP1B --patient_id P1 --modality prp --condition knee_oa \
+	--start_date "$START" --planned_sessions 1 --interval_days 14 --status planned
+before=$(received)
+run 0 outreach run
+[ "$(received)" = "$before" ] || fail "an opted-out patient was contacted"
+run 0 alerts
+out_has "followup_unanswered"
+out_has "withdrawn"
 echo "outbox: all checks passed"
