@@ -4,7 +4,7 @@
 # against it, so adding a module or
 # a unit test needs no change here.
 
-PKGS     := sqlite3 libmicrohttpd jansson libsodium gsl
+PKGS     := sqlite3 libmicrohttpd jansson libsodium gsl libcurl
 TESTPKGS := cmocka
 
 BUILD ?= build

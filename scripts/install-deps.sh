@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages prolo builds and tests with. As root it runs
 # apt-get; otherwise it prints the exact command for someone who can.
 set -u
-BUILD_PKGS="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libsodium-dev libgsl-dev libcsv-dev libcmocka-dev"
+BUILD_PKGS="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libsodium-dev libgsl-dev libcsv-dev libcmocka-dev libcurl4-openssl-dev"
 TEST_PKGS="sqlite3 python3 python3-aiosmtpd chromium nodejs npm fonts-dejavu-core"
 want="$BUILD_PKGS"
 [ "${1:-}" = "--test" ] && want="$BUILD_PKGS $TEST_PKGS"

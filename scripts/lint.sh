@@ -26,11 +26,12 @@ allowed() {
 	sim) echo "core stats" ;;
 	report) echo "core stats" ;;
 	store) echo "core" ;;
+	outreach) echo "core" ;;
 	security) echo "core store" ;;
 	registry) echo "core stats store" ;;
-	app) echo "core stats sim report registry security store" ;;
-	http) echo "core stats report registry security store app" ;;
-	cli) echo "core stats sim report registry security store app http" ;;
+	app) echo "core stats sim report registry security store outreach" ;;
+	http) echo "core stats report registry security store outreach app" ;;
+	cli) echo "core stats sim report registry security store outreach app http" ;;
 	*) echo "?" ;;
 	esac
 }
@@ -81,6 +82,7 @@ only_in 'sqlite3\.h' store
 only_in 'microhttpd\.h' http
 only_in 'gsl/[a-z_]+\.h' stats sim
 only_in 'csv\.h' core
+only_in 'curl/curl\.h' outreach
 
 [ $status = 0 ] && echo "lint: ok"
 exit $status

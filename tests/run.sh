@@ -36,7 +36,7 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_one "unit/$(basename "$t")" "$t"
 done
-for dir in tests/cli tests/app tests/reference tests/api tests/e2e tests/sim tests/alerts tests/report; do
+for dir in tests/cli tests/app tests/reference tests/api tests/e2e tests/sim tests/alerts tests/report tests/outreach; do
 	[ -d "$dir" ] || continue
 	for t in "$dir"/*.sh; do
 		[ -f "$t" ] || continue

@@ -46,6 +46,9 @@ static const struct {
 	[CAN_OUTCOMES_VOID] = { "outcomes.void", A | C | S },
 	[CAN_AES_AMEND] = { "adverse-events.amend", A | C | S },
 	[CAN_AES_VOID] = { "adverse-events.void", A | C | S },
+	[CAN_CONTACTS_GET] = { "contacts.get", A | C | S },
+	[CAN_CONTACTS_SET] = { "contacts.set", A | C | S },
+	[CAN_OUTBOX] = { "outbox", A },
 };
 
 const char *app_action_name(enum app_action a)

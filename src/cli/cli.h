@@ -45,6 +45,11 @@ int cli_protocol(struct cli_ctx *ctx, int argc, char **argv);
 int cli_alerts(struct cli_ctx *ctx, int argc, char **argv);
 int cli_schedule(struct cli_ctx *ctx, int argc, char **argv);
 int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv);
+/* Follow-up outreach (src/cli/cli_outreach.c): "contact set|show",
+ * "followup show COURSE", "outreach run|list|retry|cancel|test". */
+int cli_contact(struct cli_ctx *ctx, int argc, char **argv);
+int cli_followup(struct cli_ctx *ctx, int argc, char **argv);
+int cli_outreach(struct cli_ctx *ctx, int argc, char **argv);
 
 /* Simulates patients (seed, clinics, opts of sim/sim_csv.h) into the
  * registry db, created when missing, through the import use case
@@ -79,6 +84,8 @@ int cli_fail(struct cli_ctx *ctx, const struct prolo_err *err);
 /* --json output: prints j, indented, keys in order, to ctx->out and
  * releases it. NULL (out of memory) prints nothing. */
 void cli_print_json(struct cli_ctx *ctx, json_t *j);
+/* The same on one line (JSON lines: a row of a list). */
+void cli_print_json_line(struct cli_ctx *ctx, json_t *j);
 /* Usage error: prints the message and a hint, returns 2. */
 int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -53,8 +53,8 @@ static enum prolo_code print_condition(void *ctx, const char *name, const char *
 {
 	struct cli_ctx *c = ctx;
 	if (c->json)
-		cli_print_json(c, json_pack("{s:s,s:s,s:s,s:s}", "name", name, "icd10", icd10, "snomed", snomed,
-		                            "label", label));
+		cli_print_json_line(c, json_pack("{s:s,s:s,s:s,s:s}", "name", name, "icd10", icd10, "snomed",
+		                                 snomed, "label", label));
 	else
 		fprintf(c->out, "%-20s %-8s %-12s %s\n", name, icd10, snomed, label);
 	return PROLO_OK;

@@ -22,6 +22,18 @@ void cli_print_json(struct cli_ctx *ctx, json_t *j)
 	json_decref(j);
 }
 
+void cli_print_json_line(struct cli_ctx *ctx, json_t *j)
+{
+	if (!j)
+		return;
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	if (s) {
+		fprintf(ctx->out, "%s\n", s);
+		free(s);
+	}
+	json_decref(j);
+}
+
 int cli_fail(struct cli_ctx *ctx, const struct prolo_err *err)
 {
 	if (ctx->json) {

@@ -319,6 +319,9 @@ const struct cli_group cli_groups[] = {
 	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", NULL, cli_alerts_cmds },
 	{ "condition", cli_condition, "add|list conditions with their ICD-10-CM and SNOMED CT codes", NULL, cli_condition_cmds },
 	{ "backup", cli_backup, "an online copy of the registry into a new file", NULL, cli_backup_cmds },
+	{ "contact", cli_contact, "set|show a patient's contact details and consent", "prolo contact set PATIENT_ID [--email ADDR] [--mobile +E164] [--channel email|sms|none] [--consent given|withdrawn --consent-by NAME --consent-how HOW [--consent-date D]]\n  prolo contact show PATIENT_ID     (docs/followup.md)", NULL },
+	{ "followup", cli_followup, "show a course's follow-up time points and their status", "prolo followup show COURSE_ID [--today D] [--protocols FILE]", NULL },
+	{ "outreach", cli_outreach, "run|list|retry|cancel|test the follow-up outbox", "prolo outreach run [--config FILE] [--protocols FILE] [--no-send]\n  prolo outreach list [--state S]\n  prolo outreach retry|cancel MESSAGE_ID\n  prolo outreach test ADDRESS [--config FILE]     (docs/followup.md)", NULL },
 	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", "prolo schedule export --ics FILE [--today YYYY-MM-DD]", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

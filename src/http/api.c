@@ -69,6 +69,7 @@ static const struct route routes[] = {
 	{ "PATCH", "/api/adverse-events/{key}", RT_AE_AMEND, h_record_amend, F_TX, NULL, CAN_AES_AMEND },
 	{ "POST", "/api/adverse-events/{key}/void", RT_AE_VOID, h_record_void, F_TX, NULL, CAN_AES_VOID },
 	{ "GET", "/api/adverse-events/{key}/history", RT_AE_HISTORY, h_record_history, 0, NULL, CAN_COURSE_GET },
+	{ "POST", "/api/optout/{id}", RT_OPTOUT, h_optout, F_TX, NULL, -1 },
 };
 
 /* The role check of a route, before anything is read: the permission

@@ -256,6 +256,10 @@ static void serve_static(struct server *srv, struct http_req *rq)
 		rq->pattern = "/q/{token}";
 		rq->route = RT_Q_PAGE;
 		serve_file(srv, rq, "q.html");
+	} else if (strncmp(rq->path, "/optout/", 8) == 0) {
+		rq->pattern = "/optout/{token}";
+		rq->route = RT_Q_PAGE;
+		serve_file(srv, rq, "optout.html");
 	} else {
 		rq->pattern = "static";
 		not_found(rq);
@@ -435,7 +439,8 @@ static enum MHD_Result send_response(struct server *srv, struct MHD_Connection *
 		free(data);
 		return MHD_NO;
 	}
-	bool api = strncmp(rq->path, "/api/", 5) == 0 || strncmp(rq->path, "/q/", 3) == 0;
+	bool api = strncmp(rq->path, "/api/", 5) == 0 || strncmp(rq->path, "/q/", 3) == 0 ||
+	           strncmp(rq->path, "/optout/", 8) == 0;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        rq->content_type ? rq->content_type : "application/json");
 	MHD_add_response_header(r, "Content-Security-Policy", csp);

@@ -5,11 +5,13 @@
 #include "core/grow.h"
 #include "registry/alerts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/domain.h"
 #include "store/store_alerts.h"
+#include "store/store_outreach.h"
 
 struct owned {
 	struct course_rows r;
@@ -79,6 +81,37 @@ static enum prolo_code copy_course(void *p, const struct course_rows *src, struc
 	return PROLO_OK;
 }
 
+/* The follow-up outbox's phone tasks (store/store_outreach.h) join the
+ * list after the rules' alerts. */
+struct task_ctx {
+	struct alert_list *out;
+};
+static enum prolo_code task_alert(void *p, const struct store_otask *t, struct prolo_err *err)
+{
+	struct alert_list *l = ((struct task_ctx *)p)->out;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		struct alert *grown = realloc(l->items, cap * sizeof *grown);
+		if (!grown)
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		l->items = grown;
+		l->cap = cap;
+	}
+	struct alert *a = &l->items[l->n++];
+	memset(a, 0, sizeof *a);
+	a->kind = t->kind == OT_CONTACT_FIX ? ALERT_CONTACT_FIX : ALERT_FOLLOWUP_UNANSWERED;
+	a->due = t->due;
+	a->comparable_slow = a->comparable_responded = -1;
+	snprintf(a->patient_id, sizeof a->patient_id, "%s", t->patient_id);
+	snprintf(a->course_id, sizeof a->course_id, "%s", t->course_id);
+	snprintf(a->clinic, sizeof a->clinic, "%s", t->clinic);
+	snprintf(a->reason, sizeof a->reason, "%s", t->detail);
+	char d[11];
+	dom_date_format(t->due, d);
+	snprintf(a->key, sizeof a->key, "%s:%s:%s", alert_kind_names[a->kind], d, t->course_id);
+	return PROLO_OK;
+}
+
 enum prolo_code alerts_compute(struct store *st, int32_t today, const char *clinic,
                                const struct protocol_lib *lib, struct alert_list *out,
                                struct prolo_err *err)
@@ -98,6 +131,10 @@ enum prolo_code alerts_compute(struct store *st, int32_t today, const char *clin
 		ptrs[i] = &c.items[i].r;
 	if (!rc)
 		rc = alerts_rules(ptrs, c.n, lib, today, out, err);
+	if (!rc) {
+		struct task_ctx tc = { out };
+		rc = store_otask_scan(st, f.clinic, today, task_alert, &tc, err);
+	}
 	/* Drop acknowledged alerts, keeping the order. */
 	size_t kept = 0;
 	for (size_t i = 0; !rc && i < out->n; i++) {

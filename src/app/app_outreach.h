@@ -1,0 +1,88 @@
+/* Follow-up that reaches the patient: contact details and consent, the
+ * follow-up plan of a course, the outbox that invites, reminds and raises
+ * phone tasks, and the patient's opt-out. Use cases like those of
+ * app/app.h (same context, same steps); kept in their own header.
+ * docs/followup.md describes them. */
+#ifndef PROLO_APP_OUTREACH_H
+#define PROLO_APP_OUTREACH_H
+
+#include "app/app.h"
+#include "outreach/outreach.h"
+#include "registry/followup.h"
+#include "store/store_outreach.h"
+
+/* Setting a patient's contact details. NULL members keep what is stored
+ * ("" clears an address). Consent changes need consent_by and
+ * consent_how; consent_date DOM_DATE_NONE = today. PROLO_EINVAL naming
+ * the field (email, mobile, channel, consent, consent_date, consent_by,
+ * consent_how). Audited as "contact.set" (no values in the row). */
+struct app_contact_in {
+	const char *patient_id;
+	const char *email, *mobile, *channel, *consent;
+	int32_t consent_date;
+	const char *consent_by, *consent_how;
+};
+enum prolo_code app_contact_set(struct app_ctx *cx, const struct app_contact_in *in,
+                                struct store_contact *out, struct prolo_err *err);
+/* A patient's contact (a patient without one gets channel none, no
+ * consent). Audited as "contact.read". */
+enum prolo_code app_contact_get(struct app_ctx *cx, const char *patient_id, struct store_contact *out,
+                                struct prolo_err *err);
+/* True when the outbox may contact the patient by machine: consent
+ * given, channel email, an address not marked bad. why gets the reason
+ * when not. Cannot fail. */
+bool app_contactable(const struct store_contact *c, bool have, const char **why);
+
+/* The patient's one-click opt-out by the token of a message: consent
+ * withdrawn (today, by "patient", how "opt-out link"). Needs no login: the
+ * token is the authority. PROLO_ENOTFOUND (field token). Idempotent. */
+enum prolo_code app_optout(struct app_ctx *cx, const char *token, struct prolo_err *err);
+
+/* A course's follow-up plan on today with each time point's status. */
+struct app_fu_point {
+	struct fu_point pt;
+	enum fu_status status;
+	int steps;              /* messages queued or sent for it */
+};
+enum prolo_code app_followup_show(struct app_ctx *cx, const char *course_id,
+                                  struct app_fu_point out[FU_POINTS_MAX], size_t *n,
+                                  struct prolo_err *err);
+
+/* One pass of the outbox (for cron, or the server's thread): settles
+ * messages left 'sending' by a stopped run as 'unknown' (never resent),
+ * queues the due invitations and reminders, raises phone tasks, then
+ * sends what is ready within the rate limit, outside quiet hours. */
+struct app_outbox_stats {
+	int resolved;   /* 'sending' rows of a stopped run, settled as unknown */
+	int queued;     /* new invitations and reminders */
+	int cancelled;  /* queued messages no longer needed */
+	int tasks;      /* phone tasks raised (new or again) */
+	int accepted, temporary, permanent, unknown;
+	bool quiet;     /* quiet hours: nothing was sent */
+};
+/* PROLO_EINVAL (field outreach) when the configuration lacks smtp_url,
+ * from or base_url, or reminder_days is malformed. send=false queues and
+ * raises tasks only. */
+enum prolo_code app_outbox_run(struct app_ctx *cx, const struct outreach_config *conf, bool send,
+                               struct app_outbox_stats *stats, struct prolo_err *err);
+/* A failed, unknown or queued message is queued again for now (a new
+ * step is not created: the same message). PROLO_ENOTFOUND,
+ * PROLO_ECONFLICT (sent, sending, cancelled). */
+enum prolo_code app_outbox_retry(struct app_ctx *cx, int64_t id, struct prolo_err *err);
+/* A queued or failed message is cancelled (it is not sent). */
+enum prolo_code app_outbox_cancel(struct app_ctx *cx, int64_t id, struct prolo_err *err);
+/* The messages (state -1 = any), with each one's attempts. */
+enum prolo_code app_outbox_list(struct app_ctx *cx, int state, store_omsg_fn fn, void *ctx,
+                                struct prolo_err *err);
+/* Sends a test message (no patient data) to address; *out says what
+ * happened. PROLO_EINVAL (field address, outreach). */
+enum prolo_code app_outbox_test(struct app_ctx *cx, const struct outreach_config *conf,
+                                const char *address, struct outreach_outcome *out,
+                                struct prolo_err *err);
+
+/* Internal to the follow-up use cases: the steps already taken for pt of
+ * course_id (from the outbox's rows). */
+enum prolo_code app_followup_sent(struct app_ctx *cx, const char *course_id, const struct fu_point *pt,
+                                  struct fu_sent *s, struct prolo_err *err);
+
+#endif

@@ -1,0 +1,535 @@
+/* The outbox (app/app_outreach.h): queue what the follow-up rules say is
+ * due, raise phone tasks, send within quiet hours and the rate limit.
+ *
+ * At most once. Before talking to the mail server the attempt is recorded
+ * as 'sending' in a committed row; afterwards it is settled. A run that
+ * finds a 'sending' row (its process stopped in between, e.g. killed)
+ * settles it as 'unknown' and does not resend: the message may have
+ * arrived, and a duplicate health-care message is worse than a missing
+ * one, which the phone task after the last step catches. Only one run per
+ * registry holds the lock (outreach_lock), so a 'sending' row seen by the
+ * holder is always a stopped run's. */
+#include "app/app_outreach.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/domain.h"
+#include "outreach/message.h"
+#include "security/auth.h"
+
+/* ---- planning: what is due --------------------------------------------- */
+
+enum act_kind { ACT_QUEUE, ACT_TASK, ACT_CANCEL };
+struct act {
+	enum act_kind kind;
+	struct store_omsg m;   /* ACT_QUEUE: the message; ACT_CANCEL: m.id */
+	struct store_otask t;  /* ACT_TASK */
+};
+struct plan_run {
+	struct app_ctx *cx;
+	const struct fu_reminders *rem;
+	struct act *acts;
+	size_t n, cap;
+};
+
+static enum prolo_code push(struct plan_run *pr, const struct act *a, struct prolo_err *err)
+{
+	if (pr->n == pr->cap) {
+		size_t nc = pr->cap ? pr->cap * 2 : 64;
+		struct act *g = realloc(pr->acts, nc * sizeof *g);
+		if (!g)
+			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		pr->acts = g;
+		pr->cap = nc;
+	}
+	pr->acts[pr->n++] = *a;
+	return PROLO_OK;
+}
+
+struct open_msgs {
+	struct store_omsg m[64];
+	size_t n;
+};
+static enum prolo_code collect_open(void *p, const struct store_omsg *m, struct prolo_err *err)
+{
+	struct open_msgs *o = p;
+	if ((m->state == OM_QUEUED || m->state == OM_SENDING) && o->n < 64)
+		o->m[o->n++] = *m;
+	return PROLO_OK;
+}
+
+static enum prolo_code plan_one_course(void *p, const struct course_rows *r, struct prolo_err *err)
+{
+	struct plan_run *pr = p;
+	struct app_ctx *cx = pr->cx;
+	if (r->start_date == DOM_DATE_NONE)
+		return PROLO_OK;
+	struct store_contact c;
+	enum prolo_code rc = store_contact_get(cx->st, r->patient_id, &c, err);
+	if (rc && rc != PROLO_ENOTFOUND)
+		return rc;
+	const char *why = NULL;
+	bool ok = app_contactable(&c, rc == PROLO_OK, &why);
+	const struct protocol *proto = cx->protocols && r->protocol && r->protocol[0]
+	                                   ? protocol_find(cx->protocols, r->protocol) : NULL;
+	struct fu_plan pl;
+	followup_plan(proto, r->condition_name, r->start_date, &pl);
+	struct open_msgs open = { .n = 0 };
+	struct store_omsg_filter f = { .course_id = r->course_id, .state = -1 };
+	if ((rc = store_omsg_scan(cx->st, &f, collect_open, &open, err)))
+		return rc;
+	for (size_t i = 0; i < pl.n; i++) {
+		const struct fu_point *pt = &pl.pts[i];
+		struct fu_sent s;
+		if ((rc = app_followup_sent(cx, r->course_id, pt, &s, err)))
+			return rc;
+		uint32_t answered = followup_answered(pt, r->out_date, r->out_instrument, r->n_outcomes);
+		enum fu_status st = followup_status(pt, answered, ok, &s, cx->today);
+		bool pending = false;
+		for (size_t k = 0; k < open.n; k++) {
+			if (open.m[k].point_day != pt->offset_days)
+				continue;
+			if (open.m[k].state == OM_QUEUED &&
+			    (st == FU_ANSWERED || st == FU_MISSED || st == FU_NOT_CONTACTABLE)) {
+				struct act a = { .kind = ACT_CANCEL };
+				a.m = open.m[k];
+				if ((rc = push(pr, &a, err)))
+					return rc;
+			} else {
+				pending = true; /* one step at a time */
+			}
+		}
+		if (pending)
+			continue;
+		int step = 0;
+		enum fu_action fa = followup_next(pt, answered, ok, &s, pr->rem, cx->today, &step);
+		if (fa == FU_SEND) {
+			struct act a = { .kind = ACT_QUEUE };
+			snprintf(a.m.course_id, sizeof a.m.course_id, "%s", r->course_id);
+			a.m.point_day = pt->offset_days;
+			a.m.step = step;
+			a.m.due = pt->due;
+			a.m.window_end = pt->window_end;
+			a.m.instruments = pt->instruments & ~answered;
+			a.m.channel = c.channel;
+			a.m.state = OM_QUEUED;
+			a.m.next_try = cx->now;
+			a.m.created_at = cx->now;
+			a.m.created_on = cx->today;
+			if ((rc = push(pr, &a, err)))
+				return rc;
+		} else if (fa == FU_PHONE_TASK) {
+			struct act a = { .kind = ACT_TASK };
+			snprintf(a.t.course_id, sizeof a.t.course_id, "%s", r->course_id);
+			a.t.kind = OT_FOLLOWUP_UNANSWERED;
+			a.t.point_day = pt->offset_days;
+			a.t.due = cx->today;
+			if (ok)
+				snprintf(a.t.detail, sizeof a.t.detail,
+				         "The %d-day follow-up was not answered after the invitation and %d reminder%s: call the patient.",
+				         pt->offset_days, pr->rem->n, pr->rem->n == 1 ? "" : "s");
+			else
+				snprintf(a.t.detail, sizeof a.t.detail,
+				         "The %d-day follow-up is due and the patient cannot be contacted by machine (%s): call the patient.",
+				         pt->offset_days, why ? why : "?");
+			if ((rc = push(pr, &a, err)))
+				return rc;
+		}
+	}
+	return PROLO_OK;
+}
+
+static enum prolo_code apply(struct app_ctx *cx, const struct act *a, struct app_outbox_stats *stats,
+                             struct prolo_err *err)
+{
+	enum prolo_code rc;
+	char detail[64];
+	switch (a->kind) {
+	case ACT_QUEUE: {
+		struct store_omsg m = a->m;
+		rc = store_omsg_add(cx->st, &m, err);
+		if (rc == PROLO_ECONFLICT)
+			return PROLO_OK; /* queued by an earlier run: never twice */
+		if (rc)
+			return rc;
+		stats->queued++;
+		snprintf(detail, sizeof detail, "message %lld day %d step %d", (long long)m.id, m.point_day, m.step);
+		return app_audit(cx, "outbox.queue", "course", m.course_id, detail, err);
+	}
+	case ACT_TASK:
+		stats->tasks++;
+		return store_otask_add(cx->st, &a->t, err);
+	case ACT_CANCEL:
+		stats->cancelled++;
+		if ((rc = store_omsg_set(cx->st, a->m.id, OM_CANCELLED, a->m.tries, a->m.next_try, err)))
+			return rc;
+		snprintf(detail, sizeof detail, "message %lld no longer needed", (long long)a->m.id);
+		return app_audit(cx, "outbox.cancel", "course", a->m.course_id, detail, err);
+	}
+	return PROLO_OK;
+}
+
+/* ---- settling a stopped run's 'sending' rows --------------------------- */
+
+struct idlist {
+	struct store_omsg m[256];
+	size_t n;
+};
+static enum prolo_code collect(void *p, const struct store_omsg *m, struct prolo_err *err)
+{
+	struct idlist *l = p;
+	if (l->n < 256)
+		l->m[l->n++] = *m;
+	return PROLO_OK;
+}
+
+static enum prolo_code resolve_sending(struct app_ctx *cx, struct app_outbox_stats *stats,
+                                       struct prolo_err *err)
+{
+	static struct idlist l; /* one run at a time (the lock) */
+	l.n = 0;
+	struct store_omsg_filter f = { .state = OM_SENDING, .limit = 256 };
+	enum prolo_code rc = store_omsg_scan(cx->st, &f, collect, &l, err);
+	for (size_t i = 0; !rc && i < l.n; i++) {
+		const struct store_omsg *m = &l.m[i];
+		if ((rc = app_unit_begin(cx, err)))
+			break;
+		rc = store_oattempt_settle(cx->st, m->id, m->tries, OR_UNKNOWN,
+		                           "the sending process stopped before the server's answer was recorded; not resent",
+		                           0, err);
+		if (!rc)
+			rc = store_omsg_set(cx->st, m->id, OM_UNKNOWN, m->tries, 0, err);
+		if (!rc) {
+			char detail[64];
+			snprintf(detail, sizeof detail, "message %lld unknown (interrupted)", (long long)m->id);
+			rc = app_audit(cx, "outbox.resolve", "course", m->course_id, detail, err);
+		}
+		if ((rc = app_unit_end(cx, rc, err)))
+			break;
+		stats->resolved++;
+	}
+	return rc;
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+static int64_t day_end(int32_t day)
+{
+	return ((int64_t)day + 1) * 86400; /* midnight UTC after the day */
+}
+
+static void sleep_ms(long ms)
+{
+	if (ms <= 0)
+		return;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+static int local_minute(int64_t now)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return tm.tm_hour * 60 + tm.tm_min;
+}
+
+static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config *conf,
+                                const struct store_omsg *m0, struct app_outbox_stats *stats,
+                                struct prolo_err *err)
+{
+	struct store_omsg m = *m0;
+	struct store_contact c;
+	enum prolo_code rc = store_contact_get(cx->st, m.patient_id, &c, err);
+	if (rc && rc != PROLO_ENOTFOUND)
+		return rc;
+	if (!app_contactable(&c, rc == PROLO_OK, NULL) || m.window_end < cx->today) {
+		stats->cancelled++;
+		if ((rc = app_unit_begin(cx, err)))
+			return rc;
+		rc = store_omsg_set(cx->st, m.id, OM_CANCELLED, m.tries, m.next_try, err);
+		if (!rc)
+			rc = app_audit(cx, "outbox.cancel", "course", m.course_id, "not contactable or window passed", err);
+		return app_unit_end(cx, rc, err);
+	}
+	struct patient p;
+	rec_init(REC_PATIENT, &p);
+	snprintf(p.patient_id, sizeof p.patient_id, "%s", m.patient_id);
+	if ((rc = store_get(cx->st, REC_PATIENT, &p, err)))
+		return rc;
+
+	/* 1. The attempt, committed as 'sending' with its links. */
+	char tokens[OUTREACH_LINKS_MAX][AUTH_TOKEN_HEX];
+	char urls[OUTREACH_LINKS_MAX][AUTH_TOKEN_HEX + 300];
+	char optout_tok[AUTH_TOKEN_HEX], optout_url[AUTH_TOKEN_HEX + 300];
+	size_t n_links = 0;
+	struct store_oattempt at;
+	memset(&at, 0, sizeof at);
+	at.message_id = m.id;
+	at.n = m.tries + 1;
+	at.channel = m.channel;
+	at.at = cx->now;
+	at.result = OR_SENDING;
+	auth_new_token(optout_tok);
+	auth_token_hash(optout_tok, at.optout_hash);
+	if ((rc = app_unit_begin(cx, err)))
+		goto out;
+	for (int in = 0; !rc && in < INSTR__COUNT && n_links < OUTREACH_LINKS_MAX; in++) {
+		if (!(m.instruments & (1u << in)))
+			continue;
+		struct store_qlink q;
+		memset(&q, 0, sizeof q);
+		auth_new_token(tokens[n_links]);
+		auth_token_hash(tokens[n_links], q.token_hash);
+		snprintf(q.patient_id, sizeof q.patient_id, "%s", m.patient_id);
+		snprintf(q.course_id, sizeof q.course_id, "%s", m.course_id);
+		q.instrument = in;
+		snprintf(q.created_by, sizeof q.created_by, "outbox");
+		q.created_at = cx->now;
+		q.expires_at = day_end(m.window_end);
+		rc = store_qlink_add(cx->st, &q, err);
+		snprintf(urls[n_links], sizeof urls[n_links], "%s/q/%s", conf->base_url, tokens[n_links]);
+		n_links++;
+	}
+	if (!rc)
+		rc = store_oattempt_add(cx->st, &at, err);
+	if (!rc)
+		rc = store_omsg_set(cx->st, m.id, OM_SENDING, at.n, m.next_try, err);
+	if (!rc) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "message %lld step %d try %d", (long long)m.id, m.step, at.n);
+		rc = app_audit(cx, "outbox.send", "course", m.course_id, detail, err);
+	}
+	if ((rc = app_unit_end(cx, rc, err)))
+		goto out;
+
+	/* 2. The message, then the server. */
+	snprintf(optout_url, sizeof optout_url, "%s/optout/%s", conf->base_url, optout_tok);
+	char msgid[96], rnd[17];
+	unsigned char rb[8];
+	randombytes_buf(rb, sizeof rb);
+	sodium_bin2hex(rnd, sizeof rnd, rb, sizeof rb);
+	snprintf(msgid, sizeof msgid, "%lld.%d.%s@prolo", (long long)m.id, at.n, rnd);
+	char clinic[128];
+	snprintf(clinic, sizeof clinic, "%s", conf->clinic_name[0] ? conf->clinic_name : p.clinic);
+	struct outreach_msg om = {
+		.from = conf->from, .to = c.email, .first_name = p.first_name, .clinic_name = clinic,
+		.step = m.step, .n_links = n_links, .optout_url = optout_url, .message_id = msgid,
+		.date = cx->now,
+	};
+	for (size_t i = 0; i < n_links; i++)
+		om.links[i] = urls[i];
+	struct buf body = { 0 };
+	struct outreach_outcome oc;
+	struct prolo_err berr = { 0 };
+	if (outreach_msg_build(&om, &body, &berr)) {
+		memset(&oc, 0, sizeof oc);
+		oc.result = ORES_PERMANENT;
+		snprintf(oc.reply, sizeof oc.reply, "the message could not be built (%s)", berr.field);
+	} else {
+		outreach_smtp_send(conf, c.email, body.data, body.len, &oc);
+	}
+	sodium_memzero(body.data, body.len);
+	buf_free(&body);
+
+	/* 3. Settle. */
+	int result = OR_UNKNOWN, state = OM_UNKNOWN;
+	int64_t next = 0;
+	bool bad = false;
+	switch (oc.result) {
+	case ORES_ACCEPTED:
+		result = OR_ACCEPTED, state = OM_SENT;
+		stats->accepted++;
+		break;
+	case ORES_TEMPORARY:
+		result = OR_TEMPORARY;
+		stats->temporary++;
+		if (at.n < conf->max_tries) {
+			state = OM_QUEUED;
+			int shift = at.n - 1 < 16 ? at.n - 1 : 16;
+			next = cx->now + ((int64_t)conf->backoff_s << shift);
+		} else {
+			state = OM_FAILED;
+		}
+		break;
+	case ORES_PERMANENT:
+		result = OR_PERMANENT, state = OM_FAILED, bad = true;
+		stats->permanent++;
+		break;
+	case ORES_UNKNOWN:
+		result = OR_UNKNOWN, state = OM_UNKNOWN;
+		stats->unknown++;
+		break;
+	}
+	if ((rc = app_unit_begin(cx, err)))
+		goto out;
+	rc = store_oattempt_settle(cx->st, m.id, at.n, result, oc.reply, next, err);
+	if (!rc)
+		rc = store_omsg_set(cx->st, m.id, state, at.n, next ? next : m.next_try, err);
+	if (!rc && (bad || state == OM_FAILED)) {
+		if (bad) {
+			c.email_bad = true;
+			c.updated_at = cx->now;
+			rc = store_contact_put(cx->st, &c, err);
+		}
+		struct store_otask t;
+		memset(&t, 0, sizeof t);
+		snprintf(t.course_id, sizeof t.course_id, "%s", m.course_id);
+		t.kind = OT_CONTACT_FIX;
+		t.point_day = m.point_day;
+		t.due = cx->today;
+		snprintf(t.detail, sizeof t.detail, "%s",
+		         bad ? "The mail server refused the patient's e-mail address for good: check and correct it."
+		             : "The follow-up e-mail could not be delivered after every retry: check the address or call.");
+		if (!rc && !(rc = store_otask_add(cx->st, &t, err)))
+			stats->tasks++;
+	}
+	if (!rc) {
+		char detail[96];
+		snprintf(detail, sizeof detail, "message %lld try %d %s", (long long)m.id, at.n, store_oresult_names[result]);
+		rc = app_audit(cx, "outbox.result", "course", m.course_id, detail, err);
+	}
+	rc = app_unit_end(cx, rc, err);
+out:
+	for (size_t i = 0; i < n_links; i++)
+		sodium_memzero(tokens[i], sizeof tokens[i]);
+	sodium_memzero(optout_tok, sizeof optout_tok);
+	sodium_memzero(urls, sizeof urls);
+	sodium_memzero(optout_url, sizeof optout_url);
+	return rc;
+}
+
+static enum prolo_code conf_ready(const struct outreach_config *conf, struct fu_reminders *rem,
+                                  struct prolo_err *err)
+{
+	followup_reminders_default(rem);
+	if (!followup_reminders_parse(conf->reminder_days, rem))
+		return prolo_err_set(err, PROLO_EINVAL, "outreach", "reminder_days: increasing days (1-90), at most %d, e.g. 3,7",
+		                     FU_REMINDERS_MAX);
+	rem->phone_after_days = conf->phone_after_days;
+	if (!conf->smtp_url[0])
+		return prolo_err_set(err, PROLO_EINVAL, "outreach", "smtp_url is not set");
+	if (!conf->from[0])
+		return prolo_err_set(err, PROLO_EINVAL, "outreach", "from is not set");
+	if (!conf->base_url[0])
+		return prolo_err_set(err, PROLO_EINVAL, "outreach", "base_url is not set");
+	return PROLO_OK;
+}
+
+enum prolo_code app_outbox_run(struct app_ctx *cx, const struct outreach_config *conf, bool send,
+                               struct app_outbox_stats *stats, struct prolo_err *err)
+{
+	memset(stats, 0, sizeof *stats);
+	enum prolo_code rc = app_permit(cx, CAN_OUTBOX, NULL, NULL, NULL, err);
+	struct fu_reminders rem;
+	if (rc || (rc = conf_ready(conf, &rem, err)))
+		return rc;
+	if ((rc = resolve_sending(cx, stats, err)))
+		return rc;
+	/* Plan: read every course, then write what is due in one unit. */
+	struct plan_run pr = { cx, &rem, NULL, 0, 0 };
+	struct store_report_filter f = { .modality = -1, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE };
+	rc = store_scan_courses(cx->st, &f, plan_one_course, &pr, err);
+	if (!rc && pr.n) {
+		if (!(rc = app_unit_begin(cx, err))) {
+			for (size_t i = 0; !rc && i < pr.n; i++)
+				rc = apply(cx, &pr.acts[i], stats, err);
+			rc = app_unit_end(cx, rc, err);
+		}
+	}
+	free(pr.acts);
+	if (rc || !send)
+		return rc;
+	if (outreach_quiet(conf, local_minute(cx->now))) {
+		stats->quiet = true;
+		return PROLO_OK;
+	}
+	static struct idlist ready;
+	ready.n = 0;
+	struct store_omsg_filter rf = { .state = OM_QUEUED, .ready_at = cx->now,
+	                                .limit = conf->max_per_run < 256 ? conf->max_per_run : 256 };
+	if ((rc = store_omsg_scan(cx->st, &rf, collect, &ready, err)))
+		return rc;
+	long gap_ms = 60000L / (conf->rate_per_minute > 0 ? conf->rate_per_minute : 1);
+	for (size_t i = 0; !rc && i < ready.n; i++) {
+		if (i)
+			sleep_ms(gap_ms);
+		rc = send_one(cx, conf, &ready.m[i], stats, err);
+	}
+	return rc;
+}
+
+/* ---- managing messages -------------------------------------------------- */
+
+static enum prolo_code set_state(struct app_ctx *cx, int64_t id, bool retry, struct prolo_err *err)
+{
+	enum prolo_code rc = app_permit(cx, CAN_OUTBOX, NULL, NULL, NULL, err);
+	struct store_omsg m;
+	if (rc || (rc = store_omsg_get(cx->st, id, &m, err)))
+		return rc;
+	bool ok = retry ? (m.state == OM_FAILED || m.state == OM_UNKNOWN || m.state == OM_QUEUED)
+	                : (m.state == OM_QUEUED || m.state == OM_FAILED);
+	if (!ok)
+		return prolo_err_set(err, PROLO_ECONFLICT, "id", "message %lld is %s", (long long)id,
+		                     store_omsg_state_names[m.state]);
+	if ((rc = app_unit_begin(cx, err)))
+		return rc;
+	rc = store_omsg_set(cx->st, id, retry ? OM_QUEUED : OM_CANCELLED, m.tries, cx->now, err);
+	if (!rc) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "message %lld", (long long)id);
+		rc = app_audit(cx, retry ? "outbox.retry" : "outbox.cancel", "course", m.course_id, detail, err);
+	}
+	return app_unit_end(cx, rc, err);
+}
+
+enum prolo_code app_outbox_retry(struct app_ctx *cx, int64_t id, struct prolo_err *err)
+{
+	return set_state(cx, id, true, err);
+}
+
+enum prolo_code app_outbox_cancel(struct app_ctx *cx, int64_t id, struct prolo_err *err)
+{
+	return set_state(cx, id, false, err);
+}
+
+enum prolo_code app_outbox_list(struct app_ctx *cx, int state, store_omsg_fn fn, void *ctx,
+                                struct prolo_err *err)
+{
+	enum prolo_code rc = app_permit(cx, CAN_OUTBOX, NULL, NULL, NULL, err);
+	if (rc)
+		return rc;
+	struct store_omsg_filter f = { .state = state };
+	if ((rc = store_omsg_scan(cx->st, &f, fn, ctx, err)))
+		return rc;
+	return app_audit(cx, "outbox.list", NULL, NULL, "", err);
+}
+
+enum prolo_code app_outbox_test(struct app_ctx *cx, const struct outreach_config *conf,
+                                const char *address, struct outreach_outcome *out,
+                                struct prolo_err *err)
+{
+	enum prolo_code rc = app_permit(cx, CAN_OUTBOX, NULL, NULL, NULL, err);
+	if (rc || (rc = contact_email_check(address, "address", err)))
+		return rc;
+	if (!conf->smtp_url[0] || !conf->from[0])
+		return prolo_err_set(err, PROLO_EINVAL, "outreach", "smtp_url and from must be set");
+	struct outreach_msg om = {
+		.from = conf->from, .to = address, .first_name = "", .clinic_name =
+		conf->clinic_name[0] ? conf->clinic_name : "prolo", .step = 0, .n_links = 0,
+		.optout_url = NULL, .message_id = "test@prolo", .date = cx->now,
+	};
+	struct buf body = { 0 };
+	if ((rc = outreach_msg_build(&om, &body, err)))
+		return rc;
+	outreach_smtp_send(conf, address, body.data, body.len, out);
+	buf_free(&body);
+	return app_audit(cx, "outbox.test", NULL, NULL, store_oresult_names[out->result == ORES_ACCEPTED ? OR_ACCEPTED
+	                 : out->result == ORES_PERMANENT ? OR_PERMANENT : out->result == ORES_UNKNOWN ? OR_UNKNOWN
+	                 : OR_TEMPORARY], err);
+}

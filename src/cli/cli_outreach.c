@@ -1,0 +1,343 @@
+/* "prolo contact set|show", "prolo followup show COURSE" and "prolo
+ * outreach run|list|retry|cancel|test": adapters over
+ * app/app_outreach.h. The configuration is --config FILE, else
+ * $PROLO_OUTREACH, else REGISTRY-outreach.conf beside the registry. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app_outreach.h"
+#include "cli/cli.h"
+#include "cli/cli_plan.h"
+#include "core/domain.h"
+
+static int open_ctx(struct cli_ctx *ctx, struct store **st, struct app_ctx *cx,
+                    const struct protocol_lib *lib)
+{
+	struct prolo_err err = { 0 };
+	if (store_open(ctx->db_path, 0, st, &err))
+		return cli_fail(ctx, &err);
+	app_ctx_local(cx, *st, lib);
+	return 0;
+}
+
+static int finish(struct cli_ctx *ctx, struct store *st, struct app_ctx *cx, enum prolo_code rc,
+                  const struct prolo_err *err)
+{
+	app_ctx_flush(cx);
+	store_close(st);
+	return rc ? cli_fail(ctx, err) : 0;
+}
+
+static void print_contact(struct cli_ctx *ctx, const struct store_contact *c)
+{
+	char d[11] = "";
+	if (c->consent_date != DOM_DATE_NONE)
+		dom_date_format(c->consent_date, d);
+	if (ctx->json) {
+		cli_print_json(ctx, json_pack("{s:s,s:s?,s:s?,s:s,s:s,s:s?,s:s?,s:s?,s:b,s:b}", "patient_id",
+		                              c->patient_id, "email", c->email[0] ? c->email : NULL, "mobile",
+		                              c->mobile[0] ? c->mobile : NULL, "channel",
+		                              contact_channel_names[c->channel], "consent",
+		                              contact_consent_names[c->consent], "consent_date", d[0] ? d : NULL,
+		                              "consent_by", c->consent_by[0] ? c->consent_by : NULL, "consent_how",
+		                              c->consent_how[0] ? c->consent_how : NULL, "email_bad", c->email_bad,
+		                              "mobile_bad", c->mobile_bad));
+		return;
+	}
+	const char *why = NULL;
+	bool ok = app_contactable(c, true, &why);
+	fprintf(ctx->out, "patient %s\n  email: %s%s\n  mobile: %s\n  channel: %s\n  consent: %s%s%s%s%s%s%s\n  %s%s\n",
+	        c->patient_id, c->email[0] ? c->email : "-", c->email_bad ? " (refused by the server)" : "",
+	        c->mobile[0] ? c->mobile : "-", contact_channel_names[c->channel],
+	        contact_consent_names[c->consent], d[0] ? " on " : "", d, c->consent_by[0] ? " by " : "",
+	        c->consent_by, c->consent_how[0] ? ", " : "", c->consent_how,
+	        ok ? "contactable by machine" : "not contactable by machine: ", ok ? "" : why);
+}
+
+static int contact(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+	used[1] = true;
+	if (strcmp(sub, "set") == 0) {
+		struct app_contact_in in = { .consent_date = DOM_DATE_NONE };
+		in.email = cli_opt(argc, argv, used, "--email");
+		in.mobile = cli_opt(argc, argv, used, "--mobile");
+		in.channel = cli_opt(argc, argv, used, "--channel");
+		in.consent = cli_opt(argc, argv, used, "--consent");
+		const char *date = cli_opt(argc, argv, used, "--consent-date");
+		in.consent_by = cli_opt(argc, argv, used, "--consent-by");
+		in.consent_how = cli_opt(argc, argv, used, "--consent-how");
+		in.patient_id = cli_arg(argc, argv, used, 2);
+		if (!in.patient_id)
+			return cli_usage(ctx, "contact set: expected the patient's id");
+		if (date && !dom_date_parse(date, strlen(date), &in.consent_date)) {
+			struct prolo_err e = { 0 };
+			prolo_err_set(&e, PROLO_EINVAL, "consent_date", "is not a date (YYYY-MM-DD)");
+			return cli_fail(ctx, &e);
+		}
+		int x = cli_no_extra(ctx, argc, argv, used, 2);
+		struct store *st;
+		struct app_ctx cx;
+		if (x || (x = open_ctx(ctx, &st, &cx, NULL)))
+			return x;
+		struct prolo_err err = { 0 };
+		struct store_contact c;
+		enum prolo_code rc = app_contact_set(&cx, &in, &c, &err);
+		if (!rc)
+			print_contact(ctx, &c);
+		return finish(ctx, st, &cx, rc, &err);
+	}
+	if (strcmp(sub, "show") == 0) {
+		const char *pid = cli_arg(argc, argv, used, 2);
+		if (!pid)
+			return cli_usage(ctx, "contact show: expected the patient's id");
+		int x = cli_no_extra(ctx, argc, argv, used, 2);
+		struct store *st;
+		struct app_ctx cx;
+		if (x || (x = open_ctx(ctx, &st, &cx, NULL)))
+			return x;
+		struct prolo_err err = { 0 };
+		struct store_contact c;
+		enum prolo_code rc = app_contact_get(&cx, pid, &c, &err);
+		if (!rc)
+			print_contact(ctx, &c);
+		return finish(ctx, st, &cx, rc, &err);
+	}
+	return cli_usage(ctx, "contact: expected set or show");
+}
+
+int cli_contact(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc > 32)
+		return cli_usage(ctx, "too many arguments");
+	bool used[32] = { true };
+	return contact(ctx, argc, argv, used);
+}
+
+int cli_followup(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc > 32)
+		return cli_usage(ctx, "too many arguments");
+	bool used[32] = { true, true };
+	if (argc < 2 || strcmp(argv[1], "show") != 0)
+		return cli_usage(ctx, "followup: expected show COURSE_ID");
+	int32_t today;
+	int x = cli_plan_today(ctx, argc, argv, used, &today);
+	if (x)
+		return x;
+	const char *path = cli_opt(argc, argv, used, "--protocols");
+	const char *cid = cli_arg(argc, argv, used, 2);
+	if (!cid)
+		return cli_usage(ctx, "followup show: expected the course's id");
+	if ((x = cli_no_extra(ctx, argc, argv, used, 2)))
+		return x;
+	struct protocol_lib lib = { 0 };
+	if ((x = cli_plan_protocols(ctx, path, false, &lib)))
+		return x;
+	struct store *st;
+	struct app_ctx cx;
+	if ((x = open_ctx(ctx, &st, &cx, &lib))) {
+		protocol_lib_free(&lib);
+		return x;
+	}
+	cx.today = today;
+	struct prolo_err err = { 0 };
+	struct app_fu_point pts[FU_POINTS_MAX];
+	size_t n = 0;
+	enum prolo_code rc = app_followup_show(&cx, cid, pts, &n, &err);
+	if (!rc) {
+		json_t *arr = ctx->json ? json_array() : NULL;
+		for (size_t i = 0; i < n; i++) {
+			char due[11], ws[11], we[11], instr[128] = "";
+			dom_date_format(pts[i].pt.due, due);
+			dom_date_format(pts[i].pt.window_start, ws);
+			dom_date_format(pts[i].pt.window_end, we);
+			for (int k = 0; k < INSTR__COUNT; k++)
+				if (pts[i].pt.instruments & (1u << k)) {
+					size_t l = strlen(instr);
+					snprintf(instr + l, sizeof instr - l, "%s%s", l ? " " : "", dom_instrument_names[k]);
+				}
+			if (arr)
+				json_array_append_new(arr, json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:i}", "day", pts[i].pt.offset_days,
+				                                     "due", due, "window_start", ws, "window_end", we,
+				                                     "instruments", instr, "status",
+				                                     fu_status_names[pts[i].status], "messages", pts[i].steps));
+			else
+				fprintf(ctx->out, "day %-4d due %s (%s..%s)  %-16s %s\n", pts[i].pt.offset_days, due, ws, we,
+				        fu_status_names[pts[i].status], instr);
+		}
+		if (arr)
+			cli_print_json(ctx, arr);
+	}
+	protocol_lib_free(&lib);
+	return finish(ctx, st, &cx, rc, &err);
+}
+
+/* ---- outreach ----------------------------------------------------------- */
+
+static int load_conf(struct cli_ctx *ctx, const char *path, struct outreach_config *conf)
+{
+	char def[1100];
+	if (!path || !path[0])
+		path = getenv("PROLO_OUTREACH");
+	if (!path || !path[0]) {
+		snprintf(def, sizeof def, "%s-outreach.conf", ctx->db_path);
+		path = def;
+	}
+	struct prolo_err err = { 0 };
+	if (outreach_config_load(path, conf, &err))
+		return cli_fail(ctx, &err);
+	return 0;
+}
+
+struct list_ctx {
+	struct cli_ctx *ctx;
+	struct app_ctx *cx;
+	json_t *arr;
+};
+
+static enum prolo_code print_attempt(void *p, const struct store_oattempt *a, struct prolo_err *err)
+{
+	struct list_ctx *lc = p;
+	if (lc->arr) {
+		json_t *last = json_array_get(lc->arr, json_array_size(lc->arr) - 1);
+		json_t *atts = json_object_get(last, "attempts");
+		json_array_append_new(atts, json_pack("{s:i,s:s,s:I,s:s,s:s,s:I}", "n", a->n, "channel",
+		                                      contact_channel_names[a->channel], "at", (json_int_t)a->at,
+		                                      "result", store_oresult_names[a->result], "reply", a->reply,
+		                                      "next_try", (json_int_t)a->next_try));
+		return PROLO_OK;
+	}
+	fprintf(lc->ctx->out, "    try %d %s: %s%s%s\n", a->n, contact_channel_names[a->channel],
+	        store_oresult_names[a->result], a->reply[0] ? " - " : "", a->reply);
+	return PROLO_OK;
+}
+
+static enum prolo_code print_msg(void *p, const struct store_omsg *m, struct prolo_err *err)
+{
+	struct list_ctx *lc = p;
+	char due[11], we[11];
+	dom_date_format(m->due, due);
+	dom_date_format(m->window_end, we);
+	if (lc->arr)
+		json_array_append_new(lc->arr, json_pack("{s:I,s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:i,s:I,s:[]}", "id",
+		                                         (json_int_t)m->id, "course_id", m->course_id, "patient_id",
+		                                         m->patient_id, "day", m->point_day, "step", m->step, "due",
+		                                         due, "window_end", we, "state",
+		                                         store_omsg_state_names[m->state], "tries", m->tries,
+		                                         "next_try", (json_int_t)m->next_try, "attempts"));
+	else
+		fprintf(lc->ctx->out, "%lld  course %s  day %d  %s  %s (tries %d)\n", (long long)m->id, m->course_id,
+		        m->point_day, m->step ? "reminder" : "invitation", store_omsg_state_names[m->state], m->tries);
+	return store_oattempt_scan(lc->cx->st, m->id, print_attempt, lc, err);
+}
+
+int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc > 32)
+		return cli_usage(ctx, "too many arguments");
+	bool used[32] = { true, true };
+	const char *sub = argc > 1 ? argv[1] : "";
+	const char *cpath = cli_opt(argc, argv, used, "--config");
+	const char *ppath = cli_opt(argc, argv, used, "--protocols");
+	struct outreach_config conf;
+	struct store *st;
+	struct app_ctx cx;
+	struct prolo_err err = { 0 };
+	enum prolo_code rc;
+	int x;
+	if (strcmp(sub, "run") == 0) {
+		bool no_send = cli_flag(argc, argv, used, "--no-send");
+		if ((x = cli_no_extra(ctx, argc, argv, used, 2)) || (x = load_conf(ctx, cpath, &conf)))
+			return x;
+		struct protocol_lib lib = { 0 };
+		if ((x = cli_plan_protocols(ctx, ppath, false, &lib)))
+			return x;
+		char lpath[1100];
+		snprintf(lpath, sizeof lpath, "%s-outreach.lock", ctx->db_path);
+		int fd = -1;
+		if (outreach_lock(lpath, &fd, &err)) {
+			protocol_lib_free(&lib);
+			return cli_fail(ctx, &err);
+		}
+		if ((x = open_ctx(ctx, &st, &cx, &lib))) {
+			outreach_unlock(fd);
+			protocol_lib_free(&lib);
+			return x;
+		}
+		outreach_global_init();
+		struct app_outbox_stats s;
+		rc = app_outbox_run(&cx, &conf, !no_send, &s, &err);
+		if (!rc) {
+			if (ctx->json)
+				cli_print_json(ctx, json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:b}", "resolved", s.resolved,
+				                              "queued", s.queued, "cancelled", s.cancelled, "tasks", s.tasks,
+				                              "accepted", s.accepted, "temporary", s.temporary, "permanent",
+				                              s.permanent, "unknown", s.unknown, "quiet", s.quiet));
+			else
+				fprintf(ctx->out,
+				        "outbox: %d queued, %d accepted, %d temporary failures, %d permanent failures, %d unknown, "
+				        "%d cancelled, %d phone tasks, %d interrupted sends settled%s\n",
+				        s.queued, s.accepted, s.temporary, s.permanent, s.unknown, s.cancelled, s.tasks,
+				        s.resolved, s.quiet ? "; quiet hours: nothing sent" : "");
+		}
+		x = finish(ctx, st, &cx, rc, &err);
+		outreach_unlock(fd);
+		protocol_lib_free(&lib);
+		explicit_bzero(&conf, sizeof conf);
+		return x;
+	}
+	if (strcmp(sub, "list") == 0) {
+		const char *state = cli_opt(argc, argv, used, "--state");
+		int sv = -1;
+		if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
+			return cli_usage(ctx, "outreach list: --state is one of queued, sending, sent, failed, unknown, cancelled");
+		if ((x = cli_no_extra(ctx, argc, argv, used, 2)) || (x = open_ctx(ctx, &st, &cx, NULL)))
+			return x;
+		struct list_ctx lc = { ctx, &cx, ctx->json ? json_array() : NULL };
+		rc = app_outbox_list(&cx, sv, print_msg, &lc, &err);
+		if (lc.arr) {
+			if (!rc)
+				cli_print_json(ctx, lc.arr);
+			else
+				json_decref(lc.arr);
+		}
+		return finish(ctx, st, &cx, rc, &err);
+	}
+	if (strcmp(sub, "retry") == 0 || strcmp(sub, "cancel") == 0) {
+		const char *id = cli_arg(argc, argv, used, 2);
+		long v;
+		if (!id || !dom_parse_long(id, strlen(id), 1, 1L << 40, &v))
+			return cli_usage(ctx, "outreach %s: expected a message id (as 'prolo outreach list' prints it)", sub);
+		if ((x = cli_no_extra(ctx, argc, argv, used, 2)) || (x = open_ctx(ctx, &st, &cx, NULL)))
+			return x;
+		rc = sub[0] == 'r' ? app_outbox_retry(&cx, v, &err) : app_outbox_cancel(&cx, v, &err);
+		if (!rc && !ctx->json)
+			fprintf(ctx->out, "message %ld %s\n", v, sub[0] == 'r' ? "queued again" : "cancelled");
+		return finish(ctx, st, &cx, rc, &err);
+	}
+	if (strcmp(sub, "test") == 0) {
+		const char *addr = cli_arg(argc, argv, used, 2);
+		if (!addr)
+			return cli_usage(ctx, "outreach test: expected an e-mail address");
+		if ((x = cli_no_extra(ctx, argc, argv, used, 2)) || (x = load_conf(ctx, cpath, &conf)) ||
+		    (x = open_ctx(ctx, &st, &cx, NULL)))
+			return x;
+		outreach_global_init();
+		struct outreach_outcome oc;
+		rc = app_outbox_test(&cx, &conf, addr, &oc, &err);
+		explicit_bzero(&conf, sizeof conf);
+		if (rc)
+			return finish(ctx, st, &cx, rc, &err);
+		finish(ctx, st, &cx, rc, &err);
+		if (ctx->json)
+			cli_print_json(ctx, json_pack("{s:b,s:s}", "accepted", oc.result == ORES_ACCEPTED, "reply", oc.reply));
+		else
+			fprintf(oc.result == ORES_ACCEPTED ? ctx->out : ctx->errs, "%s: %s\n",
+			        oc.result == ORES_ACCEPTED ? "sent" : "not sent", oc.reply);
+		return oc.result == ORES_ACCEPTED ? 0 : 5;
+	}
+	return cli_usage(ctx, "outreach: expected run, list, retry, cancel or test");
+}

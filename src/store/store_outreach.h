@@ -1,0 +1,124 @@
+/* Follow-up outreach in the registry: a patient's contact details and
+ * consent, the outbox's messages (one per course, time point and step),
+ * every attempt to send one, and the phone tasks the outbox raises for
+ * the morning list. Part of the store's door (store.h); its own header
+ * because only the follow-up use cases and the alerts read it. Rules
+ * (who may be contacted, when, what) are the use cases'. */
+#ifndef PROLO_STORE_OUTREACH_H
+#define PROLO_STORE_OUTREACH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/contact.h"
+#include "store/store.h"
+
+struct store_contact {
+	char patient_id[REC_ID_MAX];
+	char email[CONTACT_EMAIL_MAX];   /* "" = none */
+	char mobile[CONTACT_MOBILE_MAX]; /* "" = none */
+	int channel;                     /* enum contact_channel */
+	int consent;                     /* enum contact_consent */
+	int32_t consent_date;            /* DOM_DATE_NONE = none */
+	char consent_by[REC_NAME_MAX];
+	char consent_how[REC_NAME_MAX];
+	bool email_bad, mobile_bad;      /* a permanent failure was seen */
+	int64_t updated_at;
+};
+/* Writes (inserts or replaces) the contact of c->patient_id.
+ * PROLO_ENOTFOUND (field patient_id). */
+enum prolo_code store_contact_put(struct store *st, const struct store_contact *c, struct prolo_err *err);
+/* PROLO_ENOTFOUND (field patient_id) when the patient has none. */
+enum prolo_code store_contact_get(struct store *st, const char *patient_id, struct store_contact *out,
+                                  struct prolo_err *err);
+
+enum store_omsg_state { OM_QUEUED, OM_SENDING, OM_SENT, OM_FAILED, OM_UNKNOWN, OM_CANCELLED,
+                        OM__COUNT };
+/* "queued", "sending", "sent", "failed", "unknown", "cancelled" */
+extern const char *const store_omsg_state_names[OM__COUNT];
+
+struct store_omsg {
+	int64_t id;                  /* assigned by store_omsg_add */
+	char course_id[REC_ID_MAX];
+	char patient_id[REC_ID_MAX]; /* read only */
+	int point_day;               /* the time point's offset in days */
+	int step;                    /* 0 invitation, k reminder k */
+	int32_t due, window_end;
+	uint32_t instruments;        /* the ones asked for */
+	int channel;                 /* enum contact_channel */
+	int state;                   /* enum store_omsg_state */
+	int tries;
+	int64_t next_try;            /* Unix seconds */
+	int64_t created_at;
+	int32_t created_on;          /* the day it was queued */
+};
+/* Queues a message; m->id is set. PROLO_ECONFLICT when this course, time
+ * point and step already has one (a step is never queued twice). */
+enum prolo_code store_omsg_add(struct store *st, struct store_omsg *m, struct prolo_err *err);
+/* PROLO_ENOTFOUND (field id). */
+enum prolo_code store_omsg_get(struct store *st, int64_t id, struct store_omsg *out, struct prolo_err *err);
+/* Sets state, tries and next_try of message id. PROLO_ENOTFOUND. */
+enum prolo_code store_omsg_set(struct store *st, int64_t id, int state, int tries, int64_t next_try,
+                               struct prolo_err *err);
+struct store_omsg_filter {
+	const char *course_id;  /* NULL = any */
+	int state;              /* -1 = any */
+	int64_t ready_at;       /* > 0: only next_try <= this */
+	int limit;              /* 0 = none */
+};
+typedef enum prolo_code (*store_omsg_fn)(void *ctx, const struct store_omsg *m, struct prolo_err *err);
+/* By id (the order they were queued). */
+enum prolo_code store_omsg_scan(struct store *st, const struct store_omsg_filter *f, store_omsg_fn fn,
+                                void *ctx, struct prolo_err *err);
+
+enum store_oresult { OR_SENDING, OR_ACCEPTED, OR_TEMPORARY, OR_PERMANENT, OR_BOUNCED, OR_UNKNOWN,
+                     OR__COUNT };
+/* "sending", "accepted", "temporary_failure", "permanent_failure", "bounced", "unknown" */
+extern const char *const store_oresult_names[OR__COUNT];
+
+struct store_oattempt {
+	int64_t message_id;
+	int n;                       /* 1, 2, ... per message */
+	int channel;
+	int64_t at;
+	int result;                  /* enum store_oresult */
+	char reply[256];             /* the server's reply or the error, "" if none */
+	int64_t next_try;            /* 0 = none */
+	unsigned char optout_hash[STORE_HASH_LEN]; /* hash of the message's opt-out token */
+};
+enum prolo_code store_oattempt_add(struct store *st, const struct store_oattempt *a, struct prolo_err *err);
+/* Sets result, reply and next_try of attempt (message_id, n). */
+enum prolo_code store_oattempt_settle(struct store *st, int64_t message_id, int n, int result,
+                                      const char *reply, int64_t next_try, struct prolo_err *err);
+typedef enum prolo_code (*store_oattempt_fn)(void *ctx, const struct store_oattempt *a,
+                                             struct prolo_err *err);
+enum prolo_code store_oattempt_scan(struct store *st, int64_t message_id, store_oattempt_fn fn, void *ctx,
+                                    struct prolo_err *err);
+/* The patient of the message whose opt-out token hashes to h.
+ * PROLO_ENOTFOUND (field token). */
+enum prolo_code store_optout_find(struct store *st, const unsigned char *h, char patient_id[REC_ID_MAX],
+                                  struct prolo_err *err);
+
+enum store_otask_kind { OT_FOLLOWUP_UNANSWERED, OT_CONTACT_FIX, OT__COUNT };
+extern const char *const store_otask_kind_names[OT__COUNT];
+struct store_otask {
+	char course_id[REC_ID_MAX];
+	char patient_id[REC_ID_MAX]; /* read only */
+	char clinic[REC_ID_MAX];     /* read only */
+	int kind;                    /* enum store_otask_kind */
+	int point_day;
+	int32_t due;
+	char detail[200];            /* no patient data: why, in words */
+};
+/* Raises a task; one per course, kind and time point (a second is not an
+ * error and changes nothing). */
+enum prolo_code store_otask_add(struct store *st, const struct store_otask *t, struct prolo_err *err);
+typedef enum prolo_code (*store_otask_fn)(void *ctx, const struct store_otask *t, struct prolo_err *err);
+/* Tasks of clinic (NULL = all) due on or before day. */
+enum prolo_code store_otask_scan(struct store *st, const char *clinic, int32_t day, store_otask_fn fn,
+                                 void *ctx, struct prolo_err *err);
+
+/* The SQL of the migration that creates the tables (store_migrations). */
+extern const char store_outreach_migration_sql[];
+
+#endif
