@@ -32,6 +32,7 @@ enum app_action {
 	CAN_ALERTS_LIST, CAN_ALERTS_ACK, CAN_REPORT,
 	CAN_USERS_LIST, CAN_USERS_ADD, CAN_AUDIT_LIST,
 	CAN_QLINKS_ADD,
+	CAN_USERS_UNLOCK,
 	CAN__COUNT
 };
 
@@ -188,6 +189,29 @@ enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
  * slow, outside any lock). PROLO_EINVAL (name, role, clinic),
  * PROLO_ECONFLICT when the name is taken. */
 enum prolo_code app_user_add(struct app_ctx *cx, const struct store_user *u, struct prolo_err *err);
+
+/* Unlocks an account (an admin's): its failed logins are forgotten and
+ * no address is locked out of it any more (addresses locked for failures
+ * of their own stay locked). PROLO_ENOTFOUND (field name) for no such
+ * user. Audited as "user.unlock" on record user:NAME. */
+enum prolo_code app_user_unlock(struct app_ctx *cx, const char *name, struct prolo_err *err);
+
+/* The slow half of the actor's password change, outside any unit and any
+ * lock; the adapter has counted the attempt (auth_login_reserve, as for
+ * a login, so the old password is throttled like a login). Checks the
+ * old password (PROLO_EPERM, field old_password), refuses a new one equal
+ * to the old (PROLO_EINVAL, field new_password) or breaking the password
+ * rule, and hashes it into new_hash; old_hash gets the stored hash the old
+ * password matched. */
+enum prolo_code app_password_prepare(struct app_ctx *cx, const char *old_pw, const char *new_pw,
+                                     char new_hash[STORE_PWHASH_MAX], char old_hash[STORE_PWHASH_MAX],
+                                     struct prolo_err *err);
+/* The unit of the change: stores new_hash if the stored hash is still
+ * old_hash (else PROLO_ECONFLICT, field old_password), closes the actor's
+ * other sessions (keep: the session hash to keep, NULL = none), gives back
+ * the attempt's throttle count and writes "password.change". */
+enum prolo_code app_password_change(struct app_ctx *cx, const char *new_hash, const char *old_hash,
+                                    const unsigned char *keep, struct prolo_err *err);
 
 /* ---- questionnaire links ------------------------------------------------ */
 

@@ -33,6 +33,7 @@ static const struct {
 	[CAN_USERS_ADD] = { "users.add", A },
 	[CAN_AUDIT_LIST] = { "audit.list", A },
 	[CAN_QLINKS_ADD] = { "questionnaire-links.add", A | C | S },
+	[CAN_USERS_UNLOCK] = { "users.unlock", A },
 };
 
 const char *app_action_name(enum app_action a)

@@ -24,7 +24,7 @@ static const struct {
 	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", "prolo demo [--no-serve]" },
 	{ "report", cli_report, "outcomes report: text|csv|json|html", "prolo report [--format text|csv|json|html] [--out PATH] [--clinic C] [--modality M] [--condition X] [--from D] [--to D]     (docs/report.md)" },
 	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", "prolo serve [--bind ADDR] [--port N] [--threads N] [--tls-cert FILE --tls-key FILE] [--web DIR] [--session-idle SECONDS] [--link-ttl SECONDS] [--chart-cache-mb N]     (docs/api.md, docs/security.md)" },
-	{ "user", cli_user, "add|list|passwd users of the web app", "prolo user add NAME --role admin|clinician|staff|researcher [--clinic C] [--password-stdin]\n  prolo user list\n  prolo user passwd NAME [--password-stdin]" },
+	{ "user", cli_user, "add|list|passwd|unlock users of the web app", "prolo user add NAME --role admin|clinician|staff|researcher [--clinic C] [--password-stdin]\n  prolo user list\n  prolo user passwd NAME [--password-stdin]\n  prolo user unlock NAME" },
 	{ "audit", cli_audit, "verify|list the hash-chained audit log", "prolo audit verify\n  prolo audit list [--user U] [--action A] [--record R] [--limit N]" },
 	{ "protocol", cli_protocol, "list|show|check treatment protocols", "prolo protocol list|show NAME|check FILE [--protocols FILE]     (docs/protocols.md)" },
 	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", "prolo alerts [--today YYYY-MM-DD] [--clinic C] [--protocols FILE]\n  prolo alerts ack KEY --by NAME [--note TEXT]     (docs/alerts.md)" },

@@ -101,6 +101,7 @@ enum prolo_code h_password(struct http_req *rq, json_t *body, struct prolo_err *
 enum prolo_code h_users_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code p_users_add(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_user_unlock(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_audit_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_patients_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_err *err);

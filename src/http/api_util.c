@@ -44,6 +44,11 @@ void api_error(struct http_req *rq, int status, const char *code_name, const str
 
 void api_fail(struct http_req *rq, const struct prolo_err *err)
 {
+	/* A throttled attempt (a login, an old password) set Retry-After. */
+	if (err->code == PROLO_ECONFLICT && rq->retry_after[0]) {
+		api_error(rq, 429, "throttled", err);
+		return;
+	}
 	api_error(rq, prolo_err_http_status(err->code), NULL, err);
 }
 

@@ -200,7 +200,8 @@ enum prolo_code store_login_session_purge(struct store *st, int64_t idle_before,
  * retry comes within minutes, and responses must not pile up. */
 enum prolo_code store_idem_purge(struct store *st, int64_t before, struct prolo_err *err);
 
-/* Failed-login counters by key ("user:NAME", "addr:ADDR"). get fills zeros
+/* Failed-login counters by key ("pair:NAME ADDR", "addr:ADDR", "user:NAME",
+ * and "known:NAME ADDR" for a pair that logged in; security/auth.c). get fills zeros
  * for an unknown key; clear of an unknown key is not an error. */
 struct store_throttle {
 	int failures;
@@ -211,6 +212,9 @@ enum prolo_code store_throttle_get(struct store *st, const char *key, struct sto
 enum prolo_code store_throttle_put(struct store *st, const char *key,
                                    const struct store_throttle *t, struct prolo_err *err);
 enum prolo_code store_throttle_clear(struct store *st, const char *key, struct prolo_err *err);
+/* Clears every key that begins with prefix. */
+enum prolo_code store_throttle_clear_prefix(struct store *st, const char *prefix,
+                                            struct prolo_err *err);
 
 /* Stored first response of an idempotent POST. get: PROLO_ENOTFOUND when
  * the key is new; else *body is malloc'd (free it). */

@@ -260,6 +260,16 @@ enum prolo_code store_throttle_clear(struct store *st, const char *key, struct p
 	return step_done(st, s, "clearing login failures", err);
 }
 
+enum prolo_code store_throttle_clear_prefix(struct store *st, const char *prefix,
+                                            struct prolo_err *err)
+{
+	static const char sql[] = "DELETE FROM login_failures WHERE substr(key, 1, ?) = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_int(s, 1, (int)strlen(prefix));
+	sqlite3_bind_text(s, 2, prefix, -1, SQLITE_STATIC);
+	return step_done(st, s, "clearing login failures", err);
+}
+
 /* ---- idempotency ------------------------------------------------------- */
 
 enum prolo_code store_idem_get(struct store *st, const char *user, const char *key,
