@@ -474,5 +474,12 @@ static bool dispatch_route(struct http_req *rq, const struct route *rt, bool pos
 	rq->job = rq->slow ? (struct writer_job){ .run = job_slow, .done = job_done }
 	                   : (struct writer_job){ .run = job_write, .undone = job_write_undone,
 	                                          .done = job_done, .durable = true };
+	/* A login the throttle refuses already is answered now, without its
+	 * hash; the others are queued by how likely they are the owner's. */
+	if (rt->id == RT_LOGIN && !login_triage(rq, body, &rq->job)) {
+		json_decref(body);
+		rq->json = NULL;
+		return false;
+	}
 	return true;
 }

@@ -30,6 +30,53 @@ static void set_cookie(struct http_req *rq, const char *value, bool clear)
 
 static enum prolo_code reserve_attempt(struct http_req *rq, const char *name, struct prolo_err *err);
 
+/* A random key for the lane's hashes of addresses and accounts, so no one
+ * can choose a name that shares its hash with another's. */
+static unsigned char lane_key[crypto_shorthash_KEYBYTES];
+static pthread_once_t lane_key_once = PTHREAD_ONCE_INIT;
+
+static void make_lane_key(void)
+{
+	randombytes_buf(lane_key, sizeof lane_key);
+}
+
+static uint64_t lane_hash(char kind, const char *s)
+{
+	unsigned char in[128], out[crypto_shorthash_BYTES];
+	int n = snprintf((char *)in, sizeof in, "%c:%s", kind, s);
+	crypto_shorthash(out, in, (unsigned long long)(n < (int)sizeof in ? n : (int)sizeof in - 1), lane_key);
+	uint64_t h = 0;
+	for (int i = 0; i < 8; i++)
+		h = h << 8 | out[i];
+	return h ? h : 1;
+}
+
+bool login_triage(struct http_req *rq, const json_t *body, struct writer_job *j)
+{
+	const json_t *v = json_is_object(body) ? json_object_get(body, "username") : NULL;
+	const char *name = json_is_string(v) ? json_string_value(v) : NULL;
+	if (!name || !name[0] || strlen(name) >= REC_ID_MAX)
+		return true; /* the handler refuses it */
+	int64_t retry = 0;
+	enum auth_tier tier = AUTH_TIER_SUSPECT;
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	if (auth_login_triage(rq->st, name, rq->addr, rq->now, &retry, &tier, &err) != PROLO_OK)
+		return true; /* the handler meets the store's error again */
+	if (retry > 0) {
+		snprintf(rq->retry_after, sizeof rq->retry_after, "%lld", (long long)retry);
+		prolo_err_set(&err, PROLO_ECONFLICT, "", "too many failed logins; try again in %lld s",
+		              (long long)retry);
+		api_fail(rq, &err);
+		return false;
+	}
+	pthread_once(&lane_key_once, make_lane_key);
+	j->lane_tier = (int)tier;
+	j->lane_addr = lane_hash('a', rq->addr);
+	j->lane_acct = lane_hash('u', name);
+	return true;
+}
+
 enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	static const char *const keys[] = { "username", "password", NULL };

@@ -92,6 +92,11 @@ struct collect {
 };
 enum prolo_code api_collect_row(void *ctx, const void *rec, struct prolo_err *err);
 
+/* Before a login is queued for its hash (api_account.c): false, with the
+ * response set (429), when the throttle refuses it already; else true
+ * with j's lane fields set (its tier, its address's and account's keys). */
+bool login_triage(struct http_req *rq, const json_t *body, struct writer_job *j);
+
 /* ---- handlers ---- */
 enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_logout(struct http_req *rq, json_t *body, struct prolo_err *err);
