@@ -227,7 +227,8 @@ enum prolo_code h_vocab(struct http_req *rq, json_t *body, struct prolo_err *err
 	for (size_t i = 0; ok && i < sizeof vocab_lists / sizeof vocab_lists[0]; i++)
 		ok = !json_object_set_new(v, vocab_lists[i].key, vocab_names(vocab_lists[i].names, vocab_lists[i].n));
 	ok = ok && !json_object_set_new(v, "end_statuses", vocab_end_statuses()) &&
-	     !json_object_set_new(v, "instruments", vocab_instruments());
+	     !json_object_set_new(v, "instruments", vocab_instruments()) &&
+	     !json_object_set_new(v, "password_min", json_integer(AUTH_MIN_PASSWORD));
 	enum prolo_code rc = ok ? vocab_conditions(rq, conds, err)
 	                        : prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	if (!rc && json_object_set(v, "conditions", conds))

@@ -11,6 +11,9 @@
 #include "store/store.h"
 
 #define AUTH_TOKEN_HEX 65 /* 32 random bytes as hex + NUL */
+/* The one password rule: auth_hash_password enforces it (new users,
+ * password changes, the command line), GET /api/vocab serves it as
+ * "password_min" and the web forms' hints read it from there. */
 #define AUTH_MIN_PASSWORD 10
 #define AUTH_MAX_PASSWORD 256
 
