@@ -160,10 +160,14 @@ enum prolo_code app_ae_add(struct app_ctx *cx, struct adverse_event *a, struct p
 enum prolo_code app_alerts_list(struct app_ctx *cx, int32_t day, const char *clinic,
                                 struct alert_list *out, struct prolo_err *err);
 /* Acknowledges an alert by its key KIND:YYYY-MM-DD:COURSE_ID; the course
- * decides the clinic. by: who acknowledges, given only by an actor that
- * records on behalf of others (NULL = the actor). */
-enum prolo_code app_alert_ack(struct app_ctx *cx, const char *key, const char *by, const char *note,
-                              struct prolo_err *err);
+ * decides the clinic. Only an alert that is raised on day (the morning
+ * list of that day, DOM_DATE_NONE = today; a day after today is refused,
+ * PROLO_EINVAL field today) can be acknowledged: any other key is
+ * PROLO_ENOTFOUND (field key), so no alert is acknowledged before it is
+ * raised. by: who acknowledges, given only by an actor that records on
+ * behalf of others (NULL = the actor). */
+enum prolo_code app_alert_ack(struct app_ctx *cx, const char *key, int32_t day, const char *by,
+                              const char *note, struct prolo_err *err);
 
 /* ---- the outcomes report ----------------------------------------------- */
 
