@@ -32,7 +32,7 @@ enum app_action {
 	CAN_ALERTS_LIST, CAN_ALERTS_ACK, CAN_REPORT,
 	CAN_USERS_LIST, CAN_USERS_ADD, CAN_AUDIT_LIST,
 	CAN_QLINKS_ADD,
-	CAN_USERS_UNLOCK,
+	CAN_USERS_UNLOCK, CAN_QLINKS_REVOKE,
 	CAN__COUNT
 };
 
@@ -138,7 +138,8 @@ struct app_course_end_in {
 	int32_t end_date;      /* DOM_DATE_NONE = today */
 	const char *reason;    /* NULL = none */
 };
-/* Ends a course; *out is the course as it now stands. PROLO_EINVAL
+/* Ends a course and revokes its questionnaire links not yet answered; *out
+ * is the course as it now stands. PROLO_EINVAL
  * (status, end_date, reason), PROLO_ENOTFOUND, PROLO_ECONFLICT (ended). */
 enum prolo_code app_course_end(struct app_ctx *cx, const struct app_course_end_in *in,
                                struct course *out, struct prolo_err *err);
@@ -220,15 +221,32 @@ enum prolo_code app_password_change(struct app_ctx *cx, const char *new_hash, co
 /* ---- questionnaire links ------------------------------------------------ */
 
 /* A single-use link for a patient's course; token gets the secret (only
- * its hash is stored), *expires_at its end. */
+ * its hash is stored), id its public id (to revoke it by), *expires_at its
+ * end. */
 enum prolo_code app_qlink_add(struct app_ctx *cx, const char *patient_id, const char *course_id,
-                              const char *instrument, char token[AUTH_TOKEN_HEX], int64_t *expires_at,
-                              struct prolo_err *err);
+                              const char *instrument, char token[AUTH_TOKEN_HEX],
+                              char id[STORE_QLINK_ID_MAX], int64_t *expires_at, struct prolo_err *err);
 
-/* A patient's answer through a live link q (the adapter found it by its
- * token): the link is used up and the assessment, dated today, recorded;
- * audited as the questionnaire's. */
+/* The link of a token (anyone holding it: the token is the credential)
+ * if it is live. PROLO_ENOTFOUND (field token) when there is none;
+ * PROLO_ECONFLICT with *gone set when it was used, has expired, was
+ * revoked or its course has ended (the adapter answers 410). */
+enum prolo_code app_qlink_find(struct app_ctx *cx, const char *token, struct store_qlink *q, bool *gone,
+                               struct prolo_err *err);
+
+/* A patient's answer through link q (found by app_qlink_find): inside the
+ * unit the link is checked again to be live (else PROLO_ECONFLICT with
+ * *gone), then used up and the assessment, dated today, recorded; audited
+ * as the questionnaire's. */
 enum prolo_code app_qlink_answer(struct app_ctx *cx, const struct store_qlink *q, struct outcome *o,
-                                 struct prolo_err *err);
+                                 bool *gone, struct prolo_err *err);
+
+/* Revokes a link named by its token or its id (exactly one non-NULL):
+ * PROLO_EINVAL (field token) for neither or both, PROLO_ENOTFOUND,
+ * PROLO_ECONFLICT when already revoked or answered; the actor's clinic
+ * must be the course's (permission questionnaire-links.revoke). *q gets
+ * the link. Audited as "questionnaire_link.revoke". */
+enum prolo_code app_qlink_revoke(struct app_ctx *cx, const char *token, const char *id,
+                                 struct store_qlink *q, struct prolo_err *err);
 
 #endif

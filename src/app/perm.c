@@ -34,6 +34,7 @@ static const struct {
 	[CAN_AUDIT_LIST] = { "audit.list", A },
 	[CAN_QLINKS_ADD] = { "questionnaire-links.add", A | C | S },
 	[CAN_USERS_UNLOCK] = { "users.unlock", A },
+	[CAN_QLINKS_REVOKE] = { "questionnaire-links.revoke", A | C | S },
 };
 
 const char *app_action_name(enum app_action a)

@@ -125,6 +125,15 @@ enum prolo_code app_course_end(struct app_ctx *cx, const struct app_course_end_i
 	rc = store_course_end(cx->st, out->course_id, st, day, in->reason, err);
 	if (!rc)
 		rc = app_audit(cx, "course.end", "course", out->course_id, dom_status_names[st], err);
+	/* An ended course takes no more answers: its open links are revoked. */
+	int n_links = 0;
+	if (!rc)
+		rc = store_qlink_revoke_course(cx->st, out->course_id, cx->now, &n_links, err);
+	if (!rc && n_links > 0) {
+		char detail[48];
+		snprintf(detail, sizeof detail, "course ended, %d links", n_links);
+		rc = app_audit(cx, "questionnaire_link.revoke", "course", out->course_id, detail, err);
+	}
 	if (!rc)
 		rc = store_get(cx->st, REC_COURSE, out, err);
 	return app_unit_end(cx, rc, err);

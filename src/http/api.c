@@ -51,6 +51,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/users/{id}/unlock", RT_USER_UNLOCK, h_user_unlock, F_TX, NULL, CAN_USERS_UNLOCK },
 	{ "GET", "/api/audit", RT_AUDIT_LIST, h_audit_list, 0, NULL, CAN_AUDIT_LIST },
 	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX | F_SECRET, NULL, CAN_QLINKS_ADD },
+	{ "POST", "/api/questionnaire-links/revoke", RT_QLINKS_REVOKE, h_qlinks_revoke, F_TX, NULL, CAN_QLINKS_REVOKE },
 	{ "GET", "/api/q/{id}", RT_Q_GET, h_q_get, 0, NULL, -1 },
 	{ "POST", "/api/q/{id}", RT_Q_POST, h_q_post, F_TX, NULL, -1 },
 };

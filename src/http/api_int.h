@@ -123,6 +123,7 @@ enum prolo_code h_alerts_ack(struct http_req *rq, json_t *body, struct prolo_err
 enum prolo_code h_report(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_vocab(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_qlinks_add(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_qlinks_revoke(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *err);
 

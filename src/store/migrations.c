@@ -201,10 +201,20 @@ static const char m004_audit_spool[] =
 	"  last_file TEXT NOT NULL"
 	") STRICT;";
 
+/* Questionnaire links can be revoked (by staff, or when their course
+ * ends), and each has a public id to name it by, since its token is shown
+ * only once. Links from before have no id. */
+static const char m005_qlink_revoke[] =
+	"ALTER TABLE questionnaire_links ADD COLUMN revoked_at INTEGER;"
+	"ALTER TABLE questionnaire_links ADD COLUMN link_id TEXT;"
+	"CREATE UNIQUE INDEX questionnaire_links_id ON questionnaire_links(link_id);"
+	"CREATE INDEX questionnaire_links_course ON questionnaire_links(course_id);";
+
 const struct store_migration store_migrations[] = {
 	{ 1, "core registry", m001_core },
 	{ 2, "server: users, sessions, audit", m002_server },
 	{ 3, "alert acknowledgements", store_alerts_migration_sql },
 	{ 4, "audit spool", m004_audit_spool },
+	{ 5, "questionnaire link revocation", m005_qlink_revoke },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

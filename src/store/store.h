@@ -225,6 +225,7 @@ enum prolo_code store_idem_put(struct store *st, const char *user, const char *k
                                const unsigned char *req_hash, int status, const char *body,
                                int64_t now, struct prolo_err *err);
 
+#define STORE_QLINK_ID_MAX 24 /* "L" + 16 hex digits + NUL, with room */
 struct store_qlink {
 	unsigned char token_hash[STORE_HASH_LEN];
 	char patient_id[REC_ID_MAX];
@@ -233,11 +234,22 @@ struct store_qlink {
 	char created_by[REC_ID_MAX];
 	int64_t created_at, expires_at;
 	int64_t used_at;            /* 0 = not used */
+	int64_t revoked_at;         /* 0 = not revoked */
+	char id[STORE_QLINK_ID_MAX]; /* public id ("" for links from before ids) */
 };
 enum prolo_code store_qlink_add(struct store *st, const struct store_qlink *q, struct prolo_err *err);
 /* PROLO_ENOTFOUND when no link has that hash. */
 enum prolo_code store_qlink_get(struct store *st, const unsigned char *token_hash,
                                 struct store_qlink *out, struct prolo_err *err);
+/* PROLO_ENOTFOUND (field id) when no link has that id. */
+enum prolo_code store_qlink_get_by_id(struct store *st, const char *id, struct store_qlink *out,
+                                      struct prolo_err *err);
+/* Revokes one link (PROLO_ECONFLICT when it was revoked already), or every
+ * link of a course not revoked yet (*n gets how many; n may be NULL). */
+enum prolo_code store_qlink_revoke(struct store *st, const unsigned char *token_hash, int64_t now,
+                                   struct prolo_err *err);
+enum prolo_code store_qlink_revoke_course(struct store *st, const char *course_id, int64_t now,
+                                          int *n, struct prolo_err *err);
 /* Marks the link used; PROLO_ECONFLICT when it already was. */
 enum prolo_code store_qlink_use(struct store *st, const unsigned char *token_hash, int64_t now,
                                 struct prolo_err *err);
