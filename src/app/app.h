@@ -15,6 +15,8 @@
 #include "core/err.h"
 #include "core/records.h"
 #include "registry/alerts.h"
+#include "registry/ics.h"
+#include "registry/patient_summary.h"
 #include "registry/plan.h"
 #include "registry/protocol.h"
 #include "security/auth.h"
@@ -217,6 +219,37 @@ enum prolo_code app_password_prepare(struct app_ctx *cx, const char *old_pw, con
  * the attempt's throttle count and writes "password.change". */
 enum prolo_code app_password_change(struct app_ctx *cx, const char *new_hash, const char *old_hash,
                                     const unsigned char *keep, struct prolo_err *err);
+
+/* Sets a user's password to new_hash (hashed by the adapter) and closes
+ * all of their sessions: the owner's reset (the command line). PROLO_ENOTFOUND
+ * (field name). Audited as "password.reset" on record user:NAME. */
+enum prolo_code app_user_set_password(struct app_ctx *cx, const char *name, const char *new_hash,
+                                      struct prolo_err *err);
+
+/* ---- reads (src/app/reads.c) --------------------------------------------- */
+
+/* Every account, to fn (permission users.list). Audited as "user.list". */
+enum prolo_code app_user_list(struct app_ctx *cx, store_user_fn fn, void *ctx, struct prolo_err *err);
+/* The audit log's rows that match f, to fn (permission audit.list).
+ * Audited as "audit.read" (the count and which filters, not their values). */
+enum prolo_code app_audit_list(struct app_ctx *cx, const struct store_audit_filter *f, store_audit_fn fn,
+                               void *ctx, struct prolo_err *err);
+/* A patient's summary (registry/patient_summary.h) for the patient's page,
+ * checked against the actor's clinic; free with patient_summary_free.
+ * Audited as "patient.read" (detail "summary, N courses"). */
+enum prolo_code app_patient_summary(struct app_ctx *cx, const char *patient_id, struct patient_summary *out,
+                                    struct prolo_err *err);
+/* The remaining planned sessions of open courses as calendar events, for
+ * clinic (NULL = every clinic; an actor bound to a clinic gets theirs).
+ * Audited as "schedule.export". Free with app_schedule_free. */
+struct app_schedule {
+	struct ics_event *ev;
+	size_t n, cap;
+	size_t courses;  /* courses with at least one event */
+};
+enum prolo_code app_schedule_export(struct app_ctx *cx, const char *clinic, struct app_schedule *out,
+                                    struct prolo_err *err);
+void app_schedule_free(struct app_schedule *s);
 
 /* ---- questionnaire links ------------------------------------------------ */
 

@@ -99,3 +99,27 @@ enum prolo_code app_password_change(struct app_ctx *cx, const char *new_hash, co
 		rc = app_audit(cx, "password.change", "user", cx->who.user, "", err);
 	return app_unit_end(cx, rc, err);
 }
+
+enum prolo_code app_user_set_password(struct app_ctx *cx, const char *name, const char *new_hash,
+                                      struct prolo_err *err)
+{
+	enum prolo_code rc = app_permit(cx, CAN_USERS_ADD, NULL, NULL, NULL, err);
+	if (rc)
+		return rc;
+	if (!name || !dom_id_valid(name, strlen(name)))
+		return prolo_err_set(err, PROLO_EINVAL, "name", "1-64 of A-Z a-z 0-9 . _ : -");
+	struct store_user u;
+	if ((rc = app_unit_begin(cx, err)))
+		return rc;
+	rc = store_user_get(cx->st, name, &u, err);
+	if (rc == PROLO_ENOTFOUND)
+		rc = prolo_err_set(err, PROLO_ENOTFOUND, "name", "no user '%.64s'", name);
+	sodium_memzero(u.pwhash, sizeof u.pwhash);
+	if (!rc)
+		rc = store_user_set_password(cx->st, name, new_hash, err);
+	if (!rc)
+		rc = store_login_session_delete(cx->st, NULL, name, NULL, err);
+	if (!rc)
+		rc = app_audit(cx, "password.reset", "user", name, "", err);
+	return app_unit_end(cx, rc, err);
+}

@@ -148,16 +148,13 @@ static int user_passwd(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	memset(pw, 0, sizeof pw);
 	if (!code)
 		code = store_open(ctx->db_path, 0, &st, &err);
-	if (!code && !(code = store_begin(st, &err))) {
-		char rec[REC_ID_MAX + 8];
-		snprintf(rec, sizeof rec, "user:%s", name);
-		if (!(code = store_user_set_password(st, name, h, &err)) &&
-		    !(code = store_login_session_delete(st, NULL, name, NULL, &err)) &&
-		    !(code = audit_log_event(st, "cli", "password.reset", rec, "local", "", &err)))
-			code = store_commit(st, &err);
-		if (code)
-			store_rollback(st);
+	if (!code) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, NULL);
+		code = app_user_set_password(&cx, name, h, &err);
+		app_ctx_flush(&cx);
 	}
+	memset(h, 0, sizeof h);
 	store_close(st);
 	if (code)
 		return cli_fail(ctx, &err);
@@ -210,8 +207,12 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	struct prolo_err err;
 	struct store *st = NULL;
 	enum prolo_code code = store_open(ctx->db_path, 0, &st, &err);
-	if (!code)
-		code = store_user_scan(st, print_user, ctx, &err);
+	if (!code) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, NULL);
+		code = app_user_list(&cx, print_user, ctx, &err);
+		app_ctx_flush(&cx);
+	}
 	store_close(st);
 	return code ? cli_fail(ctx, &err) : 0;
 }

@@ -229,7 +229,9 @@ enum prolo_code h_users_list(struct http_req *rq, json_t *body, struct prolo_err
 	json_t *arr = json_array();
 	if (!arr)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	enum prolo_code rc = store_user_scan(rq->st, add_user_json, arr, err);
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	enum prolo_code rc = app_user_list(&cx, add_user_json, arr, err);
 	if (rc) {
 		json_decref(arr);
 		return rc;
@@ -328,7 +330,9 @@ enum prolo_code h_audit_list(struct http_req *rq, json_t *body, struct prolo_err
 	json_t *arr = json_array();
 	if (!arr)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	if ((rc = store_audit_scan(rq->st, &f, add_audit_json, arr, err))) {
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	if ((rc = app_audit_list(&cx, &f, add_audit_json, arr, err))) {
 		json_decref(arr);
 		return rc;
 	}
