@@ -106,9 +106,28 @@ enum prolo_code app_audit(struct app_ctx *cx, const char *action, const char *ki
 enum prolo_code app_unit_begin(struct app_ctx *cx, struct prolo_err *err);
 enum prolo_code app_unit_end(struct app_ctx *cx, enum prolo_code rc, struct prolo_err *err);
 
+/* app_permit for an existing record the actor asks for by id: a record of
+ * another clinic is answered exactly as one that is not there
+ * (PROLO_ENOTFOUND "no SHOWN_KIND 'SHOWN_ID'", field patient_id or
+ * course_id), with the denied row on kind:id; a role that may not perform
+ * a at all gets PROLO_EPERM, the same for every record. */
+enum prolo_code app_permit_seen(struct app_ctx *cx, enum app_action a, const char *kind, const char *id,
+                                const char *record_clinic, const char *shown_kind, const char *shown_id,
+                                struct prolo_err *err);
+
+/* Before creating a patient or course with id: PROLO_OK when the id is
+ * free; else PROLO_ECONFLICT with the duplicate's message ("patient 'P1'
+ * already exists"), the same whichever clinic holds it, and a denied row
+ * when it is another clinic's and the actor is bound to one. Ids are
+ * unique across the registry (the CSV interchange relies on it), so a
+ * refused create tells that an id is in use somewhere, and no more. */
+enum prolo_code app_id_free(struct app_ctx *cx, enum app_action a, enum rec_kind kind, const char *id,
+                            struct prolo_err *err);
+
 /* Reads a patient / a course and its patient, checking that the actor may
  * perform a on them (their clinic). PROLO_EINVAL (field patient_id or
- * course_id) for a malformed id, PROLO_ENOTFOUND, PROLO_EPERM. */
+ * course_id) for a malformed id; PROLO_ENOTFOUND for none, and for one of
+ * another clinic (app_permit_seen); PROLO_EPERM when the role may not. */
 enum prolo_code app_load_patient(struct app_ctx *cx, enum app_action a, const char *id,
                                  struct patient *p, struct prolo_err *err);
 enum prolo_code app_load_course(struct app_ctx *cx, enum app_action a, const char *id,

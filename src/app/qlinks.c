@@ -147,10 +147,20 @@ enum prolo_code app_qlink_revoke(struct app_ctx *cx, const char *token, const ch
 	}
 	if (rc)
 		return rc;
+	/* Another clinic's link is answered as a link that is not there (its
+	 * course is not named), with the denied row. */
 	struct course c;
 	struct patient p;
-	if ((rc = app_load_course(cx, CAN_QLINKS_REVOKE, q->course_id, &c, &p, err)))
+	rec_init(REC_COURSE, &c);
+	rec_init(REC_PATIENT, &p);
+	snprintf(c.course_id, sizeof c.course_id, "%s", q->course_id);
+	if ((rc = store_get(cx->st, REC_COURSE, &c, err)))
 		return rc;
+	snprintf(p.patient_id, sizeof p.patient_id, "%s", c.patient_id);
+	if ((rc = store_get(cx->st, REC_PATIENT, &p, err)))
+		return rc;
+	if (app_permit(cx, CAN_QLINKS_REVOKE, "patient", p.patient_id, p.clinic, err))
+		return prolo_err_set(err, PROLO_ENOTFOUND, token ? "token" : "id", "no such questionnaire link");
 	if (q->used_at)
 		return prolo_err_set(err, PROLO_ECONFLICT, token ? "token" : "id", "this link has been answered");
 	if ((rc = app_unit_begin(cx, err)))

@@ -23,7 +23,8 @@ enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct pr
 	if (!p->clinic[0] && cx->who.clinic[0])
 		snprintf(p->clinic, sizeof p->clinic, "%s", cx->who.clinic);
 	if ((rc = app_permit(cx, CAN_PATIENTS_ADD, "patient", p->patient_id,
-	                     p->clinic[0] ? p->clinic : NULL, err)))
+	                     p->clinic[0] ? p->clinic : NULL, err)) ||
+	    (rc = app_id_free(cx, CAN_PATIENTS_ADD, REC_PATIENT, p->patient_id, err)))
 		return rc;
 	if ((rc = app_unit_begin(cx, err)))
 		return rc;
@@ -77,7 +78,8 @@ enum prolo_code app_course_add(struct app_ctx *cx, struct course *c, const struc
 	if (rc || (rc = course_create_rules(cx, c, err)))
 		return rc;
 	struct patient p;
-	if ((rc = app_load_patient(cx, CAN_COURSES_ADD, c->patient_id, &p, err)))
+	if ((rc = app_load_patient(cx, CAN_COURSES_ADD, c->patient_id, &p, err)) ||
+	    (rc = app_id_free(cx, CAN_COURSES_ADD, REC_COURSE, c->course_id, err)))
 		return rc;
 	/* A named protocol is filled in by the protocol itself. */
 	char name[PROTO_NAME_MAX];
