@@ -78,6 +78,8 @@ struct app_ctx {
 	                * writer batch or read snapshot): use cases neither begin
 	                * nor commit */
 	int64_t link_ttl_s; /* questionnaire links' lifetime; 0 = 14 days */
+	int min_cell;       /* researchers' report: smallest group shown;
+	                     * 0 = REPORT_MIN_CELL_DEFAULT */
 };
 
 /* The command line's context: acts as "cli:" + the operating-system login,
@@ -204,7 +206,11 @@ struct app_report_in {
 };
 /* Computes the outcomes report (report/report.h) for the courses in; *out
  * is the finished report (report_free it). A user bound to a clinic sees
- * that clinic's courses only. Audited as "report.read". */
+ * that clinic's courses only. For a researcher the period is widened to
+ * whole months (from to the first of its month, to to the last day of
+ * its month) and the results pass report_suppress with cx->min_cell, so
+ * no group of fewer courses, and no single course, can be read or
+ * recovered from a margin. Audited as "report.read". */
 enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
                            const struct report_options *ro, struct report **out,
                            struct prolo_err *err);

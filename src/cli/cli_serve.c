@@ -29,6 +29,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	const char *idle = cli_opt(argc, argv, used, "--session-idle");
 	const char *ttl = cli_opt(argc, argv, used, "--link-ttl");
 	const char *cache = cli_opt(argc, argv, used, "--chart-cache-mb");
+	const char *min_cell = cli_opt(argc, argv, used, "--min-cell");
 	o.bind = cli_opt(argc, argv, used, "--bind");
 	o.tls_cert = cli_opt(argc, argv, used, "--tls-cert");
 	o.tls_key = cli_opt(argc, argv, used, "--tls-key");
@@ -62,6 +63,11 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		if (!parse_num(cache, 0, 1024, &v))
 			return cli_usage(ctx, "--chart-cache-mb: MiB per worker thread, 0..1024 (0: none)");
 		o.chart_cache_mb = v ? (int)v : -1;
+	}
+	if (min_cell) {
+		if (!parse_num(min_cell, 1, 1000, &v))
+			return cli_usage(ctx, "--min-cell: courses, 1..1000 (the smallest group a researcher sees)");
+		o.min_cell = (int)v;
 	}
 	o.info = ctx->out;
 	o.log = ctx->errs;

@@ -186,6 +186,7 @@ void api_ctx(struct http_req *rq, struct app_ctx *cx)
 	cx->audit = (struct app_audit_sink){ sink_write, sink_later, rq };
 	cx->in_unit = true;
 	cx->link_ttl_s = rq->opt->link_ttl_s;
+	cx->min_cell = rq->opt->min_cell;
 }
 
 /* ---- records as JSON trees --------------------------------------------- */
