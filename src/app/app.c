@@ -116,6 +116,25 @@ enum prolo_code app_unit_end(struct app_ctx *cx, enum prolo_code rc, struct prol
 
 /* ---- records and their clinic ------------------------------------------- */
 
+/* The answer for a record that is not there, and the same for one of
+ * another clinic the actor may not see (no existence oracle). */
+static enum prolo_code not_there(const char *kind, const char *id, struct prolo_err *err)
+{
+	return prolo_err_set(err, PROLO_ENOTFOUND, strcmp(kind, "course") == 0 ? "course_id" : "patient_id",
+	                     "no %s '%s'", kind, id);
+}
+
+enum prolo_code app_permit_seen(struct app_ctx *cx, enum app_action a, const char *kind, const char *id,
+                                const char *record_clinic, const char *shown_kind, const char *shown_id,
+                                struct prolo_err *err)
+{
+	enum prolo_code rc = app_permit(cx, a, NULL, NULL, NULL, err);
+	if (rc)
+		return rc; /* the role may not: the same for every record */
+	rc = app_permit(cx, a, kind, id, record_clinic, err);
+	return rc == PROLO_EPERM ? not_there(shown_kind, shown_id, err) : rc;
+}
+
 enum prolo_code app_load_patient(struct app_ctx *cx, enum app_action a, const char *id,
                                  struct patient *p, struct prolo_err *err)
 {
@@ -126,18 +145,67 @@ enum prolo_code app_load_patient(struct app_ctx *cx, enum app_action a, const ch
 		return prolo_err_set(err, PROLO_EINVAL, "patient_id", "not a valid id");
 	snprintf(p->patient_id, sizeof p->patient_id, "%s", id);
 	enum prolo_code rc = store_get(cx->st, REC_PATIENT, p, err);
-	return rc ? rc : app_permit(cx, a, "patient", id, p->clinic, err);
+	if (rc == PROLO_ENOTFOUND)
+		return not_there("patient", id, err);
+	return rc ? rc : app_permit_seen(cx, a, "patient", id, p->clinic, "patient", id, err);
 }
 
 enum prolo_code app_load_course(struct app_ctx *cx, enum app_action a, const char *id,
                                 struct course *c, struct patient *p, struct prolo_err *err)
 {
 	rec_init(REC_COURSE, c);
+	rec_init(REC_PATIENT, p);
 	if (!id || !id[0])
 		return prolo_err_set(err, PROLO_EINVAL, "course_id", "is required");
 	if (!dom_id_valid(id, strlen(id)))
 		return prolo_err_set(err, PROLO_EINVAL, "course_id", "not a valid id");
 	snprintf(c->course_id, sizeof c->course_id, "%s", id);
 	enum prolo_code rc = store_get(cx->st, REC_COURSE, c, err);
-	return rc ? rc : app_load_patient(cx, a, c->patient_id, p, err);
+	if (rc == PROLO_ENOTFOUND)
+		return not_there("course", id, err);
+	if (rc)
+		return rc;
+	snprintf(p->patient_id, sizeof p->patient_id, "%s", c->patient_id);
+	if ((rc = store_get(cx->st, REC_PATIENT, p, err)))
+		return rc;
+	/* Another clinic's course is answered as a course that is not there;
+	 * the denied row names its patient, as for every clinic refusal. */
+	return app_permit_seen(cx, a, "patient", p->patient_id, p->clinic, "course", id, err);
+}
+
+enum prolo_code app_id_free(struct app_ctx *cx, enum app_action a, enum rec_kind kind, const char *id,
+                            struct prolo_err *err)
+{
+	if (!id || !id[0] || !dom_id_valid(id, strlen(id)))
+		return PROLO_OK; /* the store's checks name the field */
+	const char *label = kind == REC_PATIENT ? "patient" : "course";
+	union {
+		struct patient p;
+		struct course c;
+	} r;
+	struct patient owner;
+	rec_init(kind, &r);
+	if (kind == REC_PATIENT)
+		snprintf(r.p.patient_id, sizeof r.p.patient_id, "%s", id);
+	else
+		snprintf(r.c.course_id, sizeof r.c.course_id, "%s", id);
+	enum prolo_code rc = store_get(cx->st, kind, &r, err);
+	if (rc == PROLO_ENOTFOUND)
+		return PROLO_OK;
+	if (rc)
+		return rc;
+	if (kind == REC_PATIENT) {
+		owner = r.p;
+	} else {
+		rec_init(REC_PATIENT, &owner);
+		snprintf(owner.patient_id, sizeof owner.patient_id, "%s", r.c.patient_id);
+		if ((rc = store_get(cx->st, REC_PATIENT, &owner, err)))
+			return rc;
+	}
+	/* Taken: the answer is the duplicate's wherever it is; a bound
+	 * actor's attempt on another clinic's id leaves a denied row. */
+	struct prolo_err ignore;
+	(void)app_permit(cx, a, label, id, owner.clinic, &ignore);
+	return prolo_err_set(err, PROLO_ECONFLICT, kind == REC_PATIENT ? "patient_id" : "course_id",
+	                     "%s '%s' already exists", label, id);
 }

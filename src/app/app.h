@@ -15,6 +15,8 @@
 #include "core/err.h"
 #include "core/records.h"
 #include "registry/alerts.h"
+#include "registry/ics.h"
+#include "registry/patient_summary.h"
 #include "registry/plan.h"
 #include "registry/protocol.h"
 #include "security/auth.h"
@@ -36,6 +38,7 @@ enum app_action {
 	CAN_SESSIONS_AMEND, CAN_SESSIONS_VOID, CAN_OUTCOMES_AMEND, CAN_OUTCOMES_VOID,
 	CAN_AES_AMEND, CAN_AES_VOID,
 	CAN_CONTACTS_GET, CAN_CONTACTS_SET, CAN_OUTBOX, /* follow-up: app/app_outreach.h */
+	CAN_USERS_UNLOCK, CAN_QLINKS_REVOKE,
 	CAN__COUNT
 };
 
@@ -84,6 +87,8 @@ struct app_ctx {
 	/* app_ctx_local's sink: refusal rows waiting for the end of the unit */
 	struct store_audit later[APP_LATER_MAX];
 	int n_later;
+	int min_cell;       /* researchers' report: smallest group shown;
+	                     * 0 = REPORT_MIN_CELL_DEFAULT */
 };
 
 /* The command line's context: acts as "cli:" + the operating-system login,
@@ -112,9 +117,28 @@ enum prolo_code app_audit(struct app_ctx *cx, const char *action, const char *ki
 enum prolo_code app_unit_begin(struct app_ctx *cx, struct prolo_err *err);
 enum prolo_code app_unit_end(struct app_ctx *cx, enum prolo_code rc, struct prolo_err *err);
 
+/* app_permit for an existing record the actor asks for by id: a record of
+ * another clinic is answered exactly as one that is not there
+ * (PROLO_ENOTFOUND "no SHOWN_KIND 'SHOWN_ID'", field patient_id or
+ * course_id), with the denied row on kind:id; a role that may not perform
+ * a at all gets PROLO_EPERM, the same for every record. */
+enum prolo_code app_permit_seen(struct app_ctx *cx, enum app_action a, const char *kind, const char *id,
+                                const char *record_clinic, const char *shown_kind, const char *shown_id,
+                                struct prolo_err *err);
+
+/* Before creating a patient or course with id: PROLO_OK when the id is
+ * free; else PROLO_ECONFLICT with the duplicate's message ("patient 'P1'
+ * already exists"), the same whichever clinic holds it, and a denied row
+ * when it is another clinic's and the actor is bound to one. Ids are
+ * unique across the registry (the CSV interchange relies on it), so a
+ * refused create tells that an id is in use somewhere, and no more. */
+enum prolo_code app_id_free(struct app_ctx *cx, enum app_action a, enum rec_kind kind, const char *id,
+                            struct prolo_err *err);
+
 /* Reads a patient / a course and its patient, checking that the actor may
  * perform a on them (their clinic). PROLO_EINVAL (field patient_id or
- * course_id) for a malformed id, PROLO_ENOTFOUND, PROLO_EPERM. */
+ * course_id) for a malformed id; PROLO_ENOTFOUND for none, and for one of
+ * another clinic (app_permit_seen); PROLO_EPERM when the role may not. */
 enum prolo_code app_load_patient(struct app_ctx *cx, enum app_action a, const char *id,
                                  struct patient *p, struct prolo_err *err);
 enum prolo_code app_load_course(struct app_ctx *cx, enum app_action a, const char *id,
@@ -146,7 +170,8 @@ struct app_course_end_in {
 	int32_t end_date;      /* DOM_DATE_NONE = today */
 	const char *reason;    /* NULL = none */
 };
-/* Ends a course; *out is the course as it now stands. PROLO_EINVAL
+/* Ends a course and revokes its questionnaire links not yet answered; *out
+ * is the course as it now stands. PROLO_EINVAL
  * (status, end_date, reason), PROLO_ENOTFOUND, PROLO_ECONFLICT (ended). */
 enum prolo_code app_course_end(struct app_ctx *cx, const struct app_course_end_in *in,
                                struct course *out, struct prolo_err *err);
@@ -225,10 +250,14 @@ void app_record_key(enum rec_kind kind, const void *rec, char *out, size_t outsz
 enum prolo_code app_alerts_list(struct app_ctx *cx, int32_t day, const char *clinic,
                                 struct alert_list *out, struct prolo_err *err);
 /* Acknowledges an alert by its key KIND:YYYY-MM-DD:COURSE_ID; the course
- * decides the clinic. by: who acknowledges, given only by an actor that
- * records on behalf of others (NULL = the actor). */
-enum prolo_code app_alert_ack(struct app_ctx *cx, const char *key, const char *by, const char *note,
-                              struct prolo_err *err);
+ * decides the clinic. Only an alert that is raised on day (the morning
+ * list of that day, DOM_DATE_NONE = today; a day after today is refused,
+ * PROLO_EINVAL field today) can be acknowledged: any other key is
+ * PROLO_ENOTFOUND (field key), so no alert is acknowledged before it is
+ * raised. by: who acknowledges, given only by an actor that records on
+ * behalf of others (NULL = the actor). */
+enum prolo_code app_alert_ack(struct app_ctx *cx, const char *key, int32_t day, const char *by,
+                              const char *note, struct prolo_err *err);
 
 /* ---- the outcomes report ----------------------------------------------- */
 
@@ -243,7 +272,11 @@ struct app_report_in {
 };
 /* Computes the outcomes report (report/report.h) for the courses in; *out
  * is the finished report (report_free it). A user bound to a clinic sees
- * that clinic's courses only. Audited as "report.read". */
+ * that clinic's courses only. For a researcher the period is widened to
+ * whole months (from to the first of its month, to to the last day of
+ * its month) and the results pass report_suppress with cx->min_cell, so
+ * no group of fewer courses, and no single course, can be read or
+ * recovered from a margin. Audited as "report.read". */
 enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
                            const struct report_options *ro, struct report **out,
                            struct prolo_err *err);
@@ -270,18 +303,89 @@ enum prolo_code app_export_csv(struct app_ctx *cx, const char *dir, bool deident
  * PROLO_ECONFLICT when the name is taken. */
 enum prolo_code app_user_add(struct app_ctx *cx, const struct store_user *u, struct prolo_err *err);
 
+/* Unlocks an account (an admin's): its failed logins are forgotten and
+ * no address is locked out of it any more (addresses locked for failures
+ * of their own stay locked). PROLO_ENOTFOUND (field name) for no such
+ * user. Audited as "user.unlock" on record user:NAME. */
+enum prolo_code app_user_unlock(struct app_ctx *cx, const char *name, struct prolo_err *err);
+
+/* The slow half of the actor's password change, outside any unit and any
+ * lock; the adapter has counted the attempt (auth_login_reserve, as for
+ * a login, so the old password is throttled like a login). Checks the
+ * old password (PROLO_EPERM, field old_password), refuses a new one equal
+ * to the old (PROLO_EINVAL, field new_password) or breaking the password
+ * rule, and hashes it into new_hash; old_hash gets the stored hash the old
+ * password matched. */
+enum prolo_code app_password_prepare(struct app_ctx *cx, const char *old_pw, const char *new_pw,
+                                     char new_hash[STORE_PWHASH_MAX], char old_hash[STORE_PWHASH_MAX],
+                                     struct prolo_err *err);
+/* The unit of the change: stores new_hash if the stored hash is still
+ * old_hash (else PROLO_ECONFLICT, field old_password), closes the actor's
+ * other sessions (keep: the session hash to keep, NULL = none), gives back
+ * the attempt's throttle count and writes "password.change". */
+enum prolo_code app_password_change(struct app_ctx *cx, const char *new_hash, const char *old_hash,
+                                    const unsigned char *keep, struct prolo_err *err);
+
+/* Sets a user's password to new_hash (hashed by the adapter) and closes
+ * all of their sessions: the owner's reset (the command line). PROLO_ENOTFOUND
+ * (field name). Audited as "password.reset" on record user:NAME. */
+enum prolo_code app_user_set_password(struct app_ctx *cx, const char *name, const char *new_hash,
+                                      struct prolo_err *err);
+
+/* ---- reads (src/app/reads.c) --------------------------------------------- */
+
+/* Every account, to fn (permission users.list). Audited as "user.list". */
+enum prolo_code app_user_list(struct app_ctx *cx, store_user_fn fn, void *ctx, struct prolo_err *err);
+/* The audit log's rows that match f, to fn (permission audit.list).
+ * Audited as "audit.read" (the count and which filters, not their values). */
+enum prolo_code app_audit_list(struct app_ctx *cx, const struct store_audit_filter *f, store_audit_fn fn,
+                               void *ctx, struct prolo_err *err);
+/* A patient's summary (registry/patient_summary.h) for the patient's page,
+ * checked against the actor's clinic; free with patient_summary_free.
+ * Audited as "patient.read" (detail "summary, N courses"). */
+enum prolo_code app_patient_summary(struct app_ctx *cx, const char *patient_id, struct patient_summary *out,
+                                    struct prolo_err *err);
+/* The remaining planned sessions of open courses as calendar events, for
+ * clinic (NULL = every clinic; an actor bound to a clinic gets theirs).
+ * Audited as "schedule.export". Free with app_schedule_free. */
+struct app_schedule {
+	struct ics_event *ev;
+	size_t n, cap;
+	size_t courses;  /* courses with at least one event */
+};
+enum prolo_code app_schedule_export(struct app_ctx *cx, const char *clinic, struct app_schedule *out,
+                                    struct prolo_err *err);
+void app_schedule_free(struct app_schedule *s);
+
 /* ---- questionnaire links ------------------------------------------------ */
 
 /* A single-use link for a patient's course; token gets the secret (only
- * its hash is stored), *expires_at its end. */
+ * its hash is stored), id its public id (to revoke it by), *expires_at its
+ * end. */
 enum prolo_code app_qlink_add(struct app_ctx *cx, const char *patient_id, const char *course_id,
-                              const char *instrument, char token[AUTH_TOKEN_HEX], int64_t *expires_at,
-                              struct prolo_err *err);
+                              const char *instrument, char token[AUTH_TOKEN_HEX],
+                              char id[STORE_QLINK_ID_MAX], int64_t *expires_at, struct prolo_err *err);
 
-/* A patient's answer through a live link q (the adapter found it by its
- * token): the link is used up and the assessment, dated today, recorded;
- * audited as the questionnaire's. */
+/* The link of a token (anyone holding it: the token is the credential)
+ * if it is live. PROLO_ENOTFOUND (field token) when there is none;
+ * PROLO_ECONFLICT with *gone set when it was used, has expired, was
+ * revoked or its course has ended (the adapter answers 410). */
+enum prolo_code app_qlink_find(struct app_ctx *cx, const char *token, struct store_qlink *q, bool *gone,
+                               struct prolo_err *err);
+
+/* A patient's answer through link q (found by app_qlink_find): inside the
+ * unit the link is checked again to be live (else PROLO_ECONFLICT with
+ * *gone), then used up and the assessment, dated today, recorded; audited
+ * as the questionnaire's. */
 enum prolo_code app_qlink_answer(struct app_ctx *cx, const struct store_qlink *q, struct outcome *o,
-                                 struct prolo_err *err);
+                                 bool *gone, struct prolo_err *err);
+
+/* Revokes a link named by its token or its id (exactly one non-NULL):
+ * PROLO_EINVAL (field token) for neither or both, PROLO_ENOTFOUND,
+ * PROLO_ECONFLICT when already revoked or answered; the actor's clinic
+ * must be the course's (permission questionnaire-links.revoke). *q gets
+ * the link. Audited as "questionnaire_link.revoke". */
+enum prolo_code app_qlink_revoke(struct app_ctx *cx, const char *token, const char *id,
+                                 struct store_qlink *q, struct prolo_err *err);
 
 #endif

@@ -49,6 +49,8 @@ static const struct {
 	[CAN_CONTACTS_GET] = { "contacts.get", A | C | S },
 	[CAN_CONTACTS_SET] = { "contacts.set", A | C | S },
 	[CAN_OUTBOX] = { "outbox", A },
+	[CAN_USERS_UNLOCK] = { "users.unlock", A },
+	[CAN_QLINKS_REVOKE] = { "questionnaire-links.revoke", A | C | S },
 };
 
 const char *app_action_name(enum app_action a)

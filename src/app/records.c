@@ -23,7 +23,8 @@ enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct pr
 	if (!p->clinic[0] && cx->who.clinic[0])
 		snprintf(p->clinic, sizeof p->clinic, "%s", cx->who.clinic);
 	if ((rc = app_permit(cx, CAN_PATIENTS_ADD, "patient", p->patient_id,
-	                     p->clinic[0] ? p->clinic : NULL, err)))
+	                     p->clinic[0] ? p->clinic : NULL, err)) ||
+	    (rc = app_id_free(cx, CAN_PATIENTS_ADD, REC_PATIENT, p->patient_id, err)))
 		return rc;
 	if ((rc = app_unit_begin(cx, err)))
 		return rc;
@@ -79,7 +80,8 @@ enum prolo_code app_course_add(struct app_ctx *cx, struct course *c, const struc
 	if (rc || (rc = course_create_rules(cx, c, err)))
 		return rc;
 	struct patient p;
-	if ((rc = app_load_patient(cx, CAN_COURSES_ADD, c->patient_id, &p, err)))
+	if ((rc = app_load_patient(cx, CAN_COURSES_ADD, c->patient_id, &p, err)) ||
+	    (rc = app_id_free(cx, CAN_COURSES_ADD, REC_COURSE, c->course_id, err)))
 		return rc;
 	if (p.meta.voided)
 		return prolo_err_set(err, PROLO_ECONFLICT, "patient_id", "patient '%s' was voided", p.patient_id);
@@ -137,6 +139,15 @@ enum prolo_code app_course_end(struct app_ctx *cx, const struct app_course_end_i
 	rc = store_course_end(cx->st, out->course_id, st, day, in->reason, err);
 	if (!rc)
 		rc = app_audit(cx, "course.end", "course", out->course_id, dom_status_names[st], err);
+	/* An ended course takes no more answers: its open links are revoked. */
+	int n_links = 0;
+	if (!rc)
+		rc = store_qlink_revoke_course(cx->st, out->course_id, cx->now, &n_links, err);
+	if (!rc && n_links > 0) {
+		char detail[48];
+		snprintf(detail, sizeof detail, "course ended, %d links", n_links);
+		rc = app_audit(cx, "questionnaire_link.revoke", "course", out->course_id, detail, err);
+	}
 	if (!rc)
 		rc = store_get(cx->st, REC_COURSE, out, err);
 	return app_unit_end(cx, rc, err);

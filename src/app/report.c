@@ -29,17 +29,60 @@ enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
 		return rc;
 	if (in->from != DOM_DATE_NONE && in->to != DOM_DATE_NONE && in->from > in->to)
 		return prolo_err_set(err, PROLO_EINVAL, "from", "is after to");
+	/* Aggregates only: a researcher's period is whole months, so it cannot
+	 * be narrowed to single courses by bisecting dates; and the report is
+	 * the whole table of modalities and conditions, whose groups carry one
+	 * suppression pattern: a filtered report's margins would be groups of
+	 * the whole table suppressed differently, and their difference a
+	 * hidden group. */
+	bool coarse = cx->who.role == ROLE_RESEARCHER;
+	if (coarse && in->modality >= 0)
+		return prolo_err_set(err, PROLO_EINVAL, "modality",
+		                     "a researcher's report covers every modality (its groups show each)");
+	if (coarse && in->condition)
+		return prolo_err_set(err, PROLO_EINVAL, "condition",
+		                     "a researcher's report covers every condition (its groups show each)");
+	int32_t from = in->from, to = in->to;
+	if (coarse) {
+		int y, m, d;
+		if (from != DOM_DATE_NONE) {
+			dom_civil_from_days(from, &y, &m, &d);
+			from = dom_days_from_civil(y, m, 1);
+		}
+		if (to != DOM_DATE_NONE) {
+			dom_civil_from_days(to, &y, &m, &d);
+			to = (m == 12 ? dom_days_from_civil(y + 1, 1, 1) : dom_days_from_civil(y, m + 1, 1)) - 1;
+		}
+	}
 	struct store_report_filter f = { .clinic = clinic, .modality = in->modality,
-	                                 .condition = in->condition, .from = in->from, .to = in->to,
+	                                 .condition = in->condition, .from = from, .to = to,
 	                                 .lean = in->lean };
 	struct report *r = NULL;
 	if ((rc = report_new(ro, &r, err)))
 		return rc;
 	if (!(rc = store_scan_courses(cx->st, &f, feed, r, err)) && !(rc = report_finish(r, err))) {
+		if (coarse) {
+			struct report_results *res = report_results_mut(r);
+			res->suppression.from = from;
+			res->suppression.to = to;
+			report_suppress(res, cx->min_cell > 0 ? (uint64_t)cx->min_cell : 0);
+		}
 		char detail[200];
 		snprintf(detail, sizeof detail, "%s%s%s%s%s%s", clinic ? "clinic " : "", clinic ? clinic : "",
 		         in->modality >= 0 ? " modality " : "", in->modality >= 0 ? dom_modality_names[in->modality] : "",
 		         in->condition ? " condition " : "", in->condition ? in->condition : "");
+		char d1[11], d2[11];
+		if (from != DOM_DATE_NONE) {
+			dom_date_format(from, d1);
+			snprintf(detail + strlen(detail), sizeof detail - strlen(detail), " from %s", d1);
+		}
+		if (to != DOM_DATE_NONE) {
+			dom_date_format(to, d2);
+			snprintf(detail + strlen(detail), sizeof detail - strlen(detail), " to %s", d2);
+		}
+		if (coarse)
+			snprintf(detail + strlen(detail), sizeof detail - strlen(detail), " suppressed %d",
+			         report_results(r)->suppression.cells);
 		rc = app_audit(cx, "report.read", NULL, NULL, detail, err);
 	}
 	if (rc) {

@@ -1,5 +1,6 @@
 /* "prolo alerts [--today D] [--clinic C]" prints the morning list;
- * "prolo alerts ack KEY --by NAME [--note TEXT]" acknowledges one alert.
+ * "prolo alerts ack KEY --by NAME [--note TEXT] [--today D]" acknowledges
+ * one alert raised on the morning list of D (default today).
  * A thin shell over registry/alerts.h, which the HTTP API shares. */
 #include <jansson.h>
 #include <stdlib.h>
@@ -16,16 +17,26 @@ static int ack(struct cli_ctx *ctx, const struct cli_args *ca)
 	const char *by = cli_get(ca, "by");
 	const char *note = cli_get(ca, "note");
 	const char *key = ca->pos[0];
+	const char *path = cli_get(ca, "protocols");
+	const char *t = cli_get(ca, "today");
+	int32_t day = DOM_DATE_NONE;
+	if (t && !dom_date_parse(t, strlen(t), &day))
+		return cli_usage(ctx, "--today: '%s' is not a date (YYYY-MM-DD)", t);
+	int x;
+	struct protocol_lib lib = { 0 };
+	if ((x = cli_plan_protocols(ctx, path, false, &lib)))
+		return x;
 	struct store *st = NULL;
 	struct prolo_err err = { 0 };
 	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
 	if (!rc) {
 		struct app_ctx cx;
-		app_ctx_local(&cx, st, NULL);
-		rc = app_alert_ack(&cx, key, by, note, &err);
+		app_ctx_local(&cx, st, &lib);
+		rc = app_alert_ack(&cx, key, day, by, note, &err);
 		app_ctx_flush(&cx);
 	}
 	store_close(st);
+	protocol_lib_free(&lib);
 	if (rc)
 		return cli_fail(ctx, &err);
 	if (ctx->json) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "cli/cli_plan.h"
 #include "core/privfile.h"
 #include "registry/patient_summary.h"
@@ -37,9 +38,14 @@ int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv)
 	struct prolo_err err = { 0 };
 	struct patient_summary s = { 0 };
 	struct buf b = { 0 };
-	enum prolo_code rc = store_open(ctx->db_path, STORE_READONLY, &st, &err);
-	if (!rc)
-		rc = patient_summary_load(st, id, &s, &err);
+	/* Opened for writing: the read is audited (app_patient_summary). */
+	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
+	if (!rc) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, &lib);
+		rc = app_patient_summary(&cx, id, &s, &err);
+		app_ctx_flush(&cx);
+	}
 	store_close(st);
 	if (!rc && patient_summary_html(&s, &lib, today, &b))
 		rc = prolo_err_set(&err, PROLO_ENOMEM, "", "out of memory");

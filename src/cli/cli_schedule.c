@@ -8,35 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/app.h"
 #include "cli/cli_plan.h"
 #include "core/privfile.h"
 #include "core/domain.h"
 #include "registry/ics.h"
 #include "store/store.h"
-
-struct export_ctx {
-	const struct protocol_lib *lib;
-	struct ics_event *ev;
-	size_t n, cap;
-	size_t courses;
-};
-
-static enum prolo_code add_course(void *p, const struct course_rows *c, struct prolo_err *err)
-{
-	struct export_ctx *x = p;
-	if (x->cap - x->n < 60) {
-		size_t cap = x->cap ? x->cap * 2 : 256;
-		struct ics_event *grown = realloc(x->ev, cap * sizeof *grown);
-		if (!grown)
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-		x->ev = grown;
-		x->cap = cap;
-	}
-	size_t k = ics_course_sessions(c, x->lib, x->ev + x->n, x->cap - x->n);
-	x->n += k;
-	x->courses += k > 0;
-	return PROLO_OK;
-}
 
 static enum prolo_code write_file(const char *path, const struct buf *b, struct prolo_err *err)
 {
@@ -83,12 +60,15 @@ int cli_schedule(struct cli_ctx *ctx, int argc, char **argv)
 		return x;
 	struct store *st = NULL;
 	struct prolo_err err = { 0 };
-	struct export_ctx ex = { .lib = &lib };
-	struct store_report_filter f = { .clinic = clinic, .modality = -1, .from = DOM_DATE_NONE,
-	                                 .to = DOM_DATE_NONE };
-	enum prolo_code rc = store_open(ctx->db_path, STORE_READONLY, &st, &err);
-	if (!rc)
-		rc = store_scan_courses(st, &f, add_course, &ex, &err);
+	struct app_schedule ex = { 0 };
+	/* Opened for writing: the read is audited (app_schedule_export). */
+	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
+	if (!rc) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, &lib);
+		rc = app_schedule_export(&cx, clinic, &ex, &err);
+		app_ctx_flush(&cx);
+	}
 	store_close(st);
 	/* A fixed --today makes the file reproducible: stamp that midnight. */
 	char stamp[20];
@@ -108,16 +88,17 @@ int cli_schedule(struct cli_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		rc = write_file(path, &b, &err);
 	buf_free(&b);
-	free(ex.ev);
+	size_t n_events = ex.n, n_courses = ex.courses;
+	app_schedule_free(&ex);
 	protocol_lib_free(&lib);
 	if (rc)
 		return cli_fail(ctx, &err);
 	if (ctx->json) {
-		json_t *j = json_pack("{s:s, s:I, s:I}", "file", path, "events", (json_int_t)ex.n, "courses",
-		                      (json_int_t)ex.courses);
+		json_t *j = json_pack("{s:s, s:I, s:I}", "file", path, "events", (json_int_t)n_events, "courses",
+		                      (json_int_t)n_courses);
 		cli_print_json(ctx, j);
 	} else
-		fprintf(ctx->out, "wrote %zu session%s of %zu course%s to %s\n", ex.n, ex.n == 1 ? "" : "s", ex.courses,
-		        ex.courses == 1 ? "" : "s", path);
+		fprintf(ctx->out, "wrote %zu session%s of %zu course%s to %s\n", n_events, n_events == 1 ? "" : "s",
+		        n_courses, n_courses == 1 ? "" : "s", path);
 	return 0;
 }

@@ -20,7 +20,8 @@ static bool parse_num(const char *s, long min, long max, long *out)
 
 static int serve_numbers(struct cli_ctx *ctx, struct http_options *op, const char *port,
                          const char *threads, const char *idle, const char *ttl, const char *cache,
-                         const char *deadline, const char *maxconn, const char *perip);
+                         const char *deadline, const char *maxconn, const char *perip,
+                         const char *min_cell);
 
 int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -43,7 +44,7 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	rc = serve_numbers(ctx, &o, cli_get(&ca, "port"), cli_get(&ca, "threads"), cli_get(&ca, "session-idle"),
 	                   cli_get(&ca, "link-ttl"), cli_get(&ca, "chart-cache-mb"),
 	                   cli_get(&ca, "request-deadline"), cli_get(&ca, "max-connections"),
-	                   cli_get(&ca, "max-conn-per-ip"));
+	                   cli_get(&ca, "max-conn-per-ip"), cli_get(&ca, "min-cell"));
 	if (rc)
 		return rc;
 	o.info = ctx->out;
@@ -63,7 +64,8 @@ int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 
 static int serve_numbers(struct cli_ctx *ctx, struct http_options *op, const char *port,
                          const char *threads, const char *idle, const char *ttl, const char *cache,
-                         const char *deadline, const char *maxconn, const char *perip)
+                         const char *deadline, const char *maxconn, const char *perip,
+                         const char *min_cell)
 {
 	struct http_options o = *op;
 	long v;
@@ -106,6 +108,11 @@ static int serve_numbers(struct cli_ctx *ctx, struct http_options *op, const cha
 		if (!parse_num(perip, 1, 1000000, &v))
 			return cli_usage(ctx, "--max-conn-per-ip: 1..1000000");
 		o.max_per_ip = (unsigned)v;
+	}
+	if (min_cell) {
+		if (!parse_num(min_cell, 1, 1000, &v))
+			return cli_usage(ctx, "--min-cell: courses, 1..1000 (the smallest group a researcher sees)");
+		o.min_cell = (int)v;
 	}
 	*op = o;
 	return 0;

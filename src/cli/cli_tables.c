@@ -188,6 +188,8 @@ static const struct cli_option alerts_opts[] = {
 static const struct cli_option ack_opts[] = {
 	{ "by", "NAME", "who acknowledges", CLI_REQUIRED, NULL },
 	{ "note", "TEXT", "a note kept with the acknowledgement", 0, NULL },
+	{ "today", "YYYY-MM-DD", "the day of the list the alert is on (default: today)", 0, NULL },
+	{ "protocols", "FILE", "the protocol library", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -250,6 +252,7 @@ static const struct cli_option serve_opts[] = {
 	{ "max-connections", "N", "connections at once (default 4000)", 0, NULL },
 	{ "max-conn-per-ip", "N", "connections at once from one address (default 256)", 0, NULL },
 	{ "public-origin", "URL", "behind a proxy that ends TLS: the origin browsers use", 0, NULL },
+	{ "min-cell", "N", "the smallest group a researcher's report shows (default 5)", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -313,7 +316,7 @@ const struct cli_group cli_groups[] = {
 	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", NULL, cli_demo_cmds },
 	{ "report", cli_report, "outcomes report: text|csv|json|html", NULL, cli_report_cmds },
 	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", NULL, cli_serve_cmds },
-	{ "user", cli_user, "add|list|passwd users of the web app", "prolo user add NAME --role admin|clinician|staff|researcher [--clinic C] [--password-stdin]\n  prolo user list\n  prolo user passwd NAME [--password-stdin]", NULL },
+	{ "user", cli_user, "add|list|passwd|unlock users of the web app", "prolo user add NAME --role admin|clinician|staff|researcher [--clinic C] [--password-stdin]\n  prolo user list\n  prolo user passwd NAME [--password-stdin]\n  prolo user unlock NAME", NULL },
 	{ "audit", cli_audit, "verify|list the hash-chained audit log", NULL, cli_audit_cmds },
 	{ "protocol", cli_protocol, "list|show|check treatment protocols", NULL, cli_protocol_cmds },
 	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", NULL, cli_alerts_cmds },

@@ -1,4 +1,4 @@
-/* prolo user add|list|passwd: user accounts of the web app. Passwords come
+/* prolo user add|list|passwd|unlock: user accounts of the web app. Passwords come
  * from the terminal without echo (asked twice) or, for scripts, as one
  * line on standard input with --password-stdin; they never appear in argv. */
 #include <stdlib.h>
@@ -148,20 +148,42 @@ static int user_passwd(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	memset(pw, 0, sizeof pw);
 	if (!code)
 		code = store_open(ctx->db_path, 0, &st, &err);
-	if (!code && !(code = store_begin(st, &err))) {
-		char rec[REC_ID_MAX + 8];
-		snprintf(rec, sizeof rec, "user:%s", name);
-		if (!(code = store_user_set_password(st, name, h, &err)) &&
-		    !(code = store_login_session_delete(st, NULL, name, NULL, &err)) &&
-		    !(code = audit_log_event(st, "cli", "password.reset", rec, "local", "", &err)))
-			code = store_commit(st, &err);
-		if (code)
-			store_rollback(st);
+	if (!code) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, NULL);
+		code = app_user_set_password(&cx, name, h, &err);
+		app_ctx_flush(&cx);
 	}
+	memset(h, 0, sizeof h);
 	store_close(st);
 	if (code)
 		return cli_fail(ctx, &err);
 	fprintf(ctx->out, "password of %s changed; its sessions were closed\n", name);
+	return 0;
+}
+
+static int user_unlock(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+{
+	const char *name = cli_arg(argc, argv, used, 2);
+	int rc = cli_no_extra(ctx, argc, argv, used, 1);
+	if (rc)
+		return rc;
+	if (!name)
+		return cli_usage(ctx, "usage: prolo user unlock NAME");
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	struct store *st = NULL;
+	enum prolo_code code = store_open(ctx->db_path, 0, &st, &err);
+	if (!code) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, NULL);
+		code = app_user_unlock(&cx, name, &err);
+		app_ctx_flush(&cx);
+	}
+	store_close(st);
+	if (code)
+		return cli_fail(ctx, &err);
+	fprintf(ctx->out, "%s unlocked: its failed logins are forgotten\n", name);
 	return 0;
 }
 
@@ -185,8 +207,12 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	struct prolo_err err;
 	struct store *st = NULL;
 	enum prolo_code code = store_open(ctx->db_path, 0, &st, &err);
-	if (!code)
-		code = store_user_scan(st, print_user, ctx, &err);
+	if (!code) {
+		struct app_ctx cx;
+		app_ctx_local(&cx, st, NULL);
+		code = app_user_list(&cx, print_user, ctx, &err);
+		app_ctx_flush(&cx);
+	}
 	store_close(st);
 	return code ? cli_fail(ctx, &err) : 0;
 }
@@ -194,7 +220,7 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 int cli_user(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage(ctx, "usage: prolo user add|list|passwd ...");
+		return cli_usage(ctx, "usage: prolo user add|list|passwd|unlock ...");
 	bool *used = calloc((size_t)argc + 1, sizeof *used);
 	if (!used)
 		return 5;
@@ -206,8 +232,10 @@ int cli_user(struct cli_ctx *ctx, int argc, char **argv)
 		rc = user_list(ctx, argc, argv, used);
 	else if (strcmp(argv[1], "passwd") == 0)
 		rc = user_passwd(ctx, argc, argv, used);
+	else if (strcmp(argv[1], "unlock") == 0)
+		rc = user_unlock(ctx, argc, argv, used);
 	else
-		rc = cli_usage(ctx, "unknown user command '%s' (add|list|passwd)", argv[1]);
+		rc = cli_usage(ctx, "unknown user command '%s' (add|list|passwd|unlock)", argv[1]);
 	free(used);
 	return rc;
 }

@@ -49,8 +49,10 @@ static const struct route routes[] = {
 	{ "GET", "/api/report", RT_REPORT, h_report, F_SLOW, NULL, CAN_REPORT },
 	{ "GET", "/api/users", RT_USERS_LIST, h_users_list, 0, NULL, CAN_USERS_LIST },
 	{ "POST", "/api/users", RT_USERS_ADD, h_users_add, F_TX | F_SLOW | F_HASH, p_users_add, CAN_USERS_ADD },
+	{ "POST", "/api/users/{id}/unlock", RT_USER_UNLOCK, h_user_unlock, F_TX, NULL, CAN_USERS_UNLOCK },
 	{ "GET", "/api/audit", RT_AUDIT_LIST, h_audit_list, 0, NULL, CAN_AUDIT_LIST },
 	{ "POST", "/api/questionnaire-links", RT_QLINKS_ADD, h_qlinks_add, F_TX | F_SECRET, NULL, CAN_QLINKS_ADD },
+	{ "POST", "/api/questionnaire-links/revoke", RT_QLINKS_REVOKE, h_qlinks_revoke, F_TX, NULL, CAN_QLINKS_REVOKE },
 	{ "GET", "/api/q/{id}", RT_Q_GET, h_q_get, 0, NULL, -1 },
 	{ "POST", "/api/q/{id}", RT_Q_POST, h_q_post, F_TX, NULL, -1 },
 	/* The record's life: {key} is the record's key, one or more segments. */
@@ -330,10 +332,7 @@ static void run_read(struct http_req *rq, const struct route *rt, json_t *body)
 	rq->status = 0;
 	enum prolo_code rc = rt->fn(rq, body, &err);
 	if (rc != PROLO_OK && rq->status < 300) {
-		if (rt->id == RT_LOGIN && err.code == PROLO_ECONFLICT && rq->retry_after[0])
-			api_error(rq, 429, "throttled", &err);
-		else
-			api_fail(rq, &err);
+		api_fail(rq, &err);
 	}
 	if (rq->n_audits && writer_audit(rq->writer, rq->audits, rq->n_audits, &err) != PROLO_OK) {
 		rq->set_cookie[0] = '\0';
@@ -514,5 +513,12 @@ static bool dispatch_route(struct http_req *rq, const struct route *rt, bool pos
 	rq->job = rq->slow ? (struct writer_job){ .run = job_slow, .done = job_done }
 	                   : (struct writer_job){ .run = job_write, .undone = job_write_undone,
 	                                          .done = job_done, .durable = true };
+	/* A login the throttle refuses already is answered now, without its
+	 * hash; the others are queued by how likely they are the owner's. */
+	if (rt->id == RT_LOGIN && !login_triage(rq, body, &rq->job)) {
+		json_decref(body);
+		rq->json = NULL;
+		return false;
+	}
 	return true;
 }

@@ -28,6 +28,55 @@ static void set_cookie(struct http_req *rq, const char *value, bool clear)
 	         COOKIE, value, rq->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
 }
 
+static enum prolo_code reserve_attempt(struct http_req *rq, const char *name, struct prolo_err *err);
+
+/* A random key for the lane's hashes of addresses and accounts, so no one
+ * can choose a name that shares its hash with another's. */
+static unsigned char lane_key[crypto_shorthash_KEYBYTES];
+static pthread_once_t lane_key_once = PTHREAD_ONCE_INIT;
+
+static void make_lane_key(void)
+{
+	randombytes_buf(lane_key, sizeof lane_key);
+}
+
+static uint64_t lane_hash(char kind, const char *s)
+{
+	unsigned char in[128], out[crypto_shorthash_BYTES];
+	int n = snprintf((char *)in, sizeof in, "%c:%s", kind, s);
+	crypto_shorthash(out, in, (unsigned long long)(n < (int)sizeof in ? n : (int)sizeof in - 1), lane_key);
+	uint64_t h = 0;
+	for (int i = 0; i < 8; i++)
+		h = h << 8 | out[i];
+	return h ? h : 1;
+}
+
+bool login_triage(struct http_req *rq, const json_t *body, struct writer_job *j)
+{
+	const json_t *v = json_is_object(body) ? json_object_get(body, "username") : NULL;
+	const char *name = json_is_string(v) ? json_string_value(v) : NULL;
+	if (!name || !name[0] || strlen(name) >= REC_ID_MAX)
+		return true; /* the handler refuses it */
+	int64_t retry = 0;
+	enum auth_tier tier = AUTH_TIER_SUSPECT;
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	if (auth_login_triage(rq->st, name, rq->addr, rq->now, &retry, &tier, &err) != PROLO_OK)
+		return true; /* the handler meets the store's error again */
+	if (retry > 0) {
+		snprintf(rq->retry_after, sizeof rq->retry_after, "%lld", (long long)retry);
+		prolo_err_set(&err, PROLO_ECONFLICT, "", "too many failed logins; try again in %lld s",
+		              (long long)retry);
+		api_fail(rq, &err);
+		return false;
+	}
+	pthread_once(&lane_key_once, make_lane_key);
+	j->lane_tier = (int)tier;
+	j->lane_addr = lane_hash('a', rq->addr);
+	j->lane_acct = lane_hash('u', name);
+	return true;
+}
+
 enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	static const char *const keys[] = { "username", "password", NULL };
@@ -39,28 +88,14 @@ enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_err *err
 	if (strlen(name) >= REC_ID_MAX)
 		return prolo_err_set(err, PROLO_EAUTH, "password", "wrong user name or password");
 	char token[AUTH_TOKEN_HEX], csrf[AUTH_TOKEN_HEX];
-	int64_t retry = 0;
 	struct store_user u;
 	memset(&u, 0, sizeof u);
+	struct prolo_err e2;
 	/* The attempt is counted before the Argon2id check, under the write
 	 * lock, so parallel guesses cannot outrun the throttle; the check
 	 * itself runs outside the lock. */
-	struct prolo_err e2;
-	audit_writer_enter();
-	rc = store_begin(rq->st, err);
-	if (!rc) {
-		rc = auth_login_reserve(rq->st, name, rq->addr, rq->now, &retry, err);
-		if (!rc)
-			rc = store_commit(rq->st, err);
-		if (rc)
-			store_rollback(rq->st);
-	}
-	audit_writer_leave();
-	if (rc) {
-		if (retry > 0)
-			snprintf(rq->retry_after, sizeof rq->retry_after, "%lld", (long long)retry);
+	if ((rc = reserve_attempt(rq, name, err)))
 		return rc;
-	}
 	rc = auth_login_check(rq->st, name, pw, &u, err);
 	bool ok = rc == PROLO_OK;
 	struct prolo_err keep = *err;
@@ -118,8 +153,31 @@ enum prolo_code h_me(struct http_req *rq, json_t *body, struct prolo_err *err)
 	                                rq->sess.csrf), err);
 }
 
-/* The prep of a password change, outside the write lock: checks the old
- * password and hashes the new one. */
+/* Counts an attempt at a password (a login's or an old password's)
+ * before its slow check, in a short transaction of its own under the
+ * writer lock, so parallel guesses cannot outrun the throttle. A locked
+ * pair or address: PROLO_ECONFLICT with rq->retry_after set (429). */
+static enum prolo_code reserve_attempt(struct http_req *rq, const char *name, struct prolo_err *err)
+{
+	int64_t retry = 0;
+	audit_writer_enter();
+	enum prolo_code rc = store_begin(rq->st, err);
+	if (!rc) {
+		rc = auth_login_reserve(rq->st, name, rq->addr, rq->now, &retry, err);
+		if (!rc)
+			rc = store_commit(rq->st, err);
+		if (rc)
+			store_rollback(rq->st);
+	}
+	audit_writer_leave();
+	if (rc && retry > 0)
+		snprintf(rq->retry_after, sizeof rq->retry_after, "%lld", (long long)retry);
+	return rc;
+}
+
+/* The prep of a password change, outside the write lock: the attempt is
+ * counted like a login's, then the old password checked and the new one
+ * hashed (app_password_prepare). */
 enum prolo_code p_password(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	static const char *const keys[] = { "old_password", "new_password", NULL };
@@ -128,39 +186,27 @@ enum prolo_code p_password(struct http_req *rq, json_t *body, struct prolo_err *
 	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "old_password", &old, err)) ||
 	    (rc = api_need_str(body, "new_password", &neu, err)))
 		return rc;
-	struct store_user *u = &rq->prep_user;
-	if ((rc = store_user_get(rq->st, rq->user.name, u, err)))
+	if ((rc = reserve_attempt(rq, rq->user.name, err)))
 		return rc;
-	if (!auth_password_ok(u->pwhash, old))
-		return prolo_err_set(err, PROLO_EPERM, "old_password", "is not your current password");
-	snprintf(rq->prep_old, sizeof rq->prep_old, "%s", u->pwhash);
-	if ((rc = auth_hash_password(neu, u->pwhash, err)))
-		snprintf(err->field, sizeof err->field, "new_password");
-	return rc;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	struct store_user *u = &rq->prep_user;
+	snprintf(u->name, sizeof u->name, "%s", rq->user.name);
+	return app_password_prepare(&cx, old, neu, u->pwhash, rq->prep_old, err);
 }
 
-/* In the transaction: the new hash replaces the one the old password was
- * checked against, if it is still there (else another change came first:
- * 409, nothing stored). */
+/* In the transaction: app_password_change stores the new hash if the old
+ * password's is still there (else 409, nothing stored). */
 enum prolo_code h_password(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	if (rq->prep_rc) {
 		*err = rq->prep_err;
 		return rq->prep_rc;
 	}
-	const struct store_user *u = &rq->prep_user;
-	struct store_user cur;
-	enum prolo_code rc = store_user_get(rq->st, u->name, &cur, err);
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	enum prolo_code rc = app_password_change(&cx, rq->prep_user.pwhash, rq->prep_old, rq->sess.id_hash, err);
 	if (rc)
-		return rc;
-	bool same = strcmp(cur.pwhash, rq->prep_old) == 0;
-	sodium_memzero(cur.pwhash, sizeof cur.pwhash);
-	if (!same)
-		return prolo_err_set(err, PROLO_ECONFLICT, "old_password",
-		                     "the password was changed meanwhile; try again");
-	if ((rc = store_user_set_password(rq->st, u->name, u->pwhash, err)) ||
-	    (rc = store_login_session_delete(rq->st, NULL, u->name, rq->sess.id_hash, err)) ||
-	    (rc = api_audit(rq, "password.change", "user", u->name, "", err)))
 		return rc;
 	return api_reply(rq, 200, json_object(), err);
 }
@@ -183,7 +229,9 @@ enum prolo_code h_users_list(struct http_req *rq, json_t *body, struct prolo_err
 	json_t *arr = json_array();
 	if (!arr)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	enum prolo_code rc = store_user_scan(rq->st, add_user_json, arr, err);
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	enum prolo_code rc = app_user_list(&cx, add_user_json, arr, err);
 	if (rc) {
 		json_decref(arr);
 		return rc;
@@ -232,6 +280,19 @@ enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err 
 	return api_reply(rq, 201, json_pack("{s:o}", "user", api_user_json(u)), err);
 }
 
+enum prolo_code h_user_unlock(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { NULL };
+	enum prolo_code rc = api_only_keys(body, keys, err);
+	if (rc)
+		return rc;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	if ((rc = app_user_unlock(&cx, rq->param, err)))
+		return rc;
+	return api_reply(rq, 200, json_pack("{s:s,s:b}", "name", rq->param, "unlocked", 1), err);
+}
+
 static enum prolo_code add_audit_json(void *ctx, const struct store_audit *e, struct prolo_err *err)
 {
 	char hash[2 * STORE_HASH_LEN + 1];
@@ -269,7 +330,9 @@ enum prolo_code h_audit_list(struct http_req *rq, json_t *body, struct prolo_err
 	json_t *arr = json_array();
 	if (!arr)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	if ((rc = store_audit_scan(rq->st, &f, add_audit_json, arr, err))) {
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	if ((rc = app_audit_list(&cx, &f, add_audit_json, arr, err))) {
 		json_decref(arr);
 		return rc;
 	}

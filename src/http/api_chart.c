@@ -255,7 +255,8 @@ enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_er
 	api_ctx(rq, &cx);
 	if (dom_id_valid(rq->param, strlen(rq->param)) &&
 	    chart_cache_get(rq->charts, rq->param, version, b, clinic, sizeof clinic)) {
-		if ((rc = app_permit(&cx, CAN_PATIENT_GET, "patient", rq->param, clinic, err))) {
+		if ((rc = app_permit_seen(&cx, CAN_PATIENT_GET, "patient", rq->param, clinic, "patient", rq->param,
+		                          err))) {
 			buf_reset(b);
 			return rc;
 		}

@@ -41,13 +41,18 @@ enum prolo_code h_alerts_list(struct http_req *rq, json_t *body, struct prolo_er
 
 enum prolo_code h_alerts_ack(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	static const char *const keys[] = { "key", "note", NULL };
-	const char *key, *note;
+	static const char *const keys[] = { "key", "note", "today", NULL };
+	const char *key, *note, *today;
+	int32_t day = DOM_DATE_NONE;
 	enum prolo_code rc;
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
 	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "key", &key, err)) ||
-	    (rc = hjson_str(body, "note", &note, err)) || (rc = app_alert_ack(&cx, key, NULL, note, err)))
+	    (rc = hjson_str(body, "note", &note, err)) || (rc = hjson_str(body, "today", &today, err)))
+		return rc;
+	if (today && !dom_date_parse(today, strlen(today), &day))
+		return prolo_err_set(err, PROLO_EINVAL, "today", "not a valid date (YYYY-MM-DD)");
+	if ((rc = app_alert_ack(&cx, key, day, NULL, note, err)))
 		return rc;
 	return api_reply(rq, 200, json_pack("{s:s}", "key", key), err);
 }
@@ -227,7 +232,8 @@ enum prolo_code h_vocab(struct http_req *rq, json_t *body, struct prolo_err *err
 	for (size_t i = 0; ok && i < sizeof vocab_lists / sizeof vocab_lists[0]; i++)
 		ok = !json_object_set_new(v, vocab_lists[i].key, vocab_names(vocab_lists[i].names, vocab_lists[i].n));
 	ok = ok && !json_object_set_new(v, "end_statuses", vocab_end_statuses()) &&
-	     !json_object_set_new(v, "instruments", vocab_instruments());
+	     !json_object_set_new(v, "instruments", vocab_instruments()) &&
+	     !json_object_set_new(v, "password_min", json_integer(AUTH_MIN_PASSWORD));
 	enum prolo_code rc = ok ? vocab_conditions(rq, conds, err)
 	                        : prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	if (!rc && json_object_set(v, "conditions", conds))

@@ -92,6 +92,11 @@ struct collect {
 };
 enum prolo_code api_collect_row(void *ctx, const void *rec, struct prolo_err *err);
 
+/* Before a login is queued for its hash (api_account.c): false, with the
+ * response set (429), when the throttle refuses it already; else true
+ * with j's lane fields set (its tier, its address's and account's keys). */
+bool login_triage(struct http_req *rq, const json_t *body, struct writer_job *j);
+
 /* ---- handlers ---- */
 enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_logout(struct http_req *rq, json_t *body, struct prolo_err *err);
@@ -101,6 +106,7 @@ enum prolo_code h_password(struct http_req *rq, json_t *body, struct prolo_err *
 enum prolo_code h_users_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code p_users_add(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_user_unlock(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_audit_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_patients_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_err *err);
@@ -124,6 +130,7 @@ enum prolo_code h_alerts_ack(struct http_req *rq, json_t *body, struct prolo_err
 enum prolo_code h_report(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_vocab(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_qlinks_add(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_qlinks_revoke(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* api_outreach.c: the patient's one-click opt-out (no login; the token). */

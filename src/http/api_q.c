@@ -40,45 +40,46 @@ enum prolo_code h_qlinks_add(struct http_req *rq, json_t *body, struct prolo_err
 		return rc;
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
-	char token[AUTH_TOKEN_HEX];
+	char token[AUTH_TOKEN_HEX], id[STORE_QLINK_ID_MAX];
 	int64_t expires_at;
-	if ((rc = app_qlink_add(&cx, pid, cid, instr, token, &expires_at, err)))
+	if ((rc = app_qlink_add(&cx, pid, cid, instr, token, id, &expires_at, err)))
 		return rc;
 	char url[16 + AUTH_TOKEN_HEX], exp[32];
 	snprintf(url, sizeof url, "/q/%s", token);
 	api_iso_time(expires_at, exp);
 	sodium_memzero(token, sizeof token);
-	return api_reply(rq, 201, json_pack("{s:s,s:s,s:s}", "url", url, "expires_at", exp,
-	                                    "instrument", instr), err);
+	rc = api_reply(rq, 201, json_pack("{s:s,s:s,s:s,s:s}", "url", url, "id", id, "expires_at", exp,
+	                                  "instrument", instr), err);
+	sodium_memzero(url, sizeof url);
+	return rc;
 }
 
-/* Finds a live link by the token in the path: PROLO_ENOTFOUND, or "gone"
- * (410) when used or expired. */
-static enum prolo_code live_link(struct http_req *rq, struct store_qlink *q, bool *gone,
-                                 struct prolo_err *err)
+enum prolo_code h_qlinks_revoke(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	*gone = false;
-	if (strlen(rq->param) != AUTH_TOKEN_HEX - 1)
-		return prolo_err_set(err, PROLO_ENOTFOUND, "token", "no such questionnaire link");
-	unsigned char h[STORE_HASH_LEN];
-	auth_token_hash(rq->param, h);
-	enum prolo_code rc = store_qlink_get(rq->st, h, q, err);
-	if (rc)
+	static const char *const keys[] = { "token", "id", NULL };
+	const char *token, *id;
+	enum prolo_code rc;
+	if ((rc = api_only_keys(body, keys, err)) || (rc = hjson_str(body, "token", &token, err)) ||
+	    (rc = hjson_str(body, "id", &id, err)))
 		return rc;
-	if (q->used_at || q->expires_at <= rq->now) {
-		*gone = true;
-		return prolo_err_set(err, PROLO_ECONFLICT, "token",
-		                     q->used_at ? "this questionnaire has already been answered"
-		                                : "this questionnaire link has expired");
-	}
-	return PROLO_OK;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	struct store_qlink q;
+	if ((rc = app_qlink_revoke(&cx, token, id, &q, err)))
+		return rc;
+	char at[32];
+	api_iso_time(q.revoked_at, at);
+	return api_reply(rq, 200, json_pack("{s:s?,s:s,s:s}", "id", q.id[0] ? q.id : NULL, "course_id",
+	                                    q.course_id, "revoked_at", at), err);
 }
 
 enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	struct store_qlink q;
 	bool gone;
-	enum prolo_code rc = live_link(rq, &q, &gone, err);
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	enum prolo_code rc = app_qlink_find(&cx, rq->param, &q, &gone, err);
 	if (gone) {
 		api_error(rq, 410, "gone", err);
 		return PROLO_OK;
@@ -121,7 +122,9 @@ enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *er
 		return prolo_err_set(err, PROLO_EINVAL, "items", "is required");
 	struct store_qlink q;
 	bool gone;
-	rc = live_link(rq, &q, &gone, err);
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	rc = app_qlink_find(&cx, rq->param, &q, &gone, err);
 	if (gone) {
 		api_error(rq, 410, "gone", err);
 		return PROLO_ECONFLICT; /* roll back; the response is set */
@@ -136,9 +139,11 @@ enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *er
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	rc = rec_from_json(REC_OUTCOME, &o, obj, NULL, err);
 	json_decref(obj);
-	struct app_ctx cx;
-	api_ctx(rq, &cx);
-	if (rc || (rc = app_qlink_answer(&cx, &q, &o, err)))
+	if (!rc && (rc = app_qlink_answer(&cx, &q, &o, &gone, err)) && gone) {
+		api_error(rq, 410, "gone", err);
+		return PROLO_ECONFLICT; /* roll back; the response is set */
+	}
+	if (rc)
 		return rc;
 	char d[11];
 	dom_date_format(o.date, d);

@@ -44,6 +44,11 @@ void api_error(struct http_req *rq, int status, const char *code_name, const str
 
 void api_fail(struct http_req *rq, const struct prolo_err *err)
 {
+	/* A throttled attempt (a login, an old password) set Retry-After. */
+	if (err->code == PROLO_ECONFLICT && rq->retry_after[0]) {
+		api_error(rq, 429, "throttled", err);
+		return;
+	}
 	api_error(rq, prolo_err_http_status(err->code), NULL, err);
 }
 
@@ -181,6 +186,7 @@ void api_ctx(struct http_req *rq, struct app_ctx *cx)
 	cx->audit = (struct app_audit_sink){ sink_write, sink_later, rq };
 	cx->in_unit = true;
 	cx->link_ttl_s = rq->opt->link_ttl_s;
+	cx->min_cell = rq->opt->min_cell;
 }
 
 /* ---- records as JSON trees --------------------------------------------- */

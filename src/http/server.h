@@ -27,6 +27,8 @@ struct http_options {
 	int64_t session_idle_s;    /* 0 = 1800 */
 	int64_t session_absolute_s;/* 0 = 43200 */
 	int64_t link_ttl_s;        /* questionnaire links; 0 = 14 days */
+	int min_cell;              /* researchers' report: smallest group shown;
+	                            * 0 = REPORT_MIN_CELL_DEFAULT (5) */
 	size_t max_body;           /* request body limit; 0 = 1 MiB */
 	unsigned timeout_s;        /* idle connection timeout; 0 = 30 */
 	unsigned request_deadline_s; /* a whole request (headers and body) must

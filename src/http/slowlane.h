@@ -7,10 +7,18 @@
  * connection and hands the request here (as it hands writes to the
  * group-commit writer), and goes on serving.
  *
- * Two bounded queues: hashes, which a person at a form waits for, and the
- * rest (reports, alerts). A thread takes a hash first, and with more than
- * one thread the rest never occupy all of them, so a login waits for no
- * report. A full queue refuses the job (the server answers 503). */
+ * Four bounded queues, taken in this order: the hashes of known logins
+ * (the account logged in from this address before and has no failures
+ * from it since), the hashes of clean logins (no failures of the pair,
+ * and the account neither under attack nor already in the lane) and of
+ * password changes and new users, the rest (reports, alerts), and the
+ * suspect logins (everything else: an account under attack, a pair with
+ * failures). A person at a form waits for the first two; with more than
+ * one thread the last two never occupy all of them, so a flood of wrong
+ * logins or reports never holds up a known or clean login by more than
+ * the hash that is running. A full queue refuses the job (the server
+ * answers 503), and so does the suspect queue for an address that has
+ * SLOWLANE_SUSPECT_PER_ADDR logins in the lane already. */
 #ifndef PROLO_SLOWLANE_H
 #define PROLO_SLOWLANE_H
 
@@ -20,6 +28,7 @@
 #include "http/writer.h"
 
 #define SLOWLANE_QUEUE_MAX 64 /* jobs waiting in each queue */
+#define SLOWLANE_SUSPECT_PER_ADDR 2 /* suspect logins of one address in the lane */
 
 struct slowlane;
 
@@ -27,7 +36,8 @@ struct slowlane;
  * PROLO_ENOMEM when a thread cannot start. */
 enum prolo_code slowlane_start(const char *db_path, int n, struct slowlane **out,
                                struct prolo_err *err);
-/* Queues j, in the hashes' queue when hash is true: a thread calls
+/* Queues j (a hash when hash is true; its lane_tier, lane_addr and
+ * lane_acct say which queue, see above): a thread calls
  * j->run(j, its store, &err) and then j->done(j, false, &err) (done with
  * lost = true and a generic store error when its connection cannot be
  * opened). j must stay valid until its done call. False, with nothing

@@ -8,6 +8,7 @@
 #define PROLO_WRITER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "store/store.h"
@@ -37,6 +38,11 @@ struct writer_job {
 	                            * for session refreshes */
 	bool single;               /* run changes at most one row in one statement, so
 	                            * a failure leaves nothing to undo: no savepoint */
+	/* the slow lane's, for a hash (slowlane.h): how soon (enum auth_tier,
+	 * 0 first) and the hashes of the login's address and account (0: not
+	 * a login) */
+	int lane_tier;
+	uint64_t lane_addr, lane_acct;
 	/* the writer's */
 	bool kept;                 /* run returned PROLO_OK */
 	bool waited;               /* writer_run is waiting for it */

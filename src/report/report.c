@@ -764,6 +764,11 @@ enum prolo_code report_finish(struct report *r, struct prolo_err *err)
 	return PROLO_OK;
 }
 
+struct report_results *report_results_mut(struct report *r)
+{
+	return &r->res;
+}
+
 const struct report_results *report_results(const struct report *r)
 {
 	assert(r->finished);

@@ -113,6 +113,21 @@ struct report_quality {
 	uint64_t same_day_nrs;      /* NRS dates holding more than one score (averaged) */
 };
 
+/* What report_suppress hid (researchers' reports). A hidden count is
+ * REPORT_SUPPRESSED and a hidden real NaN; report_json renders both as
+ * null. The other renderers are not meant for suppressed results. */
+#define REPORT_SUPPRESSED UINT64_MAX
+#define REPORT_MIN_CELL_DEFAULT 5
+struct report_suppression {
+	bool active;
+	uint64_t min_cell;          /* groups of fewer courses (but not 0) are hidden */
+	int cells;                  /* groups hidden: below min_cell, and to protect them */
+	bool row[REPORT_NGROUPS];   /* [m * REPORT_NCOND + c] hidden */
+	bool modality[REPORT_NMOD]; /* by_modality section hidden */
+	int32_t from, to;           /* the period asked for, coarsened to whole months
+	                             * (DOM_DATE_NONE = open); set by the caller */
+};
+
 struct report_results {
 	double conf, z;
 	struct report_row rows[REPORT_NGROUPS]; /* [m * REPORT_NCOND + c] */
@@ -126,6 +141,7 @@ struct report_results {
 	struct report_diff diffs[3];
 	struct report_quality quality;
 	const char *title, *filter_desc;
+	struct report_suppression suppression;
 };
 
 struct report;
@@ -145,6 +161,26 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
 enum prolo_code report_finish(struct report *r, struct prolo_err *err);
 /* The results; valid after report_finish until report_free. */
 const struct report_results *report_results(const struct report *r);
+
+/* The results to change in place (report_suppress); valid as above. */
+struct report_results *report_results_mut(struct report *r);
+
+/* Statistical disclosure control for users who may see aggregates only
+ * (docs/security.md, "The researcher's report"). Pure, in place:
+ * - every group (modality x condition, with the ALL margins) of fewer than
+ *   min_cell courses (but not 0) is hidden (primary suppression);
+ * - then, for every additive line of the table (a condition's groups and
+ *   their ALL, a modality's groups, its courses of clinic-added conditions
+ *   and their ALL, the modalities' ALLs and the grand total), a line with
+ *   exactly one hidden entry gets its next smallest shown entry hidden
+ *   too, until none is left (complementary suppression), so no hidden group
+ *   is the difference of shown ones;
+ * - what is computed from hidden groups goes with them (log-rank strata,
+ *   rate differences, a modality's sections), and inside the sections that
+ *   stay, small counts, Kaplan-Meier tails and trajectory points with fewer
+ *   than min_cell courses are hidden.
+ * min_cell 0 = REPORT_MIN_CELL_DEFAULT. Cannot fail. */
+void report_suppress(struct report_results *res, uint64_t min_cell);
 
 /* Renderers: append to out. PROLO_ETOOBIG / PROLO_ENOMEM from the buffer. */
 enum prolo_code report_csv(const struct report_results *res, struct buf *out,

@@ -13,9 +13,10 @@ static json_t *real(double v)
 	return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
 
+/* A count; hidden by report_suppress: null. */
 static json_t *count(uint64_t v)
 {
-	return json_integer((json_int_t)v);
+	return v == REPORT_SUPPRESSED ? json_null() : json_integer((json_int_t)v);
 }
 
 /* json_object_set_new that records a failed allocation in *bad. */
@@ -31,11 +32,13 @@ static void add(json_t *a, json_t *v, int *bad)
 		*bad = 1;
 }
 
-static json_t *row_json(const struct report_row *w, int m, int c, int *bad)
+static json_t *row_json(const struct report_row *w, int m, int c, bool hidden, int *bad)
 {
 	json_t *o = json_object();
 	put(o, "modality", json_string(report_mod_name(m)), bad);
 	put(o, "condition", json_string(report_cond_name(c)), bad);
+	if (hidden)
+		put(o, "suppressed", json_true(), bad);
 	put(o, "n_courses", count(w->n_courses), bad);
 	put(o, "n_completed", count(w->n_completed), bad);
 	put(o, "n_dropped", count(w->n_dropped), bad);
@@ -82,6 +85,8 @@ static json_t *rate(uint64_t x, uint64_t n, double r, double lo, double hi, int 
 static json_t *mod_json(const struct report_results *res, int m, int *bad)
 {
 	json_t *o = json_object();
+	if (res->suppression.modality[m])
+		put(o, "suppressed", json_true(), bad);
 	const struct report_curve *cv = &res->km[m];
 	json_t *km = json_object(), *pts = json_array();
 	put(km, "n_courses", count(cv->n_courses), bad);
@@ -181,10 +186,34 @@ enum prolo_code report_json(const struct report_results *res, struct buf *out,
 	put(def, "interval", json_string("Wilson score, no continuity correction"), &bad);
 	put(def, "km", json_string("Kaplan-Meier, Greenwood variance, log interval, R survival median rule"), &bad);
 	put(root, "definitions", def, &bad);
+	if (res->suppression.active) {
+		const struct report_suppression *sp = &res->suppression;
+		json_t *sj = json_object();
+		char d[11];
+		put(sj, "min_cell", json_integer((json_int_t)sp->min_cell), &bad);
+		put(sj, "groups_suppressed", json_integer(sp->cells), &bad);
+		if (sp->from != DOM_DATE_NONE) {
+			dom_date_format(sp->from, d);
+			put(sj, "from", json_string(d), &bad);
+		} else {
+			put(sj, "from", json_null(), &bad);
+		}
+		if (sp->to != DOM_DATE_NONE) {
+			dom_date_format(sp->to, d);
+			put(sj, "to", json_string(d), &bad);
+		} else {
+			put(sj, "to", json_null(), &bad);
+		}
+		put(sj, "rule", json_string("groups of fewer than min_cell courses are suppressed, with a second "
+		                            "group of any margin that would reveal one; dates are whole months"),
+		    &bad);
+		put(root, "suppression", sj, &bad);
+	}
 	json_t *rows = json_array();
 	for (int m = 0; m < REPORT_NMOD; m++)
 		for (int c = 0; c < REPORT_NCOND; c++)
-			add(rows, row_json(&res->rows[m * REPORT_NCOND + c], m, c, &bad), &bad);
+			add(rows, row_json(&res->rows[m * REPORT_NCOND + c], m, c,
+			                   res->suppression.row[m * REPORT_NCOND + c], &bad), &bad);
 	put(root, "groups", rows, &bad);
 	json_t *lr = json_array();
 	for (int i = 0; i < REPORT_NCOND; i++) {

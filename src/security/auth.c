@@ -69,36 +69,50 @@ void auth_token_hash(const char *token, unsigned char out[STORE_HASH_LEN])
 
 /* ---- login throttling -------------------------------------------------- */
 
-#define USER_FREE_FAILURES 5   /* failures before a user is locked */
-#define ADDR_FREE_FAILURES 20  /* failures before an address is locked */
 #define LOCK_BASE_S 30         /* first lock; doubles with each further failure */
 #define LOCK_MAX_S 900
 #define FAILURE_MEMORY_S 900   /* failures older than this are forgotten */
+#define KNOWN_MEMORY_S (90 * 86400) /* a pair that logged in is known this long */
 
-static enum prolo_code throttled(struct store *st, const char *key, int64_t now,
-                                 int64_t *retry_after, struct prolo_err *err)
+/* The keys of table login_failures. A name is made of A-Z a-z 0-9 . _ : -,
+ * so the space cannot be part of it. */
+#define KEY_MAX (REC_ID_MAX + 96)
+static void key_of(char *out, const char *kind, const char *name, const char *addr)
 {
-	struct store_throttle t;
-	enum prolo_code rc = store_throttle_get(st, key, &t, err);
-	if (rc)
-		return rc;
-	if (t.locked_until > now && t.locked_until - now > *retry_after)
-		*retry_after = t.locked_until - now;
-	return PROLO_OK;
+	if (name && addr)
+		snprintf(out, KEY_MAX, "%s:%s %.80s", kind, name, addr);
+	else
+		snprintf(out, KEY_MAX, "%s:%.80s", kind, name ? name : addr);
 }
 
+/* t as of now: failures older than FAILURE_MEMORY_S forgotten. */
+static enum prolo_code get_now(struct store *st, const char *key, int64_t now,
+                               struct store_throttle *t, struct prolo_err *err)
+{
+	enum prolo_code rc = store_throttle_get(st, key, t, err);
+	if (!rc && now - t->last_at > FAILURE_MEMORY_S)
+		t->failures = 0;
+	return rc;
+}
+
+static void note_lock(const struct store_throttle *t, int64_t now, int64_t *retry_after)
+{
+	if (t->locked_until > now && t->locked_until - now > *retry_after)
+		*retry_after = t->locked_until - now;
+}
+
+/* One more failure of key; from the free_failures-th on (0 = never) the
+ * key is locked, 30 s doubling with each further failure. */
 static enum prolo_code note_failure(struct store *st, const char *key, int free_failures,
                                     int64_t now, struct prolo_err *err)
 {
 	struct store_throttle t;
-	enum prolo_code rc = store_throttle_get(st, key, &t, err);
+	enum prolo_code rc = get_now(st, key, now, &t, err);
 	if (rc)
 		return rc;
-	if (now - t.last_at > FAILURE_MEMORY_S)
-		t.failures = 0;
 	t.failures++;
 	t.last_at = now;
-	if (t.failures >= free_failures) {
+	if (free_failures > 0 && t.failures >= free_failures) {
 		int shift = t.failures - free_failures;
 		int64_t lock = shift > 10 ? LOCK_MAX_S : (int64_t)LOCK_BASE_S << shift;
 		t.locked_until = now + (lock > LOCK_MAX_S ? LOCK_MAX_S : lock);
@@ -106,29 +120,72 @@ static enum prolo_code note_failure(struct store *st, const char *key, int free_
 	return store_throttle_put(st, key, &t, err);
 }
 
-static void throttle_keys(const char *name, const char *addr, char *ukey, size_t usz,
-                          char *akey, size_t asz)
+/* Takes back one reserved failure of key; below free_failures the key is
+ * no longer locked. */
+static enum prolo_code give_back(struct store *st, const char *key, int free_failures, int64_t now,
+                                 struct prolo_err *err)
 {
-	snprintf(ukey, usz, "user:%s", name);
-	snprintf(akey, asz, "addr:%s", addr);
+	struct store_throttle t;
+	enum prolo_code rc = store_throttle_get(st, key, &t, err);
+	if (rc || (t.failures == 0 && t.locked_until == 0))
+		return rc;
+	if (t.failures > 0)
+		t.failures--;
+	if (free_failures <= 0 || t.failures < free_failures)
+		t.locked_until = 0;
+	return t.failures == 0 && t.locked_until == 0 ? store_throttle_clear(st, key, err)
+	                                              : store_throttle_put(st, key, &t, err);
+}
+
+enum prolo_code auth_login_triage(struct store *st, const char *name, const char *addr, int64_t now,
+                                  int64_t *retry_after, enum auth_tier *tier, struct prolo_err *err)
+{
+	char pkey[KEY_MAX], akey[KEY_MAX], ukey[KEY_MAX], kkey[KEY_MAX];
+	key_of(pkey, "pair", name, addr);
+	key_of(akey, "addr", NULL, addr);
+	key_of(ukey, "user", name, NULL);
+	key_of(kkey, "known", name, addr);
+	struct store_throttle p, a, u, k;
+	enum prolo_code rc;
+	*retry_after = 0;
+	*tier = AUTH_TIER_SUSPECT;
+	if ((rc = get_now(st, pkey, now, &p, err)) || (rc = get_now(st, akey, now, &a, err)) ||
+	    (rc = get_now(st, ukey, now, &u, err)) || (rc = store_throttle_get(st, kkey, &k, err)))
+		return rc;
+	note_lock(&p, now, retry_after);
+	note_lock(&a, now, retry_after);
+	if (*retry_after > 0)
+		return PROLO_OK;
+	if (p.failures == 0 && k.last_at > 0 && now - k.last_at <= KNOWN_MEMORY_S)
+		*tier = AUTH_TIER_KNOWN;
+	else if (p.failures == 0 && u.failures < AUTH_ACCOUNT_SLOW_FAILURES)
+		*tier = AUTH_TIER_CLEAN;
+	return PROLO_OK;
 }
 
 enum prolo_code auth_login_reserve(struct store *st, const char *name, const char *addr,
                                    int64_t now, int64_t *retry_after, struct prolo_err *err)
 {
-	char ukey[REC_ID_MAX + 8], akey[80];
-	throttle_keys(name, addr, ukey, sizeof ukey, akey, sizeof akey);
+	char pkey[KEY_MAX], akey[KEY_MAX], ukey[KEY_MAX];
+	key_of(pkey, "pair", name, addr);
+	key_of(akey, "addr", NULL, addr);
+	key_of(ukey, "user", name, NULL);
+	struct store_throttle p, a;
 	*retry_after = 0;
-	enum prolo_code rc = throttled(st, ukey, now, retry_after, err);
+	enum prolo_code rc = get_now(st, pkey, now, &p, err);
 	if (!rc)
-		rc = throttled(st, akey, now, retry_after, err);
+		rc = get_now(st, akey, now, &a, err);
 	if (rc)
 		return rc;
+	note_lock(&p, now, retry_after);
+	note_lock(&a, now, retry_after);
 	if (*retry_after > 0)
 		return prolo_err_set(err, PROLO_ECONFLICT, "", "too many failed logins; try again in %lld s",
 		                     (long long)*retry_after);
-	rc = note_failure(st, ukey, USER_FREE_FAILURES, now, err);
-	return rc ? rc : note_failure(st, akey, ADDR_FREE_FAILURES, now, err);
+	if ((rc = note_failure(st, pkey, AUTH_PAIR_FREE_FAILURES, now, err)) ||
+	    (rc = note_failure(st, akey, AUTH_ADDR_FREE_FAILURES, now, err)))
+		return rc;
+	return note_failure(st, ukey, 0, now, err);
 }
 
 enum prolo_code auth_login_check(struct store *st, const char *name, const char *password,
@@ -149,25 +206,31 @@ enum prolo_code auth_login_check(struct store *st, const char *name, const char 
 	return PROLO_OK;
 }
 
+enum prolo_code auth_login_success(struct store *st, const char *name, const char *addr,
+                                   int64_t now, struct prolo_err *err)
+{
+	char pkey[KEY_MAX], akey[KEY_MAX], ukey[KEY_MAX], kkey[KEY_MAX];
+	key_of(pkey, "pair", name, addr);
+	key_of(akey, "addr", NULL, addr);
+	key_of(ukey, "user", name, NULL);
+	key_of(kkey, "known", name, addr);
+	enum prolo_code rc;
+	if ((rc = store_throttle_clear(st, pkey, err)) ||
+	    (rc = give_back(st, akey, AUTH_ADDR_FREE_FAILURES, now, err)) ||
+	    (rc = give_back(st, ukey, 0, now, err)))
+		return rc;
+	struct store_throttle k = { .failures = 0, .last_at = now, .locked_until = 0 };
+	return store_throttle_put(st, kkey, &k, err);
+}
+
 enum prolo_code auth_login_record(struct store *st, const char *name, const char *addr,
                                   int64_t now, const struct store_user *u,
                                   char token[AUTH_TOKEN_HEX], char csrf[AUTH_TOKEN_HEX],
                                   struct prolo_err *err)
 {
-	char ukey[REC_ID_MAX + 8], akey[80];
-	throttle_keys(name, addr, ukey, sizeof ukey, akey, sizeof akey);
-	enum prolo_code rc;
-	if ((rc = store_throttle_clear(st, ukey, err)))
+	enum prolo_code rc = auth_login_success(st, name, addr, now, err);
+	if (rc)
 		return rc;
-	/* The address's reserved failure is given back. */
-	struct store_throttle t;
-	if ((rc = store_throttle_get(st, akey, &t, err)))
-		return rc;
-	if (t.failures > 0) {
-		t.failures--;
-		if ((rc = store_throttle_put(st, akey, &t, err)))
-			return rc;
-	}
 	struct store_login_session ls;
 	memset(&ls, 0, sizeof ls);
 	auth_new_token(token);
@@ -179,3 +242,11 @@ enum prolo_code auth_login_record(struct store *st, const char *name, const char
 	return store_login_session_add(st, &ls, err);
 }
 
+enum prolo_code auth_account_unlock(struct store *st, const char *name, struct prolo_err *err)
+{
+	char ukey[KEY_MAX], prefix[KEY_MAX];
+	key_of(ukey, "user", name, NULL);
+	snprintf(prefix, sizeof prefix, "pair:%s ", name);
+	enum prolo_code rc = store_throttle_clear(st, ukey, err);
+	return rc ? rc : store_throttle_clear_prefix(st, prefix, err);
+}

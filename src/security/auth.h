@@ -11,6 +11,9 @@
 #include "store/store.h"
 
 #define AUTH_TOKEN_HEX 65 /* 32 random bytes as hex + NUL */
+/* The one password rule: auth_hash_password enforces it (new users,
+ * password changes, the command line), GET /api/vocab serves it as
+ * "password_min" and the web forms' hints read it from there. */
 #define AUTH_MIN_PASSWORD 10
 #define AUTH_MAX_PASSWORD 256
 
@@ -29,13 +32,40 @@ bool auth_password_ok(const char *pwhash, const char *password);
 void auth_new_token(char out[AUTH_TOKEN_HEX]);
 void auth_token_hash(const char *token, unsigned char out[STORE_HASH_LEN]);
 
+/* Login throttling (docs/security.md). Failures are counted per
+ * (account, address) pair, per address and per account. A pair is locked
+ * from its AUTH_PAIR_FREE_FAILURES-th failure and an address from its
+ * AUTH_ADDR_FREE_FAILURES-th, each lock 30 s doubling up to 15 min; an
+ * account is never locked: its failures only move the attempts of
+ * unknown pairs behind the others (enum auth_tier). So a stranger cannot
+ * lock a person out: the owner's right password from an address without
+ * failures still works. */
+#define AUTH_PAIR_FREE_FAILURES 5
+#define AUTH_ADDR_FREE_FAILURES 20
+#define AUTH_ACCOUNT_SLOW_FAILURES 5
+
+/* How soon an attempt is hashed, best first. */
+enum auth_tier {
+	AUTH_TIER_KNOWN,   /* the pair logged in before and has no failures since */
+	AUTH_TIER_CLEAN,   /* the pair has no failures, the account fewer than
+	                    * AUTH_ACCOUNT_SLOW_FAILURES */
+	AUTH_TIER_SUSPECT, /* anything else: slowed, never refused for the account */
+};
+
+/* Reading only, before an attempt is queued for its hash: *retry_after > 0
+ * when the pair or the address is locked (refuse at once, without a hash);
+ * else *tier. Store codes. */
+enum prolo_code auth_login_triage(struct store *st, const char *name, const char *addr, int64_t now,
+                                  int64_t *retry_after, enum auth_tier *tier, struct prolo_err *err);
+
 /* A login in three steps so the slow Argon2id check holds no write lock
  * yet parallel guesses cannot outrun the throttle: each attempt is counted
  * as a failure before it is verified.
  * auth_login_reserve, inside the caller's write transaction:
- * PROLO_ECONFLICT with *retry_after > 0 when the user or the address is
- * locked (nothing written); else counts one failure for both and PROLO_OK
- * (or a store code). */
+ * PROLO_ECONFLICT with *retry_after > 0 when the pair or the address is
+ * locked (nothing written); else counts one failure for the pair, the
+ * address and the account and PROLO_OK (or a store code). A password
+ * change's old password is reserved the same way. */
 enum prolo_code auth_login_reserve(struct store *st, const char *name, const char *addr,
                                    int64_t now, int64_t *retry_after, struct prolo_err *err);
 /* Then, reading only: PROLO_OK with *u filled when name and password
@@ -43,12 +73,21 @@ enum prolo_code auth_login_reserve(struct store *st, const char *name, const cha
  * and as slow). */
 enum prolo_code auth_login_check(struct store *st, const char *name, const char *password,
                                  struct store_user *u, struct prolo_err *err);
-/* After a success, inside the caller's write transaction: clears the
- * user's counter, gives back the address's reserved failure and opens a
- * session, filling token (the cookie value) and csrf. Store codes. */
+/* After a right password, inside the caller's write transaction: clears
+ * the pair's failures, gives back the reserved failure of the address
+ * (lifting its lock when it falls below the threshold) and of the account,
+ * and remembers the pair as known. Store codes. */
+enum prolo_code auth_login_success(struct store *st, const char *name, const char *addr,
+                                   int64_t now, struct prolo_err *err);
+/* auth_login_success, then opens a session, filling token (the cookie
+ * value) and csrf. Store codes. */
 enum prolo_code auth_login_record(struct store *st, const char *name, const char *addr,
                                   int64_t now, const struct store_user *u,
                                   char token[AUTH_TOKEN_HEX], char csrf[AUTH_TOKEN_HEX],
                                   struct prolo_err *err);
+/* Forgets an account's failures and the locks of all its pairs (an
+ * admin's unlock), inside the caller's transaction. Addresses stay
+ * locked. Store codes. */
+enum prolo_code auth_account_unlock(struct store *st, const char *name, struct prolo_err *err);
 
 #endif

@@ -202,6 +202,14 @@ static const char m004_audit_spool[] =
 	"  last_file TEXT NOT NULL"
 	") STRICT;";
 
+/* Questionnaire links can be revoked (by staff, or when their course
+ * ends), and each has a public id to name it by, since its token is shown
+ * only once. Links from before have no id. */
+static const char m005_qlink_revoke[] =
+	"ALTER TABLE questionnaire_links ADD COLUMN revoked_at INTEGER;"
+	"ALTER TABLE questionnaire_links ADD COLUMN link_id TEXT;"
+	"CREATE UNIQUE INDEX questionnaire_links_id ON questionnaire_links(link_id);"
+	"CREATE INDEX questionnaire_links_course ON questionnaire_links(course_id);";
 
 /* The record's life: every record has a version (1 when created, one more
  * at each amendment or void) and may be voided (entered in error: it leaves
@@ -239,10 +247,8 @@ const struct store_migration store_migrations[] = {
 	{ 2, "server: users, sessions, audit", m002_server },
 	{ 3, "alert acknowledgements", store_alerts_migration_sql },
 	{ 4, "audit spool", m004_audit_spool },
-	/* 6, not 5: questionnaire link revocation is being added as 5 at the
-	 * same time; renumber on merge. */
+	{ 5, "questionnaire link revocation", m005_qlink_revoke },
 	{ 6, "record versions, voids and history", m006_record_life },
-	/* Numbered 7 while 5 and 6 are being written elsewhere; renumber on merge. */
 	{ 7, "follow-up outreach: contacts, outbox, attempts, tasks", store_outreach_migration_sql },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

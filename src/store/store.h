@@ -252,7 +252,8 @@ enum prolo_code store_login_session_purge(struct store *st, int64_t idle_before,
  * retry comes within minutes, and responses must not pile up. */
 enum prolo_code store_idem_purge(struct store *st, int64_t before, struct prolo_err *err);
 
-/* Failed-login counters by key ("user:NAME", "addr:ADDR"). get fills zeros
+/* Failed-login counters by key ("pair:NAME ADDR", "addr:ADDR", "user:NAME",
+ * and "known:NAME ADDR" for a pair that logged in; security/auth.c). get fills zeros
  * for an unknown key; clear of an unknown key is not an error. */
 struct store_throttle {
 	int failures;
@@ -263,6 +264,9 @@ enum prolo_code store_throttle_get(struct store *st, const char *key, struct sto
 enum prolo_code store_throttle_put(struct store *st, const char *key,
                                    const struct store_throttle *t, struct prolo_err *err);
 enum prolo_code store_throttle_clear(struct store *st, const char *key, struct prolo_err *err);
+/* Clears every key that begins with prefix. */
+enum prolo_code store_throttle_clear_prefix(struct store *st, const char *prefix,
+                                            struct prolo_err *err);
 
 /* Stored first response of an idempotent POST. get: PROLO_ENOTFOUND when
  * the key is new; else *body is malloc'd (free it). */
@@ -273,6 +277,7 @@ enum prolo_code store_idem_put(struct store *st, const char *user, const char *k
                                const unsigned char *req_hash, int status, const char *body,
                                int64_t now, struct prolo_err *err);
 
+#define STORE_QLINK_ID_MAX 24 /* "L" + 16 hex digits + NUL, with room */
 struct store_qlink {
 	unsigned char token_hash[STORE_HASH_LEN];
 	char patient_id[REC_ID_MAX];
@@ -281,11 +286,22 @@ struct store_qlink {
 	char created_by[REC_ID_MAX];
 	int64_t created_at, expires_at;
 	int64_t used_at;            /* 0 = not used */
+	int64_t revoked_at;         /* 0 = not revoked */
+	char id[STORE_QLINK_ID_MAX]; /* public id ("" for links from before ids) */
 };
 enum prolo_code store_qlink_add(struct store *st, const struct store_qlink *q, struct prolo_err *err);
 /* PROLO_ENOTFOUND when no link has that hash. */
 enum prolo_code store_qlink_get(struct store *st, const unsigned char *token_hash,
                                 struct store_qlink *out, struct prolo_err *err);
+/* PROLO_ENOTFOUND (field id) when no link has that id. */
+enum prolo_code store_qlink_get_by_id(struct store *st, const char *id, struct store_qlink *out,
+                                      struct prolo_err *err);
+/* Revokes one link (PROLO_ECONFLICT when it was revoked already), or every
+ * link of a course not revoked yet (*n gets how many; n may be NULL). */
+enum prolo_code store_qlink_revoke(struct store *st, const unsigned char *token_hash, int64_t now,
+                                   struct prolo_err *err);
+enum prolo_code store_qlink_revoke_course(struct store *st, const char *course_id, int64_t now,
+                                          int *n, struct prolo_err *err);
 /* Marks the link used; PROLO_ECONFLICT when it already was. */
 enum prolo_code store_qlink_use(struct store *st, const unsigned char *token_hash, int64_t now,
                                 struct prolo_err *err);

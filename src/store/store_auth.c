@@ -260,6 +260,16 @@ enum prolo_code store_throttle_clear(struct store *st, const char *key, struct p
 	return step_done(st, s, "clearing login failures", err);
 }
 
+enum prolo_code store_throttle_clear_prefix(struct store *st, const char *prefix,
+                                            struct prolo_err *err)
+{
+	static const char sql[] = "DELETE FROM login_failures WHERE substr(key, 1, ?) = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_int(s, 1, (int)strlen(prefix));
+	sqlite3_bind_text(s, 2, prefix, -1, SQLITE_STATIC);
+	return step_done(st, s, "clearing login failures", err);
+}
+
 /* ---- idempotency ------------------------------------------------------- */
 
 enum prolo_code store_idem_get(struct store *st, const char *user, const char *key,
@@ -310,7 +320,7 @@ enum prolo_code store_qlink_add(struct store *st, const struct store_qlink *q, s
 {
 	static const char sql[] =
 		"INSERT INTO questionnaire_links(token_hash, patient_id, course_id, instrument,"
-		" created_by, created_at, expires_at) VALUES (?,?,?,?,?,?,?)";
+		" created_by, created_at, expires_at, link_id) VALUES (?,?,?,?,?,?,?,?)";
 	STMT(st, sql, err);
 	sqlite3_bind_blob(s, 1, q->token_hash, STORE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, q->patient_id, -1, SQLITE_STATIC);
@@ -319,36 +329,94 @@ enum prolo_code store_qlink_add(struct store *st, const struct store_qlink *q, s
 	sqlite3_bind_text(s, 5, q->created_by, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, q->created_at);
 	sqlite3_bind_int64(s, 7, q->expires_at);
+	if (q->id[0])
+		sqlite3_bind_text(s, 8, q->id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 8);
 	return step_done(st, s, "creating a questionnaire link", err);
+}
+
+#define QLINK_COLS                                                                              \
+	"token_hash, patient_id, course_id, instrument, created_by, created_at, expires_at,"  \
+	" coalesce(used_at, 0), coalesce(revoked_at, 0), coalesce(link_id, '')"
+
+static void qlink_row(sqlite3_stmt *s, struct store_qlink *out)
+{
+	memset(out, 0, sizeof *out);
+	const void *h = sqlite3_column_blob(s, 0);
+	if (h && sqlite3_column_bytes(s, 0) == STORE_HASH_LEN)
+		memcpy(out->token_hash, h, STORE_HASH_LEN);
+	copy_col(s, 1, out->patient_id, sizeof out->patient_id);
+	copy_col(s, 2, out->course_id, sizeof out->course_id);
+	const char *in = (const char *)sqlite3_column_text(s, 3);
+	out->instrument = in ? dom_lookup(dom_instrument_names, INSTR__COUNT, in, strlen(in)) : -1;
+	copy_col(s, 4, out->created_by, sizeof out->created_by);
+	out->created_at = sqlite3_column_int64(s, 5);
+	out->expires_at = sqlite3_column_int64(s, 6);
+	out->used_at = sqlite3_column_int64(s, 7);
+	out->revoked_at = sqlite3_column_int64(s, 8);
+	copy_col(s, 9, out->id, sizeof out->id);
+}
+
+static enum prolo_code qlink_one(struct store *st, sqlite3_stmt *s, struct store_qlink *out,
+                                 const char *field, struct prolo_err *err)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		qlink_row(s, out);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return PROLO_OK;
+	if (rc == SQLITE_DONE)
+		return prolo_err_set(err, PROLO_ENOTFOUND, field, "no such questionnaire link");
+	return store_sqlite_err(st, rc, "reading a questionnaire link", err);
 }
 
 enum prolo_code store_qlink_get(struct store *st, const unsigned char *token_hash,
                                 struct store_qlink *out, struct prolo_err *err)
 {
-	static const char sql[] =
-		"SELECT patient_id, course_id, instrument, created_by, created_at, expires_at,"
-		" coalesce(used_at, 0) FROM questionnaire_links WHERE token_hash = ?";
+	static const char sql[] = "SELECT " QLINK_COLS " FROM questionnaire_links WHERE token_hash = ?";
 	STMT(st, sql, err);
 	sqlite3_bind_blob(s, 1, token_hash, STORE_HASH_LEN, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		memcpy(out->token_hash, token_hash, STORE_HASH_LEN);
-		copy_col(s, 0, out->patient_id, sizeof out->patient_id);
-		copy_col(s, 1, out->course_id, sizeof out->course_id);
-		const char *in = (const char *)sqlite3_column_text(s, 2);
-		out->instrument = in ? dom_lookup(dom_instrument_names, INSTR__COUNT, in, strlen(in)) : -1;
-		copy_col(s, 3, out->created_by, sizeof out->created_by);
-		out->created_at = sqlite3_column_int64(s, 4);
-		out->expires_at = sqlite3_column_int64(s, 5);
-		out->used_at = sqlite3_column_int64(s, 6);
-		sqlite3_reset(s);
-		return PROLO_OK;
-	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return prolo_err_set(err, PROLO_ENOTFOUND, "token", "no such questionnaire link");
-	return store_sqlite_err(st, rc, "reading a questionnaire link", err);
+	return qlink_one(st, s, out, "token", err);
+}
+
+enum prolo_code store_qlink_get_by_id(struct store *st, const char *id, struct store_qlink *out,
+                                      struct prolo_err *err)
+{
+	static const char sql[] = "SELECT " QLINK_COLS " FROM questionnaire_links WHERE link_id = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	return qlink_one(st, s, out, "id", err);
+}
+
+enum prolo_code store_qlink_revoke(struct store *st, const unsigned char *token_hash, int64_t now,
+                                   struct prolo_err *err)
+{
+	static const char sql[] =
+		"UPDATE questionnaire_links SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL";
+	STMT(st, sql, err);
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_blob(s, 2, token_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	enum prolo_code rc = step_done(st, s, "revoking a questionnaire link", err);
+	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
+		return prolo_err_set(err, PROLO_ECONFLICT, "token", "this link was revoked already");
+	return rc;
+}
+
+enum prolo_code store_qlink_revoke_course(struct store *st, const char *course_id, int64_t now,
+                                          int *n, struct prolo_err *err)
+{
+	static const char sql[] =
+		"UPDATE questionnaire_links SET revoked_at = ? WHERE course_id = ? AND revoked_at IS NULL"
+		" AND used_at IS NULL";
+	STMT(st, sql, err);
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, course_id, -1, SQLITE_STATIC);
+	enum prolo_code rc = step_done(st, s, "revoking questionnaire links", err);
+	if (n)
+		*n = rc ? 0 : sqlite3_changes(store_sqlite_db(st));
+	return rc;
 }
 
 enum prolo_code store_qlink_use(struct store *st, const unsigned char *token_hash, int64_t now,

@@ -96,18 +96,29 @@ run 2 alerts ack session_due:2024-06-03:DUE
 err_has "--by NAME is required"
 run 2 alerts ack not-a-key --by "Nurse Ann"
 err_has "key"
-run 3 alerts ack session_due:2024-06-03:NOPE --by "Nurse Ann"
-run 0 alerts ack session_due:2024-06-03:DUE --by "Nurse Ann" --note "booked for 14:00"
+run 3 alerts ack session_due:2024-06-03:NOPE --by "Nurse Ann" --today 2024-06-03
+# only an alert raised on the day can be acknowledged: not the overdue one
+# of the same session before it is overdue, not a session due later, not
+# on a day after today
+run 3 alerts ack session_overdue:2024-06-03:DUE --by "Nurse Ann" --today 2024-06-03
+err_has "key"
+run 3 alerts ack session_due:2024-07-01:DUE --by "Nurse Ann" --today 2024-06-03
+run 3 alerts ack session_due:2024-06-03:DUE --by "Nurse Ann" --today 2024-05-01
+run 2 alerts ack session_due:2024-06-03:DUE --by "Nurse Ann" --today 2999-01-01
+err_has "today"
+db_count "SELECT count(*) FROM alert_acks" 0
+run 0 alerts ack session_due:2024-06-03:DUE --by "Nurse Ann" --note "booked for 14:00" --today 2024-06-03
 out_has "acknowledged session_due:2024-06-03:DUE"
-run 4 alerts ack session_due:2024-06-03:DUE --by "Nurse Bo"
+run 4 alerts ack session_due:2024-06-03:DUE --by "Nurse Bo" --today 2024-06-03
 err_has "already acknowledged by Nurse Ann"
 db_count "SELECT count(*) FROM alert_acks WHERE acked_by = 'Nurse Ann' AND note = 'booked for 14:00'" 1
-run 0 alerts ack infection:2024-05-30:AE --by "Dr C"
+run 0 alerts ack infection:2024-05-30:AE --by "Dr C" --today 2024-06-03
 run 0 --json alerts --today 2024-06-03
 $PY -c "import json,sys; k=[x['key'] for x in json.load(open('$OUT'))]; assert len(k)==6 and 'session_due:2024-06-03:DUE' not in k and 'infection:2024-05-30:AE' not in k, k" || exit 1
 # something new: four days on the session is overdue, a new key
 run 0 --json alerts --today 2024-06-07
 $PY -c "import json,sys; k=[x['key'] for x in json.load(open('$OUT'))]; assert 'session_overdue:2024-06-03:DUE' in k, k" || exit 1
+run 0 alerts ack session_overdue:2024-06-03:DUE --by "Nurse Ann" --today 2024-06-07
 # the infection stays acknowledged; a new infection is a new alert
 run 0 ae add --course_id AE --date 2024-06-05 --kind infection --grade 3 --session_no 1
 run 0 --json alerts --today 2024-06-07

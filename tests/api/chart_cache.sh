@@ -2,7 +2,7 @@
 # Cached charts are never stale: after a write through the API, and after a
 # write by another process (the command line) while the server runs, every
 # worker thread serves the new chart. Cached reads are still checked
-# (another clinic: 403) and audited (one row each). The same holds with the
+# (another clinic: 404, as for no such patient) and audited (one row each). The same holds with the
 # cache turned off.
 . "$TOP/tests/lib/cli.sh"
 . "$TOP/tests/api/lib.sh"
@@ -54,7 +54,7 @@ for c in charts():
 ck2, _ = cl.login("clin2")
 for _ in range(8):  # on every worker, whose caches hold the chart by now
     st, _, d = cl.raw("GET", "/api/patients/" + P, None, {"Cookie": ck2})
-    if st != 403 or b"courses" in d:
+    if st != 404 or b"courses" in d:  # answered as no such patient (docs/security.md)
         fail("another clinic's clinician got the chart: %d %r" % (st, d[:80]))
 cka, _ = cl.login("admin")
 st, _, d = cl.raw("GET", "/api/audit?action=patient.read&record=patient:" + P + "&limit=500", None, {"Cookie": cka})

@@ -111,7 +111,8 @@ def audit_rows():
     st, _, d = cl.request("admin", "GET", "/api/audit?limit=500")
     if st != 200:
         fail(f"audit: {st}")
-    return json.loads(d)["audit"]
+    # (reading the log is audited itself: those rows are not the vocabularies')
+    return [r for r in json.loads(d)["audit"] if r["action"] != "audit.read"]
 before = audit_rows()
 for _ in range(5):
     st, _, _ = cl.request("clin1", "GET", "/api/vocab")

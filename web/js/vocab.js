@@ -53,6 +53,7 @@ const LABELS = {
 // They are empty until loadVocab() has run (the router waits for it before
 // it shows a page that needs a login).
 export let MODALITIES = [];
+export let PASSWORD_MIN = null; // the server's password rule (characters)
 export let CONDITIONS = [];
 export let STATUSES = [];
 export let END_STATUSES = [];
@@ -108,6 +109,7 @@ function apply(v) {
   ACTIVATIONS = pairs('activations', v.activations);
   CONTRAINDICATIONS = pairs('contraindications', v.contraindications);
   ROLES = pairs('roles', v.roles);
+  PASSWORD_MIN = v.password_min;
   const instruments = {};
   for (const i of Array.isArray(v.instruments) ? v.instruments : []) {
     instruments[i.name] = {

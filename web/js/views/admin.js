@@ -4,7 +4,7 @@ import { h, field, formValues, table, pretty } from '../dom.js';
 import { api, query } from '../api.js';
 import { may, homePage } from '../pages.js';
 import { makeForm, invalid } from '../forms.js';
-import { ROLES, labelFor } from '../vocab.js';
+import { ROLES, PASSWORD_MIN, labelFor } from '../vocab.js';
 
 export async function usersView({ state, go }) {
   const res = await api('GET', '/api/users');
@@ -19,7 +19,7 @@ export async function usersView({ state, go }) {
       field({ name: 'role', label: 'Role', type: 'select', required: true, options: ROLES, blank: 'Choose…',
         hint: 'Staff cannot record injections; researchers see only de-identified totals.' }),
       field({ name: 'clinic', label: 'Clinic', hint: 'Clinic code; blank for an administrator of all clinics', value: state.user.clinic || '' }),
-      field({ name: 'password', label: 'First password', type: 'password', required: true, autocomplete: 'new-password', hint: 'At least 12 characters. Hand it over in person.' }))],
+      field({ name: 'password', label: 'First password', type: 'password', required: true, autocomplete: 'new-password', hint: `At least ${PASSWORD_MIN} characters. Hand it over in person.` }))],
     collect: (f) => {
       const v = formValues(f, ['name', 'role', 'clinic', 'password']);
       if (!v.password) throw invalid('password', 'Enter a first password.');
