@@ -78,7 +78,12 @@ static enum prolo_code check_live(struct app_ctx *cx, const struct store_qlink *
 		enum prolo_code rc = store_get(cx->st, REC_COURSE, &c, err);
 		if (rc && rc != PROLO_ENOTFOUND)
 			return rc;
-		if (rc || dom_status_ended((enum course_status)c.status))
+		/* A link sent during the course ends with it (ending revokes its
+		 * open links; this also covers links from before revocation).
+		 * Follow-up links, sent after the end, live on: the follow-up of a
+		 * course continues whatever its ending (docs/followup.md). */
+		if (rc || (dom_status_ended((enum course_status)c.status) && c.end_date != DOM_DATE_NONE &&
+		           q->created_at / 86400 <= c.end_date))
 			why = "this course of treatment has ended";
 	}
 	if (!why)

@@ -35,7 +35,7 @@ cat >"$T/qlinks.json" <<'JSON'
   "db": {"sql": "SELECT count(*) FROM questionnaire_links WHERE course_id = 'QK1' AND revoked_at IS NOT NULL", "equals": 3}},
  {"name": "link 3 takes no answer", "as": null, "method": "POST", "path": "/api${url3}", "body": {"items": [3]}, "status": 410,
   "db": {"sql": "SELECT count(*) FROM outcomes JOIN courses ON courses.pk = course_pk WHERE course_id = 'QK1'", "equals": 0}},
- {"name": "a course ended behind the server's back", "sql": "UPDATE courses SET status = 'completed', end_date = '2024-04-01' WHERE course_id = 'QK2'"},
+ {"name": "a course ended behind the server's back", "sql": "UPDATE courses SET status = 'completed', end_date = date('now') WHERE course_id = 'QK2'"},
  {"name": "its link opens no more", "as": null, "method": "GET", "path": "/api${url4}", "status": 410},
  {"name": "and takes no answer", "as": null, "method": "POST", "path": "/api${url4}", "body": {"items": [3]}, "status": 410,
   "db": {"sql": "SELECT count(*) FROM outcomes JOIN courses ON courses.pk = course_pk WHERE course_id = 'QK2'", "equals": 0}},

@@ -221,7 +221,8 @@ static void test_refusals(void **state)
 	snprintf(c.condition, sizeof c.condition, "knee_oa");
 	c.start_date = dom_days_from_civil(2025, 3, 1);
 	c.planned_sessions = 3;
-	assert_int_equal(app_course_add(&other, &c, NULL, &pf, &err), PROLO_EPERM);
+	/* Another clinic's patient is answered as one that is not there. */
+	assert_int_equal(app_course_add(&other, &c, NULL, &pf, &err), PROLO_ENOTFOUND);
 	app_ctx_flush(&other);
 	assert_int_equal(count(f->st, REC_COURSE), 0);
 
