@@ -5,6 +5,7 @@
 
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,6 +26,8 @@ static enum prolo_code local_write(void *ctx, struct store_audit *e, struct prol
 static void local_later_add(void *ctx, const struct store_audit *e)
 {
 	struct app_ctx *cx = ctx;
+	if (!cx->later && !(cx->later = calloc(APP_LATER_MAX, sizeof *cx->later)))
+		return;
 	if (cx->n_later < APP_LATER_MAX)
 		cx->later[cx->n_later++] = *e;
 }
@@ -54,6 +57,8 @@ void app_ctx_flush(struct app_ctx *cx)
 		audit_log_event(cx->st, e->user, e->action, e->record, e->addr, e->detail, NULL);
 	}
 	cx->n_later = 0;
+	free(cx->later);
+	cx->later = NULL;
 }
 
 /* ---- permission and audit ----------------------------------------------- */

@@ -84,8 +84,9 @@ struct app_ctx {
 	                * writer batch or read snapshot): use cases neither begin
 	                * nor commit */
 	int64_t link_ttl_s; /* questionnaire links' lifetime; 0 = 14 days */
-	/* app_ctx_local's sink: refusal rows waiting for the end of the unit */
-	struct store_audit later[APP_LATER_MAX];
+	/* app_ctx_local's sink: refusal rows waiting for the end of the unit
+	 * (allocated at the first one; app_ctx_flush frees them) */
+	struct store_audit *later;
 	int n_later;
 	int min_cell;       /* researchers' report: smallest group shown;
 	                     * 0 = REPORT_MIN_CELL_DEFAULT */

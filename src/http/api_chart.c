@@ -250,22 +250,20 @@ enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_er
 	 * needs no read: the cached clinic is the one at this version. */
 	uint64_t version = store_data_version(rq->st);
 	char clinic[REC_ID_MAX];
+	int32_t tag = 0;
 	enum prolo_code rc;
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
 	if (dom_id_valid(rq->param, strlen(rq->param)) &&
-	    chart_cache_get(rq->charts, rq->param, version, b, clinic, sizeof clinic)) {
+	    chart_cache_get(rq->charts, rq->param, version, b, clinic, sizeof clinic, &tag)) {
 		if ((rc = app_permit_seen(&cx, CAN_PATIENT_GET, "patient", rq->param, clinic, "patient", rq->param,
 		                          err))) {
 			buf_reset(b);
 			return rc;
 		}
-		/* The ETag: the patient's version (one read by key). */
-		struct patient p;
-		rec_init(REC_PATIENT, &p);
-		snprintf(p.patient_id, sizeof p.patient_id, "%s", rq->param);
-		if (store_get(rq->st, REC_PATIENT, &p, NULL) == PROLO_OK)
-			api_set_etag(rq, p.meta.version);
+		/* The ETag: the patient's version, kept with the chart (an
+		 * amendment changes the data version, so it is current). */
+		api_set_etag(rq, tag);
 	} else {
 		struct patient p;
 		if ((rc = app_load_patient(&cx, CAN_PATIENT_GET, rq->param, &p, err)))
@@ -281,7 +279,7 @@ enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_er
 			return rc;
 		if ((rc = buf_adds(b, "]}")))
 			return prolo_err_set(err, rc, "", "the response is too large");
-		chart_cache_put(rq->charts, p.patient_id, p.clinic, version, b->data, b->len);
+		chart_cache_put(rq->charts, p.patient_id, p.clinic, p.meta.version, version, b->data, b->len);
 	}
 	if ((rc = api_audit(rq, "patient.read", "patient", rq->param, "chart", err)))
 		return rc;

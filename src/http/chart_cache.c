@@ -12,6 +12,7 @@
 struct entry {
 	char *key;       /* NULL = empty slot */
 	char *clinic;
+	int32_t tag;         /* the record's own version, for the ETag */
 	char *body;
 	size_t len;
 };
@@ -70,7 +71,7 @@ static struct entry *find(struct chart_cache *c, const char *key)
 }
 
 bool chart_cache_get(struct chart_cache *c, const char *key, uint64_t version, struct buf *out,
-                     char *clinic, size_t clinic_sz)
+                     char *clinic, size_t clinic_sz, int32_t *tag)
 {
 	if (!c || version == 0 || c->n == 0 || c->version != version)
 		return false;
@@ -78,10 +79,12 @@ bool chart_cache_get(struct chart_cache *c, const char *key, uint64_t version, s
 	if (!e->key || strlen(e->clinic) >= clinic_sz || buf_add(out, e->body, e->len) != PROLO_OK)
 		return false;
 	memcpy(clinic, e->clinic, strlen(e->clinic) + 1);
+	*tag = e->tag;
 	return true;
 }
 
-void chart_cache_put(struct chart_cache *c, const char *key, const char *clinic, uint64_t version,
+void chart_cache_put(struct chart_cache *c, const char *key, const char *clinic, int32_t tag,
+                     uint64_t version,
                      const char *body, size_t len)
 {
 	if (!c || version == 0 || len > c->max_bytes / 4)
@@ -101,7 +104,7 @@ void chart_cache_put(struct chart_cache *c, const char *key, const char *clinic,
 		return;
 	}
 	memcpy(b, body, len);
-	*e = (struct entry){ .key = k, .clinic = cl, .body = b, .len = len };
+	*e = (struct entry){ .key = k, .clinic = cl, .tag = tag, .body = b, .len = len };
 	c->n++;
 	c->used += len;
 }

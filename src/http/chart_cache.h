@@ -26,16 +26,16 @@ struct chart_cache *chart_cache_new(size_t max_bytes);
 void chart_cache_free(struct chart_cache *c);
 
 /* Appends the chart of key rendered at version to out and copies its
- * clinic: true on a hit. A miss (absent, or rendered at another version)
- * leaves out and clinic as they were. */
+ * clinic and tag (the record's own version, for the ETag): true on a hit.
+ * A miss (absent, or rendered at another version) leaves them as they were. */
 bool chart_cache_get(struct chart_cache *c, const char *key, uint64_t version, struct buf *out,
-                     char *clinic, size_t clinic_sz);
+                     char *clinic, size_t clinic_sz, int32_t *tag);
 
 /* Keeps body as the chart of key (of clinic) at version, dropping every entry of an
  * older version first. Entries are dropped wholesale when the cache is
  * full; a body larger than a quarter of the cache is not kept. Cannot fail
  * (out of memory: not kept). */
-void chart_cache_put(struct chart_cache *c, const char *key, const char *clinic, uint64_t version,
-                     const char *body, size_t len);
+void chart_cache_put(struct chart_cache *c, const char *key, const char *clinic, int32_t tag,
+                     uint64_t version, const char *body, size_t len);
 
 #endif

@@ -18,7 +18,8 @@ static bool get(struct chart_cache *c, const char *key, uint64_t v, char *out, s
 	struct buf b;
 	buf_init(&b, 0);
 	char clinic[16] = "unset";
-	bool hit = chart_cache_get(c, key, v, &b, clinic, sizeof clinic);
+	int32_t tag = 0;
+	bool hit = chart_cache_get(c, key, v, &b, clinic, sizeof clinic, &tag);
 	if (hit)
 		snprintf(out, outsz, "%s|%s", clinic, buf_str(&b));
 	else
@@ -31,7 +32,7 @@ static bool get(struct chart_cache *c, const char *key, uint64_t v, char *out, s
 
 static void put(struct chart_cache *c, const char *key, uint64_t v, const char *body)
 {
-	chart_cache_put(c, key, key[0] == 'P' ? "C01" : "C02", v, body, strlen(body));
+	chart_cache_put(c, key, key[0] == 'P' ? "C01" : "C02", 1, v, body, strlen(body));
 }
 
 static void hits_only_at_the_same_version(void **state)
