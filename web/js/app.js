@@ -146,7 +146,8 @@ export async function route() {
   if (state.flash) {
     const f = state.flash;
     state.flash = null;
-    const note = h('div', { class: `notice ${f.tone || 'ok'}`, role: 'status' }, f.text);
+    const note = h('div', { class: `notice ${f.tone || 'ok'}`, role: 'status' }, f.text,
+      f.link ? [' ', h('a', { href: f.link.href }, f.link.text)] : null);
     if (heading) heading.after(note); else main.prepend(note);
   }
   // Keyboard and screen-reader users land on the new page's heading.
