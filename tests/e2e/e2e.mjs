@@ -6,7 +6,9 @@
 // reads the chart (the pain chart must be drawn), plans a second course
 // for the clinic-added condition, and reads the outcomes dashboard; an
 // admin sees users and the audit log; a researcher sees only the
-// outcomes. Validation messages must appear next to the field at fault.
+// outcomes. A clinician corrects an assessment (its history says so in
+// words), meets someone else's change to a side effect, voids another;
+// staff may not correct sessions. Validation messages must appear next to the field at fault.
 // Screenshots go to the artifact folder. Every wait is bounded.
 // usage: node e2e.mjs BASE_URL ARTIFACT_DIR   (users: see e2e.sh)
 import path from 'node:path';
@@ -379,6 +381,86 @@ try {
   await page.locator('.notice', { hasText: 'No ended courses' }).waitFor();
   log('dashboard drawn and filtered');
 
+  // ---- correct the chart: an assessment amended (with its history in
+  // words), a side effect amended while someone else changed it (409),
+  // another voided ----
+  step = 'amend assessment';
+  await page.goto(`${base}/#/patient/E2E-001`);
+  await openChart();
+  const lbp = page.locator('article.course', { hasText: 'Low back pain' });
+  await lbp.getByRole('link', { name: `Edit assessment NRS of ${start}` }).click();
+  await heading('Edit assessment NRS');
+  expect(await page.locator('.scale input:checked').getAttribute('value') === '8', 'the edit form is not filled with the score 8');
+  await page.locator('.scale label', { hasText: /^3$/ }).click();
+  await page.getByRole('button', { name: 'Save the change' }).click();
+  await fieldError(page, 'reason', /why/i);
+  await page.getByLabel('Reason for the change').fill('typing error');
+  await page.getByRole('button', { name: 'Save the change' }).click();
+  await openChart();
+  await page.locator('.notice', { hasText: 'Changed: assessment NRS' }).waitFor();
+  const nrsRow = lbp.locator('tr', { hasText: start }).filter({ hasText: 'NRS' });
+  expect(/\b3\b/.test(await nrsRow.locator('td').nth(2).innerText()), `the chart does not show the new score: ${await nrsRow.innerText()}`);
+  const painNow = await lbp.locator('.pain-summary').innerText();
+  expect(/^Pain 3 →/.test(painNow), `the pain summary does not start from the corrected baseline: ${painNow}`);
+  await lbp.getByRole('link', { name: `History of assessment NRS of ${start}` }).click();
+  await heading('History of assessment NRS');
+  const line = (await page.locator('ol.record-history li').allInnerTexts()).join('\n');
+  expect(line.includes(`NRS 8 → 3 on ${isoDay(0)} by drsmith: typing error`), `the history reads: ${line}`);
+  await shot('09b-history');
+  log('assessment corrected 8 → 3; its history says so');
+
+  step = 'amend side effect, conflict';
+  await page.goto(`${base}/#/patient/E2E-001`);
+  await openChart();
+  await lbp.getByRole('link', { name: `Edit side effect soreness of ${isoDay(-8)}` }).click();
+  await heading('Edit side effect soreness');
+  expect(await page.getByLabel('Lasted (days)').inputValue() === '2', 'the side effect form is not filled in');
+  await page.getByLabel('Lasted (days)').fill('4');
+  await page.getByLabel('Reason for the change').fill('phoned the patient');
+  // meanwhile, someone else grades it 2
+  const other = await page.evaluate(async () => {
+    const chart = await (await fetch('/api/patients/E2E-001')).json();
+    const c = chart.courses.find((x) => x.condition === 'low_back_pain');
+    const ae = c.adverse_events.find((a) => a.kind === 'soreness');
+    const r = await fetch(`/api/adverse-events/${c.course_id}/${ae.seq}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('prolo.csrf'), 'If-Match': `"${ae.version}"` },
+      body: JSON.stringify({ grade: 2, reason: 'graded at the follow-up' }),
+    });
+    return r.status;
+  });
+  expect(other === 200, `the concurrent change failed: ${other}`);
+  await page.getByRole('button', { name: 'Save the change' }).click();
+  const conflict = page.locator('main .form-error[role="alert"]');
+  await conflict.filter({ hasText: /someone else changed/i }).waitFor();
+  await page.locator('.conflict', { hasText: 'The record now holds' }).waitFor();
+  expect(await page.getByLabel('Grade (CTCAE 1–5)').inputValue() === '2', 'the form does not show the current grade after a conflict');
+  expect(await page.getByLabel('Lasted (days)').inputValue() === '2', 'the form does not show the current duration after a conflict');
+  await shot('09c-conflict');
+  await page.getByLabel('Lasted (days)').fill('4');
+  await page.getByRole('button', { name: 'Save the change' }).click();
+  await openChart();
+  await lbp.locator('tr', { hasText: 'Soreness' }).filter({ hasText: '4 d' }).waitFor();
+  log('a conflicting change is shown, and the change made again');
+
+  step = 'void side effect';
+  const infection = lbp.locator('tr', { hasText: 'Infection' });
+  expect(await infection.count() === 1, 'the infection is not on the chart');
+  await lbp.getByRole('link', { name: `Void side effect infection of ${isoDay(-1)} (entered in error)` }).click();
+  await heading('Void side effect infection');
+  await page.getByLabel('Reason').fill('entered for the wrong patient');
+  await page.getByRole('button', { name: 'Void side effect' }).click();
+  await fieldError(page, 'confirm', /confirm/);
+  await page.getByLabel(/Yes, void this side effect/).check();
+  await page.getByRole('button', { name: 'Void side effect' }).click();
+  await openChart();
+  expect(await lbp.locator('tr', { hasText: 'Infection' }).count() === 0, 'the voided side effect is still on the chart');
+  await page.locator('.notice').getByRole('link', { name: 'Its history' }).click();
+  await heading('History of side effect infection');
+  const vline = (await page.locator('ol.record-history li').allInnerTexts()).join('\n');
+  expect(vline.includes(`Voided (entered in error) on ${isoDay(0)} by drsmith: entered for the wrong patient`), `the voided record's history reads: ${vline}`);
+  log('side effect voided: gone from the chart, its history kept');
+
   // ---- staff: no session recording, no ending a course (the server's
   // permission matrix, sent as user.can, says so) ----
   step = 'staff';
@@ -390,9 +472,16 @@ try {
   expect(await page.getByRole('link', { name: 'Record a session' }).count() === 0, 'staff are offered to record a session');
   expect(await page.getByRole('link', { name: 'End course' }).count() === 0, 'staff are offered to end a course');
   expect(await page.getByRole('link', { name: 'Record a questionnaire' }).count() === 2, 'staff are not offered to record a questionnaire');
+  // staff may correct assessments but not sessions (user.can says so)
+  expect(await page.getByRole('link', { name: /^Edit session/ }).count() === 0, 'staff are offered to edit a session');
+  expect(await page.getByRole('link', { name: /^Void session/ }).count() === 0, 'staff are offered to void a session');
+  expect(await page.getByRole('link', { name: /^Edit assessment/ }).count() > 0, 'staff are not offered to correct an assessment');
+  expect(await page.getByRole('link', { name: /^History of session/ }).count() > 0, 'staff are not offered a session\'s history');
   await page.goto(`${base}/${runningEnd}`);
   await heading('Not available');
-  log('staff see no session recording and no "End course"');
+  await page.goto(`${base}/#/patient/E2E-001/course/E2E-001-C1/session/1/edit`);
+  await heading('Not available');
+  log('staff see no session recording, no "End course" and no "Edit" for sessions');
 
   // ---- admin: users and audit ----
   step = 'admin';
@@ -422,7 +511,9 @@ try {
   expect(nav.join(',') === 'Outcomes', `a researcher's menu: ${nav.join(',')}`);
   await page.goto(`${base}/#/patient/E2E-001`);
   await heading('Not available');
-  log('researcher sees outcomes only');
+  await page.goto(`${base}/#/patient/E2E-001/history/${encodeURIComponent('patients/E2E-001')}`);
+  await heading('Not available');
+  log('researcher sees outcomes only: no chart, no history');
 } catch (e) {
   problems.push(e.message);
   try { await shot('failure'); } catch (e2) { /* keep the first error */ }

@@ -10,11 +10,13 @@ let onUnauthenticated = null;
 
 export class ApiError extends Error {
   // status: HTTP status (0 = network); code/field as in the error JSON.
-  constructor(status, code, message, field) {
+  // etag: the record's current version the server sent with a 409.
+  constructor(status, code, message, field, etag) {
     super(message || code || 'request failed');
     this.status = status;
     this.code = code || '';
     this.field = field || '';
+    this.etag = etag || '';
   }
 }
 
@@ -47,7 +49,7 @@ export function newKey() {
 
 const TIMEOUT_MS = 20000;
 
-async function once(method, path, body, key) {
+async function once(method, path, body, key, ifMatch) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {
@@ -56,6 +58,7 @@ async function once(method, path, body, key) {
   }
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (key) headers['Idempotency-Key'] = key;
+  if (ifMatch !== undefined && ifMatch !== null) headers['If-Match'] = `"${ifMatch}"`;
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), TIMEOUT_MS);
   init.signal = ctl.signal;
@@ -68,16 +71,18 @@ async function once(method, path, body, key) {
 
 // Sends one request and returns the parsed JSON body (or null when empty).
 // Throws ApiError: status 0 for the network, otherwise the server's error.
-// opts.key: an Idempotency-Key to reuse (a POST gets a fresh one otherwise).
+// opts.key: an Idempotency-Key to reuse (a POST gets a fresh one otherwise);
+// opts.ifMatch: a record version, sent as If-Match (a change then applies
+// only to that version; another one is answered 409).
 export async function api(method, path, body, opts = {}) {
   const key = method === 'POST' ? (opts.key || newKey()) : '';
   let res;
   try {
-    res = await once(method, path, body, key);
+    res = await once(method, path, body, key, opts.ifMatch);
   } catch (e) {
     if (method !== 'POST') throw new ApiError(0, 'network', 'The server could not be reached. Check the connection and try again.');
     try {
-      res = await once(method, path, body, key); // same key: cannot record twice
+      res = await once(method, path, body, key, opts.ifMatch); // same key: cannot record twice
     } catch (e2) {
       throw new ApiError(0, 'network', 'The server could not be reached. Check the connection and try again.');
     }
@@ -94,7 +99,8 @@ export async function api(method, path, body, opts = {}) {
   if (!res.ok) {
     const err = (data && data.error) || {};
     const apiErr = new ApiError(res.status, err.code || statusCode(res.status),
-      err.message || res.statusText || 'The request failed.', err.field);
+      err.message || res.statusText || 'The request failed.', err.field,
+      (res.headers.get('ETag') || '').replace(/^W\//, '').replace(/"/g, ''));
     if (res.status === 401 && onUnauthenticated && !opts.quietAuth) onUnauthenticated(apiErr);
     throw apiErr;
   }

@@ -11,6 +11,7 @@ import { patientsView, newPatientView } from './views/patients.js';
 import { chartView } from './views/chart.js';
 import { courseFormView, sessionFormView, outcomeFormView, aeFormView, endCourseView, linkView } from './views/course.js';
 import { dashboardView } from './views/dashboard.js';
+import { editView, voidView, historyView } from './views/amend.js';
 import { usersView, auditView, passwordView } from './views/admin.js';
 import { loadVocab, forgetVocab } from './vocab.js';
 import { PAGES, may, mayOpen, matchPage, homePage } from './pages.js';
@@ -30,6 +31,17 @@ const VIEWS = {
   'ae-new': aeFormView,
   'course-end': endCourseView,
   link: linkView,
+  'patient-edit': editView('patient'),
+  'patient-void': voidView('patient'),
+  'course-edit': editView('course'),
+  'course-void': voidView('course'),
+  'session-edit': editView('session'),
+  'session-void': voidView('session'),
+  'outcome-edit': editView('outcome'),
+  'outcome-void': voidView('outcome'),
+  'ae-edit': editView('ae'),
+  'ae-void': voidView('ae'),
+  'record-history': historyView,
   report: dashboardView,
   users: usersView,
   audit: auditView,
@@ -146,7 +158,8 @@ export async function route() {
   if (state.flash) {
     const f = state.flash;
     state.flash = null;
-    const note = h('div', { class: `notice ${f.tone || 'ok'}`, role: 'status' }, f.text);
+    const note = h('div', { class: `notice ${f.tone || 'ok'}`, role: 'status' }, f.text,
+      f.link ? [' ', h('a', { href: f.link.href }, f.link.text)] : null);
     if (heading) heading.after(note); else main.prepend(note);
   }
   // Keyboard and screen-reader users land on the new page's heading.

@@ -22,6 +22,21 @@ export const PAGES = [
   { name: 'ae-new', path: 'patient/:pid/course/:cid/ae/new', needs: ['patients.get', 'adverse-events.add'] },
   { name: 'course-end', path: 'patient/:pid/course/:cid/end', needs: ['patients.get', 'courses.end'] },
   { name: 'link', path: 'patient/:pid/course/:cid/link', needs: ['patients.get', 'questionnaire-links.add'] },
+  // Correcting a record (amend, void, history): each kind of record has
+  // its edit and void pages, offered with the role's own routes.
+  { name: 'patient-edit', path: 'patient/:pid/edit', needs: ['patients.get', 'patients.amend'] },
+  { name: 'patient-void', path: 'patient/:pid/void', needs: ['patients.get', 'patients.void'] },
+  { name: 'course-edit', path: 'patient/:pid/course/:cid/edit', needs: ['patients.get', 'courses.amend'] },
+  { name: 'course-void', path: 'patient/:pid/course/:cid/void', needs: ['patients.get', 'courses.void'] },
+  { name: 'session-edit', path: 'patient/:pid/course/:cid/session/:sno/edit', needs: ['patients.get', 'sessions.amend'] },
+  { name: 'session-void', path: 'patient/:pid/course/:cid/session/:sno/void', needs: ['patients.get', 'sessions.void'] },
+  { name: 'outcome-edit', path: 'patient/:pid/course/:cid/outcome/:date/:instrument/edit', needs: ['patients.get', 'outcomes.amend'] },
+  { name: 'outcome-void', path: 'patient/:pid/course/:cid/outcome/:date/:instrument/void', needs: ['patients.get', 'outcomes.void'] },
+  { name: 'ae-edit', path: 'patient/:pid/course/:cid/ae/:seq/edit', needs: ['patients.get', 'adverse-events.amend'] },
+  { name: 'ae-void', path: 'patient/:pid/course/:cid/ae/:seq/void', needs: ['patients.get', 'adverse-events.void'] },
+  // :record is the record's API collection and key in one segment, e.g.
+  // outcomes%2FK1%2F2026-03-02%2FNRS; it stays reachable once voided.
+  { name: 'record-history', path: 'patient/:pid/history/:record', needs: ['patients.get', 'courses.get'] },
   { name: 'report', path: 'report', needs: ['report'], nav: 'Outcomes' },
   { name: 'users', path: 'users', needs: ['users.list'], nav: 'Users' },
   { name: 'audit', path: 'audit', needs: ['audit.list'], nav: 'Audit log' },

@@ -82,10 +82,7 @@ async function must(page, method, path, body) {
 export const PID = 'A11Y-001';
 export async function seed(page) {
   const have = await apiCall(page, 'GET', `/api/patients/${PID}`);
-  if (have.status === 200) {
-    const courses = have.data.courses || [];
-    return { pid: PID, cid: courses.find((c) => c.status === 'planned' || c.status === 'active').course_id };
-  }
+  if (have.status === 200) return samples(have.data);
   await must(page, 'POST', '/api/patients', {
     patient_id: PID, clinic: 'C01', sex: 'male', birth_year: 1955, first_name: 'Alan', last_name: 'Turing',
     contraindications: 'anticoagulants',
@@ -111,7 +108,20 @@ export async function seed(page) {
   };
   await course(`${PID}-C1`, 'knee_oa', isoDay(-60), [7, 5, 3], true);
   await course(`${PID}-C2`, 'tendinopathy', isoDay(-60), [8, 6], false);
-  return { pid: PID, cid: `${PID}-C2` };
+  return samples(await must(page, 'GET', `/api/patients/${PID}`));
+}
+
+// The sample values of the pages' :name parts, from the running course of
+// the chart: its first session, assessment and side effect (the pages
+// that correct a record), and its first assessment's name for the history
+// page (its API collection and key, as one path segment).
+function samples(chart) {
+  const c = (chart.courses || []).find((x) => x.status === 'planned' || x.status === 'active');
+  const o = c.outcomes[0];
+  return {
+    pid: PID, cid: c.course_id, sno: c.sessions[0].session_no, date: o.date, instrument: o.instrument,
+    seq: c.adverse_events[0].seq, record: `outcomes/${c.course_id}/${o.date}/${o.instrument}`,
+  };
 }
 
 // The app's pages, read from the running app (the module its router uses).

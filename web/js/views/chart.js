@@ -7,6 +7,7 @@ import { api } from '../api.js';
 import { may } from '../pages.js';
 import { painChart, chartFigure } from '../charts.js';
 import { CONTRAINDICATIONS, MODALITIES, CONDITIONS, STATUSES, AE_KINDS, labelFor } from '../vocab.js';
+import { recordActions } from './amend.js';
 
 export function flags(v) {
   if (Array.isArray(v)) return v;
@@ -46,6 +47,7 @@ export async function chartView({ params, state }) {
       p.phone ? [h('dt', {}, 'Phone'), h('dd', {}, h('a', { href: `tel:${p.phone}` }, p.phone))] : null,
       p.email ? [h('dt', {}, 'E-mail'), h('dd', {}, p.email)] : null,
       p.notes ? [h('dt', {}, 'Notes'), h('dd', {}, p.notes)] : null),
+    h('div', { class: 'actions record-row' }, recordActions(state.user, p.patient_id, 'patient', p)),
     h('h2', {}, 'Contraindications'),
     ci.length
       ? h('ul', { class: 'row contraindications', 'aria-label': 'Contraindications' },
@@ -72,7 +74,8 @@ function courseCard(c, p, state) {
     may(u, 'outcomes.add') ? h('a', { class: 'button', href: `${base}/outcome/new` }, 'Record a questionnaire') : null,
     may(u, 'questionnaire-links.add') ? h('a', { class: 'button', href: `${base}/link` }, 'Send questionnaire link') : null,
     may(u, 'adverse-events.add') ? h('a', { class: 'button', href: `${base}/ae/new` }, 'Record a side effect') : null,
-    !ended && may(u, 'courses.end') ? h('a', { class: 'button', href: `${base}/end` }, 'End course') : null);
+    !ended && may(u, 'courses.end') ? h('a', { class: 'button', href: `${base}/end` }, 'End course') : null,
+    recordActions(u, p.patient_id, 'course', c));
   const baseline = nrs.length ? Number(nrs[0].score) : null;
   const last = nrs.length ? Number(nrs[nrs.length - 1].score) : null;
   let summary = 'No pain score yet.';
@@ -98,9 +101,9 @@ function courseCard(c, p, state) {
     h('h4', {}, 'Pain'),
     h('p', { class: 'pain-summary' }, summary),
     painFigure(c, nrs, sessions),
-    sessionsTable(sessions, c),
-    outcomesTable(outcomes),
-    aesTable(aes),
+    sessionsTable(sessions, c, u, p.patient_id),
+    outcomesTable(outcomes, u, p.patient_id),
+    aesTable(aes, u, p.patient_id),
     historyList(c.history || []));
 }
 
@@ -124,7 +127,7 @@ function painFigure(c, nrs, sessions) {
   return fig;
 }
 
-function sessionsTable(sessions, c) {
+function sessionsTable(sessions, c, u, pid) {
   if (!sessions.length) return h('p', { class: 'muted' }, 'No sessions recorded yet.');
   const rows = [];
   for (const s of sessions) {
@@ -136,9 +139,10 @@ function sessionsTable(sessions, c) {
         s.anaesthetic ? `, ${s.anaesthetic}${s.anaesthetic_pct != null ? ` ${fmtNum(s.anaesthetic_pct)} %` : ''}` : ''].join('')),
       h('td', { class: 'num' }, volumeText(s, injections)),
       h('td', {}, s.clinician || '—'),
-      h('td', {}, [s.prp_paw ? `PAW ${s.prp_paw}` : '', s.prp_mishra ? `Mishra ${s.prp_mishra}` : ''].filter(Boolean).join(', ') || (s.notes || ''))));
+      h('td', {}, [s.prp_paw ? `PAW ${s.prp_paw}` : '', s.prp_mishra ? `Mishra ${s.prp_mishra}` : ''].filter(Boolean).join(', ') || (s.notes || '')),
+      h('td', {}, recordActions(u, pid, 'session', s))));
     if (injections.length) {
-      rows.push(h('tr', { class: 'injections-row' }, h('td', {}), h('td', { colspan: 5 },
+      rows.push(h('tr', { class: 'injections-row' }, h('td', {}), h('td', { colspan: 6 },
         h('ul', { class: 'injections', 'aria-label': `Injections of session ${s.session_no}` }, injections.map((i) => h('li', {},
           `${i.site}${i.side ? ` (${i.side})` : ''}: `,
           [pretty(i.proliferant || s.proliferant), i.concentration_pct != null ? ` ${fmtNum(i.concentration_pct)} %` : '',
@@ -147,7 +151,7 @@ function sessionsTable(sessions, c) {
   }
   return scrollRegion(`Sessions (${sessions.length})`, h('table', { class: 'sessions' },
     h('caption', {}, `Sessions (${sessions.length})`),
-    h('thead', {}, h('tr', {}, ['Session', 'Date', 'Injectate', 'Volume', 'Clinician', 'PRP / notes'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, ['Session', 'Date', 'Injectate', 'Volume', 'Clinician', 'PRP / notes', 'Record'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, rows)));
 }
 
@@ -160,20 +164,22 @@ function volumeText(s, injections) {
   return `${fmtNum(vols.reduce((a, v) => a + Number(v), 0))} mL (sum of injections)`;
 }
 
-function outcomesTable(outcomes) {
+function outcomesTable(outcomes, u, pid) {
   if (!outcomes.length) return h('p', { class: 'muted' }, 'No questionnaires recorded yet.');
   return table(outcomes, [['date', 'Date'], ['instrument', 'Questionnaire'],
     [(o) => (o.score === null || o.score === undefined ? 'not scorable' : fmtNum(o.score, 1)), 'Score', 'num'],
-    [(o) => (Array.isArray(o.items) ? o.items.map((x) => (x === null ? '–' : x)).join(' ') : (o.items || '')), 'Answers']],
+    [(o) => (Array.isArray(o.items) ? o.items.map((x) => (x === null ? '–' : x)).join(' ') : (o.items || '')), 'Answers'],
+    [(o) => recordActions(u, pid, 'outcome', o), 'Record']],
   `Questionnaires (${outcomes.length})`);
 }
 
-function aesTable(aes) {
+function aesTable(aes, u, pid) {
   if (!aes.length) return h('p', { class: 'muted' }, 'No side effects recorded.');
   return table(aes, [['date', 'Onset'], [(a) => labelFor(AE_KINDS, a.kind), 'Side effect'],
     [(a) => (a.duration_days === null || a.duration_days === undefined ? 'ongoing' : `${a.duration_days} d`), 'Duration'],
     ['grade', 'Grade', 'num'], [(a) => pretty(a.seriousness), 'Serious'], [(a) => pretty(a.relatedness), 'Related'],
-    [(a) => (a.session_no ? `S${a.session_no}` : '—'), 'After session'], ['notes', 'Notes']],
+    [(a) => (a.session_no ? `S${a.session_no}` : '—'), 'After session'], ['notes', 'Notes'],
+    [(a) => recordActions(u, pid, 'ae', a), 'Record']],
   `Side effects (${aes.length})`);
 }
 

@@ -13,7 +13,7 @@ import {
 } from '../vocab.js';
 import { loadChart, courseLabel, courseFacts, flags } from './chart.js';
 
-function findCourse(res, cid) {
+export function findCourse(res, cid) {
   const c = (res.courses || []).find((x) => x.course_id === cid);
   if (!c) {
     const e = new Error(`Course ${cid} is not in this patient's chart.`);
@@ -23,11 +23,11 @@ function findCourse(res, cid) {
   return c;
 }
 
-function back(p) {
+export function back(p) {
   return `#/patient/${encodeURIComponent(p.patient_id)}`;
 }
 
-function pageHead(title, p, c) {
+export function pageHead(title, p, c) {
   const name = [p.first_name, p.last_name].filter(Boolean).join(' ') || p.patient_id;
   return [h('h1', {}, title), h('p', { class: 'muted' }, `${name} (${p.patient_id})${c ? ` · ${courseLabel(c)} · course ${c.course_id}` : ''}`)];
 }
@@ -44,14 +44,13 @@ function suggestCourseId(p, courses) {
 const COURSE_FIELDS = ['course_id', 'patient_id', 'modality', 'condition', 'start_date', 'planned_sessions', 'status',
   'protocol', 'interval_days', 'stem_source', 'override_reason', 'override_by'];
 
-export async function courseFormView({ params, state, go }) {
-  const res = await loadChart(params.pid);
-  const p = res.patient;
-  const courses = res.courses || [];
-  const ci = flags(p.contraindications);
-  const modality = field({ name: 'modality', label: 'Treatment', type: 'select', required: true, options: MODALITIES, blank: 'Choose…' });
-  const stem = field({ name: 'stem_source', label: 'Cell source', type: 'select', options: STEM_SOURCES, blank: 'Choose…' });
-  stem.hidden = true;
+// A course's plan fields, shared by planning and the edit form (values:
+// the record to start from; courseId: the suggested id of a new course,
+// left out when editing: the id names the record and never changes).
+export function courseFields(values, courseId) {
+  const modality = field({ name: 'modality', label: 'Treatment', type: 'select', required: true, options: MODALITIES, blank: 'Choose…', value: values.modality });
+  const stem = field({ name: 'stem_source', label: 'Cell source', type: 'select', options: STEM_SOURCES, blank: 'Choose…', value: values.stem_source });
+  stem.hidden = modality.control.value !== 'stem_cell';
   modality.control.addEventListener('change', () => { stem.hidden = modality.control.value !== 'stem_cell'; });
   // Every condition the registry knows, the clinic's own after the
   // built-in ones, with its ICD-10 code when one is stored.
@@ -59,17 +58,25 @@ export async function courseFormView({ params, state, go }) {
     const icd10 = (CONDITION_INFO[v] || {}).icd10;
     return [v, icd10 ? `${t} (${icd10})` : t];
   });
-  const fields = [
-    field({ name: 'condition', label: 'Condition', type: 'select', required: true, options: conditionOptions, blank: 'Choose…',
+  return [
+    field({ name: 'condition', label: 'Condition', type: 'select', required: true, options: conditionOptions, blank: 'Choose…', value: values.condition,
       hint: 'The clinic\'s own conditions are listed after the standard ones.' }),
     modality,
     stem,
-    field({ name: 'protocol', label: 'Protocol (optional)', hint: 'A protocol name fills in the plan; leave the plan fields blank to take its values.', autocomplete: 'off' }),
-    field({ name: 'start_date', label: 'Start date', type: 'date', required: true, value: today() }),
-    field({ name: 'planned_sessions', label: 'Planned sessions', type: 'number', min: 1, max: 50, inputmode: 'numeric', hint: 'Typically 3 to 6' }),
-    field({ name: 'interval_days', label: 'Days between sessions', type: 'number', min: 1, max: 365, inputmode: 'numeric', hint: 'Typically 14 to 42' }),
-    field({ name: 'course_id', label: 'Course id', required: true, value: suggestCourseId(p, courses), hint: 'Suggested; change it if your clinic numbers courses differently.' }),
-  ];
+    field({ name: 'protocol', label: 'Protocol (optional)', hint: 'A protocol name fills in the plan; leave the plan fields blank to take its values.', autocomplete: 'off', value: values.protocol }),
+    field({ name: 'start_date', label: 'Start date', type: 'date', required: true, value: values.start_date ?? today() }),
+    field({ name: 'planned_sessions', label: 'Planned sessions', type: 'number', min: 1, max: 50, inputmode: 'numeric', hint: 'Typically 3 to 6', value: values.planned_sessions }),
+    field({ name: 'interval_days', label: 'Days between sessions', type: 'number', min: 1, max: 365, inputmode: 'numeric', hint: 'Typically 14 to 42', value: values.interval_days }),
+    courseId === undefined ? null : field({ name: 'course_id', label: 'Course id', required: true, value: courseId, hint: 'Suggested; change it if your clinic numbers courses differently.' }),
+  ].filter(Boolean);
+}
+
+export async function courseFormView({ params, state, go }) {
+  const res = await loadChart(params.pid);
+  const p = res.patient;
+  const courses = res.courses || [];
+  const ci = flags(p.contraindications);
+  const fields = courseFields({}, suggestCourseId(p, courses));
   fields[0].control.setAttribute('autofocus', '');
   // A blocked plan comes back as a conflict on "contraindications": the
   // message lands here, the box opens, and focus moves to the reason.
@@ -113,43 +120,42 @@ export async function courseFormView({ params, state, go }) {
   return h('section', {}, pageHead('Plan a course', p), form);
 }
 
-const SESSION_FIELDS = ['session_no', 'date', 'proliferant', 'concentration_pct', 'volume_ml', 'anaesthetic', 'anaesthetic_pct',
+export const SESSION_FIELDS = ['session_no', 'date', 'proliferant', 'concentration_pct', 'volume_ml', 'anaesthetic', 'anaesthetic_pct',
   'clinician', 'prp_platelets', 'prp_platelets_baseline', 'prp_leukocytes', 'prp_leukocytes_baseline', 'prp_rbc',
   'prp_activation', 'prp_volume_ml', 'notes'];
-const SESSION_NUM = ['session_no', 'concentration_pct', 'volume_ml', 'anaesthetic_pct', 'prp_platelets', 'prp_platelets_baseline',
+export const SESSION_NUM = ['session_no', 'concentration_pct', 'volume_ml', 'anaesthetic_pct', 'prp_platelets', 'prp_platelets_baseline',
   'prp_leukocytes', 'prp_leukocytes_baseline', 'prp_rbc', 'prp_volume_ml'];
-const INJ_FIELDS = ['site', 'side', 'proliferant', 'concentration_pct', 'anaesthetic', 'anaesthetic_pct', 'volume_ml', 'guidance', 'lot'];
-const INJ_NUM = ['concentration_pct', 'anaesthetic_pct', 'volume_ml'];
+export const INJ_FIELDS = ['site', 'side', 'proliferant', 'concentration_pct', 'anaesthetic', 'anaesthetic_pct', 'volume_ml', 'guidance', 'lot'];
+export const INJ_NUM = ['concentration_pct', 'anaesthetic_pct', 'volume_ml'];
 
 const DEFAULT_PROLIFERANT = { dextrose: 'dextrose', prp: 'prp', stem_cell: 'bmac' };
 
-export async function sessionFormView({ params, state, go }) {
-  const res = await loadChart(params.pid);
-  const p = res.patient;
-  const c = findCourse(res, params.cid);
-  const facts = courseFacts(c);
-  const prev = (c.sessions || []).slice().sort((a, b) => b.session_no - a.session_no)[0] || {};
-  const defProl = c.modality === 'stem_cell' && c.stem_source ? c.stem_source : (prev.proliferant || DEFAULT_PROLIFERANT[c.modality] || '');
+// A session's fields and its injection rows, shared by the recording and
+// the edit form. v: the values to start from (a new session: the number
+// and defaults; an edit: the session, whose number names it and is not
+// shown); injections: the rows to start from (none: one empty row).
+// Returns {body, sessionScope, rows, scopeFor, readSession(f), readInjections(f)}.
+export function sessionEditor(c, v, injections, edit) {
   const sessionPart = h('div', { class: 'grid session-fields' },
-    field({ name: 'session_no', label: 'Session number', type: 'number', required: true, min: 1, value: facts.next, inputmode: 'numeric' }),
-    field({ name: 'date', label: 'Date', type: 'date', required: true, value: today() }),
-    field({ name: 'proliferant', label: 'Injectate', type: 'select', options: PROLIFERANTS, value: defProl }),
-    field({ name: 'concentration_pct', label: 'Concentration (%)', type: 'number', step: 'any', min: 0, max: 100, value: prev.concentration_pct, inputmode: 'decimal' }),
-    field({ name: 'anaesthetic', label: 'Anaesthetic', value: prev.anaesthetic, hint: 'e.g. lidocaine' }),
-    field({ name: 'anaesthetic_pct', label: 'Anaesthetic (%)', type: 'number', step: 'any', min: 0, max: 10, value: prev.anaesthetic_pct, inputmode: 'decimal' }),
-    field({ name: 'volume_ml', label: 'Total volume (mL)', type: 'number', step: 'any', min: 0.01, max: 500, inputmode: 'decimal', hint: 'Optional; left blank, the chart adds up the injections.' }),
-    field({ name: 'clinician', label: 'Clinician', value: state.user.name }));
-  const prp = c.modality === 'prp' ? h('fieldset', { class: 'prp' }, h('legend', {}, 'PRP preparation'),
+    edit ? null : field({ name: 'session_no', label: 'Session number', type: 'number', required: true, min: 1, value: v.session_no, inputmode: 'numeric' }),
+    field({ name: 'date', label: 'Date', type: 'date', required: true, value: v.date ?? today() }),
+    field({ name: 'proliferant', label: 'Injectate', type: 'select', options: PROLIFERANTS, value: v.proliferant }),
+    field({ name: 'concentration_pct', label: 'Concentration (%)', type: 'number', step: 'any', min: 0, max: 100, value: v.concentration_pct, inputmode: 'decimal' }),
+    field({ name: 'anaesthetic', label: 'Anaesthetic', value: v.anaesthetic, hint: 'e.g. lidocaine' }),
+    field({ name: 'anaesthetic_pct', label: 'Anaesthetic (%)', type: 'number', step: 'any', min: 0, max: 10, value: v.anaesthetic_pct, inputmode: 'decimal' }),
+    field({ name: 'volume_ml', label: 'Total volume (mL)', type: 'number', step: 'any', min: 0.01, max: 500, inputmode: 'decimal', value: v.volume_ml, hint: 'Optional; left blank, the chart adds up the injections.' }),
+    field({ name: 'clinician', label: 'Clinician', value: v.clinician }));
+  const prp = c.modality === 'prp' || v.prp_platelets != null ? h('fieldset', { class: 'prp' }, h('legend', {}, 'PRP preparation'),
     h('p', { class: 'hint' }, 'Record the raw counts; the PAW and Mishra labels are computed from them.'),
     h('div', { class: 'grid' },
-      field({ name: 'prp_platelets', label: 'PRP platelets (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
-      field({ name: 'prp_platelets_baseline', label: 'Whole-blood platelets (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
-      field({ name: 'prp_leukocytes', label: 'PRP leukocytes (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
-      field({ name: 'prp_leukocytes_baseline', label: 'Whole-blood leukocytes (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
-      field({ name: 'prp_rbc', label: 'PRP red cells (10⁶/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
-      field({ name: 'prp_activation', label: 'Activation', type: 'select', options: ACTIVATIONS }),
-      field({ name: 'prp_volume_ml', label: 'PRP volume prepared (mL)', type: 'number', step: 'any', inputmode: 'decimal' }))) : null;
-  const notes = field({ name: 'notes', label: 'Notes', type: 'textarea', wide: true });
+      field({ name: 'prp_platelets', value: v.prp_platelets, label: 'PRP platelets (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+      field({ name: 'prp_platelets_baseline', value: v.prp_platelets_baseline, label: 'Whole-blood platelets (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+      field({ name: 'prp_leukocytes', value: v.prp_leukocytes, label: 'PRP leukocytes (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+      field({ name: 'prp_leukocytes_baseline', value: v.prp_leukocytes_baseline, label: 'Whole-blood leukocytes (10³/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+      field({ name: 'prp_rbc', value: v.prp_rbc, label: 'PRP red cells (10⁶/µL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+      field({ name: 'prp_activation', label: 'Activation', type: 'select', options: ACTIVATIONS, value: v.prp_activation }),
+      field({ name: 'prp_volume_ml', value: v.prp_volume_ml, label: 'PRP volume prepared (mL)', type: 'number', step: 'any', inputmode: 'decimal' }))) : null;
+  const notes = field({ name: 'notes', label: 'Notes', type: 'textarea', wide: true, value: v.notes });
   const sessionScope = h('div', { class: 'session-scope' }, sessionPart, prp, h('div', { class: 'grid' }, notes));
 
   const rows = h('div', { class: 'injection-rows' });
@@ -160,12 +166,12 @@ export async function sessionFormView({ params, state, go }) {
       r.querySelector('.remove-injection').setAttribute('aria-label', `Remove injection ${i + 1}`);
     });
   };
-  const addRow = (focus) => {
-    const get = (n) => sessionPart.querySelector(`[name="${n}"]`).value;
+  const addRow = (focus, init) => {
+    const get = (n) => (init ? init[n] : sessionPart.querySelector(`[name="${n}"]`).value);
     const last = rows.lastElementChild;
-    const lastVal = (n) => (last ? last.querySelector(`[name="${n}"]`).value : '');
+    const lastVal = (n) => (init ? init[n] : (last ? last.querySelector(`[name="${n}"]`).value : ''));
     const remove = h('button', { type: 'button', class: 'small danger remove-injection' }, 'Remove');
-    const site = field({ name: 'site', label: 'Site', required: true, hint: 'e.g. L5-S1 facet, iliolumbar ligament' });
+    const site = field({ name: 'site', label: 'Site', required: true, hint: 'e.g. L5-S1 facet, iliolumbar ligament', value: init ? init.site : undefined });
     const row = h('fieldset', { class: 'injection-row' },
       h('legend', { class: 'inj-title' }, 'Injection'),
       h('div', { class: 'grid' },
@@ -175,7 +181,7 @@ export async function sessionFormView({ params, state, go }) {
         field({ name: 'concentration_pct', label: 'Concentration (%)', type: 'number', step: 'any', value: get('concentration_pct'), inputmode: 'decimal' }),
         field({ name: 'anaesthetic', label: 'Anaesthetic', value: get('anaesthetic') }),
         field({ name: 'anaesthetic_pct', label: 'Anaesthetic (%)', type: 'number', step: 'any', value: get('anaesthetic_pct'), inputmode: 'decimal' }),
-        field({ name: 'volume_ml', label: 'Volume (mL)', type: 'number', step: 'any', inputmode: 'decimal' }),
+        field({ name: 'volume_ml', label: 'Volume (mL)', type: 'number', step: 'any', inputmode: 'decimal', value: init ? init.volume_ml : undefined }),
         field({ name: 'guidance', label: 'Guidance', type: 'select', options: GUIDANCE, value: lastVal('guidance') }),
         field({ name: 'lot', label: 'Lot number', value: lastVal('lot') })),
       h('div', { class: 'actions' }, remove));
@@ -203,30 +209,57 @@ export async function sessionFormView({ params, state, go }) {
     });
   }
 
-  const form = makeForm({
-    label: 'Record a session',
-    submitLabel: 'Record session',
-    cancelHref: back(p),
+  // a form-level error slot for "injections" lives with the add button
+  const errSlot = h('div', { class: 'field', dataset: { field: 'injections' } }, h('p', { class: 'field-error', 'aria-live': 'polite' }));
+  if (injections && injections.length) for (const inj of injections) addRow(false, inj);
+  else addRow(false);
+  sessionPart.querySelector('[name="date"]').setAttribute('autofocus', '');
+  const readInjections = (f) => {
+    const out = [];
+    f.querySelectorAll('.injection-row').forEach((r, i) => {
+      const inj = numbers(formValues(r, INJ_FIELDS), INJ_NUM);
+      inj.seq = i + 1;
+      out.push(inj);
+    });
+    return out;
+  };
+  return {
+    sessionScope,
+    rows,
     body: [sessionScope, h('h2', {}, 'Injections'),
       h('p', { class: 'hint' }, 'One row per injection site. Injectate and concentration start from the session\'s values.'),
-      rows, addBtn],
+      rows, errSlot, addBtn],
     // "injection 2: ..." in the message names the row; other fields are the session's
     scopeFor: (name, msg) => {
       const m = /^injection (\d+)/i.exec(msg);
       if (m) return rows.querySelectorAll('.injection-row')[Number(m[1]) - 1] || null;
       return /^injection/i.test(name) ? null : sessionScope;
     },
+    readInjections,
+  };
+}
+
+export async function sessionFormView({ params, state, go }) {
+  const res = await loadChart(params.pid);
+  const p = res.patient;
+  const c = findCourse(res, params.cid);
+  const facts = courseFacts(c);
+  const prev = (c.sessions || []).slice().sort((a, b) => b.session_no - a.session_no)[0] || {};
+  const defProl = c.modality === 'stem_cell' && c.stem_source ? c.stem_source : (prev.proliferant || DEFAULT_PROLIFERANT[c.modality] || '');
+  const ed = sessionEditor(c, {
+    session_no: facts.next, proliferant: defProl, concentration_pct: prev.concentration_pct, anaesthetic: prev.anaesthetic,
+    anaesthetic_pct: prev.anaesthetic_pct, clinician: state.user.name,
+  }, null, false);
+  const form = makeForm({
+    label: 'Record a session',
+    submitLabel: 'Record session',
+    cancelHref: back(p),
+    body: ed.body,
+    scopeFor: ed.scopeFor,
     collect: (f) => {
-      const body = numbers(formValues(sessionScope, SESSION_FIELDS), SESSION_NUM);
+      const body = numbers(formValues(ed.sessionScope, SESSION_FIELDS), SESSION_NUM);
       body.course_id = c.course_id;
-      const injections = [];
-      f.querySelectorAll('.injection-row').forEach((r, i) => {
-        const inj = numbers(formValues(r, INJ_FIELDS), INJ_NUM);
-        inj.course_id = c.course_id;
-        inj.session_no = body.session_no;
-        inj.seq = i + 1;
-        injections.push(inj);
-      });
+      const injections = ed.readInjections(f).map((inj) => ({ ...inj, course_id: c.course_id, session_no: body.session_no }));
       if (injections.length === 0) throw invalid('injections', 'Add at least one injection.');
       body.injections = injections;
       return body;
@@ -237,10 +270,6 @@ export async function sessionFormView({ params, state, go }) {
       go(back(p));
     },
   });
-  // a form-level error slot for "injections" lives with the add button
-  addBtn.before(h('div', { class: 'field', dataset: { field: 'injections' } }, h('p', { class: 'field-error', 'aria-live': 'polite' })));
-  addRow(false);
-  sessionPart.querySelector('[name="date"]').setAttribute('autofocus', '');
   return h('section', {}, pageHead(`Record session ${facts.next}`, p, c),
     facts.lastDate ? h('p', {}, `Last session: ${facts.lastDate}${facts.since !== null ? ` (${facts.since} days ago)` : ''}. Planned: ${c.planned_sessions} sessions${c.interval_days ? `, every ${c.interval_days} days` : ''}.`) : null,
     form);
@@ -336,30 +365,38 @@ export async function outcomeFormView({ params, state, go }) {
   return h('section', {}, pageHead('Record a questionnaire', p, c), form);
 }
 
-const AE_FIELDS = ['date', 'kind', 'duration_days', 'grade', 'seriousness', 'relatedness', 'session_no', 'notes'];
+// A side effect's fields, shared by the recording and the edit form
+// (v: the values to start from).
+export function aeFields(c, v) {
+  const sessionOpts = (c.sessions || []).map((s) => [String(s.session_no), `Session ${s.session_no} (${s.date})`]);
+  const kind = field({ name: 'kind', label: 'Side effect', type: 'select', required: true, options: AE_KINDS, blank: 'Choose…', value: v.kind });
+  kind.control.setAttribute('autofocus', '');
+  return [
+    kind,
+    field({ name: 'date', label: 'Started on', type: 'date', required: true, value: v.date }),
+    field({ name: 'duration_days', label: 'Lasted (days)', type: 'number', min: 0, max: 3650, inputmode: 'numeric', hint: 'Leave blank while it goes on.', value: v.duration_days }),
+    field({ name: 'grade', label: 'Grade (CTCAE 1–5)', type: 'select', options: [['1', '1 – mild'], ['2', '2 – moderate'], ['3', '3 – severe'], ['4', '4 – life-threatening'], ['5', '5 – death']], value: v.grade }),
+    field({ name: 'seriousness', label: 'Seriousness', type: 'select', options: SERIOUSNESS, value: v.seriousness }),
+    field({ name: 'relatedness', label: 'Related to the treatment?', type: 'select', options: RELATEDNESS, value: v.relatedness }),
+    field({ name: 'session_no', label: 'After session', type: 'select', options: sessionOpts, value: v.session_no }),
+    field({ name: 'notes', label: 'Notes', type: 'textarea', wide: true, value: v.notes }),
+  ];
+}
+
+export const AE_FIELDS = ['date', 'kind', 'duration_days', 'grade', 'seriousness', 'relatedness', 'session_no', 'notes'];
 
 export async function aeFormView({ params, state, go }) {
   const res = await loadChart(params.pid);
   const p = res.patient;
   const c = findCourse(res, params.cid);
   const facts = courseFacts(c);
-  const sessionOpts = (c.sessions || []).map((s) => [String(s.session_no), `Session ${s.session_no} (${s.date})`]);
-  const kind = field({ name: 'kind', label: 'Side effect', type: 'select', required: true, options: AE_KINDS, blank: 'Choose…' });
-  kind.control.setAttribute('autofocus', '');
+  const fields = aeFields(c, { date: today(), session_no: facts.next > 1 ? String(facts.next - 1) : '' });
   const form = makeForm({
     label: 'Record a side effect',
     submitLabel: 'Save side effect',
     cancelHref: back(p),
     body: [h('p', { class: 'hint' }, 'Soreness and stiffness for 1 to 4 days after an injection are expected; record them too, with how long they lasted.'),
-      h('div', { class: 'grid' },
-        kind,
-        field({ name: 'date', label: 'Started on', type: 'date', required: true, value: today() }),
-        field({ name: 'duration_days', label: 'Lasted (days)', type: 'number', min: 0, max: 3650, inputmode: 'numeric', hint: 'Leave blank while it goes on.' }),
-        field({ name: 'grade', label: 'Grade (CTCAE 1–5)', type: 'select', options: [['1', '1 – mild'], ['2', '2 – moderate'], ['3', '3 – severe'], ['4', '4 – life-threatening'], ['5', '5 – death']] }),
-        field({ name: 'seriousness', label: 'Seriousness', type: 'select', options: SERIOUSNESS }),
-        field({ name: 'relatedness', label: 'Related to the treatment?', type: 'select', options: RELATEDNESS }),
-        field({ name: 'session_no', label: 'After session', type: 'select', options: sessionOpts, value: facts.next > 1 ? String(facts.next - 1) : '' }),
-        field({ name: 'notes', label: 'Notes', type: 'textarea', wide: true }))],
+      h('div', { class: 'grid' }, fields)],
     collect: (f) => {
       const v = numbers(formValues(f, AE_FIELDS), ['duration_days', 'grade', 'session_no']);
       v.course_id = c.course_id;

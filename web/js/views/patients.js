@@ -36,22 +36,32 @@ export async function patientsView({ query: q, state, go }) {
 
 export const PATIENT_FIELDS = ['patient_id', 'clinic', 'sex', 'birth_year', 'first_name', 'last_name', 'phone', 'email', 'contraindications', 'notes'];
 
+// The patient record's fields, shared by registration and the edit form
+// (values: the record to start from; edit: leave out the id, which names
+// the record and never changes).
+export function patientFields(u, values = {}, edit = false) {
+  const fields = [
+    field({ name: 'first_name', label: 'First name', autocomplete: 'off', value: values.first_name }),
+    field({ name: 'last_name', label: 'Last name', autocomplete: 'off', value: values.last_name }),
+    edit ? null : field({ name: 'patient_id', label: 'Patient id', required: true, hint: 'The clinic\'s own id: letters, digits, . _ : -' }),
+    field({ name: 'clinic', label: 'Clinic', required: true, value: values.clinic ?? (u.clinic || ''), hint: u.role === 'admin' ? 'Clinic code' : 'Your clinic' }),
+    field({ name: 'sex', label: 'Sex', type: 'select', required: true, options: SEXES, blank: 'Choose…', value: values.sex }),
+    field({ name: 'birth_year', label: 'Year of birth', type: 'number', min: 1900, max: 2199, inputmode: 'numeric', value: values.birth_year }),
+    field({ name: 'phone', label: 'Phone', type: 'tel', autocomplete: 'off', value: values.phone }),
+    field({ name: 'email', label: 'E-mail', type: 'email', autocomplete: 'off', value: values.email }),
+    checks({ name: 'contraindications', label: 'Contraindications', options: CONTRAINDICATIONS, hint: 'Checked again whenever a course is planned.',
+      value: Array.isArray(values.contraindications) ? values.contraindications.join(';') : values.contraindications }),
+    field({ name: 'notes', label: 'Notes', type: 'textarea', wide: true, value: values.notes }),
+  ].filter(Boolean);
+  const clinic = fields.find((f) => f.dataset.field === 'clinic');
+  if (u.role !== 'admin' && u.clinic) clinic.control.readOnly = true;
+  fields[0].control.setAttribute('autofocus', '');
+  return fields;
+}
+
 export async function newPatientView({ state, go }) {
   const u = state.user;
-  const fields = [
-    field({ name: 'first_name', label: 'First name', autocomplete: 'off' }),
-    field({ name: 'last_name', label: 'Last name', autocomplete: 'off' }),
-    field({ name: 'patient_id', label: 'Patient id', required: true, hint: 'The clinic\'s own id: letters, digits, . _ : -' }),
-    field({ name: 'clinic', label: 'Clinic', required: true, value: u.clinic || '', hint: u.role === 'admin' ? 'Clinic code' : 'Your clinic' }),
-    field({ name: 'sex', label: 'Sex', type: 'select', required: true, options: SEXES, blank: 'Choose…' }),
-    field({ name: 'birth_year', label: 'Year of birth', type: 'number', min: 1900, max: 2199, inputmode: 'numeric' }),
-    field({ name: 'phone', label: 'Phone', type: 'tel', autocomplete: 'off' }),
-    field({ name: 'email', label: 'E-mail', type: 'email', autocomplete: 'off' }),
-    checks({ name: 'contraindications', label: 'Contraindications', options: CONTRAINDICATIONS, hint: 'Checked again whenever a course is planned.' }),
-    field({ name: 'notes', label: 'Notes', type: 'textarea', wide: true }),
-  ];
-  if (u.role !== 'admin' && u.clinic) fields[3].control.readOnly = true;
-  fields[0].control.setAttribute('autofocus', '');
+  const fields = patientFields(u);
   const form = makeForm({
     label: 'Register a patient',
     submitLabel: 'Register patient',
