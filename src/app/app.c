@@ -15,10 +15,22 @@
 
 /* ---- the local (command-line) context ----------------------------------- */
 
+/* A row joins the command's transaction; a read's row outside one gets a
+ * durable transaction of its own (a command has no later commit that
+ * would carry a lazy one to the disk). */
 static enum prolo_code local_write(void *ctx, struct store_audit *e, struct prolo_err *err)
 {
 	struct app_ctx *cx = ctx;
-	return audit_log_event(cx->st, e->user, e->action, e->record, e->addr, e->detail, err);
+	if (store_in_transaction(cx->st))
+		return audit_log_event(cx->st, e->user, e->action, e->record, e->addr, e->detail, err);
+	enum prolo_code rc = store_begin(cx->st, err);
+	if (!rc)
+		rc = audit_log_event(cx->st, e->user, e->action, e->record, e->addr, e->detail, err);
+	if (!rc)
+		rc = store_commit(cx->st, err);
+	if (rc)
+		store_rollback(cx->st);
+	return rc;
 }
 
 /* Refusal rows wait in the context until its unit is over (a use case
@@ -52,10 +64,8 @@ void app_ctx_local(struct app_ctx *cx, struct store *st, const struct protocol_l
 
 void app_ctx_flush(struct app_ctx *cx)
 {
-	for (int i = 0; i < cx->n_later; i++) {
-		struct store_audit *e = &cx->later[i];
-		audit_log_event(cx->st, e->user, e->action, e->record, e->addr, e->detail, NULL);
-	}
+	for (int i = 0; i < cx->n_later; i++)
+		local_write(cx, &cx->later[i], NULL);
 	cx->n_later = 0;
 	free(cx->later);
 	cx->later = NULL;

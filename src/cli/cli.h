@@ -152,12 +152,11 @@ const struct cli_command *cli_find(const struct cli_command *cmds, int argc, cha
 void cli_print_usage(FILE *f, const char *group, const struct cli_command *cmds);
 
 /* A command group of "prolo": its entry point, a line for "prolo --help",
- * and its option tables (or, for groups not converted yet, a usage text). */
+ * and its option tables. */
 struct cli_group {
 	const char *name;
 	cli_cmd_fn fn;
 	const char *help;
-	const char *usage;
 	const struct cli_command *cmds;
 };
 /* Every group, in the order "prolo --help" lists them; ends with a NULL name. */
@@ -168,15 +167,7 @@ extern const struct cli_command cli_init_cmds[], cli_patient_cmds[], cli_course_
 	cli_session_cmds[], cli_outcome_cmds[], cli_ae_cmds[], cli_import_cmds[], cli_export_cmds[],
 	cli_simulate_cmds[], cli_demo_cmds[], cli_report_cmds[], cli_serve_cmds[], cli_user_cmds[],
 	cli_audit_cmds[], cli_protocol_cmds[], cli_alerts_cmds[], cli_condition_cmds[], cli_backup_cmds[],
-	cli_schedule_cmds[];
+	cli_schedule_cmds[], cli_contact_cmds[], cli_followup_cmds[], cli_outreach_cmds[];
 
-/* Small option parser shared by commands: "--name value" / "--name=value".
- * Returns the value of --name or NULL; marks the consumed argv slots in used[]. */
-const char *cli_opt(int argc, char **argv, bool *used, const char *name);
-bool cli_flag(int argc, char **argv, bool *used, const char *name);
-/* First unused, non-option argument after index start, or NULL. */
-const char *cli_arg(int argc, char **argv, bool *used, int start);
-/* Fails (returns 2) if any argv slot after start is unused. */
-int cli_no_extra(struct cli_ctx *ctx, int argc, char **argv, bool *used, int start);
 
 #endif

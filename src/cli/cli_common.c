@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "app/app.h"
 #include "security/audit.h"
 
 #include <pwd.h>
@@ -67,80 +68,12 @@ int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
 	return 2;
 }
 
-const char *cli_opt(int argc, char **argv, bool *used, const char *name)
-{
-	size_t n = strlen(name);
-	for (int i = 1; i < argc; i++) {
-		if (used[i])
-			continue;
-		if (strcmp(argv[i], name) == 0 && i + 1 < argc) {
-			used[i] = used[i + 1] = true;
-			return argv[i + 1];
-		}
-		if (strncmp(argv[i], name, n) == 0 && argv[i][n] == '=') {
-			used[i] = true;
-			return argv[i] + n + 1;
-		}
-	}
-	return NULL;
-}
-
-bool cli_flag(int argc, char **argv, bool *used, const char *name)
-{
-	for (int i = 1; i < argc; i++)
-		if (!used[i] && strcmp(argv[i], name) == 0) {
-			used[i] = true;
-			return true;
-		}
-	return false;
-}
-
-const char *cli_arg(int argc, char **argv, bool *used, int start)
-{
-	for (int i = start; i < argc; i++)
-		if (!used[i] && strncmp(argv[i], "--", 2) != 0) {
-			used[i] = true;
-			return argv[i];
-		}
-	return NULL;
-}
-
-int cli_no_extra(struct cli_ctx *ctx, int argc, char **argv, bool *used, int start)
-{
-	for (int i = start; i < argc; i++)
-		if (!used[i])
-			return cli_usage(ctx, "unexpected argument '%s'", argv[i]);
-	return 0;
-}
-
-/* "cli:LOGIN" for the audit log: the operating-system account that ran
- * the command (the CLI has no users of its own). */
-static void cli_who(char *out, size_t outsz)
-{
-	const char *name = NULL;
-	struct passwd *pw = getpwuid(geteuid());
-	if (pw && pw->pw_name)
-		name = pw->pw_name;
-	if (!name)
-		name = getenv("USER");
-	snprintf(out, outsz, "cli:%s", name && *name ? name : "unknown");
-}
-
 enum prolo_code cli_audit_event(struct store *st, const char *action, const char *record,
-                          const char *detail, struct prolo_err *err)
+                                const char *detail, struct prolo_err *err)
 {
-	char who[96];
-	cli_who(who, sizeof who);
-	if (store_in_transaction(st))
-		return audit_log_event(st, who, action, record, "local", detail ? detail : "", err);
-	/* A read: its own durable transaction (the CLI has no later commit
-	 * that would carry a lazy one to the disk). */
-	enum prolo_code rc = store_begin(st, err);
-	if (!rc)
-		rc = audit_log_event(st, who, action, record, "local", detail ? detail : "", err);
-	if (!rc)
-		rc = store_commit(st, err);
-	if (rc)
-		store_rollback(st);
-	return rc;
+	struct app_ctx cx;
+	struct store_audit e;
+	app_ctx_local(&cx, st, NULL);
+	audit_row(&e, cx.who.user, action, record, cx.who.addr, detail ? detail : "");
+	return cx.audit.write(cx.audit.ctx, &e, err);
 }

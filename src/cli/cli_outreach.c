@@ -56,20 +56,26 @@ static void print_contact(struct cli_ctx *ctx, const struct store_contact *c)
 	        ok ? "contactable by machine" : "not contactable by machine: ", ok ? "" : why);
 }
 
-static int contact(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int contact(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : "";
-	used[1] = true;
+	const struct cli_command *cmd = cli_find(cli_contact_cmds, argc, argv);
+	if (!cmd)
+		return cli_usage(ctx, "contact: expected set or show");
+	struct cli_args ca;
+	int px = cli_parse(ctx, "contact", cmd, argc, argv, 2, &ca);
+	if (px)
+		return px;
+	const char *sub = cmd->verb;
 	if (strcmp(sub, "set") == 0) {
 		struct app_contact_in in = { .consent_date = DOM_DATE_NONE };
-		in.email = cli_opt(argc, argv, used, "--email");
-		in.mobile = cli_opt(argc, argv, used, "--mobile");
-		in.channel = cli_opt(argc, argv, used, "--channel");
-		in.consent = cli_opt(argc, argv, used, "--consent");
-		const char *date = cli_opt(argc, argv, used, "--consent-date");
-		in.consent_by = cli_opt(argc, argv, used, "--consent-by");
-		in.consent_how = cli_opt(argc, argv, used, "--consent-how");
-		in.patient_id = cli_arg(argc, argv, used, 2);
+		in.email = cli_get(&ca, "email");
+		in.mobile = cli_get(&ca, "mobile");
+		in.channel = cli_get(&ca, "channel");
+		in.consent = cli_get(&ca, "consent");
+		const char *date = cli_get(&ca, "consent-date");
+		in.consent_by = cli_get(&ca, "consent-by");
+		in.consent_how = cli_get(&ca, "consent-how");
+		in.patient_id = ca.pos[0];
 		if (!in.patient_id)
 			return cli_usage(ctx, "contact set: expected the patient's id");
 		if (date && !dom_date_parse(date, strlen(date), &in.consent_date)) {
@@ -77,7 +83,7 @@ static int contact(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 			prolo_err_set(&e, PROLO_EINVAL, "consent_date", "is not a date (YYYY-MM-DD)");
 			return cli_fail(ctx, &e);
 		}
-		int x = cli_no_extra(ctx, argc, argv, used, 2);
+		int x = 0;
 		struct store *st;
 		struct app_ctx cx;
 		if (x || (x = open_ctx(ctx, &st, &cx, NULL)))
@@ -90,10 +96,10 @@ static int contact(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 		return finish(ctx, st, &cx, rc, &err);
 	}
 	if (strcmp(sub, "show") == 0) {
-		const char *pid = cli_arg(argc, argv, used, 2);
+		const char *pid = ca.pos[0];
 		if (!pid)
 			return cli_usage(ctx, "contact show: expected the patient's id");
-		int x = cli_no_extra(ctx, argc, argv, used, 2);
+		int x = 0;
 		struct store *st;
 		struct app_ctx cx;
 		if (x || (x = open_ctx(ctx, &st, &cx, NULL)))
@@ -110,29 +116,25 @@ static int contact(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 
 int cli_contact(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc > 32)
-		return cli_usage(ctx, "too many arguments");
-	bool used[32] = { true };
-	return contact(ctx, argc, argv, used);
+	return contact(ctx, argc, argv);
 }
 
 int cli_followup(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc > 32)
-		return cli_usage(ctx, "too many arguments");
-	bool used[32] = { true, true };
-	if (argc < 2 || strcmp(argv[1], "show") != 0)
+	const struct cli_command *cmd = cli_find(cli_followup_cmds, argc, argv);
+	if (!cmd)
 		return cli_usage(ctx, "followup: expected show COURSE_ID");
-	int32_t today;
-	int x = cli_plan_today(ctx, argc, argv, used, &today);
+	struct cli_args ca;
+	int x = cli_parse(ctx, "followup", cmd, argc, argv, 2, &ca);
 	if (x)
 		return x;
-	const char *path = cli_opt(argc, argv, used, "--protocols");
-	const char *cid = cli_arg(argc, argv, used, 2);
+	int32_t today;
+	if ((x = cli_today_value(ctx, cli_get(&ca, "today"), &today)))
+		return x;
+	const char *path = cli_get(&ca, "protocols");
+	const char *cid = ca.pos[0];
 	if (!cid)
 		return cli_usage(ctx, "followup show: expected the course's id");
-	if ((x = cli_no_extra(ctx, argc, argv, used, 2)))
-		return x;
 	struct protocol_lib lib = { 0 };
 	if ((x = cli_plan_protocols(ctx, path, false, &lib)))
 		return x;
@@ -236,12 +238,17 @@ static enum prolo_code print_msg(void *p, const struct store_omsg *m, struct pro
 
 int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc > 32)
-		return cli_usage(ctx, "too many arguments");
-	bool used[32] = { true, true };
-	const char *sub = argc > 1 ? argv[1] : "";
-	const char *cpath = cli_opt(argc, argv, used, "--config");
-	const char *ppath = cli_opt(argc, argv, used, "--protocols");
+	const struct cli_command *cmd = cli_find(cli_outreach_cmds, argc, argv);
+	if (!cmd)
+		return cli_usage(ctx, "outreach: expected run, list, retry, cancel or test");
+	struct cli_args ca;
+	int px = cli_parse(ctx, "outreach", cmd, argc, argv, 2, &ca);
+	if (px)
+		return px;
+	const char *sub = cmd->verb;
+	/* --config belongs to run and test, --protocols to run (cli_tables.c) */
+	const char *cpath = cmd->opts && cmd->opts[0].name && strcmp(cmd->opts[0].name, "config") == 0
+	                    ? cli_get(&ca, "config") : NULL;
 	struct outreach_config conf;
 	struct store *st;
 	struct app_ctx cx;
@@ -249,11 +256,11 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 	enum prolo_code rc;
 	int x;
 	if (strcmp(sub, "run") == 0) {
-		bool no_send = cli_flag(argc, argv, used, "--no-send");
-		if ((x = cli_no_extra(ctx, argc, argv, used, 2)) || (x = load_conf(ctx, cpath, &conf)))
+		bool no_send = cli_has(&ca, "no-send");
+		if ((x = load_conf(ctx, cpath, &conf)))
 			return x;
 		struct protocol_lib lib = { 0 };
-		if ((x = cli_plan_protocols(ctx, ppath, false, &lib)))
+		if ((x = cli_plan_protocols(ctx, cli_get(&ca, "protocols"), false, &lib)))
 			return x;
 		char lpath[1100];
 		snprintf(lpath, sizeof lpath, "%s-outreach.lock", ctx->db_path);
@@ -290,11 +297,11 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 		return x;
 	}
 	if (strcmp(sub, "list") == 0) {
-		const char *state = cli_opt(argc, argv, used, "--state");
+		const char *state = cli_get(&ca, "state");
 		int sv = -1;
 		if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
 			return cli_usage(ctx, "outreach list: --state is one of queued, sending, sent, failed, unknown, cancelled");
-		if ((x = cli_no_extra(ctx, argc, argv, used, 2)) || (x = open_ctx(ctx, &st, &cx, NULL)))
+		if ((x = open_ctx(ctx, &st, &cx, NULL)))
 			return x;
 		struct list_ctx lc = { ctx, &cx, ctx->json ? json_array() : NULL };
 		rc = app_outbox_list(&cx, sv, print_msg, &lc, &err);
@@ -307,11 +314,11 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 		return finish(ctx, st, &cx, rc, &err);
 	}
 	if (strcmp(sub, "retry") == 0 || strcmp(sub, "cancel") == 0) {
-		const char *id = cli_arg(argc, argv, used, 2);
+		const char *id = ca.pos[0];
 		long v;
 		if (!id || !dom_parse_long(id, strlen(id), 1, 1L << 40, &v))
 			return cli_usage(ctx, "outreach %s: expected a message id (as 'prolo outreach list' prints it)", sub);
-		if ((x = cli_no_extra(ctx, argc, argv, used, 2)) || (x = open_ctx(ctx, &st, &cx, NULL)))
+		if ((x = open_ctx(ctx, &st, &cx, NULL)))
 			return x;
 		rc = sub[0] == 'r' ? app_outbox_retry(&cx, v, &err) : app_outbox_cancel(&cx, v, &err);
 		if (!rc && !ctx->json)
@@ -319,10 +326,10 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 		return finish(ctx, st, &cx, rc, &err);
 	}
 	if (strcmp(sub, "test") == 0) {
-		const char *addr = cli_arg(argc, argv, used, 2);
+		const char *addr = ca.pos[0];
 		if (!addr)
 			return cli_usage(ctx, "outreach test: expected an e-mail address");
-		if ((x = cli_no_extra(ctx, argc, argv, used, 2)) || (x = load_conf(ctx, cpath, &conf)) ||
+		if ((x = load_conf(ctx, cpath, &conf)) ||
 		    (x = open_ctx(ctx, &st, &cx, NULL)))
 			return x;
 		outreach_global_init();

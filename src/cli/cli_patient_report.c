@@ -14,22 +14,15 @@
 
 int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc > 32)
-		return cli_usage(ctx, "too many arguments");
-	bool used[32] = { false };
-	used[0] = used[1] = true;
-	const char *html = cli_opt(argc, argv, used, "--html");
-	const char *ppath = cli_opt(argc, argv, used, "--protocols");
-	int32_t today;
-	int x = cli_plan_today(ctx, argc, argv, used, &today);
+	struct cli_args ca;
+	int x = cli_parse(ctx, "patient", cli_find(cli_patient_cmds, argc, argv), argc, argv, 2, &ca);
 	if (x)
 		return x;
-	const char *id = cli_arg(argc, argv, used, 2);
-	if (!id)
-		return cli_usage(ctx, "patient report: expected a patient id");
-	if (!html)
-		return cli_usage(ctx, "patient report: --html FILE is required");
-	if ((x = cli_no_extra(ctx, argc, argv, used, 2)))
+	const char *html = cli_get(&ca, "html");
+	const char *ppath = cli_get(&ca, "protocols");
+	const char *id = ca.pos[0];
+	int32_t today;
+	if ((x = cli_today_value(ctx, cli_get(&ca, "today"), &today)))
 		return x;
 	struct protocol_lib lib = { 0 };
 	if ((x = cli_plan_protocols(ctx, ppath, false, &lib)))

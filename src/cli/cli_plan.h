@@ -26,10 +26,9 @@ int cli_plan_values(struct cli_ctx *ctx, const char *protocols, const char *base
  * course with its findings and schedule. Returns an exit status. */
 int cli_course_add_planned(struct cli_ctx *ctx, struct course *c, const struct cli_plan_opts *po);
 
-/* --today YYYY-MM-DD, else the local date. Returns 0 or 2 after printing.
- * cli_today_value takes the option's value (NULL = not given). */
+/* The value of --today (NULL = not given: the clock's date). Returns 0, or
+ * 2 after printing when it is not a date. */
 int cli_today_value(struct cli_ctx *ctx, const char *value, int32_t *today);
-int cli_plan_today(struct cli_ctx *ctx, int argc, char **argv, bool *used, int32_t *today);
 
 /* Loads the protocol library from path (NULL = default search). When
  * required is false a missing default file leaves *lib empty and returns 0.

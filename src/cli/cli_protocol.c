@@ -16,11 +16,6 @@
 #include "core/clock.h"
 #include "store/store.h"
 
-int cli_plan_today(struct cli_ctx *ctx, int argc, char **argv, bool *used, int32_t *today)
-{
-	return cli_today_value(ctx, cli_opt(argc, argv, used, "--today"), today);
-}
-
 int cli_today_value(struct cli_ctx *ctx, const char *t, int32_t *today)
 {
 	if (t) {

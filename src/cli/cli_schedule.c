@@ -35,25 +35,19 @@ static enum prolo_code write_file(const char *path, const struct buf *b, struct 
 
 int cli_schedule(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "export") != 0)
+	const struct cli_command *cmd = cli_find(cli_schedule_cmds, argc, argv);
+	if (!cmd)
 		return cli_usage(ctx, "schedule: expected 'export --ics FILE'");
-	if (argc > 32)
-		return cli_usage(ctx, "too many arguments");
-	bool used[32] = { false };
-	used[0] = used[1] = true;
-	const char *path = cli_opt(argc, argv, used, "--ics");
-	const char *clinic = cli_opt(argc, argv, used, "--clinic");
-	const char *ppath = cli_opt(argc, argv, used, "--protocols");
-	bool today_given = false;
-	for (int i = 2; i < argc; i++)
-		today_given |= strncmp(argv[i], "--today", 7) == 0;
-	int32_t today;
-	int x = cli_plan_today(ctx, argc, argv, used, &today);
+	struct cli_args ca;
+	int x = cli_parse(ctx, "schedule", cmd, argc, argv, 2, &ca);
 	if (x)
 		return x;
-	if (!path)
-		return cli_usage(ctx, "schedule export: --ics FILE is required");
-	if ((x = cli_no_extra(ctx, argc, argv, used, 2)))
+	const char *path = cli_get(&ca, "ics");
+	const char *clinic = cli_get(&ca, "clinic");
+	const char *ppath = cli_get(&ca, "protocols");
+	bool today_given = cli_has(&ca, "today");
+	int32_t today;
+	if ((x = cli_today_value(ctx, cli_get(&ca, "today"), &today)))
 		return x;
 	struct protocol_lib lib = { 0 };
 	if ((x = cli_plan_protocols(ctx, ppath, false, &lib)))

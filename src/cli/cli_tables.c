@@ -38,6 +38,7 @@ static const struct cli_option session_add_opts[] = {
 static const struct cli_option report_html_opts[] = {
 	{ "html", "FILE", "the summary as one HTML file", CLI_REQUIRED, NULL },
 	{ "today", "YYYY-MM-DD", "the day of the summary (default: today)", 0, NULL },
+	{ "protocols", "FILE", "the protocol library", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -301,30 +302,123 @@ const struct cli_command cli_simulate_cmds[] = {
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
+/* ---- user ---------------------------------------------------------------- */
+
+static const struct cli_option user_add_opts[] = {
+	{ "role", "admin|clinician|staff|researcher", "what the user may do (docs/security.md)", 0, NULL },
+	{ "clinic", "C", "the clinic of a clinician or staff user (required for them)", 0, NULL },
+	{ "password-stdin", NULL, "read the password from standard input, not the terminal", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option password_opts[] = {
+	{ "password-stdin", NULL, "read the password from standard input, not the terminal", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_user_cmds[] = {
+	{ "add", "NAME", 1, 1, user_add_opts, "adds a user of the web app", false },
+	{ "list", NULL, 0, 0, NULL, "the users, their roles and clinics", false },
+	{ "passwd", "NAME", 1, 1, password_opts, "sets a user's password and ends their sessions", false },
+	{ "unlock", "NAME", 1, 1, NULL, "lifts the login locks on a user's account", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- schedule -------------------------------------------------------------- */
+
+static const struct cli_option schedule_opts[] = {
+	{ "ics", "FILE", "the calendar file to write", CLI_REQUIRED, NULL },
+	{ "clinic", "C", "one clinic's sessions", 0, NULL },
+	{ "today", "YYYY-MM-DD", "from this day (default: today; fixes the file's stamp too)", 0, NULL },
+	{ "protocols", "FILE", "the protocol library", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_schedule_cmds[] = {
+	{ "export", NULL, 0, 0, schedule_opts, "upcoming sessions as an iCalendar file", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+/* ---- follow-up ------------------------------------------------------------ */
+
+static const struct cli_option contact_set_opts[] = {
+	{ "email", "ADDR", "the patient's e-mail address", 0, NULL },
+	{ "mobile", "+E164", "the patient's mobile number, e.g. +41791234567", 0, NULL },
+	{ "channel", "email|sms|none", "how the patient wants to hear from the clinic", 0, NULL },
+	{ "consent", "given|withdrawn", "consent to be contacted", 0, NULL },
+	{ "consent-by", "NAME", "who recorded the consent", 0, NULL },
+	{ "consent-how", "HOW", "how it was given (form, phone, ...)", 0, NULL },
+	{ "consent-date", "YYYY-MM-DD", "when (default: today)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_contact_cmds[] = {
+	{ "set", "PATIENT_ID", 1, 1, contact_set_opts, "sets a patient's contact details and consent (docs/followup.md)", false },
+	{ "show", "PATIENT_ID", 1, 1, NULL, "a patient's contact details and consent", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+static const struct cli_option followup_opts[] = {
+	{ "today", "YYYY-MM-DD", "the day the statuses are for (default: today)", 0, NULL },
+	{ "protocols", "FILE", "the protocol library", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_followup_cmds[] = {
+	{ "show", "COURSE_ID", 1, 1, followup_opts, "a course's follow-up time points and their status", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+static const struct cli_option outreach_run_opts[] = {
+	{ "config", "FILE", "the outreach configuration (docs/followup.md)", 0, NULL },
+	{ "protocols", "FILE", "the protocol library", 0, NULL },
+	{ "no-send", NULL, "queue and settle, send nothing", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option outreach_list_opts[] = {
+	{ "state", "S", "queued|sending|sent|failed|unknown|cancelled", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option outreach_test_opts[] = {
+	{ "config", "FILE", "the outreach configuration", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_outreach_cmds[] = {
+	{ "run", NULL, 0, 0, outreach_run_opts, "one pass of the follow-up outbox (for cron)", false },
+	{ "list", NULL, 0, 0, outreach_list_opts, "the outbox's messages", false },
+	{ "retry", "MESSAGE_ID", 1, 1, NULL, "queues a failed message again", false },
+	{ "cancel", "MESSAGE_ID", 1, 1, NULL, "cancels a message", false },
+	{ "test", "ADDRESS", 1, 1, outreach_test_opts, "sends a test message and explains a failure", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 /* ---- the groups, as "prolo --help" lists them -------------------------- */
 
 const struct cli_group cli_groups[] = {
-	{ "init", cli_init, "create a registry", NULL, cli_init_cmds },
-	{ "patient", cli_patient, "add|list|show patients", NULL, cli_patient_cmds },
-	{ "course", cli_course, "add|list|show|end courses", NULL, cli_course_cmds },
-	{ "session", cli_session, "add|list|show sessions and their injections", NULL, cli_session_cmds },
-	{ "outcome", cli_outcome, "add|list|show questionnaire answers", NULL, cli_outcome_cmds },
-	{ "ae", cli_ae, "add|list|show adverse events", NULL, cli_ae_cmds },
-	{ "import", cli_import, "import csv DIR (all-or-nothing)", NULL, cli_import_cmds },
-	{ "export", cli_export, "export csv DIR", NULL, cli_export_cmds },
-	{ "simulate", cli_simulate, "simulate a registry (CSV or --db), a trial, calibrate", NULL, cli_simulate_cmds },
-	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", NULL, cli_demo_cmds },
-	{ "report", cli_report, "outcomes report: text|csv|json|html", NULL, cli_report_cmds },
-	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", NULL, cli_serve_cmds },
-	{ "user", cli_user, "add|list|passwd|unlock users of the web app", "prolo user add NAME --role admin|clinician|staff|researcher [--clinic C] [--password-stdin]\n  prolo user list\n  prolo user passwd NAME [--password-stdin]\n  prolo user unlock NAME", NULL },
-	{ "audit", cli_audit, "verify|list the hash-chained audit log", NULL, cli_audit_cmds },
-	{ "protocol", cli_protocol, "list|show|check treatment protocols", NULL, cli_protocol_cmds },
-	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", NULL, cli_alerts_cmds },
-	{ "condition", cli_condition, "add|list conditions with their ICD-10-CM and SNOMED CT codes", NULL, cli_condition_cmds },
-	{ "backup", cli_backup, "an online copy of the registry into a new file", NULL, cli_backup_cmds },
-	{ "contact", cli_contact, "set|show a patient's contact details and consent", "prolo contact set PATIENT_ID [--email ADDR] [--mobile +E164] [--channel email|sms|none] [--consent given|withdrawn --consent-by NAME --consent-how HOW [--consent-date D]]\n  prolo contact show PATIENT_ID     (docs/followup.md)", NULL },
-	{ "followup", cli_followup, "show a course's follow-up time points and their status", "prolo followup show COURSE_ID [--today D] [--protocols FILE]", NULL },
-	{ "outreach", cli_outreach, "run|list|retry|cancel|test the follow-up outbox", "prolo outreach run [--config FILE] [--protocols FILE] [--no-send]\n  prolo outreach list [--state S]\n  prolo outreach retry|cancel MESSAGE_ID\n  prolo outreach test ADDRESS [--config FILE]     (docs/followup.md)", NULL },
-	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", "prolo schedule export --ics FILE [--today YYYY-MM-DD]", NULL },
-	{ NULL, NULL, NULL, NULL, NULL },
+	{ "init", cli_init, "create a registry", cli_init_cmds },
+	{ "patient", cli_patient, "add|list|show patients", cli_patient_cmds },
+	{ "course", cli_course, "add|list|show|end courses", cli_course_cmds },
+	{ "session", cli_session, "add|list|show sessions and their injections", cli_session_cmds },
+	{ "outcome", cli_outcome, "add|list|show questionnaire answers", cli_outcome_cmds },
+	{ "ae", cli_ae, "add|list|show adverse events", cli_ae_cmds },
+	{ "import", cli_import, "import csv DIR (all-or-nothing)", cli_import_cmds },
+	{ "export", cli_export, "export csv DIR", cli_export_cmds },
+	{ "simulate", cli_simulate, "simulate a registry (CSV or --db), a trial, calibrate", cli_simulate_cmds },
+	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", cli_demo_cmds },
+	{ "report", cli_report, "outcomes report: text|csv|json|html", cli_report_cmds },
+	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", cli_serve_cmds },
+	{ "user", cli_user, "add|list|passwd|unlock users of the web app", cli_user_cmds },
+	{ "audit", cli_audit, "verify|list the hash-chained audit log", cli_audit_cmds },
+	{ "protocol", cli_protocol, "list|show|check treatment protocols", cli_protocol_cmds },
+	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", cli_alerts_cmds },
+	{ "condition", cli_condition, "add|list conditions with their ICD-10-CM and SNOMED CT codes", cli_condition_cmds },
+	{ "backup", cli_backup, "an online copy of the registry into a new file", cli_backup_cmds },
+	{ "contact", cli_contact, "set|show a patient's contact details and consent", cli_contact_cmds },
+	{ "followup", cli_followup, "show a course's follow-up time points and their status", cli_followup_cmds },
+	{ "outreach", cli_outreach, "run|list|retry|cancel|test the follow-up outbox", cli_outreach_cmds },
+	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", cli_schedule_cmds },
+	{ NULL, NULL, NULL, NULL },
 };

@@ -70,15 +70,13 @@ static int get_password(struct cli_ctx *ctx, bool from_stdin, char *pw, size_t p
 	return 0;
 }
 
-static int user_add(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int user_add(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *name = cli_arg(argc, argv, used, 2);
-	const char *role = cli_opt(argc, argv, used, "--role");
-	const char *clinic = cli_opt(argc, argv, used, "--clinic");
-	bool from_stdin = cli_flag(argc, argv, used, "--password-stdin");
-	int rc = cli_no_extra(ctx, argc, argv, used, 1);
-	if (rc)
-		return rc;
+	const char *name = ca->pos[0];
+	const char *role = cli_get(ca, "role");
+	const char *clinic = cli_get(ca, "clinic");
+	bool from_stdin = cli_has(ca, "password-stdin");
+	int rc;
 	if (!name)
 		return cli_usage(ctx, "usage: prolo user add NAME --role admin|clinician|staff|researcher "
 		                      "[--clinic C] [--password-stdin]");
@@ -127,13 +125,11 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	return 0;
 }
 
-static int user_passwd(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int user_passwd(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *name = cli_arg(argc, argv, used, 2);
-	bool from_stdin = cli_flag(argc, argv, used, "--password-stdin");
-	int rc = cli_no_extra(ctx, argc, argv, used, 1);
-	if (rc)
-		return rc;
+	const char *name = ca->pos[0];
+	bool from_stdin = cli_has(ca, "password-stdin");
+	int rc;
 	if (!name)
 		return cli_usage(ctx, "usage: prolo user passwd NAME [--password-stdin]");
 	char pw[PW_MAX], h[STORE_PWHASH_MAX];
@@ -162,14 +158,9 @@ static int user_passwd(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 	return 0;
 }
 
-static int user_unlock(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int user_unlock(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *name = cli_arg(argc, argv, used, 2);
-	int rc = cli_no_extra(ctx, argc, argv, used, 1);
-	if (rc)
-		return rc;
-	if (!name)
-		return cli_usage(ctx, "usage: prolo user unlock NAME");
+	const char *name = ca->pos[0];
 	struct prolo_err err;
 	prolo_err_clear(&err);
 	struct store *st = NULL;
@@ -199,11 +190,8 @@ static enum prolo_code print_user(void *c, const struct store_user *u, struct pr
 	return PROLO_OK;
 }
 
-static int user_list(struct cli_ctx *ctx, int argc, char **argv, bool *used)
+static int user_list(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	int rc = cli_no_extra(ctx, argc, argv, used, 2);
-	if (rc)
-		return rc;
 	struct prolo_err err;
 	struct store *st = NULL;
 	enum prolo_code code = store_open(ctx->db_path, 0, &st, &err);
@@ -219,23 +207,18 @@ static int user_list(struct cli_ctx *ctx, int argc, char **argv, bool *used)
 
 int cli_user(struct cli_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2)
+	const struct cli_command *cmd = cli_find(cli_user_cmds, argc, argv);
+	if (!cmd)
 		return cli_usage(ctx, "usage: prolo user add|list|passwd|unlock ...");
-	bool *used = calloc((size_t)argc + 1, sizeof *used);
-	if (!used)
-		return 5;
-	used[1] = true;
-	int rc;
-	if (strcmp(argv[1], "add") == 0)
-		rc = user_add(ctx, argc, argv, used);
-	else if (strcmp(argv[1], "list") == 0)
-		rc = user_list(ctx, argc, argv, used);
-	else if (strcmp(argv[1], "passwd") == 0)
-		rc = user_passwd(ctx, argc, argv, used);
-	else if (strcmp(argv[1], "unlock") == 0)
-		rc = user_unlock(ctx, argc, argv, used);
-	else
-		rc = cli_usage(ctx, "unknown user command '%s' (add|list|passwd|unlock)", argv[1]);
-	free(used);
-	return rc;
+	struct cli_args ca;
+	int rc = cli_parse(ctx, "user", cmd, argc, argv, 2, &ca);
+	if (rc)
+		return rc;
+	if (strcmp(cmd->verb, "add") == 0)
+		return user_add(ctx, &ca);
+	if (strcmp(cmd->verb, "list") == 0)
+		return user_list(ctx, &ca);
+	if (strcmp(cmd->verb, "passwd") == 0)
+		return user_passwd(ctx, &ca);
+	return user_unlock(ctx, &ca);
 }

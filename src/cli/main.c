@@ -69,10 +69,7 @@ int main(int argc, char **argv)
 			continue;
 		for (int k = 1; k < n; k++)
 			if (strcmp(args[k], "--help") == 0 || strcmp(args[k], "-h") == 0) {
-				if (cli_groups[i].cmds)
-					cli_print_usage(stdout, cli_groups[i].name, cli_groups[i].cmds);
-				else
-					printf("usage: %s\n", cli_groups[i].usage);
+				cli_print_usage(stdout, cli_groups[i].name, cli_groups[i].cmds);
 				cli_record_help(stdout, cli_groups[i].name);
 				free(args);
 				return 0;

@@ -111,12 +111,30 @@ enum prolo_code api_audit(struct http_req *rq, const char *action, const char *k
 /* The user and, in "can", the names of the routes their role may use
  * (from the one permission matrix), so the UI offers nothing the server
  * would refuse. */
+/* Each role's "can" list, built once from the matrix and then shared by
+ * every answer (jansson's reference counts are atomic; the lists are never
+ * changed after they are built). */
+static json_t *can_lists[ROLE__COUNT];
+static pthread_once_t can_once = PTHREAD_ONCE_INIT;
+
+static void build_can_lists(void)
+{
+	for (int r = 0; r < ROLE__COUNT; r++) {
+		json_t *can = json_array();
+		for (int a = 0; can && a < CAN__COUNT; a++)
+			if (app_role_may(r, (enum app_action)a))
+				json_array_append_new(can, json_string(app_action_name((enum app_action)a)));
+		can_lists[r] = can;
+	}
+}
+
 json_t *api_user_json_can(const struct store_user *u, bool with_can)
 {
-	json_t *can = with_can ? json_array() : NULL;
-	for (int a = 0; can && a < CAN__COUNT; a++)
-		if (app_role_may(u->role, (enum app_action)a))
-			json_array_append_new(can, json_string(app_action_name((enum app_action)a)));
+	json_t *can = NULL;
+	if (with_can && u->role >= 0 && u->role < ROLE__COUNT) {
+		pthread_once(&can_once, build_can_lists);
+		can = json_incref(can_lists[u->role]);
+	}
 	return json_pack("{s:s,s:s,s:s?,s:o*}", "name", u->name, "role", store_role_names[u->role],
 	                 "clinic", u->clinic[0] ? u->clinic : NULL, "can", can);
 }

@@ -256,7 +256,7 @@ struct scan_tables {
 
 /* The courses query with only the filters in use, so an unfiltered report
  * evaluates no condition per row. Parameters keep their numbers. */
-static enum prolo_code courses_sql(const struct store_report_filter *f, struct buf *sql,
+static enum prolo_code courses_sql(const struct store_report_filter *f, bool voids, struct buf *sql,
                                    struct prolo_err *err)
 {
 	static const char base[] =
@@ -284,9 +284,9 @@ static enum prolo_code courses_sql(const struct store_report_filter *f, struct b
 	/* Voided courses are not in the report (nor their children, which
 	 * are read only for the courses read). */
 	enum prolo_code rc = buf_adds(sql, from);
-	if (!rc)
+	if (!rc && voids)
 		rc = buf_adds(sql, " WHERE c.voided_at IS NULL");
-	const char *sep = " AND ";
+	const char *sep = voids ? " AND " : " WHERE ";
 	for (int i = 0; i < 5 && !rc; i++)
 		if (cond[i]) {
 			rc = buf_printf(sql, "%s%s", sep, cond[i]);
@@ -297,20 +297,49 @@ static enum prolo_code courses_sql(const struct store_report_filter *f, struct b
 	return rc ? prolo_err_set(err, rc, "", "building the report query") : PROLO_OK;
 }
 
+/* *voids = 1 when any record of the registry was ever voided: every void
+ * leaves a row in record_history (store_history.c), in the same
+ * transaction. PROLO_EDB. */
+static enum prolo_code any_voided(struct store *st, int *voids, struct prolo_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int src = sqlite3_prepare_v2(store_sqlite_db(st),
+	                             "SELECT 1 FROM record_history WHERE action = 'void' LIMIT 1", -1, &s, NULL);
+	if (src == SQLITE_OK) {
+		src = sqlite3_step(s);
+		*voids = src == SQLITE_ROW;
+		if (src == SQLITE_ROW || src == SQLITE_DONE)
+			src = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return src == SQLITE_OK ? PROLO_OK : store_sqlite_err(st, src, "reading the registry's voids", err);
+}
+
 enum prolo_code store_scan_courses(struct store *st, const struct store_report_filter *f,
                                    store_course_fn fn, void *ctx, struct prolo_err *err)
 {
-	static const char *const child_sql[3] = {
-		"SELECT course_pk, session_no, date FROM sessions WHERE voided_at IS NULL"
-		" ORDER BY course_pk, session_no",
-		"SELECT course_pk, date, instrument, score FROM outcomes WHERE score IS NOT NULL"
-		" AND voided_at IS NULL ORDER BY course_pk, date, instrument",
-		"SELECT course_pk, date, kind, ifnull(duration_days, -1), grade, seriousness FROM adverse_events"
+	/* [0]: a registry where nothing was ever voided (the usual case): the
+	 * rows' last columns (voided_at) need not be decoded at all, which
+	 * costs a tenth of the read; [1]: voided records left out. */
+	static const char *const child_sql[2][3] = {
+		{ "SELECT course_pk, session_no, date FROM sessions ORDER BY course_pk, session_no",
+		  "SELECT course_pk, date, instrument, score FROM outcomes WHERE score IS NOT NULL"
+		  " ORDER BY course_pk, date, instrument",
+		  "SELECT course_pk, date, kind, ifnull(duration_days, -1), grade, seriousness FROM adverse_events"
+		  " ORDER BY course_pk, seq" },
+		{ "SELECT course_pk, session_no, date FROM sessions WHERE voided_at IS NULL"
+		  " ORDER BY course_pk, session_no",
+		  "SELECT course_pk, date, instrument, score FROM outcomes WHERE score IS NOT NULL"
+		  " AND voided_at IS NULL ORDER BY course_pk, date, instrument",
+		  "SELECT course_pk, date, kind, ifnull(duration_days, -1), grade, seriousness FROM adverse_events"
+		  " WHERE voided_at IS NULL ORDER BY course_pk, seq" },
+	};
+	static const char *const lean_ae_sql[2] = {
+		"SELECT course_pk, NULL, kind, ifnull(duration_days, -1), 0, NULL FROM adverse_events"
+		" ORDER BY course_pk, seq",
+		"SELECT course_pk, NULL, kind, ifnull(duration_days, -1), 0, NULL FROM adverse_events"
 		" WHERE voided_at IS NULL ORDER BY course_pk, seq",
 	};
-	static const char lean_ae_sql[] =
-		"SELECT course_pk, NULL, kind, ifnull(duration_days, -1), 0, NULL FROM adverse_events"
-		" WHERE voided_at IS NULL ORDER BY course_pk, seq";
 	bool lean = f && f->lean;
 	struct cursor cc = { 0 }, kids[3] = { { 0 } };
 	struct sess_buf sb = { 0 };
@@ -334,12 +363,13 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 	enum_index_init(&tb->ae_kind, dom_ae_kind_names, AE__COUNT);
 	enum_index_init(&tb->seriousness, dom_seriousness_names, SER__COUNT);
 
-	if ((rc = courses_sql(f, &sql, err)))
+	int voids = 0;
+	if ((rc = any_voided(st, &voids, err)) || (rc = courses_sql(f, voids, &sql, err)))
 		goto done;
 	src = sqlite3_prepare_v2(store_sqlite_db(st), buf_str(&sql), -1, &cc.s, NULL);
 	for (int k = 0; k < 3 && src == SQLITE_OK; k++)
-		src = sqlite3_prepare_v2(store_sqlite_db(st), k == 2 && lean ? lean_ae_sql : child_sql[k], -1,
-		                         &kids[k].s, NULL);
+		src = sqlite3_prepare_v2(store_sqlite_db(st), k == 2 && lean ? lean_ae_sql[voids] : child_sql[voids][k],
+		                         -1, &kids[k].s, NULL);
 	if (src != SQLITE_OK) {
 		rc = store_sqlite_err(st, src, "preparing the report read", err);
 		goto done;

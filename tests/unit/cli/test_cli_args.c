@@ -114,7 +114,9 @@ static void test_every_table(void **state)
 		{ "import", cli_import_cmds }, { "export", cli_export_cmds }, { "simulate", cli_simulate_cmds },
 		{ "demo", cli_demo_cmds }, { "report", cli_report_cmds }, { "serve", cli_serve_cmds },
 		{ "audit", cli_audit_cmds }, { "protocol", cli_protocol_cmds }, { "alerts", cli_alerts_cmds },
-		{ "condition", cli_condition_cmds }, { "backup", cli_backup_cmds },
+		{ "condition", cli_condition_cmds }, { "backup", cli_backup_cmds }, { "user", cli_user_cmds },
+		{ "schedule", cli_schedule_cmds }, { "contact", cli_contact_cmds }, { "followup", cli_followup_cmds },
+		{ "outreach", cli_outreach_cmds },
 	};
 	int n_checked = 0;
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
