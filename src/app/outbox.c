@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/grow.h"
 #include "core/domain.h"
 #include "outreach/message.h"
 #include "security/auth.h"
@@ -38,14 +39,9 @@ struct plan_run {
 
 static enum prolo_code push(struct plan_run *pr, const struct act *a, struct prolo_err *err)
 {
-	if (pr->n == pr->cap) {
-		size_t nc = pr->cap ? pr->cap * 2 : 64;
-		struct act *g = realloc(pr->acts, nc * sizeof *g);
-		if (!g)
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-		pr->acts = g;
-		pr->cap = nc;
-	}
+	enum prolo_code rc = grow_array(&pr->acts, &pr->cap, pr->n + 1, sizeof *pr->acts, 64, err);
+	if (rc)
+		return rc;
 	pr->acts[pr->n++] = *a;
 	return PROLO_OK;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/domain.h"
 
 /* ---- accounts ----------------------------------------------------------- */
@@ -101,14 +102,9 @@ static enum prolo_code add_course(void *p, const struct course_rows *c, struct p
 {
 	struct sched_ctx *x = p;
 	struct app_schedule *s = x->s;
-	if (s->cap - s->n < 60) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		struct ics_event *grown = realloc(s->ev, cap * sizeof *grown);
-		if (!grown)
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-		s->ev = grown;
-		s->cap = cap;
-	}
+	enum prolo_code rc = grow_array(&s->ev, &s->cap, s->n + 60, sizeof *s->ev, 256, err);
+	if (rc)
+		return rc;
 	size_t k = ics_course_sessions(c, x->lib, s->ev + s->n, s->cap - s->n);
 	s->n += k;
 	s->courses += k > 0;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/err.h"
+#include "core/records.h"
 
 struct cli_ctx {
 	const char *db_path; /* --db, else $PROLO_DB, else ./prolo.db */
@@ -67,6 +68,13 @@ int cli_life(struct cli_ctx *ctx, int kind, int argc, char **argv);
 struct injection;
 int cli_parse_injection(struct cli_ctx *ctx, const char *spec, int idx, struct injection *in);
 
+/* Sets fields of rec from every "--FIELD VALUE" / "--FIELD=VALUE" of argv
+ * whose slot is not marked in used (the options of the command's table
+ * are); set, when not NULL, gets each field's bit (its row in the record's
+ * table). Returns 0, or an exit status after printing the error. */
+int cli_parse_fields(struct cli_ctx *ctx, enum rec_kind kind, void *rec, int argc, char **argv,
+                     bool *used, uint64_t *set);
+
 /* For the record groups (patient, course, session, outcome, ae): prints
  * the field options with their meaning. Nothing for other commands. */
 void cli_record_help(FILE *f, const char *group);
@@ -77,6 +85,16 @@ void cli_record_help(FILE *f, const char *group);
 struct store;
 enum prolo_code cli_audit_event(struct store *st, const char *action, const char *record,
                           const char *detail, struct prolo_err *err);
+
+/* A command's registry and its use-case context (app_ctx_local):
+ * cli_open opens them (0, or the exit status after printing the error);
+ * cli_finish appends the context's waiting audit rows, closes the registry
+ * and returns 0 or the exit status of rc after printing err. */
+struct app_ctx;
+struct protocol_lib;
+int cli_open(struct cli_ctx *ctx, struct store **st, struct app_ctx *cx, const struct protocol_lib *lib);
+int cli_finish(struct cli_ctx *ctx, struct store *st, struct app_ctx *cx, enum prolo_code rc,
+               const struct prolo_err *err);
 
 /* Prints "prolo: FIELD: MESSAGE" (or JSON with --json) to ctx->errs and
  * returns the exit status for err->code. */
@@ -147,6 +165,12 @@ bool cli_has(const struct cli_args *a, const char *name);
  * help is NULL); a row with verb NULL matches when no verb row does. NULL
  * when none matches. */
 const struct cli_command *cli_find(const struct cli_command *cmds, int argc, char **argv);
+/* cli_find and cli_parse in one: the command of argv[1] in cmds (an
+ * unknown verb is a usage error listing the group's verbs), its arguments
+ * from argv[2] (argv[1] for a group without verbs). Returns 0 with ca->cmd
+ * set, or the exit status after printing the error. */
+int cli_parse_group(struct cli_ctx *ctx, const char *group, const struct cli_command *cmds, int argc,
+                    char **argv, struct cli_args *ca);
 /* "prolo GROUP VERB ARGS --opt ARG [--opt ARG]..." for every command of
  * the group, then each option with its help. Cannot fail. */
 void cli_print_usage(FILE *f, const char *group, const struct cli_command *cmds);

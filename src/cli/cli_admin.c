@@ -62,13 +62,11 @@ static enum prolo_code print_condition(void *ctx, const char *name, const char *
 
 int cli_condition(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(cli_condition_cmds, argc, argv);
-	if (!cmd)
-		return cli_usage(ctx, "condition: expected add or list");
 	struct cli_args ca;
-	int px = cli_parse(ctx, "condition", cmd, argc, argv, 2, &ca);
+	int px = cli_parse_group(ctx, "condition", cli_condition_cmds, argc, argv, &ca);
 	if (px)
 		return px;
+	const struct cli_command *cmd = ca.cmd;
 	struct prolo_err err = { 0 };
 	if (strcmp(cmd->verb, "list") == 0) {
 		struct store *st = NULL;

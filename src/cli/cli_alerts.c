@@ -67,12 +67,11 @@ static void print_text(struct cli_ctx *ctx, const struct alert_list *l, int32_t 
 
 int cli_alerts(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(cli_alerts_cmds, argc, argv);
 	struct cli_args ca;
-	int x = cli_parse(ctx, "alerts", cmd, argc, argv, cmd->verb ? 2 : 1, &ca);
+	int x = cli_parse_group(ctx, "alerts", cli_alerts_cmds, argc, argv, &ca);
 	if (x)
 		return x;
-	if (cmd->verb)
+	if (ca.cmd->verb)
 		return ack(ctx, &ca);
 	int32_t today;
 	if ((x = cli_today_value(ctx, cli_get(&ca, "today"), &today)))

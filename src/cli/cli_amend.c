@@ -40,48 +40,6 @@ union any_rec {
 	struct adverse_event a;
 };
 
-/* "--phone" -> "phone". */
-static void opt_field(const char *arg, char *out, size_t outsz)
-{
-	size_t j = 0;
-	for (const char *p = arg + 2; *p && *p != '=' && j + 1 < outsz; p++)
-		out[j++] = *p == '-' ? '_' : *p;
-	out[j] = '\0';
-}
-
-/* Every remaining "--FIELD VALUE" into patch, its bit in *set. */
-static int patch_fields(struct cli_ctx *ctx, enum rec_kind kind, void *patch, uint64_t *set, int argc,
-                        char **argv, bool *used)
-{
-	const struct rec_table *t = &rec_tables[kind];
-	for (int i = 1; i < argc; i++) {
-		if (used[i] || strncmp(argv[i], "--", 2) != 0)
-			continue;
-		char name[64];
-		opt_field(argv[i], name, sizeof name);
-		const struct field_def *f = rec_field(kind, name, strlen(name));
-		if (!f)
-			return cli_usage(ctx, "unknown option '%s' for %s amend", argv[i], t->name);
-		const char *eq = strchr(argv[i], '=');
-		const char *v;
-		if (eq) {
-			v = eq + 1;
-			used[i] = true;
-		} else {
-			if (i + 1 >= argc)
-				return cli_usage(ctx, "%s needs a value", argv[i]);
-			v = argv[i + 1];
-			used[i] = used[i + 1] = true;
-			i++;
-		}
-		struct prolo_err err = { 0 };
-		if (rec_set(kind, patch, f, v, strlen(v), &err))
-			return cli_fail(ctx, &err);
-		*set |= 1ull << (f - t->fields);
-	}
-	return 0;
-}
-
 static void print_history(struct cli_ctx *ctx, const char *what, json_t *h)
 {
 	json_t *rec = json_object_get(h, "record");
@@ -164,7 +122,7 @@ int cli_life(struct cli_ctx *ctx, int kind_i, int argc, char **argv)
 			in.inj = inj;
 		}
 		if (!x)
-			x = patch_fields(ctx, kind, &patch, &in.set, argc, argv, used);
+			x = cli_parse_fields(ctx, kind, &patch, argc, argv, used, &in.set);
 	}
 	free(ca.field);
 	if (x)

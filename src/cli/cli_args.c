@@ -122,6 +122,22 @@ const struct cli_command *cli_find(const struct cli_command *cmds, int argc, cha
 	return dflt;
 }
 
+int cli_parse_group(struct cli_ctx *ctx, const char *group, const struct cli_command *cmds, int argc,
+                    char **argv, struct cli_args *ca)
+{
+	memset(ca, 0, sizeof *ca);
+	const struct cli_command *cmd = cli_find(cmds, argc, argv);
+	if (!cmd) {
+		char verbs[200] = "";
+		size_t n = 0;
+		for (const struct cli_command *c = cmds; c->help && n < sizeof verbs; c++)
+			if (c->verb)
+				n += (size_t)snprintf(verbs + n, sizeof verbs - n, "%s%s", n ? ", " : "", c->verb);
+		return cli_usage(ctx, "%s: expected %s (prolo %s --help)", group, verbs, group);
+	}
+	return cli_parse(ctx, group, cmd, argc, argv, cmd->verb ? 2 : 1, ca);
+}
+
 void cli_print_usage(FILE *f, const char *group, const struct cli_command *cmds)
 {
 	const char *lead = "usage: ";

@@ -110,13 +110,10 @@ static int audit_list(struct cli_ctx *ctx, const struct cli_args *ca)
 
 int cli_audit(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(cli_audit_cmds, argc, argv);
-	if (!cmd)
-		return cli_usage(ctx, argc < 2 ? "usage: prolo audit verify|list"
-		                                : "unknown audit command (verify|list)");
 	struct cli_args ca;
-	int rc = cli_parse(ctx, "audit", cmd, argc, argv, 2, &ca);
+	int rc = cli_parse_group(ctx, "audit", cli_audit_cmds, argc, argv, &ca);
 	if (rc)
 		return rc;
+	const struct cli_command *cmd = ca.cmd;
 	return strcmp(cmd->verb, "verify") == 0 ? audit_verify(ctx) : audit_list(ctx, &ca);
 }

@@ -77,3 +77,20 @@ enum prolo_code cli_audit_event(struct store *st, const char *action, const char
 	audit_row(&e, cx.who.user, action, record, cx.who.addr, detail ? detail : "");
 	return cx.audit.write(cx.audit.ctx, &e, err);
 }
+
+int cli_open(struct cli_ctx *ctx, struct store **st, struct app_ctx *cx, const struct protocol_lib *lib)
+{
+	struct prolo_err err = { 0 };
+	if (store_open(ctx->db_path, 0, st, &err))
+		return cli_fail(ctx, &err);
+	app_ctx_local(cx, *st, lib);
+	return 0;
+}
+
+int cli_finish(struct cli_ctx *ctx, struct store *st, struct app_ctx *cx, enum prolo_code rc,
+               const struct prolo_err *err)
+{
+	app_ctx_flush(cx);
+	store_close(st);
+	return rc ? cli_fail(ctx, err) : 0;
+}

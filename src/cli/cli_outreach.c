@@ -12,24 +12,6 @@
 #include "cli/cli_plan.h"
 #include "core/domain.h"
 
-static int open_ctx(struct cli_ctx *ctx, struct store **st, struct app_ctx *cx,
-                    const struct protocol_lib *lib)
-{
-	struct prolo_err err = { 0 };
-	if (store_open(ctx->db_path, 0, st, &err))
-		return cli_fail(ctx, &err);
-	app_ctx_local(cx, *st, lib);
-	return 0;
-}
-
-static int finish(struct cli_ctx *ctx, struct store *st, struct app_ctx *cx, enum prolo_code rc,
-                  const struct prolo_err *err)
-{
-	app_ctx_flush(cx);
-	store_close(st);
-	return rc ? cli_fail(ctx, err) : 0;
-}
-
 static void print_contact(struct cli_ctx *ctx, const struct store_contact *c)
 {
 	char d[11] = "";
@@ -58,13 +40,11 @@ static void print_contact(struct cli_ctx *ctx, const struct store_contact *c)
 
 static int contact(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(cli_contact_cmds, argc, argv);
-	if (!cmd)
-		return cli_usage(ctx, "contact: expected set or show");
 	struct cli_args ca;
-	int px = cli_parse(ctx, "contact", cmd, argc, argv, 2, &ca);
+	int px = cli_parse_group(ctx, "contact", cli_contact_cmds, argc, argv, &ca);
 	if (px)
 		return px;
+	const struct cli_command *cmd = ca.cmd;
 	const char *sub = cmd->verb;
 	if (strcmp(sub, "set") == 0) {
 		struct app_contact_in in = { .consent_date = DOM_DATE_NONE };
@@ -86,14 +66,14 @@ static int contact(struct cli_ctx *ctx, int argc, char **argv)
 		int x = 0;
 		struct store *st;
 		struct app_ctx cx;
-		if (x || (x = open_ctx(ctx, &st, &cx, NULL)))
+		if (x || (x = cli_open(ctx, &st, &cx, NULL)))
 			return x;
 		struct prolo_err err = { 0 };
 		struct store_contact c;
 		enum prolo_code rc = app_contact_set(&cx, &in, &c, &err);
 		if (!rc)
 			print_contact(ctx, &c);
-		return finish(ctx, st, &cx, rc, &err);
+		return cli_finish(ctx, st, &cx, rc, &err);
 	}
 	if (strcmp(sub, "show") == 0) {
 		const char *pid = ca.pos[0];
@@ -102,14 +82,14 @@ static int contact(struct cli_ctx *ctx, int argc, char **argv)
 		int x = 0;
 		struct store *st;
 		struct app_ctx cx;
-		if (x || (x = open_ctx(ctx, &st, &cx, NULL)))
+		if (x || (x = cli_open(ctx, &st, &cx, NULL)))
 			return x;
 		struct prolo_err err = { 0 };
 		struct store_contact c;
 		enum prolo_code rc = app_contact_get(&cx, pid, &c, &err);
 		if (!rc)
 			print_contact(ctx, &c);
-		return finish(ctx, st, &cx, rc, &err);
+		return cli_finish(ctx, st, &cx, rc, &err);
 	}
 	return cli_usage(ctx, "contact: expected set or show");
 }
@@ -121,11 +101,8 @@ int cli_contact(struct cli_ctx *ctx, int argc, char **argv)
 
 int cli_followup(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(cli_followup_cmds, argc, argv);
-	if (!cmd)
-		return cli_usage(ctx, "followup: expected show COURSE_ID");
 	struct cli_args ca;
-	int x = cli_parse(ctx, "followup", cmd, argc, argv, 2, &ca);
+	int x = cli_parse_group(ctx, "followup", cli_followup_cmds, argc, argv, &ca);
 	if (x)
 		return x;
 	int32_t today;
@@ -140,7 +117,7 @@ int cli_followup(struct cli_ctx *ctx, int argc, char **argv)
 		return x;
 	struct store *st;
 	struct app_ctx cx;
-	if ((x = open_ctx(ctx, &st, &cx, &lib))) {
+	if ((x = cli_open(ctx, &st, &cx, &lib))) {
 		protocol_lib_free(&lib);
 		return x;
 	}
@@ -174,7 +151,7 @@ int cli_followup(struct cli_ctx *ctx, int argc, char **argv)
 			cli_print_json(ctx, arr);
 	}
 	protocol_lib_free(&lib);
-	return finish(ctx, st, &cx, rc, &err);
+	return cli_finish(ctx, st, &cx, rc, &err);
 }
 
 /* ---- outreach ----------------------------------------------------------- */
@@ -238,13 +215,11 @@ static enum prolo_code print_msg(void *p, const struct store_omsg *m, struct pro
 
 int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(cli_outreach_cmds, argc, argv);
-	if (!cmd)
-		return cli_usage(ctx, "outreach: expected run, list, retry, cancel or test");
 	struct cli_args ca;
-	int px = cli_parse(ctx, "outreach", cmd, argc, argv, 2, &ca);
+	int px = cli_parse_group(ctx, "outreach", cli_outreach_cmds, argc, argv, &ca);
 	if (px)
 		return px;
+	const struct cli_command *cmd = ca.cmd;
 	const char *sub = cmd->verb;
 	/* --config belongs to run and test, --protocols to run (cli_tables.c) */
 	const char *cpath = cmd->opts && cmd->opts[0].name && strcmp(cmd->opts[0].name, "config") == 0
@@ -269,7 +244,7 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 			protocol_lib_free(&lib);
 			return cli_fail(ctx, &err);
 		}
-		if ((x = open_ctx(ctx, &st, &cx, &lib))) {
+		if ((x = cli_open(ctx, &st, &cx, &lib))) {
 			outreach_unlock(fd);
 			protocol_lib_free(&lib);
 			return x;
@@ -290,7 +265,7 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 				        s.queued, s.accepted, s.temporary, s.permanent, s.unknown, s.cancelled, s.tasks,
 				        s.resolved, s.quiet ? "; quiet hours: nothing sent" : "");
 		}
-		x = finish(ctx, st, &cx, rc, &err);
+		x = cli_finish(ctx, st, &cx, rc, &err);
 		outreach_unlock(fd);
 		protocol_lib_free(&lib);
 		explicit_bzero(&conf, sizeof conf);
@@ -301,7 +276,7 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 		int sv = -1;
 		if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
 			return cli_usage(ctx, "outreach list: --state is one of queued, sending, sent, failed, unknown, cancelled");
-		if ((x = open_ctx(ctx, &st, &cx, NULL)))
+		if ((x = cli_open(ctx, &st, &cx, NULL)))
 			return x;
 		struct list_ctx lc = { ctx, &cx, ctx->json ? json_array() : NULL };
 		rc = app_outbox_list(&cx, sv, print_msg, &lc, &err);
@@ -311,34 +286,34 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 			else
 				json_decref(lc.arr);
 		}
-		return finish(ctx, st, &cx, rc, &err);
+		return cli_finish(ctx, st, &cx, rc, &err);
 	}
 	if (strcmp(sub, "retry") == 0 || strcmp(sub, "cancel") == 0) {
 		const char *id = ca.pos[0];
 		long v;
 		if (!id || !dom_parse_long(id, strlen(id), 1, 1L << 40, &v))
 			return cli_usage(ctx, "outreach %s: expected a message id (as 'prolo outreach list' prints it)", sub);
-		if ((x = open_ctx(ctx, &st, &cx, NULL)))
+		if ((x = cli_open(ctx, &st, &cx, NULL)))
 			return x;
 		rc = sub[0] == 'r' ? app_outbox_retry(&cx, v, &err) : app_outbox_cancel(&cx, v, &err);
 		if (!rc && !ctx->json)
 			fprintf(ctx->out, "message %ld %s\n", v, sub[0] == 'r' ? "queued again" : "cancelled");
-		return finish(ctx, st, &cx, rc, &err);
+		return cli_finish(ctx, st, &cx, rc, &err);
 	}
 	if (strcmp(sub, "test") == 0) {
 		const char *addr = ca.pos[0];
 		if (!addr)
 			return cli_usage(ctx, "outreach test: expected an e-mail address");
 		if ((x = load_conf(ctx, cpath, &conf)) ||
-		    (x = open_ctx(ctx, &st, &cx, NULL)))
+		    (x = cli_open(ctx, &st, &cx, NULL)))
 			return x;
 		outreach_global_init();
 		struct outreach_outcome oc;
 		rc = app_outbox_test(&cx, &conf, addr, &oc, &err);
 		explicit_bzero(&conf, sizeof conf);
 		if (rc)
-			return finish(ctx, st, &cx, rc, &err);
-		finish(ctx, st, &cx, rc, &err);
+			return cli_finish(ctx, st, &cx, rc, &err);
+		cli_finish(ctx, st, &cx, rc, &err);
 		if (ctx->json)
 			cli_print_json(ctx, json_pack("{s:b,s:s}", "accepted", oc.result == ORES_ACCEPTED, "reply", oc.reply));
 		else

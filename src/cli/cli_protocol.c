@@ -195,13 +195,11 @@ static void protocol_text(struct cli_ctx *ctx, const struct protocol *p)
 
 int cli_protocol(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(cli_protocol_cmds, argc, argv);
-	if (!cmd)
-		return cli_usage(ctx, "protocol: expected list, show NAME or check FILE");
 	struct cli_args ca;
-	int x = cli_parse(ctx, "protocol", cmd, argc, argv, 2, &ca);
+	int x = cli_parse_group(ctx, "protocol", cli_protocol_cmds, argc, argv, &ca);
 	if (x)
 		return x;
+	const struct cli_command *cmd = ca.cmd;
 	const char *verb = cmd->verb;
 	const char *path = cmd->opts ? cli_get(&ca, "protocols") : NULL;
 	const char *arg = ca.pos[0];

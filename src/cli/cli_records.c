@@ -32,10 +32,8 @@ static void option_name(const char *arg, char *out, size_t outsz)
 	out[j] = '\0';
 }
 
-/* Sets fields of rec from every unused "--field value" / "--field=value".
- * Returns 0, or an exit status after printing the error. */
-static int parse_fields(struct cli_ctx *ctx, enum rec_kind kind, void *rec, int argc, char **argv,
-                        bool *used)
+int cli_parse_fields(struct cli_ctx *ctx, enum rec_kind kind, void *rec, int argc, char **argv,
+                     bool *used, uint64_t *set)
 {
 	for (int i = 1; i < argc; i++) {
 		if (used[i] || strncmp(argv[i], "--", 2) != 0)
@@ -60,6 +58,8 @@ static int parse_fields(struct cli_ctx *ctx, enum rec_kind kind, void *rec, int 
 		struct prolo_err err = { 0 };
 		if (rec_set(kind, rec, f, v, strlen(v), &err))
 			return cli_fail(ctx, &err);
+		if (set)
+			*set |= 1ull << (f - rec_tables[kind].fields);
 	}
 	return 0;
 }
@@ -452,15 +452,13 @@ static int session_add(struct cli_ctx *ctx, struct session *s, const struct cli_
 static int group(struct cli_ctx *ctx, enum rec_kind kind, const struct cli_command *cmds, int argc,
                  char **argv, int (*show)(struct cli_ctx *, const struct cli_args *))
 {
-	const struct cli_command *cmd = cli_find(cmds, argc, argv);
-	if (!cmd)
-		return cli_usage(ctx, "%s: expected add, list or show", argv[0]);
 	struct cli_args ca;
-	int x = cli_parse(ctx, argv[0], cmd, argc, argv, 2, &ca);
+	int x = cli_parse_group(ctx, argv[0], cmds, argc, argv, &ca);
 	if (x) {
 		free(ca.field);
 		return x;
 	}
+	const struct cli_command *cmd = ca.cmd;
 	if (strcmp(cmd->verb, "list") == 0)
 		return list_filtered(ctx, kind, &ca);
 	if (strcmp(cmd->verb, "show") == 0)
@@ -479,7 +477,7 @@ static int group(struct cli_ctx *ctx, enum rec_kind kind, const struct cli_comma
 		                    cli_get(&ca, "pain-months"), &po);
 	ca.field[0] = ca.field[1] = true;
 	if (!x)
-		x = parse_fields(ctx, kind, rec, argc, argv, ca.field);
+		x = cli_parse_fields(ctx, kind, rec, argc, argv, ca.field, NULL);
 	if (!x && kind == REC_COURSE)
 		x = cli_course_add_planned(ctx, rec, &po);
 	else if (!x && kind == REC_SESSION)

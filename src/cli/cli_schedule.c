@@ -35,11 +35,8 @@ static enum prolo_code write_file(const char *path, const struct buf *b, struct 
 
 int cli_schedule(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(cli_schedule_cmds, argc, argv);
-	if (!cmd)
-		return cli_usage(ctx, "schedule: expected 'export --ics FILE'");
 	struct cli_args ca;
-	int x = cli_parse(ctx, "schedule", cmd, argc, argv, 2, &ca);
+	int x = cli_parse_group(ctx, "schedule", cli_schedule_cmds, argc, argv, &ca);
 	if (x)
 		return x;
 	const char *path = cli_get(&ca, "ics");

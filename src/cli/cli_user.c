@@ -207,13 +207,11 @@ static int user_list(struct cli_ctx *ctx, const struct cli_args *ca)
 
 int cli_user(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const struct cli_command *cmd = cli_find(cli_user_cmds, argc, argv);
-	if (!cmd)
-		return cli_usage(ctx, "usage: prolo user add|list|passwd|unlock ...");
 	struct cli_args ca;
-	int rc = cli_parse(ctx, "user", cmd, argc, argv, 2, &ca);
+	int rc = cli_parse_group(ctx, "user", cli_user_cmds, argc, argv, &ca);
 	if (rc)
 		return rc;
+	const struct cli_command *cmd = ca.cmd;
 	if (strcmp(cmd->verb, "add") == 0)
 		return user_add(ctx, &ca);
 	if (strcmp(cmd->verb, "list") == 0)

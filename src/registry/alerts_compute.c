@@ -89,14 +89,9 @@ struct task_ctx {
 static enum prolo_code task_alert(void *p, const struct store_otask *t, struct prolo_err *err)
 {
 	struct alert_list *l = ((struct task_ctx *)p)->out;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct alert *grown = realloc(l->items, cap * sizeof *grown);
-		if (!grown)
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-		l->items = grown;
-		l->cap = cap;
-	}
+	enum prolo_code grc = grow_array(&l->items, &l->cap, l->n + 1, sizeof *l->items, 32, err);
+	if (grc)
+		return grc;
 	struct alert *a = &l->items[l->n++];
 	memset(a, 0, sizeof *a);
 	a->kind = t->kind == OT_CONTACT_FIX ? ALERT_CONTACT_FIX : ALERT_FOLLOWUP_UNANSWERED;
