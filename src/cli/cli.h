@@ -21,36 +21,37 @@ struct cli_ctx {
 
 /* Each returns a process exit status (docs/architecture.md, contracts); argv[0] is the group
  * name ("patient", "report", ...). Errors are printed by the command. */
-typedef int (*cli_cmd_fn)(struct cli_ctx *ctx, int argc, char **argv);
+struct cli_args;
+typedef int (*cli_cmd_fn)(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 
-int cli_init(struct cli_ctx *ctx, int argc, char **argv);
-int cli_patient(struct cli_ctx *ctx, int argc, char **argv);
-int cli_course(struct cli_ctx *ctx, int argc, char **argv);
-int cli_session(struct cli_ctx *ctx, int argc, char **argv);
-int cli_outcome(struct cli_ctx *ctx, int argc, char **argv);
-int cli_ae(struct cli_ctx *ctx, int argc, char **argv);
-int cli_import(struct cli_ctx *ctx, int argc, char **argv);
-int cli_export(struct cli_ctx *ctx, int argc, char **argv);
-int cli_condition(struct cli_ctx *ctx, int argc, char **argv);
-int cli_backup(struct cli_ctx *ctx, int argc, char **argv);
-int cli_simulate(struct cli_ctx *ctx, int argc, char **argv);
-int cli_demo(struct cli_ctx *ctx, int argc, char **argv);
-int cli_report(struct cli_ctx *ctx, int argc, char **argv);
-int cli_serve(struct cli_ctx *ctx, int argc, char **argv);
-int cli_user(struct cli_ctx *ctx, int argc, char **argv);
-int cli_audit(struct cli_ctx *ctx, int argc, char **argv);
+int cli_init(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_patient(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_course(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_session(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_outcome(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_ae(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_import(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_export(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_condition(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_backup(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_simulate(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_demo(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_serve(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_user(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_audit(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 /* Treatment planning (src/cli/cli_protocol.c, cli_alerts.c, cli_schedule.c,
  * cli_patient_report.c): "protocol list|show|check", "alerts [ack]",
  * "schedule export --ics FILE", "patient report ID --html FILE". */
-int cli_protocol(struct cli_ctx *ctx, int argc, char **argv);
-int cli_alerts(struct cli_ctx *ctx, int argc, char **argv);
-int cli_schedule(struct cli_ctx *ctx, int argc, char **argv);
-int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv);
+int cli_protocol(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_alerts(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_patient_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 /* Follow-up outreach (src/cli/cli_outreach.c): "contact set|show",
  * "followup show COURSE", "outreach run|list|retry|cancel|test". */
-int cli_contact(struct cli_ctx *ctx, int argc, char **argv);
-int cli_followup(struct cli_ctx *ctx, int argc, char **argv);
-int cli_outreach(struct cli_ctx *ctx, int argc, char **argv);
+int cli_contact(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_followup(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 
 /* Simulates patients (seed, clinics, opts of sim/sim_csv.h) into the
  * registry db, created when missing, through the import use case
@@ -62,7 +63,7 @@ int cli_simulate_registry(struct cli_ctx *ctx, const char *db, uint64_t patients
 /* The record's life (src/cli/cli_amend.c): "GROUP amend|void|history KEY..."
  * for patient, course, session, outcome and ae (kind: enum rec_kind). */
 bool cli_life_verb(const char *verb);
-int cli_life(struct cli_ctx *ctx, int kind, int argc, char **argv);
+int cli_life(struct cli_ctx *ctx, int kind, const struct cli_args *ca, int argc, char **argv);
 /* "site=L5-S1,side=left,volume_ml=2" into in (the idx-th --injection).
  * 0, or an exit status after printing the error. */
 struct injection;

@@ -60,13 +60,9 @@ static enum prolo_code print_condition(void *ctx, const char *name, const char *
 	return PROLO_OK;
 }
 
-int cli_condition(struct cli_ctx *ctx, int argc, char **argv)
+int cli_condition(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int px = cli_parse_group(ctx, "condition", cli_condition_cmds, argc, argv, &ca);
-	if (px)
-		return px;
-	const struct cli_command *cmd = ca.cmd;
+	const struct cli_command *cmd = ca->cmd;
 	struct prolo_err err = { 0 };
 	if (strcmp(cmd->verb, "list") == 0) {
 		struct store *st = NULL;
@@ -76,10 +72,10 @@ int cli_condition(struct cli_ctx *ctx, int argc, char **argv)
 		store_close(st);
 		return rc ? cli_fail(ctx, &err) : 0;
 	}
-	const char *icd10 = cli_get(&ca, "icd10");
-	const char *snomed = cli_get(&ca, "snomed");
-	const char *label = cli_get(&ca, "label");
-	const char *name = ca.pos[0];
+	const char *icd10 = cli_get(ca, "icd10");
+	const char *snomed = cli_get(ca, "snomed");
+	const char *label = cli_get(ca, "label");
+	const char *name = ca->pos[0];
 	if (!name_valid(name))
 		prolo_err_set(&err, PROLO_EINVAL, "name", "'%.64s' is not a condition name (2-64 of a-z 0-9 _)", name);
 	else if (!icd10 || !icd10_valid(icd10))
@@ -106,13 +102,9 @@ int cli_condition(struct cli_ctx *ctx, int argc, char **argv)
 	return print_condition(ctx, name, icd10, snomed, label ? label : "", &err);
 }
 
-int cli_backup(struct cli_ctx *ctx, int argc, char **argv)
+int cli_backup(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int x = cli_parse(ctx, "backup", cli_backup_cmds, argc, argv, 1, &ca);
-	if (x)
-		return x;
-	const char *path = ca.pos[0];
+	const char *path = ca->pos[0];
 	struct prolo_err err = { 0 };
 	struct stat sb;
 	if (stat(path, &sb) == 0) {

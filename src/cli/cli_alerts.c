@@ -65,19 +65,16 @@ static void print_text(struct cli_ctx *ctx, const struct alert_list *l, int32_t 
 	}
 }
 
-int cli_alerts(struct cli_ctx *ctx, int argc, char **argv)
+int cli_alerts(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int x = cli_parse_group(ctx, "alerts", cli_alerts_cmds, argc, argv, &ca);
-	if (x)
-		return x;
-	if (ca.cmd->verb)
-		return ack(ctx, &ca);
+	int x = 0;
+	if (ca->cmd->verb)
+		return ack(ctx, ca);
 	int32_t today;
-	if ((x = cli_today_value(ctx, cli_get(&ca, "today"), &today)))
+	if ((x = cli_today_value(ctx, cli_get(ca, "today"), &today)))
 		return x;
-	const char *clinic = cli_get(&ca, "clinic");
-	const char *path = cli_get(&ca, "protocols");
+	const char *clinic = cli_get(ca, "clinic");
+	const char *path = cli_get(ca, "protocols");
 	struct protocol_lib lib = { 0 };
 	if ((x = cli_plan_protocols(ctx, path, false, &lib)))
 		return x;

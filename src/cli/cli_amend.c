@@ -66,28 +66,19 @@ static void print_history(struct cli_ctx *ctx, const char *what, json_t *h)
 	}
 }
 
-int cli_life(struct cli_ctx *ctx, int kind_i, int argc, char **argv)
+int cli_life(struct cli_ctx *ctx, int kind_i, const struct cli_args *ca, int argc, char **argv)
 {
 	enum rec_kind kind = (enum rec_kind)kind_i;
 	const char *verb = argv[1];
-	static const struct cli_command *const tables[REC__COUNT] = {
-		[REC_PATIENT] = cli_patient_cmds, [REC_COURSE] = cli_course_cmds, [REC_SESSION] = cli_session_cmds,
-		[REC_OUTCOME] = cli_outcome_cmds, [REC_AE] = cli_ae_cmds,
-	};
-	struct cli_args ca;
-	int x = cli_parse(ctx, life[kind].group, cli_find(tables[kind], argc, argv), argc, argv, 2, &ca);
-	if (x) {
-		free(ca.field);
-		return x;
-	}
-	bool *used = ca.field ? ca.field : (bool[2]){ true, true };
-	if (ca.field)
+	int x = 0;
+	bool *used = ca->field ? ca->field : (bool[2]){ true, true };
+	if (ca->field)
 		used[0] = used[1] = true;
 	union any_rec key, patch, out;
 	rec_init(kind, &key);
 	rec_init(kind, &patch);
 	rec_init(kind, &out);
-	const char *const *val = ca.pos;
+	const char *const *val = ca->pos;
 	struct prolo_err err = { 0 };
 	for (int k = 0; k < life[kind].n; k++) {
 		const char *name = life[kind].keys[k];
@@ -97,8 +88,8 @@ int cli_life(struct cli_ctx *ctx, int kind_i, int argc, char **argv)
 	struct app_change_in in = { .kind = kind, .key = &key, .patch = &patch };
 	struct injection inj[LIFE_INJ_MAX];
 	if (strcmp(verb, "history") != 0) {
-		in.reason = cli_get(&ca, "reason");
-		const char *ifv = cli_get(&ca, "if-version");
+		in.reason = cli_get(ca, "reason");
+		const char *ifv = cli_get(ca, "if-version");
 		if (ifv) {
 			char *end = NULL;
 			long v = strtol(ifv, &end, 10);
@@ -109,13 +100,13 @@ int cli_life(struct cli_ctx *ctx, int kind_i, int argc, char **argv)
 	}
 	if (strcmp(verb, "amend") == 0) {
 		if (kind == REC_SESSION) {
-			for (int i = 0; i < ca.n_multi && !x; i++) {
+			for (int i = 0; i < ca->n_multi && !x; i++) {
 				if (in.n_inj >= LIFE_INJ_MAX)
 					x = cli_usage(ctx, "at most %d injections", LIFE_INJ_MAX);
-				else if (!(x = cli_parse_injection(ctx, ca.multi[i], (int)in.n_inj + 1, &inj[in.n_inj])))
+				else if (!(x = cli_parse_injection(ctx, ca->multi[i], (int)in.n_inj + 1, &inj[in.n_inj])))
 					in.n_inj++;
 			}
-			if (cli_has(&ca, "no-injections"))
+			if (cli_has(ca, "no-injections"))
 				in.set_inj = true;
 			if (in.n_inj)
 				in.set_inj = true;
@@ -124,7 +115,6 @@ int cli_life(struct cli_ctx *ctx, int kind_i, int argc, char **argv)
 		if (!x)
 			x = cli_parse_fields(ctx, kind, &patch, argc, argv, used, &in.set);
 	}
-	free(ca.field);
 	if (x)
 		return x;
 	struct store *st = NULL;

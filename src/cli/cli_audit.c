@@ -108,12 +108,8 @@ static int audit_list(struct cli_ctx *ctx, const struct cli_args *ca)
 	return code ? cli_fail(ctx, &err) : 0;
 }
 
-int cli_audit(struct cli_ctx *ctx, int argc, char **argv)
+int cli_audit(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int rc = cli_parse_group(ctx, "audit", cli_audit_cmds, argc, argv, &ca);
-	if (rc)
-		return rc;
-	const struct cli_command *cmd = ca.cmd;
-	return strcmp(cmd->verb, "verify") == 0 ? audit_verify(ctx) : audit_list(ctx, &ca);
+	const struct cli_command *cmd = ca->cmd;
+	return strcmp(cmd->verb, "verify") == 0 ? audit_verify(ctx) : audit_list(ctx, ca);
 }

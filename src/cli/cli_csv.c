@@ -25,15 +25,11 @@ static json_t *counts_json(const long counts[REC__COUNT])
 	return o;
 }
 
-int cli_import(struct cli_ctx *ctx, int argc, char **argv)
+int cli_import(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int x = cli_parse(ctx, "import", cli_import_cmds, argc, argv, 1, &ca);
-	if (x)
-		return x;
-	bool progress = cli_has(&ca, "progress");
-	const char *dir = ca.pos[1];
-	if (strcmp(ca.pos[0], "csv") != 0)
+	bool progress = cli_has(ca, "progress");
+	const char *dir = ca->pos[1];
+	if (strcmp(ca->pos[0], "csv") != 0)
 		return cli_usage(ctx, "usage: prolo import csv DIR [--progress]");
 	if (isatty(fileno(ctx->errs)))
 		progress = true;
@@ -64,16 +60,12 @@ int cli_import(struct cli_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-int cli_export(struct cli_ctx *ctx, int argc, char **argv)
+int cli_export(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int x = cli_parse(ctx, "export", cli_export_cmds, argc, argv, 1, &ca);
-	if (x)
-		return x;
-	bool deid = cli_has(&ca, "deidentify");
-	bool sheet = cli_has(&ca, "spreadsheet");
-	const char *dir = ca.pos[1];
-	if (strcmp(ca.pos[0], "csv") != 0)
+	bool deid = cli_has(ca, "deidentify");
+	bool sheet = cli_has(ca, "spreadsheet");
+	const char *dir = ca->pos[1];
+	if (strcmp(ca->pos[0], "csv") != 0)
 		return cli_usage(ctx, "usage: prolo export csv DIR [--deidentify] [--spreadsheet]");
 	struct prolo_err err = { 0 };
 	struct store *st = NULL;

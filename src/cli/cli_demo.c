@@ -139,14 +139,11 @@ static int demo_serve(struct cli_ctx *ctx, const char *db)
 	return 5;
 }
 
-int cli_demo(struct cli_ctx *ctx, int argc, char **argv)
+int cli_demo(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int rc = cli_parse(ctx, "demo", cli_demo_cmds, argc, argv, 1, &ca);
-	if (rc)
-		return rc;
-	bool no_serve = cli_has(&ca, "no-serve");
-	const char *dir = cli_get(&ca, "dir");
+	int rc = 0;
+	bool no_serve = cli_has(ca, "no-serve");
+	const char *dir = cli_get(ca, "dir");
 	if (!dir)
 		dir = "demo";
 	struct prolo_err err = { 0 };

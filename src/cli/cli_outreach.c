@@ -38,24 +38,20 @@ static void print_contact(struct cli_ctx *ctx, const struct store_contact *c)
 	        ok ? "contactable by machine" : "not contactable by machine: ", ok ? "" : why);
 }
 
-static int contact(struct cli_ctx *ctx, int argc, char **argv)
+static int contact(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	struct cli_args ca;
-	int px = cli_parse_group(ctx, "contact", cli_contact_cmds, argc, argv, &ca);
-	if (px)
-		return px;
-	const struct cli_command *cmd = ca.cmd;
+	const struct cli_command *cmd = ca->cmd;
 	const char *sub = cmd->verb;
 	if (strcmp(sub, "set") == 0) {
 		struct app_contact_in in = { .consent_date = DOM_DATE_NONE };
-		in.email = cli_get(&ca, "email");
-		in.mobile = cli_get(&ca, "mobile");
-		in.channel = cli_get(&ca, "channel");
-		in.consent = cli_get(&ca, "consent");
-		const char *date = cli_get(&ca, "consent-date");
-		in.consent_by = cli_get(&ca, "consent-by");
-		in.consent_how = cli_get(&ca, "consent-how");
-		in.patient_id = ca.pos[0];
+		in.email = cli_get(ca, "email");
+		in.mobile = cli_get(ca, "mobile");
+		in.channel = cli_get(ca, "channel");
+		in.consent = cli_get(ca, "consent");
+		const char *date = cli_get(ca, "consent-date");
+		in.consent_by = cli_get(ca, "consent-by");
+		in.consent_how = cli_get(ca, "consent-how");
+		in.patient_id = ca->pos[0];
 		if (!in.patient_id)
 			return cli_usage(ctx, "contact set: expected the patient's id");
 		if (date && !dom_date_parse(date, strlen(date), &in.consent_date)) {
@@ -76,7 +72,7 @@ static int contact(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_finish(ctx, st, &cx, rc, &err);
 	}
 	if (strcmp(sub, "show") == 0) {
-		const char *pid = ca.pos[0];
+		const char *pid = ca->pos[0];
 		if (!pid)
 			return cli_usage(ctx, "contact show: expected the patient's id");
 		int x = 0;
@@ -94,22 +90,19 @@ static int contact(struct cli_ctx *ctx, int argc, char **argv)
 	return cli_usage(ctx, "contact: expected set or show");
 }
 
-int cli_contact(struct cli_ctx *ctx, int argc, char **argv)
+int cli_contact(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	return contact(ctx, argc, argv);
+	return contact(ctx, ca);
 }
 
-int cli_followup(struct cli_ctx *ctx, int argc, char **argv)
+int cli_followup(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int x = cli_parse_group(ctx, "followup", cli_followup_cmds, argc, argv, &ca);
-	if (x)
-		return x;
+	int x = 0;
 	int32_t today;
-	if ((x = cli_today_value(ctx, cli_get(&ca, "today"), &today)))
+	if ((x = cli_today_value(ctx, cli_get(ca, "today"), &today)))
 		return x;
-	const char *path = cli_get(&ca, "protocols");
-	const char *cid = ca.pos[0];
+	const char *path = cli_get(ca, "protocols");
+	const char *cid = ca->pos[0];
 	if (!cid)
 		return cli_usage(ctx, "followup show: expected the course's id");
 	struct protocol_lib lib = { 0 };
@@ -213,17 +206,13 @@ static enum prolo_code print_msg(void *p, const struct store_omsg *m, struct pro
 	return store_oattempt_scan(lc->cx->st, m->id, print_attempt, lc, err);
 }
 
-int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
+int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int px = cli_parse_group(ctx, "outreach", cli_outreach_cmds, argc, argv, &ca);
-	if (px)
-		return px;
-	const struct cli_command *cmd = ca.cmd;
+	const struct cli_command *cmd = ca->cmd;
 	const char *sub = cmd->verb;
 	/* --config belongs to run and test, --protocols to run (cli_tables.c) */
 	const char *cpath = cmd->opts && cmd->opts[0].name && strcmp(cmd->opts[0].name, "config") == 0
-	                    ? cli_get(&ca, "config") : NULL;
+	                    ? cli_get(ca, "config") : NULL;
 	struct outreach_config conf;
 	struct store *st;
 	struct app_ctx cx;
@@ -231,11 +220,11 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 	enum prolo_code rc;
 	int x;
 	if (strcmp(sub, "run") == 0) {
-		bool no_send = cli_has(&ca, "no-send");
+		bool no_send = cli_has(ca, "no-send");
 		if ((x = load_conf(ctx, cpath, &conf)))
 			return x;
 		struct protocol_lib lib = { 0 };
-		if ((x = cli_plan_protocols(ctx, cli_get(&ca, "protocols"), false, &lib)))
+		if ((x = cli_plan_protocols(ctx, cli_get(ca, "protocols"), false, &lib)))
 			return x;
 		char lpath[1100];
 		snprintf(lpath, sizeof lpath, "%s-outreach.lock", ctx->db_path);
@@ -272,7 +261,7 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 		return x;
 	}
 	if (strcmp(sub, "list") == 0) {
-		const char *state = cli_get(&ca, "state");
+		const char *state = cli_get(ca, "state");
 		int sv = -1;
 		if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
 			return cli_usage(ctx, "outreach list: --state is one of queued, sending, sent, failed, unknown, cancelled");
@@ -289,7 +278,7 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_finish(ctx, st, &cx, rc, &err);
 	}
 	if (strcmp(sub, "retry") == 0 || strcmp(sub, "cancel") == 0) {
-		const char *id = ca.pos[0];
+		const char *id = ca->pos[0];
 		long v;
 		if (!id || !dom_parse_long(id, strlen(id), 1, 1L << 40, &v))
 			return cli_usage(ctx, "outreach %s: expected a message id (as 'prolo outreach list' prints it)", sub);
@@ -301,7 +290,7 @@ int cli_outreach(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_finish(ctx, st, &cx, rc, &err);
 	}
 	if (strcmp(sub, "test") == 0) {
-		const char *addr = ca.pos[0];
+		const char *addr = ca->pos[0];
 		if (!addr)
 			return cli_usage(ctx, "outreach test: expected an e-mail address");
 		if ((x = load_conf(ctx, cpath, &conf)) ||

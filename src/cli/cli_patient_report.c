@@ -12,17 +12,14 @@
 #include "registry/patient_summary.h"
 #include "store/store.h"
 
-int cli_patient_report(struct cli_ctx *ctx, int argc, char **argv)
+int cli_patient_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int x = cli_parse(ctx, "patient", cli_find(cli_patient_cmds, argc, argv), argc, argv, 2, &ca);
-	if (x)
-		return x;
-	const char *html = cli_get(&ca, "html");
-	const char *ppath = cli_get(&ca, "protocols");
-	const char *id = ca.pos[0];
+	int x = 0;
+	const char *html = cli_get(ca, "html");
+	const char *ppath = cli_get(ca, "protocols");
+	const char *id = ca->pos[0];
 	int32_t today;
-	if ((x = cli_today_value(ctx, cli_get(&ca, "today"), &today)))
+	if ((x = cli_today_value(ctx, cli_get(ca, "today"), &today)))
 		return x;
 	struct protocol_lib lib = { 0 };
 	if ((x = cli_plan_protocols(ctx, ppath, false, &lib)))

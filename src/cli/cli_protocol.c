@@ -193,16 +193,13 @@ static void protocol_text(struct cli_ctx *ctx, const struct protocol *p)
 	fprintf(f, "  source       %s\n", p->source);
 }
 
-int cli_protocol(struct cli_ctx *ctx, int argc, char **argv)
+int cli_protocol(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int x = cli_parse_group(ctx, "protocol", cli_protocol_cmds, argc, argv, &ca);
-	if (x)
-		return x;
-	const struct cli_command *cmd = ca.cmd;
+	int x = 0;
+	const struct cli_command *cmd = ca->cmd;
 	const char *verb = cmd->verb;
-	const char *path = cmd->opts ? cli_get(&ca, "protocols") : NULL;
-	const char *arg = ca.pos[0];
+	const char *path = cmd->opts ? cli_get(ca, "protocols") : NULL;
+	const char *arg = ca->pos[0];
 	struct protocol_lib lib = { 0 };
 	if ((x = cli_plan_protocols(ctx, verb[0] == 'c' ? arg : path, true, &lib)))
 		return x;

@@ -298,12 +298,9 @@ void cli_record_help(FILE *f, const char *group)
 
 /* ---- init ------------------------------------------------------------------ */
 
-int cli_init(struct cli_ctx *ctx, int argc, char **argv)
+int cli_init(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int x = cli_parse(ctx, "init", cli_init_cmds, argc, argv, 1, &ca);
-	if (x)
-		return x;
+	int x = 0;
 	struct store *st = NULL;
 	if ((x = open_store(ctx, STORE_CREATE, &st)))
 		return x;
@@ -449,43 +446,35 @@ static int session_add(struct cli_ctx *ctx, struct session *s, const struct cli_
 
 /* Dispatches "GROUP add|list|show" by the group's table; add takes the
  * record's fields as options. show gets the positional arguments. */
-static int group(struct cli_ctx *ctx, enum rec_kind kind, const struct cli_command *cmds, int argc,
+static int group(struct cli_ctx *ctx, enum rec_kind kind, const struct cli_args *ca, int argc,
                  char **argv, int (*show)(struct cli_ctx *, const struct cli_args *))
 {
-	struct cli_args ca;
-	int x = cli_parse_group(ctx, argv[0], cmds, argc, argv, &ca);
-	if (x) {
-		free(ca.field);
-		return x;
-	}
-	const struct cli_command *cmd = ca.cmd;
+	int x = 0;
+	const struct cli_command *cmd = ca->cmd;
 	if (strcmp(cmd->verb, "list") == 0)
-		return list_filtered(ctx, kind, &ca);
+		return list_filtered(ctx, kind, ca);
 	if (strcmp(cmd->verb, "show") == 0)
-		return show(ctx, &ca);
+		return show(ctx, ca);
 	void *rec = malloc(rec_tables[kind].size);
-	if (!rec) {
-		free(ca.field);
+	if (!rec)
 		return 5;
-	}
 	rec_init(kind, rec);
 	/* Courses are planned: protocol, contraindications, overrides
 	 * (src/cli/cli_protocol.c). */
 	struct cli_plan_opts po = { 0 };
 	if (kind == REC_COURSE)
-		x = cli_plan_values(ctx, cli_get(&ca, "protocols"), cli_get(&ca, "baseline-nrs"),
-		                    cli_get(&ca, "pain-months"), &po);
-	ca.field[0] = ca.field[1] = true;
+		x = cli_plan_values(ctx, cli_get(ca, "protocols"), cli_get(ca, "baseline-nrs"),
+		                    cli_get(ca, "pain-months"), &po);
+	ca->field[0] = ca->field[1] = true;
 	if (!x)
-		x = cli_parse_fields(ctx, kind, rec, argc, argv, ca.field, NULL);
+		x = cli_parse_fields(ctx, kind, rec, argc, argv, ca->field, NULL);
 	if (!x && kind == REC_COURSE)
 		x = cli_course_add_planned(ctx, rec, &po);
 	else if (!x && kind == REC_SESSION)
-		x = session_add(ctx, rec, &ca);
+		x = session_add(ctx, rec, ca);
 	else if (!x)
 		x = add_one(ctx, kind, rec);
 	free(rec);
-	free(ca.field);
 	return x;
 }
 
@@ -494,13 +483,13 @@ static int patient_show(struct cli_ctx *ctx, const struct cli_args *ca)
 	return show_patient(ctx, ca->pos[0]);
 }
 
-int cli_patient(struct cli_ctx *ctx, int argc, char **argv)
+int cli_patient(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "report") == 0)
-		return cli_patient_report(ctx, argc, argv); /* src/cli/cli_patient_report.c */
+		return cli_patient_report(ctx, ca, argc, argv); /* src/cli/cli_patient_report.c */
 	if (argc >= 2 && cli_life_verb(argv[1]))
-		return cli_life(ctx, REC_PATIENT, argc, argv); /* src/cli/cli_amend.c */
-	return group(ctx, REC_PATIENT, cli_patient_cmds, argc, argv, patient_show);
+		return cli_life(ctx, REC_PATIENT, ca, argc, argv); /* src/cli/cli_amend.c */
+	return group(ctx, REC_PATIENT, ca, argc, argv, patient_show);
 }
 
 /* ---- course ------------------------------------------------------------------ */
@@ -575,16 +564,13 @@ static int course_end(struct cli_ctx *ctx, const struct cli_args *ca)
 	return 0;
 }
 
-int cli_course(struct cli_ctx *ctx, int argc, char **argv)
+int cli_course(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "end") == 0) {
-		struct cli_args ca;
-		int x = cli_parse(ctx, "course", cli_find(cli_course_cmds, argc, argv), argc, argv, 2, &ca);
-		return x ? x : course_end(ctx, &ca);
-	}
+	if (argc >= 2 && strcmp(argv[1], "end") == 0)
+		return course_end(ctx, ca);
 	if (argc >= 2 && cli_life_verb(argv[1]))
-		return cli_life(ctx, REC_COURSE, argc, argv); /* src/cli/cli_amend.c */
-	return group(ctx, REC_COURSE, cli_course_cmds, argc, argv, course_show);
+		return cli_life(ctx, REC_COURSE, ca, argc, argv); /* src/cli/cli_amend.c */
+	return group(ctx, REC_COURSE, ca, argc, argv, course_show);
 }
 
 /* ---- session ----------------------------------------------------------------- */
@@ -714,11 +700,11 @@ static int session_show(struct cli_ctx *ctx, const struct cli_args *ca)
 	return rc ? cli_fail(ctx, &err) : 0;
 }
 
-int cli_session(struct cli_ctx *ctx, int argc, char **argv)
+int cli_session(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
 	if (argc >= 2 && cli_life_verb(argv[1]))
-		return cli_life(ctx, REC_SESSION, argc, argv); /* src/cli/cli_amend.c */
-	return group(ctx, REC_SESSION, cli_session_cmds, argc, argv, session_show);
+		return cli_life(ctx, REC_SESSION, ca, argc, argv); /* src/cli/cli_amend.c */
+	return group(ctx, REC_SESSION, ca, argc, argv, session_show);
 }
 
 /* ---- outcome and adverse events: shown by their key ------------------------ */
@@ -762,11 +748,11 @@ static int outcome_show(struct cli_ctx *ctx, const struct cli_args *ca)
 	return show_by_key(ctx, REC_OUTCOME, keys, 3, ca);
 }
 
-int cli_outcome(struct cli_ctx *ctx, int argc, char **argv)
+int cli_outcome(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
 	if (argc >= 2 && cli_life_verb(argv[1]))
-		return cli_life(ctx, REC_OUTCOME, argc, argv); /* src/cli/cli_amend.c */
-	return group(ctx, REC_OUTCOME, cli_outcome_cmds, argc, argv, outcome_show);
+		return cli_life(ctx, REC_OUTCOME, ca, argc, argv); /* src/cli/cli_amend.c */
+	return group(ctx, REC_OUTCOME, ca, argc, argv, outcome_show);
 }
 
 static int ae_show(struct cli_ctx *ctx, const struct cli_args *ca)
@@ -775,9 +761,9 @@ static int ae_show(struct cli_ctx *ctx, const struct cli_args *ca)
 	return show_by_key(ctx, REC_AE, keys, 2, ca);
 }
 
-int cli_ae(struct cli_ctx *ctx, int argc, char **argv)
+int cli_ae(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
 	if (argc >= 2 && cli_life_verb(argv[1]))
-		return cli_life(ctx, REC_AE, argc, argv); /* src/cli/cli_amend.c */
-	return group(ctx, REC_AE, cli_ae_cmds, argc, argv, ae_show);
+		return cli_life(ctx, REC_AE, ca, argc, argv); /* src/cli/cli_amend.c */
+	return group(ctx, REC_AE, ca, argc, argv, ae_show);
 }

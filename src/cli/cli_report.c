@@ -42,12 +42,8 @@ static int parse_date_opt(struct cli_ctx *ctx, const char *name, const char *v, 
 	return 0;
 }
 
-int cli_report(struct cli_ctx *ctx, int argc, char **argv)
+int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int prc = cli_parse(ctx, "report", cli_report_cmds, argc, argv, 1, &ca);
-	if (prc)
-		return prc;
 	struct prolo_err err = { 0 };
 	struct store *st = NULL;
 	struct report *rep = NULL;
@@ -59,13 +55,13 @@ int cli_report(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = 0;
 	enum prolo_code pc = PROLO_OK;
 
-	const char *format = cli_get(&ca, "format");
-	const char *out = cli_get(&ca, "out");
-	const char *clinic = cli_get(&ca, "clinic");
-	const char *modality = cli_get(&ca, "modality");
-	const char *condition = cli_get(&ca, "condition");
-	const char *from = cli_get(&ca, "from");
-	const char *to = cli_get(&ca, "to");
+	const char *format = cli_get(ca, "format");
+	const char *out = cli_get(ca, "out");
+	const char *clinic = cli_get(ca, "clinic");
+	const char *modality = cli_get(ca, "modality");
+	const char *condition = cli_get(ca, "condition");
+	const char *from = cli_get(ca, "from");
+	const char *to = cli_get(ca, "to");
 	if (!format)
 		format = ctx->json ? "json" : "text";
 	if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json") &&

@@ -33,18 +33,15 @@ static enum prolo_code write_file(const char *path, const struct buf *b, struct 
 	return PROLO_OK;
 }
 
-int cli_schedule(struct cli_ctx *ctx, int argc, char **argv)
+int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int x = cli_parse_group(ctx, "schedule", cli_schedule_cmds, argc, argv, &ca);
-	if (x)
-		return x;
-	const char *path = cli_get(&ca, "ics");
-	const char *clinic = cli_get(&ca, "clinic");
-	const char *ppath = cli_get(&ca, "protocols");
-	bool today_given = cli_has(&ca, "today");
+	int x = 0;
+	const char *path = cli_get(ca, "ics");
+	const char *clinic = cli_get(ca, "clinic");
+	const char *ppath = cli_get(ca, "protocols");
+	bool today_given = cli_has(ca, "today");
 	int32_t today;
-	if ((x = cli_today_value(ctx, cli_get(&ca, "today"), &today)))
+	if ((x = cli_today_value(ctx, cli_get(ca, "today"), &today)))
 		return x;
 	struct protocol_lib lib = { 0 };
 	if ((x = cli_plan_protocols(ctx, ppath, false, &lib)))

@@ -23,28 +23,25 @@ static int serve_numbers(struct cli_ctx *ctx, struct http_options *op, const cha
                          const char *deadline, const char *maxconn, const char *perip,
                          const char *min_cell);
 
-int cli_serve(struct cli_ctx *ctx, int argc, char **argv)
+int cli_serve(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int rc = cli_parse(ctx, "serve", cli_serve_cmds, argc, argv, 1, &ca);
-	if (rc)
-		return rc;
+	int rc = 0;
 	struct http_options o = { .db_path = ctx->db_path };
 	const char *hosts[CLI_MULTI_MAX];
 	int n_hosts = 0;
-	for (int i = 0; i < ca.n_multi; i++)
-		hosts[n_hosts++] = ca.multi[i];
+	for (int i = 0; i < ca->n_multi; i++)
+		hosts[n_hosts++] = ca->multi[i];
 	o.allowed_hosts = hosts;
 	o.n_allowed_hosts = n_hosts;
-	o.bind = cli_get(&ca, "bind");
-	o.tls_cert = cli_get(&ca, "tls-cert");
-	o.tls_key = cli_get(&ca, "tls-key");
-	o.web_dir = cli_get(&ca, "web");
-	o.public_origin = cli_get(&ca, "public-origin");
-	rc = serve_numbers(ctx, &o, cli_get(&ca, "port"), cli_get(&ca, "threads"), cli_get(&ca, "session-idle"),
-	                   cli_get(&ca, "link-ttl"), cli_get(&ca, "chart-cache-mb"),
-	                   cli_get(&ca, "request-deadline"), cli_get(&ca, "max-connections"),
-	                   cli_get(&ca, "max-conn-per-ip"), cli_get(&ca, "min-cell"));
+	o.bind = cli_get(ca, "bind");
+	o.tls_cert = cli_get(ca, "tls-cert");
+	o.tls_key = cli_get(ca, "tls-key");
+	o.web_dir = cli_get(ca, "web");
+	o.public_origin = cli_get(ca, "public-origin");
+	rc = serve_numbers(ctx, &o, cli_get(ca, "port"), cli_get(ca, "threads"), cli_get(ca, "session-idle"),
+	                   cli_get(ca, "link-ttl"), cli_get(ca, "chart-cache-mb"),
+	                   cli_get(ca, "request-deadline"), cli_get(ca, "max-connections"),
+	                   cli_get(ca, "max-conn-per-ip"), cli_get(ca, "min-cell"));
 	if (rc)
 		return rc;
 	o.info = ctx->out;

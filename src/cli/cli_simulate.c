@@ -419,18 +419,9 @@ static int simulate_params(struct cli_ctx *ctx, const struct cli_args *ca)
 	return 0;
 }
 
-int cli_simulate(struct cli_ctx *ctx, int argc, char **argv)
+int cli_simulate(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	const char *sub = argc > 1 && strncmp(argv[1], "--", 2) != 0 ? argv[1] : NULL;
-	const struct cli_command *cmd = cli_find(cli_simulate_cmds, argc, argv);
-	if (sub && (!cmd || !cmd->verb))
-		return cli_usage(ctx, "simulate: unknown subcommand '%s' (trial, calibrate, params, "
-		                 "or --patients N)", sub);
-	struct cli_args args;
-	int rc = cli_parse(ctx, "simulate", cmd, argc, argv, sub ? 2 : 1, &args);
-	if (rc)
-		return rc;
-	const struct cli_args *ca = &args;
+	const char *sub = ca->cmd->verb;
 	if (!sub)
 		return simulate_registry(ctx, ca);
 	if (strcmp(sub, "trial") == 0)

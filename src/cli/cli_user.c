@@ -205,18 +205,14 @@ static int user_list(struct cli_ctx *ctx, const struct cli_args *ca)
 	return code ? cli_fail(ctx, &err) : 0;
 }
 
-int cli_user(struct cli_ctx *ctx, int argc, char **argv)
+int cli_user(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	struct cli_args ca;
-	int rc = cli_parse_group(ctx, "user", cli_user_cmds, argc, argv, &ca);
-	if (rc)
-		return rc;
-	const struct cli_command *cmd = ca.cmd;
+	const struct cli_command *cmd = ca->cmd;
 	if (strcmp(cmd->verb, "add") == 0)
-		return user_add(ctx, &ca);
+		return user_add(ctx, ca);
 	if (strcmp(cmd->verb, "list") == 0)
-		return user_list(ctx, &ca);
+		return user_list(ctx, ca);
 	if (strcmp(cmd->verb, "passwd") == 0)
-		return user_passwd(ctx, &ca);
-	return user_unlock(ctx, &ca);
+		return user_passwd(ctx, ca);
+	return user_unlock(ctx, ca);
 }

@@ -74,7 +74,12 @@ int main(int argc, char **argv)
 				free(args);
 				return 0;
 			}
-		rc = cli_groups[i].fn(&ctx, n, args);
+		/* Every command's options are parsed here, by its table. */
+		struct cli_args ca;
+		rc = cli_parse_group(&ctx, cli_groups[i].name, cli_groups[i].cmds, n, args, &ca);
+		if (rc == 0)
+			rc = cli_groups[i].fn(&ctx, &ca, n, args);
+		free(ca.field);
 		break;
 	}
 	if (rc == -1) {
