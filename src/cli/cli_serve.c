@@ -38,6 +38,17 @@ int cli_serve(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **a
 	o.tls_key = cli_get(ca, "tls-key");
 	o.web_dir = cli_get(ca, "web");
 	o.public_origin = cli_get(ca, "public-origin");
+	/* An origin is a scheme and a host (and port), nothing more: a path or
+	 * another scheme would never equal what a browser sends. */
+	if (o.public_origin) {
+		const char *po = o.public_origin, *host = NULL;
+		if (strncmp(po, "https://", 8) == 0)
+			host = po + 8;
+		else if (strncmp(po, "http://", 7) == 0)
+			host = po + 7;
+		if (!host || !host[0] || strpbrk(host, "/?#@ \t"))
+			return cli_usage(ctx, "--public-origin: '%s' is not an origin (https://HOST[:PORT])", po);
+	}
 	rc = serve_numbers(ctx, &o, cli_get(ca, "port"), cli_get(ca, "threads"), cli_get(ca, "session-idle"),
 	                   cli_get(ca, "link-ttl"), cli_get(ca, "chart-cache-mb"),
 	                   cli_get(ca, "request-deadline"), cli_get(ca, "max-connections"),

@@ -9,7 +9,8 @@ for case in "--port 0|--port" "--port 70000|--port" "--port 8x|--port" \
 	"--threads 0|--threads" "--threads 257|--threads" \
 	"--chart-cache-mb -1|--chart-cache-mb" "--chart-cache-mb 2048|--chart-cache-mb" \
 	"--chart-cache-mb many|--chart-cache-mb" "--session-idle 0|--session-idle" \
-	"--link-ttl 99999999999|--link-ttl"; do
+	"--link-ttl 99999999999|--link-ttl" "--public-origin clinic.example|--public-origin" \
+	"--public-origin https://clinic.example/app|--public-origin"; do
 	args=${case%%|*}
 	name=${case##*|}
 	# bounded: a value wrongly taken would start a server that runs on

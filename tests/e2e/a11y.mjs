@@ -5,7 +5,8 @@
 // that may open it (admin, clinician, staff, researcher) and, for the other
 // roles, must answer "Not available"; each form is checked again with its
 // error messages showing; then the login page and the patient's
-// questionnaire page (empty, with an error, answered, spent). Any
+// questionnaire page (empty, with an error, answered, spent), the
+// follow-up opt-out page (by keyboard, and its answer). Any
 // violation fails the run, naming the page, the width, the rule and the
 // element. The server's Content-Security-Policy must stay strict.
 // usage: node a11y.mjs BASE_URL ARTIFACT_DIR   (users: see e2e.sh)
@@ -147,6 +148,24 @@ try {
   await page.locator('#q-status', { hasText: /already been used|expired/ }).waitFor();
   await audit('questionnaire page, link spent');
   log('questionnaire page checked');
+
+  // ---- the patient's opt-out page (from a follow-up message), by keyboard ----
+  // A token nobody holds: the page is the same, the answer says so.
+  await page.goto(`${base}/optout/${'0'.repeat(64)}`);
+  await page.locator('#o-send').waitFor();
+  await audit('opt-out page');
+  await page.setViewportSize({ width: 390, height: 844 });
+  let reached = false;
+  for (let i = 0; i < 10 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement && document.activeElement.id === 'o-send');
+  }
+  if (!reached) problems.push('opt-out page: the button is not reached by Tab');
+  await page.keyboard.press('Enter');
+  await page.locator('#o-status', { hasText: /not valid/ }).waitFor();
+  await shot('optout-390');
+  await audit('opt-out page, unknown link');
+  log('opt-out page checked');
 } catch (e) {
   problems.push(`stopped: ${e.message}`);
   try { await shot('failure'); } catch (e2) { /* keep the first error */ }
