@@ -299,6 +299,11 @@ enum prolo_code app_export_csv(struct app_ctx *cx, const char *dir, bool deident
 
 /* ---- accounts ----------------------------------------------------------- */
 
+/* The checks of a new account's name, role and clinic, which app_user_add
+ * makes too: adapters call it before the slow password hash, so a bad name
+ * is refused before a password is asked for or hashed. PROLO_EINVAL naming
+ * the field. */
+enum prolo_code app_user_check(const struct store_user *u, struct prolo_err *err);
 /* Adds a user whose password the adapter has hashed (security/auth.h,
  * slow, outside any lock). PROLO_EINVAL (name, role, clinic),
  * PROLO_ECONFLICT when the name is taken. */

@@ -84,22 +84,17 @@ static int user_add(struct cli_ctx *ctx, const struct cli_args *ca)
 	prolo_err_clear(&err);
 	struct store_user u;
 	memset(&u, 0, sizeof u);
-	/* Parsing maps the role's name; app_user_add checks every field, but
-	 * a bad name is refused before a password is asked for. */
-	if (!dom_id_valid(name, strlen(name))) {
-		prolo_err_set(&err, PROLO_EINVAL, "name", "'%.64s' is not a valid user name (1-64 of A-Z a-z 0-9 . _ : -)", name);
-		return cli_fail(ctx, &err);
-	}
-	if (!role || (u.role = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role))) < 0) {
-		prolo_err_set(&err, PROLO_EINVAL, "role", "must be admin|clinician|staff|researcher");
-		return cli_fail(ctx, &err);
-	}
-	if (clinic && strlen(clinic) >= sizeof u.clinic) {
-		prolo_err_set(&err, PROLO_EINVAL, "clinic", "not a valid clinic code");
+	/* Parsing maps the role's name; the account's rules are the use
+	 * case's, checked before a password is asked for. */
+	u.role = role ? dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role)) : -1;
+	if (strlen(name) >= sizeof u.name || (clinic && strlen(clinic) >= sizeof u.clinic)) {
+		prolo_err_set(&err, PROLO_EINVAL, strlen(name) >= sizeof u.name ? "name" : "clinic", "is too long");
 		return cli_fail(ctx, &err);
 	}
 	snprintf(u.name, sizeof u.name, "%s", name);
 	snprintf(u.clinic, sizeof u.clinic, "%s", clinic && u.role != ROLE_ADMIN ? clinic : "");
+	if (app_user_check(&u, &err))
+		return cli_fail(ctx, &err);
 	u.created_at = clock_now();
 	char pw[PW_MAX];
 	if ((rc = get_password(ctx, from_stdin, pw, sizeof pw)))
