@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "app/app.h"
+#include "registry/protocol.h"
+
 #include "core/err.h"
 #include "core/records.h"
 
@@ -87,15 +90,23 @@ struct store;
 enum prolo_code cli_audit_event(struct store *st, const char *action, const char *record,
                           const char *detail, struct prolo_err *err);
 
-/* A command's registry and its use-case context (app_ctx_local):
- * cli_open opens them (0, or the exit status after printing the error);
- * cli_finish appends the context's waiting audit rows, closes the registry
- * and returns 0 or the exit status of rc after printing err. */
-struct app_ctx;
-struct protocol_lib;
-int cli_open(struct cli_ctx *ctx, struct store **st, struct app_ctx *cx, const struct protocol_lib *lib);
-int cli_finish(struct cli_ctx *ctx, struct store *st, struct app_ctx *cx, enum prolo_code rc,
-               const struct prolo_err *err);
+/* What a command holds while it runs a use case: the protocol library
+ * (when asked for), the registry and the local actor's context
+ * (app_ctx_local), and the error of the use case. */
+struct cli_run {
+	struct protocol_lib lib;
+	struct store *st;
+	struct app_ctx cx;
+	struct prolo_err err;
+};
+/* Loads the protocols when with_protocols (from protocols_path, NULL = the
+ * default search, a missing default file leaving the library empty), then
+ * opens the registry. 0, or the exit status after printing the error
+ * (nothing left open). */
+int cli_begin(struct cli_ctx *ctx, struct cli_run *r, bool with_protocols, const char *protocols_path);
+/* Appends the context's waiting audit rows, closes the registry, frees the
+ * library; 0, or the exit status of rc after printing r->err. */
+int cli_end(struct cli_ctx *ctx, struct cli_run *r, enum prolo_code rc);
 
 /* Prints "prolo: FIELD: MESSAGE" (or JSON with --json) to ctx->errs and
  * returns the exit status for err->code. */
@@ -162,6 +173,11 @@ int cli_parse(struct cli_ctx *ctx, const char *group, const struct cli_command *
  * given. name must be in the table (asserted). */
 const char *cli_get(const struct cli_args *a, const char *name);
 bool cli_has(const struct cli_args *a, const char *name);
+/* The whole number of option name (without "--") in [lo, hi] into *out;
+ * *out is left alone when the option is absent. Returns 0, or the usage
+ * error's status naming the option and the range. */
+int cli_opt_long(struct cli_ctx *ctx, const struct cli_args *ca, const char *name, long lo, long hi,
+                 long *out);
 /* The command of group whose verb is argv[1] (cmds ends with a row whose
  * help is NULL); a row with verb NULL matches when no verb row does. NULL
  * when none matches. */

@@ -22,23 +22,10 @@ static int ack(struct cli_ctx *ctx, const struct cli_args *ca)
 	int32_t day = DOM_DATE_NONE;
 	if (t && !dom_date_parse(t, strlen(t), &day))
 		return cli_usage(ctx, "--today: '%s' is not a date (YYYY-MM-DD)", t);
-	int x;
-	struct protocol_lib lib = { 0 };
-	if ((x = cli_plan_protocols(ctx, path, false, &lib)))
+	struct cli_run r;
+	int x = cli_begin(ctx, &r, true, path);
+	if (x || (x = cli_end(ctx, &r, app_alert_ack(&r.cx, key, day, by, note, &r.err))))
 		return x;
-	struct store *st = NULL;
-	struct prolo_err err = { 0 };
-	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
-	if (!rc) {
-		struct app_ctx cx;
-		app_ctx_local(&cx, st, &lib);
-		rc = app_alert_ack(&cx, key, day, by, note, &err);
-		app_ctx_flush(&cx);
-	}
-	store_close(st);
-	protocol_lib_free(&lib);
-	if (rc)
-		return cli_fail(ctx, &err);
 	if (ctx->json) {
 		json_t *j = json_pack("{s:s, s:s, s:s?}", "key", key, "by", by, "note", note);
 		cli_print_json(ctx, j);
@@ -75,25 +62,13 @@ int cli_alerts(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 		return x;
 	const char *clinic = cli_get(ca, "clinic");
 	const char *path = cli_get(ca, "protocols");
-	struct protocol_lib lib = { 0 };
-	if ((x = cli_plan_protocols(ctx, path, false, &lib)))
-		return x;
-	struct store *st = NULL;
-	struct prolo_err err = { 0 };
+	struct cli_run r;
 	struct alert_list l = { 0 };
 	/* Opened for writing so that a registry from before the alerts
 	 * migration is brought up to date. */
-	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
-	if (!rc) {
-		struct app_ctx cx;
-		app_ctx_local(&cx, st, &lib);
-		rc = app_alerts_list(&cx, today, clinic, &l, &err);
-		app_ctx_flush(&cx);
-	}
-	store_close(st);
-	protocol_lib_free(&lib);
-	if (rc)
-		return cli_fail(ctx, &err);
+	if ((x = cli_begin(ctx, &r, true, path)) ||
+	    (x = cli_end(ctx, &r, app_alerts_list(&r.cx, today, clinic, &l, &r.err))))
+		return x;
 	if (ctx->json) {
 		json_t *j = alerts_to_json(&l);
 		cli_print_json(ctx, j);

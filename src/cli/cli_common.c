@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_plan.h"
 #include "core/buf.h"
+#include "core/domain.h"
 #include "app/app.h"
 #include "security/audit.h"
 
@@ -68,6 +70,15 @@ int cli_usage(struct cli_ctx *ctx, const char *fmt, ...)
 	return 2;
 }
 
+int cli_opt_long(struct cli_ctx *ctx, const struct cli_args *ca, const char *name, long lo, long hi,
+                 long *out)
+{
+	const char *v = cli_get(ca, name);
+	if (!v || dom_parse_long(v, strlen(v), lo, hi, out))
+		return 0;
+	return cli_usage(ctx, "--%s: expected a whole number %ld..%ld, got '%s'", name, lo, hi, v);
+}
+
 enum prolo_code cli_audit_event(struct store *st, const char *action, const char *record,
                                 const char *detail, struct prolo_err *err)
 {
@@ -78,19 +89,25 @@ enum prolo_code cli_audit_event(struct store *st, const char *action, const char
 	return cx.audit.write(cx.audit.ctx, &e, err);
 }
 
-int cli_open(struct cli_ctx *ctx, struct store **st, struct app_ctx *cx, const struct protocol_lib *lib)
+int cli_begin(struct cli_ctx *ctx, struct cli_run *r, bool with_protocols, const char *protocols_path)
 {
-	struct prolo_err err = { 0 };
-	if (store_open(ctx->db_path, 0, st, &err))
-		return cli_fail(ctx, &err);
-	app_ctx_local(cx, *st, lib);
+	memset(r, 0, sizeof *r);
+	int x;
+	if (with_protocols && (x = cli_plan_protocols(ctx, protocols_path, false, &r->lib)))
+		return x;
+	if (store_open(ctx->db_path, 0, &r->st, &r->err)) {
+		protocol_lib_free(&r->lib);
+		return cli_fail(ctx, &r->err);
+	}
+	app_ctx_local(&r->cx, r->st, with_protocols ? &r->lib : NULL);
 	return 0;
 }
 
-int cli_finish(struct cli_ctx *ctx, struct store *st, struct app_ctx *cx, enum prolo_code rc,
-               const struct prolo_err *err)
+int cli_end(struct cli_ctx *ctx, struct cli_run *r, enum prolo_code rc)
 {
-	app_ctx_flush(cx);
-	store_close(st);
-	return rc ? cli_fail(ctx, err) : 0;
+	app_ctx_flush(&r->cx);
+	store_close(r->st);
+	r->st = NULL;
+	protocol_lib_free(&r->lib);
+	return rc ? cli_fail(ctx, &r->err) : 0;
 }

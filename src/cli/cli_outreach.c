@@ -38,6 +38,20 @@ static void print_contact(struct cli_ctx *ctx, const struct store_contact *c)
 	        ok ? "contactable by machine" : "not contactable by machine: ", ok ? "" : why);
 }
 
+/* Sets the contact in (when given) or reads that of pid, and prints it. */
+static int contact_run(struct cli_ctx *ctx, const struct app_contact_in *in, const char *pid)
+{
+	struct cli_run r;
+	int x = cli_begin(ctx, &r, false, NULL);
+	if (x)
+		return x;
+	struct store_contact c;
+	enum prolo_code rc = in ? app_contact_set(&r.cx, in, &c, &r.err) : app_contact_get(&r.cx, pid, &c, &r.err);
+	if (!rc)
+		print_contact(ctx, &c);
+	return cli_end(ctx, &r, rc);
+}
+
 static int contact(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	const struct cli_command *cmd = ca->cmd;
@@ -59,33 +73,13 @@ static int contact(struct cli_ctx *ctx, const struct cli_args *ca)
 			prolo_err_set(&e, PROLO_EINVAL, "consent_date", "is not a date (YYYY-MM-DD)");
 			return cli_fail(ctx, &e);
 		}
-		int x = 0;
-		struct store *st;
-		struct app_ctx cx;
-		if (x || (x = cli_open(ctx, &st, &cx, NULL)))
-			return x;
-		struct prolo_err err = { 0 };
-		struct store_contact c;
-		enum prolo_code rc = app_contact_set(&cx, &in, &c, &err);
-		if (!rc)
-			print_contact(ctx, &c);
-		return cli_finish(ctx, st, &cx, rc, &err);
+		return contact_run(ctx, &in, NULL);
 	}
 	if (strcmp(sub, "show") == 0) {
 		const char *pid = ca->pos[0];
 		if (!pid)
 			return cli_usage(ctx, "contact show: expected the patient's id");
-		int x = 0;
-		struct store *st;
-		struct app_ctx cx;
-		if (x || (x = cli_open(ctx, &st, &cx, NULL)))
-			return x;
-		struct prolo_err err = { 0 };
-		struct store_contact c;
-		enum prolo_code rc = app_contact_get(&cx, pid, &c, &err);
-		if (!rc)
-			print_contact(ctx, &c);
-		return cli_finish(ctx, st, &cx, rc, &err);
+		return contact_run(ctx, NULL, pid);
 	}
 	return cli_usage(ctx, "contact: expected set or show");
 }
@@ -105,20 +99,13 @@ int cli_followup(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	const char *cid = ca->pos[0];
 	if (!cid)
 		return cli_usage(ctx, "followup show: expected the course's id");
-	struct protocol_lib lib = { 0 };
-	if ((x = cli_plan_protocols(ctx, path, false, &lib)))
+	struct cli_run r;
+	if ((x = cli_begin(ctx, &r, true, path)))
 		return x;
-	struct store *st;
-	struct app_ctx cx;
-	if ((x = cli_open(ctx, &st, &cx, &lib))) {
-		protocol_lib_free(&lib);
-		return x;
-	}
-	cx.today = today;
-	struct prolo_err err = { 0 };
+	r.cx.today = today;
 	struct app_fu_point pts[FU_POINTS_MAX];
 	size_t n = 0;
-	enum prolo_code rc = app_followup_show(&cx, cid, pts, &n, &err);
+	enum prolo_code rc = app_followup_show(&r.cx, cid, pts, &n, &r.err);
 	if (!rc) {
 		json_t *arr = ctx->json ? json_array() : NULL;
 		for (size_t i = 0; i < n; i++) {
@@ -143,8 +130,7 @@ int cli_followup(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 		if (arr)
 			cli_print_json(ctx, arr);
 	}
-	protocol_lib_free(&lib);
-	return cli_finish(ctx, st, &cx, rc, &err);
+	return cli_end(ctx, &r, rc);
 }
 
 /* ---- outreach ----------------------------------------------------------- */
@@ -214,33 +200,26 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	const char *cpath = cmd->opts && cmd->opts[0].name && strcmp(cmd->opts[0].name, "config") == 0
 	                    ? cli_get(ca, "config") : NULL;
 	struct outreach_config conf;
-	struct store *st;
-	struct app_ctx cx;
-	struct prolo_err err = { 0 };
+	struct cli_run r;
 	enum prolo_code rc;
 	int x;
 	if (strcmp(sub, "run") == 0) {
 		bool no_send = cli_has(ca, "no-send");
 		if ((x = load_conf(ctx, cpath, &conf)))
 			return x;
-		struct protocol_lib lib = { 0 };
-		if ((x = cli_plan_protocols(ctx, cli_get(ca, "protocols"), false, &lib)))
-			return x;
 		char lpath[1100];
 		snprintf(lpath, sizeof lpath, "%s-outreach.lock", ctx->db_path);
 		int fd = -1;
-		if (outreach_lock(lpath, &fd, &err)) {
-			protocol_lib_free(&lib);
+		struct prolo_err err = { 0 };
+		if (outreach_lock(lpath, &fd, &err))
 			return cli_fail(ctx, &err);
-		}
-		if ((x = cli_open(ctx, &st, &cx, &lib))) {
+		if ((x = cli_begin(ctx, &r, true, cli_get(ca, "protocols")))) {
 			outreach_unlock(fd);
-			protocol_lib_free(&lib);
 			return x;
 		}
 		outreach_global_init();
 		struct app_outbox_stats s;
-		rc = app_outbox_run(&cx, &conf, !no_send, &s, &err);
+		rc = app_outbox_run(&r.cx, &conf, !no_send, &s, &r.err);
 		if (!rc) {
 			if (ctx->json)
 				cli_print_json(ctx, json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:b}", "resolved", s.resolved,
@@ -254,9 +233,8 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 				        s.queued, s.accepted, s.temporary, s.permanent, s.unknown, s.cancelled, s.tasks,
 				        s.resolved, s.quiet ? "; quiet hours: nothing sent" : "");
 		}
-		x = cli_finish(ctx, st, &cx, rc, &err);
+		x = cli_end(ctx, &r, rc);
 		outreach_unlock(fd);
-		protocol_lib_free(&lib);
 		explicit_bzero(&conf, sizeof conf);
 		return x;
 	}
@@ -265,44 +243,42 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 		int sv = -1;
 		if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
 			return cli_usage(ctx, "outreach list: --state is one of queued, sending, sent, failed, unknown, cancelled");
-		if ((x = cli_open(ctx, &st, &cx, NULL)))
+		if ((x = cli_begin(ctx, &r, false, NULL)))
 			return x;
-		struct list_ctx lc = { ctx, &cx, ctx->json ? json_array() : NULL };
-		rc = app_outbox_list(&cx, sv, print_msg, &lc, &err);
+		struct list_ctx lc = { ctx, &r.cx, ctx->json ? json_array() : NULL };
+		rc = app_outbox_list(&r.cx, sv, print_msg, &lc, &r.err);
 		if (lc.arr) {
 			if (!rc)
 				cli_print_json(ctx, lc.arr);
 			else
 				json_decref(lc.arr);
 		}
-		return cli_finish(ctx, st, &cx, rc, &err);
+		return cli_end(ctx, &r, rc);
 	}
 	if (strcmp(sub, "retry") == 0 || strcmp(sub, "cancel") == 0) {
 		const char *id = ca->pos[0];
 		long v;
 		if (!id || !dom_parse_long(id, strlen(id), 1, 1L << 40, &v))
 			return cli_usage(ctx, "outreach %s: expected a message id (as 'prolo outreach list' prints it)", sub);
-		if ((x = cli_open(ctx, &st, &cx, NULL)))
+		if ((x = cli_begin(ctx, &r, false, NULL)))
 			return x;
-		rc = sub[0] == 'r' ? app_outbox_retry(&cx, v, &err) : app_outbox_cancel(&cx, v, &err);
+		rc = sub[0] == 'r' ? app_outbox_retry(&r.cx, v, &r.err) : app_outbox_cancel(&r.cx, v, &r.err);
 		if (!rc && !ctx->json)
 			fprintf(ctx->out, "message %ld %s\n", v, sub[0] == 'r' ? "queued again" : "cancelled");
-		return cli_finish(ctx, st, &cx, rc, &err);
+		return cli_end(ctx, &r, rc);
 	}
 	if (strcmp(sub, "test") == 0) {
 		const char *addr = ca->pos[0];
 		if (!addr)
 			return cli_usage(ctx, "outreach test: expected an e-mail address");
-		if ((x = load_conf(ctx, cpath, &conf)) ||
-		    (x = cli_open(ctx, &st, &cx, NULL)))
+		if ((x = load_conf(ctx, cpath, &conf)) || (x = cli_begin(ctx, &r, false, NULL)))
 			return x;
 		outreach_global_init();
 		struct outreach_outcome oc;
-		rc = app_outbox_test(&cx, &conf, addr, &oc, &err);
+		rc = app_outbox_test(&r.cx, &conf, addr, &oc, &r.err);
 		explicit_bzero(&conf, sizeof conf);
-		if (rc)
-			return cli_finish(ctx, st, &cx, rc, &err);
-		cli_finish(ctx, st, &cx, rc, &err);
+		if ((x = cli_end(ctx, &r, rc)))
+			return x;
 		if (ctx->json)
 			cli_print_json(ctx, json_pack("{s:b,s:s}", "accepted", oc.result == ORES_ACCEPTED, "reply", oc.reply));
 		else

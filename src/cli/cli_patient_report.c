@@ -21,38 +21,28 @@ int cli_patient_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc,
 	int32_t today;
 	if ((x = cli_today_value(ctx, cli_get(ca, "today"), &today)))
 		return x;
-	struct protocol_lib lib = { 0 };
-	if ((x = cli_plan_protocols(ctx, ppath, false, &lib)))
+	struct cli_run r;
+	if ((x = cli_begin(ctx, &r, true, ppath)))
 		return x;
-	struct store *st = NULL;
-	struct prolo_err err = { 0 };
 	struct patient_summary s = { 0 };
 	struct buf b = { 0 };
 	/* Opened for writing: the read is audited (app_patient_summary). */
-	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
-	if (!rc) {
-		struct app_ctx cx;
-		app_ctx_local(&cx, st, &lib);
-		rc = app_patient_summary(&cx, id, &s, &err);
-		app_ctx_flush(&cx);
-	}
-	store_close(st);
-	if (!rc && patient_summary_html(&s, &lib, today, &b))
-		rc = prolo_err_set(&err, PROLO_ENOMEM, "", "out of memory");
+	enum prolo_code rc = app_patient_summary(&r.cx, id, &s, &r.err);
+	if (!rc && patient_summary_html(&s, &r.lib, today, &b))
+		rc = prolo_err_set(&r.err, PROLO_ENOMEM, "", "out of memory");
 	if (!rc) {
 		FILE *f = privfile_fopen(html);
 		bool ok = f && fwrite(buf_str(&b), 1, b.len, f) == b.len;
 		if (f)
 			ok = fclose(f) == 0 && ok;
 		if (!ok)
-			rc = prolo_err_set(&err, PROLO_EINVAL, "html", "cannot write '%s'", html);
+			rc = prolo_err_set(&r.err, PROLO_EINVAL, "html", "cannot write '%s'", html);
 	}
 	size_t courses = s.n_courses;
 	buf_free(&b);
 	patient_summary_free(&s);
-	protocol_lib_free(&lib);
-	if (rc)
-		return cli_fail(ctx, &err);
+	if ((x = cli_end(ctx, &r, rc)))
+		return x;
 	if (ctx->json) {
 		json_t *j = json_pack("{s:s, s:I}", "file", html, "courses", (json_int_t)courses);
 		cli_print_json(ctx, j);

@@ -43,21 +43,12 @@ int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	int32_t today;
 	if ((x = cli_today_value(ctx, cli_get(ca, "today"), &today)))
 		return x;
-	struct protocol_lib lib = { 0 };
-	if ((x = cli_plan_protocols(ctx, ppath, false, &lib)))
+	struct cli_run r;
+	if ((x = cli_begin(ctx, &r, true, ppath)))
 		return x;
-	struct store *st = NULL;
-	struct prolo_err err = { 0 };
 	struct app_schedule ex = { 0 };
 	/* Opened for writing: the read is audited (app_schedule_export). */
-	enum prolo_code rc = store_open(ctx->db_path, 0, &st, &err);
-	if (!rc) {
-		struct app_ctx cx;
-		app_ctx_local(&cx, st, &lib);
-		rc = app_schedule_export(&cx, clinic, &ex, &err);
-		app_ctx_flush(&cx);
-	}
-	store_close(st);
+	enum prolo_code rc = app_schedule_export(&r.cx, clinic, &ex, &r.err);
 	/* A fixed --today makes the file reproducible: stamp that midnight. */
 	char stamp[20];
 	if (today_given) {
@@ -72,15 +63,14 @@ int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	}
 	struct buf b = { 0 };
 	if (!rc && ics_render(ex.ev, ex.n, stamp, &b))
-		rc = prolo_err_set(&err, PROLO_ENOMEM, "", "out of memory");
+		rc = prolo_err_set(&r.err, PROLO_ENOMEM, "", "out of memory");
 	if (!rc)
-		rc = write_file(path, &b, &err);
+		rc = write_file(path, &b, &r.err);
 	buf_free(&b);
 	size_t n_events = ex.n, n_courses = ex.courses;
 	app_schedule_free(&ex);
-	protocol_lib_free(&lib);
-	if (rc)
-		return cli_fail(ctx, &err);
+	if ((x = cli_end(ctx, &r, rc)))
+		return x;
 	if (ctx->json) {
 		json_t *j = json_pack("{s:s, s:I, s:I}", "file", path, "events", (json_int_t)n_events, "courses",
 		                      (json_int_t)n_courses);

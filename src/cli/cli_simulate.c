@@ -36,10 +36,13 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
-/* Parses a decimal integer in [lo, hi]; false on anything else. */
-static bool parse_int(const char *s, long lo, long hi, long *out)
+/* --seed into *seed when given: 0, or the usage error's status. */
+static int opt_seed(struct cli_ctx *ctx, const struct cli_args *ca, uint64_t *seed)
 {
-	return s && dom_parse_long(s, strlen(s), lo, hi, out);
+	const char *v = cli_get(ca, "seed");
+	if (v && !parse_u64(v, seed))
+		return cli_usage(ctx, "--seed: expected an unsigned integer, got '%s'", v);
+	return 0;
 }
 
 /* --- CSV output ------------------------------------------------------- */
@@ -186,26 +189,18 @@ static bool make_tempdir(char *out, size_t outsz)
 /* Each subcommand returns an exit status and prints its own errors. */
 static int simulate_registry(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *s_pat = cli_get(ca, "patients");
-	const char *s_seed = cli_get(ca, "seed");
-	const char *s_clin = cli_get(ca, "clinics");
 	const char *out = cli_get(ca, "out");
 	bool progress = cli_has(ca, "progress");
-	struct sim_csv_opts opts = { .goal_reached = true };
-	opts.all_instruments = cli_has(ca, "all-instruments");
-	if (cli_has(ca, "no-goal-reached"))
-		opts.goal_reached = false;
+	struct sim_csv_opts opts = { .goal_reached = !cli_has(ca, "no-goal-reached"),
+	                             .all_instruments = cli_has(ca, "all-instruments") };
 	int rc;
-	long patients, clinics = 40;
+	long patients = 0, clinics = 40;
 	uint64_t seed = 1;
-	if (!s_pat)
+	if (!cli_has(ca, "patients"))
 		return cli_usage(ctx, "simulate: --patients N is required");
-	if (!parse_int(s_pat, 1, 1000000000L, &patients))
-		return cli_usage(ctx, "--patients: expected 1..1000000000, got '%s'", s_pat);
-	if (s_seed && !parse_u64(s_seed, &seed))
-		return cli_usage(ctx, "--seed: expected an unsigned integer, got '%s'", s_seed);
-	if (s_clin && !parse_int(s_clin, 1, 999, &clinics))
-		return cli_usage(ctx, "--clinics: expected 1..999, got '%s'", s_clin);
+	if ((rc = cli_opt_long(ctx, ca, "patients", 1, 1000000000L, &patients)) ||
+	    (rc = opt_seed(ctx, ca, &seed)) || (rc = cli_opt_long(ctx, ca, "clinics", 1, 999, &clinics)))
+		return rc;
 	if ((out != NULL) == ctx->db_given)
 		return cli_usage(ctx, "simulate: give exactly one of --out DIR and --db FILE");
 	if (!progress && patients >= 100000 && isatty(fileno(ctx->errs)))
@@ -295,15 +290,9 @@ static int simulate_trial(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	const char *s_arms = cli_get(ca, "arms");
 	const char *s_cond = cli_get(ca, "condition");
-	const char *s_n = cli_get(ca, "per-arm");
 	const char *s_months = cli_get(ca, "months");
-	const char *s_reps = cli_get(ca, "reps");
-	const char *s_seed = cli_get(ca, "seed");
-	const char *s_sess = cli_get(ca, "sessions");
-	const char *s_int = cli_get(ca, "interval");
-	const char *s_min = cli_get(ca, "baseline-min");
 	const char *s_resp = cli_get(ca, "responder");
-	if (!s_arms || !s_cond || !s_n)
+	if (!s_arms || !s_cond || !cli_has(ca, "per-arm"))
 		return cli_usage(ctx, "simulate trial: --arms A,B --condition C --per-arm N are required");
 
 	struct sim_params p;
@@ -325,36 +314,28 @@ static int simulate_trial(struct cli_ctx *ctx, const struct cli_args *ca)
 		return cli_usage(ctx, "--condition: expected one of %s, got '%s'", names, s_cond);
 	}
 	sp.condition = (enum condition)c;
-	long n, reps = 0, v;
+	long n = 0, reps = 0, sessions = 0, interval = 0, base_min = (long)sp.baseline_min;
 	uint64_t seed = 1;
 	double months = 12;
-	if (!parse_int(s_n, 2, 1000000, &n))
-		return cli_usage(ctx, "--per-arm: expected 2..1000000, got '%s'", s_n);
+	int rc;
+	if ((rc = cli_opt_long(ctx, ca, "per-arm", 2, 1000000, &n)))
+		return rc;
 	sp.per_arm = (int)n;
 	if (s_months && (!dom_parse_double(s_months, strlen(s_months), &months) ||
 	                 months < 0 || months > 120))
 		return cli_usage(ctx, "--months: expected 0..120, got '%s'", s_months);
 	sp.horizon_days = (int)floor(months * 365.25 / 12.0 + 0.5);
-	if (s_reps && !parse_int(s_reps, 1, 100000, &reps))
-		return cli_usage(ctx, "--reps: expected 1..100000, got '%s'", s_reps);
-	if (s_seed && !parse_u64(s_seed, &seed))
-		return cli_usage(ctx, "--seed: expected an unsigned integer, got '%s'", s_seed);
+	if ((rc = cli_opt_long(ctx, ca, "reps", 1, 100000, &reps)) || (rc = opt_seed(ctx, ca, &seed)) ||
+	    (rc = cli_opt_long(ctx, ca, "sessions", 1, SIM_MAX_SESSIONS, &sessions)) ||
+	    (rc = cli_opt_long(ctx, ca, "interval", 1, 365, &interval)) ||
+	    (rc = cli_opt_long(ctx, ca, "baseline-min", 0, 10, &base_min)))
+		return rc;
 	sim_trial_default_protocol(&p, &sp);
-	if (s_sess) {
-		if (!parse_int(s_sess, 1, SIM_MAX_SESSIONS, &v))
-			return cli_usage(ctx, "--sessions: expected 1..%d, got '%s'", SIM_MAX_SESSIONS, s_sess);
-		sp.sessions[0] = sp.sessions[1] = (int)v;
-	}
-	if (s_int) {
-		if (!parse_int(s_int, 1, 365, &v))
-			return cli_usage(ctx, "--interval: expected 1..365 days, got '%s'", s_int);
-		sp.interval_days[0] = sp.interval_days[1] = (int)v;
-	}
-	if (s_min) {
-		if (!parse_int(s_min, 0, 10, &v))
-			return cli_usage(ctx, "--baseline-min: expected 0..10, got '%s'", s_min);
-		sp.baseline_min = (double)v;
-	}
+	if (sessions)
+		sp.sessions[0] = sp.sessions[1] = (int)sessions;
+	if (interval)
+		sp.interval_days[0] = sp.interval_days[1] = (int)interval;
+	sp.baseline_min = (double)base_min;
 	if (s_resp) {
 		if (strcmp(s_resp, "vas") == 0)
 			sp.responder_vas = true;
@@ -384,10 +365,10 @@ static int simulate_trial(struct cli_ctx *ctx, const struct cli_args *ca)
 
 static int simulate_calibrate(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *s_seed = cli_get(ca, "seed");
 	uint64_t seed = 1;
-	if (s_seed && !parse_u64(s_seed, &seed))
-		return cli_usage(ctx, "--seed: expected an unsigned integer, got '%s'", s_seed);
+	int rc = opt_seed(ctx, ca, &seed);
+	if (rc)
+		return rc;
 	struct sim_params p;
 	sim_params_default(&p);
 	struct sim_calib_row rows[SIM_CALIB_ROWS];

@@ -99,22 +99,15 @@ static int user_add(struct cli_ctx *ctx, const struct cli_args *ca)
 	char pw[PW_MAX];
 	if ((rc = get_password(ctx, from_stdin, pw, sizeof pw)))
 		return rc;
-	struct store *st = NULL;
 	enum prolo_code code = auth_init(&err);
 	if (!code)
 		code = auth_hash_password(pw, u.pwhash, &err);
 	memset(pw, 0, sizeof pw);
-	if (!code)
-		code = store_open(ctx->db_path, 0, &st, &err);
-	if (!code) {
-		struct app_ctx cx;
-		app_ctx_local(&cx, st, NULL);
-		code = app_user_add(&cx, &u, &err);
-		app_ctx_flush(&cx);
-	}
-	store_close(st);
 	if (code)
 		return cli_fail(ctx, &err);
+	struct cli_run r;
+	if ((rc = cli_begin(ctx, &r, false, NULL)) || (rc = cli_end(ctx, &r, app_user_add(&r.cx, &u, &r.err))))
+		return rc;
 	fprintf(ctx->out, "user %s added (%s%s%s)\n", u.name, store_role_names[u.role],
 	        u.clinic[0] ? ", clinic " : "", u.clinic);
 	return 0;
@@ -130,25 +123,20 @@ static int user_passwd(struct cli_ctx *ctx, const struct cli_args *ca)
 	char pw[PW_MAX], h[STORE_PWHASH_MAX];
 	if ((rc = get_password(ctx, from_stdin, pw, sizeof pw)))
 		return rc;
-	struct prolo_err err;
-	prolo_err_clear(&err);
-	struct store *st = NULL;
+	struct prolo_err err = { 0 };
 	enum prolo_code code = auth_init(&err);
 	if (!code)
 		code = auth_hash_password(pw, h, &err);
 	memset(pw, 0, sizeof pw);
-	if (!code)
-		code = store_open(ctx->db_path, 0, &st, &err);
-	if (!code) {
-		struct app_ctx cx;
-		app_ctx_local(&cx, st, NULL);
-		code = app_user_set_password(&cx, name, h, &err);
-		app_ctx_flush(&cx);
-	}
-	memset(h, 0, sizeof h);
-	store_close(st);
 	if (code)
 		return cli_fail(ctx, &err);
+	struct cli_run r;
+	rc = cli_begin(ctx, &r, false, NULL);
+	if (!rc)
+		rc = cli_end(ctx, &r, app_user_set_password(&r.cx, name, h, &r.err));
+	memset(h, 0, sizeof h);
+	if (rc)
+		return rc;
 	fprintf(ctx->out, "password of %s changed; its sessions were closed\n", name);
 	return 0;
 }
@@ -156,19 +144,10 @@ static int user_passwd(struct cli_ctx *ctx, const struct cli_args *ca)
 static int user_unlock(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	const char *name = ca->pos[0];
-	struct prolo_err err;
-	prolo_err_clear(&err);
-	struct store *st = NULL;
-	enum prolo_code code = store_open(ctx->db_path, 0, &st, &err);
-	if (!code) {
-		struct app_ctx cx;
-		app_ctx_local(&cx, st, NULL);
-		code = app_user_unlock(&cx, name, &err);
-		app_ctx_flush(&cx);
-	}
-	store_close(st);
-	if (code)
-		return cli_fail(ctx, &err);
+	struct cli_run r;
+	int x = cli_begin(ctx, &r, false, NULL);
+	if (x || (x = cli_end(ctx, &r, app_user_unlock(&r.cx, name, &r.err))))
+		return x;
 	fprintf(ctx->out, "%s unlocked: its failed logins are forgotten\n", name);
 	return 0;
 }
@@ -187,17 +166,9 @@ static enum prolo_code print_user(void *c, const struct store_user *u, struct pr
 
 static int user_list(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	struct prolo_err err;
-	struct store *st = NULL;
-	enum prolo_code code = store_open(ctx->db_path, 0, &st, &err);
-	if (!code) {
-		struct app_ctx cx;
-		app_ctx_local(&cx, st, NULL);
-		code = app_user_list(&cx, print_user, ctx, &err);
-		app_ctx_flush(&cx);
-	}
-	store_close(st);
-	return code ? cli_fail(ctx, &err) : 0;
+	struct cli_run r;
+	int x = cli_begin(ctx, &r, false, NULL);
+	return x ? x : cli_end(ctx, &r, app_user_list(&r.cx, print_user, ctx, &r.err));
 }
 
 int cli_user(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)

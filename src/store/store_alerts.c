@@ -27,35 +27,21 @@ enum prolo_code store_alert_ack_add(struct store *st, const char *key, const cha
 	static const char course[] = "SELECT pk FROM courses WHERE course_id = ?";
 	static const char ins[] =
 		"INSERT INTO alert_acks(key, course_pk, acked_by, acked_at, note) VALUES (?, ?, ?, ?, ?)";
-	sqlite3_stmt *s = store_stmt(st, course, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, course_id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		if (rc == SQLITE_DONE)
-			return prolo_err_set(err, PROLO_ENOTFOUND, "key", "no course '%s'", course_id);
-		return store_sqlite_err(st, rc, "looking up a course", err);
-	}
+	sqlite3_stmt *s;
+	enum prolo_code pc = store_row_by_text(st, course, course_id, "looking up a course", &s, err);
+	if (pc || !s)
+		return pc ? pc : prolo_err_set(err, PROLO_ENOTFOUND, "key", "no course '%s'", course_id);
 	sqlite3_int64 pk = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 
-	if (!(s = store_stmt(st, find, err)))
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		enum prolo_code c = prolo_err_set(err, PROLO_ECONFLICT, "key",
-		                                  "'%s' was already acknowledged by %s at %s", key,
-		                                  (const char *)sqlite3_column_text(s, 0),
-		                                  (const char *)sqlite3_column_text(s, 1));
+	if ((pc = store_row_by_text(st, find, key, "reading acknowledgements", &s, err)))
+		return pc;
+	if (s) {
+		pc = prolo_err_set(err, PROLO_ECONFLICT, "key", "'%s' was already acknowledged by %s at %s", key,
+		                   (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));
 		sqlite3_reset(s);
-		return c;
+		return pc;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, "reading acknowledgements", err);
 
 	char at[32];
 	time_t t = time(NULL);
@@ -70,7 +56,7 @@ enum prolo_code store_alert_ack_add(struct store *st, const char *key, const cha
 	sqlite3_bind_text(s, 4, at, -1, SQLITE_TRANSIENT);
 	if (note && note[0])
 		sqlite3_bind_text(s, 5, note, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
+	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "recording an acknowledgement", err);
 }
@@ -79,16 +65,10 @@ enum prolo_code store_alert_acked(struct store *st, const char *key, bool *acked
                                   struct prolo_err *err)
 {
 	static const char sql[] = "SELECT 1 FROM alert_acks WHERE key = ?";
-	*acked = false;
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW) {
-		*acked = true;
-		return PROLO_OK;
-	}
-	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "reading acknowledgements", err);
+	sqlite3_stmt *s;
+	enum prolo_code rc = store_row_by_text(st, sql, key, "reading acknowledgements", &s, err);
+	*acked = s != NULL;
+	if (s)
+		sqlite3_reset(s);
+	return rc;
 }

@@ -399,12 +399,7 @@ enum prolo_code store_audit_spool_get(struct store *st, char *id, size_t idsz, s
 
 enum prolo_code store_audit_spool_mark(struct store *st, const char *id, struct prolo_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO audit_spool(one, last_file) VALUES (1, ?)"
-	                                 " ON CONFLICT(one) DO UPDATE SET last_file = excluded.last_file", err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "writing the audit spool mark", err);
+	static const char sql[] = "INSERT INTO audit_spool(one, last_file) VALUES (1, ?)"
+	                          " ON CONFLICT(one) DO UPDATE SET last_file = excluded.last_file";
+	return store_exec_text(st, sql, id, "writing the audit spool mark", err);
 }

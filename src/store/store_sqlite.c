@@ -157,6 +157,33 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct prolo_err *er
 	return stmt;
 }
 
+enum prolo_code store_row_by_text(struct store *st, const char *sql, const char *key, const char *what,
+                                  sqlite3_stmt **row, struct prolo_err *err)
+{
+	*row = NULL;
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*row = s;
+		return PROLO_OK;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, what, err);
+}
+
+enum prolo_code store_exec_text(struct store *st, const char *sql, const char *key, const char *what,
+                                struct prolo_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum prolo_code rc = store_row_by_text(st, sql, key, what, &s, err);
+	if (s)
+		sqlite3_reset(s);
+	return rc;
+}
+
 static enum prolo_code exec(struct store *st, const char *sql, const char *what,
                             struct prolo_err *err)
 {
@@ -688,22 +715,15 @@ static enum prolo_code patient_pk(struct store *st, const char *id, int64_t *pk,
 		return PROLO_OK;
 	}
 	static const char sql[] = "SELECT pk FROM patients WHERE patient_id = ?";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*pk = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		snprintf(st->patient.id, sizeof st->patient.id, "%s", id);
-		st->patient.pk = *pk;
-		return PROLO_OK;
-	}
+	sqlite3_stmt *s;
+	enum prolo_code rc = store_row_by_text(st, sql, id, "looking up a patient", &s, err);
+	if (rc || !s)
+		return rc ? rc : prolo_err_set(err, PROLO_ENOTFOUND, "patient_id", "no patient '%s'", id);
+	*pk = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, "looking up a patient", err);
-	return prolo_err_set(err, PROLO_ENOTFOUND, "patient_id", "no patient '%s'", id);
+	snprintf(st->patient.id, sizeof st->patient.id, "%s", id);
+	st->patient.pk = *pk;
+	return PROLO_OK;
 }
 
 static enum prolo_code course_ref(struct store *st, const char *id, struct parent_cache **out,
@@ -729,28 +749,21 @@ static enum prolo_code course_ref(struct store *st, const char *id, struct paren
 		}
 	}
 	static const char sql[] = "SELECT pk, start_date FROM courses WHERE course_id = ?";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		st->course.pk = sqlite3_column_int64(s, 0);
-		const char *d = (const char *)sqlite3_column_text(s, 1);
-		if (!d || !dom_date_parse(d, strlen(d), &st->course.start_date))
-			st->course.start_date = DOM_DATE_NONE;
-		st->course.next_ae = 0;
-		snprintf(st->course.id, sizeof st->course.id, "%s", id);
-		sqlite3_reset(s);
-		if (st->bulk && idmap_put(&st->courses, id, (struct idmap_val){ st->course.pk, st->course.start_date, 0 }))
-			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-		*out = &st->course;
-		return PROLO_OK;
-	}
+	sqlite3_stmt *s;
+	enum prolo_code rc = store_row_by_text(st, sql, id, "looking up a course", &s, err);
+	if (rc || !s)
+		return rc ? rc : prolo_err_set(err, PROLO_ENOTFOUND, "course_id", "no course '%s'", id);
+	st->course.pk = sqlite3_column_int64(s, 0);
+	const char *d = (const char *)sqlite3_column_text(s, 1);
+	if (!d || !dom_date_parse(d, strlen(d), &st->course.start_date))
+		st->course.start_date = DOM_DATE_NONE;
+	st->course.next_ae = 0;
+	snprintf(st->course.id, sizeof st->course.id, "%s", id);
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, "looking up a course", err);
-	return prolo_err_set(err, PROLO_ENOTFOUND, "course_id", "no course '%s'", id);
+	if (st->bulk && idmap_put(&st->courses, id, (struct idmap_val){ st->course.pk, st->course.start_date, 0 }))
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	*out = &st->course;
+	return PROLO_OK;
 }
 
 static enum prolo_code ensure_clinic(struct store *st, const char *code, struct prolo_err *err)
@@ -758,14 +771,9 @@ static enum prolo_code ensure_clinic(struct store *st, const char *code, struct 
 	if (strcmp(st->last_clinic, code) == 0)
 		return PROLO_OK;
 	static const char sql[] = "INSERT INTO clinics(code) VALUES (?) ON CONFLICT DO NOTHING";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, "recording a clinic", err);
+	enum prolo_code rc = store_exec_text(st, sql, code, "recording a clinic", err);
+	if (rc)
+		return rc;
 	snprintf(st->last_clinic, sizeof st->last_clinic, "%s", code);
 	return PROLO_OK;
 }
@@ -1732,6 +1740,25 @@ static enum prolo_code where_key(enum rec_kind kind, struct buf *b)
 }
 
 /* Binds the key fields of rec from idx + 1 on, in where_key's order. */
+/* Ends an UPDATE of one record built in b (rc: how building went) with its
+ * key and the version it must still have, and prepares it. Frees b. */
+static enum prolo_code prepare_versioned(struct store *st, enum rec_kind kind, struct buf *b,
+                                         enum prolo_code rc, const char *what, sqlite3_stmt **s,
+                                         struct prolo_err *err)
+{
+	if (!rc)
+		rc = where_key(kind, b);
+	if (!rc)
+		rc = buf_adds(b, " AND version = ? AND voided_at IS NULL");
+	if (rc) {
+		buf_free(b);
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	}
+	int src = sqlite3_prepare_v2(st->db, buf_str(b), -1, s, NULL);
+	buf_free(b);
+	return src == SQLITE_OK ? PROLO_OK : store_sqlite_err(st, src, what, err);
+}
+
 static int bind_key(sqlite3_stmt *s, int idx, enum rec_kind kind, const void *rec, char datebuf[11])
 {
 	const struct rec_table *t = &rec_tables[kind];
@@ -1801,19 +1828,9 @@ enum prolo_code store_update(struct store *st, enum rec_kind kind, const void *r
 	}
 	if (!rc)
 		rc = buf_adds(&b, ", version = version + 1");
-	if (!rc)
-		rc = where_key(kind, &b);
-	if (!rc)
-		rc = buf_adds(&b, " AND version = ? AND voided_at IS NULL");
-	if (rc) {
-		buf_free(&b);
-		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	}
 	sqlite3_stmt *s = NULL;
-	int src = sqlite3_prepare_v2(st->db, buf_str(&b), -1, &s, NULL);
-	buf_free(&b);
-	if (src != SQLITE_OK)
-		return store_sqlite_err(st, src, "preparing an amendment", err);
+	if ((rc = prepare_versioned(st, kind, &b, rc, "preparing an amendment", &s, err)))
+		return rc;
 	char dates[8][11];
 	int idx = 0, nd = 0;
 	for (int i = 0; i < t->n_fields; i++) {
@@ -1831,6 +1848,24 @@ enum prolo_code store_update(struct store *st, enum rec_kind kind, const void *r
 	return rc;
 }
 
+/* Runs sql over one session's injection rows: its parameters are the
+ * optional text at, then the session's course id and number. */
+static enum prolo_code session_rows_exec(struct store *st, const char *sql, const char *at,
+                                         const struct session *se, const char *what, struct prolo_err *err)
+{
+	sqlite3_stmt *q = store_stmt(st, sql, err);
+	if (!q)
+		return err ? err->code : PROLO_EDB;
+	int idx = 0;
+	if (at)
+		sqlite3_bind_text(q, ++idx, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, ++idx, se->course_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, ++idx, se->session_no);
+	int src = sqlite3_step(q);
+	sqlite3_reset(q);
+	return src == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, src, what, err);
+}
+
 enum prolo_code store_void(struct store *st, enum rec_kind kind, const void *rec, int32_t version,
                            const char *at, const char *reason, struct prolo_err *err)
 {
@@ -1839,19 +1874,9 @@ enum prolo_code store_void(struct store *st, enum rec_kind kind, const void *rec
 	struct buf b = { 0 };
 	enum prolo_code rc = buf_printf(&b, "UPDATE %s SET voided_at = ?, void_reason = ?, version = version + 1",
 	                                tables[kind].table);
-	if (!rc)
-		rc = where_key(kind, &b);
-	if (!rc)
-		rc = buf_adds(&b, " AND version = ? AND voided_at IS NULL");
-	if (rc) {
-		buf_free(&b);
-		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	}
 	sqlite3_stmt *s = NULL;
-	int src = sqlite3_prepare_v2(st->db, buf_str(&b), -1, &s, NULL);
-	buf_free(&b);
-	if (src != SQLITE_OK)
-		return store_sqlite_err(st, src, "preparing a void", err);
+	if ((rc = prepare_versioned(st, kind, &b, rc, "preparing a void", &s, err)))
+		return rc;
 	char d[11];
 	sqlite3_bind_text(s, 1, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, reason, -1, SQLITE_STATIC);
@@ -1862,17 +1887,7 @@ enum prolo_code store_void(struct store *st, enum rec_kind kind, const void *rec
 		static const char sql[] =
 			"UPDATE injections SET voided_at = ?"
 			" WHERE course_pk = (SELECT pk FROM courses WHERE course_id = ?) AND session_no = ?";
-		const struct session *se = rec;
-		sqlite3_stmt *q = store_stmt(st, sql, err);
-		if (!q)
-			return err ? err->code : PROLO_EDB;
-		sqlite3_bind_text(q, 1, at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, se->course_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int(q, 3, se->session_no);
-		src = sqlite3_step(q);
-		sqlite3_reset(q);
-		if (src != SQLITE_DONE)
-			rc = store_sqlite_err(st, src, "voiding injections", err);
+		rc = session_rows_exec(st, sql, at, rec, "voiding injections", err);
 	}
 	return rc;
 }
@@ -1883,16 +1898,7 @@ enum prolo_code store_injections_replace(struct store *st, const struct session 
 	static const char sql[] =
 		"DELETE FROM injections WHERE course_pk = (SELECT pk FROM courses WHERE course_id = ?)"
 		" AND session_no = ?";
-	sqlite3_stmt *q = store_stmt(st, sql, err);
-	if (!q)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(q, 1, s->course_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, s->session_no);
-	int src = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (src != SQLITE_DONE)
-		return store_sqlite_err(st, src, "replacing injections", err);
-	enum prolo_code rc = PROLO_OK;
+	enum prolo_code rc = session_rows_exec(st, sql, NULL, s, "replacing injections", err);
 	for (size_t i = 0; i < n && !rc; i++) {
 		snprintf(inj[i].course_id, sizeof inj[i].course_id, "%s", s->course_id);
 		inj[i].session_no = s->session_no;

@@ -43,6 +43,14 @@ enum prolo_code store_sqlite_err(struct store *st, int rc, const char *what,
  * with *err filled. Do not finalize the result. */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct prolo_err *err);
 
+/* The cached statement sql with key bound to its one parameter, stepped
+ * once. PROLO_OK with *row set: a row to read, then sqlite3_reset(*row);
+ * PROLO_OK with *row NULL: no row; else the error naming what. */
+enum prolo_code store_row_by_text(struct store *st, const char *sql, const char *key, const char *what,
+                                  sqlite3_stmt **row, struct prolo_err *err);
+/* The same for a statement whose row, if any, is not read (a write). */
+enum prolo_code store_exec_text(struct store *st, const char *sql, const char *key, const char *what,
+                                struct prolo_err *err);
 /* The query plan (EXPLAIN QUERY PLAN detail lines, one per line) of the
  * statement store_scan (key NULL) or store_get (key = the record) would
  * use, appended to plan; for tests that the chart's reads are index
