@@ -3,7 +3,7 @@
 # apt-get; otherwise it prints the exact command for someone who can.
 set -u
 BUILD_PKGS="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libsodium-dev libgsl-dev libcsv-dev libcmocka-dev libcurl4-openssl-dev"
-TEST_PKGS="sqlite3 python3 python3-aiosmtpd chromium nodejs npm fonts-dejavu-core"
+TEST_PKGS="sqlite3 python3 python3-aiosmtpd chromium nodejs npm fonts-dejavu-core openssl"
 want="$BUILD_PKGS"
 [ "${1:-}" = "--test" ] && want="$BUILD_PKGS $TEST_PKGS"
 missing=""

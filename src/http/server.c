@@ -694,6 +694,20 @@ static enum prolo_code read_file(const char *path, const char *field, char **out
 	return *out ? PROLO_OK : prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 }
 
+/* The server's private key must not be readable by every account (a
+ * group, as Debian's ssl-cert, may share it). */
+static enum prolo_code check_key_mode(const char *path, struct prolo_err *err)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return prolo_err_set(err, PROLO_EINVAL, "tls-key", "cannot read '%s': %s", path, strerror(errno));
+	if (sb.st_mode & (S_IROTH | S_IWOTH))
+		return prolo_err_set(err, PROLO_EINVAL, "tls-key",
+		                     "'%s' may be read by every account on this machine (mode %03o); "
+		                     "chmod o-rwx it", path, (unsigned)(sb.st_mode & 0777));
+	return PROLO_OK;
+}
+
 static void find_web_dir(struct server *srv)
 {
 	char cand[PATH_MAX];
@@ -856,7 +870,7 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 			rc = prolo_err_set(err, PROLO_EINVAL, "tls-cert", "this libmicrohttpd has no TLS support");
 			goto done;
 		}
-		if ((rc = read_file(o->tls_cert, "tls-cert", &cert, err)) ||
+		if ((rc = read_file(o->tls_cert, "tls-cert", &cert, err)) || (rc = check_key_mode(o->tls_key, err)) ||
 		    (rc = read_file(o->tls_key, "tls-key", &key, err)))
 			goto done;
 		srv->tls = true;
@@ -884,28 +898,23 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
 	                 MHD_ALLOW_SUSPEND_RESUME |
 	                 (v6 ? MHD_USE_IPv6 : 0) | (srv->tls ? MHD_USE_TLS : 0);
-	if (srv->tls)
-		d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, srv,
-		                     MHD_OPTION_SOCK_ADDR, &addr.sa,
-		                     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
-		                     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-		                     MHD_OPTION_CONNECTION_LIMIT, max_conn,
-		                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_ip,
-		                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		                     MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-		                     MHD_OPTION_HTTPS_MEM_CERT, cert,
-		                     MHD_OPTION_HTTPS_MEM_KEY, key,
-		                     MHD_OPTION_END);
-	else
-		d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, srv,
-		                     MHD_OPTION_SOCK_ADDR, &addr.sa,
-		                     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
-		                     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-		                     MHD_OPTION_CONNECTION_LIMIT, max_conn,
-		                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_ip,
-		                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		                     MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-		                     MHD_OPTION_END);
+	/* The TLS key pair, when there is one, rides in an option array so that
+	 * one call starts either daemon. */
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, srv,
+	                     MHD_OPTION_SOCK_ADDR, &addr.sa,
+	                     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+	                     MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+	                     MHD_OPTION_CONNECTION_LIMIT, max_conn,
+	                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->max_per_ip,
+	                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	                     MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+	                     MHD_OPTION_ARRAY, srv->tls ? tls_opts : &tls_opts[2],
+	                     MHD_OPTION_END);
 	if (!d) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		rc = prolo_err_set(err, PROLO_ECONFLICT, "port", "cannot listen on %s port %d (in use?)",
