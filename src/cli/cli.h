@@ -99,11 +99,12 @@ struct cli_run {
 	struct app_ctx cx;
 	struct prolo_err err;
 };
-/* Loads the protocols when with_protocols (from protocols_path, NULL = the
- * default search, a missing default file leaving the library empty), then
- * opens the registry. 0, or the exit status after printing the error
- * (nothing left open). */
-int cli_begin(struct cli_ctx *ctx, struct cli_run *r, bool with_protocols, const char *protocols_path);
+/* Loads the protocols when the command has --protocols (its value, else
+ * the default search; a missing default file leaves the library empty),
+ * opens the registry and makes the local actor's context, whose day is
+ * --today when the command has it and it is given. 0, or the exit status
+ * after printing the error (nothing left open). */
+int cli_begin(struct cli_ctx *ctx, const struct cli_args *ca, struct cli_run *r);
 /* Appends the context's waiting audit rows, closes the registry, frees the
  * library; 0, or the exit status of rc after printing r->err. */
 int cli_end(struct cli_ctx *ctx, struct cli_run *r, enum prolo_code rc);
@@ -173,6 +174,8 @@ int cli_parse(struct cli_ctx *ctx, const char *group, const struct cli_command *
  * given. name must be in the table (asserted). */
 const char *cli_get(const struct cli_args *a, const char *name);
 bool cli_has(const struct cli_args *a, const char *name);
+/* The value of --name when the command has that option, else NULL. */
+const char *cli_get_opt(const struct cli_args *a, const char *name);
 /* The whole number of option name (without "--") in [lo, hi] into *out;
  * *out is left alone when the option is absent. Returns 0, or the usage
  * error's status naming the option and the range. */

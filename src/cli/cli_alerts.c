@@ -17,14 +17,12 @@ static int ack(struct cli_ctx *ctx, const struct cli_args *ca)
 	const char *by = cli_get(ca, "by");
 	const char *note = cli_get(ca, "note");
 	const char *key = ca->pos[0];
-	const char *path = cli_get(ca, "protocols");
-	const char *t = cli_get(ca, "today");
-	int32_t day = DOM_DATE_NONE;
-	if (t && !dom_date_parse(t, strlen(t), &day))
-		return cli_usage(ctx, "--today: '%s' is not a date (YYYY-MM-DD)", t);
 	struct cli_run r;
-	int x = cli_begin(ctx, &r, true, path);
-	if (x || (x = cli_end(ctx, &r, app_alert_ack(&r.cx, key, day, by, note, &r.err))))
+	int x = cli_begin(ctx, ca, &r);
+	if (x)
+		return x;
+	int32_t day = cli_has(ca, "today") ? r.cx.today : DOM_DATE_NONE;
+	if ((x = cli_end(ctx, &r, app_alert_ack(&r.cx, key, day, by, note, &r.err))))
 		return x;
 	if (ctx->json) {
 		json_t *j = json_pack("{s:s, s:s, s:s?}", "key", key, "by", by, "note", note);
@@ -57,17 +55,15 @@ int cli_alerts(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 	int x = 0;
 	if (ca->cmd->verb)
 		return ack(ctx, ca);
-	int32_t today;
-	if ((x = cli_today_value(ctx, cli_get(ca, "today"), &today)))
-		return x;
 	const char *clinic = cli_get(ca, "clinic");
-	const char *path = cli_get(ca, "protocols");
 	struct cli_run r;
 	struct alert_list l = { 0 };
 	/* Opened for writing so that a registry from before the alerts
 	 * migration is brought up to date. */
-	if ((x = cli_begin(ctx, &r, true, path)) ||
-	    (x = cli_end(ctx, &r, app_alerts_list(&r.cx, today, clinic, &l, &r.err))))
+	if ((x = cli_begin(ctx, ca, &r)))
+		return x;
+	int32_t today = r.cx.today;
+	if ((x = cli_end(ctx, &r, app_alerts_list(&r.cx, today, clinic, &l, &r.err))))
 		return x;
 	if (ctx->json) {
 		json_t *j = alerts_to_json(&l);

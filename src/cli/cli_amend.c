@@ -32,14 +32,6 @@ static const struct {
 	[REC_AE] = { "ae", { "course_id", "seq" }, 2, "COURSE_ID SEQ" },
 };
 
-union any_rec {
-	struct patient p;
-	struct course c;
-	struct session s;
-	struct outcome o;
-	struct adverse_event a;
-};
-
 static void print_history(struct cli_ctx *ctx, const char *what, json_t *h)
 {
 	json_t *rec = json_object_get(h, "record");
@@ -74,7 +66,7 @@ int cli_life(struct cli_ctx *ctx, int kind_i, const struct cli_args *ca, int arg
 	bool *used = ca->field ? ca->field : (bool[2]){ true, true };
 	if (ca->field)
 		used[0] = used[1] = true;
-	union any_rec key, patch, out;
+	union rec_any key, patch, out;
 	rec_init(kind, &key);
 	rec_init(kind, &patch);
 	rec_init(kind, &out);

@@ -110,6 +110,12 @@ bool cli_has(const struct cli_args *a, const char *name)
 	return cli_get(a, name) != NULL;
 }
 
+const char *cli_get_opt(const struct cli_args *a, const char *name)
+{
+	int k = find_opt(a->cmd, name, strlen(name));
+	return k >= 0 ? a->val[k] : NULL;
+}
+
 const struct cli_command *cli_find(const struct cli_command *cmds, int argc, char **argv)
 {
 	const struct cli_command *dflt = NULL;

@@ -89,17 +89,25 @@ enum prolo_code cli_audit_event(struct store *st, const char *action, const char
 	return cx.audit.write(cx.audit.ctx, &e, err);
 }
 
-int cli_begin(struct cli_ctx *ctx, struct cli_run *r, bool with_protocols, const char *protocols_path)
+int cli_begin(struct cli_ctx *ctx, const struct cli_args *ca, struct cli_run *r)
 {
 	memset(r, 0, sizeof *r);
+	bool with_protocols = false;
+	for (const struct cli_option *o = ca->cmd->opts; o && o->name; o++)
+		with_protocols |= strcmp(o->name, "protocols") == 0;
+	int32_t today = DOM_DATE_NONE;
+	const char *t = cli_get_opt(ca, "today");
 	int x;
-	if (with_protocols && (x = cli_plan_protocols(ctx, protocols_path, false, &r->lib)))
+	if ((t && (x = cli_today_value(ctx, t, &today))) ||
+	    (with_protocols && (x = cli_plan_protocols(ctx, cli_get(ca, "protocols"), false, &r->lib))))
 		return x;
 	if (store_open(ctx->db_path, 0, &r->st, &r->err)) {
 		protocol_lib_free(&r->lib);
 		return cli_fail(ctx, &r->err);
 	}
 	app_ctx_local(&r->cx, r->st, with_protocols ? &r->lib : NULL);
+	if (today != DOM_DATE_NONE)
+		r->cx.today = today;
 	return 0;
 }
 

@@ -39,10 +39,11 @@ static void print_contact(struct cli_ctx *ctx, const struct store_contact *c)
 }
 
 /* Sets the contact in (when given) or reads that of pid, and prints it. */
-static int contact_run(struct cli_ctx *ctx, const struct app_contact_in *in, const char *pid)
+static int contact_run(struct cli_ctx *ctx, const struct cli_args *ca, const struct app_contact_in *in,
+                       const char *pid)
 {
 	struct cli_run r;
-	int x = cli_begin(ctx, &r, false, NULL);
+	int x = cli_begin(ctx, ca, &r);
 	if (x)
 		return x;
 	struct store_contact c;
@@ -73,13 +74,13 @@ static int contact(struct cli_ctx *ctx, const struct cli_args *ca)
 			prolo_err_set(&e, PROLO_EINVAL, "consent_date", "is not a date (YYYY-MM-DD)");
 			return cli_fail(ctx, &e);
 		}
-		return contact_run(ctx, &in, NULL);
+		return contact_run(ctx, ca, &in, NULL);
 	}
 	if (strcmp(sub, "show") == 0) {
 		const char *pid = ca->pos[0];
 		if (!pid)
 			return cli_usage(ctx, "contact show: expected the patient's id");
-		return contact_run(ctx, NULL, pid);
+		return contact_run(ctx, ca, NULL, pid);
 	}
 	return cli_usage(ctx, "contact: expected set or show");
 }
@@ -92,17 +93,12 @@ int cli_contact(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char *
 int cli_followup(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
 	int x = 0;
-	int32_t today;
-	if ((x = cli_today_value(ctx, cli_get(ca, "today"), &today)))
-		return x;
-	const char *path = cli_get(ca, "protocols");
 	const char *cid = ca->pos[0];
 	if (!cid)
 		return cli_usage(ctx, "followup show: expected the course's id");
 	struct cli_run r;
-	if ((x = cli_begin(ctx, &r, true, path)))
+	if ((x = cli_begin(ctx, ca, &r)))
 		return x;
-	r.cx.today = today;
 	struct app_fu_point pts[FU_POINTS_MAX];
 	size_t n = 0;
 	enum prolo_code rc = app_followup_show(&r.cx, cid, pts, &n, &r.err);
@@ -213,7 +209,7 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 		struct prolo_err err = { 0 };
 		if (outreach_lock(lpath, &fd, &err))
 			return cli_fail(ctx, &err);
-		if ((x = cli_begin(ctx, &r, true, cli_get(ca, "protocols")))) {
+		if ((x = cli_begin(ctx, ca, &r))) {
 			outreach_unlock(fd);
 			return x;
 		}
@@ -243,7 +239,7 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 		int sv = -1;
 		if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
 			return cli_usage(ctx, "outreach list: --state is one of queued, sending, sent, failed, unknown, cancelled");
-		if ((x = cli_begin(ctx, &r, false, NULL)))
+		if ((x = cli_begin(ctx, ca, &r)))
 			return x;
 		struct list_ctx lc = { ctx, &r.cx, ctx->json ? json_array() : NULL };
 		rc = app_outbox_list(&r.cx, sv, print_msg, &lc, &r.err);
@@ -260,7 +256,7 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 		long v;
 		if (!id || !dom_parse_long(id, strlen(id), 1, 1L << 40, &v))
 			return cli_usage(ctx, "outreach %s: expected a message id (as 'prolo outreach list' prints it)", sub);
-		if ((x = cli_begin(ctx, &r, false, NULL)))
+		if ((x = cli_begin(ctx, ca, &r)))
 			return x;
 		rc = sub[0] == 'r' ? app_outbox_retry(&r.cx, v, &r.err) : app_outbox_cancel(&r.cx, v, &r.err);
 		if (!rc && !ctx->json)
@@ -271,7 +267,7 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 		const char *addr = ca->pos[0];
 		if (!addr)
 			return cli_usage(ctx, "outreach test: expected an e-mail address");
-		if ((x = load_conf(ctx, cpath, &conf)) || (x = cli_begin(ctx, &r, false, NULL)))
+		if ((x = load_conf(ctx, cpath, &conf)) || (x = cli_begin(ctx, ca, &r)))
 			return x;
 		outreach_global_init();
 		struct outreach_outcome oc;

@@ -16,14 +16,11 @@ int cli_patient_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc,
 {
 	int x = 0;
 	const char *html = cli_get(ca, "html");
-	const char *ppath = cli_get(ca, "protocols");
 	const char *id = ca->pos[0];
-	int32_t today;
-	if ((x = cli_today_value(ctx, cli_get(ca, "today"), &today)))
-		return x;
 	struct cli_run r;
-	if ((x = cli_begin(ctx, &r, true, ppath)))
+	if ((x = cli_begin(ctx, ca, &r)))
 		return x;
+	int32_t today = r.cx.today;
 	struct patient_summary s = { 0 };
 	struct buf b = { 0 };
 	/* Opened for writing: the read is audited (app_patient_summary). */

@@ -38,14 +38,11 @@ int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	int x = 0;
 	const char *path = cli_get(ca, "ics");
 	const char *clinic = cli_get(ca, "clinic");
-	const char *ppath = cli_get(ca, "protocols");
 	bool today_given = cli_has(ca, "today");
-	int32_t today;
-	if ((x = cli_today_value(ctx, cli_get(ca, "today"), &today)))
-		return x;
 	struct cli_run r;
-	if ((x = cli_begin(ctx, &r, true, ppath)))
+	if ((x = cli_begin(ctx, ca, &r)))
 		return x;
+	int32_t today = r.cx.today;
 	struct app_schedule ex = { 0 };
 	/* Opened for writing: the read is audited (app_schedule_export). */
 	enum prolo_code rc = app_schedule_export(&r.cx, clinic, &ex, &r.err);

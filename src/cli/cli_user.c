@@ -106,7 +106,7 @@ static int user_add(struct cli_ctx *ctx, const struct cli_args *ca)
 	if (code)
 		return cli_fail(ctx, &err);
 	struct cli_run r;
-	if ((rc = cli_begin(ctx, &r, false, NULL)) || (rc = cli_end(ctx, &r, app_user_add(&r.cx, &u, &r.err))))
+	if ((rc = cli_begin(ctx, ca, &r)) || (rc = cli_end(ctx, &r, app_user_add(&r.cx, &u, &r.err))))
 		return rc;
 	fprintf(ctx->out, "user %s added (%s%s%s)\n", u.name, store_role_names[u.role],
 	        u.clinic[0] ? ", clinic " : "", u.clinic);
@@ -131,7 +131,7 @@ static int user_passwd(struct cli_ctx *ctx, const struct cli_args *ca)
 	if (code)
 		return cli_fail(ctx, &err);
 	struct cli_run r;
-	rc = cli_begin(ctx, &r, false, NULL);
+	rc = cli_begin(ctx, ca, &r);
 	if (!rc)
 		rc = cli_end(ctx, &r, app_user_set_password(&r.cx, name, h, &r.err));
 	memset(h, 0, sizeof h);
@@ -145,7 +145,7 @@ static int user_unlock(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	const char *name = ca->pos[0];
 	struct cli_run r;
-	int x = cli_begin(ctx, &r, false, NULL);
+	int x = cli_begin(ctx, ca, &r);
 	if (x || (x = cli_end(ctx, &r, app_user_unlock(&r.cx, name, &r.err))))
 		return x;
 	fprintf(ctx->out, "%s unlocked: its failed logins are forgotten\n", name);
@@ -167,7 +167,7 @@ static enum prolo_code print_user(void *c, const struct store_user *u, struct pr
 static int user_list(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	struct cli_run r;
-	int x = cli_begin(ctx, &r, false, NULL);
+	int x = cli_begin(ctx, ca, &r);
 	return x ? x : cli_end(ctx, &r, app_user_list(&r.cx, print_user, ctx, &r.err));
 }
 

@@ -125,6 +125,16 @@ struct adverse_event {
 	struct rec_meta meta;            /* not a field (see above) */
 };
 
+/* Room for one record of any kind (a key or a record read by kind). */
+union rec_any {
+	struct patient p;
+	struct course c;
+	struct session s;
+	struct injection i;
+	struct outcome o;
+	struct adverse_event a;
+};
+
 enum rec_kind { REC_PATIENT, REC_COURSE, REC_SESSION, REC_INJECTION,
                 REC_OUTCOME, REC_AE, REC__COUNT };
 

@@ -50,14 +50,6 @@ static int route_kind(const struct http_req *rq)
 	}
 }
 
-union any_rec {
-	struct patient p;
-	struct course c;
-	struct session s;
-	struct outcome o;
-	struct adverse_event a;
-};
-
 /* The path's key ("K1/2025-03-01/NRS") into the key fields of key. */
 static enum prolo_code parse_key(struct http_req *rq, int k, void *key, struct prolo_err *err)
 {
@@ -154,7 +146,7 @@ enum prolo_code h_record_amend(struct http_req *rq, json_t *body, struct prolo_e
 	static const char *const extra_session[] = { "reason", "injections", NULL };
 	int k = route_kind(rq);
 	enum rec_kind kind = kinds[k].kind;
-	union any_rec key, patch, out;
+	union rec_any key, patch, out;
 	struct app_change_in in = { .kind = kind, .key = &key, .patch = &patch };
 	enum prolo_code rc;
 	if ((rc = parse_key(rq, k, &key, err)) || (rc = if_match(rq, &in.if_version, err)))
@@ -198,7 +190,7 @@ enum prolo_code h_record_void(struct http_req *rq, json_t *body, struct prolo_er
 {
 	static const char *const keys[] = { "reason", NULL };
 	int k = route_kind(rq);
-	union any_rec key, out;
+	union rec_any key, out;
 	struct app_change_in in = { .kind = kinds[k].kind, .key = &key };
 	enum prolo_code rc;
 	if ((rc = parse_key(rq, k, &key, err)) || (rc = if_match(rq, &in.if_version, err)) ||
@@ -216,7 +208,7 @@ enum prolo_code h_record_history(struct http_req *rq, json_t *body, struct prolo
 {
 	(void)body;
 	int k = route_kind(rq);
-	union any_rec key;
+	union rec_any key;
 	enum prolo_code rc = parse_key(rq, k, &key, err);
 	if (rc)
 		return rc;

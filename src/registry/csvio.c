@@ -32,15 +32,6 @@ static const enum rec_kind file_order[] = { REC_PATIENT, REC_COURSE, REC_SESSION
 
 #define RING 1024 /* slots; a slot holds the largest record */
 
-union any_rec {
-	struct patient p;
-	struct course c;
-	struct session s;
-	struct injection i;
-	struct outcome o;
-	struct adverse_event a;
-};
-
 enum slot_kind { SLOT_ROW, SLOT_ERROR, SLOT_END };
 
 struct slot {
@@ -48,7 +39,7 @@ struct slot {
 	enum rec_kind kind;
 	long line;
 	struct prolo_err err;       /* SLOT_ERROR: field and message */
-	union any_rec rec;          /* SLOT_ROW */
+	union rec_any rec;          /* SLOT_ROW */
 };
 
 struct ring {
