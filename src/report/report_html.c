@@ -59,6 +59,49 @@ static void num(struct buf_out *o, double v, int prec)
 		buf_outf(o, "%.*f", prec, v);
 }
 
+/* Table cells: a number, or a rate with its interval. */
+static void td_num(struct buf_out *o, double v, int prec)
+{
+	buf_outf(o, "<td>");
+	num(o, v, prec);
+	buf_outf(o, "</td>");
+}
+
+static void td_pct_ci(struct buf_out *o, double r, double lo, double hi)
+{
+	buf_outf(o, "<td>");
+	pct_ci(o, r, lo, hi);
+	buf_outf(o, "</td>");
+}
+
+/* A rate with its interval and its denominator. */
+static void td_pct_ci_n(struct buf_out *o, double r, double lo, double hi, uint64_t n)
+{
+	buf_outf(o, "<td>");
+	pct_ci(o, r, lo, hi);
+	buf_outf(o, " <small>n=%" PRIu64 "</small></td>", n);
+}
+
+/* A median with its interval (an upper bound not reached: NR). */
+static void td_median_ci(struct buf_out *o, double med, double lo, double hi)
+{
+	buf_outf(o, "<td>");
+	if (isnan(med))
+		buf_outf(o, "not reached");
+	else {
+		num(o, med, 1);
+		buf_outf(o, " <small>(");
+		num(o, lo, 1);
+		buf_outf(o, "&ndash;");
+		if (isnan(hi))
+			buf_outf(o, "NR");
+		else
+			num(o, hi, 1);
+		buf_outf(o, ")</small>");
+	}
+	buf_outf(o, "</td>");
+}
+
 /* A region that scrolls sideways when its content is wider than the
  * screen: in the tab order and named, so a keyboard can scroll it and a
  * screen reader announces it. */
@@ -70,6 +113,13 @@ static void scroll_open(struct buf_out *o, const char *label)
 static void scroll_close(struct buf_out *o)
 {
 	buf_outf(o, "</div>");
+}
+
+static void table_close(struct buf_out *o)
+{
+	buf_outf(o, "</table>");
+	scroll_close(o);
+	buf_outf(o, "\n");
 }
 
 /* The numbers behind a chart, on demand: <details> holding a table whose
@@ -307,9 +357,9 @@ static void km_text(struct buf_out *o, const struct report_results *res)
 				buf_outf(o, "NA");
 			else
 				buf_outf(o, "%.1f&ndash;%.1f%%", 100 * cv->lower[j], 100 * cv->upper[j]);
-			buf_outf(o, "</td><td>");
-			num(o, cv->n_risk ? cv->n_risk[j] : NAN, 0);
-			buf_outf(o, "</td></tr>\n");
+			buf_outf(o, "</td>");
+			td_num(o, cv->n_risk ? cv->n_risk[j] : NAN, 0);
+			buf_outf(o, "</tr>\n");
 		}
 	}
 	chart_data_close(o);
@@ -331,11 +381,10 @@ static void rates_text(struct buf_out *o, const struct report_results *res)
 			const struct report_row *w = &res->rows[m * REPORT_NCOND + c];
 			if (isnan(w->itt_rate) && isnan(w->pp_rate))
 				continue;
-			buf_outf(o, "<tr><th scope=\"row\">%s</th><td>%s</td><td>", report_mod_name(m), report_cond_name(c));
-			pct_ci(o, w->itt_rate, w->itt_lo, w->itt_hi);
-			buf_outf(o, "</td><td>");
-			pct_ci(o, w->pp_rate, w->pp_lo, w->pp_hi);
-			buf_outf(o, "</td></tr>\n");
+			buf_outf(o, "<tr><th scope=\"row\">%s</th><td>%s</td>", report_mod_name(m), report_cond_name(c));
+			td_pct_ci(o, w->itt_rate, w->itt_lo, w->itt_hi);
+			td_pct_ci(o, w->pp_rate, w->pp_lo, w->pp_hi);
+			buf_outf(o, "</tr>\n");
 		}
 	chart_data_close(o);
 }
@@ -362,9 +411,9 @@ static void traj_text(struct buf_out *o, const struct report_results *res)
 	for (int m = 0; m < MOD__COUNT; m++)
 		for (size_t j = 0; j < res->traj_n[m]; j++) {
 			const struct report_traj_point *p = &res->traj[m][j];
-			buf_outf(o, "<tr><th scope=\"row\">%s</th><td>%d</td><td>%" PRIu64 "</td><td>", report_mod_name(m), p->session, p->n);
-			num(o, p->median, 1);
-			buf_outf(o, "</td><td>");
+			buf_outf(o, "<tr><th scope=\"row\">%s</th><td>%d</td><td>%" PRIu64 "</td>", report_mod_name(m), p->session, p->n);
+			td_num(o, p->median, 1);
+			buf_outf(o, "<td>");
 			num(o, p->q25, 1);
 			buf_outf(o, "&ndash;");
 			num(o, p->q75, 1);
@@ -397,11 +446,8 @@ static void ae_text(struct buf_out *o, const struct report_results *res)
 		if (!all->ae_n[k])
 			continue;
 		buf_outf(o, "<tr><th scope=\"row\">%s</th>", dom_ae_kind_names[k]);
-		for (int m = 0; m < REPORT_NMOD; m++) {
-			buf_outf(o, "<td>");
-			num(o, res->rows[m * REPORT_NCOND + REPORT_ALL_COND].ae_per100[k], 2);
-			buf_outf(o, "</td>");
-		}
+		for (int m = 0; m < REPORT_NMOD; m++)
+			td_num(o, res->rows[m * REPORT_NCOND + REPORT_ALL_COND].ae_per100[k], 2);
 		buf_outf(o, "</tr>\n");
 	}
 	chart_data_close(o);
@@ -415,32 +461,15 @@ static void key_table(struct buf_out *o, const struct report_results *res)
 	      "<th>sessions to response, median (95%% CI)</th><th>soreness per 100 sessions</th></tr>\n");
 	for (int m = 0; m < REPORT_NMOD; m++) {
 		const struct report_row *w = &res->rows[m * REPORT_NCOND + REPORT_ALL_COND];
-		buf_outf(o, "<tr><td>%s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>",
+		buf_outf(o, "<tr><td>%s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td>",
 		        report_mod_name(m), w->n_courses, w->n_completed, w->n_dropped);
-		pct_ci(o, w->pp_rate, w->pp_lo, w->pp_hi);
-		buf_outf(o, "</td><td>");
-		pct_ci(o, w->itt_rate, w->itt_lo, w->itt_hi);
-		buf_outf(o, "</td><td>");
-		if (isnan(w->km_median))
-			buf_outf(o, "not reached");
-		else {
-			num(o, w->km_median, 1);
-			buf_outf(o, " <small>(");
-			num(o, w->km_lo, 1);
-			buf_outf(o, "&ndash;");
-			if (isnan(w->km_hi))
-				buf_outf(o, "NR");
-			else
-				num(o, w->km_hi, 1);
-			buf_outf(o, ")</small>");
-		}
-		buf_outf(o, "</td><td>");
-		num(o, w->ae_per100[AE_SORENESS], 1);
-		buf_outf(o, "</td></tr>\n");
+		td_pct_ci(o, w->pp_rate, w->pp_lo, w->pp_hi);
+		td_pct_ci(o, w->itt_rate, w->itt_lo, w->itt_hi);
+		td_median_ci(o, w->km_median, w->km_lo, w->km_hi);
+		td_num(o, w->ae_per100[AE_SORENESS], 1);
+		buf_outf(o, "</tr>\n");
 	}
-	buf_outf(o, "</table>");
-	scroll_close(o);
-	buf_outf(o, "\n");
+	table_close(o);
 }
 
 static void group_table(struct buf_out *o, const struct report_results *res)
@@ -453,12 +482,11 @@ static void group_table(struct buf_out *o, const struct report_results *res)
 			const struct report_row *w = &res->rows[m * REPORT_NCOND + c];
 			if (!w->n_courses)
 				continue;
-			buf_outf(o, "<tr><td>%s</td><td>%s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>",
+			buf_outf(o, "<tr><td>%s</td><td>%s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td>",
 			        report_mod_name(m), report_cond_name(c), w->n_courses, w->n_completed);
-			pct_ci(o, w->pp_rate, w->pp_lo, w->pp_hi);
-			buf_outf(o, "</td><td>");
-			pct_ci(o, w->itt_rate, w->itt_lo, w->itt_hi);
-			buf_outf(o, "</td><td>");
+			td_pct_ci(o, w->pp_rate, w->pp_lo, w->pp_hi);
+			td_pct_ci(o, w->itt_rate, w->itt_lo, w->itt_hi);
+			buf_outf(o, "<td>");
 			num(o, w->chg_mean, 2);
 			buf_outf(o, " (");
 			num(o, w->chg_sd, 2);
@@ -466,9 +494,23 @@ static void group_table(struct buf_out *o, const struct report_results *res)
 			num(o, w->km_median, 1);
 			buf_outf(o, "</td><td>%" PRIu64 "</td></tr>\n", w->n_sessions);
 		}
-	buf_outf(o, "</table>");
+	table_close(o);
+}
+
+typedef void section_fn(struct buf_out *o, const struct report_results *res);
+
+/* A chart under its heading, in a region that scrolls, with its caption
+ * and text alternative (text). */
+static void figure(struct buf_out *o, const struct report_results *res, const char *title, const char *label,
+                   section_fn *chart, const char *caption, section_fn *text)
+{
+	buf_outf(o, "<h2>%s</h2><figure>", title);
+	scroll_open(o, label);
+	chart(o, res);
 	scroll_close(o);
-	buf_outf(o, "\n");
+	buf_outf(o, "<figcaption>%s", caption);
+	text(o, res);
+	buf_outf(o, "</figcaption></figure>\n");
 }
 
 enum prolo_code report_html(const struct report_results *res, struct buf *b,
@@ -506,22 +548,12 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 	      "drop-outs counted as non-responders. %.0f%% Wilson intervals.</p>\n", 100 * res->conf);
 	key_table(o, res);
 
-	buf_outf(o, "<h2>Sessions to response</h2><figure>");
-	scroll_open(o, "Kaplan-Meier chart");
-	km_chart(o, res);
-	scroll_close(o);
-	buf_outf(o, "<figcaption>Kaplan&ndash;Meier estimate of the share not yet responded by session number, with 95%% "
-	      "log intervals; courses still under way are included, censored at their last assessed session.");
-	km_text(o, res);
-	buf_outf(o, "</figcaption></figure>\n");
+	figure(o, res, "Sessions to response", "Kaplan-Meier chart", km_chart,
+	       "Kaplan&ndash;Meier estimate of the share not yet responded by session number, with 95% "
+	       "log intervals; courses still under way are included, censored at their last assessed session.", km_text);
 
-	buf_outf(o, "<h2>Responder rates by modality and condition</h2><figure>");
-	scroll_open(o, "Responder rates chart");
-	rates_chart(o, res);
-	scroll_close(o);
-	buf_outf(o, "<figcaption>Dots: intention-to-treat rate with its 95%% Wilson interval; rings: per-protocol rate.");
-	rates_text(o, res);
-	buf_outf(o, "</figcaption></figure>\n");
+	figure(o, res, "Responder rates by modality and condition", "Responder rates chart", rates_chart,
+	       "Dots: intention-to-treat rate with its 95% Wilson interval; rings: per-protocol rate.", rates_text);
 	group_table(o, res);
 
 	buf_outf(o, "<h2>Log-rank test across modalities</h2>");
@@ -530,48 +562,36 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 	for (int i = 0; i < REPORT_NCOND; i++) {
 		int c = i == 0 ? REPORT_ALL_COND : i - 1;
 		const struct report_logrank *lr = &res->logrank[c];
-		buf_outf(o, "<tr><td>%s</td><td>", report_cond_name(c));
-		num(o, lr->chisq, 3);
-		buf_outf(o, "</td><td>");
-		num(o, lr->df, 0);
-		buf_outf(o, "</td><td>");
+		buf_outf(o, "<tr><td>%s</td>", report_cond_name(c));
+		td_num(o, lr->chisq, 3);
+		td_num(o, lr->df, 0);
+		buf_outf(o, "<td>");
 		if (isnan(lr->p))
 			buf_outf(o, "NA");
 		else
 			buf_outf(o, "%.4g", lr->p);
 		buf_outf(o, "</td></tr>\n");
 	}
-	buf_outf(o, "</table>");
-	scroll_close(o);
-	buf_outf(o, "\n");
+	table_close(o);
 
-	buf_outf(o, "<h2>Pain trajectory</h2><figure>");
-	scroll_open(o, "Pain trajectory chart");
-	traj_chart(o, res);
-	scroll_close(o);
-	buf_outf(o, "<figcaption>Median NRS pain by session number with the interquartile band (all recorded assessments).");
-	traj_text(o, res);
-	buf_outf(o, "</figcaption></figure>\n");
+	figure(o, res, "Pain trajectory", "Pain trajectory chart", traj_chart,
+	       "Median NRS pain by session number with the interquartile band (all recorded assessments).", traj_text);
 
 	buf_outf(o, "<h2>Claims check</h2><p>The same registry gives very different &ldquo;success rates&rdquo; depending on who is counted "
 	      "and what counts as success.</p>");
-	scroll_open(o, "Claims check");
+	scroll_open(o, "Claims check"); /* the heading differs from the label */
 	buf_outf(o, "<table id=\"claims-table\"><tr><th>modality</th>"
 	      "<th>survey: any improvement among those reached at the end</th><th>per-protocol (&ge;50%%)</th>"
 	      "<th>intention-to-treat (&ge;50%%)</th></tr>\n");
 	for (int m = 0; m < REPORT_NMOD; m++) {
 		const struct report_claims *cl = &res->claims[m];
-		buf_outf(o, "<tr><td>%s</td><td>", report_mod_name(m));
-		pct_ci(o, cl->survey_rate, cl->survey_lo, cl->survey_hi);
-		buf_outf(o, " <small>n=%" PRIu64 "</small></td><td>", cl->survey_n);
-		pct_ci(o, cl->pp_rate, cl->pp_lo, cl->pp_hi);
-		buf_outf(o, " <small>n=%" PRIu64 "</small></td><td>", cl->pp_n);
-		pct_ci(o, cl->itt_rate, cl->itt_lo, cl->itt_hi);
-		buf_outf(o, " <small>n=%" PRIu64 "</small></td></tr>\n", cl->itt_n);
+		buf_outf(o, "<tr><td>%s</td>", report_mod_name(m));
+		td_pct_ci_n(o, cl->survey_rate, cl->survey_lo, cl->survey_hi, cl->survey_n);
+		td_pct_ci_n(o, cl->pp_rate, cl->pp_lo, cl->pp_hi, cl->pp_n);
+		td_pct_ci_n(o, cl->itt_rate, cl->itt_lo, cl->itt_hi, cl->itt_n);
+		buf_outf(o, "</tr>\n");
 	}
-	buf_outf(o, "</table>");
-	scroll_close(o);
-	buf_outf(o, "\n");
+	table_close(o);
 
 	buf_outf(o, "<h2>Drop-outs</h2>");
 	scroll_open(o, "Drop-outs");
@@ -584,25 +604,17 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 		for (size_t k = 0; k < d->n_first; k++)
 			if (d->first_at[k])
 				buf_outf(o, "%zu: %.0f%% ", k, 100.0 * (double)d->first_at[k] / (double)d->n_responders);
-		buf_outf(o, "</td><td>%" PRIu64 "</td><td>%" PRIu64 " / %" PRIu64 " / %" PRIu64 " / %" PRIu64 "</td><td>%" PRIu64 "</td><td>",
+		buf_outf(o, "</td><td>%" PRIu64 "</td><td>%" PRIu64 " / %" PRIu64 " / %" PRIu64 " / %" PRIu64 "</td><td>%" PRIu64 "</td>",
 		        d->dropped, d->dropped_improving, d->dropped_flat, d->dropped_worsening, d->dropped_single,
 		        d->dropped_responding);
-		pct_ci(o, d->itt_rate, d->itt_lo, d->itt_hi);
-		buf_outf(o, "</td><td>");
-		pct_ci(o, d->locf_rate, d->locf_lo, d->locf_hi);
-		buf_outf(o, "</td></tr>\n");
+		td_pct_ci(o, d->itt_rate, d->itt_lo, d->itt_hi);
+		td_pct_ci(o, d->locf_rate, d->locf_lo, d->locf_hi);
+		buf_outf(o, "</tr>\n");
 	}
-	buf_outf(o, "</table>");
-	scroll_close(o);
-	buf_outf(o, "\n");
+	table_close(o);
 
-	buf_outf(o, "<h2>Side effects</h2><figure>");
-	scroll_open(o, "Side effects chart");
-	ae_chart(o, res);
-	scroll_close(o);
-	buf_outf(o, "<figcaption>Adverse events per 100 sessions by kind and modality.");
-	ae_text(o, res);
-	buf_outf(o, "</figcaption></figure>\n");
+	figure(o, res, "Side effects", "Side effects chart", ae_chart,
+	       "Adverse events per 100 sessions by kind and modality.", ae_text);
 	buf_outf(o, "<p>Soreness lasting more than 4 days: ");
 	pct(o, res->rows[REPORT_ALL_MOD * REPORT_NCOND + REPORT_ALL_COND].soreness_gt4_share);
 	buf_outf(o, " of soreness episodes.</p>\n");
@@ -617,11 +629,10 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 			continue;
 		const char *src;
 		report_mcid((enum instrument)in, &src);
-		buf_outf(o, "<tr><td>%s</td><td>%" PRIu64 "</td><td>", dom_instrument_names[in], s->n);
-		num(o, s->base_mean, 1);
-		buf_outf(o, "</td><td>");
-		num(o, s->last_mean, 1);
-		buf_outf(o, "</td><td>");
+		buf_outf(o, "<tr><td>%s</td><td>%" PRIu64 "</td>", dom_instrument_names[in], s->n);
+		td_num(o, s->base_mean, 1);
+		td_num(o, s->last_mean, 1);
+		buf_outf(o, "<td>");
 		num(o, s->chg_mean, 1);
 		buf_outf(o, " <small>(");
 		num(o, s->chg_lo, 1);
