@@ -48,17 +48,7 @@ enum prolo_code store_alert_ack_add(struct store *st, const char *key, const cha
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (!(s = store_stmt(st, ins, err)))
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, pk);
-	sqlite3_bind_text(s, 3, by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, at, -1, SQLITE_TRANSIENT);
-	if (note && note[0])
-		sqlite3_bind_text(s, 5, note, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "recording an acknowledgement", err);
+	return store_execf(st, ins, "recording an acknowledgement", err, "tItto", key, (int64_t)pk, by, at, note);
 }
 
 enum prolo_code store_alert_acked(struct store *st, const char *key, bool *acked,

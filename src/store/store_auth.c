@@ -304,14 +304,8 @@ enum prolo_code store_idem_put(struct store *st, const char *user, const char *k
 	static const char sql[] =
 		"INSERT INTO idempotency(user, key, request_hash, status, body, created_at)"
 		" VALUES (?,?,?,?,?,?)";
-	STMT(st, sql, err);
-	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 3, req_hash, STORE_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, status);
-	sqlite3_bind_text(s, 5, body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, now);
-	return step_done(st, s, "storing an idempotent response", err);
+	return store_execf(st, sql, "storing an idempotent response", err, "tthitI", user, key, req_hash, status, body,
+	                   (int64_t)now);
 }
 
 /* ---- questionnaire links ----------------------------------------------- */
@@ -395,10 +389,7 @@ enum prolo_code store_qlink_revoke(struct store *st, const unsigned char *token_
 {
 	static const char sql[] =
 		"UPDATE questionnaire_links SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL";
-	STMT(st, sql, err);
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_blob(s, 2, token_hash, STORE_HASH_LEN, SQLITE_STATIC);
-	enum prolo_code rc = step_done(st, s, "revoking a questionnaire link", err);
+	enum prolo_code rc = store_execf(st, sql, "revoking a questionnaire link", err, "Ih", (int64_t)now, token_hash);
 	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
 		return prolo_err_set(err, PROLO_ECONFLICT, "token", "this link was revoked already");
 	return rc;
@@ -410,10 +401,7 @@ enum prolo_code store_qlink_revoke_course(struct store *st, const char *course_i
 	static const char sql[] =
 		"UPDATE questionnaire_links SET revoked_at = ? WHERE course_id = ? AND revoked_at IS NULL"
 		" AND used_at IS NULL";
-	STMT(st, sql, err);
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_text(s, 2, course_id, -1, SQLITE_STATIC);
-	enum prolo_code rc = step_done(st, s, "revoking questionnaire links", err);
+	enum prolo_code rc = store_execf(st, sql, "revoking questionnaire links", err, "It", (int64_t)now, course_id);
 	if (n)
 		*n = rc ? 0 : sqlite3_changes(store_sqlite_db(st));
 	return rc;
@@ -424,10 +412,7 @@ enum prolo_code store_qlink_use(struct store *st, const unsigned char *token_has
 {
 	static const char sql[] =
 		"UPDATE questionnaire_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL";
-	STMT(st, sql, err);
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_blob(s, 2, token_hash, STORE_HASH_LEN, SQLITE_STATIC);
-	enum prolo_code rc = step_done(st, s, "using a questionnaire link", err);
+	enum prolo_code rc = store_execf(st, sql, "using a questionnaire link", err, "Ih", (int64_t)now, token_hash);
 	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
 		return prolo_err_set(err, PROLO_ECONFLICT, "token", "this link has already been used");
 	return rc;

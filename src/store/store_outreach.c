@@ -129,19 +129,10 @@ enum prolo_code store_contact_put(struct store *st, const struct store_contact *
 		"INSERT OR REPLACE INTO patient_contacts(patient_pk, email, mobile, channel, consent,"
 		" consent_date, consent_by, consent_how, email_bad, mobile_bad, updated_at)"
 		" SELECT pk, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM patients WHERE patient_id = ?";
-	STMT(st, sql, err);
-	bind_opt(s, 1, c->email);
-	bind_opt(s, 2, c->mobile);
-	sqlite3_bind_text(s, 3, contact_channel_names[c->channel], -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, contact_consent_names[c->consent], -1, SQLITE_STATIC);
-	bind_date(s, 5, c->consent_date);
-	bind_opt(s, 6, c->consent_by);
-	bind_opt(s, 7, c->consent_how);
-	sqlite3_bind_int(s, 8, c->email_bad);
-	sqlite3_bind_int(s, 9, c->mobile_bad);
-	sqlite3_bind_int64(s, 10, c->updated_at);
-	sqlite3_bind_text(s, 11, c->patient_id, -1, SQLITE_STATIC);
-	enum prolo_code rc = done(st, s, "writing a contact", err);
+	enum prolo_code rc = store_execf(st, sql, "writing a contact", err, "oottdooiiIt", c->email, c->mobile,
+	                                 contact_channel_names[c->channel], contact_consent_names[c->consent],
+	                                 c->consent_date, c->consent_by, c->consent_how, (int)c->email_bad,
+	                                 (int)c->mobile_bad, (int64_t)c->updated_at, c->patient_id);
 	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
 		return prolo_err_set(err, PROLO_ENOTFOUND, "patient_id", "no patient '%s'", c->patient_id);
 	return rc;
@@ -192,18 +183,9 @@ enum prolo_code store_omsg_add(struct store *st, struct store_omsg *m, struct pr
 		" channel, state, tries, next_try, created_at, created_on)"
 		" SELECT pk, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM courses WHERE course_id = ?";
 	STMT(st, sql, err);
-	sqlite3_bind_int(s, 1, m->point_day);
-	sqlite3_bind_int(s, 2, m->step);
-	bind_date(s, 3, m->due);
-	bind_date(s, 4, m->window_end);
-	sqlite3_bind_int64(s, 5, m->instruments);
-	sqlite3_bind_text(s, 6, contact_channel_names[m->channel], -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, store_omsg_state_names[m->state], -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 8, m->tries);
-	sqlite3_bind_int64(s, 9, m->next_try);
-	sqlite3_bind_int64(s, 10, m->created_at);
-	bind_date(s, 11, m->created_on);
-	sqlite3_bind_text(s, 12, m->course_id, -1, SQLITE_STATIC);
+	store_bindf(s, "iiddIttiIIdt", m->point_day, m->step, m->due, m->window_end, (int64_t)m->instruments,
+	            contact_channel_names[m->channel], store_omsg_state_names[m->state], m->tries,
+	            (int64_t)m->next_try, (int64_t)m->created_at, m->created_on, m->course_id);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT)
@@ -402,13 +384,8 @@ enum prolo_code store_otask_add(struct store *st, const struct store_otask *t, s
 	static const char sql[] =
 		"INSERT OR IGNORE INTO outreach_tasks(course_pk, kind, point_day, due, detail)"
 		" SELECT pk, ?, ?, ?, ? FROM courses WHERE course_id = ?";
-	STMT(st, sql, err);
-	sqlite3_bind_text(s, 1, store_otask_kind_names[t->kind], -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, t->point_day);
-	bind_date(s, 3, t->due);
-	sqlite3_bind_text(s, 4, t->detail, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, t->course_id, -1, SQLITE_STATIC);
-	return done(st, s, "raising a task", err);
+	return store_execf(st, sql, "raising a task", err, "tidtt", store_otask_kind_names[t->kind], t->point_day,
+	                   t->due, t->detail, t->course_id);
 }
 
 enum prolo_code store_otask_scan(struct store *st, const char *clinic, int32_t day, store_otask_fn fn,

@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -155,6 +156,73 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct prolo_err *er
 		st->cache[STMT_CACHE - 1].stmt = stmt;
 	}
 	return stmt;
+}
+
+static void bindv(sqlite3_stmt *s, const char *fmt, va_list ap)
+{
+	for (int i = 1; *fmt; fmt++, i++) {
+		switch (*fmt) {
+		case 't':
+		case 'o': {
+			const char *v = va_arg(ap, const char *);
+			if (v && (v[0] || *fmt == 't'))
+				sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(s, i);
+			break;
+		}
+		case 'i':
+			sqlite3_bind_int(s, i, va_arg(ap, int));
+			break;
+		case 'I':
+			sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+			break;
+		case 'd': {
+			int32_t d = va_arg(ap, int32_t);
+			char b[11];
+			if (d == DOM_DATE_NONE) {
+				sqlite3_bind_null(s, i);
+				break;
+			}
+			dom_date_format(d, b);
+			sqlite3_bind_text(s, i, b, -1, SQLITE_TRANSIENT);
+			break;
+		}
+		case 'h':
+			sqlite3_bind_blob(s, i, va_arg(ap, const unsigned char *), STORE_HASH_LEN, SQLITE_STATIC);
+			break;
+		default:
+			assert(!"store_bindf: unknown letter");
+		}
+	}
+}
+
+void store_bindf(sqlite3_stmt *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bindv(s, fmt, ap);
+	va_end(ap);
+}
+
+enum prolo_code store_step_done(struct store *st, sqlite3_stmt *s, const char *what, struct prolo_err *err)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, what, err);
+}
+
+enum prolo_code store_execf(struct store *st, const char *sql, const char *what, struct prolo_err *err,
+                            const char *fmt, ...)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	va_list ap;
+	va_start(ap, fmt);
+	bindv(s, fmt, ap);
+	va_end(ap);
+	return store_step_done(st, s, what, err);
 }
 
 enum prolo_code store_row_by_text(struct store *st, const char *sql, const char *key, const char *what,
@@ -1465,19 +1533,9 @@ enum prolo_code store_course_history_add(struct store *st, const char *course_id
 		return rc;
 	static const char sql[] =
 		"INSERT INTO course_history(course_pk, at, event, detail) VALUES (?, ?, ?, ?)";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
 	char at[32];
 	now_iso(at);
-	sqlite3_bind_int64(s, 1, c->pk);
-	sqlite3_bind_text(s, 2, at, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, event, -1, SQLITE_STATIC);
-	if (detail && detail[0])
-		sqlite3_bind_text(s, 4, detail, -1, SQLITE_STATIC);
-	int src = sqlite3_step(s);
-	sqlite3_reset(s);
-	return src == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, src, "recording course history", err);
+	return store_execf(st, sql, "recording course history", err, "Itto", (int64_t)c->pk, at, event, detail);
 }
 
 enum prolo_code store_course_set_status(struct store *st, const char *course_id, int status,

@@ -51,6 +51,20 @@ enum prolo_code store_row_by_text(struct store *st, const char *sql, const char 
 /* The same for a statement whose row, if any, is not read (a write). */
 enum prolo_code store_exec_text(struct store *st, const char *sql, const char *key, const char *what,
                                 struct prolo_err *err);
+/* Binds the parameters of s in order from fmt, one letter each:
+ *   t text, NULL binds NULL (const char *)
+ *   o optional text, NULL or "" binds NULL (const char *)
+ *   i int; I 64-bit int (int64_t)
+ *   d date (int32_t days; DOM_DATE_NONE binds NULL)
+ *   h a hash of STORE_HASH_LEN bytes (const unsigned char *)
+ * Text and hashes are bound without a copy: they must outlive the step. */
+void store_bindf(sqlite3_stmt *s, const char *fmt, ...);
+/* The cached statement sql, bound by fmt (store_bindf), stepped to its end
+ * and reset: a write. PROLO_OK, or the error naming what. */
+enum prolo_code store_execf(struct store *st, const char *sql, const char *what, struct prolo_err *err,
+                            const char *fmt, ...);
+/* Steps a statement that returns no row and resets it. */
+enum prolo_code store_step_done(struct store *st, sqlite3_stmt *s, const char *what, struct prolo_err *err);
 /* The query plan (EXPLAIN QUERY PLAN detail lines, one per line) of the
  * statement store_scan (key NULL) or store_get (key = the record) would
  * use, appended to plan; for tests that the chart's reads are index
