@@ -8,6 +8,16 @@
 #include "core/domain.h"
 #include "store/store.h"
 
+#define DIGITS "0123456789"
+#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+/* True when s has min..max characters, all from set. */
+static bool made_of(const char *s, size_t min, size_t max, const char *set)
+{
+	size_t n = strlen(s);
+	return n >= min && n <= max && strspn(s, set) == n;
+}
+
 /* ICD-10-CM: letter, two characters, optional dot and 1-4 more (M54.50). */
 static bool icd10_valid(const char *s)
 {
@@ -15,37 +25,18 @@ static bool icd10_valid(const char *s)
 	if (n < 3 || n > 8 || !isupper((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
 	    !isalnum((unsigned char)s[2]))
 		return false;
-	if (n == 3)
-		return true;
-	if (s[3] != '.' || n == 4)
-		return false;
-	for (size_t i = 4; i < n; i++)
-		if (!isdigit((unsigned char)s[i]) && !isupper((unsigned char)s[i]))
-			return false;
-	return true;
+	return n == 3 || (s[3] == '.' && made_of(s + 4, 1, 4, DIGITS UPPER));
 }
 
 /* SNOMED CT concept ids: 6 to 18 digits. */
 static bool snomed_valid(const char *s)
 {
-	size_t n = strlen(s);
-	if (n < 6 || n > 18)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
+	return made_of(s, 6, 18, DIGITS);
 }
 
 static bool name_valid(const char *s)
 {
-	size_t n = strlen(s);
-	if (n < 2 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
-			return false;
-	return true;
+	return made_of(s, 2, 64, DIGITS "abcdefghijklmnopqrstuvwxyz_");
 }
 
 static enum prolo_code print_condition(void *ctx, const char *name, const char *icd10,

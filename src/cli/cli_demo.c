@@ -26,6 +26,18 @@
 
 extern char **environ;
 
+/* A pipe p whose end p[end] becomes the child's fd; the child closes both
+ * originals. 0, or -1 when no pipe could be made. */
+static int child_pipe(posix_spawn_file_actions_t *fa, int p[2], int end, int fd)
+{
+	if (pipe(p) != 0)
+		return -1;
+	posix_spawn_file_actions_adddup2(fa, p[end], fd);
+	posix_spawn_file_actions_addclose(fa, p[0]);
+	posix_spawn_file_actions_addclose(fa, p[1]);
+	return 0;
+}
+
 /* Runs this binary with args (NULL-terminated, args[0] unused) and waits.
  * When input is not NULL it is the child's standard input; when capture is
  * not NULL, stdout goes there (at most capsz - 1 bytes, NUL-terminated).
@@ -35,23 +47,13 @@ static int run_self_io(char *const args[], const char *input, char *capture, siz
 	int fds[2] = { -1, -1 }, in[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
-	if (input) {
-		if (pipe(in) != 0) {
-			posix_spawn_file_actions_destroy(&fa);
-			return -1;
+	if ((input && child_pipe(&fa, in, 0, STDIN_FILENO)) || (capture && child_pipe(&fa, fds, 1, STDOUT_FILENO))) {
+		posix_spawn_file_actions_destroy(&fa);
+		if (in[0] >= 0) {
+			close(in[0]);
+			close(in[1]);
 		}
-		posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
-		posix_spawn_file_actions_addclose(&fa, in[0]);
-		posix_spawn_file_actions_addclose(&fa, in[1]);
-	}
-	if (capture) {
-		if (pipe(fds) != 0) {
-			posix_spawn_file_actions_destroy(&fa);
-			return -1;
-		}
-		posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-		posix_spawn_file_actions_addclose(&fa, fds[0]);
-		posix_spawn_file_actions_addclose(&fa, fds[1]);
+		return -1;
 	}
 	fflush(NULL);
 	pid_t pid;

@@ -10,6 +10,13 @@ run 2 condition add elbow --icd10 77.1 --snomed 202855006
 err_has "icd10:"
 run 2 condition add elbow --icd10 M77.1 --snomed 12ab
 err_has "snomed:"
+# The codes' shapes at their edges: a dot needs 1-4 capitals or digits after
+# it; SNOMED CT ids have 6 to 18 digits.
+for bad in M77. M77.1x M7 M771 M77.ABCDE; do run 2 condition add elbow --icd10 "$bad" --snomed 202855006; err_has "icd10:"; done
+for bad in 12345 1234567890123456789; do run 2 condition add elbow --icd10 M77.1 --snomed "$bad"; err_has "snomed:"; done
+run 2 condition add e --icd10 M77.1 --snomed 202855006
+err_has "name:"
+run 0 condition add tennis_elbow_2 --icd10 M77.ABCD --snomed 123456 --label "Edge codes"
 run 0 condition list
 out_has "low_back_pain        M54.50   279039007"
 out_has "plantar_fasciitis"
