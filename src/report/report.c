@@ -136,22 +136,29 @@ static size_t grown(size_t cap, size_t need)
 	return c;
 }
 
+/* Resizes the array *pp to n elements of elem bytes, the tail from old
+ * elements on zeroed. false (the array as it was) when out of memory. */
+static bool resize_zeroed(void *pp, size_t old, size_t n, size_t elem)
+{
+	void *p; /* pp points at a pointer of some type: copied, not cast */
+	memcpy(&p, pp, sizeof p);
+	unsigned char *q = realloc(p, n * elem);
+	if (!q)
+		return false;
+	memset(q + old * elem, 0, (n - old) * elem);
+	memcpy(pp, &q, sizeof q);
+	return true;
+}
+
 /* Makes t hold index k. PROLO_ENOMEM leaves t as it was. */
 static enum prolo_code tab_reserve(struct tab *t, size_t k)
 {
 	if (k < t->cap)
 		return PROLO_OK;
 	size_t c = grown(t->cap, k + 1);
-	uint64_t *ev = realloc(t->ev, c * sizeof *ev);
-	if (!ev)
+	/* On failure of the second, the first is larger: harmless. */
+	if (!resize_zeroed(&t->ev, t->cap, c, sizeof *t->ev) || !resize_zeroed(&t->ce, t->cap, c, sizeof *t->ce))
 		return PROLO_ENOMEM;
-	t->ev = ev;
-	uint64_t *ce = realloc(t->ce, c * sizeof *ce);
-	if (!ce)
-		return PROLO_ENOMEM; /* ev is larger, harmless */
-	t->ce = ce;
-	memset(ev + t->cap, 0, (c - t->cap) * sizeof *ev);
-	memset(ce + t->cap, 0, (c - t->cap) * sizeof *ce);
 	t->cap = c;
 	return PROLO_OK;
 }
@@ -161,11 +168,8 @@ static enum prolo_code traj_reserve(struct mod_acc *m, size_t k)
 	if (k < m->traj_cap)
 		return PROLO_OK;
 	size_t c = grown(m->traj_cap, k + 1);
-	uint64_t *p = realloc(m->traj, c * NBINS * sizeof *p);
-	if (!p)
+	if (!resize_zeroed(&m->traj, m->traj_cap, c, NBINS * sizeof *m->traj))
 		return PROLO_ENOMEM;
-	memset(p + m->traj_cap * NBINS, 0, (c - m->traj_cap) * NBINS * sizeof *p);
-	m->traj = p;
 	m->traj_cap = c;
 	return PROLO_OK;
 }
@@ -233,14 +237,10 @@ static enum prolo_code obs_reserve(struct report *r, size_t n)
 	if (n <= r->obs_cap)
 		return PROLO_OK;
 	size_t c = grown(r->obs_cap, n);
-	double *s = realloc(r->obs_score, c * sizeof *s);
-	if (!s)
+	/* On failure of the second, the first is larger: harmless. */
+	if (!resize_zeroed(&r->obs_score, r->obs_cap, c, sizeof *r->obs_score) ||
+	    !resize_zeroed(&r->obs_k, r->obs_cap, c, sizeof *r->obs_k))
 		return PROLO_ENOMEM;
-	r->obs_score = s;
-	int32_t *k = realloc(r->obs_k, c * sizeof *k);
-	if (!k)
-		return PROLO_ENOMEM; /* obs_score is larger, harmless */
-	r->obs_k = k;
 	r->obs_cap = c;
 	return PROLO_OK;
 }
