@@ -3,9 +3,10 @@
 # `prolo serve` on a free loopback port, then, in headless Chromium:
 # tests/e2e/e2e.mjs drives the clinic's day, a11y.mjs checks every page
 # with axe-core (WCAG 2.1 A and AA, at 1280 and 390 px, as each role) and
-# keyboard.mjs tabs through every page (see those files; E2E_TESTS may
-# name a subset, e.g. E2E_TESTS=a11y). Screenshots are kept in
-# build/e2e-artifacts/. Only the server started here is stopped, by its
+# keyboard.mjs tabs through every page (see those files). This script runs
+# E2E_TESTS (default e2e); a11y.sh and keyboard.sh run the others, so that
+# the suite runs them side by side. Screenshots are kept in
+# build/e2e-artifacts/NAME/. Only the server started here is stopped, by its
 # PID; every wait is bounded.
 set -u
 TOP=${TOP:-$(pwd)}
@@ -73,16 +74,19 @@ done
 [ $started = yes ] || exit 1
 echo "prolo serve on 127.0.0.1:$PORT (pid $SERVER_PID)"
 
-rm -f "$ARTIFACTS"/[0-9]*.png "$ARTIFACTS"/*failure.png # this run's screenshots only
 cd "$E2E_DIR" || exit 1
 rc=0
-for t in ${E2E_TESTS:-e2e a11y keyboard}; do
+for t in ${E2E_TESTS:-e2e}; do
 	echo "--- $t.mjs"
 	case $t in
 	e2e) limit=330 ;;
 	*) limit=450 ;;
 	esac
-	timeout $limit node "$t.mjs" "http://127.0.0.1:$PORT" "$ARTIFACTS" || rc=1
+	# Each browser test keeps this run's screenshots in a folder of its own
+	# (the browser tests run side by side).
+	mkdir -p "$ARTIFACTS/$t"
+	rm -f "$ARTIFACTS/$t"/*.png
+	timeout $limit node "$t.mjs" "http://127.0.0.1:$PORT" "$ARTIFACTS/$t" || rc=1
 done
 if [ $rc != 0 ]; then
 	echo "--- server log"
