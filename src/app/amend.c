@@ -412,7 +412,10 @@ enum prolo_code app_amend(struct app_ctx *cx, const struct app_change_in *in, vo
 		if (inj[i].seq == REC_INT_NONE)
 			inj[i].seq = (int32_t)(i + 1);
 	}
-	if ((rc = amend_rules(cx, in, cur, nw, inj, err)))
+	if ((rc = amend_rules(cx, in, cur, nw, inj, err)) ||
+	    (kind == REC_OUTCOME && (rc = app_plausible_outcome(cx, nw, err))) ||
+	    (kind == REC_SESSION &&
+	     (rc = app_plausible_session(cx, nw, in->set_inj ? inj : NULL, in->set_inj ? in->n_inj : 0, err))))
 		goto done;
 	bool same = !in->set_inj;
 	for (int i = 0; same && i < t->n_fields; i++)
@@ -439,6 +442,9 @@ enum prolo_code app_amend(struct app_ctx *cx, const struct app_change_in *in, vo
 		rc = store_update(cx->st, kind, nw, version, err);
 	if (!rc && in->set_inj)
 		rc = store_injections_replace(cx->st, nw, inj, in->n_inj, err);
+	/* A contraindication recorded later is checked against the open courses. */
+	if (!rc && kind == REC_PATIENT)
+		rc = app_patient_recheck(cx, nw, ((const struct patient *)cur)->contraindications, NULL, err);
 	if (!rc) {
 		char action[48];
 		snprintf(action, sizeof action, "%s.amend", kinds[kind].name);

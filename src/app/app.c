@@ -150,6 +150,29 @@ enum prolo_code app_permit_seen(struct app_ctx *cx, enum app_action a, const cha
 	return rc == PROLO_EPERM ? not_there(shown_kind, shown_id, err) : rc;
 }
 
+/* A patient merged into another (app/patients.c) is a pointer: a read of
+ * it reads the survivor, a change to it is refused (PROLO_ECONFLICT,
+ * field patient_id, naming the survivor). */
+static enum prolo_code follow_merge(struct app_ctx *cx, enum app_action a, struct patient *p,
+                                    struct prolo_err *err)
+{
+	char into[REC_ID_MAX];
+	enum prolo_code rc = store_patient_merged_into(cx->st, p->patient_id, into, err);
+	if (rc || !into[0])
+		return rc;
+	if (a != CAN_PATIENT_GET && a != CAN_COURSES_LIST && a != CAN_CONTACTS_GET)
+		return prolo_err_set(err, PROLO_ECONFLICT, "patient_id",
+		                     "patient '%s' was merged into '%s': record on '%s' (an admin can undo the merge)",
+		                     p->patient_id, into, into);
+	char from[REC_ID_MAX];
+	snprintf(from, sizeof from, "%s", p->patient_id);
+	rec_init(REC_PATIENT, p);
+	snprintf(p->patient_id, sizeof p->patient_id, "%s", into);
+	if ((rc = store_get(cx->st, REC_PATIENT, p, err)))
+		return rc;
+	return app_permit_seen(cx, a, "patient", into, p->clinic, "patient", from, err);
+}
+
 enum prolo_code app_load_patient(struct app_ctx *cx, enum app_action a, const char *id,
                                  struct patient *p, struct prolo_err *err)
 {
@@ -162,7 +185,9 @@ enum prolo_code app_load_patient(struct app_ctx *cx, enum app_action a, const ch
 	enum prolo_code rc = store_get(cx->st, REC_PATIENT, p, err);
 	if (rc == PROLO_ENOTFOUND)
 		return not_there("patient", id, err);
-	return rc ? rc : app_permit_seen(cx, a, "patient", id, p->clinic, "patient", id, err);
+	if (rc || (rc = app_permit_seen(cx, a, "patient", id, p->clinic, "patient", id, err)))
+		return rc;
+	return follow_merge(cx, a, p, err);
 }
 
 enum prolo_code app_load_course(struct app_ctx *cx, enum app_action a, const char *id,

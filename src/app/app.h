@@ -21,6 +21,7 @@
 #include "registry/protocol.h"
 #include "security/auth.h"
 #include "store/store.h"
+#include "store/store_patients.h"
 
 /* ---- the permission matrix ---------------------------------------------- */
 
@@ -39,6 +40,7 @@ enum app_action {
 	CAN_AES_AMEND, CAN_AES_VOID,
 	CAN_CONTACTS_GET, CAN_CONTACTS_SET, CAN_OUTBOX, /* follow-up: app/app_outreach.h */
 	CAN_USERS_UNLOCK, CAN_QLINKS_REVOKE,
+	CAN_PATIENTS_MERGE, CAN_PATIENTS_UNMERGE, CAN_PROTOCOLS, CAN_SETTINGS_GET, CAN_SETTINGS_SET,
 	CAN__COUNT
 };
 
@@ -90,6 +92,9 @@ struct app_ctx {
 	int n_later;
 	int min_cell;       /* researchers' report: smallest group shown;
 	                     * 0 = REPORT_MIN_CELL_DEFAULT */
+	bool confirm;       /* the user confirmed what the rules only warn of
+	                     * (a possible duplicate, an implausible value):
+	                     * without it such an entry is PROLO_ECONFIRM */
 };
 
 /* The command line's context: acts as "cli:" + the operating-system login,
@@ -393,5 +398,89 @@ enum prolo_code app_qlink_answer(struct app_ctx *cx, const struct store_qlink *q
  * the link. Audited as "questionnaire_link.revoke". */
 enum prolo_code app_qlink_revoke(struct app_ctx *cx, const char *token, const char *id,
                                  struct store_qlink *q, struct prolo_err *err);
+
+/* ---- patients: duplicates, merges, warnings (src/app/patients.c) -------- */
+
+#define APP_DUPS_MAX 20
+struct app_dups {
+	struct store_dup items[APP_DUPS_MAX];
+	size_t n;
+};
+/* The live patients of p's clinic (the actor's when p has none) that p
+ * may be a second registration of: same first and last name and birth
+ * year, or the same phone number, or the same e-mail address (on the
+ * record or the contact details). Permission patients.add. */
+enum prolo_code app_patient_dups(struct app_ctx *cx, const struct patient *p, struct app_dups *out,
+                                 struct prolo_err *err);
+
+/* Merges patient merged into survivor (the same clinic; both live and not
+ * merged): every live course of merged moves to survivor (each course's
+ * previous version is kept in its history), survivor takes over the
+ * contraindications it did not have (re-checked against its open courses,
+ * as an amendment), and merged becomes a pointer: reads of it lead to
+ * survivor, changes to it are refused. Audited as "patient.merge" on both.
+ * reason required. *out gets the merge. PROLO_EINVAL (reason, merged),
+ * PROLO_ENOTFOUND, PROLO_EPERM, PROLO_ECONFLICT (merged already, voided,
+ * another clinic's). */
+enum prolo_code app_patient_merge(struct app_ctx *cx, const char *survivor, const char *merged,
+                                  const char *reason, struct store_merge *out, struct prolo_err *err);
+/* Undoes the merge in force of patient merged (admins only): the courses
+ * the merge moved and that are still the survivor's go back, the
+ * contraindications the survivor took over are removed again unless
+ * recorded otherwise since, the pointer is cleared. Audited as
+ * "patient.unmerge". PROLO_ENOTFOUND (not merged), PROLO_EPERM. */
+enum prolo_code app_patient_unmerge(struct app_ctx *cx, const char *merged, const char *reason,
+                                    struct store_merge *out, struct prolo_err *err);
+/* The merges into or of patient id, oldest first, as a JSON array (new
+ * reference). Permission patients.get on the patient. */
+/* A merge as JSON: {"id","survivor","merged","courses":[…],"at","by",
+ * "reason","undone":{"at","by","reason"} when undone}. NULL when out of
+ * memory. */
+struct json_t *app_merge_json(const struct store_merge *m);
+enum prolo_code app_patient_merges(struct app_ctx *cx, const char *id, struct json_t **out,
+                                   struct prolo_err *err);
+
+/* After an amendment gave patient p contraindications it did not have
+ * (old: the flags before), the contraindication rules (registry/plan.h)
+ * are run again on each of p's planned and active courses; what they find
+ * is kept as a course warning (the chart shows it; the morning list raises
+ * "contraindication_added") and in the course's history. Inside the
+ * caller's unit. *n gets how many were raised (may be NULL). Store codes. */
+enum prolo_code app_patient_recheck(struct app_ctx *cx, const struct patient *p, uint32_t old, int *n,
+                                    struct prolo_err *err);
+/* The warnings raised on a course (planned or active), as a JSON array
+ * [{"raised_on","rule","severity","message","by"}] (new reference). The
+ * caller has checked the right to read the course. Store codes. */
+enum prolo_code app_course_warnings(struct app_ctx *cx, const char *course_id, struct json_t **out,
+                                    struct prolo_err *err);
+
+/* ---- plausibility: what the rules allow but a person should confirm ------
+ * (src/app/plausible.c). Each returns PROLO_ECONFIRM naming the field
+ * (score / items, concentration_pct, injections) unless cx->confirm. */
+
+/* An NRS jump: an NRS score 8 or more points away from the course's
+ * previous or next NRS assessment (by date, voided ones left out). */
+#define APP_NRS_JUMP 8
+enum prolo_code app_plausible_outcome(struct app_ctx *cx, const struct outcome *o, struct prolo_err *err);
+/* A dextrose concentration (the session's or an injection's) outside the
+ * range of the course's protocol (protocol.h: concentration_range_pct, or
+ * its concentration_pct alone). Courses without a protocol are not
+ * checked. */
+enum prolo_code app_plausible_session(struct app_ctx *cx, const struct session *s, const struct injection *inj,
+                                      size_t n_inj, struct prolo_err *err);
+
+/* ---- a clinic's settings and the protocols (src/app/patients.c) ---------- */
+
+/* The date format of the actor's clinic (clinic NULL) or of clinic: "iso",
+ * "dmy" or "mdy". Permission settings.get. */
+enum prolo_code app_clinic_date_format(struct app_ctx *cx, const char *clinic, char out[8],
+                                       struct prolo_err *err);
+/* Sets a clinic's date format (admins; an admin bound to a clinic sets
+ * theirs). PROLO_EINVAL (date_format, clinic). Audited as "settings.set". */
+enum prolo_code app_clinic_set_date_format(struct app_ctx *cx, const char *clinic, const char *fmt,
+                                           struct prolo_err *err);
+/* The protocol library the context holds, for reading (permission
+ * protocols). *lib may be empty. */
+enum prolo_code app_protocols(struct app_ctx *cx, const struct protocol_lib **lib, struct prolo_err *err);
 
 #endif

@@ -51,6 +51,13 @@ static const struct {
 	[CAN_OUTBOX] = { "outbox", A },
 	[CAN_USERS_UNLOCK] = { "users.unlock", A },
 	[CAN_QLINKS_REVOKE] = { "questionnaire-links.revoke", A | C | S },
+	/* A patient registered twice is merged by those who register; only
+	 * an admin undoes a merge. */
+	[CAN_PATIENTS_MERGE] = { "patients.merge", A | C | S },
+	[CAN_PATIENTS_UNMERGE] = { "patients.unmerge", A },
+	[CAN_PROTOCOLS] = { "protocols", A | C | S },
+	[CAN_SETTINGS_GET] = { "settings.get", A | C | S | R },
+	[CAN_SETTINGS_SET] = { "settings.set", A },
 };
 
 const char *app_action_name(enum app_action a)

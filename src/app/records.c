@@ -15,6 +15,26 @@ static void session_key(const struct session *s, char *out, size_t outsz)
 	snprintf(out, outsz, "%s/%d", s->course_id, (int)s->session_no);
 }
 
+/* A registration that may repeat one (app_patient_dups) waits for the
+ * user's confirmation; the field is the first key that matched. */
+static enum prolo_code dup_check(struct app_ctx *cx, const struct patient *p, struct prolo_err *err)
+{
+	if (cx->confirm)
+		return PROLO_OK;
+	struct app_dups d;
+	enum prolo_code rc = app_patient_dups(cx, p, &d, err);
+	if (rc || !d.n)
+		return rc;
+	unsigned why = d.items[0].why;
+	return prolo_err_set(err, PROLO_ECONFIRM,
+	                     why & DUP_NAME_YEAR ? "last_name" : why & DUP_PHONE ? "phone" : "email",
+	                     "possibly registered already: %zu patient%s of the clinic with the same %s (first: "
+	                     "'%s'); register only with confirmation that this is another person",
+	                     d.n, d.n == 1 ? "" : "s",
+	                     why & DUP_NAME_YEAR ? "name and birth year" : why & DUP_PHONE ? "phone" : "e-mail",
+	                     d.items[0].patient_id);
+}
+
 enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct prolo_err *err)
 {
 	enum prolo_code rc = app_permit(cx, CAN_PATIENTS_ADD, NULL, NULL, NULL, err);
@@ -25,6 +45,8 @@ enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct pr
 	if ((rc = app_permit(cx, CAN_PATIENTS_ADD, "patient", p->patient_id,
 	                     p->clinic[0] ? p->clinic : NULL, err)) ||
 	    (rc = app_id_free(cx, CAN_PATIENTS_ADD, REC_PATIENT, p->patient_id, err)))
+		return rc;
+	if ((rc = dup_check(cx, p, err)))
 		return rc;
 	if ((rc = app_unit_begin(cx, err)))
 		return rc;
@@ -172,7 +194,8 @@ enum prolo_code app_session_add(struct app_ctx *cx, struct session *s, struct in
                                 size_t n_inj, struct prolo_err *err)
 {
 	enum prolo_code rc = child_course(cx, CAN_SESSIONS_ADD, s->course_id, err);
-	if (rc || (rc = app_not_future(cx, REC_SESSION, s, err)) || (rc = app_unit_begin(cx, err)))
+	if (rc || (rc = app_not_future(cx, REC_SESSION, s, err)) ||
+	    (rc = app_plausible_session(cx, s, inj, n_inj, err)) || (rc = app_unit_begin(cx, err)))
 		return rc;
 	if (s->session_no == REC_INT_NONE) {
 		int32_t last = 0;
@@ -195,7 +218,10 @@ enum prolo_code app_session_add(struct app_ctx *cx, struct session *s, struct in
 enum prolo_code app_outcome_add(struct app_ctx *cx, struct outcome *o, struct prolo_err *err)
 {
 	enum prolo_code rc = child_course(cx, CAN_OUTCOMES_ADD, o->course_id, err);
-	if (rc || (rc = app_not_future(cx, REC_OUTCOME, o, err)) || (rc = app_unit_begin(cx, err)))
+	struct outcome scored = *o; /* scored as it will be stored, for the plausibility rule */
+	if (rc || (rc = app_not_future(cx, REC_OUTCOME, o, err)) ||
+	    (rc = registry_prepare(REC_OUTCOME, &scored, err)) || (rc = app_plausible_outcome(cx, &scored, err)) ||
+	    (rc = app_unit_begin(cx, err)))
 		return rc;
 	rc = registry_add(cx->st, REC_OUTCOME, o, REG_INTERACTIVE, err);
 	if (!rc) {

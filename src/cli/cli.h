@@ -55,6 +55,11 @@ int cli_patient_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc,
 int cli_contact(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 int cli_followup(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+/* Patients registered twice and a clinic's settings (src/cli/cli_patients.c):
+ * "patient merge SURVIVOR MERGED", "patient unmerge MERGED",
+ * "settings show|set --clinic C". */
+int cli_patient_merge(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_settings(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 
 /* Simulates patients (seed, clinics, opts of sim/sim_csv.h) into the
  * registry db, created when missing, through the import use case
@@ -212,6 +217,7 @@ extern const struct cli_command cli_init_cmds[], cli_patient_cmds[], cli_course_
 	cli_simulate_cmds[], cli_demo_cmds[], cli_report_cmds[], cli_serve_cmds[], cli_user_cmds[],
 	cli_audit_cmds[], cli_protocol_cmds[], cli_alerts_cmds[], cli_condition_cmds[], cli_backup_cmds[],
 	cli_schedule_cmds[], cli_contact_cmds[], cli_followup_cmds[], cli_outreach_cmds[];
+extern const struct cli_command cli_settings_cmds[];
 
 
 #endif

@@ -113,7 +113,13 @@ int cli_life(struct cli_ctx *ctx, int kind_i, const struct cli_args *ca, int arg
 	if (store_open(ctx->db_path, 0, &st, &err))
 		return cli_fail(ctx, &err);
 	struct app_ctx cx;
-	app_ctx_local(&cx, st, NULL);
+	/* The protocols, when found, for the concentration check of a session. */
+	struct protocol_lib lib = { 0 };
+	struct prolo_err ignore;
+	if (kind == REC_SESSION)
+		protocol_lib_load(NULL, &lib, &ignore);
+	app_ctx_local(&cx, st, &lib);
+	cx.confirm = strcmp(verb, "history") != 0 && cli_has(ca, "confirm");
 	char what[2 * REC_ID_MAX + 64];
 	enum prolo_code rc;
 	json_t *h = NULL;
@@ -125,6 +131,7 @@ int cli_life(struct cli_ctx *ctx, int kind_i, const struct cli_args *ca, int arg
 		rc = app_void(&cx, &in, &out, &err);
 	app_ctx_flush(&cx);
 	store_close(st);
+	protocol_lib_free(&lib);
 	app_record_key(kind, &key, what, sizeof what);
 	if (rc)
 		return cli_fail(ctx, &err); /* a stale --if-version: the message says the version now */

@@ -123,45 +123,6 @@ int cli_course_add_planned(struct cli_ctx *ctx, struct course *c, const struct c
 
 /* ---- prolo protocol ------------------------------------------------------ */
 
-static json_t *protocol_json(const struct protocol *p)
-{
-	json_t *fu = json_array();
-	for (size_t i = 0; fu && i < p->n_followups; i++) {
-		json_t *ins = json_array();
-		for (int k = 0; ins && k < INSTR__COUNT; k++)
-			if (p->followups[i].instruments & (1u << k))
-				json_array_append_new(ins, json_string(dom_instrument_names[k]));
-		json_array_append_new(fu, json_pack("{s:i, s:o}", "offset_days", p->followups[i].offset_days,
-		                                    "instruments", ins));
-	}
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:o, s:i, s:i, s:s, s:i}", "name", p->name,
-	                      "label", p->label, "modality", dom_modality_names[p->modality], "condition",
-	                      p->condition, "sessions", p->sessions, "interval_days", p->interval_days,
-	                      "window_days", p->window_days, "followups", fu, "followup_window_days",
-	                      p->followup_window_days, "silent_after_days", p->silent_after_days, "source",
-	                      p->source, "line", p->line);
-	if (!o)
-		return NULL;
-	if (p->proliferant >= 0)
-		json_object_set_new(o, "proliferant", json_string(dom_proliferant_names[p->proliferant]));
-	if (!isnan(p->concentration_pct))
-		json_object_set_new(o, "concentration_pct", json_real(p->concentration_pct));
-	if (p->anaesthetic[0])
-		json_object_set_new(o, "anaesthetic", json_string(p->anaesthetic));
-	if (!isnan(p->anaesthetic_pct))
-		json_object_set_new(o, "anaesthetic_pct", json_real(p->anaesthetic_pct));
-	if (!isnan(p->volume_min_ml))
-		json_object_set_new(o, "volume_ml_per_site", json_pack("[f, f]", p->volume_min_ml, p->volume_max_ml));
-	if (p->review_after_sessions > 0)
-		json_object_set_new(o, "review", json_pack("{s:i, s:f}", "after_sessions", p->review_after_sessions,
-		                                           "min_improvement_pct", p->review_min_improvement_pct));
-	if (p->select_min_nrs >= 0)
-		json_object_set_new(o, "select_min_nrs", json_integer(p->select_min_nrs));
-	if (p->select_min_months >= 0)
-		json_object_set_new(o, "select_min_months", json_integer(p->select_min_months));
-	return o;
-}
-
 static void protocol_text(struct cli_ctx *ctx, const struct protocol *p)
 {
 	FILE *f = ctx->out;
@@ -183,6 +144,11 @@ static void protocol_text(struct cli_ctx *ctx, const struct protocol *p)
 			fprintf(f, ", %g-%g mL per site", p->volume_min_ml, p->volume_max_ml);
 		fputc('\n', f);
 	}
+	if (!isnan(p->concentration_min_pct))
+		fprintf(f, "  range        %g-%g %% (outside it a session is saved only with --confirm)\n",
+		        p->concentration_min_pct, p->concentration_max_pct);
+	if (p->sites[0])
+		fprintf(f, "  sites        %s\n", p->sites);
 	fprintf(f, "  follow-up    %s (+/- %d days)\n", fu, p->followup_window_days);
 	if (p->review_after_sessions > 0)
 		fprintf(f, "  review       if NRS is not at least %g %% lower after %d sessions\n",
@@ -217,13 +183,13 @@ int cli_protocol(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 			return cli_fail(ctx, &err);
 		}
 		if (ctx->json)
-			cli_print_json(ctx, protocol_json(p));
+			cli_print_json(ctx, protocol_to_json(p));
 		else
 			protocol_text(ctx, p);
 	} else if (ctx->json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; arr && i < lib.n; i++)
-			json_array_append_new(arr, protocol_json(&lib.items[i]));
+			json_array_append_new(arr, protocol_to_json(&lib.items[i]));
 		cli_print_json(ctx, arr);
 	} else {
 		fprintf(ctx->out, "%-22s %-10s %-16s %8s %9s  %s\n", "name", "modality", "condition", "sessions",

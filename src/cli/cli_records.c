@@ -212,9 +212,28 @@ static int audit_read(struct cli_ctx *ctx, struct store *st, enum rec_kind kind,
 	return 0;
 }
 
+/* The patients a registration may repeat, after its refusal (stderr). */
+static void print_dups(struct cli_ctx *ctx, struct app_ctx *cx, const struct patient *p)
+{
+	struct app_dups d;
+	struct prolo_err e;
+	if (ctx->json || app_patient_dups(cx, p, &d, &e))
+		return;
+	fprintf(ctx->errs, "possible duplicates (register anyway with --confirm):\n");
+	for (size_t i = 0; i < d.n; i++) {
+		const struct store_dup *x = &d.items[i];
+		char year[16] = "?";
+		if (x->birth_year != REC_INT_NONE)
+			snprintf(year, sizeof year, "%d", (int)x->birth_year);
+		fprintf(ctx->errs, "  %s  %s %s, born %s (same%s%s%s)\n", x->patient_id, x->first_name, x->last_name,
+		        year, x->why & DUP_NAME_YEAR ? " name and birth year" : "", x->why & DUP_PHONE ? " phone" : "",
+		        x->why & DUP_EMAIL ? " e-mail" : "");
+	}
+}
+
 /* Records one patient, assessment or adverse event through its use case,
  * then prints it. */
-static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec)
+static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec, bool confirm)
 {
 	struct store *st = NULL;
 	int rcx = open_store(ctx, 0, &st);
@@ -223,10 +242,13 @@ static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec)
 	struct prolo_err err = { 0 };
 	struct app_ctx cx;
 	app_ctx_local(&cx, st, NULL);
+	cx.confirm = confirm;
 	enum prolo_code rc = kind == REC_PATIENT ? app_patient_add(&cx, rec, &err)
 	                   : kind == REC_OUTCOME ? app_outcome_add(&cx, rec, &err)
 	                                         : app_ae_add(&cx, rec, &err);
 	app_ctx_flush(&cx);
+	if (rc == PROLO_ECONFIRM && kind == REC_PATIENT)
+		print_dups(ctx, &cx, rec);
 	store_close(st);
 	if (rc)
 		return cli_fail(ctx, &err);
@@ -473,7 +495,7 @@ static int group(struct cli_ctx *ctx, enum rec_kind kind, const struct cli_args 
 	else if (!x && kind == REC_SESSION)
 		x = session_add(ctx, rec, ca);
 	else if (!x)
-		x = add_one(ctx, kind, rec);
+		x = add_one(ctx, kind, rec, kind != REC_AE && cli_has(ca, "confirm"));
 	free(rec);
 	return x;
 }
@@ -489,6 +511,8 @@ int cli_patient(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char *
 		return cli_patient_report(ctx, ca, argc, argv); /* src/cli/cli_patient_report.c */
 	if (argc >= 2 && cli_life_verb(argv[1]))
 		return cli_life(ctx, REC_PATIENT, ca, argc, argv); /* src/cli/cli_amend.c */
+	if (argc >= 2 && (strcmp(argv[1], "merge") == 0 || strcmp(argv[1], "unmerge") == 0))
+		return cli_patient_merge(ctx, ca, argc, argv); /* src/cli/cli_patients.c */
 	return group(ctx, REC_PATIENT, ca, argc, argv, patient_show);
 }
 
@@ -629,9 +653,14 @@ static int session_add(struct cli_ctx *ctx, struct session *s, const struct cli_
 	if (!x) {
 		struct prolo_err err = { 0 };
 		struct app_ctx cx;
-		app_ctx_local(&cx, st, NULL);
+		/* The protocols, when found, for the concentration check. */
+		struct protocol_lib lib = { 0 };
+		protocol_lib_load(NULL, &lib, &err);
+		app_ctx_local(&cx, st, &lib);
+		cx.confirm = cli_has(ca, "confirm");
 		enum prolo_code rc = app_session_add(&cx, s, inj, (size_t)n_inj, &err);
 		app_ctx_flush(&cx);
+		protocol_lib_free(&lib);
 		if (rc)
 			x = cli_fail(ctx, &err);
 		store_close(st);

@@ -32,6 +32,18 @@ static const struct cli_option course_end_opts[] = {
 
 static const struct cli_option session_add_opts[] = {
 	{ "injection", "\"site=...,side=...,volume_ml=...\"", "one injection's fields (repeat for each)", CLI_MULTI, NULL },
+	{ "confirm", NULL, "save a value the rules only warn of (e.g. a dextrose concentration outside the protocol)", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+/* What the rules only warn of is saved with --confirm (docs/patients.md). */
+static const struct cli_option confirm_opts[] = {
+	{ "confirm", NULL, "save it though the rules warn (a possible duplicate, an NRS jump of 8 points)", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option merge_opts[] = {
+	{ "reason", "TEXT", "why (kept with the merge)", CLI_REQUIRED, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -46,6 +58,7 @@ static const struct cli_option report_html_opts[] = {
 static const struct cli_option amend_opts[] = {
 	{ "reason", "TEXT", "why the record is changed (kept with the earlier version)", CLI_REQUIRED, NULL },
 	{ "if-version", "N", "only if the record is still at version N (else exit 4)", 0, NULL },
+	{ "confirm", NULL, "save a value the rules only warn of (an NRS jump of 8 points, a concentration outside the protocol)", CLI_FLAG, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -54,6 +67,7 @@ static const struct cli_option session_amend_opts[] = {
 	{ "if-version", "N", "only if the record is still at version N (else exit 4)", 0, NULL },
 	{ "injection", "\"site=...,side=...\"", "the session's injections, replacing the old ones", CLI_MULTI, NULL },
 	{ "no-injections", NULL, "the session had no injections", CLI_FLAG, NULL },
+	{ "confirm", NULL, "save a value the rules only warn of (a concentration outside the protocol)", CLI_FLAG, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -68,11 +82,13 @@ const struct cli_command cli_init_cmds[] = {
 };
 
 const struct cli_command cli_patient_cmds[] = {
-	{ "add", NULL, 0, 0, NULL, "registers a patient", true },
+	{ "add", NULL, 0, 0, confirm_opts, "registers a patient (a possible duplicate needs --confirm)", true },
 	{ "list", NULL, 0, 0, list_opts, "patients", false },
 	{ "show", "ID", 1, 1, NULL, "one patient with their courses", false },
 	{ "report", "ID", 1, 1, report_html_opts, "a summary for the patient", false },
 	LIFE_ROWS("ID", 1, amend_opts),
+	{ "merge", "SURVIVOR_ID MERGED_ID", 2, 2, merge_opts, "merges a patient registered twice into the other", false },
+	{ "unmerge", "MERGED_ID", 1, 1, merge_opts, "undoes a merge: the courses go back (admins)", false },
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -94,7 +110,7 @@ const struct cli_command cli_session_cmds[] = {
 };
 
 const struct cli_command cli_outcome_cmds[] = {
-	{ "add", NULL, 0, 0, NULL, "records an assessment, scored from its item answers", true },
+	{ "add", NULL, 0, 0, confirm_opts, "records an assessment, scored from its item answers", true },
 	{ "list", NULL, 0, 0, list_opts, "assessments", false },
 	{ "show", "COURSE_ID DATE INSTRUMENT", 3, 3, NULL, "one assessment", false },
 	LIFE_ROWS("COURSE_ID DATE INSTRUMENT", 3, amend_opts),
@@ -139,6 +155,18 @@ static const struct cli_option condition_add_opts[] = {
 const struct cli_command cli_condition_cmds[] = {
 	{ "add", "NAME", 1, 1, condition_add_opts, "adds a clinic's own condition", false },
 	{ "list", NULL, 0, 0, NULL, "every condition, built-in and added", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
+static const struct cli_option settings_opts[] = {
+	{ "clinic", "C", "the clinic (required)", CLI_REQUIRED, NULL },
+	{ "date-format", "iso|dmy|mdy", "how the clinic's screens show dates (2026-03-02, 02.03.2026, 03/02/2026)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_settings_cmds[] = {
+	{ "show", NULL, 0, 0, settings_opts, "a clinic's settings", false },
+	{ "set", NULL, 0, 0, settings_opts, "changes a clinic's settings", false },
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -399,7 +427,7 @@ const struct cli_command cli_outreach_cmds[] = {
 
 const struct cli_group cli_groups[] = {
 	{ "init", cli_init, "create a registry", cli_init_cmds },
-	{ "patient", cli_patient, "add|list|show patients", cli_patient_cmds },
+	{ "patient", cli_patient, "add|list|show|merge patients", cli_patient_cmds },
 	{ "course", cli_course, "add|list|show|end courses", cli_course_cmds },
 	{ "session", cli_session, "add|list|show sessions and their injections", cli_session_cmds },
 	{ "outcome", cli_outcome, "add|list|show questionnaire answers", cli_outcome_cmds },
@@ -420,5 +448,6 @@ const struct cli_group cli_groups[] = {
 	{ "followup", cli_followup, "show a course's follow-up time points and their status", cli_followup_cmds },
 	{ "outreach", cli_outreach, "run|list|retry|cancel|test the follow-up outbox", cli_outreach_cmds },
 	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", cli_schedule_cmds },
+	{ "settings", cli_settings, "show|set a clinic's settings (the date format of its screens)", cli_settings_cmds },
 	{ NULL, NULL, NULL, NULL },
 };

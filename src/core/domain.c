@@ -283,3 +283,47 @@ void dom_prp_mishra(double plt, double plt_base, double wbc, double wbc_base,
 	int type = lrich ? (activated ? 2 : 1) : (activated ? 4 : 3);
 	snprintf(out, outsz, "%d%c", type, plt >= 5 * plt_base ? 'A' : 'B');
 }
+
+/* Sites of the Hackett-Hemwall technique and the trials the shipped
+ * protocols cite (docs/protocols.md): ligament and tendon insertions
+ * around the painful joint or segment. */
+static const char *const sites_lbp[] = {
+	"L4-L5 facet capsule", "L5-S1 facet capsule", "iliolumbar ligament", "posterior sacroiliac ligament",
+	"supraspinous ligament", "interspinous ligament", "thoracolumbar fascia (iliac crest)",
+	"sacrotuberous ligament",
+};
+static const char *const sites_neck[] = {
+	"C2-C3 facet capsule", "C3-C4 facet capsule", "C4-C5 facet capsule", "C5-C6 facet capsule",
+	"C6-C7 facet capsule", "nuchal ligament", "occipital insertions", "levator scapulae insertion",
+};
+static const char *const sites_knee[] = {
+	"intra-articular knee", "medial collateral ligament", "lateral collateral ligament", "pes anserine",
+	"medial joint line (coronary ligament)", "lateral joint line (coronary ligament)", "patellar tendon",
+	"quadriceps tendon",
+};
+static const char *const sites_tendon[] = {
+	"common extensor origin (lateral epicondyle)", "common flexor origin (medial epicondyle)",
+	"Achilles tendon", "patellar tendon", "supraspinatus tendon", "gluteus medius tendon",
+	"plantar fascia origin",
+};
+static const char *const sites_sprain[] = {
+	"anterior talofibular ligament", "calcaneofibular ligament", "deltoid ligament",
+	"anterior inferior tibiofibular ligament", "medial collateral ligament", "acromioclavicular ligament",
+};
+
+const char *const *dom_condition_sites(const char *condition, size_t *n)
+{
+	static const struct {
+		const char *const *sites;
+		size_t n;
+	} by[COND__COUNT] = {
+		[COND_LOW_BACK_PAIN] = { sites_lbp, sizeof sites_lbp / sizeof *sites_lbp },
+		[COND_NECK_PAIN] = { sites_neck, sizeof sites_neck / sizeof *sites_neck },
+		[COND_KNEE_OA] = { sites_knee, sizeof sites_knee / sizeof *sites_knee },
+		[COND_TENDINOPATHY] = { sites_tendon, sizeof sites_tendon / sizeof *sites_tendon },
+		[COND_LIGAMENT_SPRAIN] = { sites_sprain, sizeof sites_sprain / sizeof *sites_sprain },
+	};
+	int c = condition ? dom_lookup(dom_condition_names, COND__COUNT, condition, strlen(condition)) : -1;
+	*n = c < 0 ? 0 : by[c].n;
+	return c < 0 ? NULL : by[c].sites;
+}

@@ -56,6 +56,12 @@ extern const char *const dom_stem_source_names[STEM__COUNT];
 extern const char *const dom_activation_names[ACT__COUNT];
 extern const char *const dom_contraindication_names[CI__COUNT];
 
+/* The injection sites a clinic usually treats for a built-in condition,
+ * in the order the session form offers them (a suggestion list: any site
+ * text is accepted). NULL with *n = 0 for a clinic's own condition.
+ * Cannot fail. */
+const char *const *dom_condition_sites(const char *condition, size_t *n);
+
 /* ICD-10-CM and SNOMED CT codes of the built-in conditions. */
 extern const char *const dom_condition_icd10[COND__COUNT];
 extern const char *const dom_condition_snomed[COND__COUNT];

@@ -40,6 +40,7 @@ static const struct {
 	{ PROLO_ENOMEM, 5, 500, "internal" },
 	{ PROLO_EAUTH, 2, 401, "unauthenticated" },
 	{ PROLO_EPERM, 2, 403, "forbidden" },
+	{ PROLO_ECONFIRM, 4, 409, "confirm" },
 };
 
 int prolo_err_exit_code(enum prolo_code code)

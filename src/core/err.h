@@ -16,6 +16,7 @@ enum prolo_code {
 	PROLO_ENOMEM,    /* allocation failed */
 	PROLO_EAUTH,     /* not authenticated */
 	PROLO_EPERM,     /* authenticated, not allowed */
+	PROLO_ECONFIRM,  /* allowed, but unusual enough to need a confirmation */
 };
 
 /* Safe to show to a user: never holds patient data beyond the value at

@@ -142,8 +142,8 @@ static enum prolo_code injections(const json_t *ij, struct injection *out, size_
 
 enum prolo_code h_record_amend(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	static const char *const extra_plain[] = { "reason", NULL };
-	static const char *const extra_session[] = { "reason", "injections", NULL };
+	static const char *const extra_plain[] = { "reason", "confirm", NULL };
+	static const char *const extra_session[] = { "reason", "injections", "confirm", NULL };
 	int k = route_kind(rq);
 	enum rec_kind kind = kinds[k].kind;
 	union rec_any key, patch, out;
@@ -179,6 +179,10 @@ enum prolo_code h_record_amend(struct http_req *rq, json_t *body, struct prolo_e
 	}
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
+	if ((rc = api_confirm_flag(body, &cx, err))) {
+		free(inj);
+		return rc;
+	}
 	rc = app_amend(&cx, &in, &out, err);
 	free(inj);
 	if (rc)

@@ -144,6 +144,23 @@ static enum prolo_code open_array(struct chart *ch, bool *first, const char *key
 
 /* Appends one course object of the chart to b. Store codes; PROLO_ETOOBIG
  * or PROLO_ENOMEM from the buffer. */
+/* ,"warnings":[…]: what a contraindication recorded after the course was
+ * planned raised on it (app_course_warnings), for an open course. */
+static enum prolo_code put_warnings(struct http_req *rq, struct buf *b, const struct course *c,
+                                    struct prolo_err *err)
+{
+	if (c->status != CS_PLANNED && c->status != CS_ACTIVE)
+		return PROLO_OK;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	json_t *w = NULL;
+	enum prolo_code rc = app_course_warnings(&cx, c->course_id, &w, err);
+	if (!rc && json_array_size(w) && ((rc = buf_adds(b, ",\"warnings\":")) || (rc = hjson_dump(b, w))))
+		prolo_err_set(err, rc, "", "the response is too large");
+	json_decref(w);
+	return rc;
+}
+
 enum prolo_code api_put_course(struct http_req *rq, struct buf *b, const struct course *c,
                                   struct prolo_err *err)
 {
@@ -169,7 +186,7 @@ enum prolo_code api_put_course(struct http_req *rq, struct buf *b, const struct 
 	    (rc = buf_addc(b, ']')) ||
 	    (rc = open_array(&ch, &first, "history", err)) ||
 	    (rc = store_course_history_scan(rq->st, c->course_id, put_history, &ch, err)) ||
-	    (rc = buf_adds(b, "]}"))) {
+	    (rc = buf_addc(b, ']')) || (rc = put_warnings(rq, b, c, err)) || (rc = buf_addc(b, '}'))) {
 		if (rc == PROLO_ETOOBIG || rc == PROLO_ENOMEM)
 			prolo_err_set(err, rc, "", "the response is too large");
 	}
@@ -242,6 +259,26 @@ enum prolo_code h_patients_list(struct http_req *rq, json_t *body, struct prolo_
 	return api_reply(rq, 200, json_pack("{s:o}", "patients", cl.arr), err);
 }
 
+/* {"merged_from":"ID", + the rest of the chart in b. */
+static enum prolo_code merged_from(struct buf *b, const char *id)
+{
+	struct buf t;
+	buf_init(&t, b->len + 256);
+	enum prolo_code rc = buf_adds(&t, "{\"merged_from\":");
+	if (!rc)
+		rc = hjson_put_str(&t, id, strlen(id));
+	if (!rc)
+		rc = buf_addc(&t, ',');
+	if (!rc)
+		rc = buf_add(&t, b->data + 1, b->len - 1);
+	if (!rc) {
+		buf_reset(b);
+		rc = buf_add(b, t.data, t.len);
+	}
+	buf_free(&t);
+	return rc;
+}
+
 enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	struct buf *b = &rq->out;
@@ -277,9 +314,20 @@ enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_er
 			return prolo_err_set(err, rc, "", "the response is too large");
 		if ((rc = store_scan(rq->st, REC_COURSE, &f, api_add_course, &cl, err)))
 			return rc;
-		if ((rc = buf_adds(b, "]}")))
+		/* The merges into or of the patient (app/patients.c). */
+		json_t *merges = NULL;
+		if ((rc = app_patient_merges(&cx, p.patient_id, &merges, err)))
+			return rc;
+		rc = buf_adds(b, "]");
+		if (!rc && json_array_size(merges) && !(rc = buf_adds(b, ",\"merges\":")))
+			rc = hjson_dump(b, merges);
+		json_decref(merges);
+		if (rc || (rc = buf_adds(b, "}")))
 			return prolo_err_set(err, rc, "", "the response is too large");
 		chart_cache_put(rq->charts, p.patient_id, p.clinic, p.meta.version, version, b->data, b->len);
+		/* A merged patient's id leads to the survivor's chart, saying so. */
+		if (strcmp(p.patient_id, rq->param) != 0 && (rc = merged_from(b, rq->param)))
+			return prolo_err_set(err, rc, "", "the response is too large");
 	}
 	if ((rc = api_audit(rq, "patient.read", "patient", rq->param, "chart", err)))
 		return rc;

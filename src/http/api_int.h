@@ -133,6 +133,23 @@ enum prolo_code h_qlinks_add(struct http_req *rq, json_t *body, struct prolo_err
 enum prolo_code h_qlinks_revoke(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *err);
+/* api_patients.c: merges, protocols, a clinic's settings, and the
+ * confirmation of what the rules only warn of. */
+enum prolo_code h_patient_merge(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_patient_unmerge(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_protocols_list(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_protocol_get(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_settings_get(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_settings_set(struct http_req *rq, json_t *body, struct prolo_err *err);
+/* The body's "confirm" (true/false; absent = false) into cx->confirm.
+ * PROLO_EINVAL (field confirm) for another type. */
+enum prolo_code api_confirm_flag(const json_t *body, struct app_ctx *cx, struct prolo_err *err);
+/* Answers e (a PROLO_ECONFIRM, or any error) with its status and, in the
+ * error object, "matches" (borrowed; NULL = none). Returns e's code. */
+enum prolo_code api_confirm_fail(struct http_req *rq, const struct prolo_err *e, json_t *matches,
+                                 struct prolo_err *err);
+/* The possible duplicates as the API shows them (new reference). */
+json_t *api_dups_json(const struct app_dups *d);
 /* api_outreach.c: the patient's one-click opt-out (no login; the token). */
 enum prolo_code h_optout(struct http_req *rq, json_t *body, struct prolo_err *err);
 

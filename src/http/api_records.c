@@ -32,12 +32,24 @@ static enum prolo_code reply_record(struct http_req *rq, enum rec_kind kind, con
 
 enum prolo_code h_patients_add(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
+	static const char *const extra[] = { "confirm", NULL };
 	struct patient p;
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
 	rec_init(REC_PATIENT, &p);
-	enum prolo_code rc = rec_from_json(REC_PATIENT, &p, body, NULL, err);
-	if (rc || (rc = app_patient_add(&cx, &p, err)))
+	enum prolo_code rc = rec_from_json(REC_PATIENT, &p, body, extra, err);
+	if (rc || (rc = api_confirm_flag(body, &cx, err)))
+		return rc;
+	if ((rc = app_patient_add(&cx, &p, err)) == PROLO_ECONFIRM) {
+		/* A possible duplicate: the answer lists the patients it may be. */
+		struct app_dups d;
+		struct prolo_err e = *err, e2;
+		json_t *m = app_patient_dups(&cx, &p, &d, &e2) ? NULL : api_dups_json(&d);
+		rc = api_confirm_fail(rq, &e, m, err);
+		json_decref(m);
+		return rc;
+	}
+	if (rc)
 		return rc;
 	return reply_record(rq, REC_PATIENT, "patient", &p, err);
 }
@@ -120,7 +132,7 @@ static enum prolo_code injections_from_json(const json_t *ij, struct injection *
 
 enum prolo_code h_sessions_add(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	static const char *const extra[] = { "injections", NULL };
+	static const char *const extra[] = { "injections", "confirm", NULL };
 	struct session s;
 	struct injection *inj = NULL;
 	size_t n = 0;
@@ -128,7 +140,8 @@ enum prolo_code h_sessions_add(struct http_req *rq, json_t *body, struct prolo_e
 	api_ctx(rq, &cx);
 	rec_init(REC_SESSION, &s);
 	enum prolo_code rc = rec_from_json(REC_SESSION, &s, body, extra, err);
-	if (rc || (rc = injections_from_json(json_object_get(body, "injections"), &inj, &n, err)) ||
+	if (rc || (rc = api_confirm_flag(body, &cx, err)) ||
+	    (rc = injections_from_json(json_object_get(body, "injections"), &inj, &n, err)) ||
 	    (rc = app_session_add(&cx, &s, inj, n, err))) {
 		free(inj);
 		return rc;
@@ -150,12 +163,13 @@ enum prolo_code h_sessions_add(struct http_req *rq, json_t *body, struct prolo_e
 
 enum prolo_code h_outcomes_add(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
+	static const char *const extra[] = { "confirm", NULL };
 	struct outcome o;
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
 	rec_init(REC_OUTCOME, &o);
-	enum prolo_code rc = rec_from_json(REC_OUTCOME, &o, body, NULL, err);
-	if (rc || (rc = app_outcome_add(&cx, &o, err)))
+	enum prolo_code rc = rec_from_json(REC_OUTCOME, &o, body, extra, err);
+	if (rc || (rc = api_confirm_flag(body, &cx, err)) || (rc = app_outcome_add(&cx, &o, err)))
 		return rc;
 	return reply_record(rq, REC_OUTCOME, "outcome", &o, err);
 }

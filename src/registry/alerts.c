@@ -17,7 +17,7 @@
 const char *const alert_kind_names[ALERT__COUNT] = {
 	"session_due", "session_overdue", "questionnaire_due", "silent",
 	"slow_progress", "prolonged_side_effect", "infection", "serious_adverse_event",
-	"followup_unanswered", "contact_fix",
+	"followup_unanswered", "contact_fix", "contraindication_added",
 };
 
 void alert_list_free(struct alert_list *l)

@@ -27,7 +27,9 @@ enum alert_kind { ALERT_SESSION_DUE, ALERT_SESSION_OVERDUE, ALERT_QUESTIONNAIRE_
                   ALERT_SILENT, ALERT_SLOW_PROGRESS, ALERT_PROLONGED_SIDE_EFFECT,
                   ALERT_INFECTION, ALERT_SERIOUS_AE,
                   /* phone tasks the follow-up outbox raised (docs/followup.md) */
-                  ALERT_FOLLOWUP_UNANSWERED, ALERT_CONTACT_FIX, ALERT__COUNT };
+                  ALERT_FOLLOWUP_UNANSWERED, ALERT_CONTACT_FIX,
+                  /* a contraindication recorded after the course was planned */
+                  ALERT_CONTRAINDICATION_ADDED, ALERT__COUNT };
 /* "session_due", ..., "serious_adverse_event" */
 extern const char *const alert_kind_names[ALERT__COUNT];
 

@@ -12,6 +12,7 @@
 #include "core/domain.h"
 #include "store/store_alerts.h"
 #include "store/store_outreach.h"
+#include "store/store_patients.h"
 
 struct owned {
 	struct course_rows r;
@@ -107,6 +108,40 @@ static enum prolo_code task_alert(void *p, const struct store_otask *t, struct p
 	return PROLO_OK;
 }
 
+/* The warnings a contraindication recorded later raised on an open course
+ * (store/store_patients.h): one alert per course and day, urgent when a
+ * rule would block the course. */
+static enum prolo_code warning_alert(void *p, const struct store_course_warning *w, struct prolo_err *err)
+{
+	struct alert_list *l = ((struct task_ctx *)p)->out;
+	char d[11], key[ALERT_KEY_MAX];
+	dom_date_format(w->raised_on, d);
+	snprintf(key, sizeof key, "%s:%s:%s", alert_kind_names[ALERT_CONTRAINDICATION_ADDED], d, w->course_id);
+	struct alert *a = l->n ? &l->items[l->n - 1] : NULL;
+	if (a && strcmp(a->key, key) == 0) {
+		size_t used = strlen(a->reason);
+		snprintf(a->reason + used, sizeof a->reason - used, " %s", w->message);
+		a->urgent = a->urgent || w->block;
+		return PROLO_OK;
+	}
+	enum prolo_code grc = grow_array(&l->items, &l->cap, l->n + 1, sizeof *l->items, 32, err);
+	if (grc)
+		return grc;
+	a = &l->items[l->n++];
+	memset(a, 0, sizeof *a);
+	a->kind = ALERT_CONTRAINDICATION_ADDED;
+	a->urgent = w->block;
+	a->due = w->raised_on;
+	a->comparable_slow = a->comparable_responded = -1;
+	snprintf(a->patient_id, sizeof a->patient_id, "%s", w->patient_id);
+	snprintf(a->course_id, sizeof a->course_id, "%s", w->course_id);
+	snprintf(a->clinic, sizeof a->clinic, "%s", w->clinic);
+	snprintf(a->key, sizeof a->key, "%s", key);
+	snprintf(a->reason, sizeof a->reason, "A contraindication was recorded after this course was planned (%s): "
+	         "review the plan. %s", w->block ? "it would block it" : "a warning", w->message);
+	return PROLO_OK;
+}
+
 enum prolo_code alerts_compute(struct store *st, int32_t today, const char *clinic,
                                const struct protocol_lib *lib, struct alert_list *out,
                                struct prolo_err *err)
@@ -129,6 +164,8 @@ enum prolo_code alerts_compute(struct store *st, int32_t today, const char *clin
 	if (!rc) {
 		struct task_ctx tc = { out };
 		rc = store_otask_scan(st, f.clinic, today, task_alert, &tc, err);
+		if (!rc)
+			rc = store_course_warning_scan(st, f.clinic, NULL, today, warning_alert, &tc, err);
 	}
 	/* Drop acknowledged alerts, keeping the order. */
 	size_t kept = 0;

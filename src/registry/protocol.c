@@ -5,6 +5,7 @@
 #include "registry/protocol.h"
 
 #include <assert.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 enum key_id { K_LABEL, K_MODALITY, K_CONDITION, K_SESSIONS, K_INTERVAL, K_WINDOW,
               K_PROLIFERANT, K_CONCENTRATION, K_ANAESTHETIC, K_ANAESTHETIC_PCT,
               K_VOLUME, K_FOLLOWUP, K_FOLLOWUP_WINDOW, K_SILENT, K_REVIEW_SESSIONS,
-              K_REVIEW_PCT, K_SELECT_NRS, K_SELECT_MONTHS, K_SOURCE, K__COUNT };
+              K_REVIEW_PCT, K_SELECT_NRS, K_SELECT_MONTHS, K_SOURCE, K_CONC_RANGE, K_SITES, K__COUNT };
 
 static const struct {
 	const char *name;
@@ -45,6 +46,8 @@ static const struct {
 	[K_SELECT_NRS] = { "select_min_nrs", false, false },
 	[K_SELECT_MONTHS] = { "select_min_months", false, false },
 	[K_SOURCE] = { "source", true, true },
+	[K_CONC_RANGE] = { "concentration_range_pct", false, false },
+	[K_SITES] = { "sites", false, false },
 };
 
 struct parser {
@@ -120,8 +123,10 @@ static enum prolo_code parse_enum(struct parser *ps, const char *key, const char
 	return PROLO_OK;
 }
 
-/* "0.5-2" or "1": a volume range in mL. */
-static enum prolo_code parse_volume(struct parser *ps, const char *v, size_t n, struct protocol *p)
+/* "0.5-2" or "1": a range from above min (or from min, when from_min) to
+ * at most max, e.g. a volume in mL. */
+static enum prolo_code parse_range(struct parser *ps, const char *key, const char *v, size_t n, double min,
+                                   bool from_min, double max, double *out_lo, double *out_hi)
 {
 	const char *dash = memchr(v, '-', n);
 	size_t n1 = dash ? (size_t)(dash - v) : n;
@@ -131,12 +136,29 @@ static enum prolo_code parse_volume(struct parser *ps, const char *v, size_t n, 
 	if (!dash)
 		l2 = l1;
 	double lo, hi;
-	if (!dom_parse_double(a, l1, &lo) || !dom_parse_double(b, l2, &hi) || lo <= 0 || hi > 100 ||
-	    lo > hi)
-		return fail(ps, "volume_ml_per_site: '%.*s' is not a range like 0.5-2 (mL, 0 < low <= high <= 100)",
-		            (int)(n > 40 ? 40 : n), v);
-	p->volume_min_ml = lo;
-	p->volume_max_ml = hi;
+	if (!dom_parse_double(a, l1, &lo) || !dom_parse_double(b, l2, &hi) || (from_min ? lo < min : lo <= min) ||
+	    hi > max || lo > hi)
+		return fail(ps, "%s: '%.*s' is not a range like 0.5-2 (%g %s low <= high <= %g)", key,
+		            (int)(n > 40 ? 40 : n), v, min, from_min ? "<=" : "<", max);
+	*out_lo = lo;
+	*out_hi = hi;
+	return PROLO_OK;
+}
+
+static void set_text(char *dst, size_t dstsz, const char *v, size_t n)
+{
+	if (n >= dstsz)
+		n = dstsz - 1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+/* "a; b; c": sites, kept "; "-joined. */
+static enum prolo_code parse_sites(struct parser *ps, const char *v, size_t n, struct protocol *p)
+{
+	if (n >= sizeof p->sites || !dom_utf8_valid(v, n))
+		return fail(ps, "sites: longer than %zu bytes or not UTF-8", sizeof p->sites - 1);
+	set_text(p->sites, sizeof p->sites, v, n);
 	return PROLO_OK;
 }
 
@@ -223,13 +245,6 @@ static enum prolo_code parse_followup(struct parser *ps, const char *v, size_t n
 	return PROLO_OK;
 }
 
-static void set_text(char *dst, size_t dstsz, const char *v, size_t n)
-{
-	if (n >= dstsz)
-		n = dstsz - 1;
-	memcpy(dst, v, n);
-	dst[n] = '\0';
-}
 
 static enum prolo_code set_key(struct parser *ps, enum key_id k, const char *v, size_t n)
 {
@@ -266,7 +281,11 @@ static enum prolo_code set_key(struct parser *ps, enum key_id k, const char *v, 
 	case K_ANAESTHETIC_PCT:
 		return parse_real(ps, name, v, n, 0, 10, &p->anaesthetic_pct);
 	case K_VOLUME:
-		return parse_volume(ps, v, n, p);
+		return parse_range(ps, name, v, n, 0, false, 100, &p->volume_min_ml, &p->volume_max_ml);
+	case K_CONC_RANGE:
+		return parse_range(ps, name, v, n, 0, true, 100, &p->concentration_min_pct, &p->concentration_max_pct);
+	case K_SITES:
+		return parse_sites(ps, v, n, p);
 	case K_FOLLOWUP:
 		return parse_followup(ps, v, n, p);
 	case K_FOLLOWUP_WINDOW:
@@ -311,6 +330,8 @@ static void protocol_defaults(struct protocol *p)
 	p->anaesthetic_pct = NAN;
 	p->volume_min_ml = NAN;
 	p->volume_max_ml = NAN;
+	p->concentration_min_pct = NAN;
+	p->concentration_max_pct = NAN;
 	p->followup_window_days = PROTO_DEFAULT_FOLLOWUP_WINDOW_DAYS;
 	p->silent_after_days = PROTO_DEFAULT_SILENT_AFTER_DAYS;
 	p->review_min_improvement_pct = NAN;
@@ -339,6 +360,12 @@ static enum prolo_code finish_section(struct parser *ps)
 		rc = fail(ps, "[%s]: anaesthetic_pct needs anaesthetic", p->name);
 	if (!rc && !isnan(p->concentration_pct) && p->proliferant < 0)
 		rc = fail(ps, "[%s]: concentration_pct needs proliferant", p->name);
+	if (!rc && !isnan(p->concentration_min_pct) && p->proliferant < 0)
+		rc = fail(ps, "[%s]: concentration_range_pct needs proliferant", p->name);
+	if (!rc && !isnan(p->concentration_min_pct) && !isnan(p->concentration_pct) &&
+	    (p->concentration_pct < p->concentration_min_pct || p->concentration_pct > p->concentration_max_pct))
+		rc = fail(ps, "[%s]: concentration_pct %g is outside concentration_range_pct", p->name,
+		          p->concentration_pct);
 	ps->line = saved;
 	return rc;
 }
@@ -538,4 +565,66 @@ void protocol_followups_format(const struct protocol *p, char *out, size_t outsz
 			return;
 		used += (size_t)w;
 	}
+}
+
+json_t *protocol_to_json(const struct protocol *p)
+{
+	json_t *fu = json_array();
+	for (size_t i = 0; fu && i < p->n_followups; i++) {
+		json_t *ins = json_array();
+		for (int k = 0; ins && k < INSTR__COUNT; k++)
+			if (p->followups[i].instruments & (1u << k))
+				json_array_append_new(ins, json_string(dom_instrument_names[k]));
+		json_array_append_new(fu, json_pack("{s:i, s:o}", "offset_days", p->followups[i].offset_days,
+		                                    "instruments", ins));
+	}
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:o, s:i, s:i, s:s, s:i}", "name", p->name,
+	                      "label", p->label, "modality", dom_modality_names[p->modality], "condition",
+	                      p->condition, "sessions", p->sessions, "interval_days", p->interval_days,
+	                      "window_days", p->window_days, "followups", fu, "followup_window_days",
+	                      p->followup_window_days, "silent_after_days", p->silent_after_days, "source",
+	                      p->source, "line", p->line);
+	if (!o)
+		return NULL;
+	if (p->proliferant >= 0)
+		json_object_set_new(o, "proliferant", json_string(dom_proliferant_names[p->proliferant]));
+	if (!isnan(p->concentration_pct))
+		json_object_set_new(o, "concentration_pct", json_real(p->concentration_pct));
+	if (!isnan(p->concentration_min_pct))
+		json_object_set_new(o, "concentration_range_pct",
+		                    json_pack("[f, f]", p->concentration_min_pct, p->concentration_max_pct));
+	if (p->anaesthetic[0])
+		json_object_set_new(o, "anaesthetic", json_string(p->anaesthetic));
+	if (!isnan(p->anaesthetic_pct))
+		json_object_set_new(o, "anaesthetic_pct", json_real(p->anaesthetic_pct));
+	if (!isnan(p->volume_min_ml))
+		json_object_set_new(o, "volume_ml_per_site", json_pack("[f, f]", p->volume_min_ml, p->volume_max_ml));
+	if (p->review_after_sessions > 0)
+		json_object_set_new(o, "review", json_pack("{s:i, s:f}", "after_sessions", p->review_after_sessions,
+		                                           "min_improvement_pct", p->review_min_improvement_pct));
+	if (p->select_min_nrs >= 0)
+		json_object_set_new(o, "select_min_nrs", json_integer(p->select_min_nrs));
+	if (p->select_min_months >= 0)
+		json_object_set_new(o, "select_min_months", json_integer(p->select_min_months));
+	json_t *sites = json_array();
+	const char *from = "protocol";
+	if (p->sites[0]) {
+		for (const char *s = p->sites; sites && *s;) {
+			const char *e = strchr(s, ';');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			const char *t = trim(s, &n);
+			if (n)
+				json_array_append_new(sites, json_stringn(t, n));
+			s = e ? e + 1 : s + strlen(s);
+		}
+	} else {
+		size_t n = 0;
+		const char *const *cs = dom_condition_sites(p->condition, &n);
+		for (size_t i = 0; sites && i < n; i++)
+			json_array_append_new(sites, json_string(cs[i]));
+		from = "condition";
+	}
+	json_object_set_new(o, "sites", sites ? sites : json_array());
+	json_object_set_new(o, "sites_from", json_string(from));
+	return o;
 }

@@ -40,6 +40,11 @@ struct protocol {
 	char anaesthetic[REC_NAME_MAX];
 	double anaesthetic_pct;
 	double volume_min_ml, volume_max_ml; /* per injection site */
+	/* dextrose (and other proliferant) concentrations a session may use
+	 * without a confirmation: concentration_range_pct; NAN = only
+	 * concentration_pct */
+	double concentration_min_pct, concentration_max_pct;
+	char sites[512];               /* the usual injection sites, "; "-joined; "" = the condition's */
 	/* follow-up questionnaires, sorted by offset, one entry per offset */
 	struct proto_followup followups[PROTO_FOLLOWUPS_MAX];
 	size_t n_followups;
@@ -103,6 +108,18 @@ const struct protocol *protocol_select(const struct protocol_lib *lib,
 
 /* True when p applies to the condition (equal, or p's condition is "*"). */
 bool protocol_fits_condition(const struct protocol *p, const char *condition);
+
+/* The protocol as a new JSON object (the API's and `prolo protocol show
+ * --json`'s shape): name, label, modality, condition, sessions,
+ * interval_days, window_days, followups [{offset_days, instruments}],
+ * followup_window_days, silent_after_days, source, line; when given
+ * proliferant, concentration_pct, concentration_range_pct [lo, hi],
+ * anaesthetic, anaesthetic_pct, volume_ml_per_site [lo, hi], review
+ * {after_sessions, min_improvement_pct}, select_min_nrs, select_min_months;
+ * and sites (the protocol's, else the condition's usual ones, with
+ * sites_from "protocol" or "condition"). NULL when out of memory. */
+struct json_t;
+struct json_t *protocol_to_json(const struct protocol *p);
 
 /* Writes the follow-up schedule as "NRS ODI at 0d; NRS at 6w; ..." (for
  * listings). Truncates safely. Cannot fail. */

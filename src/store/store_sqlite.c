@@ -677,7 +677,7 @@ static char *select_sql(enum rec_kind kind, int shape)
 	/* Voided records, and the children of a voided course, are left out
 	 * (a patient is voided only without live courses). */
 	if (!rc && !(shape & SH_VOIDED))
-		rc = add_cond(&b, &first, kind == REC_PATIENT ? "x.voided_at IS NULL"
+		rc = add_cond(&b, &first, kind == REC_PATIENT ? "x.voided_at IS NULL AND x.merged_into IS NULL"
 		              : kind == REC_COURSE ? "x.voided_at IS NULL AND p.voided_at IS NULL"
 		              : "x.voided_at IS NULL AND c.voided_at IS NULL");
 	if (!rc)

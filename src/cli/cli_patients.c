@@ -1,0 +1,69 @@
+/* "prolo patient merge SURVIVOR MERGED --reason R", "prolo patient unmerge
+ * MERGED --reason R" and "prolo settings show|set --clinic C": the command
+ * line's shell around app/patients.c. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "cli/cli.h"
+
+static void print_merge(struct cli_ctx *ctx, const struct store_merge *m, bool undo)
+{
+	if (ctx->json) {
+		cli_print_json(ctx, app_merge_json(m));
+		return;
+	}
+	json_t *ids = json_loads(m->courses, 0, NULL);
+	fprintf(ctx->out, undo ? "merge of %s into %s undone (courses of the merge: %zu)\n"
+	                       : "merged patient %s into %s: %zu course%s moved\n",
+	        m->merged, m->survivor, json_array_size(ids), undo ? "" : json_array_size(ids) == 1 ? "" : "s");
+	json_decref(ids);
+}
+
+int cli_patient_merge(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
+{
+	(void)argc;
+	bool undo = strcmp(argv[1], "unmerge") == 0;
+	struct store *st = NULL;
+	struct app_ctx cx;
+	int x = cli_open(ctx, &st, &cx, NULL);
+	if (x)
+		return x;
+	struct prolo_err err = { 0 };
+	struct store_merge m;
+	enum prolo_code rc = undo ? app_patient_unmerge(&cx, ca->pos[0], cli_get(ca, "reason"), &m, &err)
+	                          : app_patient_merge(&cx, ca->pos[0], ca->pos[1], cli_get(ca, "reason"), &m, &err);
+	if ((x = cli_finish(ctx, st, &cx, rc, &err)))
+		return x;
+	print_merge(ctx, &m, undo);
+	return 0;
+}
+
+int cli_settings(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	const char *clinic = cli_get(ca, "clinic");
+	const char *fmt = cli_get(ca, "date-format");
+	bool set = strcmp(ca->cmd->verb, "set") == 0;
+	if (set && !fmt)
+		return cli_usage(ctx, "settings set: give --date-format iso|dmy|mdy");
+	struct store *st = NULL;
+	struct app_ctx cx;
+	int x = cli_open(ctx, &st, &cx, NULL);
+	if (x)
+		return x;
+	struct prolo_err err = { 0 };
+	char now[8];
+	enum prolo_code rc = set ? app_clinic_set_date_format(&cx, clinic, fmt, &err) : PROLO_OK;
+	if (!rc)
+		rc = app_clinic_date_format(&cx, clinic, now, &err);
+	if ((x = cli_finish(ctx, st, &cx, rc, &err)))
+		return x;
+	if (ctx->json)
+		cli_print_json(ctx, json_pack("{s:s,s:s}", "clinic", clinic, "date_format", now));
+	else
+		fprintf(ctx->out, "clinic %s: date format %s\n", clinic, now);
+	return 0;
+}

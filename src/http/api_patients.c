@@ -1,0 +1,153 @@
+/* Patients beyond one record on the API: the confirmation a possible
+ * duplicate or an implausible value waits for, merging two patients and
+ * undoing it, the protocol library, a clinic's date format. Each handler
+ * parses, calls one use case (app/patients.c) and renders. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "core/domain.h"
+#include "http/api_int.h"
+#include "http/hjson.h"
+
+enum prolo_code api_confirm_flag(const json_t *body, struct app_ctx *cx, struct prolo_err *err)
+{
+	const json_t *v = body ? json_object_get(body, "confirm") : NULL;
+	if (!v || json_is_null(v))
+		return PROLO_OK;
+	if (!json_is_boolean(v))
+		return prolo_err_set(err, PROLO_EINVAL, "confirm", "must be true or false");
+	cx->confirm = json_is_true(v);
+	return PROLO_OK;
+}
+
+enum prolo_code api_confirm_fail(struct http_req *rq, const struct prolo_err *e, json_t *matches,
+                                 struct prolo_err *err)
+{
+	json_t *o = json_pack("{s:s,s:s,s:s}", "code", prolo_err_name(e->code), "message", e->msg, "field", e->field);
+	if (o && matches)
+		json_object_set(o, "matches", matches);
+	enum prolo_code rc = api_reply(rq, prolo_err_http_status(e->code), json_pack("{s:o*}", "error", o), err);
+	return rc ? rc : e->code;
+}
+
+json_t *api_dups_json(const struct app_dups *d)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < d->n; i++) {
+		const struct store_dup *x = &d->items[i];
+		json_t *why = json_array();
+		if (x->why & DUP_NAME_YEAR)
+			json_array_append_new(why, json_string("name_birth_year"));
+		if (x->why & DUP_PHONE)
+			json_array_append_new(why, json_string("phone"));
+		if (x->why & DUP_EMAIL)
+			json_array_append_new(why, json_string("email"));
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o}", "patient_id", x->patient_id, "clinic", x->clinic,
+		                      "first_name", x->first_name, "last_name", x->last_name, "matched", why);
+		if (o && x->birth_year != REC_INT_NONE)
+			json_object_set_new(o, "birth_year", json_integer(x->birth_year));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* ---- merge ------------------------------------------------------------------ */
+
+enum prolo_code h_patient_merge(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "merged", "reason", NULL };
+	const char *merged = NULL, *reason = NULL;
+	enum prolo_code rc;
+	if ((rc = api_only_keys(body, keys, err)) || (rc = hjson_str(body, "merged", &merged, err)) ||
+	    (rc = hjson_str(body, "reason", &reason, err)))
+		return rc;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	struct store_merge m;
+	if ((rc = app_patient_merge(&cx, rq->param, merged, reason, &m, err)))
+		return rc;
+	return api_reply(rq, 200, json_pack("{s:o}", "merge", app_merge_json(&m)), err);
+}
+
+enum prolo_code h_patient_unmerge(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "reason", NULL };
+	const char *reason = NULL;
+	enum prolo_code rc;
+	if ((rc = api_only_keys(body, keys, err)) || (rc = hjson_str(body, "reason", &reason, err)))
+		return rc;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	struct store_merge m;
+	if ((rc = app_patient_unmerge(&cx, rq->param, reason, &m, err)))
+		return rc;
+	return api_reply(rq, 200, json_pack("{s:o}", "merge", app_merge_json(&m)), err);
+}
+
+/* ---- protocols ------------------------------------------------------------- */
+
+enum prolo_code h_protocols_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	(void)body;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	const struct protocol_lib *lib;
+	enum prolo_code rc = app_protocols(&cx, &lib, err);
+	if (rc)
+		return rc;
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < lib->n; i++)
+		json_array_append_new(arr, protocol_to_json(&lib->items[i]));
+	return api_reply(rq, 200, json_pack("{s:o*}", "protocols", arr), err);
+}
+
+enum prolo_code h_protocol_get(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	(void)body;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	const struct protocol_lib *lib;
+	enum prolo_code rc = app_protocols(&cx, &lib, err);
+	if (rc)
+		return rc;
+	const struct protocol *p = protocol_find(lib, rq->param);
+	if (!p)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "protocol", "no protocol '%.64s'", rq->param);
+	return api_reply(rq, 200, json_pack("{s:o*}", "protocol", protocol_to_json(p)), err);
+}
+
+/* ---- a clinic's settings ------------------------------------------------------ */
+
+enum prolo_code h_settings_get(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	(void)body;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	const char *clinic = api_query(rq, "clinic");
+	if (!clinic)
+		clinic = rq->user.clinic;
+	char fmt[8];
+	enum prolo_code rc = app_clinic_date_format(&cx, clinic, fmt, err);
+	if (rc)
+		return rc;
+	return api_reply(rq, 200, json_pack("{s:s?,s:s}", "clinic", clinic[0] ? clinic : NULL, "date_format", fmt),
+	                 err);
+}
+
+enum prolo_code h_settings_set(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "clinic", "date_format", NULL };
+	const char *clinic = NULL, *fmt = NULL;
+	enum prolo_code rc;
+	if ((rc = api_only_keys(body, keys, err)) || (rc = hjson_str(body, "clinic", &clinic, err)) ||
+	    (rc = hjson_str(body, "date_format", &fmt, err)))
+		return rc;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	if (!clinic || !clinic[0])
+		clinic = rq->user.clinic;
+	if ((rc = app_clinic_set_date_format(&cx, clinic, fmt, err)))
+		return rc;
+	return api_reply(rq, 200, json_pack("{s:s,s:s}", "clinic", clinic, "date_format", fmt), err);
+}
