@@ -148,7 +148,9 @@ static enum prolo_code load_target(struct app_ctx *cx, enum app_action a, enum r
 	} else {
 		rc = app_load_course(cx, a, kind == REC_COURSE ? ((const struct course *)key)->course_id
 		                                               : (const char *)key /* course_id first */, &c, &p, err);
-		if (!rc && kind != REC_COURSE && c.meta.voided)
+		/* A voided course's records are no longer changed; their history
+		 * is still read. */
+		if (!rc && kind != REC_COURSE && c.meta.voided && a != kinds[kind].read)
 			rc = prolo_err_set(err, PROLO_ECONFLICT, "course_id", "course '%s' was voided", c.course_id);
 	}
 	if (rc)

@@ -25,6 +25,7 @@ struct fx {
 	char dir[64], path[96];
 	struct store *st;
 	struct app_ctx cx;
+	struct protocol_lib lib;
 };
 
 static int setup(void **state)
@@ -35,9 +36,15 @@ static int setup(void **state)
 		return -1;
 	snprintf(f->path, sizeof f->path, "%s/r.db", f->dir);
 	struct prolo_err err;
+	char p[512];
 	if (store_open(f->path, STORE_CREATE, &f->st, &err))
 		return -1;
-	app_ctx_local(&f->cx, f->st, NULL);
+	/* The shipped protocols, for the rules that read them. */
+	const char *top = getenv("TOP");
+	snprintf(p, sizeof p, "%s/protocols/default.protocols", top ? top : ".");
+	if (protocol_lib_load(p, &f->lib, &err))
+		return -1;
+	app_ctx_local(&f->cx, f->st, &f->lib);
 	*state = f;
 	return 0;
 }
@@ -47,6 +54,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 	char p[128];
 	store_close(f->st);
+	protocol_lib_free(&f->lib);
 	for (const char *suffix = "", *const *s = (const char *const[]){ "", "-wal", "-shm", "-audit", NULL };
 	     (suffix = *s) != NULL; s++) {
 		snprintf(p, sizeof p, "%s%s", f->path, suffix);
@@ -57,9 +65,66 @@ static int teardown(void **state)
 	return 0;
 }
 
+union any_rec {
+	struct patient p;
+	struct course c;
+	struct session s;
+	struct outcome o;
+	struct adverse_event a;
+};
+
+/* An amend or void row: the record named by key, the fields of in (all but
+ * reason, if_version, confirm, injections) as the change. */
+static enum prolo_code run_life(struct app_ctx *cx, enum rec_kind kind, bool amend, json_t *key, json_t *in,
+                                struct prolo_err *err)
+{
+	static const char *const extra[] = { "reason", "if_version", "confirm", "injections", NULL };
+	union any_rec k, patch, out;
+	struct injection inj[8];
+	struct app_change_in ch = { .kind = kind, .key = &k, .patch = &patch };
+	rec_init(kind, &k);
+	rec_init(kind, &patch);
+	rec_init(kind, &out);
+	enum prolo_code rc = rec_from_json(kind, &k, key, NULL, err);
+	if (!rc && amend)
+		rc = rec_from_json(kind, &patch, in, extra, err);
+	if (rc)
+		return rc;
+	ch.reason = json_string_value(json_object_get(in, "reason"));
+	ch.if_version = (int32_t)json_integer_value(json_object_get(in, "if_version"));
+	const char *name;
+	json_t *v;
+	json_object_foreach(in, name, v) {
+		const struct field_def *f = rec_field(kind, name, strlen(name));
+		if (f)
+			ch.set |= 1ull << (f - rec_tables[kind].fields);
+	}
+	json_t *ij = json_object_get(in, "injections");
+	for (size_t i = 0; ij && i < json_array_size(ij) && i < 8; i++, ch.n_inj++) {
+		rec_init(REC_INJECTION, &inj[i]);
+		if ((rc = rec_from_json(REC_INJECTION, &inj[i], json_array_get(ij, i), NULL, err)))
+			return rc;
+	}
+	ch.inj = inj;
+	ch.set_inj = ij != NULL;
+	return amend ? app_amend(cx, &ch, &out, err) : app_void(cx, &ch, &out, err);
+}
+
+/* A merge or its undo. */
+static enum prolo_code run_merge(struct app_ctx *cx, bool undo, json_t *in, struct prolo_err *err)
+{
+	struct store_merge m;
+	const char *merged = json_string_value(json_object_get(in, "merged"));
+	const char *reason = json_string_value(json_object_get(in, "reason"));
+	if (undo)
+		return app_patient_unmerge(cx, merged, reason, &m, err);
+	return app_patient_merge(cx, json_string_value(json_object_get(in, "survivor")), merged, reason, &m, err);
+}
+
 /* Runs one row of the table through its use case; *field gets the field
  * at fault. */
-static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *in, struct prolo_err *err)
+static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *in, json_t *key,
+                                struct prolo_err *err)
 {
 	if (strcmp(action, "course.end") == 0) {
 		struct app_course_end_in e = { .end_date = DOM_DATE_NONE };
@@ -72,16 +137,24 @@ static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *
 		struct course c;
 		return app_course_end(cx, &e, &c, err);
 	}
+	if (strcmp(action, "patient.merge") == 0 || strcmp(action, "patient.unmerge") == 0)
+		return run_merge(cx, action[8] == 'u', in, err);
 	static const struct {
-		const char *action;
+		const char *group;
 		enum rec_kind kind;
-	} kinds[] = { { "patient.add", REC_PATIENT }, { "course.add", REC_COURSE }, { "session.add", REC_SESSION },
-	              { "outcome.add", REC_OUTCOME }, { "ae.add", REC_AE } };
+	} kinds[] = { { "patient", REC_PATIENT }, { "course", REC_COURSE }, { "session", REC_SESSION },
+	              { "outcome", REC_OUTCOME }, { "ae", REC_AE } };
 	enum rec_kind kind = REC__COUNT;
+	const char *dot = strchr(action, '.');
+	assert_non_null(dot);
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (strcmp(kinds[i].action, action) == 0)
+		if (strlen(kinds[i].group) == (size_t)(dot - action) && strncmp(kinds[i].group, action, (size_t)(dot - action)) == 0)
 			kind = kinds[i].kind;
 	assert_int_not_equal(kind, REC__COUNT);
+	cx->confirm = json_is_true(json_object_get(in, "confirm"));
+	if (strcmp(dot, ".amend") == 0 || strcmp(dot, ".void") == 0)
+		return run_life(cx, kind, dot[1] == 'a', key, in, err);
+	assert_string_equal(dot, ".add");
 	union {
 		struct patient p;
 		struct course c;
@@ -91,9 +164,9 @@ static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *
 	} rec;
 	struct injection inj[8];
 	size_t n_inj = 0;
-	static const char *const extra[] = { "injections", NULL };
+	static const char *const extra[] = { "injections", "confirm", NULL };
 	rec_init(kind, &rec);
-	enum prolo_code rc = rec_from_json(kind, &rec, in, kind == REC_SESSION ? extra : NULL, err);
+	enum prolo_code rc = rec_from_json(kind, &rec, in, kind == REC_SESSION ? extra : extra + 1, err);
 	json_t *ij = json_object_get(in, "injections");
 	for (size_t i = 0; !rc && ij && i < json_array_size(ij) && i < 8; i++, n_inj++) {
 		rec_init(REC_INJECTION, &inj[i]);
@@ -132,7 +205,8 @@ static void test_table(void **state)
 	json_array_foreach(json_object_get(t, "fixture"), i, c) {
 		struct prolo_err err;
 		prolo_err_clear(&err);
-		if (run_case(&f->cx, json_string_value(json_object_get(c, "action")), json_object_get(c, "input"), &err))
+		if (run_case(&f->cx, json_string_value(json_object_get(c, "action")), json_object_get(c, "input"), NULL,
+		             &err))
 			fail_msg("fixture %zu: %s: %s", i, err.field, err.msg);
 	}
 	int n = 0;
@@ -140,11 +214,23 @@ static void test_table(void **state)
 		const char *name = json_string_value(json_object_get(c, "name"));
 		const char *code = json_string_value(json_object_get(c, "code"));
 		const char *field = json_string_value(json_object_get(c, "field"));
+		const char *role = json_string_value(json_object_get(c, "role"));
 		struct prolo_err err;
 		prolo_err_clear(&err);
-		enum prolo_code rc = run_case(&f->cx, json_string_value(json_object_get(c, "action")),
-		                              json_object_get(c, "input"), &err);
-		app_ctx_flush(&f->cx);
+		/* A role other than the owner's: a user of clinic C01. */
+		struct app_ctx cx = f->cx;
+		cx.audit.ctx = &cx;
+		if (role) {
+			int r = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role));
+			assert_true(r >= 0);
+			cx.who.role = r;
+			cx.who.on_behalf = false;
+			snprintf(cx.who.user, sizeof cx.who.user, "%s1", role);
+			snprintf(cx.who.clinic, sizeof cx.who.clinic, "%s", r == ROLE_ADMIN || r == ROLE_RESEARCHER ? "" : "C01");
+		}
+		enum prolo_code rc = run_case(&cx, json_string_value(json_object_get(c, "action")),
+		                              json_object_get(c, "input"), json_object_get(c, "key"), &err);
+		app_ctx_flush(&cx);
 		const char *got = rc ? prolo_err_name(rc) : "ok";
 		if (strcmp(got, code) != 0 || (field && strcmp(err.field, field) != 0))
 			fail_msg("%s: got %s (field '%s': %s), expected %s (field '%s')", name, got, err.field,
