@@ -213,7 +213,8 @@ static char *old_json(struct app_ctx *cx, enum rec_kind kind, const void *cur, s
 	if (o && kind == REC_SESSION) {
 		const struct session *s = cur;
 		struct inj_collect ic = { json_array() };
-		struct store_filter f = { .course_id = s->course_id, .session_no = s->session_no };
+		/* Its injections as they are, also those voided with it. */
+		struct store_filter f = { .course_id = s->course_id, .session_no = s->session_no, .include_voided = true };
 		if (!ic.arr || store_scan(cx->st, REC_INJECTION, &f, collect_inj, &ic, err) ||
 		    json_object_set_new(o, "injections", ic.arr)) {
 			json_decref(o);

@@ -431,9 +431,10 @@ static int show_patient(struct cli_ctx *ctx, const char *id)
 		return x;
 	struct prolo_err err = { 0 };
 	struct patient p;
-	rec_init(REC_PATIENT, &p);
-	if (rec_set(REC_PATIENT, &p, rec_field(REC_PATIENT, "patient_id", 10), id, strlen(id), &err) ||
-	    store_get(st, REC_PATIENT, &p, &err)) {
+	struct app_ctx cx;
+	app_ctx_local(&cx, st, NULL);
+	/* Through the use case's read: a merged patient's id leads to the survivor. */
+	if (app_load_patient(&cx, CAN_PATIENT_GET, id, &p, &err)) {
 		store_close(st);
 		return cli_fail(ctx, &err);
 	}
@@ -441,7 +442,9 @@ static int show_patient(struct cli_ctx *ctx, const char *id)
 		store_close(st);
 		return x;
 	}
-	struct store_filter f = { .patient_id = id };
+	if (strcmp(p.patient_id, id) != 0 && !ctx->json)
+		fprintf(ctx->out, "(patient %s was merged into %s)\n", id, p.patient_id);
+	struct store_filter f = { .patient_id = p.patient_id };
 	struct collect c = { REC_COURSE, NULL, ctx, "    " };
 	enum prolo_code rc;
 	if (ctx->json) {

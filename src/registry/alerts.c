@@ -482,9 +482,14 @@ enum prolo_code alerts_rules(const struct course_rows *const *courses, size_t n,
 		if (rc)
 			return rc;
 	}
-	if (out->n > 1)
-		qsort(out->items, out->n, sizeof out->items[0], cmp_alert);
+	alerts_sort(out);
 	return PROLO_OK;
+}
+
+void alerts_sort(struct alert_list *l)
+{
+	if (l->n > 1)
+		qsort(l->items, l->n, sizeof l->items[0], cmp_alert);
 }
 
 json_t *alerts_to_json(const struct alert_list *l)

@@ -75,6 +75,10 @@ enum prolo_code alerts_rules(const struct course_rows *const *courses, size_t n,
                              const struct protocol_lib *lib, int32_t today,
                              struct alert_list *out, struct prolo_err *err);
 
+/* Sorts l as alerts_rules leaves it: urgent first, then by due date, kind
+ * and key. Cannot fail. */
+void alerts_sort(struct alert_list *l);
+
 /* Reads the registry (clinic NULL = all clinics), applies alerts_rules and
  * leaves out the acknowledged alerts. Read-only. PROLO_OK and *out filled
  * (free with alert_list_free); PROLO_EDB / PROLO_ENOMEM with *out empty. */

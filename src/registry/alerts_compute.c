@@ -166,6 +166,8 @@ enum prolo_code alerts_compute(struct store *st, int32_t today, const char *clin
 		rc = store_otask_scan(st, f.clinic, today, task_alert, &tc, err);
 		if (!rc)
 			rc = store_course_warning_scan(st, f.clinic, NULL, today, warning_alert, &tc, err);
+		if (!rc)
+			alerts_sort(out);
 	}
 	/* Drop acknowledged alerts, keeping the order. */
 	size_t kept = 0;
