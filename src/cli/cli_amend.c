@@ -109,32 +109,24 @@ int cli_life(struct cli_ctx *ctx, int kind_i, const struct cli_args *ca, int arg
 	}
 	if (x)
 		return x;
-	struct store *st = NULL;
-	if (store_open(ctx->db_path, 0, &st, &err))
-		return cli_fail(ctx, &err);
-	struct app_ctx cx;
-	/* The protocols, when found, for the concentration check of a session. */
-	struct protocol_lib lib = { 0 };
-	struct prolo_err ignore;
-	if (kind == REC_SESSION)
-		protocol_lib_load(NULL, &lib, &ignore);
-	app_ctx_local(&cx, st, &lib);
-	cx.confirm = strcmp(verb, "history") != 0 && cli_has(ca, "confirm");
+	/* A session's amendment reads the protocols (--protocols) for the
+	 * concentration check. */
+	struct cli_run r;
+	if ((x = cli_begin(ctx, ca, &r)))
+		return x;
+	r.cx.confirm = strcmp(verb, "history") != 0 && cli_has(ca, "confirm");
 	char what[2 * REC_ID_MAX + 64];
 	enum prolo_code rc;
 	json_t *h = NULL;
 	if (strcmp(verb, "history") == 0)
-		rc = app_history(&cx, kind, &key, &h, &err);
+		rc = app_history(&r.cx, kind, &key, &h, &r.err);
 	else if (strcmp(verb, "amend") == 0)
-		rc = app_amend(&cx, &in, &out, &err);
+		rc = app_amend(&r.cx, &in, &out, &r.err);
 	else
-		rc = app_void(&cx, &in, &out, &err);
-	app_ctx_flush(&cx);
-	store_close(st);
-	protocol_lib_free(&lib);
+		rc = app_void(&r.cx, &in, &out, &r.err);
 	app_record_key(kind, &key, what, sizeof what);
-	if (rc)
-		return cli_fail(ctx, &err); /* a stale --if-version: the message says the version now */
+	if ((x = cli_end(ctx, &r, rc)))
+		return x; /* a stale --if-version: the message says the version now */
 	if (h) {
 		if (ctx->json) {
 			cli_print_json(ctx, h);

@@ -25,16 +25,15 @@ int cli_patient_merge(struct cli_ctx *ctx, const struct cli_args *ca, int argc, 
 {
 	(void)argc;
 	bool undo = strcmp(argv[1], "unmerge") == 0;
-	struct store *st = NULL;
-	struct app_ctx cx;
-	int x = cli_open(ctx, &st, &cx, NULL);
+	struct cli_run r;
+	int x = cli_begin(ctx, ca, &r);
 	if (x)
 		return x;
-	struct prolo_err err = { 0 };
 	struct store_merge m;
-	enum prolo_code rc = undo ? app_patient_unmerge(&cx, ca->pos[0], cli_get(ca, "reason"), &m, &err)
-	                          : app_patient_merge(&cx, ca->pos[0], ca->pos[1], cli_get(ca, "reason"), &m, &err);
-	if ((x = cli_finish(ctx, st, &cx, rc, &err)))
+	const char *reason = cli_get(ca, "reason");
+	enum prolo_code rc = undo ? app_patient_unmerge(&r.cx, ca->pos[0], reason, &m, &r.err)
+	                          : app_patient_merge(&r.cx, ca->pos[0], ca->pos[1], reason, &m, &r.err);
+	if ((x = cli_end(ctx, &r, rc)))
 		return x;
 	print_merge(ctx, &m, undo);
 	return 0;
@@ -49,17 +48,15 @@ int cli_settings(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	bool set = strcmp(ca->cmd->verb, "set") == 0;
 	if (set && !fmt)
 		return cli_usage(ctx, "settings set: give --date-format iso|dmy|mdy");
-	struct store *st = NULL;
-	struct app_ctx cx;
-	int x = cli_open(ctx, &st, &cx, NULL);
+	struct cli_run r;
+	int x = cli_begin(ctx, ca, &r);
 	if (x)
 		return x;
-	struct prolo_err err = { 0 };
 	char now[8];
-	enum prolo_code rc = set ? app_clinic_set_date_format(&cx, clinic, fmt, &err) : PROLO_OK;
+	enum prolo_code rc = set ? app_clinic_set_date_format(&r.cx, clinic, fmt, &r.err) : PROLO_OK;
 	if (!rc)
-		rc = app_clinic_date_format(&cx, clinic, now, &err);
-	if ((x = cli_finish(ctx, st, &cx, rc, &err)))
+		rc = app_clinic_date_format(&r.cx, clinic, now, &r.err);
+	if ((x = cli_end(ctx, &r, rc)))
 		return x;
 	if (ctx->json)
 		cli_print_json(ctx, json_pack("{s:s,s:s}", "clinic", clinic, "date_format", now));

@@ -650,23 +650,11 @@ static int session_add(struct cli_ctx *ctx, struct session *s, const struct cli_
 			x = cli_parse_injection(ctx, ca->multi[i], n_inj + 1, &inj[n_inj]);
 		n_inj++;
 	}
-	struct store *st = NULL;
-	if (!x)
-		x = open_store(ctx, 0, &st);
-	if (!x) {
-		struct prolo_err err = { 0 };
-		struct app_ctx cx;
-		/* The protocols, when found, for the concentration check. */
-		struct protocol_lib lib = { 0 };
-		protocol_lib_load(NULL, &lib, &err);
-		app_ctx_local(&cx, st, &lib);
-		cx.confirm = cli_has(ca, "confirm");
-		enum prolo_code rc = app_session_add(&cx, s, inj, (size_t)n_inj, &err);
-		app_ctx_flush(&cx);
-		protocol_lib_free(&lib);
-		if (rc)
-			x = cli_fail(ctx, &err);
-		store_close(st);
+	/* The protocols (--protocols) for the concentration check. */
+	struct cli_run r;
+	if (!x && !(x = cli_begin(ctx, ca, &r))) {
+		r.cx.confirm = cli_has(ca, "confirm");
+		x = cli_end(ctx, &r, app_session_add(&r.cx, s, inj, (size_t)n_inj, &r.err));
 	}
 	if (!x) {
 		if (ctx->json) {

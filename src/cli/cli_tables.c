@@ -33,6 +33,7 @@ static const struct cli_option course_end_opts[] = {
 static const struct cli_option session_add_opts[] = {
 	{ "injection", "\"site=...,side=...,volume_ml=...\"", "one injection's fields (repeat for each)", CLI_MULTI, NULL },
 	{ "confirm", NULL, "save a value the rules only warn of (e.g. a dextrose concentration outside the protocol)", CLI_FLAG, NULL },
+	{ "protocols", "FILE", "the protocol library the concentration is checked against", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -68,6 +69,7 @@ static const struct cli_option session_amend_opts[] = {
 	{ "injection", "\"site=...,side=...\"", "the session's injections, replacing the old ones", CLI_MULTI, NULL },
 	{ "no-injections", NULL, "the session had no injections", CLI_FLAG, NULL },
 	{ "confirm", NULL, "save a value the rules only warn of (a concentration outside the protocol)", CLI_FLAG, NULL },
+	{ "protocols", "FILE", "the protocol library the concentration is checked against", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -167,8 +169,7 @@ static const struct cli_option settings_opts[] = {
 const struct cli_command cli_settings_cmds[] = {
 	{ "show", NULL, 0, 0, settings_opts, "a clinic's settings", false },
 	{ "set", NULL, 0, 0, settings_opts, "changes a clinic's settings", false },
-	{ NULL, NULL, 0, 0, NULL, NULL, false },
-};
+	{ NULL, NULL, 0, 0, NULL, NULL, false } };
 
 const struct cli_command cli_backup_cmds[] = {
 	{ NULL, "FILE", 1, 1, NULL, "an online copy of the registry into a new file", false },

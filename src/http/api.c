@@ -74,9 +74,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/optout/{id}", RT_OPTOUT, h_optout, F_TX, NULL, -1 },
 	/* Patients registered twice, the protocols, a clinic's settings (api_patients.c). */
 	{ "POST", "/api/patients/{id}/merge", RT_PATIENT_MERGE, h_patient_merge, F_TX, NULL, CAN_PATIENTS_MERGE },
-	{ "POST", "/api/patients/{id}/unmerge", RT_PATIENT_UNMERGE, h_patient_unmerge, F_TX, NULL, CAN_PATIENTS_UNMERGE },
-	{ "GET", "/api/protocols", RT_PROTOCOLS_LIST, h_protocols_list, 0, NULL, CAN_PROTOCOLS },
-	{ "GET", "/api/protocols/{id}", RT_PROTOCOL_GET, h_protocol_get, 0, NULL, CAN_PROTOCOLS },
+	{ "POST", "/api/patients/{id}/unmerge", RT_PATIENT_UNMERGE, h_patient_merge, F_TX, NULL, CAN_PATIENTS_UNMERGE },
+	{ "GET", "/api/protocols", RT_PROTOCOLS_LIST, h_protocols, 0, NULL, CAN_PROTOCOLS },
+	{ "GET", "/api/protocols/{id}", RT_PROTOCOL_GET, h_protocols, 0, NULL, CAN_PROTOCOLS },
 	{ "GET", "/api/settings", RT_SETTINGS_GET, h_settings_get, 0, NULL, CAN_SETTINGS_GET },
 	{ "PATCH", "/api/settings", RT_SETTINGS_SET, h_settings_set, F_TX, NULL, CAN_SETTINGS_SET },
 };

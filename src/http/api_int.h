@@ -135,10 +135,9 @@ enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err
 enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* api_patients.c: merges, protocols, a clinic's settings, and the
  * confirmation of what the rules only warn of. */
+/* POST /api/patients/{id}/merge and .../unmerge (the route says which). */
 enum prolo_code h_patient_merge(struct http_req *rq, json_t *body, struct prolo_err *err);
-enum prolo_code h_patient_unmerge(struct http_req *rq, json_t *body, struct prolo_err *err);
-enum prolo_code h_protocols_list(struct http_req *rq, json_t *body, struct prolo_err *err);
-enum prolo_code h_protocol_get(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_protocols(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_settings_get(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_settings_set(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* The body's "confirm" (true/false; absent = false) into cx->confirm.

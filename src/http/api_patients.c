@@ -54,40 +54,38 @@ json_t *api_dups_json(const struct app_dups *d)
 
 /* ---- merge ------------------------------------------------------------------ */
 
+/* The body's keys, each a string or absent (NULL), into out[] in the
+ * order of keys; any other key is refused. PROLO_EINVAL naming it. */
+static enum prolo_code body_strs(const json_t *body, const char *const *keys, const char **out,
+                                 struct prolo_err *err)
+{
+	enum prolo_code rc = api_only_keys(body, keys, err);
+	for (int i = 0; !rc && keys[i]; i++)
+		rc = hjson_str(body, keys[i], &out[i], err);
+	return rc;
+}
+
 enum prolo_code h_patient_merge(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	static const char *const keys[] = { "merged", "reason", NULL };
-	const char *merged = NULL, *reason = NULL;
-	enum prolo_code rc;
-	if ((rc = api_only_keys(body, keys, err)) || (rc = hjson_str(body, "merged", &merged, err)) ||
-	    (rc = hjson_str(body, "reason", &reason, err)))
-		return rc;
+	static const char *const undo_keys[] = { "reason", NULL };
+	bool undo = rq->route == RT_PATIENT_UNMERGE;
+	const char *v[2] = { NULL, NULL };
 	struct app_ctx cx;
-	api_ctx(rq, &cx);
 	struct store_merge m;
-	if ((rc = app_patient_merge(&cx, rq->param, merged, reason, &m, err)))
+	enum prolo_code rc = body_strs(body, undo ? undo_keys : keys, v, err);
+	if (rc)
 		return rc;
-	return api_reply(rq, 200, json_pack("{s:o}", "merge", app_merge_json(&m)), err);
-}
-
-enum prolo_code h_patient_unmerge(struct http_req *rq, json_t *body, struct prolo_err *err)
-{
-	static const char *const keys[] = { "reason", NULL };
-	const char *reason = NULL;
-	enum prolo_code rc;
-	if ((rc = api_only_keys(body, keys, err)) || (rc = hjson_str(body, "reason", &reason, err)))
-		return rc;
-	struct app_ctx cx;
 	api_ctx(rq, &cx);
-	struct store_merge m;
-	if ((rc = app_patient_unmerge(&cx, rq->param, reason, &m, err)))
-		return rc;
-	return api_reply(rq, 200, json_pack("{s:o}", "merge", app_merge_json(&m)), err);
+	rc = undo ? app_patient_unmerge(&cx, rq->param, v[0], &m, err)
+	          : app_patient_merge(&cx, rq->param, v[0], v[1], &m, err);
+	return rc ? rc : api_reply(rq, 200, json_pack("{s:o}", "merge", app_merge_json(&m)), err);
 }
 
 /* ---- protocols ------------------------------------------------------------- */
 
-enum prolo_code h_protocols_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+/* GET /api/protocols and GET /api/protocols/{name} (the route says which). */
+enum prolo_code h_protocols(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	(void)body;
 	struct app_ctx cx;
@@ -96,25 +94,16 @@ enum prolo_code h_protocols_list(struct http_req *rq, json_t *body, struct prolo
 	enum prolo_code rc = app_protocols(&cx, &lib, err);
 	if (rc)
 		return rc;
+	if (rq->route == RT_PROTOCOL_GET) {
+		const struct protocol *p = protocol_find(lib, rq->param);
+		if (!p)
+			return prolo_err_set(err, PROLO_ENOTFOUND, "protocol", "no protocol '%.64s'", rq->param);
+		return api_reply(rq, 200, json_pack("{s:o*}", "protocol", protocol_to_json(p)), err);
+	}
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < lib->n; i++)
 		json_array_append_new(arr, protocol_to_json(&lib->items[i]));
 	return api_reply(rq, 200, json_pack("{s:o*}", "protocols", arr), err);
-}
-
-enum prolo_code h_protocol_get(struct http_req *rq, json_t *body, struct prolo_err *err)
-{
-	(void)body;
-	struct app_ctx cx;
-	api_ctx(rq, &cx);
-	const struct protocol_lib *lib;
-	enum prolo_code rc = app_protocols(&cx, &lib, err);
-	if (rc)
-		return rc;
-	const struct protocol *p = protocol_find(lib, rq->param);
-	if (!p)
-		return prolo_err_set(err, PROLO_ENOTFOUND, "protocol", "no protocol '%.64s'", rq->param);
-	return api_reply(rq, 200, json_pack("{s:o*}", "protocol", protocol_to_json(p)), err);
 }
 
 /* ---- a clinic's settings ------------------------------------------------------ */
@@ -138,16 +127,14 @@ enum prolo_code h_settings_get(struct http_req *rq, json_t *body, struct prolo_e
 enum prolo_code h_settings_set(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	static const char *const keys[] = { "clinic", "date_format", NULL };
-	const char *clinic = NULL, *fmt = NULL;
-	enum prolo_code rc;
-	if ((rc = api_only_keys(body, keys, err)) || (rc = hjson_str(body, "clinic", &clinic, err)) ||
-	    (rc = hjson_str(body, "date_format", &fmt, err)))
-		return rc;
+	const char *v[2] = { NULL, NULL };
 	struct app_ctx cx;
-	api_ctx(rq, &cx);
-	if (!clinic || !clinic[0])
-		clinic = rq->user.clinic;
-	if ((rc = app_clinic_set_date_format(&cx, clinic, fmt, err)))
+	enum prolo_code rc = body_strs(body, keys, v, err);
+	if (rc)
 		return rc;
-	return api_reply(rq, 200, json_pack("{s:s,s:s}", "clinic", clinic, "date_format", fmt), err);
+	api_ctx(rq, &cx);
+	const char *clinic = v[0] && v[0][0] ? v[0] : rq->user.clinic;
+	if ((rc = app_clinic_set_date_format(&cx, clinic, v[1], err)))
+		return rc;
+	return api_reply(rq, 200, json_pack("{s:s,s:s}", "clinic", clinic, "date_format", v[1]), err);
 }

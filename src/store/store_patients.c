@@ -56,11 +56,75 @@ static void text_at(sqlite3_stmt *s, int i, char *out, size_t outsz)
 	snprintf(out, outsz, "%s", t ? (const char *)t : "");
 }
 
-static enum prolo_code step_done(struct store *st, sqlite3_stmt *s, const char *what, struct prolo_err *err)
+/* The cached statement sql, or NULL with *rc set. */
+static sqlite3_stmt *cached(struct store *st, const char *sql, enum prolo_code *rc, struct prolo_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	*rc = s ? PROLO_OK : err ? err->code : PROLO_EDB;
+	return s;
+}
+
+/* Steps a write once; PROLO_ENOTFOUND (field, message missing) when it
+ * changed no row and one was required. */
+static enum prolo_code step_write(struct store *st, sqlite3_stmt *s, const char *what, const char *field,
+                                  const char *missing, struct prolo_err *err)
 {
 	int src = sqlite3_step(s);
 	sqlite3_reset(s);
-	return src == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, src, what, err);
+	if (src != SQLITE_DONE)
+		return store_sqlite_err(st, src, what, err);
+	if (missing && sqlite3_changes(store_sqlite_db(st)) != 1)
+		return prolo_err_set(err, field && !strcmp(field, "version") ? PROLO_ECONFLICT : PROLO_ENOTFOUND, field,
+		                     "%s", missing);
+	return PROLO_OK;
+}
+
+/* The cached statement sql with v[0..n) bound as text (NULL = none),
+ * stepped once: step_write's codes. */
+static enum prolo_code write_texts(struct store *st, const char *sql, const char *const *v, int n, const char *what,
+                                   const char *field, const char *missing, struct prolo_err *err)
+{
+	enum prolo_code rc;
+	sqlite3_stmt *s = cached(st, sql, &rc, err);
+	for (int i = 0; !rc && i < n; i++)
+		if (v[i])
+			sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+	return rc ? rc : step_write(st, s, what, field, missing, err);
+}
+
+/* The caller's function and context, passed through each_row. */
+struct relay {
+	union {
+		store_dup_fn dup;
+		store_merge_fn merge;
+		store_cwarn_fn cwarn;
+	} fn;
+	void *ctx;
+};
+
+/* Rows of a statement prepared for this call (fn may read meanwhile),
+ * each to row(s, ctx); the statement is finalized. */
+typedef enum prolo_code (*row_fn)(sqlite3_stmt *s, void *ctx, struct prolo_err *err);
+static enum prolo_code each_row(struct store *st, sqlite3_stmt *s, row_fn row, void *ctx, const char *what,
+                                struct prolo_err *err)
+{
+	enum prolo_code rc = PROLO_OK;
+	int src = SQLITE_DONE;
+	while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW)
+		rc = row(s, ctx, err);
+	if (!rc && src != SQLITE_DONE)
+		rc = store_sqlite_err(st, src, what, err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static sqlite3_stmt *fresh(struct store *st, const char *sql, const char *what, enum prolo_code *rc,
+                           struct prolo_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int src = sqlite3_prepare_v2(store_sqlite_db(st), sql, -1, &s, NULL);
+	*rc = src == SQLITE_OK ? PROLO_OK : store_sqlite_err(st, src, what, err);
+	return s;
 }
 
 /* ---- possible duplicates ------------------------------------------------- */
@@ -79,29 +143,38 @@ static void phone_key(const char *phone, char out[16])
 }
 
 #define DIGITS(c) "replace(replace(replace(replace(replace(replace(replace(" c ", ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', ''), '/', '')"
+#define NAME_YEAR "(?2 IS NOT NULL AND ?3 IS NOT NULL AND ?4 IS NOT NULL AND lower(p.first_name) = lower(?2)" \
+	" AND lower(p.last_name) = lower(?3) AND p.birth_year = ?4)"
+#define PHONE "(?5 IS NOT NULL AND (substr(" DIGITS("p.phone") ", -9) = ?5 OR substr(" DIGITS("k.mobile") ", -9) = ?5))"
+#define EMAIL "(?6 IS NOT NULL AND (lower(p.email) = lower(?6) OR lower(k.email) = lower(?6)))"
+
+static enum prolo_code dup_row(sqlite3_stmt *s, void *p, struct prolo_err *err)
+{
+	struct store_dup d = { .why = 0 };
+	char *const text[] = { d.patient_id, d.clinic, d.first_name, d.last_name };
+	const size_t size[] = { sizeof d.patient_id, sizeof d.clinic, sizeof d.first_name, sizeof d.last_name };
+	for (int i = 0; i < 4; i++)
+		text_at(s, i, text[i], size[i]);
+	d.birth_year = sqlite3_column_type(s, 4) == SQLITE_NULL ? REC_INT_NONE : sqlite3_column_int(s, 4);
+	for (int i = 0; i < 3; i++)
+		d.why |= sqlite3_column_int(s, 5 + i) ? 1u << i : 0; /* DUP_NAME_YEAR, DUP_PHONE, DUP_EMAIL */
+	struct relay *r = p;
+	return r->fn.dup(r->ctx, &d, err);
+}
 
 enum prolo_code store_patient_dups(struct store *st, const char *clinic, const char *first_name,
                                    const char *last_name, int32_t birth_year, const char *phone,
                                    const char *email, store_dup_fn fn, void *ctx, struct prolo_err *err)
 {
 	static const char sql[] =
-		"SELECT p.patient_id, p.clinic, p.first_name, p.last_name, p.birth_year,"
-		"  (?2 IS NOT NULL AND ?3 IS NOT NULL AND ?4 IS NOT NULL AND lower(p.first_name) = lower(?2)"
-		"   AND lower(p.last_name) = lower(?3) AND p.birth_year = ?4),"
-		"  (?5 IS NOT NULL AND (substr(" DIGITS("p.phone") ", -9) = ?5"
-		"   OR substr(" DIGITS("k.mobile") ", -9) = ?5)),"
-		"  (?6 IS NOT NULL AND (lower(p.email) = lower(?6) OR lower(k.email) = lower(?6)))"
+		"SELECT p.patient_id, p.clinic, p.first_name, p.last_name, p.birth_year, " NAME_YEAR ", " PHONE ", " EMAIL
 		" FROM patients p LEFT JOIN patient_contacts k ON k.patient_pk = p.pk"
 		" WHERE p.clinic = ?1 AND p.voided_at IS NULL AND p.merged_into IS NULL"
-		" AND ((?2 IS NOT NULL AND ?3 IS NOT NULL AND ?4 IS NOT NULL AND lower(p.first_name) = lower(?2)"
-		"       AND lower(p.last_name) = lower(?3) AND p.birth_year = ?4)"
-		"   OR (?5 IS NOT NULL AND (substr(" DIGITS("p.phone") ", -9) = ?5"
-		"       OR substr(" DIGITS("k.mobile") ", -9) = ?5))"
-		"   OR (?6 IS NOT NULL AND (lower(p.email) = lower(?6) OR lower(k.email) = lower(?6))))"
-		" ORDER BY p.patient_id LIMIT 20";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
+		" AND (" NAME_YEAR " OR " PHONE " OR " EMAIL ") ORDER BY p.patient_id LIMIT 20";
+	enum prolo_code rc;
+	sqlite3_stmt *s = fresh(st, sql, "looking for duplicates", &rc, err);
+	if (rc)
+		return rc;
 	char pk[16] = "";
 	if (phone && phone[0])
 		phone_key(phone, pk);
@@ -116,24 +189,8 @@ enum prolo_code store_patient_dups(struct store *st, const char *clinic, const c
 		sqlite3_bind_text(s, 5, pk, -1, SQLITE_STATIC);
 	if (email && email[0])
 		sqlite3_bind_text(s, 6, email, -1, SQLITE_STATIC);
-	int src;
-	enum prolo_code rc = PROLO_OK;
-	while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_dup d;
-		memset(&d, 0, sizeof d);
-		text_at(s, 0, d.patient_id, sizeof d.patient_id);
-		text_at(s, 1, d.clinic, sizeof d.clinic);
-		text_at(s, 2, d.first_name, sizeof d.first_name);
-		text_at(s, 3, d.last_name, sizeof d.last_name);
-		d.birth_year = sqlite3_column_type(s, 4) == SQLITE_NULL ? REC_INT_NONE : sqlite3_column_int(s, 4);
-		d.why = (sqlite3_column_int(s, 5) ? DUP_NAME_YEAR : 0) | (sqlite3_column_int(s, 6) ? DUP_PHONE : 0) |
-		        (sqlite3_column_int(s, 7) ? DUP_EMAIL : 0);
-		rc = fn(ctx, &d, err);
-	}
-	sqlite3_reset(s);
-	if (!rc && src != SQLITE_DONE && src != SQLITE_ROW)
-		rc = store_sqlite_err(st, src, "looking for duplicates", err);
-	return rc;
+	struct relay r = { .fn.dup = fn, .ctx = ctx };
+	return each_row(st, s, dup_row, &r, "looking for duplicates", err);
 }
 
 /* ---- merges ----------------------------------------------------------------- */
@@ -143,16 +200,14 @@ enum prolo_code store_patient_merged_into(struct store *st, const char *id, char
 {
 	static const char sql[] =
 		"SELECT s.patient_id FROM patients p JOIN patients s ON s.pk = p.merged_into WHERE p.patient_id = ?";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_stmt *row = NULL;
 	out[0] = '\0';
-	int src = sqlite3_step(s);
-	if (src == SQLITE_ROW)
-		text_at(s, 0, out, REC_ID_MAX);
-	sqlite3_reset(s);
-	return src == SQLITE_ROW || src == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, src, "reading a merge", err);
+	enum prolo_code rc = store_row_by_text(st, sql, id, "reading a merge", &row, err);
+	if (row) {
+		text_at(row, 0, out, REC_ID_MAX);
+		sqlite3_reset(row);
+	}
+	return rc;
 }
 
 enum prolo_code store_merge_add(struct store *st, struct store_merge *m, struct prolo_err *err)
@@ -164,26 +219,17 @@ enum prolo_code store_merge_add(struct store *st, struct store_merge *m, struct 
 		"INSERT INTO patient_merges(survivor_pk, merged_pk, courses, ci_added, at, by, reason)"
 		" SELECT s.pk, p.pk, ?3, ?4, ?5, ?6, ?7 FROM patients s, patients p"
 		" WHERE s.patient_id = ?1 AND p.patient_id = ?2";
-	sqlite3_stmt *s = store_stmt(st, point, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, m->survivor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, m->merged, -1, SQLITE_STATIC);
-	enum prolo_code rc = step_done(st, s, "merging patients", err);
-	if (!rc && sqlite3_changes(store_sqlite_db(st)) != 1)
-		rc = prolo_err_set(err, PROLO_ENOTFOUND, "patient_id", "patient '%s' is not there to merge", m->merged);
-	if (rc)
+	sqlite3_stmt *s;
+	enum prolo_code rc = write_texts(st, point, (const char *[]){ m->survivor, m->merged }, 2, "merging patients",
+	                                 "patient_id", "the patient is not there to merge", err);
+	if (rc || !(s = cached(st, keep, &rc, err)))
 		return rc;
-	if (!(s = store_stmt(st, keep, err)))
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, m->survivor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, m->merged, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, m->courses, -1, SQLITE_STATIC);
+	const char *v[] = { m->survivor, m->merged, m->courses, NULL, m->at, m->by, m->reason };
+	for (int i = 0; i < 7; i++)
+		if (v[i])
+			sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, m->ci_added);
-	sqlite3_bind_text(s, 5, m->at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, m->by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, m->reason, -1, SQLITE_STATIC);
-	if (!(rc = step_done(st, s, "keeping a merge", err)))
+	if (!(rc = step_write(st, s, "keeping a merge", NULL, NULL, err)))
 		m->id = sqlite3_last_insert_rowid(store_sqlite_db(st));
 	return rc;
 }
@@ -193,18 +239,26 @@ enum prolo_code store_course_move(struct store *st, const char *course_id, int32
 {
 	static const char sql[] =
 		"UPDATE courses SET patient_pk = (SELECT pk FROM patients WHERE patient_id = ?1),"
-		" version = version + 1 WHERE course_id = ?2 AND version = ?3 AND voided_at IS NULL";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, patient_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, course_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, version);
-	enum prolo_code rc = step_done(st, s, "moving a course", err);
-	if (!rc && sqlite3_changes(store_sqlite_db(st)) != 1)
-		rc = prolo_err_set(err, PROLO_ECONFLICT, "version", "course '%s' changed meanwhile; try again",
-		                   course_id);
-	return rc;
+		" version = version + 1 WHERE course_id = ?2 AND version = CAST(?3 AS INTEGER) AND voided_at IS NULL";
+	char v[16];
+	snprintf(v, sizeof v, "%d", (int)version);
+	return write_texts(st, sql, (const char *[]){ patient_id, course_id, v }, 3, "moving a course", "version",
+	                   "a course changed meanwhile; try again", err);
+}
+
+/* A row of MERGE_COLS. */
+static void merge_row(sqlite3_stmt *s, struct store_merge *m)
+{
+	char *const text[] = { m->survivor, m->merged, m->courses, NULL, m->at, m->by, m->reason, m->undone_at,
+	                       m->undone_by, m->undo_reason };
+	const size_t size[] = { sizeof m->survivor, sizeof m->merged, sizeof m->courses, 0, sizeof m->at,
+	                        sizeof m->by, sizeof m->reason, sizeof m->undone_at, sizeof m->undone_by,
+	                        sizeof m->undo_reason };
+	for (int i = 0; i < 10; i++)
+		if (text[i])
+			text_at(s, i + 1, text[i], size[i]);
+	m->id = sqlite3_column_int64(s, 0);
+	m->ci_added = (uint32_t)sqlite3_column_int64(s, 4);
 }
 
 #define MERGE_COLS                                                                                     \
@@ -212,84 +266,55 @@ enum prolo_code store_course_move(struct store *st, const char *course_id, int32
 	" coalesce(m.undone_at, ''), coalesce(m.undone_by, ''), coalesce(m.undo_reason, '')"             \
 	" FROM patient_merges m JOIN patients s ON s.pk = m.survivor_pk JOIN patients p ON p.pk = m.merged_pk"
 
-static void merge_row(sqlite3_stmt *s, struct store_merge *m)
-{
-	memset(m, 0, sizeof *m);
-	m->id = sqlite3_column_int64(s, 0);
-	text_at(s, 1, m->survivor, sizeof m->survivor);
-	text_at(s, 2, m->merged, sizeof m->merged);
-	text_at(s, 3, m->courses, sizeof m->courses);
-	m->ci_added = (uint32_t)sqlite3_column_int64(s, 4);
-	text_at(s, 5, m->at, sizeof m->at);
-	text_at(s, 6, m->by, sizeof m->by);
-	text_at(s, 7, m->reason, sizeof m->reason);
-	text_at(s, 8, m->undone_at, sizeof m->undone_at);
-	text_at(s, 9, m->undone_by, sizeof m->undone_by);
-	text_at(s, 10, m->undo_reason, sizeof m->undo_reason);
-}
-
 enum prolo_code store_merge_get(struct store *st, const char *merged, struct store_merge *out,
                                 struct prolo_err *err)
 {
 	static const char sql[] = MERGE_COLS " WHERE p.patient_id = ? AND m.undone_at IS NULL"
 	                                     " AND p.merged_into = m.survivor_pk ORDER BY m.pk DESC LIMIT 1";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, merged, -1, SQLITE_STATIC);
-	int src = sqlite3_step(s);
-	enum prolo_code rc = PROLO_OK;
-	if (src == SQLITE_ROW)
-		merge_row(s, out);
-	else if (src == SQLITE_DONE)
-		rc = prolo_err_set(err, PROLO_ENOTFOUND, "patient_id", "patient '%s' is not merged into another",
-		                   merged);
-	else
-		rc = store_sqlite_err(st, src, "reading a merge", err);
-	sqlite3_reset(s);
-	return rc;
+	sqlite3_stmt *row = NULL;
+	enum prolo_code rc = store_row_by_text(st, sql, merged, "reading a merge", &row, err);
+	if (rc)
+		return rc;
+	if (!row)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "patient_id", "patient '%s' is not merged into another",
+		                     merged);
+	merge_row(row, out);
+	sqlite3_reset(row);
+	return PROLO_OK;
 }
 
 enum prolo_code store_merge_undo(struct store *st, const struct store_merge *m, struct prolo_err *err)
 {
 	static const char close_sql[] =
-		"UPDATE patient_merges SET undone_at = ?2, undone_by = ?3, undo_reason = ?4 WHERE pk = ?1";
+		"UPDATE patient_merges SET undone_at = ?2, undone_by = ?3, undo_reason = ?4 WHERE pk = CAST(?1 AS INTEGER)";
 	static const char unpoint[] =
 		"UPDATE patients SET merged_into = NULL, version = version + 1 WHERE patient_id = ?";
-	sqlite3_stmt *s = store_stmt(st, close_sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_int64(s, 1, m->id);
-	sqlite3_bind_text(s, 2, m->undone_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, m->undone_by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, m->undo_reason, -1, SQLITE_STATIC);
-	enum prolo_code rc = step_done(st, s, "undoing a merge", err);
-	if (rc || !(s = store_stmt(st, unpoint, err)))
-		return rc ? rc : err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, m->merged, -1, SQLITE_STATIC);
-	return step_done(st, s, "undoing a merge", err);
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)m->id);
+	enum prolo_code rc = write_texts(st, close_sql, (const char *[]){ id, m->undone_at, m->undone_by, m->undo_reason },
+	                                 4, "undoing a merge", NULL, NULL, err);
+	return rc ? rc : store_exec_text(st, unpoint, m->merged, "undoing a merge", err);
+}
+
+static enum prolo_code merge_cb(sqlite3_stmt *s, void *p, struct prolo_err *err)
+{
+	struct store_merge m;
+	merge_row(s, &m);
+	struct relay *r = p;
+	return r->fn.merge(r->ctx, &m, err);
 }
 
 enum prolo_code store_merge_scan(struct store *st, const char *patient_id, store_merge_fn fn, void *ctx,
                                  struct prolo_err *err)
 {
-	/* Prepared per call: fn may read meanwhile. */
 	static const char sql[] = MERGE_COLS " WHERE s.patient_id = ?1 OR p.patient_id = ?1 ORDER BY m.pk";
-	sqlite3_stmt *s = NULL;
-	int src = sqlite3_prepare_v2(store_sqlite_db(st), sql, -1, &s, NULL);
-	if (src != SQLITE_OK)
-		return store_sqlite_err(st, src, "reading merges", err);
+	enum prolo_code rc;
+	sqlite3_stmt *s = fresh(st, sql, "reading merges", &rc, err);
+	if (rc)
+		return rc;
 	sqlite3_bind_text(s, 1, patient_id, -1, SQLITE_STATIC);
-	enum prolo_code rc = PROLO_OK;
-	struct store_merge m;
-	while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		merge_row(s, &m);
-		rc = fn(ctx, &m, err);
-	}
-	if (!rc && src != SQLITE_DONE)
-		rc = store_sqlite_err(st, src, "reading merges", err);
-	sqlite3_finalize(s);
-	return rc;
+	struct relay r = { .fn.merge = fn, .ctx = ctx };
+	return each_row(st, s, merge_cb, &r, "reading merges", err);
 }
 
 /* ---- warnings on open courses ------------------------------------------------ */
@@ -300,37 +325,42 @@ enum prolo_code store_course_warning_add(struct store *st, const struct store_co
 	static const char sql[] =
 		"INSERT INTO course_warnings(course_pk, raised_on, rule, severity, message, by)"
 		" SELECT pk, ?2, ?3, ?4, ?5, ?6 FROM courses WHERE course_id = ?1";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
 	char day[11];
 	dom_date_format(w->raised_on, day);
-	sqlite3_bind_text(s, 1, w->course_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, w->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, w->block ? "block" : "warn", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, w->message, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, w->by, -1, SQLITE_STATIC);
-	enum prolo_code rc = step_done(st, s, "keeping a course warning", err);
-	if (!rc && sqlite3_changes(store_sqlite_db(st)) != 1)
-		rc = prolo_err_set(err, PROLO_ENOTFOUND, "course_id", "no course '%s'", w->course_id);
-	return rc;
+	const char *v[] = { w->course_id, day, w->rule, w->block ? "block" : "warn", w->message, w->by };
+	return write_texts(st, sql, v, 6, "keeping a course warning", "course_id", "no such course", err);
+}
+
+static enum prolo_code cwarn_row(sqlite3_stmt *s, void *p, struct prolo_err *err)
+{
+	struct store_course_warning w = { .block = sqlite3_column_int(s, 5) != 0 };
+	char on[16];
+	char *const text[] = { w.course_id, w.patient_id, w.clinic, on, w.rule, NULL, w.message, w.by };
+	const size_t size[] = { sizeof w.course_id, sizeof w.patient_id, sizeof w.clinic, sizeof on, sizeof w.rule, 0,
+	                        sizeof w.message, sizeof w.by };
+	for (int i = 0; i < 8; i++)
+		if (text[i])
+			text_at(s, i, text[i], size[i]);
+	if (!dom_date_parse(on, strlen(on), &w.raised_on))
+		w.raised_on = DOM_DATE_NONE;
+	struct relay *r = p;
+	return r->fn.cwarn(r->ctx, &w, err);
 }
 
 enum prolo_code store_course_warning_scan(struct store *st, const char *clinic, const char *course_id,
                                           int32_t day, store_cwarn_fn fn, void *ctx, struct prolo_err *err)
 {
 	static const char sql[] =
-		"SELECT c.course_id, p.patient_id, p.clinic, w.raised_on, w.rule, w.severity, w.message, w.by"
+		"SELECT c.course_id, p.patient_id, p.clinic, w.raised_on, w.rule, w.severity = 'block', w.message, w.by"
 		" FROM course_warnings w JOIN courses c ON c.pk = w.course_pk JOIN patients p ON p.pk = c.patient_pk"
 		" WHERE (?1 IS NULL OR p.clinic = ?1) AND (?2 IS NULL OR c.course_id = ?2)"
 		" AND (?3 IS NULL OR w.raised_on <= ?3) AND c.voided_at IS NULL"
 		" AND (c.status = 'planned' OR c.status = 'active')"
 		" ORDER BY w.raised_on, c.course_id, w.pk";
-	sqlite3_stmt *s = NULL;
-	int src = sqlite3_prepare_v2(store_sqlite_db(st), sql, -1, &s, NULL);
-	if (src != SQLITE_OK)
-		return store_sqlite_err(st, src, "reading course warnings", err);
+	enum prolo_code rc;
+	sqlite3_stmt *s = fresh(st, sql, "reading course warnings", &rc, err);
+	if (rc)
+		return rc;
 	char d[11];
 	if (clinic && clinic[0])
 		sqlite3_bind_text(s, 1, clinic, -1, SQLITE_STATIC);
@@ -340,27 +370,8 @@ enum prolo_code store_course_warning_scan(struct store *st, const char *clinic, 
 		dom_date_format(day, d);
 		sqlite3_bind_text(s, 3, d, -1, SQLITE_STATIC);
 	}
-	enum prolo_code rc = PROLO_OK;
-	while (!rc && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_course_warning w;
-		memset(&w, 0, sizeof w);
-		char on[16];
-		text_at(s, 0, w.course_id, sizeof w.course_id);
-		text_at(s, 1, w.patient_id, sizeof w.patient_id);
-		text_at(s, 2, w.clinic, sizeof w.clinic);
-		text_at(s, 3, on, sizeof on);
-		if (!dom_date_parse(on, strlen(on), &w.raised_on))
-			w.raised_on = DOM_DATE_NONE;
-		text_at(s, 4, w.rule, sizeof w.rule);
-		w.block = strcmp((const char *)sqlite3_column_text(s, 5), "block") == 0;
-		text_at(s, 6, w.message, sizeof w.message);
-		text_at(s, 7, w.by, sizeof w.by);
-		rc = fn(ctx, &w, err);
-	}
-	if (!rc && src != SQLITE_DONE)
-		rc = store_sqlite_err(st, src, "reading course warnings", err);
-	sqlite3_finalize(s);
-	return rc;
+	struct relay r = { .fn.cwarn = fn, .ctx = ctx };
+	return each_row(st, s, cwarn_row, &r, "reading course warnings", err);
 }
 
 /* ---- a clinic's settings ----------------------------------------------------- */
@@ -369,17 +380,14 @@ enum prolo_code store_clinic_date_format(struct store *st, const char *clinic, c
                                          struct prolo_err *err)
 {
 	static const char sql[] = "SELECT date_format FROM clinic_settings WHERE clinic = ?";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, clinic ? clinic : "", -1, SQLITE_STATIC);
+	sqlite3_stmt *row = NULL;
 	snprintf(out, 8, "iso");
-	int src = sqlite3_step(s);
-	if (src == SQLITE_ROW)
-		text_at(s, 0, out, 8);
-	sqlite3_reset(s);
-	return src == SQLITE_ROW || src == SQLITE_DONE ? PROLO_OK
-	                                                : store_sqlite_err(st, src, "reading a clinic's settings", err);
+	enum prolo_code rc = store_row_by_text(st, sql, clinic ? clinic : "", "reading a clinic's settings", &row, err);
+	if (row) {
+		text_at(row, 0, out, 8);
+		sqlite3_reset(row);
+	}
+	return rc;
 }
 
 enum prolo_code store_clinic_set_date_format(struct store *st, const char *clinic, const char *fmt,
@@ -389,14 +397,7 @@ enum prolo_code store_clinic_set_date_format(struct store *st, const char *clini
 	static const char sql[] =
 		"INSERT INTO clinic_settings(clinic, date_format) VALUES (?1, ?2)"
 		" ON CONFLICT(clinic) DO UPDATE SET date_format = excluded.date_format";
-	sqlite3_stmt *s = store_stmt(st, add_clinic, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, clinic, -1, SQLITE_STATIC);
-	enum prolo_code rc = step_done(st, s, "adding a clinic", err);
-	if (rc || !(s = store_stmt(st, sql, err)))
-		return rc ? rc : err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, clinic, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, fmt, -1, SQLITE_STATIC);
-	return step_done(st, s, "setting a clinic's date format", err);
+	enum prolo_code rc = store_exec_text(st, add_clinic, clinic, "adding a clinic", err);
+	return rc ? rc : write_texts(st, sql, (const char *[]){ clinic, fmt }, 2, "setting a clinic's date format", NULL,
+	                             NULL, err);
 }

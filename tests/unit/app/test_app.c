@@ -65,21 +65,13 @@ static int teardown(void **state)
 	return 0;
 }
 
-union any_rec {
-	struct patient p;
-	struct course c;
-	struct session s;
-	struct outcome o;
-	struct adverse_event a;
-};
-
 /* An amend or void row: the record named by key, the fields of in (all but
  * reason, if_version, confirm, injections) as the change. */
 static enum prolo_code run_life(struct app_ctx *cx, enum rec_kind kind, bool amend, json_t *key, json_t *in,
                                 struct prolo_err *err)
 {
 	static const char *const extra[] = { "reason", "if_version", "confirm", "injections", NULL };
-	union any_rec k, patch, out;
+	union rec_any k, patch, out;
 	struct injection inj[8];
 	struct app_change_in ch = { .kind = kind, .key = &k, .patch = &patch };
 	rec_init(kind, &k);
