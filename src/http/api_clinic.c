@@ -225,6 +225,19 @@ static json_t *vocab_instruments(void)
 }
 
 /* Codes and their structure only, no patient data: no audit row. */
+/* {"knee_oa":["intra-articular knee",…],…}: the usual injection sites of
+ * each built-in condition (core/domain.h), for the session form. */
+static json_t *vocab_sites(void)
+{
+	json_t *o = json_object();
+	for (int c = 0; o && c < COND__COUNT; c++) {
+		size_t n = 0;
+		const char *const *sites = dom_condition_sites(dom_condition_names[c], &n);
+		json_object_set_new(o, dom_condition_names[c], vocab_names(sites, n));
+	}
+	return o;
+}
+
 enum prolo_code h_vocab(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	json_t *v = json_object(), *conds = json_array();
@@ -233,7 +246,8 @@ enum prolo_code h_vocab(struct http_req *rq, json_t *body, struct prolo_err *err
 		ok = !json_object_set_new(v, vocab_lists[i].key, vocab_names(vocab_lists[i].names, vocab_lists[i].n));
 	ok = ok && !json_object_set_new(v, "end_statuses", vocab_end_statuses()) &&
 	     !json_object_set_new(v, "instruments", vocab_instruments()) &&
-	     !json_object_set_new(v, "password_min", json_integer(AUTH_MIN_PASSWORD));
+	     !json_object_set_new(v, "password_min", json_integer(AUTH_MIN_PASSWORD)) &&
+	     !json_object_set_new(v, "sites", vocab_sites());
 	enum prolo_code rc = ok ? vocab_conditions(rq, conds, err)
 	                        : prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	if (!rc && json_object_set(v, "conditions", conds))
