@@ -120,8 +120,11 @@ async function recordSession(no, date, sites) {
   await sess.locator('[name="concentration_pct"]').fill('15');
   await sess.locator('[name="anaesthetic"]').fill('lidocaine');
   await sess.locator('[name="anaesthetic_pct"]').fill('0.5');
-  for (let i = 1; i < sites.length; i++) await page.getByRole('button', { name: '+ Add injection' }).click();
+  // The rows start from the previous session's injections (to confirm):
+  // as many rows as the sites of today, added or removed.
   const rows = page.locator('.injection-row');
+  for (let n = await rows.count(); n < sites.length; n++) await page.getByRole('button', { name: '+ Add injection' }).click();
+  for (let n = await rows.count(); n > sites.length; n--) await page.getByRole('button', { name: `Remove injection ${n}` }).click();
   expect(await rows.count() === sites.length, `expected ${sites.length} injection rows`);
   for (let i = 0; i < sites.length; i++) {
     await rows.nth(i).locator('[name="site"]').fill(sites[i]);

@@ -101,6 +101,7 @@ export async function api(method, path, body, opts = {}) {
     const apiErr = new ApiError(res.status, err.code || statusCode(res.status),
       err.message || res.statusText || 'The request failed.', err.field,
       (res.headers.get('ETag') || '').replace(/^W\//, '').replace(/"/g, ''));
+    apiErr.detail = err; // the whole error object (e.g. a possible duplicate's "matches")
     if (res.status === 401 && onUnauthenticated && !opts.quietAuth) onUnauthenticated(apiErr);
     throw apiErr;
   }

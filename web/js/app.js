@@ -15,6 +15,9 @@ import { editView, voidView, historyView } from './views/amend.js';
 import { usersView, auditView, passwordView } from './views/admin.js';
 import { loadVocab, forgetVocab } from './vocab.js';
 import { PAGES, may, mayOpen, matchPage, homePage } from './pages.js';
+import { mergeView } from './views/merge.js';
+import { protocolsView, protocolView } from './views/protocols.js';
+import { loadDateFormat, forgetDateFormat, localizeDates } from './dates.js';
 
 export const state = { user: null, flash: null, returnTo: '' };
 
@@ -46,6 +49,9 @@ const VIEWS = {
   users: usersView,
   audit: auditView,
   password: passwordView,
+  'patient-merge': mergeView,
+  protocols: protocolsView,
+  protocol: protocolView,
 };
 for (const p of PAGES) if (!VIEWS[p.name]) throw new Error(`page ${p.name} has no view`);
 for (const name of Object.keys(VIEWS)) if (!PAGES.some((p) => p.name === name)) throw new Error(`view ${name} is not in pages.js`);
@@ -136,10 +142,12 @@ export async function route() {
   try {
     // The forms' lists come from the server once per login.
     if (state.user) await loadVocab();
+    if (state.user) await loadDateFormat(); // the clinic's date format (dates.js)
     const content = await VIEWS[m.page.name]({ params: m.params, query, state, go, may });
     if (seq !== routeSeq) return; // a newer navigation won
     clear(main);
     main.append(content);
+    localizeDates(main);
   } catch (e) {
     if (seq !== routeSeq) return;
     clear(main);
@@ -186,6 +194,7 @@ async function logout() {
   state.user = null;
   setCsrf('');
   forgetVocab();
+  forgetDateFormat();
   go('#/login');
 }
 
@@ -196,6 +205,7 @@ async function boot() {
     state.user = null;
     setCsrf('');
     forgetVocab();
+    forgetDateFormat();
     toast('Your session has ended. Please log in again.');
     go('#/login');
   });

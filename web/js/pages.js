@@ -37,7 +37,13 @@ export const PAGES = [
   // :record is the record's API collection and key in one segment, e.g.
   // outcomes%2FK1%2F2026-03-02%2FNRS; it stays reachable once voided.
   { name: 'record-history', path: 'patient/:pid/history/:record', needs: ['patients.get', 'courses.get'] },
+  // A patient registered twice: merge the duplicate into this one (and,
+  // for admins, undo a merge).
+  { name: 'patient-merge', path: 'patient/:pid/merge', needs: ['patients.get', 'patients.merge'] },
   { name: 'report', path: 'report', needs: ['report'], nav: 'Outcomes' },
+  // What each treatment protocol holds, and a page per protocol.
+  { name: 'protocols', path: 'protocols', needs: ['protocols'], nav: 'Protocols' },
+  { name: 'protocol', path: 'protocol/:name', needs: ['protocols'] },
   { name: 'users', path: 'users', needs: ['users.list'], nav: 'Users' },
   { name: 'audit', path: 'audit', needs: ['audit.list'], nav: 'Audit log' },
   { name: 'password', path: 'password', needs: ['password'] },

@@ -73,6 +73,8 @@ export let CONDITION_INFO = {};
 // name -> {title, n (items), min, max, low?, high?} in the server's order.
 export let INSTRUMENTS = {};
 export let INSTRUMENT_OPTIONS = [];
+// condition -> its usual injection sites (the session form's suggestions).
+export let SITES = {};
 
 function pairs(kind, codes) {
   const labels = LABELS[kind] || {};
@@ -110,6 +112,7 @@ function apply(v) {
   CONTRAINDICATIONS = pairs('contraindications', v.contraindications);
   ROLES = pairs('roles', v.roles);
   PASSWORD_MIN = v.password_min;
+  SITES = v.sites && typeof v.sites === 'object' ? v.sites : {};
   const instruments = {};
   for (const i of Array.isArray(v.instruments) ? v.instruments : []) {
     instruments[i.name] = {
@@ -157,4 +160,5 @@ export const ALERT_KINDS = {
   silent: { rank: 5, tone: 'warn', label: 'No contact' },
   session_due: { rank: 6, tone: 'info', label: 'Session due' },
   questionnaire_due: { rank: 7, tone: 'info', label: 'Questionnaire due' },
+  contraindication_added: { rank: 2, tone: 'warn', label: 'Contraindication recorded after planning' },
 };

@@ -11,6 +11,7 @@ import { may } from '../pages.js';
 import { makeForm, invalid } from '../forms.js';
 import { AE_KINDS, CONTRAINDICATIONS, END_STATUSES, INSTRUMENTS, MODALITIES, CONDITIONS, labelFor } from '../vocab.js';
 import { loadChart, courseLabel } from './chart.js';
+import { confirmable } from '../confirm.js';
 import { patientFields, PATIENT_FIELDS } from './patients.js';
 import {
   findCourse, back, pageHead, courseFields, sessionEditor, aeFields, itemControls, readItems,
@@ -269,11 +270,14 @@ export function editView(kind) {
     fill();
     const reason = field({ name: 'reason', label: 'Reason for the change', type: 'textarea', required: true, wide: true,
       hint: 'Say why the record is changed, e.g. “typing error”. It stays in the record\'s history.' });
+    // What the rules only warn of (an NRS jump, a concentration outside
+    // the protocol) is saved only when confirmed.
+    const ask = confirmable((body) => api('PATCH', apiPath(kind, rec), body, { ifMatch: rec.version }));
     const form = makeForm({
       label: `Edit ${k.noun}`,
       submitLabel: 'Save the change',
       cancelHref: back(p),
-      body: [conflictBox, holder, h('div', { class: 'grid' }, reason)],
+      body: [conflictBox, holder, h('div', { class: 'grid' }, reason), ask.box],
       scopeFor: (f, msg) => (spec.scopeFor ? spec.scopeFor(f, msg) : null),
       collect: (f) => {
         const why = reason.control.value.trim();
@@ -286,7 +290,7 @@ export function editView(kind) {
       },
       send: async (body) => {
         try {
-          return await api('PATCH', apiPath(kind, rec), body, { ifMatch: rec.version });
+          return await ask.send(body);
         } catch (e) {
           if (!(e instanceof ApiError) || e.status !== 409 || e.field !== 'version') throw e;
           // Someone else changed the record: show its current values,

@@ -8,6 +8,7 @@ import { may } from '../pages.js';
 import { painChart, chartFigure } from '../charts.js';
 import { CONTRAINDICATIONS, MODALITIES, CONDITIONS, STATUSES, AE_KINDS, labelFor } from '../vocab.js';
 import { recordActions } from './amend.js';
+import { chartMergeNotes, courseWarnings } from './merge.js';
 
 export function flags(v) {
   if (Array.isArray(v)) return v;
@@ -48,6 +49,7 @@ export async function chartView({ params, state }) {
       p.email ? [h('dt', {}, 'E-mail'), h('dd', {}, p.email)] : null,
       p.notes ? [h('dt', {}, 'Notes'), h('dd', {}, p.notes)] : null),
     h('div', { class: 'actions record-row' }, recordActions(state.user, p.patient_id, 'patient', p)),
+    chartMergeNotes(res, state.user),
     h('h2', {}, 'Contraindications'),
     ci.length
       ? h('ul', { class: 'row contraindications', 'aria-label': 'Contraindications' },
@@ -98,6 +100,7 @@ function courseCard(c, p, state) {
       c.end_date ? [h('dt', {}, 'Ended'), h('dd', {}, `${c.end_date}${c.end_reason ? ` — ${c.end_reason}` : ''}`)] : null,
       c.override_reason ? [h('dt', {}, 'Override'), h('dd', {}, `${c.override_reason}${c.override_by ? ` (${c.override_by})` : ''}`)] : null),
     actions,
+    courseWarnings(c),
     h('h4', {}, 'Pain'),
     h('p', { class: 'pain-summary' }, summary),
     painFigure(c, nrs, sessions),

@@ -12,6 +12,9 @@ import {
   STEM_SOURCES, ACTIVATIONS, END_STATUSES, INSTRUMENTS, INSTRUMENT_OPTIONS,
 } from '../vocab.js';
 import { loadChart, courseLabel, courseFacts, flags } from './chart.js';
+import { confirmable } from '../confirm.js';
+import { loadProtocols, protocolSummary, protocolHref } from './protocols.js';
+import { SITES } from '../vocab.js';
 
 export function findCourse(res, cid) {
   const c = (res.courses || []).find((x) => x.course_id === cid);
@@ -47,7 +50,7 @@ const COURSE_FIELDS = ['course_id', 'patient_id', 'modality', 'condition', 'star
 // A course's plan fields, shared by planning and the edit form (values:
 // the record to start from; courseId: the suggested id of a new course,
 // left out when editing: the id names the record and never changes).
-export function courseFields(values, courseId) {
+export function courseFields(values, courseId, protocols) {
   const modality = field({ name: 'modality', label: 'Treatment', type: 'select', required: true, options: MODALITIES, blank: 'Choose…', value: values.modality });
   const stem = field({ name: 'stem_source', label: 'Cell source', type: 'select', options: STEM_SOURCES, blank: 'Choose…', value: values.stem_source });
   stem.hidden = modality.control.value !== 'stem_cell';
@@ -63,7 +66,7 @@ export function courseFields(values, courseId) {
       hint: 'The clinic\'s own conditions are listed after the standard ones.' }),
     modality,
     stem,
-    field({ name: 'protocol', label: 'Protocol (optional)', hint: 'A protocol name fills in the plan; leave the plan fields blank to take its values.', autocomplete: 'off', value: values.protocol }),
+    protocolField(values.protocol, protocols),
     field({ name: 'start_date', label: 'Start date', type: 'date', required: true, value: values.start_date ?? today() }),
     field({ name: 'planned_sessions', label: 'Planned sessions', type: 'number', min: 1, max: 50, inputmode: 'numeric', hint: 'Typically 3 to 6', value: values.planned_sessions }),
     field({ name: 'interval_days', label: 'Days between sessions', type: 'number', min: 1, max: 365, inputmode: 'numeric', hint: 'Typically 14 to 42', value: values.interval_days }),
@@ -71,12 +74,35 @@ export function courseFields(values, courseId) {
   ].filter(Boolean);
 }
 
+// The protocol field: a name, picked from the clinic's protocols (each
+// offered with what it holds), with what the chosen one holds below it.
+function protocolField(value, protocols) {
+  const list = Array.isArray(protocols) ? protocols : [];
+  const f = field({ name: 'protocol', label: 'Protocol (optional)', autocomplete: 'off', value,
+    list: list.length ? 'protocol-options' : undefined,
+    hint: 'A protocol name fills in the plan; leave the plan fields blank to take its values.' });
+  if (!list.length) return f;
+  const options = h('datalist', { id: 'protocol-options' }, list.map((x) => h('option', { value: x.name }, `${x.label} — ${protocolSummary(x)}`)));
+  const holds = h('p', { class: 'protocol-holds', 'aria-live': 'polite' });
+  const show = () => {
+    const x = list.find((q) => q.name === f.control.value.trim());
+    holds.textContent = '';
+    if (x) holds.append(`${x.label}: ${protocolSummary(x)}${(x.sites || []).length ? `; sites: ${x.sites.join(', ')}` : ''}. `,
+      h('a', { href: protocolHref(x.name) }, 'The whole protocol'));
+  };
+  f.control.addEventListener('input', show);
+  show();
+  f.append(options, holds, h('p', { class: 'hint' }, h('a', { href: '#/protocols' }, 'What each protocol holds')));
+  return f;
+}
+
 export async function courseFormView({ params, state, go }) {
   const res = await loadChart(params.pid);
   const p = res.patient;
   const courses = res.courses || [];
   const ci = flags(p.contraindications);
-  const fields = courseFields({}, suggestCourseId(p, courses));
+  const protocols = may(state.user, 'protocols') ? await loadProtocols().catch(() => []) : [];
+  const fields = courseFields({}, suggestCourseId(p, courses), protocols);
   fields[0].control.setAttribute('autofocus', '');
   // A blocked plan comes back as a conflict on "contraindications": the
   // message lands here, the box opens, and focus moves to the reason.
@@ -135,7 +161,10 @@ const DEFAULT_PROLIFERANT = { dextrose: 'dextrose', prp: 'prp', stem_cell: 'bmac
 // and defaults; an edit: the session, whose number names it and is not
 // shown); injections: the rows to start from (none: one empty row).
 // Returns {body, sessionScope, rows, scopeFor, readSession(f), readInjections(f)}.
-export function sessionEditor(c, v, injections, edit) {
+export function sessionEditor(c, v, injections, edit, sites) {
+  // The sites the form suggests: the protocol's, else the condition's usual ones.
+  const siteList = Array.isArray(sites) && sites.length ? sites : (SITES[c.condition] || []);
+  const siteListId = `sites-${String(c.course_id).replace(/[^a-z0-9_-]/gi, '-')}`;
   const sessionPart = h('div', { class: 'grid session-fields' },
     edit ? null : field({ name: 'session_no', label: 'Session number', type: 'number', required: true, min: 1, value: v.session_no, inputmode: 'numeric' }),
     field({ name: 'date', label: 'Date', type: 'date', required: true, value: v.date ?? today() }),
@@ -171,7 +200,9 @@ export function sessionEditor(c, v, injections, edit) {
     const last = rows.lastElementChild;
     const lastVal = (n) => (init ? init[n] : (last ? last.querySelector(`[name="${n}"]`).value : ''));
     const remove = h('button', { type: 'button', class: 'small danger remove-injection' }, 'Remove');
-    const site = field({ name: 'site', label: 'Site', required: true, hint: 'e.g. L5-S1 facet, iliolumbar ligament', value: init ? init.site : undefined });
+    const site = field({ name: 'site', label: 'Site', required: true, value: init ? init.site : undefined,
+      list: siteList.length ? siteListId : undefined,
+      hint: siteList.length ? `e.g. ${siteList.slice(0, 2).join(', ')}` : 'e.g. L5-S1 facet, iliolumbar ligament' });
     const row = h('fieldset', { class: 'injection-row' },
       h('legend', { class: 'inj-title' }, 'Injection'),
       h('div', { class: 'grid' },
@@ -228,6 +259,7 @@ export function sessionEditor(c, v, injections, edit) {
     rows,
     body: [sessionScope, h('h2', {}, 'Injections'),
       h('p', { class: 'hint' }, 'One row per injection site. Injectate and concentration start from the session\'s values.'),
+      siteList.length ? h('datalist', { id: siteListId }, siteList.map((x) => h('option', { value: x }))) : null,
       rows, errSlot, addBtn],
     // "injection 2: ..." in the message names the row; other fields are the session's
     scopeFor: (name, msg) => {
@@ -239,22 +271,48 @@ export function sessionEditor(c, v, injections, edit) {
   };
 }
 
+// The values a new session starts from: the previous session's, else the
+// course's protocol's (injectate, concentration, anaesthetic); its
+// injection rows are the previous session's sites, to confirm.
+export function sessionDefaults(c, prev, proto, user) {
+  const pick = (a, b) => (a !== undefined && a !== null && a !== '' ? a : b);
+  const defProl = c.modality === 'stem_cell' && c.stem_source ? c.stem_source
+    : pick(prev.proliferant, pick(proto && proto.proliferant, DEFAULT_PROLIFERANT[c.modality] || ''));
+  const v = {
+    proliferant: defProl,
+    concentration_pct: pick(prev.concentration_pct, proto && proto.concentration_pct),
+    anaesthetic: pick(prev.anaesthetic, proto && proto.anaesthetic),
+    anaesthetic_pct: pick(prev.anaesthetic_pct, proto && proto.anaesthetic_pct),
+    clinician: user.name,
+  };
+  const rows = (prev.injections || []).map((i) => ({
+    site: i.site, side: i.side, volume_ml: i.volume_ml, guidance: i.guidance, lot: i.lot,
+    proliferant: pick(i.proliferant, v.proliferant), concentration_pct: pick(i.concentration_pct, v.concentration_pct),
+    anaesthetic: pick(i.anaesthetic, v.anaesthetic), anaesthetic_pct: pick(i.anaesthetic_pct, v.anaesthetic_pct),
+  }));
+  return { v, rows };
+}
+
 export async function sessionFormView({ params, state, go }) {
   const res = await loadChart(params.pid);
   const p = res.patient;
   const c = findCourse(res, params.cid);
   const facts = courseFacts(c);
   const prev = (c.sessions || []).slice().sort((a, b) => b.session_no - a.session_no)[0] || {};
-  const defProl = c.modality === 'stem_cell' && c.stem_source ? c.stem_source : (prev.proliferant || DEFAULT_PROLIFERANT[c.modality] || '');
-  const ed = sessionEditor(c, {
-    session_no: facts.next, proliferant: defProl, concentration_pct: prev.concentration_pct, anaesthetic: prev.anaesthetic,
-    anaesthetic_pct: prev.anaesthetic_pct, clinician: state.user.name,
-  }, null, false);
+  const protocols = c.protocol && may(state.user, 'protocols') ? await loadProtocols().catch(() => []) : [];
+  const proto = protocols.find((x) => x.name === c.protocol) || null;
+  const d = sessionDefaults(c, prev, proto, state.user);
+  const ed = sessionEditor(c, { session_no: facts.next, ...d.v }, d.rows, false, proto ? proto.sites : null);
+  // An implausible value (a dextrose concentration outside the protocol) is saved only when confirmed.
+  const ask = confirmable((body, opts) => api('POST', '/api/sessions', body, opts));
+  const from = [];
+  if (d.rows.length) from.push(`The injections of session ${prev.session_no} (${prev.date}) are filled in: check each row, change or remove what differs today.`);
+  if (proto) from.push(`Protocol ${proto.name}: ${protocolSummary(proto)}.`);
   const form = makeForm({
     label: 'Record a session',
     submitLabel: 'Record session',
     cancelHref: back(p),
-    body: ed.body,
+    body: [from.length ? h('div', { class: 'notice info prefilled' }, from.map((t) => h('p', {}, t))) : null, ...ed.body, ask.box],
     scopeFor: ed.scopeFor,
     collect: (f) => {
       const body = numbers(formValues(ed.sessionScope, SESSION_FIELDS), SESSION_NUM);
@@ -264,7 +322,7 @@ export async function sessionFormView({ params, state, go }) {
       body.injections = injections;
       return body;
     },
-    send: (body, opts) => api('POST', '/api/sessions', body, opts),
+    send: ask.send,
     done: (r, body) => {
       state.flash = { text: `Session ${body.session_no} recorded with ${body.injections.length} injection${body.injections.length === 1 ? '' : 's'}.` };
       go(back(p));
@@ -339,11 +397,13 @@ export async function outcomeFormView({ params, state, go }) {
   };
   instrument.control.addEventListener('change', render);
   render();
+  // A pain score 8 points from the previous one is saved only when confirmed.
+  const ask = confirmable((body, opts) => api('POST', '/api/outcomes', body, opts));
   const form = makeForm({
     label: 'Record a questionnaire',
     submitLabel: 'Save questionnaire',
     cancelHref: back(p),
-    body: [h('div', { class: 'grid' }, date, instrument), itemsBox, scoreBox],
+    body: [h('div', { class: 'grid' }, date, instrument), itemsBox, scoreBox, ask.box],
     collect: () => {
       const name = instrument.control.value;
       const info = INSTRUMENTS[name];
@@ -355,7 +415,7 @@ export async function outcomeFormView({ params, state, go }) {
       else throw invalid(name === 'NRS' ? 'item-1' : 'items', name === 'NRS' ? 'Choose the pain score, 0 to 10.' : 'Answer at least one item, or enter the total score.');
       return body;
     },
-    send: (body, opts) => api('POST', '/api/outcomes', body, opts),
+    send: ask.send,
     done: (r, body) => {
       const sc = r && r.outcome ? r.outcome.score : null;
       state.flash = { text: `${body.instrument} recorded${sc !== null && sc !== undefined ? `: score ${sc}` : ''}.` };

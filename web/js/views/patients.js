@@ -5,6 +5,7 @@ import { h, field, checks, formValues, numbers, table, pretty } from '../dom.js'
 import { api, query } from '../api.js';
 import { may } from '../pages.js';
 import { makeForm } from '../forms.js';
+import { confirmable } from '../confirm.js';
 import { SEXES, CONTRAINDICATIONS } from '../vocab.js';
 
 export async function patientsView({ query: q, state, go }) {
@@ -62,13 +63,16 @@ export function patientFields(u, values = {}, edit = false) {
 export async function newPatientView({ state, go }) {
   const u = state.user;
   const fields = patientFields(u);
+  // A patient who may be registered already: the matches are shown and
+  // the user registers anyway only by saying so.
+  const ask = confirmable((body, opts) => api('POST', '/api/patients', body, opts), 'Register anyway: another person');
   const form = makeForm({
     label: 'Register a patient',
     submitLabel: 'Register patient',
     cancelHref: '#/patients',
-    body: [h('div', { class: 'grid' }, fields)],
+    body: [h('div', { class: 'grid' }, fields), ask.box],
     collect: (f) => numbers(formValues(f, PATIENT_FIELDS), ['birth_year']),
-    send: (body, opts) => api('POST', '/api/patients', body, opts),
+    send: ask.send,
     done: (res, body) => {
       const p = (res && res.patient) || body;
       state.flash = { text: `Patient ${p.patient_id} registered.` };
