@@ -126,6 +126,7 @@ async function recordSession(no, date, sites) {
   for (let n = await rows.count(); n < sites.length; n++) await page.getByRole('button', { name: '+ Add injection' }).click();
   for (let n = await rows.count(); n > sites.length; n--) await page.getByRole('button', { name: `Remove injection ${n}` }).click();
   expect(await rows.count() === sites.length, `expected ${sites.length} injection rows`);
+  for (const box of await page.locator('.injection-row [name="confirmed"]').all()) await box.check();
   for (let i = 0; i < sites.length; i++) {
     await rows.nth(i).locator('[name="site"]').fill(sites[i]);
     await rows.nth(i).locator('[name="volume_ml"]').fill('5');

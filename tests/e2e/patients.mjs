@@ -130,10 +130,18 @@ try {
   }
   expect(/injections of session 1/.test(await page.locator('.prefilled').innerText()), 'the form does not say where the rows come from');
   await shot('03-session-prefilled');
+  // A row taken over is given only when confirmed.
+  await page.locator('.session-fields [name="date"]').fill(isoDay(-12));
+  await page.getByRole('button', { name: 'Record session' }).click();
+  const unconfirmed = rows.nth(0).locator('[data-field="confirmed"] .field-error');
+  await unconfirmed.waitFor({ state: 'visible' });
+  expect(/Given again today/.test(await unconfirmed.innerText()), 'an unconfirmed row is not refused at the row');
+  await rows.nth(2).getByRole('button', { name: 'Remove injection 3' }).click();
+  for (let i = 0; i < 2; i++) await rows.nth(i).getByLabel(/Given again today/).check();
   step = 'implausible concentration';
   await page.locator('.session-fields [name="date"]').fill(isoDay(-12));
   await page.locator('.session-fields [name="concentration_pct"]').fill('40');
-  for (let i = 0; i < 3; i++) await rows.nth(i).locator('[name="concentration_pct"]').fill('40');
+  for (let i = 0; i < 2; i++) await rows.nth(i).locator('[name="concentration_pct"]').fill('40');
   await page.getByRole('button', { name: 'Record session' }).click();
   const ask = page.locator('.confirm-box .notice');
   await ask.waitFor({ state: 'visible' });
@@ -143,6 +151,8 @@ try {
   await ask.getByRole('button', { name: 'Save anyway' }).click();
   await heading('Grace Hopper');
   expect(await page.locator('tr.session-row').count() === 2, 'the confirmed session is not on the chart');
+  const s2 = (await apiCall(page, 'GET', '/api/patients/GH-1')).data.courses[0].sessions.find((x) => x.session_no === 2);
+  expect(s2.injections.map((i) => i.site).join(',') === 'pes anserine,medial collateral ligament', `session 2 holds ${JSON.stringify(s2.injections)}`);
   log('session form pre-filled from the last visit; an implausible concentration confirmed');
 
   // ---- a contraindication recorded later shows on the course ----

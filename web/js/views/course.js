@@ -3,7 +3,7 @@
 // it, or send the patient a one-time questionnaire link. Each form sends the
 // record's fields as the registry names them and shows the server's message
 // next to the field it names.
-import { h, field, formValues, numbers, today, pretty, toast } from '../dom.js';
+import { h, field, formValues, numbers, today, pretty, toast, nextId } from '../dom.js';
 import { api } from '../api.js';
 import { may } from '../pages.js';
 import { makeForm, invalid } from '../forms.js';
@@ -156,6 +156,15 @@ export const INJ_NUM = ['concentration_pct', 'anaesthetic_pct', 'volume_ml'];
 
 const DEFAULT_PROLIFERANT = { dextrose: 'dextrose', prp: 'prp', stem_cell: 'bmac' };
 
+// The box a row taken over from session n carries: the user confirms it.
+function confirmBox(n) {
+  const id = nextId('confirmed');
+  return h('div', { class: 'field confirm-row', dataset: { field: 'confirmed' } },
+    h('label', { for: id }, h('input', { type: 'checkbox', id, name: 'confirmed', 'aria-describedby': `${id}-err` }),
+      ` Given again today (as in session ${n})`),
+    h('p', { class: 'field-error', id: `${id}-err`, 'aria-live': 'polite' }));
+}
+
 // A session's fields and its injection rows, shared by the recording and
 // the edit form. v: the values to start from (a new session: the number
 // and defaults; an edit: the session, whose number names it and is not
@@ -215,6 +224,7 @@ export function sessionEditor(c, v, injections, edit, sites) {
         field({ name: 'volume_ml', label: 'Volume (mL)', type: 'number', step: 'any', inputmode: 'decimal', value: init ? init.volume_ml : undefined }),
         field({ name: 'guidance', label: 'Guidance', type: 'select', options: GUIDANCE, value: lastVal('guidance') }),
         field({ name: 'lot', label: 'Lot number', value: lastVal('lot') })),
+      init && init._from ? confirmBox(init._from) : null,
       h('div', { class: 'actions' }, remove));
     remove.addEventListener('click', () => {
       const next = row.nextElementSibling || row.previousElementSibling;
@@ -248,6 +258,9 @@ export function sessionEditor(c, v, injections, edit, sites) {
   const readInjections = (f) => {
     const out = [];
     f.querySelectorAll('.injection-row').forEach((r, i) => {
+      // A row taken over from the last visit is given only when confirmed.
+      const ok = r.querySelector('[name="confirmed"]');
+      if (ok && !ok.checked) throw invalid('confirmed', `injection ${i + 1}: tick “Given again today”, or remove the row`);
       const inj = numbers(formValues(r, INJ_FIELDS), INJ_NUM);
       inj.seq = i + 1;
       out.push(inj);
@@ -286,6 +299,7 @@ export function sessionDefaults(c, prev, proto, user) {
     clinician: user.name,
   };
   const rows = (prev.injections || []).map((i) => ({
+    _from: prev.session_no,
     site: i.site, side: i.side, volume_ml: i.volume_ml, guidance: i.guidance, lot: i.lot,
     proliferant: pick(i.proliferant, v.proliferant), concentration_pct: pick(i.concentration_pct, v.concentration_pct),
     anaesthetic: pick(i.anaesthetic, v.anaesthetic), anaesthetic_pct: pick(i.anaesthetic_pct, v.anaesthetic_pct),
@@ -306,7 +320,7 @@ export async function sessionFormView({ params, state, go }) {
   // An implausible value (a dextrose concentration outside the protocol) is saved only when confirmed.
   const ask = confirmable((body, opts) => api('POST', '/api/sessions', body, opts));
   const from = [];
-  if (d.rows.length) from.push(`The injections of session ${prev.session_no} (${prev.date}) are filled in: check each row, change or remove what differs today.`);
+  if (d.rows.length) from.push(`The injections of session ${prev.session_no} (${prev.date}) are filled in: confirm each row given again today, change or remove what differs.`);
   if (proto) from.push(`Protocol ${proto.name}: ${protocolSummary(proto)}.`);
   const form = makeForm({
     label: 'Record a session',
