@@ -115,6 +115,31 @@ static void put_date(struct row *r, int32_t days)
 	put_2(r, d);
 }
 
+/* The next field of a row: a comma, then the value. */
+static void c_str(struct row *r, const char *s)
+{
+	putc_(r, ',');
+	put(r, s);
+}
+
+static void c_int(struct row *r, int64_t v)
+{
+	putc_(r, ',');
+	put_int(r, v);
+}
+
+static void c_tenths(struct row *r, int v)
+{
+	putc_(r, ',');
+	put_tenths(r, v);
+}
+
+static void c_date(struct row *r, int32_t days)
+{
+	putc_(r, ',');
+	put_date(r, days);
+}
+
 static enum prolo_code flush_row(struct buf *b, struct row *r)
 {
 	putc_(r, '\n');
@@ -169,16 +194,12 @@ static enum prolo_code patient_row(const struct sim_patient *pt, const struct si
 	if (pt->clinic < 10)
 		putc_(r, '0');
 	put_int(r, pt->clinic);
-	putc_(r, ',');
-	put(r, dom_sex_names[pt->sex]);
-	putc_(r, ',');
-	put_int(r, pt->birth_year);
+	c_str(r, dom_sex_names[pt->sex]);
+	c_int(r, pt->birth_year);
 	if (!o->living)
 		return flush_row(&out[SIM_CSV_PATIENTS], r);
-	putc_(r, ',');
-	put(r, sim_first_name(pt->first_name, pt->female_name));
-	putc_(r, ',');
-	put(r, sim_last_name(pt->last_name));
+	c_str(r, sim_first_name(pt->first_name, pt->female_name));
+	c_str(r, sim_last_name(pt->last_name));
 	putc_(r, ',');
 	if (pt->mobile >= 0)
 		put_mobile(r, pt->mobile);
@@ -196,13 +217,11 @@ static enum prolo_code patient_row(const struct sim_patient *pt, const struct si
 	putc_(r, ',');
 	if (pt->mobile >= 0)
 		put_mobile(r, pt->mobile);
-	putc_(r, ',');
-	put(r, contact_channel_names[pt->channel]);
+	c_str(r, contact_channel_names[pt->channel]);
 	putc_(r, ',');
 	if (pt->consent) {
 		put(r, contact_consent_names[pt->consent]);
-		putc_(r, ',');
-		put_date(r, pt->consent_date);
+		c_date(r, pt->consent_date);
 		put(r, pt->consent == 1 ? ",front desk,written" : ",patient,telephone");
 	} else {
 		put(r, ",,,");
@@ -219,60 +238,58 @@ static enum prolo_code course_row(const struct sim_patient *pt, const struct sim
 	if (status == CS_GOAL_REACHED && !o->goal_reached)
 		status = CS_COMPLETED;
 	put_int(r, c->course_id);
-	putc_(r, ',');
-	put_int(r, pt->patient_id);
-	putc_(r, ',');
-	put(r, dom_modality_names[c->arm]);
-	putc_(r, ',');
-	put(r, dom_condition_names[c->condition]);
-	putc_(r, ',');
-	put_date(r, c->start_date);
-	putc_(r, ',');
-	put_int(r, c->planned_sessions);
-	putc_(r, ',');
-	put(r, dom_status_names[status]);
+	c_int(r, pt->patient_id);
+	c_str(r, dom_modality_names[c->arm]);
+	c_str(r, dom_condition_names[c->condition]);
+	c_date(r, c->start_date);
+	c_int(r, c->planned_sessions);
+	c_str(r, dom_status_names[status]);
 	if (o->living) {
-		putc_(r, ',');
-		put_int(r, c->interval_days);
+		c_int(r, c->interval_days);
 		putc_(r, ',');
 		if (c->end_date != DOM_DATE_NONE)
 			put_date(r, c->end_date);
-		putc_(r, ',');
-		if (c->arm == SIM_ARM_STEM_CELL)
-			put(r, dom_stem_source_names[c->stem_source]);
+		c_str(r, c->arm == SIM_ARM_STEM_CELL ? dom_stem_source_names[c->stem_source] : "");
 	}
 	return flush_row(&out[SIM_CSV_COURSES], r);
+}
+
+/* ",lidocaine,0.5" or ",," */
+static void c_anaesthetic(struct row *r, const struct sim_session *s)
+{
+	c_str(r, s->lido_tenths ? "lidocaine" : "");
+	putc_(r, ',');
+	if (s->lido_tenths)
+		put_tenths(r, s->lido_tenths);
+}
+
+/* ",proliferant,concentration" (empty concentration when none) */
+static void c_injectate(struct row *r, const struct sim_session *s)
+{
+	c_str(r, dom_proliferant_names[s->proliferant]);
+	putc_(r, ',');
+	if (s->conc_tenths > 0)
+		put_tenths(r, s->conc_tenths);
 }
 
 /* The optional columns of a living clinic's session: anaesthetic and the
  * PRP preparation (empty unless proliferant prp). */
 static void session_living_cols(const struct sim_session *s, struct row *r)
 {
-	putc_(r, ',');
-	if (s->lido_tenths)
-		put(r, "lidocaine");
-	putc_(r, ',');
-	if (s->lido_tenths)
-		put_tenths(r, s->lido_tenths);
+	c_anaesthetic(r, s);
 	if (s->proliferant != PROL_PRP) {
 		put(r, ",,,,,,,");
 		return;
 	}
 	const struct sim_prp *q = &s->prp;
-	putc_(r, ',');
-	put_int(r, q->platelets);
-	putc_(r, ',');
-	put_int(r, q->platelets_baseline);
-	putc_(r, ',');
-	put_tenths(r, q->leuk_tenths);
-	putc_(r, ',');
-	put_tenths(r, q->leuk_base_tenths);
+	c_int(r, q->platelets);
+	c_int(r, q->platelets_baseline);
+	c_tenths(r, q->leuk_tenths);
+	c_tenths(r, q->leuk_base_tenths);
 	putc_(r, ',');
 	put_hundredths(r, q->rbc_hundredths);
-	putc_(r, ',');
-	put(r, dom_activation_names[q->activation]);
-	putc_(r, ',');
-	put_tenths(r, q->volume_tenths);
+	c_str(r, dom_activation_names[q->activation]);
+	c_tenths(r, q->volume_tenths);
 }
 
 static enum prolo_code injection_rows(const struct sim_course *c, const struct sim_session *s,
@@ -282,30 +299,14 @@ static enum prolo_code injection_rows(const struct sim_course *c, const struct s
 	for (int i = 0; i < s->n_inj; i++) {
 		const struct sim_injection *in = &s->inj[i];
 		put_int(r, c->course_id);
-		putc_(r, ',');
-		put_int(r, s->session_no);
-		putc_(r, ',');
-		put_int(r, i + 1);
-		putc_(r, ',');
-		put(r, sites[in->site]);
-		putc_(r, ',');
-		put(r, dom_side_names[in->side]);
-		putc_(r, ',');
-		put(r, dom_proliferant_names[s->proliferant]);
-		putc_(r, ',');
-		if (s->conc_tenths > 0)
-			put_tenths(r, s->conc_tenths);
-		putc_(r, ',');
-		if (s->lido_tenths) {
-			put(r, "lidocaine,");
-			put_tenths(r, s->lido_tenths);
-		} else {
-			putc_(r, ',');
-		}
-		putc_(r, ',');
-		put_tenths(r, in->volume_tenths);
-		putc_(r, ',');
-		put(r, dom_guidance_names[in->guidance]);
+		c_int(r, s->session_no);
+		c_int(r, i + 1);
+		c_str(r, sites[in->site]);
+		c_str(r, dom_side_names[in->side]);
+		c_injectate(r, s);
+		c_anaesthetic(r, s);
+		c_tenths(r, in->volume_tenths);
+		c_str(r, dom_guidance_names[in->guidance]);
 		enum prolo_code rc = flush_row(&out[SIM_CSV_INJECTIONS], r);
 		if (rc)
 			return rc;
@@ -319,17 +320,10 @@ static enum prolo_code session_rows(const struct sim_course *c, const struct sim
 	for (int k = 0; k < c->n_sessions; k++) {
 		const struct sim_session *s = &c->sessions[k];
 		put_int(r, c->course_id);
-		putc_(r, ',');
-		put_int(r, s->session_no);
-		putc_(r, ',');
-		put_date(r, s->date);
-		putc_(r, ',');
-		put(r, dom_proliferant_names[s->proliferant]);
-		putc_(r, ',');
-		if (s->conc_tenths > 0)
-			put_tenths(r, s->conc_tenths);
-		putc_(r, ',');
-		put_tenths(r, s->volume_tenths);
+		c_int(r, s->session_no);
+		c_date(r, s->date);
+		c_injectate(r, s);
+		c_tenths(r, s->volume_tenths);
 		if (o->living)
 			session_living_cols(s, r);
 		enum prolo_code rc = flush_row(&out[SIM_CSV_SESSIONS], r);
@@ -357,10 +351,8 @@ enum prolo_code sim_csv_patient(const struct sim_patient *pt, const struct sim_c
 			if (q->instrument != INSTR_NRS && !o->all_instruments && !o->living)
 				continue;
 			put_int(&r, c->course_id);
-			putc_(&r, ',');
-			put_date(&r, q->date);
-			putc_(&r, ',');
-			put(&r, dom_instrument_names[q->instrument]);
+			c_date(&r, q->date);
+			c_str(&r, dom_instrument_names[q->instrument]);
 			putc_(&r, ',');
 			put_hundredths(&r, q->score_x100);
 			if ((rc = flush_row(&out[SIM_CSV_OUTCOMES], &r)))
@@ -369,15 +361,12 @@ enum prolo_code sim_csv_patient(const struct sim_patient *pt, const struct sim_c
 		for (int k = 0; k < c->n_aes; k++) {
 			const struct sim_ae *a = &c->aes[k];
 			put_int(&r, c->course_id);
-			putc_(&r, ',');
-			put_date(&r, a->date);
-			putc_(&r, ',');
-			put(&r, dom_ae_kind_names[a->kind]);
+			c_date(&r, a->date);
+			c_str(&r, dom_ae_kind_names[a->kind]);
 			putc_(&r, ',');
 			if (a->duration_days >= 0)
 				put_int(&r, a->duration_days);
-			putc_(&r, ',');
-			put_int(&r, a->grade);
+			c_int(&r, a->grade);
 			if ((rc = flush_row(&out[SIM_CSV_AES], &r)))
 				return rc;
 		}
