@@ -355,7 +355,7 @@ static void demo_outreach(struct cli_ctx *ctx, const char *dir, const char *db, 
 		        "(the demo's messages go there, never to the outside)\n", (int)*catcher, port, maildir);
 	else
 		fprintf(ctx->out, "\nNo local mail catcher (python3-aiosmtpd is needed: sh scripts/install-deps.sh "
-		        "--test); invitations are queued, not sent\n");
+		        "--demo); invitations are queued, not sent\n");
 	char *run_argv[] = { "prolo", "--db", (char *)db, "outreach", "run", NULL, NULL };
 	if (*catcher <= 0)
 		run_argv[5] = "--no-send";
