@@ -77,6 +77,7 @@ test: $(PROLO) $(TEST_BIN)
 	@PROLO_BIN=$(abspath $(PROLO)) BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
 
 demo: $(PROLO)
+	@sh scripts/install-deps.sh --demo || echo "prolo: python3-aiosmtpd is missing; the demo will queue its messages instead of sending them"
 	./$(PROLO) demo
 
 lint:

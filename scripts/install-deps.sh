@@ -6,6 +6,8 @@ BUILD_PKGS="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjanss
 TEST_PKGS="sqlite3 python3 python3-aiosmtpd chromium nodejs npm fonts-dejavu-core openssl"
 want="$BUILD_PKGS"
 [ "${1:-}" = "--test" ] && want="$BUILD_PKGS $TEST_PKGS"
+# the demo's local mail catcher
+[ "${1:-}" = "--demo" ] && want="$BUILD_PKGS python3 python3-aiosmtpd"
 missing=""
 for p in $want; do
   case "$p" in

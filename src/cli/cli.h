@@ -61,12 +61,14 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 int cli_patient_merge(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 int cli_settings(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 
-/* Simulates patients (seed, clinics, opts of sim/sim_csv.h) into the
+/* Simulates patients (cfg of sim/sim.h, opts of sim/sim_csv.h) into the
  * registry db, created when missing, through the import use case
- * (all-or-nothing). Returns an exit status after printing any error. */
+ * (all-or-nothing; a living clinic's import runs on its today). Returns
+ * an exit status after printing any error. */
 struct sim_csv_opts;
-int cli_simulate_registry(struct cli_ctx *ctx, const char *db, uint64_t patients, uint64_t seed,
-                          int clinics, const struct sim_csv_opts *opts, bool progress);
+struct sim_config;
+int cli_simulate_registry(struct cli_ctx *ctx, const char *db, uint64_t patients,
+                          const struct sim_config *cfg, const struct sim_csv_opts *opts, bool progress);
 
 /* The record's life (src/cli/cli_amend.c): "GROUP amend|void|history KEY..."
  * for patient, course, session, outcome and ae (kind: enum rec_kind). */

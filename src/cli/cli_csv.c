@@ -50,11 +50,16 @@ int cli_import(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 	if (rc)
 		return cli_fail(ctx, &err);
 	if (ctx->json) {
-		cli_print_json(ctx, counts_json(stats.rows));
+		json_t *j = counts_json(stats.rows);
+		if (j && stats.side_rows)
+			json_object_set_new(j, "contacts", json_integer(stats.side_rows));
+		cli_print_json(ctx, j);
 	} else {
 		fprintf(ctx->out, "imported");
 		for (int k = 0; k < REC__COUNT; k++)
 			fprintf(ctx->out, "%s %ld %s", k ? "," : "", stats.rows[k], kind_keys[k]);
+		if (stats.side_rows)
+			fprintf(ctx->out, ", %ld contacts", stats.side_rows);
 		fputc('\n', ctx->out);
 	}
 	return 0;

@@ -1,28 +1,41 @@
-/* prolo demo: a newcomer's first command. Simulates a small network of
- * clinics with a fixed seed into a fresh registry, prints the outcomes
- * report, writes the HTML report and then serves the web app when this
- * build has one. The registry is made through the import use case, as
- * `prolo simulate` makes one; the report and the web app are the commands a
- * user would type, run from this very binary, so the demo exercises the
- * real paths. */
+/* prolo demo: a newcomer's first command. Simulates a living network of
+ * clinics (as of today, with a fixed seed) into a fresh registry, prints
+ * the outcomes report, writes the HTML report, starts a local mail catcher
+ * (python3-aiosmtpd on a loopback port, writing to DIR/mail), points the
+ * registry's outreach configuration at it, runs one pass of the follow-up
+ * outbox, shows the morning list's size and then serves the web app. The
+ * registry is made through the import use case, as `prolo simulate` makes
+ * one; the report, the outbox and the web app are the commands a user
+ * would type, run from this very binary, so the demo exercises the real
+ * paths. Whatever the demo starts it stops, by pid, when it stops. */
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/privfile.h"
+#include "sim/sim.h"
 #include "sim/sim_csv.h"
 
 #define DEMO_PATIENTS 2000
 #define DEMO_SEED 20240601
 #define DEMO_CLINICS 8
+#define DEMO_PYTHON "/usr/bin/python3"
 
 extern char **environ;
 
@@ -109,9 +122,174 @@ static void remove_registry(const char *db)
 	}
 }
 
-/* The web app on the demo registry: `prolo serve`, with an admin account
- * made for the occasion. */
-static int demo_serve(struct cli_ctx *ctx, const char *db)
+/* ---- the mail catcher ------------------------------------------------------ */
+
+/* A free loopback port (the system picks it; released at once, so another
+ * program could take it first: the catcher then fails to start and the
+ * demo says so). 0 when none. */
+static int free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof a;
+	int port = 0;
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+/* True once something accepts connections on the loopback port. */
+static bool port_open(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+	close(fd);
+	return ok;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Stops a child the demo started: SIGTERM, then SIGKILL after 5 s. */
+static void stop_child(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 50; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		sleep_ms(100);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Empties a Maildir's new/ cur/ tmp/ (the catcher's folder): each demo
+ * shows its own messages. Cannot fail (what cannot be removed stays). */
+static void clear_maildir(const char *dir)
+{
+	static const char *const sub[] = { "new", "cur", "tmp" };
+	char path[4096];
+	for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, sub[i]);
+		DIR *d = opendir(path);
+		if (!d)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.' && unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT)
+				break;
+		closedir(d);
+	}
+}
+
+/* Files in DIR/new of a Maildir. */
+static int count_mail(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/new", dir);
+	DIR *d = opendir(path);
+	int n = 0;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Starts `python3 -m aiosmtpd` on 127.0.0.1:port with the Maildir handler
+ * writing to maildir, its output in logpath, and waits (at most 10 s) until
+ * it accepts connections. The pid, or -1 when it could not start (no
+ * python3-aiosmtpd, the port taken): the child is then gone. */
+static pid_t start_catcher(int port, const char *maildir, const char *logpath)
+{
+	char listen[32];
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+	char *args[] = { DEMO_PYTHON, "-m", "aiosmtpd", "-n", "-l", listen, "-c",
+	                 "aiosmtpd.handlers.Mailbox", (char *)maildir, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+	pid_t pid;
+	fflush(NULL);
+	int rc = posix_spawn(&pid, DEMO_PYTHON, &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		return -1;
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return -1; /* it ended: not installed, or the port was taken */
+		if (port_open(port))
+			return pid;
+		sleep_ms(100);
+	}
+	stop_child(pid);
+	return -1;
+}
+
+/* The registry's outreach configuration (docs/followup.md), beside it,
+ * mode 0600: the local catcher, no TLS, no login, no quiet hours, and no
+ * rate limit worth the name, so that the demo's pass sends at once. 0, or
+ * -1 when it cannot be written. */
+static int write_outreach_conf(const char *db, int smtp_port, int web_port)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s-outreach.conf", db);
+	FILE *f = privfile_fopen(path);
+	if (!f)
+		return -1;
+	fprintf(f, "# Written by prolo demo: messages go to the local mail catcher the demo\n"
+	        "# starts (python3-aiosmtpd on 127.0.0.1), never to the outside.\n"
+	        "smtp_url = smtp://127.0.0.1:%d\nstarttls = off\nfrom = followup@example.org\n"
+	        "clinic_name = Demo Clinic\nbase_url = http://127.0.0.1:%d\nquiet_hours = none\n"
+	        "rate_per_minute = 6000\nmax_per_run = 10000\n", smtp_port, web_port);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* ---- stopping ------------------------------------------------------------ */
+
+static volatile sig_atomic_t demo_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	demo_stop = 1;
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* ---- the web app --------------------------------------------------------- */
+
+/* The web app on the demo registry: `prolo serve` as a child, with an
+ * admin account made for the occasion; runs until it ends or the demo is
+ * told to stop (Ctrl-C, SIGTERM), then stops it. */
+static int demo_serve(struct cli_ctx *ctx, const char *db, const char *port)
 {
 	/* a fresh admin account with a random password, shown once: the
 	 * registry is new, so nobody could log in otherwise */
@@ -131,14 +309,65 @@ static int demo_serve(struct cli_ctx *ctx, const char *db)
 	if (rc == 0)
 		fprintf(ctx->out, "\nWeb app login: user demo, password %s\n", pw);
 	sodium_memzero(pw, sizeof pw);
-	fprintf(ctx->out, "\nServing the demo registry (Ctrl-C stops it).\n");
+	char *args[] = { "prolo", "--db", (char *)db, "serve", "--port", (char *)port, NULL };
+	pid_t pid;
+	fflush(NULL);
+	if (posix_spawn(&pid, "/proc/self/exe", NULL, NULL, args, environ) != 0) {
+		fprintf(ctx->errs, "prolo: cannot start the web app: %s\n", strerror(errno));
+		return 5;
+	}
+	fprintf(ctx->out, "web app: pid %d\n\nServing the demo registry on http://127.0.0.1:%s "
+	        "(Ctrl-C stops it and the mail catcher).\n", (int)pid, port);
 	fflush(ctx->out);
-	/* Become the server, so that signals (Ctrl-C, SIGTERM to this process)
-	 * reach it directly and nothing is left running. */
-	char *args[] = { "prolo", "--db", (char *)db, "serve", NULL };
-	execv("/proc/self/exe", args);
-	fprintf(ctx->errs, "prolo: cannot start the web app: %s\n", strerror(errno));
-	return 5;
+	int st = 0;
+	for (;;) {
+		if (demo_stop) {
+			stop_child(pid);
+			return 0;
+		}
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 5;
+		sleep_ms(100);
+	}
+}
+
+/* ---- the demo ------------------------------------------------------------ */
+
+/* The catcher, the configuration that points at it, and one pass of the
+ * outbox; *catcher gets the catcher's pid (-1 when none runs). Prints what
+ * it did. Cannot fail: without a catcher the invitations stay queued. */
+static void demo_outreach(struct cli_ctx *ctx, const char *dir, const char *db, int web_port,
+                          pid_t *catcher)
+{
+	char maildir[4200], log[4200];
+	snprintf(maildir, sizeof maildir, "%s/mail", dir);
+	snprintf(log, sizeof log, "%s/mail.log", dir);
+	clear_maildir(maildir);
+	int port = free_port();
+	*catcher = port ? start_catcher(port, maildir, log) : -1;
+	if (write_outreach_conf(db, port, web_port) != 0) {
+		fprintf(ctx->errs, "prolo: cannot write %s-outreach.conf; no follow-up messages\n", db);
+		return;
+	}
+	if (*catcher > 0)
+		fprintf(ctx->out, "\nMail catcher: pid %d on 127.0.0.1:%d, writing to %s/new "
+		        "(the demo's messages go there, never to the outside)\n", (int)*catcher, port, maildir);
+	else
+		fprintf(ctx->out, "\nNo local mail catcher (python3-aiosmtpd is needed: sh scripts/install-deps.sh "
+		        "--demo); invitations are queued, not sent\n");
+	char *run_argv[] = { "prolo", "--db", (char *)db, "outreach", "run", NULL, NULL };
+	if (*catcher <= 0)
+		run_argv[5] = "--no-send";
+	run_self(run_argv, NULL, 0);
+	if (*catcher > 0)
+		fprintf(ctx->out, "%d follow-up invitations in %s/new\n", count_mail(maildir), maildir);
+	char alerts[256];
+	char *al_argv[] = { "prolo", "--db", (char *)db, "alerts", NULL };
+	if (run_self(al_argv, alerts, sizeof alerts) == 0) {
+		alerts[strcspn(alerts, "\n")] = '\0';
+		fprintf(ctx->out, "Morning list: %s (prolo --db %s alerts)\n", alerts, db);
+	}
 }
 
 int cli_demo(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
@@ -146,8 +375,14 @@ int cli_demo(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **ar
 	int rc = 0;
 	bool no_serve = cli_has(ca, "no-serve");
 	const char *dir = cli_get(ca, "dir");
+	const char *port = cli_get(ca, "port");
+	long web_port = 8080;
 	if (!dir)
 		dir = "demo";
+	if (port && (rc = cli_opt_long(ctx, ca, "port", 1, 65535, &web_port)))
+		return rc;
+	char port_s[8];
+	snprintf(port_s, sizeof port_s, "%ld", web_port);
 	struct prolo_err err = { 0 };
 	char db[4096], html[4096];
 	if (privfile_mkdir(dir) != 0) {
@@ -162,16 +397,18 @@ int cli_demo(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **ar
 		return cli_fail(ctx, &err);
 	}
 	/* 1. a fresh registry (any old one replaced) holding a simulated
-	 * clinic network, with a fixed seed: the same demo every time */
+	 * living clinic network as of today, with a fixed seed */
 	remove_registry(db);
-	struct sim_csv_opts opts = { .goal_reached = true };
-	rc = cli_simulate_registry(ctx, db, DEMO_PATIENTS, DEMO_SEED, DEMO_CLINICS, &opts, false);
+	struct sim_csv_opts opts = { .goal_reached = true, .living = true };
+	struct sim_config cfg = { .seed = DEMO_SEED, .clinics = DEMO_CLINICS, .living = true,
+	                          .today = clock_today() };
+	rc = cli_simulate_registry(ctx, db, DEMO_PATIENTS, &cfg, &opts, false);
 	if (rc)
 		return rc;
-	fprintf(ctx->out, "Simulated %d patients in %d clinics (seed %d).\n", DEMO_PATIENTS, DEMO_CLINICS,
-	        DEMO_SEED);
+	fprintf(ctx->out, "Simulated %d patients in %d clinics (seed %d), as of today.\n", DEMO_PATIENTS,
+	        DEMO_CLINICS, DEMO_SEED);
 
-	/* 3. the outcomes report, then the HTML report */
+	/* 2. the outcomes report, then the HTML report */
 	fprintf(ctx->out, "\n");
 	char *rep_argv[] = { "prolo", "--db", db, "report", NULL };
 	rc = run_self(rep_argv, NULL, 0);
@@ -188,8 +425,15 @@ int cli_demo(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **ar
 		cli_fail(ctx, &err);
 		return rc > 0 ? rc : 5;
 	}
-	/* 4. the web app (hook: runs `prolo serve` when the build has it) */
-	if (no_serve)
-		return 0;
-	return demo_serve(ctx, db);
+	/* 3. follow-up: the mail catcher, the outbox's pass, the morning list */
+	catch_stop_signals();
+	pid_t catcher = -1;
+	demo_outreach(ctx, dir, db, (int)web_port, &catcher);
+	/* 4. the web app, until it ends or the demo is stopped */
+	if (!no_serve && !demo_stop)
+		rc = demo_serve(ctx, db, port_s);
+	stop_child(catcher);
+	if (catcher > 0)
+		fprintf(ctx->out, "Mail catcher stopped.\n");
+	return rc;
 }

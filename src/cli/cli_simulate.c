@@ -13,6 +13,10 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "cli/cli_plan.h"
+#include "core/clock.h"
+#include "core/instruments.h"
+#include "report/report.h"
 #include "registry/csvio.h"
 #include "core/privfile.h"
 #include "core/buf.h"
@@ -61,13 +65,13 @@ static enum prolo_code flush_buf(FILE *f, struct buf *b, const char *path,
  * if missing, files replaced). Returns PROLO_OK, or an error in *err with the
  * files partly written (PROLO_EINVAL for a bad directory, PROLO_EDB for a
  * failed write, PROLO_ENOMEM). Progress lines go to errs when asked. */
-static enum prolo_code write_csv_dir(const char *dir, uint64_t patients, uint64_t seed,
-                                     int clinics, const struct sim_csv_opts *opts,
+static enum prolo_code write_csv_dir(const char *dir, uint64_t patients, const struct sim_config *cfg,
+                                     const struct sim_csv_opts *opts,
                                      bool progress, FILE *errs, struct prolo_err *err)
 {
 	struct sim_params p;
 	sim_params_default(&p);
-	struct sim_config cfg = { .seed = seed, .clinics = clinics };
+	const int nf = sim_csv_files(opts);
 	struct buf bufs[SIM_CSV__COUNT];
 	FILE *files[SIM_CSV__COUNT] = { NULL };
 	char paths[SIM_CSV__COUNT][4096];
@@ -84,7 +88,7 @@ static enum prolo_code write_csv_dir(const char *dir, uint64_t patients, uint64_
 		                   strerror(errno));
 		goto done;
 	}
-	for (int i = 0; i < SIM_CSV__COUNT; i++) {
+	for (int i = 0; i < nf; i++) {
 		int n = snprintf(paths[i], sizeof paths[i], "%s/%s", dir, sim_csv_names[i]);
 		if (n < 0 || (size_t)n >= sizeof paths[i]) {
 			rc = prolo_err_set(err, PROLO_EINVAL, "--out", "directory name too long");
@@ -97,17 +101,17 @@ static enum prolo_code write_csv_dir(const char *dir, uint64_t patients, uint64_
 			goto done;
 		}
 	}
-	if ((rc = sim_csv_headers(bufs)))
+	if ((rc = sim_csv_headers(opts, bufs)))
 		goto nomem;
 	int64_t course_id = 1;
 	uint64_t step = patients / 20 ? patients / 20 : 1;
 	bool tty = isatty(fileno(errs));
 	for (uint64_t i = 0; i < patients; i++) {
-		sim_patient_generate(&p, &cfg, i, course_id, pt);
+		sim_patient_generate(&p, cfg, i, course_id, pt);
 		course_id += pt->n_courses;
 		if ((rc = sim_csv_patient(pt, opts, bufs)))
 			goto nomem;
-		for (int f = 0; f < SIM_CSV__COUNT; f++)
+		for (int f = 0; f < nf; f++)
 			if (bufs[f].len >= FLUSH_AT &&
 			    (rc = flush_buf(files[f], &bufs[f], paths[f], err)))
 				goto done;
@@ -115,7 +119,7 @@ static enum prolo_code write_csv_dir(const char *dir, uint64_t patients, uint64_
 			fprintf(errs, "simulate: %3d %% (%" PRIu64 " of %" PRIu64 " patients)%s",
 			        (int)((i + 1) * 100 / patients), i + 1, patients, tty ? "\r" : "\n");
 	}
-	for (int f = 0; f < SIM_CSV__COUNT; f++)
+	for (int f = 0; f < nf; f++)
 		if ((rc = flush_buf(files[f], &bufs[f], paths[f], err)))
 			goto done;
 	if (progress)
@@ -136,7 +140,7 @@ done:
 	return rc;
 }
 
-/* Removes the five CSV files and the folder; missing ones are ignored.
+/* Removes the CSV files and the folder; missing ones are ignored.
  * Cannot fail. */
 static void remove_csv_dir(const char *dir)
 {
@@ -152,7 +156,7 @@ static void remove_csv_dir(const char *dir)
 /* Imports the CSV folder dir into the registry db (created when it does
  * not exist) through the import use case, all-or-nothing. Returns an exit
  * status after printing any error. */
-static int import_csv_dir(struct cli_ctx *ctx, const char *db, const char *dir)
+static int import_csv_dir(struct cli_ctx *ctx, const char *db, const char *dir, int32_t today)
 {
 	struct stat sb;
 	struct prolo_err err = { 0 };
@@ -162,6 +166,7 @@ static int import_csv_dir(struct cli_ctx *ctx, const char *db, const char *dir)
 	struct csvio_import_stats stats = { 0 };
 	struct app_ctx cx;
 	app_ctx_local(&cx, st, NULL);
+	cx.today = today;
 	enum prolo_code rc = app_import_csv(&cx, dir, &stats, NULL, NULL, &err);
 	app_ctx_flush(&cx);
 	store_close(st);
@@ -192,15 +197,21 @@ static int simulate_registry(struct cli_ctx *ctx, const struct cli_args *ca)
 	const char *out = cli_get(ca, "out");
 	bool progress = cli_has(ca, "progress");
 	struct sim_csv_opts opts = { .goal_reached = !cli_has(ca, "no-goal-reached"),
-	                             .all_instruments = cli_has(ca, "all-instruments") };
+	                             .all_instruments = cli_has(ca, "all-instruments"),
+	                             .living = cli_has(ca, "living") };
 	int rc;
 	long patients = 0, clinics = 40;
-	uint64_t seed = 1;
+	struct sim_config cfg = { .seed = 1, .living = opts.living };
 	if (!cli_has(ca, "patients"))
 		return cli_usage(ctx, "simulate: --patients N is required");
 	if ((rc = cli_opt_long(ctx, ca, "patients", 1, 1000000000L, &patients)) ||
-	    (rc = opt_seed(ctx, ca, &seed)) || (rc = cli_opt_long(ctx, ca, "clinics", 1, 999, &clinics)))
+	    (rc = opt_seed(ctx, ca, &cfg.seed)) || (rc = cli_opt_long(ctx, ca, "clinics", 1, 999, &clinics)) ||
+	    (rc = cli_today_value(ctx, cli_get(ca, "today"), &cfg.today)))
 		return rc;
+	if (cli_has(ca, "today") && !opts.living)
+		return cli_usage(ctx, "simulate: --today needs --living");
+	cfg.clinics = (int)clinics;
+	uint64_t seed = cfg.seed;
 	if ((out != NULL) == ctx->db_given)
 		return cli_usage(ctx, "simulate: give exactly one of --out DIR and --db FILE");
 	if (!progress && patients >= 100000 && isatty(fileno(ctx->errs)))
@@ -208,22 +219,21 @@ static int simulate_registry(struct cli_ctx *ctx, const struct cli_args *ca)
 
 	struct prolo_err err = { 0 };
 	if (out) {
-		if (write_csv_dir(out, (uint64_t)patients, seed, (int)clinics, &opts,
-		                      progress, ctx->errs, &err))
+		if (write_csv_dir(out, (uint64_t)patients, &cfg, &opts, progress, ctx->errs, &err))
 			return cli_fail(ctx, &err);
 		fprintf(ctx->out, "simulated %ld patients (seed %" PRIu64 ", %ld clinics) into %s\n",
 		        patients, seed, clinics, out);
 		return 0;
 	}
-	rc = cli_simulate_registry(ctx, ctx->db_path, (uint64_t)patients, seed, (int)clinics, &opts, progress);
+	rc = cli_simulate_registry(ctx, ctx->db_path, (uint64_t)patients, &cfg, &opts, progress);
 	if (rc == 0)
 		fprintf(ctx->out, "simulated %ld patients (seed %" PRIu64 ", %ld clinics) into %s\n",
 		        patients, seed, clinics, ctx->db_path);
 	return rc;
 }
 
-int cli_simulate_registry(struct cli_ctx *ctx, const char *db, uint64_t patients, uint64_t seed,
-                          int clinics, const struct sim_csv_opts *opts, bool progress)
+int cli_simulate_registry(struct cli_ctx *ctx, const char *db, uint64_t patients,
+                          const struct sim_config *cfg, const struct sim_csv_opts *opts, bool progress)
 {
 	struct prolo_err err = { 0 };
 	char tmp[4096];
@@ -231,11 +241,11 @@ int cli_simulate_registry(struct cli_ctx *ctx, const char *db, uint64_t patients
 		prolo_err_set(&err, PROLO_EDB, "TMPDIR", "cannot create a temporary directory");
 		return cli_fail(ctx, &err);
 	}
-	if (write_csv_dir(tmp, patients, seed, clinics, opts, progress, ctx->errs, &err)) {
+	if (write_csv_dir(tmp, patients, cfg, opts, progress, ctx->errs, &err)) {
 		remove_csv_dir(tmp);
 		return cli_fail(ctx, &err);
 	}
-	int rc = import_csv_dir(ctx, db, tmp);
+	int rc = import_csv_dir(ctx, db, tmp, cfg->living ? cfg->today : clock_today());
 	remove_csv_dir(tmp);
 	return rc;
 }
@@ -250,6 +260,37 @@ static int parse_arm(const char *s, size_t len, enum sim_arm *out)
 		return -1;
 	*out = (enum sim_arm)i;
 	return 0;
+}
+
+/* One arm's row and the difference row of a table: responders with
+ * Wilson / Newcombe, change with t / Welch. Cannot fail. */
+static void print_rows(FILE *f, const struct sim_trial_spec *sp, const struct sim_arm_summary arm[2],
+                       const struct sim_compare *d)
+{
+	for (int g = 0; g < 2; g++) {
+		const struct sim_arm_summary *a = &arm[g];
+		fprintf(f, "%-12s %6d %10d %7.3f  [%.3f, %.3f]    %11.2f  [%.2f, %.2f]\n",
+		        sim_arm_names[sp->arms[g]], a->n, a->responders, a->resp_rate, a->resp_lo,
+		        a->resp_hi, a->chg_mean, a->chg_lo, a->chg_hi);
+	}
+	fprintf(f, "%-12s %6s %10s %+7.3f  [%.3f, %.3f]  %11.2f  [%.2f, %.2f]\n", "difference",
+	        "", "", d->resp_diff, d->resp_diff_lo, d->resp_diff_hi, d->chg_diff,
+	        d->chg_diff_lo, d->chg_diff_hi);
+}
+
+/* The table of one of the condition's questionnaires. Cannot fail. */
+static void print_instrument(FILE *f, const struct sim_trial_spec *sp, const struct sim_instr_result *ir)
+{
+	const struct instr_info *info = instr_info(ir->id);
+	const char *src;
+	report_mcid(ir->id, &src);
+	fprintf(f, "\n%s (%g-%g, %s is better): responder = improved by at least the MCID, %s\n",
+	        info->name, info->score_min, info->score_max, info->higher_is_worse ? "lower" : "higher", src);
+	fprintf(f, "%-12s %6s %10s %7s  %-17s %11s  %s\n", "arm", "n", "responders", "rate",
+	        "95% CI (Wilson)", "change", "95% CI (t)");
+	print_rows(f, sp, ir->arm, &ir->d);
+	fprintf(f, "%s: responders p = %.4g (two-proportion z test), change p = %.4g (Welch t test).\n",
+	        info->name, ir->d.resp_p, ir->d.chg_p);
 }
 
 /* Prints one trial's outcome table. Cannot fail. */
@@ -269,21 +310,18 @@ static void print_trial(struct cli_ctx *ctx, const struct sim_trial_spec *sp,
 	        : "NRS at the horizon at most half of baseline (prolo's rule)");
 	fprintf(f, "%-12s %6s %10s %7s  %-17s %11s  %s\n", "arm", "n", "responders", "rate",
 	        "95% CI (Wilson)", "NRS change", "95% CI (t)");
-	for (int g = 0; g < 2; g++) {
-		const struct sim_arm_summary *a = &s->arm[g];
-		fprintf(f, "%-12s %6d %10d %7.3f  [%.3f, %.3f]    %11.2f  [%.2f, %.2f]\n",
-		        sim_arm_names[sp->arms[g]], a->n, a->responders, a->resp_rate, a->resp_lo,
-		        a->resp_hi, a->chg_mean, a->chg_lo, a->chg_hi);
-	}
-	fprintf(f, "%-12s %6s %10s %+7.3f  [%.3f, %.3f]  %11.2f  [%.2f, %.2f]\n", "difference",
-	        "", "", s->resp_diff, s->resp_diff_lo, s->resp_diff_hi, s->chg_diff,
-	        s->chg_diff_lo, s->chg_diff_hi);
+	print_rows(f, sp, s->arm, &s->d);
 	fprintf(f, "\nDifference = %s - %s. Responders: Newcombe hybrid-score interval, "
 	        "two-proportion z test (pooled, no continuity correction) p = %.4g.\n"
-	        "NRS change: Welch interval and t test p = %.4g.\n", a0, a1, s->resp_p, s->chg_p);
+	        "NRS change: Welch interval and t test p = %.4g.\n", a0, a1, s->d.resp_p, s->d.chg_p);
 	fprintf(f, "Side effects per session: soreness %.2f vs %.2f, stiffness %.2f vs %.2f\n",
 	        s->arm[0].soreness_per_session, s->arm[1].soreness_per_session,
 	        s->arm[0].stiffness_per_session, s->arm[1].stiffness_per_session);
+	for (int k = 0; k < s->n_instr; k++)
+		print_instrument(f, sp, &s->instr[k]);
+	if (s->n_instr)
+		fprintf(f, "\nQuestionnaires follow the same pain answers through the model's link "
+		        "(docs/simulator.md); they are not item-level simulations.\n");
 }
 
 static int simulate_trial(struct cli_ctx *ctx, const struct cli_args *ca)
@@ -331,6 +369,8 @@ static int simulate_trial(struct cli_ctx *ctx, const struct cli_args *ca)
 	    (rc = cli_opt_long(ctx, ca, "baseline-min", 0, 10, &base_min)))
 		return rc;
 	sim_trial_default_protocol(&p, &sp);
+	for (int i = 0; i < INSTR__COUNT; i++)
+		sp.mcid[i] = report_mcid((enum instrument)i, NULL);
 	if (sessions)
 		sp.sessions[0] = sp.sessions[1] = (int)sessions;
 	if (interval)
@@ -348,16 +388,20 @@ static int simulate_trial(struct cli_ctx *ctx, const struct cli_args *ca)
 		print_trial(ctx, &sp, &s, months, seed);
 		return 0;
 	}
-	double pr, pc;
-	sim_trial_power(&p, &sp, seed, (int)reps, &pr, &pc);
+	struct sim_power pw;
+	sim_trial_power_all(&p, &sp, seed, (int)reps, &pw);
 	fprintf(ctx->out, "Power at two-sided alpha 0.05: %s, %s vs %s, %d per arm, %g months, "
 	        "%ld simulated trials, seed %" PRIu64 "\n",
 	        dom_condition_names[sp.condition], sim_arm_names[sp.arms[0]],
 	        sim_arm_names[sp.arms[1]], sp.per_arm, months, reps, seed);
 	fprintf(ctx->out, "  responders (%s; two-proportion z test, pooled, no continuity "
 	        "correction): %.3f\n", sp.responder_vas ? "VAS > 50 % reduction"
-	                                               : "NRS <= half of baseline", pr);
-	fprintf(ctx->out, "  NRS change (Welch t test): %.3f\n", pc);
+	                                               : "NRS <= half of baseline", pw.resp);
+	fprintf(ctx->out, "  NRS change (Welch t test): %.3f\n", pw.chg);
+	for (int k = 0; k < pw.n_instr; k++)
+		fprintf(ctx->out, "  %s responders (improved by at least the MCID, %g): %.3f; %s change: %.3f\n",
+		        dom_instrument_names[pw.instr[k]], sp.mcid[pw.instr[k]], pw.instr_resp[k],
+		        dom_instrument_names[pw.instr[k]], pw.instr_chg[k]);
 	fprintf(ctx->out, "  (Monte Carlo SE of a power p is sqrt(p(1-p)/%ld), at most %.3f)\n",
 	        reps, 0.5 / sqrt((double)reps));
 	return 0;

@@ -233,7 +233,8 @@ const struct cli_command cli_alerts_cmds[] = {
 
 static const struct cli_option demo_opts[] = {
 	{ "no-serve", NULL, "stop after the report", CLI_FLAG, NULL },
-	{ "dir", "DIR", "where the registry and the HTML report go (default demo/)", 0, NULL },
+	{ "dir", "DIR", "where the registry, the HTML report and the caught mail go (default demo/)", 0, NULL },
+	{ "port", "N", "the web app's port (default 8080)", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -301,6 +302,8 @@ static const struct cli_option registry_opts[] = {
 	{ "progress", NULL, "show progress", CLI_FLAG, NULL },
 	{ "all-instruments", NULL, "every instrument of the condition, not only NRS", CLI_FLAG, NULL },
 	{ "no-goal-reached", NULL, "no course ends early as goal_reached", CLI_FLAG, NULL },
+	{ "living", NULL, "a living clinic as of today: names, contacts, injections, open courses, pending follow-up", CLI_FLAG, NULL },
+	{ "today", "YYYY-MM-DD", "the living clinic's today (default the clock)", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

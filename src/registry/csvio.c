@@ -307,17 +307,171 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-static void report_row(struct csvio_import_stats *stats, enum rec_kind kind, long line,
-                       const struct prolo_err *e)
+static void report_file_row(struct csvio_import_stats *stats, const char *file, long line,
+                            const struct prolo_err *e)
 {
 	stats->errors++;
 	if (stats->errors > CSVIO_MAX_REPORTED)
 		return;
-	const char *file = rec_tables[kind].file;
 	if (e->field[0])
 		buf_printf(&stats->messages, "%s:%ld: %s: %s\n", file, line, e->field, e->msg);
 	else
 		buf_printf(&stats->messages, "%s:%ld: %s\n", file, line, e->msg);
+}
+
+static void report_row(struct csvio_import_stats *stats, enum rec_kind kind, long line,
+                       const struct prolo_err *e)
+{
+	report_file_row(stats, rec_tables[kind].file, line, e);
+}
+
+/* ---- side files (csvio_side) ------------------------------------------- */
+
+struct side_reader {
+	const struct csvio_side *side;
+	struct csvio_import_stats *stats;
+	int col[CSVREAD_MAX_FIELDS];   /* file column -> side column */
+	int n_cols;                    /* 0 until the header is read */
+	enum prolo_code stop;          /* PROLO_EDB / PROLO_ENOMEM from row() */
+	struct prolo_err stop_err;
+};
+
+static void side_error(struct side_reader *sr, long line, const char *field, const char *msg)
+{
+	struct prolo_err e = { .code = PROLO_EINVAL };
+	snprintf(e.field, sizeof e.field, "%s", field);
+	snprintf(e.msg, sizeof e.msg, "%s", msg);
+	report_file_row(sr->stats, sr->side->file, line, &e);
+}
+
+static bool side_header(struct side_reader *sr, const struct csv_row *row)
+{
+	const char *const *cols = sr->side->columns;
+	unsigned seen = 0;
+	bool ok = true;
+	for (int i = 0; i < row->n; i++) {
+		int k = 0;
+		while (cols[k] && !(strlen(cols[k]) == row->len[i] &&
+		                    memcmp(cols[k], row->f[i], row->len[i]) == 0))
+			k++;
+		char name[80];
+		snprintf(name, sizeof name, "%.*s", (int)(row->len[i] > 64 ? 64 : row->len[i]), row->f[i]);
+		if (!dom_utf8_valid(name, strlen(name)))
+			snprintf(name, sizeof name, "column %d", i + 1);
+		if (!cols[k]) {
+			char known[512];
+			size_t used = 0;
+			known[0] = '\0';
+			for (int j = 0; cols[j] && used < sizeof known; j++)
+				used += (size_t)snprintf(known + used, sizeof known - used, " %s", cols[j]);
+			char msg[600];
+			snprintf(msg, sizeof msg, "unknown column (known:%s)", known);
+			side_error(sr, row->line, name, msg);
+			ok = false;
+			continue;
+		}
+		if (seen & (1u << k)) {
+			side_error(sr, row->line, name, "column appears twice");
+			ok = false;
+		}
+		seen |= 1u << k;
+		sr->col[i] = k;
+	}
+	for (int k = 0; cols[k]; k++)
+		if ((sr->side->required & (1u << k)) && !(seen & (1u << k))) {
+			side_error(sr, row->line, cols[k], "required column is missing");
+			ok = false;
+		}
+	sr->n_cols = row->n;
+	return ok;
+}
+
+static enum prolo_code side_row(void *ctx, const struct csv_row *row, struct prolo_err *err)
+{
+	struct side_reader *sr = ctx;
+	if (sr->n_cols == 0)
+		return side_header(sr, row) ? PROLO_OK
+		                            : prolo_err_set(err, PROLO_EINVAL, sr->side->file, "bad header");
+	if (row->n == 1 && row->len[0] == 0)
+		return PROLO_OK; /* blank line */
+	if (row->n != sr->n_cols) {
+		char msg[80];
+		snprintf(msg, sizeof msg, "expected %d fields, found %d", sr->n_cols, row->n);
+		side_error(sr, row->line, "", msg);
+		return PROLO_OK;
+	}
+	char vals[CSVIO_SIDE_MAX_COLUMNS][CSVIO_SIDE_MAX_VALUE];
+	const char *values[CSVIO_SIDE_MAX_COLUMNS];
+	for (int k = 0; k < CSVIO_SIDE_MAX_COLUMNS; k++) {
+		vals[k][0] = '\0';
+		values[k] = vals[k];
+	}
+	for (int i = 0; i < row->n; i++) {
+		const char *name = sr->side->columns[sr->col[i]];
+		if (row->len[i] >= CSVIO_SIDE_MAX_VALUE || memchr(row->f[i], '\0', row->len[i])) {
+			side_error(sr, row->line, name, "value too long");
+			return PROLO_OK;
+		}
+		memcpy(vals[sr->col[i]], row->f[i], row->len[i]);
+		vals[sr->col[i]][row->len[i]] = '\0';
+	}
+	struct prolo_err e = { 0 };
+	enum prolo_code rc = sr->side->row(sr->side->ctx, row->line, values, &e);
+	if (rc == PROLO_EDB || rc == PROLO_ENOMEM) {
+		sr->stop = rc;
+		sr->stop_err = e;
+		return rc;
+	}
+	if (rc)
+		report_file_row(sr->stats, sr->side->file, row->line, &e);
+	else
+		sr->stats->side_rows++;
+	return PROLO_OK;
+}
+
+/* Reads side->file of dir when it is there (*found counts it). PROLO_OK
+ * also when rows were bad (they are in stats); PROLO_EDB / PROLO_ENOMEM
+ * when row() or reading failed. */
+static enum prolo_code csvio_side_import(const char *dir, const struct csvio_side *side,
+                                         struct csvio_import_stats *stats, int *found,
+                                         struct prolo_err *err)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, side->file);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? PROLO_OK
+		                       : prolo_err_set(err, PROLO_EINVAL, side->file, "cannot open: %s",
+		                                       strerror(errno));
+	(*found)++;
+	struct side_reader sr = { .side = side, .stats = stats };
+	struct stat sb;
+	struct prolo_err e = { 0 };
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0) {
+		close(fd);
+		side_error(&sr, 1, "", "is empty or not a regular file (expected a header row)");
+		return PROLO_OK;
+	}
+	void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return prolo_err_set(err, PROLO_EINVAL, side->file, "cannot read: %s", strerror(errno));
+	enum prolo_code rc = csvread_buffer(map, (size_t)sb.st_size, side_row, &sr, NULL, &e);
+	munmap(map, (size_t)sb.st_size);
+	if (sr.stop) {
+		*err = sr.stop_err;
+		return sr.stop;
+	}
+	if (rc == PROLO_EINVAL && strcmp(e.field, side->file) != 0) {
+		long line = 0;
+		if (sscanf(e.field, "line %ld", &line) != 1)
+			line = 0;
+		side_error(&sr, line, "", e.msg);
+	} else if (rc && rc != PROLO_EINVAL) {
+		*err = e;
+		return rc;
+	}
+	return PROLO_OK;
 }
 
 /* A row the store refused when it wrote its batch. */
@@ -331,6 +485,14 @@ static void bulk_refused(void *ctx, enum rec_kind kind, long line, const struct 
 enum prolo_code csvio_import(struct store *st, const char *dir, struct csvio_import_stats *stats,
                              void (*progress)(void *pctx, const char *line), void *pctx,
                              struct prolo_err *err)
+{
+	return csvio_import_with(st, dir, NULL, 0, stats, progress, pctx, err);
+}
+
+enum prolo_code csvio_import_with(struct store *st, const char *dir, const struct csvio_side *side,
+                                  size_t n_side, struct csvio_import_stats *stats,
+                                  void (*progress)(void *pctx, const char *line), void *pctx,
+                                  struct prolo_err *err)
 {
 	struct stat sb;
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
@@ -398,10 +560,13 @@ enum prolo_code csvio_import(struct store *st, const char *dir, struct csvio_imp
 		rc = rd.rc;
 		*err = rd.err;
 	}
+	for (size_t i = 0; i < n_side && !rc; i++)
+		rc = csvio_side_import(dir, &side[i], stats, &rd.files_found, err);
 	if (!rc && !rd.files_found)
 		rc = prolo_err_set(err, PROLO_EINVAL, "DIR",
 		                   "'%s' holds none of patients.csv, courses.csv, sessions.csv, "
-		                   "injections.csv, outcomes.csv, adverse_events.csv", dir);
+		                   "injections.csv, outcomes.csv, adverse_events.csv%s", dir,
+		                   n_side ? ", contacts.csv" : "");
 	if (!rc && stats->errors) {
 		if (stats->errors > CSVIO_MAX_REPORTED)
 			buf_printf(&stats->messages, "... and %ld more bad rows\n",

@@ -15,6 +15,7 @@
 
 struct csvio_import_stats {
 	long rows[REC__COUNT];   /* rows imported per record kind */
+	long side_rows;          /* rows of the side files (csvio_side) imported */
 	long errors;             /* bad rows found (all are counted) */
 	struct buf messages;     /* "FILE:LINE: column: what is wrong\n" lines */
 };
@@ -31,6 +32,33 @@ enum prolo_code csvio_import(struct store *st, const char *dir,
                              void (*progress)(void *pctx, const char *line), void *pctx,
                              struct prolo_err *err);
 void csvio_import_stats_free(struct csvio_import_stats *stats);
+
+/* A side file of the interchange whose rows are not records of the field
+ * tables and whose rules belong to the use cases (contacts.csv: the
+ * follow-up's contact and consent). The import reads it after the record
+ * files, in the same run and transaction, and hands each row to row()
+ * with the values of columns[] (NUL-terminated; "" for an empty cell or a
+ * column the file lacks). A row() error with err->field is reported as
+ * "FILE:LINE: FIELD: MESSAGE" like a bad record row (nothing is imported);
+ * PROLO_EDB or PROLO_ENOMEM stops the import. Headers are checked as the
+ * record files' are (unknown or repeated column, required one missing). */
+#define CSVIO_SIDE_MAX_COLUMNS 16
+#define CSVIO_SIDE_MAX_VALUE 1024
+typedef enum prolo_code (*csvio_side_fn)(void *ctx, long line, const char *const values[],
+                                         struct prolo_err *err);
+struct csvio_side {
+	const char *file;              /* "contacts.csv" */
+	const char *const *columns;    /* NULL-terminated, at most CSVIO_SIDE_MAX_COLUMNS */
+	unsigned required;             /* bit i: columns[i] must be in the header */
+	csvio_side_fn row;
+	void *ctx;
+};
+/* csvio_import with side files (may be NULL when n_side is 0): the folder
+ * may then hold only side files. */
+enum prolo_code csvio_import_with(struct store *st, const char *dir, const struct csvio_side *side,
+                                  size_t n_side, struct csvio_import_stats *stats,
+                                  void (*progress)(void *pctx, const char *line), void *pctx,
+                                  struct prolo_err *err);
 
 /* Writes every interchange file into dir (created if missing), each first
  * to a temporary name and then renamed. PROLO_EDB/PROLO_EINVAL on I/O errors

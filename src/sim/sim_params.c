@@ -131,12 +131,27 @@ static const struct sim_param_def defs[] = {
 	{ "grade3_k", F(grade3_k), 0.025, "per inflammation unit", "REG (grade 3 in 3 %)" },
 	{ "infection_rate", F(infection_rate), 0.001, "per session", "issue 4 (about 0.1 % of sessions)" },
 	/* secondary instruments */
-	{ "odi_per_nrs", F(odi_per_nrs), 6.0, "ODI % per NRS point", "assumption (ODI about 40 % at NRS 6-7)" },
-	{ "odi_sd", F(odi_sd), 8.0, "ODI %", "assumption" },
-	{ "ndi_per_nrs", F(ndi_per_nrs), 3.0, "NDI points per NRS point", "assumption" },
-	{ "ndi_sd", F(ndi_sd), 4.0, "NDI points", "assumption" },
-	{ "womac_per_nrs", F(womac_per_nrs), 7.0, "WOMAC points per NRS point", "assumption" },
-	{ "womac_sd", F(womac_sd), 7.0, "WOMAC points", "assumption" },
+	{ "odi_per_nrs", F(odi_per_nrs), 5.0, "ODI % per NRS point", "MCID ratio: ODI 10 of 100 (Ostelo 2008) per NRS 2 (Farrar 2001)" },
+	{ "odi_sd", F(odi_sd), 8.0, "ODI %", "assumption (NRS-ODI correlation 0.7 at baseline in the model)" },
+	{ "ndi_per_nrs", F(ndi_per_nrs), 3.75, "NDI points per NRS point", "MCID ratio: NDI 7.5 of 50 (MacDermid 2009) per NRS 2" },
+	{ "ndi_sd", F(ndi_sd), 6.0, "NDI points", "assumption (NRS-NDI correlation 0.7 at baseline in the model)" },
+	{ "womac_per_nrs", F(womac_per_nrs), 6.0, "WOMAC points per NRS point", "MCID ratio: WOMAC 12 of 96 (Angst 2001) per NRS 2" },
+	{ "womac_sd", F(womac_sd), 9.0, "WOMAC points", "assumption (NRS-WOMAC correlation 0.7 at baseline in the model)" },
+	{ "koos_per_nrs", F(koos_per_nrs), 5.0, "KOOS points per NRS point", "MCID ratio: KOOS 10 of 100 (Roos & Lohmander 2003) per NRS 2" },
+	{ "koos_sd", F(koos_sd), 8.0, "KOOS points", "assumption (NRS-KOOS correlation -0.7 at baseline in the model)" },
+	{ "quickdash_per_nrs", F(quickdash_per_nrs), 4.0, "QuickDASH points per NRS point", "MCID ratio: QuickDASH 8 of 100 (Mintken 2009) per NRS 2" },
+	{ "quickdash_sd", F(quickdash_sd), 6.0, "QuickDASH points", "assumption (NRS-QuickDASH correlation 0.7 at baseline in the model)" },
+	/* a living clinic */
+	{ "contact_email", F(contact_email), 0.9, "probability", "assumption (e-mail on file)" },
+	{ "contact_mobile", F(contact_mobile), 0.85, "probability", "assumption (mobile number on file)" },
+	{ "channel_sms", F(channel_sms), 0.15, "probability", "assumption (prefers SMS when both are on file)" },
+	{ "consent_given", F(consent_given), 0.88, "probability", "assumption (consent to follow-up contact recorded)" },
+	{ "consent_withdrawn", F(consent_withdrawn), 0.04, "probability", "assumption (given, later withdrawn)" },
+	{ "stem_adipose", F(stem_adipose), 0.3, "probability", "assumption (adipose rather than bone marrow)" },
+	{ "prp_leukocyte_rich", F(prp_leukocyte_rich), 0.4, "probability", "assumption (leukocyte-rich preparation)" },
+	{ "prp_activated", F(prp_activated), 0.2, "probability", "assumption (activated before injection)" },
+	{ "dextrose_lidocaine", F(dextrose_lidocaine), 0.9, "probability", "Y04 (dextrose with lignocaine 0.2 %), assumption" },
+	{ "ultrasound_guided", F(ultrasound_guided), 0.6, "probability", "assumption" },
 };
 
 const struct sim_param_def *sim_params_table(size_t *n)

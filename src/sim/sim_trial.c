@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -74,11 +75,51 @@ static void summarise(const struct acc *a, struct sim_arm_summary *s)
 	s->stiffness_per_session = a->sessions ? (double)a->stiff / a->sessions : 0;
 }
 
+/* Arm 0 against arm 1: Newcombe and the pooled z test for the
+ * responders, Welch for the change. */
+static void compare(const struct sim_arm_summary *a, const struct sim_arm_summary *b,
+                    struct sim_compare *d)
+{
+	d->resp_diff = a->resp_rate - b->resp_rate;
+	newcombe(a->resp_rate, a->resp_lo, a->resp_hi, b->resp_rate, b->resp_lo,
+	         b->resp_hi, &d->resp_diff_lo, &d->resp_diff_hi);
+	double pool = (double)(a->responders + b->responders) / (a->n + b->n);
+	double se = sqrt(pool * (1 - pool) * (1.0 / a->n + 1.0 / b->n));
+	d->resp_p = se > 0 ? erfc(fabs(d->resp_diff) / se / sqrt(2.0)) : 1.0;
+
+	double va = a->chg_sd * a->chg_sd / a->n, vb = b->chg_sd * b->chg_sd / b->n;
+	d->chg_diff = a->chg_mean - b->chg_mean;
+	double sed = sqrt(va + vb);
+	if (sed > 0) {
+		double df = (va + vb) * (va + vb) /
+		            (va * va / (a->n - 1) + vb * vb / (b->n - 1));
+		double tq = gsl_cdf_tdist_Pinv(0.975, df);
+		d->chg_diff_lo = d->chg_diff - tq * sed;
+		d->chg_diff_hi = d->chg_diff + tq * sed;
+		d->chg_p = 2.0 * gsl_cdf_tdist_Q(fabs(d->chg_diff) / sed, df);
+	} else {
+		d->chg_diff_lo = d->chg_diff_hi = d->chg_diff;
+		d->chg_p = 1.0;
+	}
+}
+
+static void acc_add(struct acc *a, bool responder, double chg)
+{
+	a->n++;
+	a->resp += responder;
+	a->sum += chg;
+	a->sumsq += chg * chg;
+}
+
 void sim_trial_run(const struct sim_params *p, const struct sim_trial_spec *spec,
                    uint64_t seed, uint64_t rep, struct sim_trial_summary *out)
 {
 	assert(spec->per_arm >= 2);
+	memset(out, 0, sizeof *out);
 	struct acc acc[2] = { { 0 } };
+	struct acc iacc[SIM_INSTR_MAX][2] = { { { 0 } } };
+	enum instrument ins[SIM_INSTR_MAX];
+	out->n_instr = sim_condition_instruments(spec->condition, ins);
 	for (int g = 0; g < 2; g++) {
 		struct sim_trial_protocol proto = {
 			.arm = spec->arms[g],
@@ -96,57 +137,66 @@ void sim_trial_run(const struct sim_params *p, const struct sim_trial_spec *spec
 			struct sim_participant pt;
 			sim_trial_participant(p, &proto, s, (uint64_t)i, &pt);
 			struct acc *a = &acc[g];
-			a->n++;
 			bool r = spec->responder_vas ? 2 * pt.vas_h < pt.vas0
 			                             : 2 * pt.nrs_h <= pt.nrs0;
-			a->resp += r;
-			double chg = pt.nrs_h - pt.nrs0;
-			a->sum += chg;
-			a->sumsq += chg * chg;
+			acc_add(a, r, pt.nrs_h - pt.nrs0);
 			a->sessions += pt.n_sessions;
 			a->sore += pt.n_soreness;
 			a->stiff += pt.n_stiffness;
+			for (int k = 0; k < out->n_instr; k++) {
+				double chg = pt.instr_h[k] - pt.instr0[k];
+				double better = ins[k] == INSTR_KOOS ? chg : -chg;
+				/* a hair below the MCID counts: scores on steps such
+				 * as 25/11 land on it only up to rounding */
+				acc_add(&iacc[k][g], better >= spec->mcid[ins[k]] - 1e-9, chg);
+			}
 		}
 	}
 	summarise(&acc[0], &out->arm[0]);
 	summarise(&acc[1], &out->arm[1]);
-	const struct sim_arm_summary *a = &out->arm[0], *b = &out->arm[1];
-	out->resp_diff = a->resp_rate - b->resp_rate;
-	newcombe(a->resp_rate, a->resp_lo, a->resp_hi, b->resp_rate, b->resp_lo,
-	         b->resp_hi, &out->resp_diff_lo, &out->resp_diff_hi);
-	double pool = (double)(a->responders + b->responders) / (a->n + b->n);
-	double se = sqrt(pool * (1 - pool) * (1.0 / a->n + 1.0 / b->n));
-	out->resp_p = se > 0 ? erfc(fabs(out->resp_diff) / se / sqrt(2.0)) : 1.0;
+	compare(&out->arm[0], &out->arm[1], &out->d);
+	for (int k = 0; k < out->n_instr; k++) {
+		struct sim_instr_result *ir = &out->instr[k];
+		ir->id = ins[k];
+		ir->mcid = spec->mcid[ins[k]];
+		summarise(&iacc[k][0], &ir->arm[0]);
+		summarise(&iacc[k][1], &ir->arm[1]);
+		compare(&ir->arm[0], &ir->arm[1], &ir->d);
+	}
+}
 
-	double va = a->chg_sd * a->chg_sd / a->n, vb = b->chg_sd * b->chg_sd / b->n;
-	out->chg_diff = a->chg_mean - b->chg_mean;
-	double sed = sqrt(va + vb);
-	if (sed > 0) {
-		double df = (va + vb) * (va + vb) /
-		            (va * va / (a->n - 1) + vb * vb / (b->n - 1));
-		double tq = gsl_cdf_tdist_Pinv(0.975, df);
-		out->chg_diff_lo = out->chg_diff - tq * sed;
-		out->chg_diff_hi = out->chg_diff + tq * sed;
-		out->chg_p = 2.0 * gsl_cdf_tdist_Q(fabs(out->chg_diff) / sed, df);
-	} else {
-		out->chg_diff_lo = out->chg_diff_hi = out->chg_diff;
-		out->chg_p = 1.0;
+void sim_trial_power_all(const struct sim_params *p, const struct sim_trial_spec *spec,
+                         uint64_t seed, int reps, struct sim_power *out)
+{
+	assert(reps >= 1);
+	int hit_r = 0, hit_c = 0, ir[SIM_INSTR_MAX] = { 0 }, ic[SIM_INSTR_MAX] = { 0 };
+	struct sim_trial_summary s = { .n_instr = 0 };
+	for (int i = 0; i < reps; i++) {
+		sim_trial_run(p, spec, seed, (uint64_t)i + 1, &s);
+		hit_r += s.d.resp_p < 0.05;
+		hit_c += s.d.chg_p < 0.05;
+		for (int k = 0; k < s.n_instr; k++) {
+			ir[k] += s.instr[k].d.resp_p < 0.05;
+			ic[k] += s.instr[k].d.chg_p < 0.05;
+		}
+	}
+	out->resp = (double)hit_r / reps;
+	out->chg = (double)hit_c / reps;
+	out->n_instr = s.n_instr;
+	for (int k = 0; k < s.n_instr; k++) {
+		out->instr[k] = s.instr[k].id;
+		out->instr_resp[k] = (double)ir[k] / reps;
+		out->instr_chg[k] = (double)ic[k] / reps;
 	}
 }
 
 void sim_trial_power(const struct sim_params *p, const struct sim_trial_spec *spec,
                      uint64_t seed, int reps, double *power_resp, double *power_chg)
 {
-	assert(reps >= 1);
-	int hit_r = 0, hit_c = 0;
-	for (int i = 0; i < reps; i++) {
-		struct sim_trial_summary s;
-		sim_trial_run(p, spec, seed, (uint64_t)i + 1, &s);
-		hit_r += s.resp_p < 0.05;
-		hit_c += s.chg_p < 0.05;
-	}
-	*power_resp = (double)hit_r / reps;
-	*power_chg = (double)hit_c / reps;
+	struct sim_power pw;
+	sim_trial_power_all(p, spec, seed, reps, &pw);
+	*power_resp = pw.resp;
+	*power_chg = pw.chg;
 }
 
 /* Side-effect frequencies of a simulated clinic network: soreness and
@@ -226,7 +276,7 @@ int sim_calibrate(const struct sim_params *p, uint64_t seed,
 	rows[n++] = (struct sim_calib_row){ "Yelland 2004", "LBP saline: >50 % VAS reduction at 12 mo",
 		0.36, l2, h2, "Wilson 95 %, n = 55 (derived)", s.arm[1].resp_rate, false };
 	rows[n++] = (struct sim_calib_row){ "Yelland 2004", "LBP dextrose - saline responders",
-		0.10, dl, dh, "Newcombe 95 % (derived)", s.resp_diff, false };
+		0.10, dl, dh, "Newcombe 95 % (derived)", s.d.resp_diff, false };
 
 	/* Bennell 2021, RESTORE: knee OA, 3 weekly leukocyte-poor PRP vs
 	 * saline injections, NRS change at 12 months, 144 per arm; inclusion
@@ -245,7 +295,7 @@ int sim_calibrate(const struct sim_params *p, uint64_t seed,
 	rows[n++] = (struct sim_calib_row){ "Bennell 2021", "knee OA saline: NRS change at 12 mo",
 		-1.8, -1.8 - hw2, -1.8 + hw2, "mean +/- 1.96 SD/sqrt(144) (derived)", s.arm[1].chg_mean, false };
 	rows[n++] = (struct sim_calib_row){ "Bennell 2021", "knee OA PRP - saline NRS change",
-		-0.4, -0.9, 0.2, "published 95 % CI", s.chg_diff, false };
+		-0.4, -0.9, 0.2, "published 95 % CI", s.d.chg_diff, false };
 
 	double sore, stiff, inf, sore_short;
 	clinic_side_effects(p, seed, 40000, &sore, &stiff, &inf, &sore_short);

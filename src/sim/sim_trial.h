@@ -21,6 +21,9 @@ struct sim_trial_spec {
 	bool responder_vas;     /* responder = VAS reduced by more than 50 %
 	                         * (Yelland's rule); else prolo's NRS rule,
 	                         * horizon NRS <= half of baseline */
+	double mcid[INSTR__COUNT]; /* a questionnaire's responder improved by at
+	                         * least this (the caller gives the report's
+	                         * MCIDs, report_mcid) */
 };
 
 struct sim_arm_summary {
@@ -31,12 +34,30 @@ struct sim_arm_summary {
 	double soreness_per_session, stiffness_per_session;
 };
 
-struct sim_trial_summary {
-	struct sim_arm_summary arm[2];
+/* Arm 0 against arm 1 on one outcome. */
+struct sim_compare {
 	double resp_diff, resp_diff_lo, resp_diff_hi; /* arm 0 - arm 1, Newcombe hybrid score */
 	double resp_p;          /* two-proportion z test, pooled, no continuity correction */
 	double chg_diff, chg_diff_lo, chg_diff_hi; /* arm 0 - arm 1, Welch */
 	double chg_p;           /* Welch t test, two-sided */
+};
+
+/* One of the condition's questionnaires (sim_condition_instruments): the
+ * change is horizon - baseline in the instrument's points; a responder
+ * improved by at least spec->mcid[id] (KOOS improves upwards, the others
+ * downwards). */
+struct sim_instr_result {
+	enum instrument id;
+	double mcid;
+	struct sim_arm_summary arm[2];
+	struct sim_compare d;
+};
+
+struct sim_trial_summary {
+	struct sim_arm_summary arm[2]; /* NRS */
+	struct sim_compare d;          /* NRS */
+	int n_instr;
+	struct sim_instr_result instr[SIM_INSTR_MAX];
 };
 
 /* Fills the protocol the arms get unless the caller overrides: the clinic's
@@ -49,6 +70,17 @@ void sim_trial_default_protocol(const struct sim_params *p, struct sim_trial_spe
  * Cannot fail. */
 void sim_trial_run(const struct sim_params *p, const struct sim_trial_spec *spec,
                    uint64_t seed, uint64_t rep, struct sim_trial_summary *out);
+
+/* Power at two-sided alpha 0.05 over reps replicate trials, for NRS and
+ * for each of the condition's questionnaires (same tests). */
+struct sim_power {
+	double resp, chg;                 /* NRS */
+	int n_instr;
+	enum instrument instr[SIM_INSTR_MAX];
+	double instr_resp[SIM_INSTR_MAX], instr_chg[SIM_INSTR_MAX];
+};
+void sim_trial_power_all(const struct sim_params *p, const struct sim_trial_spec *spec,
+                         uint64_t seed, int reps, struct sim_power *out);
 
 /* Power at two-sided alpha 0.05 over reps replicate trials: the share with
  * resp_p < 0.05 (two-proportion z test) and with chg_p < 0.05 (Welch t).

@@ -61,7 +61,7 @@ static void render(uint64_t seed, int n, struct buf out[SIM_CSV__COUNT])
 	assert_non_null(pt);
 	for (int i = 0; i < SIM_CSV__COUNT; i++)
 		buf_init(&out[i], 0);
-	assert_int_equal(sim_csv_headers(out), PROLO_OK);
+	assert_int_equal(sim_csv_headers(&o, out), PROLO_OK);
 	int64_t id = 1;
 	for (int i = 0; i < n; i++) {
 		sim_patient_generate(&P, &cfg, (uint64_t)i, id, pt);
@@ -87,6 +87,10 @@ static void test_determinism(void **state)
 	for (int i = 0; i < SIM_CSV__COUNT; i++) {
 		assert_int_equal(a[i].len, b[i].len);
 		assert_memory_equal(a[i].data, b[i].data, a[i].len);
+		if (i >= SIM_CSV_REFERENCE_FILES) {
+			assert_int_equal(a[i].len, 0); /* a living clinic's files only */
+			continue;
+		}
 		assert_true(a[i].len != c[i].len || memcmp(a[i].data, c[i].data, a[i].len) != 0);
 	}
 	free_all(a);
@@ -335,8 +339,8 @@ static void test_trials(void **state)
 			assert_true(s.arm[g].resp_rate <= s.arm[g].resp_hi);
 			assert_true(s.arm[g].chg_lo < s.arm[g].chg_mean);
 		}
-		assert_true(s.resp_diff_lo < s.resp_diff && s.resp_diff < s.resp_diff_hi);
-		assert_true(s.resp_p >= 0 && s.resp_p <= 1);
+		assert_true(s.d.resp_diff_lo < s.d.resp_diff && s.d.resp_diff < s.d.resp_diff_hi);
+		assert_true(s.d.resp_p >= 0 && s.d.resp_p <= 1);
 	}
 	/* per session, stem cells repair more than PRP, PRP more than dextrose */
 	struct sim_trial_spec sp = spec(SIM_ARM_STEM_CELL, SIM_ARM_PRP, COND_TENDINOPATHY, 5000);
@@ -391,6 +395,128 @@ static void test_calibration_passes(void **state)
 	}
 }
 
+/* A living clinic as of a fixed day: nothing after today, open courses
+ * planned or active, ended ones closed on or before today, contacts that
+ * fit their channel, injections that add up to the session's volume, PRP
+ * figures that make a label, and the model's first course the same as
+ * without (the same sessions, shifted by whole days; a later course may
+ * differ, as whether the one before it helped is judged on its last
+ * answer, which a living clinic asks at other days). */
+static void test_living_clinic(void **state)
+{
+	(void)state;
+	int32_t today = dom_days_from_civil(2026, 12, 5);
+	struct sim_config live = { .seed = 11, .clinics = 8, .living = true, .today = today };
+	struct sim_config plain = { .seed = 11, .clinics = 8 };
+	struct sim_patient *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+	assert_non_null(a);
+	assert_non_null(b);
+	int planned = 0, active = 0, ended = 0, email = 0, consent = 0, prp = 0, same = 0;
+	for (uint64_t i = 0; i < 3000; i++) {
+		sim_patient_generate(&P, &live, i, 1, a);
+		sim_patient_generate(&P, &plain, i, 1, b);
+		assert_true(a->n_courses >= 1 && a->n_courses <= b->n_courses);
+		assert_true(a->channel != 0 || a->has_email);
+		assert_true(a->channel != 1 || a->mobile >= 0);
+		if (a->consent) {
+			consent++;
+			assert_true(a->consent_date >= a->courses[0].start_date && a->consent_date <= today);
+		}
+		email += a->has_email;
+		for (int k = 0; k < a->n_courses; k++) {
+			const struct sim_course *c = &a->courses[k], *o = &b->courses[k];
+			assert_true(c->start_date <= today);
+			if (k == 0)
+				assert_true(c->deficit0 == o->deficit0); /* the same course */
+			if (c->status == CS_PLANNED) {
+				planned++;
+				assert_int_equal(c->n_sessions, 0);
+			} else if (c->status == CS_ACTIVE) {
+				active++;
+				assert_true(c->n_sessions >= 1 && c->end_date == DOM_DATE_NONE);
+			} else {
+				ended++;
+				assert_true(c->end_date <= today);
+				assert_true(c->end_date >= c->sessions[c->n_sessions - 1].date);
+				if (k == 0) {
+					assert_int_equal(c->n_sessions, o->n_sessions);
+					int32_t shift = c->start_date - o->start_date;
+					for (int j = 0; j < c->n_sessions; j++)
+						assert_int_equal(c->sessions[j].date - o->sessions[j].date, shift);
+					same++;
+				}
+			}
+			for (int j = 0; j < c->n_sessions; j++) {
+				const struct sim_session *s = &c->sessions[j];
+				assert_true(s->date <= today);
+				assert_true(s->n_inj >= 1 && s->n_inj <= SIM_MAX_INJECTIONS);
+				int v = 0;
+				for (int q = 0; q < s->n_inj; q++) {
+					assert_true(s->inj[q].volume_tenths > 0);
+					v += s->inj[q].volume_tenths;
+				}
+				assert_int_equal(v, s->volume_tenths);
+				if (s->proliferant == PROL_PRP) {
+					char paw[32];
+					prp++;
+					assert_true(s->prp.platelets > s->prp.platelets_baseline);
+					dom_prp_paw(s->prp.platelets, s->prp.platelets_baseline, s->prp.leuk_tenths / 10.0,
+					            s->prp.leuk_base_tenths / 10.0, s->prp.activation != ACT_NONE,
+					            paw, sizeof paw);
+					assert_true(paw[0] == 'P');
+				}
+			}
+			for (int j = 0; j < c->n_outcomes; j++) {
+				assert_true(c->outcomes[j].date <= today);
+				for (int q = 0; q < j; q++) /* one questionnaire a day */
+					assert_false(c->outcomes[q].date == c->outcomes[j].date &&
+					             c->outcomes[q].instrument == c->outcomes[j].instrument);
+			}
+			for (int j = 0; j < c->n_aes; j++) {
+				assert_true(c->aes[j].date <= today);
+				assert_true(c->aes[j].duration_days == -1 ||
+				            c->aes[j].date + c->aes[j].duration_days <= today);
+			}
+		}
+	}
+	print_message("living: %d planned, %d active, %d ended, %d e-mail, %d consent, %d PRP sessions\n",
+	              planned, active, ended, email, consent, prp);
+	assert_true(planned > 0 && active > 0 && same > 0 && prp > 0);
+	assert_in_range(email, 2500, 2900);   /* contact_email 0.9 */
+	assert_in_range(consent, 2500, 2780); /* consent_given 0.88 */
+	free(a);
+	free(b);
+}
+
+/* The link from pain to each questionnaire stays in its range and on its
+ * steps; more pain, a worse score. */
+static void test_instrument_link(void **state)
+{
+	(void)state;
+	static const enum instrument ins[] = { INSTR_ODI, INSTR_NDI, INSTR_WOMAC, INSTR_QUICKDASH, INSTR_KOOS };
+	static const double hi[] = { 100, 50, 96, 100, 100 };
+	for (size_t i = 0; i < sizeof ins / sizeof ins[0]; i++) {
+		for (double y = -3; y <= 14; y += 0.25)
+			for (double e = -4; e <= 4; e += 0.5) {
+				double v = sim_instrument_score(&P, ins[i], y, e);
+				assert_true(v >= 0 && v <= hi[i]);
+				if (ins[i] == INSTR_ODI)
+					assert_true(fmod(v, 2.0) == 0);
+				if (ins[i] == INSTR_QUICKDASH) /* eleven answers of 1-5 */
+					assert_true(fabs(v * 11 / 25 - floor(v * 11 / 25 + 0.5)) < 1e-9);
+			}
+		double lo = sim_instrument_score(&P, ins[i], 2, 0), high = sim_instrument_score(&P, ins[i], 7, 0);
+		assert_true(ins[i] == INSTR_KOOS ? high < lo : high > lo);
+	}
+	enum instrument out[SIM_INSTR_MAX];
+	assert_int_equal(sim_condition_instruments(COND_KNEE_OA, out), 2);
+	assert_int_equal(out[0], INSTR_WOMAC);
+	assert_int_equal(out[1], INSTR_KOOS);
+	assert_int_equal(sim_condition_instruments(COND_TENDINOPATHY, out), 1);
+	assert_int_equal(out[0], INSTR_QUICKDASH);
+	assert_int_equal(sim_condition_instruments(COND_LIGAMENT_SPRAIN, out), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +527,8 @@ int main(void)
 		cmocka_unit_test(test_trials),
 		cmocka_unit_test(test_wilson),
 		cmocka_unit_test(test_calibration_passes),
+		cmocka_unit_test(test_living_clinic),
+		cmocka_unit_test(test_instrument_link),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
