@@ -72,6 +72,13 @@ static const struct route routes[] = {
 	{ "POST", "/api/adverse-events/{key}/void", RT_AE_VOID, h_record_void, F_TX, NULL, CAN_AES_VOID },
 	{ "GET", "/api/adverse-events/{key}/history", RT_AE_HISTORY, h_record_history, 0, NULL, CAN_COURSE_GET },
 	{ "POST", "/api/optout/{id}", RT_OPTOUT, h_optout, F_TX, NULL, -1 },
+	/* Users who come and go (api_users.c). */
+	{ "POST", "/api/users/{id}/disable", RT_USER_DISABLE, h_user_disable, F_TX, NULL, CAN_USERS_DISABLE },
+	{ "POST", "/api/users/{id}/enable", RT_USER_ENABLE, h_user_enable, F_TX, NULL, CAN_USERS_ENABLE },
+	{ "POST", "/api/users/{id}/role", RT_USER_ROLE, h_user_role, F_TX, NULL, CAN_USERS_ROLE },
+	{ "POST", "/api/users/{id}/reset", RT_USER_RESET, h_user_reset, F_TX | F_SLOW | F_HASH | F_SECRET, p_user_reset, CAN_USERS_RESET },
+	{ "GET", "/api/users/{id}/sessions", RT_USER_SESSIONS, h_user_sessions, 0, NULL, CAN_USERS_SESSIONS },
+	{ "POST", "/api/users/{id}/sessions/revoke", RT_USER_REVOKE, h_user_revoke, F_TX, NULL, CAN_USERS_REVOKE },
 };
 
 /* The role check of a route, before anything is read: the permission

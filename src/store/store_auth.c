@@ -63,6 +63,10 @@ enum prolo_code store_user_add(struct store *st, const struct store_user *u, str
 	return store_sqlite_err(st, rc, "adding a user", err);
 }
 
+/* The columns read_user reads, after which a scan adds its count. */
+#define USER_COLS "name, role, clinic, pwhash, created_at, disabled, must_change_password," \
+	" coalesce(last_login_at, 0), coalesce(last_login_addr, '')"
+
 static void read_user(sqlite3_stmt *s, struct store_user *u)
 {
 	memset(u, 0, sizeof *u);
@@ -73,13 +77,15 @@ static void read_user(sqlite3_stmt *s, struct store_user *u)
 	copy_col(s, 3, u->pwhash, sizeof u->pwhash);
 	u->created_at = sqlite3_column_int64(s, 4);
 	u->disabled = sqlite3_column_int(s, 5) != 0;
+	u->must_change = sqlite3_column_int(s, 6) != 0;
+	u->last_login_at = sqlite3_column_int64(s, 7);
+	copy_col(s, 8, u->last_login_addr, sizeof u->last_login_addr);
 }
 
 enum prolo_code store_user_get(struct store *st, const char *name, struct store_user *out,
                                struct prolo_err *err)
 {
-	static const char sql[] =
-		"SELECT name, role, clinic, pwhash, created_at, disabled FROM users WHERE name = ?";
+	static const char sql[] = "SELECT " USER_COLS " FROM users WHERE name = ?";
 	STMT(st, sql, err);
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
@@ -94,32 +100,100 @@ enum prolo_code store_user_get(struct store *st, const char *name, struct store_
 	return store_sqlite_err(st, rc, "reading a user", err);
 }
 
-enum prolo_code store_user_set_password(struct store *st, const char *name, const char *pwhash,
-                                        struct prolo_err *err)
+/* An update of one user's row: PROLO_ENOTFOUND when no row changed. */
+static enum prolo_code user_update(struct store *st, sqlite3_stmt *s, const char *what,
+                                   struct prolo_err *err)
 {
-	static const char sql[] = "UPDATE users SET pwhash = ? WHERE name = ?";
-	STMT(st, sql, err);
-	sqlite3_bind_text(s, 1, pwhash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	enum prolo_code rc = step_done(st, s, "changing a password", err);
-	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(store_sqlite_db(st)) == SQLITE_CONSTRAINT_CHECK)
+			return prolo_err_set(err, PROLO_EINVAL, "clinic", "a clinician or staff user belongs to a clinic");
+		return store_sqlite_err(st, rc, what, err);
+	}
+	if (sqlite3_changes(store_sqlite_db(st)) == 0)
 		return prolo_err_set(err, PROLO_ENOTFOUND, "username", "no such user");
-	return rc;
+	return PROLO_OK;
 }
 
-enum prolo_code store_user_scan(struct store *st, store_user_fn fn, void *ctx,
-                                struct prolo_err *err)
+enum prolo_code store_user_set_password(struct store *st, const char *name, const char *pwhash,
+                                        bool must_change, struct prolo_err *err)
+{
+	static const char sql[] = "UPDATE users SET pwhash = ?, must_change_password = ? WHERE name = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, pwhash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, must_change);
+	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+	return user_update(st, s, "changing a password", err);
+}
+
+enum prolo_code store_user_set_disabled(struct store *st, const char *name, bool disabled,
+                                        struct prolo_err *err)
+{
+	static const char sql[] = "UPDATE users SET disabled = ? WHERE name = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_int(s, 1, disabled);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	return user_update(st, s, "disabling a user", err);
+}
+
+enum prolo_code store_user_set_role(struct store *st, const char *name, int role, const char *clinic,
+                                    struct prolo_err *err)
+{
+	static const char sql[] = "UPDATE users SET role = ?, clinic = ? WHERE name = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, store_role_names[role], -1, SQLITE_STATIC);
+	if (clinic && clinic[0])
+		sqlite3_bind_text(s, 2, clinic, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+	return user_update(st, s, "changing a role", err);
+}
+
+enum prolo_code store_user_login_seen(struct store *st, const char *name, int64_t now, const char *addr,
+                                      struct prolo_err *err)
+{
+	static const char sql[] = "UPDATE users SET last_login_at = ?, last_login_addr = ? WHERE name = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, addr ? addr : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+	return user_update(st, s, "recording a login", err);
+}
+
+enum prolo_code store_user_count_admins(struct store *st, const char *except, int *n,
+                                        struct prolo_err *err)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND (?1 IS NULL OR name <> ?1)";
+	STMT(st, sql, err);
+	if (except)
+		sqlite3_bind_text(s, 1, except, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? PROLO_OK : store_sqlite_err(st, rc, "counting admins", err);
+}
+
+enum prolo_code store_user_scan(struct store *st, int64_t idle_before, int64_t abs_before,
+                                store_user_fn fn, void *ctx, struct prolo_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(store_sqlite_db(st),
-	                            "SELECT name, role, clinic, '', created_at, disabled FROM users ORDER BY name",
+	                            "SELECT " USER_COLS ", (SELECT count(*) FROM auth_sessions a WHERE a.user = users.name"
+	                            " AND a.last_seen >= ?1 AND a.created_at >= ?2) FROM users ORDER BY name",
 	                            -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_sqlite_err(st, rc, "listing users", err);
+	sqlite3_bind_int64(s, 1, idle_before);
+	sqlite3_bind_int64(s, 2, abs_before);
 	enum prolo_code res = PROLO_OK;
 	struct store_user u;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		read_user(s, &u);
+		memset(u.pwhash, 0, sizeof u.pwhash);
+		u.open_sessions = sqlite3_column_int(s, 9);
 		if ((res = fn(ctx, &u, err)))
 			break;
 	}
@@ -135,21 +209,71 @@ enum prolo_code store_login_session_add(struct store *st, const struct store_log
                                         struct prolo_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO auth_sessions(id_hash, user, csrf, created_at, last_seen) VALUES (?,?,?,?,?)";
+		"INSERT INTO auth_sessions(id_hash, user, csrf, created_at, last_seen, sid, addr) VALUES (?,?,?,?,?,?,?)";
 	STMT(st, sql, err);
 	sqlite3_bind_blob(s, 1, ls->id_hash, STORE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, ls->user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, ls->csrf, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, ls->created_at);
 	sqlite3_bind_int64(s, 5, ls->last_seen);
+	sqlite3_bind_text(s, 6, ls->sid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, ls->addr, -1, SQLITE_STATIC);
 	return step_done(st, s, "opening a session", err);
+}
+
+enum prolo_code store_login_session_list(struct store *st, const char *user, int64_t idle_before,
+                                         int64_t abs_before, store_session_fn fn, void *ctx,
+                                         struct prolo_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_sqlite_db(st),
+	                            "SELECT coalesce(sid, ''), coalesce(addr, ''), created_at, last_seen FROM auth_sessions"
+	                            " WHERE user = ? AND last_seen >= ? AND created_at >= ? ORDER BY created_at, sid",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlite_err(st, rc, "listing sessions", err);
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, idle_before);
+	sqlite3_bind_int64(s, 3, abs_before);
+	enum prolo_code res = PROLO_OK;
+	struct store_login_session ls;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&ls, 0, sizeof ls);
+		snprintf(ls.user, sizeof ls.user, "%s", user);
+		copy_col(s, 0, ls.sid, sizeof ls.sid);
+		copy_col(s, 1, ls.addr, sizeof ls.addr);
+		ls.created_at = sqlite3_column_int64(s, 2);
+		ls.last_seen = sqlite3_column_int64(s, 3);
+		if ((res = fn(ctx, &ls, err)))
+			break;
+	}
+	if (!res && rc != SQLITE_DONE)
+		res = store_sqlite_err(st, rc, "listing sessions", err);
+	sqlite3_finalize(s);
+	return res;
+}
+
+enum prolo_code store_login_session_end(struct store *st, const char *user, const char *sid, int *n,
+                                        struct prolo_err *err)
+{
+	static const char sql[] = "DELETE FROM auth_sessions WHERE user = ?1 AND (?2 IS NULL OR sid = ?2)";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	if (sid)
+		sqlite3_bind_text(s, 2, sid, -1, SQLITE_STATIC);
+	enum prolo_code rc = step_done(st, s, "ending sessions", err);
+	*n = rc ? 0 : sqlite3_changes(store_sqlite_db(st));
+	if (!rc && sid && *n == 0)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "session", "no open session '%.32s' of %.64s", sid, user);
+	return rc;
 }
 
 enum prolo_code store_login_session_get(struct store *st, const unsigned char *id_hash,
                                         struct store_login_session *out, struct prolo_err *err)
 {
 	static const char sql[] =
-		"SELECT user, csrf, created_at, last_seen FROM auth_sessions WHERE id_hash = ?";
+		"SELECT user, csrf, created_at, last_seen, coalesce(sid, ''), coalesce(addr, '') FROM auth_sessions"
+		" WHERE id_hash = ?";
 	STMT(st, sql, err);
 	sqlite3_bind_blob(s, 1, id_hash, STORE_HASH_LEN, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
@@ -159,6 +283,8 @@ enum prolo_code store_login_session_get(struct store *st, const unsigned char *i
 		copy_col(s, 1, out->csrf, sizeof out->csrf);
 		out->created_at = sqlite3_column_int64(s, 2);
 		out->last_seen = sqlite3_column_int64(s, 3);
+		copy_col(s, 4, out->sid, sizeof out->sid);
+		copy_col(s, 5, out->addr, sizeof out->addr);
 		sqlite3_reset(s);
 		return PROLO_OK;
 	}
