@@ -133,7 +133,7 @@ enum prolo_code app_user_set_active(struct app_ctx *cx, const char *name, bool a
 	if (!rc && !active)
 		rc = not_last_admin(cx, &u, "name", "disabled", err);
 	if (!rc)
-		rc = store_user_set_disabled(cx->st, name, !active, err);
+		rc = store_user_change(cx->st, name, &(struct store_user_change){ .disabled = !active, .role = -1 }, err);
 	/* Every request reads the account: its sessions are refused from the
 	 * next one on; they are also removed, so none comes back on enable. */
 	if (!rc && !active)
@@ -169,7 +169,8 @@ enum prolo_code app_user_role(struct app_ctx *cx, const char *name, int role, co
 	if (!rc && role == was.role && strcmp(cl, was.clinic) == 0)
 		rc = prolo_err_set(err, PROLO_ECONFLICT, "role", "%.64s is %s already", name, store_role_names[role]);
 	if (!rc)
-		rc = store_user_set_role(cx->st, name, role, cl, err);
+		rc = store_user_change(cx->st, name, &(struct store_user_change){ .disabled = -1, .role = role, .clinic = cl },
+		                       err);
 	char detail[2 * REC_ID_MAX + 48];
 	snprintf(detail, sizeof detail, "%s%s%s -> %s%s%s", store_role_names[was.role], was.clinic[0] ? "/" : "",
 	         was.clinic, store_role_names[role], cl[0] ? "/" : "", cl);
@@ -203,24 +204,33 @@ enum prolo_code app_user_reset_prepare(struct app_ctx *cx, const char *name, cha
 	return auth_hash_password(otp, hash, err);
 }
 
-enum prolo_code app_user_reset(struct app_ctx *cx, const char *name, const char *hash, int *ended,
-                               struct prolo_err *err)
+/* An admin's new password for name (hashed by the caller): must_change
+ * for a one-time password, which also lifts the account's login locks.
+ * The user's sessions end (*ended). */
+static enum prolo_code admin_password(struct app_ctx *cx, enum app_action a, const char *name, const char *hash,
+                                      bool must_change, int *ended, struct prolo_err *err)
 {
 	struct store_user u;
 	*ended = 0;
-	enum prolo_code rc = begin_on_user(cx, CAN_USERS_RESET, name, &u, err);
+	enum prolo_code rc = begin_on_user(cx, a, name, &u, err);
 	if (rc)
 		return rc;
-	rc = store_user_set_password(cx->st, name, hash, true, err);
+	rc = store_user_set_password(cx->st, name, hash, must_change, err);
 	if (!rc)
 		rc = store_login_session_end(cx->st, name, NULL, ended, err);
-	if (!rc)
+	if (!rc && must_change)
 		rc = auth_account_unlock(cx->st, name, err);
 	char detail[64];
-	snprintf(detail, sizeof detail, "one-time password; %d sessions ended", *ended);
+	snprintf(detail, sizeof detail, "%s%d sessions ended", must_change ? "one-time password; " : "", *ended);
 	if (!rc)
-		rc = app_audit(cx, "user.reset", "user", name, detail, err);
+		rc = app_audit(cx, must_change ? "user.reset" : "password.reset", "user", name, detail, err);
 	return app_unit_end(cx, rc, err);
+}
+
+enum prolo_code app_user_reset(struct app_ctx *cx, const char *name, const char *hash, int *ended,
+                               struct prolo_err *err)
+{
+	return admin_password(cx, CAN_USERS_RESET, name, hash, true, ended, err);
 }
 
 void app_session_cutoffs(const struct app_ctx *cx, int64_t *idle_before, int64_t *abs_before)
@@ -231,19 +241,6 @@ void app_session_cutoffs(const struct app_ctx *cx, int64_t *idle_before, int64_t
 	*abs_before = cx->now - abs + 1;
 }
 
-struct count_sessions {
-	store_session_fn fn;
-	void *ctx;
-	int n;
-};
-
-static enum prolo_code count_session(void *p, const struct store_login_session *s, struct prolo_err *err)
-{
-	struct count_sessions *c = p;
-	c->n++;
-	return c->fn(c->ctx, s, err);
-}
-
 enum prolo_code app_user_sessions(struct app_ctx *cx, const char *name, struct store_user *u,
                                   store_session_fn fn, void *ctx, struct prolo_err *err)
 {
@@ -252,11 +249,9 @@ enum prolo_code app_user_sessions(struct app_ctx *cx, const char *name, struct s
 		return rc;
 	int64_t idle_before, abs_before;
 	app_session_cutoffs(cx, &idle_before, &abs_before);
-	struct count_sessions c = { fn, ctx, 0 };
-	rc = store_login_session_list(cx->st, name, idle_before, abs_before, count_session, &c, err);
-	u->open_sessions = c.n;
+	rc = store_login_session_list(cx->st, name, idle_before, abs_before, fn, ctx, &u->open_sessions, err);
 	char detail[32];
-	snprintf(detail, sizeof detail, "%d sessions", c.n);
+	snprintf(detail, sizeof detail, "%d sessions", u->open_sessions);
 	if (!rc)
 		rc = app_audit(cx, "user.sessions", "user", name, detail, err);
 	return app_unit_end(cx, rc, err);
@@ -338,14 +333,6 @@ enum prolo_code app_password_change(struct app_ctx *cx, const char *new_hash, co
 enum prolo_code app_user_set_password(struct app_ctx *cx, const char *name, const char *new_hash,
                                       struct prolo_err *err)
 {
-	struct store_user u;
-	enum prolo_code rc = begin_on_user(cx, CAN_USERS_ADD, name, &u, err);
-	if (rc)
-		return rc;
-	rc = store_user_set_password(cx->st, name, new_hash, false, err);
-	if (!rc)
-		rc = store_login_session_delete(cx->st, NULL, name, NULL, err);
-	if (!rc)
-		rc = app_audit(cx, "password.reset", "user", name, "", err);
-	return app_unit_end(cx, rc, err);
+	int ended;
+	return admin_password(cx, CAN_USERS_ADD, name, new_hash, false, &ended, err);
 }

@@ -194,15 +194,10 @@ static int user_list(struct cli_ctx *ctx, const struct cli_args *ca)
 static int user_active(struct cli_ctx *ctx, const struct cli_args *ca, bool active)
 {
 	const char *name = ca->pos[0];
-	struct prolo_err err = { 0 };
-	struct store *st = NULL;
-	struct app_ctx cx;
-	int ended = 0, rc = cli_open(ctx, &st, &cx, NULL);
-	if (rc)
-		return rc;
-	enum prolo_code code = app_user_set_active(&cx, name, active, &ended, &err);
-	if ((rc = cli_finish(ctx, st, &cx, code, &err)))
-		return rc;
+	struct cli_run r;
+	int ended = 0, x = cli_begin(ctx, &r, false, NULL);
+	if (x || (x = cli_end(ctx, &r, app_user_set_active(&r.cx, name, active, &ended, &r.err))))
+		return x;
 	if (ctx->json)
 		cli_print_json(ctx, json_pack("{s:s,s:b,s:i}", "name", name, "disabled", !active, "sessions_ended", ended));
 	else if (active)
@@ -215,21 +210,17 @@ static int user_active(struct cli_ctx *ctx, const struct cli_args *ca, bool acti
 static int user_role(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	const char *name = ca->pos[0], *role = cli_get(ca, "role"), *clinic = cli_get(ca, "clinic");
-	struct prolo_err err = { 0 };
-	struct store *st = NULL;
-	struct app_ctx cx;
 	struct store_user u;
 	if (clinic && strlen(clinic) >= sizeof u.clinic) {
+		struct prolo_err err;
 		prolo_err_set(&err, PROLO_EINVAL, "clinic", "is too long");
 		return cli_fail(ctx, &err);
 	}
-	int rc = cli_open(ctx, &st, &cx, NULL);
-	if (rc)
-		return rc;
-	int r = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role));
-	enum prolo_code code = app_user_role(&cx, name, r, clinic, &u, &err);
-	if ((rc = cli_finish(ctx, st, &cx, code, &err)))
-		return rc;
+	int code = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role));
+	struct cli_run r;
+	int x = cli_begin(ctx, &r, false, NULL);
+	if (x || (x = cli_end(ctx, &r, app_user_role(&r.cx, name, code, clinic, &u, &r.err))))
+		return x;
 	if (ctx->json)
 		cli_print_json(ctx, json_pack("{s:s,s:s,s:s?}", "name", u.name, "role", store_role_names[u.role], "clinic",
 		                              u.clinic[0] ? u.clinic : NULL));
@@ -239,35 +230,38 @@ static int user_role(struct cli_ctx *ctx, const struct cli_args *ca)
 	return 0;
 }
 
+/* The one-time password is made and stored in one step here: the command
+ * line holds no lock while it hashes that others wait for. */
+static enum prolo_code reset_now(struct app_ctx *cx, const char *name, char otp[APP_OTP_MAX], int *ended,
+                                 struct prolo_err *err)
+{
+	char h[STORE_PWHASH_MAX];
+	enum prolo_code rc = auth_init(err);
+	if (!rc)
+		rc = app_user_reset_prepare(cx, name, otp, h, err);
+	if (!rc)
+		rc = app_user_reset(cx, name, h, ended, err);
+	memset(h, 0, sizeof h);
+	return rc;
+}
+
 static int user_reset(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	const char *name = ca->pos[0];
-	struct prolo_err err = { 0 };
-	struct store *st = NULL;
-	struct app_ctx cx;
-	char otp[APP_OTP_MAX], h[STORE_PWHASH_MAX];
-	int ended = 0, rc = cli_open(ctx, &st, &cx, NULL);
-	if (rc)
-		return rc;
-	enum prolo_code code = auth_init(&err);
-	if (!code)
-		code = app_user_reset_prepare(&cx, name, otp, h, &err);
-	if (!code)
-		code = app_user_reset(&cx, name, h, &ended, &err);
-	memset(h, 0, sizeof h);
-	if ((rc = cli_finish(ctx, st, &cx, code, &err))) {
-		memset(otp, 0, sizeof otp);
-		return rc;
+	char otp[APP_OTP_MAX] = "";
+	struct cli_run r;
+	int ended = 0, x = cli_begin(ctx, &r, false, NULL);
+	if (!x && !(x = cli_end(ctx, &r, reset_now(&r.cx, name, otp, &ended, &r.err)))) {
+		if (ctx->json)
+			cli_print_json(ctx, json_pack("{s:s,s:s,s:b,s:i}", "name", name, "one_time_password", otp,
+			                              "must_change_password", 1, "sessions_ended", ended));
+		else
+			fprintf(ctx->out, "one-time password for %s: %s\n"
+			                  "(shown once: hand it over in person; %s must change it at the next login;"
+			                  " %d open sessions ended)\n", name, otp, name, ended);
 	}
-	if (ctx->json)
-		cli_print_json(ctx, json_pack("{s:s,s:s,s:b,s:i}", "name", name, "one_time_password", otp,
-		                              "must_change_password", 1, "sessions_ended", ended));
-	else
-		fprintf(ctx->out, "one-time password for %s: %s\n"
-		                  "(shown once: hand it over in person; %s must change it at the next login;"
-		                  " %d open sessions ended)\n", name, otp, name, ended);
 	memset(otp, 0, sizeof otp);
-	return 0;
+	return x;
 }
 
 static enum prolo_code print_session(void *c, const struct store_login_session *s, struct prolo_err *err)
@@ -287,17 +281,14 @@ static enum prolo_code print_session(void *c, const struct store_login_session *
 
 static int user_sessions(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	struct prolo_err err = { 0 };
-	struct store *st = NULL;
-	struct app_ctx cx;
+	struct cli_run r;
 	struct store_user u;
-	int rc = cli_open(ctx, &st, &cx, NULL);
-	if (rc)
-		return rc;
+	int x = cli_begin(ctx, &r, false, NULL);
+	if (x)
+		return x;
 	if (!ctx->json)
 		fprintf(ctx->out, "%-18s %-17s %-17s %s\n", "SESSION", "OPENED", "LAST SEEN", "FROM");
-	enum prolo_code code = app_user_sessions(&cx, ca->pos[0], &u, print_session, ctx, &err);
-	return cli_finish(ctx, st, &cx, code, &err);
+	return cli_end(ctx, &r, app_user_sessions(&r.cx, ca->pos[0], &u, print_session, ctx, &r.err));
 }
 
 static int user_revoke(struct cli_ctx *ctx, const struct cli_args *ca)
@@ -306,15 +297,10 @@ static int user_revoke(struct cli_ctx *ctx, const struct cli_args *ca)
 	bool all = cli_has(ca, "all");
 	if (!sid == !all)
 		return cli_usage(ctx, "prolo user revoke NAME: give --session ID or --all");
-	struct prolo_err err = { 0 };
-	struct store *st = NULL;
-	struct app_ctx cx;
-	int ended = 0, rc = cli_open(ctx, &st, &cx, NULL);
-	if (rc)
-		return rc;
-	enum prolo_code code = app_user_revoke(&cx, name, sid, &ended, &err);
-	if ((rc = cli_finish(ctx, st, &cx, code, &err)))
-		return rc;
+	struct cli_run r;
+	int ended = 0, x = cli_begin(ctx, &r, false, NULL);
+	if (x || (x = cli_end(ctx, &r, app_user_revoke(&r.cx, name, sid, &ended, &r.err))))
+		return x;
 	if (ctx->json)
 		cli_print_json(ctx, json_pack("{s:s,s:i}", "name", name, "sessions_ended", ended));
 	else
@@ -322,24 +308,29 @@ static int user_revoke(struct cli_ctx *ctx, const struct cli_args *ca)
 	return 0;
 }
 
+static int user_disable(struct cli_ctx *ctx, const struct cli_args *ca)
+{
+	return user_active(ctx, ca, false);
+}
+
+static int user_enable(struct cli_ctx *ctx, const struct cli_args *ca)
+{
+	return user_active(ctx, ca, true);
+}
+
 int cli_user(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	const char *verb = ca->cmd->verb;
-	if (strcmp(verb, "add") == 0)
-		return user_add(ctx, ca);
-	if (strcmp(verb, "list") == 0)
-		return user_list(ctx, ca);
-	if (strcmp(verb, "passwd") == 0)
-		return user_passwd(ctx, ca);
-	if (strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0)
-		return user_active(ctx, ca, verb[0] == 'e');
-	if (strcmp(verb, "role") == 0)
-		return user_role(ctx, ca);
-	if (strcmp(verb, "reset") == 0)
-		return user_reset(ctx, ca);
-	if (strcmp(verb, "sessions") == 0)
-		return user_sessions(ctx, ca);
-	if (strcmp(verb, "revoke") == 0)
-		return user_revoke(ctx, ca);
-	return user_unlock(ctx, ca);
+	static const struct {
+		const char *verb;
+		int (*fn)(struct cli_ctx *ctx, const struct cli_args *ca);
+	} verbs[] = {
+		{ "add", user_add },         { "list", user_list },       { "passwd", user_passwd },
+		{ "unlock", user_unlock },   { "disable", user_disable }, { "enable", user_enable },
+		{ "role", user_role },       { "reset", user_reset },     { "sessions", user_sessions },
+		{ "revoke", user_revoke },
+	};
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(ca->cmd->verb, verbs[i].verb) == 0)
+			return verbs[i].fn(ctx, ca);
+	return 2; /* the group's table knows no other verb */
 }

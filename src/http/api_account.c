@@ -284,13 +284,9 @@ enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err 
 
 enum prolo_code h_user_unlock(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	static const char *const keys[] = { NULL };
-	enum prolo_code rc = api_only_keys(body, keys, err);
-	if (rc)
-		return rc;
 	struct app_ctx cx;
-	api_ctx(rq, &cx);
-	if ((rc = app_user_unlock(&cx, rq->param, err)))
+	enum prolo_code rc = api_empty_body(rq, body, &cx, err);
+	if (rc || (rc = app_user_unlock(&cx, rq->param, err)))
 		return rc;
 	return api_reply(rq, 200, json_pack("{s:s,s:b}", "name", rq->param, "unlocked", 1), err);
 }

@@ -37,16 +37,19 @@ static enum prolo_code reply_user(struct http_req *rq, const char *name, int end
 	return api_reply(rq, 200, json_pack("{s:o,s:i}", "user", o, "sessions_ended", ended), err);
 }
 
-static enum prolo_code set_active(struct http_req *rq, json_t *body, bool active, struct prolo_err *err)
+enum prolo_code api_empty_body(struct http_req *rq, const json_t *body, struct app_ctx *cx, struct prolo_err *err)
 {
 	static const char *const keys[] = { NULL };
-	enum prolo_code rc = api_only_keys(body, keys, err);
-	if (rc)
-		return rc;
+	api_ctx(rq, cx);
+	return api_only_keys(body, keys, err);
+}
+
+static enum prolo_code set_active(struct http_req *rq, json_t *body, bool active, struct prolo_err *err)
+{
 	struct app_ctx cx;
-	api_ctx(rq, &cx);
 	int ended = 0;
-	if ((rc = app_user_set_active(&cx, rq->param, active, &ended, err)))
+	enum prolo_code rc = api_empty_body(rq, body, &cx, err);
+	if (rc || (rc = app_user_set_active(&cx, rq->param, active, &ended, err)))
 		return rc;
 	return reply_user(rq, rq->param, ended, err);
 }
@@ -85,12 +88,10 @@ enum prolo_code h_user_role(struct http_req *rq, json_t *body, struct prolo_err 
  * is wiped when the request is done). */
 enum prolo_code p_user_reset(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	static const char *const keys[] = { NULL };
-	enum prolo_code rc = api_only_keys(body, keys, err);
+	struct app_ctx cx;
+	enum prolo_code rc = api_empty_body(rq, body, &cx, err);
 	if (rc)
 		return rc;
-	struct app_ctx cx;
-	api_ctx(rq, &cx);
 	_Static_assert(sizeof rq->prep_old >= APP_OTP_MAX, "a one-time password fits");
 	return app_user_reset_prepare(&cx, rq->param, rq->prep_old, rq->prep_user.pwhash, err);
 }

@@ -249,7 +249,8 @@ enum prolo_code auth_login_record(struct store *st, const char *name, const char
 	sodium_bin2hex(ls.sid, sizeof ls.sid, sid, sizeof sid);
 	ls.created_at = ls.last_seen = now;
 	rc = store_login_session_add(st, &ls, err);
-	return rc ? rc : store_user_login_seen(st, u->name, now, addr, err);
+	return rc ? rc : store_user_change(st, u->name, &(struct store_user_change){ .disabled = -1, .role = -1,
+	                                   .last_login_at = now, .last_login_addr = addr }, err);
 }
 
 enum prolo_code auth_account_unlock(struct store *st, const char *name, struct prolo_err *err)

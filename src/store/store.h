@@ -227,16 +227,20 @@ enum prolo_code store_user_get(struct store *st, const char *name, struct store_
  * PROLO_ENOTFOUND (field "username") when absent. */
 enum prolo_code store_user_set_password(struct store *st, const char *name, const char *pwhash,
                                         bool must_change, struct prolo_err *err);
-/* Sets an account's disabled flag, its role and clinic ("" = none). The
- * table's checks refuse a clinician or staff user without a clinic
- * (PROLO_EINVAL, field clinic). PROLO_ENOTFOUND (field "username"). */
-enum prolo_code store_user_set_disabled(struct store *st, const char *name, bool disabled,
-                                        struct prolo_err *err);
-enum prolo_code store_user_set_role(struct store *st, const char *name, int role, const char *clinic,
-                                    struct prolo_err *err);
-/* Remembers a login: when and from where. Store codes. */
-enum prolo_code store_user_login_seen(struct store *st, const char *name, int64_t now, const char *addr,
-                                      struct prolo_err *err);
+/* A change to an account: each member set changes that column, the others
+ * are left as they are. */
+struct store_user_change {
+	int disabled;            /* 0 or 1; -1 = keep */
+	int role;                /* enum store_role; -1 = keep */
+	const char *clinic;      /* with role: "" = none */
+	int64_t last_login_at;   /* a login: when (0 = keep) */
+	const char *last_login_addr; /* ... and from where */
+};
+/* Applies c to the account name. The table's checks refuse a clinician or
+ * staff user without a clinic (PROLO_EINVAL, field clinic).
+ * PROLO_ENOTFOUND (field "username"). */
+enum prolo_code store_user_change(struct store *st, const char *name, const struct store_user_change *c,
+                                  struct prolo_err *err);
 /* *n gets the number of admins not disabled, leaving out the one named
  * except (NULL = none). Store codes. */
 enum prolo_code store_user_count_admins(struct store *st, const char *except, int *n,
@@ -270,11 +274,12 @@ enum prolo_code store_login_session_delete(struct store *st, const unsigned char
                                            const char *user, const unsigned char *keep,
                                            struct prolo_err *err);
 /* The sessions of user seen since idle_before and created since
- * abs_before, oldest first, to fn (csrf and id_hash left empty). */
+ * abs_before, oldest first, to fn (csrf and id_hash left empty); *n gets
+ * how many. */
 typedef enum prolo_code (*store_session_fn)(void *ctx, const struct store_login_session *s,
                                             struct prolo_err *err);
 enum prolo_code store_login_session_list(struct store *st, const char *user, int64_t idle_before,
-                                         int64_t abs_before, store_session_fn fn, void *ctx,
+                                         int64_t abs_before, store_session_fn fn, void *ctx, int *n,
                                          struct prolo_err *err);
 /* Ends the session of user whose public id is sid, or with sid NULL every
  * session of user; *n gets how many ended. PROLO_ENOTFOUND (field

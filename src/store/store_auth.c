@@ -127,39 +127,28 @@ enum prolo_code store_user_set_password(struct store *st, const char *name, cons
 	return user_update(st, s, "changing a password", err);
 }
 
-enum prolo_code store_user_set_disabled(struct store *st, const char *name, bool disabled,
-                                        struct prolo_err *err)
+enum prolo_code store_user_change(struct store *st, const char *name, const struct store_user_change *c,
+                                  struct prolo_err *err)
 {
-	static const char sql[] = "UPDATE users SET disabled = ? WHERE name = ?";
+	static const char sql[] =
+		"UPDATE users SET disabled = coalesce(?1, disabled), role = coalesce(?2, role),"
+		" clinic = CASE WHEN ?2 IS NULL THEN clinic ELSE ?3 END,"
+		" last_login_at = coalesce(?4, last_login_at), last_login_addr = coalesce(?5, last_login_addr)"
+		" WHERE name = ?6";
 	STMT(st, sql, err);
-	sqlite3_bind_int(s, 1, disabled);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	return user_update(st, s, "disabling a user", err);
-}
-
-enum prolo_code store_user_set_role(struct store *st, const char *name, int role, const char *clinic,
-                                    struct prolo_err *err)
-{
-	static const char sql[] = "UPDATE users SET role = ?, clinic = ? WHERE name = ?";
-	STMT(st, sql, err);
-	sqlite3_bind_text(s, 1, store_role_names[role], -1, SQLITE_STATIC);
-	if (clinic && clinic[0])
-		sqlite3_bind_text(s, 2, clinic, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 2);
-	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
-	return user_update(st, s, "changing a role", err);
-}
-
-enum prolo_code store_user_login_seen(struct store *st, const char *name, int64_t now, const char *addr,
-                                      struct prolo_err *err)
-{
-	static const char sql[] = "UPDATE users SET last_login_at = ?, last_login_addr = ? WHERE name = ?";
-	STMT(st, sql, err);
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_text(s, 2, addr ? addr : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
-	return user_update(st, s, "recording a login", err);
+	if (c->disabled >= 0)
+		sqlite3_bind_int(s, 1, c->disabled);
+	if (c->role >= 0 && c->role < ROLE__COUNT) {
+		sqlite3_bind_text(s, 2, store_role_names[c->role], -1, SQLITE_STATIC);
+		if (c->clinic && c->clinic[0])
+			sqlite3_bind_text(s, 3, c->clinic, -1, SQLITE_STATIC);
+	}
+	if (c->last_login_at) {
+		sqlite3_bind_int64(s, 4, c->last_login_at);
+		sqlite3_bind_text(s, 5, c->last_login_addr ? c->last_login_addr : "", -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(s, 6, name, -1, SQLITE_STATIC);
+	return user_update(st, s, "changing a user", err);
 }
 
 enum prolo_code store_user_count_admins(struct store *st, const char *except, int *n,
@@ -176,31 +165,53 @@ enum prolo_code store_user_count_admins(struct store *st, const char *except, in
 	return rc == SQLITE_ROW ? PROLO_OK : store_sqlite_err(st, rc, "counting admins", err);
 }
 
+/* Steps through the rows of s (prepared for this scan, finalized here),
+ * handing each to row until it returns an error; *n counts them. */
+typedef enum prolo_code (*row_fn)(sqlite3_stmt *s, void *ctx, struct prolo_err *err);
+static enum prolo_code each_row(struct store *st, sqlite3_stmt *s, const char *what, row_fn row, void *ctx,
+                                int *n, struct prolo_err *err)
+{
+	enum prolo_code res = PROLO_OK;
+	int rc;
+	*n = 0;
+	while (!res && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		++*n;
+		res = row(s, ctx, err);
+	}
+	if (!res && rc != SQLITE_DONE)
+		res = store_sqlite_err(st, rc, what, err);
+	sqlite3_finalize(s);
+	return res;
+}
+
+struct user_scan {
+	store_user_fn fn;
+	void *ctx;
+};
+
+static enum prolo_code user_row(sqlite3_stmt *s, void *p, struct prolo_err *err)
+{
+	struct user_scan *us = p;
+	struct store_user u;
+	read_user(s, &u);
+	memset(u.pwhash, 0, sizeof u.pwhash);
+	u.open_sessions = sqlite3_column_int(s, 9);
+	return us->fn(us->ctx, &u, err);
+}
+
 enum prolo_code store_user_scan(struct store *st, int64_t idle_before, int64_t abs_before,
                                 store_user_fn fn, void *ctx, struct prolo_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_sqlite_db(st),
-	                            "SELECT " USER_COLS ", (SELECT count(*) FROM auth_sessions a WHERE a.user = users.name"
-	                            " AND a.last_seen >= ?1 AND a.created_at >= ?2) FROM users ORDER BY name",
-	                            -1, &s, NULL);
+	int n, rc = sqlite3_prepare_v2(store_sqlite_db(st),
+	                               "SELECT " USER_COLS ", (SELECT count(*) FROM auth_sessions a WHERE a.user = users.name"
+	                               " AND a.last_seen >= ?1 AND a.created_at >= ?2) FROM users ORDER BY name",
+	                               -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_sqlite_err(st, rc, "listing users", err);
 	sqlite3_bind_int64(s, 1, idle_before);
 	sqlite3_bind_int64(s, 2, abs_before);
-	enum prolo_code res = PROLO_OK;
-	struct store_user u;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_user(s, &u);
-		memset(u.pwhash, 0, sizeof u.pwhash);
-		u.open_sessions = sqlite3_column_int(s, 9);
-		if ((res = fn(ctx, &u, err)))
-			break;
-	}
-	if (!res && rc != SQLITE_DONE)
-		res = store_sqlite_err(st, rc, "listing users", err);
-	sqlite3_finalize(s);
-	return res;
+	return each_row(st, s, "listing users", user_row, &(struct user_scan){ fn, ctx }, &n, err);
 }
 
 /* ---- login sessions ---------------------------------------------------- */
@@ -221,8 +232,27 @@ enum prolo_code store_login_session_add(struct store *st, const struct store_log
 	return step_done(st, s, "opening a session", err);
 }
 
+struct session_scan {
+	store_session_fn fn;
+	void *ctx;
+	const char *user;
+};
+
+static enum prolo_code session_row(sqlite3_stmt *s, void *p, struct prolo_err *err)
+{
+	struct session_scan *ss = p;
+	struct store_login_session ls;
+	memset(&ls, 0, sizeof ls);
+	snprintf(ls.user, sizeof ls.user, "%s", ss->user);
+	copy_col(s, 0, ls.sid, sizeof ls.sid);
+	copy_col(s, 1, ls.addr, sizeof ls.addr);
+	ls.created_at = sqlite3_column_int64(s, 2);
+	ls.last_seen = sqlite3_column_int64(s, 3);
+	return ss->fn(ss->ctx, &ls, err);
+}
+
 enum prolo_code store_login_session_list(struct store *st, const char *user, int64_t idle_before,
-                                         int64_t abs_before, store_session_fn fn, void *ctx,
+                                         int64_t abs_before, store_session_fn fn, void *ctx, int *n,
                                          struct prolo_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -235,22 +265,7 @@ enum prolo_code store_login_session_list(struct store *st, const char *user, int
 	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, idle_before);
 	sqlite3_bind_int64(s, 3, abs_before);
-	enum prolo_code res = PROLO_OK;
-	struct store_login_session ls;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&ls, 0, sizeof ls);
-		snprintf(ls.user, sizeof ls.user, "%s", user);
-		copy_col(s, 0, ls.sid, sizeof ls.sid);
-		copy_col(s, 1, ls.addr, sizeof ls.addr);
-		ls.created_at = sqlite3_column_int64(s, 2);
-		ls.last_seen = sqlite3_column_int64(s, 3);
-		if ((res = fn(ctx, &ls, err)))
-			break;
-	}
-	if (!res && rc != SQLITE_DONE)
-		res = store_sqlite_err(st, rc, "listing sessions", err);
-	sqlite3_finalize(s);
-	return res;
+	return each_row(st, s, "listing sessions", session_row, &(struct session_scan){ fn, ctx, user }, n, err);
 }
 
 enum prolo_code store_login_session_end(struct store *st, const char *user, const char *sid, int *n,
