@@ -3,8 +3,9 @@
 # `prolo serve` on a free loopback port, then, in headless Chromium:
 # tests/e2e/e2e.mjs drives the clinic's day, a11y.mjs checks every page
 # with axe-core (WCAG 2.1 A and AA, at 1280 and 390 px, as each role) and
-# keyboard.mjs tabs through every page (see those files). This script runs
-# E2E_TESTS (default e2e); a11y.sh and keyboard.sh run the others, so that
+# keyboard.mjs tabs through every page, users.mjs has an admin disable a
+# user and reset a password (see those files). This script runs E2E_TESTS
+# (default e2e); a11y.sh, keyboard.sh and users.sh run the others, so that
 # the suite runs them side by side. Screenshots are kept in
 # build/e2e-artifacts/NAME/. Only the server started here is stopped, by its
 # PID; every wait is bounded.

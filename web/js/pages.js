@@ -39,6 +39,8 @@ export const PAGES = [
   { name: 'record-history', path: 'patient/:pid/history/:record', needs: ['patients.get', 'courses.get'] },
   { name: 'report', path: 'report', needs: ['report'], nav: 'Outcomes' },
   { name: 'users', path: 'users', needs: ['users.list'], nav: 'Users' },
+  // One user: the account, its role, a one-time password, its sessions.
+  { name: 'user', path: 'users/:name', needs: ['users.list', 'users.sessions'] },
   { name: 'audit', path: 'audit', needs: ['audit.list'], nav: 'Audit log' },
   { name: 'password', path: 'password', needs: ['password'] },
 ];

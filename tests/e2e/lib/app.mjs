@@ -121,6 +121,7 @@ function samples(chart) {
   return {
     pid: PID, cid: c.course_id, sno: c.sessions[0].session_no, date: o.date, instrument: o.instrument,
     seq: c.adverse_events[0].seq, record: `outcomes/${c.course_id}/${o.date}/${o.instrument}`,
+    name: 'nurse', // a user's page (users/:name)
   };
 }
 
