@@ -21,6 +21,8 @@ def text(v):
 
 def cli_args(action, inp):
     """The command line of one case."""
+    if action == "user.role":
+        return ["user", "role", inp["name"]] + [x for k in ("role", "clinic") if k in inp for x in (f"--{k}", inp[k])]
     if action == "course.end":
         args = ["course", "end", inp["course_id"], "--status", inp["status"]]
         if "end_date" in inp:
@@ -70,7 +72,10 @@ class Api:
         return r.status, hdrs, data
 
     def case(self, action, inp):
-        if action == "course.end":
+        if action == "user.role":
+            path = f"/api/users/{inp['name']}/role"
+            body = {k: v for k, v in inp.items() if k != "name"}
+        elif action == "course.end":
             path = f"/api/courses/{inp['course_id']}/end"
             body = {k: v for k, v in inp.items() if k != "course_id"}
         else:
