@@ -195,7 +195,7 @@ static int user_active(struct cli_ctx *ctx, const struct cli_args *ca, bool acti
 {
 	const char *name = ca->pos[0];
 	struct cli_run r;
-	int ended = 0, x = cli_begin(ctx, &r, false, NULL);
+	int ended = 0, x = cli_begin(ctx, ca, &r);
 	if (x || (x = cli_end(ctx, &r, app_user_set_active(&r.cx, name, active, &ended, &r.err))))
 		return x;
 	if (ctx->json)
@@ -218,7 +218,7 @@ static int user_role(struct cli_ctx *ctx, const struct cli_args *ca)
 	}
 	int code = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role));
 	struct cli_run r;
-	int x = cli_begin(ctx, &r, false, NULL);
+	int x = cli_begin(ctx, ca, &r);
 	if (x || (x = cli_end(ctx, &r, app_user_role(&r.cx, name, code, clinic, &u, &r.err))))
 		return x;
 	if (ctx->json)
@@ -250,7 +250,7 @@ static int user_reset(struct cli_ctx *ctx, const struct cli_args *ca)
 	const char *name = ca->pos[0];
 	char otp[APP_OTP_MAX] = "";
 	struct cli_run r;
-	int ended = 0, x = cli_begin(ctx, &r, false, NULL);
+	int ended = 0, x = cli_begin(ctx, ca, &r);
 	if (!x && !(x = cli_end(ctx, &r, reset_now(&r.cx, name, otp, &ended, &r.err)))) {
 		if (ctx->json)
 			cli_print_json(ctx, json_pack("{s:s,s:s,s:b,s:i}", "name", name, "one_time_password", otp,
@@ -283,7 +283,7 @@ static int user_sessions(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	struct cli_run r;
 	struct store_user u;
-	int x = cli_begin(ctx, &r, false, NULL);
+	int x = cli_begin(ctx, ca, &r);
 	if (x)
 		return x;
 	if (!ctx->json)
@@ -298,7 +298,7 @@ static int user_revoke(struct cli_ctx *ctx, const struct cli_args *ca)
 	if (!sid == !all)
 		return cli_usage(ctx, "prolo user revoke NAME: give --session ID or --all");
 	struct cli_run r;
-	int ended = 0, x = cli_begin(ctx, &r, false, NULL);
+	int ended = 0, x = cli_begin(ctx, ca, &r);
 	if (x || (x = cli_end(ctx, &r, app_user_revoke(&r.cx, name, sid, &ended, &r.err))))
 		return x;
 	if (ctx->json)
