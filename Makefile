@@ -45,6 +45,10 @@ LDFLAGS_ALL:= $(LDHARD) $(LDFLAGS)
 
 LIB_SRC  := $(filter-out src/cli/main.c,$(shell find src -name '*.c' | sort))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The common passwords refused at every password (src/security/pwlist.c),
+# kept as text and built into the binary.
+PWLIST_TXT := src/security/common-passwords.txt
+LIB_OBJ  += $(BUILD)/gen/common_passwords.o
 TEST_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
 TEST_BIN := $(addprefix $(BUILD)/tests/,$(basename $(notdir $(TEST_SRC))))
 vpath test_%.c $(sort $(dir $(TEST_SRC)))
@@ -56,6 +60,13 @@ all: $(PROLO)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/common_passwords.c: $(PWLIST_TXT) scripts/common-passwords.sh
+	@mkdir -p $(dir $@)
+	sh scripts/common-passwords.sh $(PWLIST_TXT) $@
+
+$(BUILD)/gen/common_passwords.o: $(BUILD)/gen/common_passwords.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/libprolo.a: $(LIB_OBJ)
 	@rm -f $@

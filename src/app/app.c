@@ -85,6 +85,9 @@ enum prolo_code app_permit(struct app_ctx *cx, enum app_action a, const char *ki
                            const char *record_clinic, struct prolo_err *err)
 {
 	const struct app_actor *w = &cx->who;
+	if (w->must_change && !app_may_before_change(a))
+		return prolo_err_set(err, PROLO_EPERM, "password",
+		                     "change your one-time password first (POST /api/password)");
 	if (!app_role_may(w->role, a))
 		return prolo_err_set(err, PROLO_EPERM, "", "the %s role may not use %s",
 		                     w->role >= 0 && w->role < ROLE__COUNT ? store_role_names[w->role] : "?",

@@ -41,6 +41,9 @@ enum app_action {
 	CAN_CONTACTS_GET, CAN_CONTACTS_SET, CAN_OUTBOX, /* follow-up: app/app_outreach.h */
 	CAN_USERS_UNLOCK, CAN_QLINKS_REVOKE,
 	CAN_PATIENTS_MERGE, CAN_PATIENTS_UNMERGE, CAN_PROTOCOLS, CAN_SETTINGS_GET, CAN_SETTINGS_SET,
+	/* users who come and go (src/app/users.c) */
+	CAN_USERS_DISABLE, CAN_USERS_ENABLE, CAN_USERS_ROLE, CAN_USERS_RESET,
+	CAN_USERS_SESSIONS, CAN_USERS_REVOKE,
 	CAN__COUNT
 };
 
@@ -48,6 +51,10 @@ enum app_action {
 const char *app_action_name(enum app_action a);
 /* True when role (enum store_role) may perform a. Cannot fail. */
 bool app_role_may(int role, enum app_action a);
+/* True when a user who must change their password first (a one-time
+ * password) may still perform a: logging out, reading who they are and
+ * the vocabularies, and changing the password. Cannot fail. */
+bool app_may_before_change(enum app_action a);
 
 /* ---- the context -------------------------------------------------------- */
 
@@ -61,6 +68,8 @@ struct app_actor {
 	char addr[64];              /* source address */
 	bool on_behalf;             /* records for named clinicians (the command
 	                             * line, an import): override_by is theirs to give */
+	bool must_change;           /* logged in with a one-time password: only
+	                             * app_may_before_change actions until changed */
 };
 
 /* Where audit rows go. write: the row joins the current unit of work (it
@@ -95,6 +104,8 @@ struct app_ctx {
 	bool confirm;       /* the user confirmed what the rules only warn of
 	                     * (a possible duplicate, an implausible value):
 	                     * without it such an entry is PROLO_ECONFIRM */
+	int64_t session_idle_s;     /* the server's session policy, for listing */
+	int64_t session_absolute_s; /* open sessions; 0 = AUTH_SESSION_* */
 };
 
 /* The command line's context: acts as "cli:" + the operating-system login,
@@ -325,13 +336,14 @@ enum prolo_code app_user_unlock(struct app_ctx *cx, const char *name, struct pro
  * a login, so the old password is throttled like a login). Checks the
  * old password (PROLO_EPERM, field old_password), refuses a new one equal
  * to the old (PROLO_EINVAL, field new_password) or breaking the password
- * rule, and hashes it into new_hash; old_hash gets the stored hash the old
+ * rule (app_password_rule), and hashes it into new_hash; old_hash gets the stored hash the old
  * password matched. */
 enum prolo_code app_password_prepare(struct app_ctx *cx, const char *old_pw, const char *new_pw,
                                      char new_hash[STORE_PWHASH_MAX], char old_hash[STORE_PWHASH_MAX],
                                      struct prolo_err *err);
 /* The unit of the change: stores new_hash if the stored hash is still
- * old_hash (else PROLO_ECONFLICT, field old_password), closes the actor's
+ * old_hash (else PROLO_ECONFLICT, field old_password), so a one-time
+ * password no longer needs changing, closes the actor's
  * other sessions (keep: the session hash to keep, NULL = none), gives back
  * the attempt's throttle count and writes "password.change". */
 enum prolo_code app_password_change(struct app_ctx *cx, const char *new_hash, const char *old_hash,
@@ -343,9 +355,70 @@ enum prolo_code app_password_change(struct app_ctx *cx, const char *new_hash, co
 enum prolo_code app_user_set_password(struct app_ctx *cx, const char *name, const char *new_hash,
                                       struct prolo_err *err);
 
+/* The one password rule, for every password a person chooses (new users,
+ * password changes, the command line): AUTH_MIN_PASSWORD to
+ * AUTH_MAX_PASSWORD characters, not one of the common passwords shipped
+ * with prolo (auth_password_common), not the user name. PROLO_EINVAL naming
+ * field. */
+enum prolo_code app_password_rule(const char *pw, const char *name, const char *field, struct prolo_err *err);
+/* app_password_rule, then the slow Argon2id hash into out (outside any
+ * lock). PROLO_EINVAL naming field; PROLO_ENOMEM. */
+enum prolo_code app_password_hash(const char *pw, const char *name, const char *field,
+                                  char out[STORE_PWHASH_MAX], struct prolo_err *err);
+
+/* An admin's actions on an account (permissions users.disable, users.enable,
+ * users.role, users.reset, users.sessions, users.sessions.revoke), each
+ * audited on record user:NAME. All: PROLO_EINVAL (field name) for a
+ * malformed name, PROLO_ENOTFOUND (field name) for no such user. */
+
+/* Disables (active false) or enables an account. A disabled user cannot
+ * log in, and their sessions are ended (*ended: how many): every request
+ * reads the account, so the next one is refused (401), in every server
+ * process sharing the registry. PROLO_ECONFLICT (field name) when it is
+ * so already, or when it is the last active admin. Audited as
+ * "user.disable" / "user.enable". */
+enum prolo_code app_user_set_active(struct app_ctx *cx, const char *name, bool active, int *ended,
+                                    struct prolo_err *err);
+/* Gives a user another role (enum store_role) and clinic: clinic NULL
+ * keeps theirs, "" clears it; an admin has none; a clinician or staff user
+ * needs one (PROLO_EINVAL field clinic). PROLO_EINVAL (role) for an unknown
+ * role; PROLO_ECONFLICT (field role) when nothing would change, or for the
+ * last active admin's demotion. *out: the account as it now stands. The
+ * role counts from the user's next request; their sessions stay.
+ * Audited as "user.role" with "old -> new". */
+enum prolo_code app_user_role(struct app_ctx *cx, const char *name, int role, const char *clinic,
+                              struct store_user *out, struct prolo_err *err);
+/* The cut-offs of a session still open under the context's policy: seen
+ * since *idle_before and opened since *abs_before. Cannot fail. */
+void app_session_cutoffs(const struct app_ctx *cx, int64_t *idle_before, int64_t *abs_before);
+#define APP_OTP_MAX 24 /* a one-time password: xxxx-xxxx-xxxx-xxxx + NUL */
+/* The slow half of a reset, outside any lock: a random one-time password
+ * in otp (shown once, to the admin, never stored) and its hash. */
+enum prolo_code app_user_reset_prepare(struct app_ctx *cx, const char *name, char otp[APP_OTP_MAX],
+                                       char hash[STORE_PWHASH_MAX], struct prolo_err *err);
+/* The unit of a reset: the one-time password's hash replaces the
+ * password, which must be changed at the next login (until then only
+ * app_may_before_change actions are allowed); the user's sessions end
+ * (*ended) and their login locks are lifted. Audited as "user.reset". */
+enum prolo_code app_user_reset(struct app_ctx *cx, const char *name, const char *hash, int *ended,
+                               struct prolo_err *err);
+/* The user's account (*u, with u->open_sessions) and open sessions (not
+ * expired under the context's session policy), oldest first, to fn.
+ * Audited as "user.sessions". */
+enum prolo_code app_user_sessions(struct app_ctx *cx, const char *name, struct store_user *u,
+                                  store_session_fn fn, void *ctx, struct prolo_err *err);
+/* Ends one session of the user, named by its public id sid, or with sid
+ * NULL all of them (*ended: how many). PROLO_EINVAL (field session) for a
+ * malformed id, PROLO_ENOTFOUND (field session) for none of theirs.
+ * Audited as "user.sessions.revoke". */
+enum prolo_code app_user_revoke(struct app_ctx *cx, const char *name, const char *sid, int *ended,
+                                struct prolo_err *err);
+
 /* ---- reads (src/app/reads.c) --------------------------------------------- */
 
-/* Every account, to fn (permission users.list). Audited as "user.list". */
+/* Every account, to fn, with its count of open sessions (under the
+ * context's session policy) (permission users.list). Audited as
+ * "user.list". */
 enum prolo_code app_user_list(struct app_ctx *cx, store_user_fn fn, void *ctx, struct prolo_err *err);
 /* The audit log's rows that match f, to fn (permission audit.list).
  * Audited as "audit.read" (the count and which filters, not their values). */

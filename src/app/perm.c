@@ -58,7 +58,24 @@ static const struct {
 	[CAN_PROTOCOLS] = { "protocols", A | C | S },
 	[CAN_SETTINGS_GET] = { "settings.get", A | C | S | R },
 	[CAN_SETTINGS_SET] = { "settings.set", A },
+	[CAN_USERS_DISABLE] = { "users.disable", A },
+	[CAN_USERS_ENABLE] = { "users.enable", A },
+	[CAN_USERS_ROLE] = { "users.role", A },
+	[CAN_USERS_RESET] = { "users.reset", A },
+	[CAN_USERS_SESSIONS] = { "users.sessions", A },
+	[CAN_USERS_REVOKE] = { "users.sessions.revoke", A },
 };
+
+/* What a user logged in with a one-time password may do before changing it. */
+static const enum app_action before_change[] = { CAN_LOGOUT, CAN_ME, CAN_PASSWORD, CAN_VOCAB };
+
+bool app_may_before_change(enum app_action a)
+{
+	for (size_t i = 0; i < sizeof before_change / sizeof before_change[0]; i++)
+		if (before_change[i] == a)
+			return true;
+	return false;
+}
 
 const char *app_action_name(enum app_action a)
 {

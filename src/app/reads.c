@@ -32,7 +32,9 @@ enum prolo_code app_user_list(struct app_ctx *cx, store_user_fn fn, void *ctx, s
 	if (rc)
 		return rc;
 	struct count_fn c = { fn, ctx, 0 };
-	if ((rc = store_user_scan(cx->st, count_user, &c, err)))
+	int64_t idle_before, abs_before;
+	app_session_cutoffs(cx, &idle_before, &abs_before);
+	if ((rc = store_user_scan(cx->st, idle_before, abs_before, count_user, &c, err)))
 		return rc;
 	char detail[32];
 	snprintf(detail, sizeof detail, "%zu users", c.n);

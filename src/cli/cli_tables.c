@@ -348,11 +348,29 @@ static const struct cli_option password_opts[] = {
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
+static const struct cli_option user_role_opts[] = {
+	{ "role", "admin|clinician|staff|researcher", "the new role", CLI_REQUIRED, NULL },
+	{ "clinic", "C", "the clinic of a clinician or staff user (default: the user's own)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option user_revoke_opts[] = {
+	{ "session", "ID", "the session's id (prolo user sessions NAME)", 0, NULL },
+	{ "all", NULL, "every session of the user", CLI_FLAG, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
 const struct cli_command cli_user_cmds[] = {
 	{ "add", "NAME", 1, 1, user_add_opts, "adds a user of the web app", false },
 	{ "list", NULL, 0, 0, NULL, "the users, their roles and clinics", false },
 	{ "passwd", "NAME", 1, 1, password_opts, "sets a user's password and ends their sessions", false },
 	{ "unlock", "NAME", 1, 1, NULL, "lifts the login locks on a user's account", false },
+	{ "disable", "NAME", 1, 1, NULL, "disables an account: no more logins, its sessions end at once", false },
+	{ "enable", "NAME", 1, 1, NULL, "enables a disabled account again", false },
+	{ "role", "NAME", 1, 1, user_role_opts, "gives a user another role (not the last active admin's)", false },
+	{ "reset", "NAME", 1, 1, NULL, "a one-time password, printed once, to be changed at the next login", false },
+	{ "sessions", "NAME", 1, 1, NULL, "a user's last login and open sessions", false },
+	{ "revoke", "NAME", 1, 1, user_revoke_opts, "ends one of a user's sessions (--session ID) or all (--all)", false },
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -442,7 +460,7 @@ const struct cli_group cli_groups[] = {
 	{ "demo", cli_demo, "simulated clinic network: registry, report, web app", cli_demo_cmds },
 	{ "report", cli_report, "outcomes report: text|csv|json|html", cli_report_cmds },
 	{ "serve", cli_serve, "the web app and JSON API (--bind, --port, --tls-cert/--tls-key)", cli_serve_cmds },
-	{ "user", cli_user, "add|list|passwd|unlock users of the web app", cli_user_cmds },
+	{ "user", cli_user, "add|list|passwd|unlock|disable|enable|role|reset|sessions|revoke users of the web app", cli_user_cmds },
 	{ "audit", cli_audit, "verify|list the hash-chained audit log", cli_audit_cmds },
 	{ "protocol", cli_protocol, "list|show|check treatment protocols", cli_protocol_cmds },
 	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", cli_alerts_cmds },

@@ -1,6 +1,8 @@
-/* prolo user add|list|passwd|unlock: user accounts of the web app. Passwords come
- * from the terminal without echo (asked twice) or, for scripts, as one
- * line on standard input with --password-stdin; they never appear in argv. */
+/* prolo user add|list|passwd|unlock|disable|enable|role|reset|sessions|revoke:
+ * user accounts of the web app. Passwords come from the terminal without
+ * echo (asked twice) or, for scripts, as one line on standard input with
+ * --password-stdin; they never appear in argv. A reset's one-time password
+ * is printed once, to the operator. */
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -101,7 +103,7 @@ static int user_add(struct cli_ctx *ctx, const struct cli_args *ca)
 		return rc;
 	enum prolo_code code = auth_init(&err);
 	if (!code)
-		code = auth_hash_password(pw, u.pwhash, &err);
+		code = app_password_hash(pw, u.name, "password", u.pwhash, &err);
 	memset(pw, 0, sizeof pw);
 	if (code)
 		return cli_fail(ctx, &err);
@@ -126,7 +128,7 @@ static int user_passwd(struct cli_ctx *ctx, const struct cli_args *ca)
 	struct prolo_err err = { 0 };
 	enum prolo_code code = auth_init(&err);
 	if (!code)
-		code = auth_hash_password(pw, h, &err);
+		code = app_password_hash(pw, name, "password", h, &err);
 	memset(pw, 0, sizeof pw);
 	if (code)
 		return cli_fail(ctx, &err);
@@ -152,15 +154,33 @@ static int user_unlock(struct cli_ctx *ctx, const struct cli_args *ca)
 	return 0;
 }
 
+/* A time as the tables show it: "2026-03-02 08:15Z", or "never". */
+static void show_time(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!t || !gmtime_r(&tt, &tm))
+		snprintf(out, 32, "never");
+	else
+		strftime(out, 32, "%Y-%m-%d %H:%MZ", &tm);
+}
+
 static enum prolo_code print_user(void *c, const struct store_user *u, struct prolo_err *err)
 {
 	struct cli_ctx *ctx = c;
-	if (ctx->json)
-		fprintf(ctx->out, "{\"name\":\"%s\",\"role\":\"%s\",\"clinic\":\"%s\",\"disabled\":%s}\n",
-		        u->name, store_role_names[u->role], u->clinic, u->disabled ? "true" : "false");
-	else
-		fprintf(ctx->out, "%-24s %-10s %s%s\n", u->name, store_role_names[u->role],
-		        u->clinic[0] ? u->clinic : "-", u->disabled ? " (disabled)" : "");
+	if (ctx->json) {
+		cli_print_json_line(ctx, json_pack("{s:s,s:s,s:s,s:b,s:b,s:I,s:s,s:i}", "name", u->name, "role",
+		                                   store_role_names[u->role], "clinic", u->clinic, "disabled",
+		                                   u->disabled, "must_change_password", u->must_change, "last_login_at",
+		                                   (json_int_t)u->last_login_at, "last_login_addr", u->last_login_addr,
+		                                   "open_sessions", u->open_sessions));
+		return PROLO_OK;
+	}
+	char last[32];
+	show_time(u->last_login_at, last);
+	fprintf(ctx->out, "%-24s %-10s %-10s %-8s %-17s %d open%s\n", u->name, store_role_names[u->role],
+	        u->clinic[0] ? u->clinic : "-", u->disabled ? "disabled" : "active", last, u->open_sessions,
+	        u->must_change ? ", must change password" : "");
 	return PROLO_OK;
 }
 
@@ -171,14 +191,146 @@ static int user_list(struct cli_ctx *ctx, const struct cli_args *ca)
 	return x ? x : cli_end(ctx, &r, app_user_list(&r.cx, print_user, ctx, &r.err));
 }
 
+static int user_active(struct cli_ctx *ctx, const struct cli_args *ca, bool active)
+{
+	const char *name = ca->pos[0];
+	struct cli_run r;
+	int ended = 0, x = cli_begin(ctx, ca, &r);
+	if (x || (x = cli_end(ctx, &r, app_user_set_active(&r.cx, name, active, &ended, &r.err))))
+		return x;
+	if (ctx->json)
+		cli_print_json(ctx, json_pack("{s:s,s:b,s:i}", "name", name, "disabled", !active, "sessions_ended", ended));
+	else if (active)
+		fprintf(ctx->out, "%s enabled: they may log in again\n", name);
+	else
+		fprintf(ctx->out, "%s disabled: they cannot log in; %d open sessions ended\n", name, ended);
+	return 0;
+}
+
+static int user_role(struct cli_ctx *ctx, const struct cli_args *ca)
+{
+	const char *name = ca->pos[0], *role = cli_get(ca, "role"), *clinic = cli_get(ca, "clinic");
+	struct store_user u;
+	if (clinic && strlen(clinic) >= sizeof u.clinic) {
+		struct prolo_err err;
+		prolo_err_set(&err, PROLO_EINVAL, "clinic", "is too long");
+		return cli_fail(ctx, &err);
+	}
+	int code = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role));
+	struct cli_run r;
+	int x = cli_begin(ctx, ca, &r);
+	if (x || (x = cli_end(ctx, &r, app_user_role(&r.cx, name, code, clinic, &u, &r.err))))
+		return x;
+	if (ctx->json)
+		cli_print_json(ctx, json_pack("{s:s,s:s,s:s?}", "name", u.name, "role", store_role_names[u.role], "clinic",
+		                              u.clinic[0] ? u.clinic : NULL));
+	else
+		fprintf(ctx->out, "%s is now %s%s%s\n", u.name, store_role_names[u.role], u.clinic[0] ? ", clinic " : "",
+		        u.clinic);
+	return 0;
+}
+
+/* The one-time password is made and stored in one step here: the command
+ * line holds no lock while it hashes that others wait for. */
+static enum prolo_code reset_now(struct app_ctx *cx, const char *name, char otp[APP_OTP_MAX], int *ended,
+                                 struct prolo_err *err)
+{
+	char h[STORE_PWHASH_MAX];
+	enum prolo_code rc = auth_init(err);
+	if (!rc)
+		rc = app_user_reset_prepare(cx, name, otp, h, err);
+	if (!rc)
+		rc = app_user_reset(cx, name, h, ended, err);
+	memset(h, 0, sizeof h);
+	return rc;
+}
+
+static int user_reset(struct cli_ctx *ctx, const struct cli_args *ca)
+{
+	const char *name = ca->pos[0];
+	char otp[APP_OTP_MAX] = "";
+	struct cli_run r;
+	int ended = 0, x = cli_begin(ctx, ca, &r);
+	if (!x && !(x = cli_end(ctx, &r, reset_now(&r.cx, name, otp, &ended, &r.err)))) {
+		if (ctx->json)
+			cli_print_json(ctx, json_pack("{s:s,s:s,s:b,s:i}", "name", name, "one_time_password", otp,
+			                              "must_change_password", 1, "sessions_ended", ended));
+		else
+			fprintf(ctx->out, "one-time password for %s: %s\n"
+			                  "(shown once: hand it over in person; %s must change it at the next login;"
+			                  " %d open sessions ended)\n", name, otp, name, ended);
+	}
+	memset(otp, 0, sizeof otp);
+	return x;
+}
+
+static enum prolo_code print_session(void *c, const struct store_login_session *s, struct prolo_err *err)
+{
+	struct cli_ctx *ctx = c;
+	if (ctx->json) {
+		cli_print_json_line(ctx, json_pack("{s:s,s:s,s:I,s:I}", "id", s->sid, "addr", s->addr, "created_at",
+		                                   (json_int_t)s->created_at, "last_seen", (json_int_t)s->last_seen));
+		return PROLO_OK;
+	}
+	char opened[32], seen[32];
+	show_time(s->created_at, opened);
+	show_time(s->last_seen, seen);
+	fprintf(ctx->out, "%-18s %-17s %-17s %s\n", s->sid[0] ? s->sid : "-", opened, seen, s->addr[0] ? s->addr : "-");
+	return PROLO_OK;
+}
+
+static int user_sessions(struct cli_ctx *ctx, const struct cli_args *ca)
+{
+	struct cli_run r;
+	struct store_user u;
+	int x = cli_begin(ctx, ca, &r);
+	if (x)
+		return x;
+	if (!ctx->json)
+		fprintf(ctx->out, "%-18s %-17s %-17s %s\n", "SESSION", "OPENED", "LAST SEEN", "FROM");
+	return cli_end(ctx, &r, app_user_sessions(&r.cx, ca->pos[0], &u, print_session, ctx, &r.err));
+}
+
+static int user_revoke(struct cli_ctx *ctx, const struct cli_args *ca)
+{
+	const char *name = ca->pos[0], *sid = cli_get(ca, "session");
+	bool all = cli_has(ca, "all");
+	if (!sid == !all)
+		return cli_usage(ctx, "prolo user revoke NAME: give --session ID or --all");
+	struct cli_run r;
+	int ended = 0, x = cli_begin(ctx, ca, &r);
+	if (x || (x = cli_end(ctx, &r, app_user_revoke(&r.cx, name, sid, &ended, &r.err))))
+		return x;
+	if (ctx->json)
+		cli_print_json(ctx, json_pack("{s:s,s:i}", "name", name, "sessions_ended", ended));
+	else
+		fprintf(ctx->out, "%d sessions of %s ended\n", ended, name);
+	return 0;
+}
+
+static int user_disable(struct cli_ctx *ctx, const struct cli_args *ca)
+{
+	return user_active(ctx, ca, false);
+}
+
+static int user_enable(struct cli_ctx *ctx, const struct cli_args *ca)
+{
+	return user_active(ctx, ca, true);
+}
+
 int cli_user(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
-	const struct cli_command *cmd = ca->cmd;
-	if (strcmp(cmd->verb, "add") == 0)
-		return user_add(ctx, ca);
-	if (strcmp(cmd->verb, "list") == 0)
-		return user_list(ctx, ca);
-	if (strcmp(cmd->verb, "passwd") == 0)
-		return user_passwd(ctx, ca);
-	return user_unlock(ctx, ca);
+	static const struct {
+		const char *verb;
+		int (*fn)(struct cli_ctx *ctx, const struct cli_args *ca);
+	} verbs[] = {
+		{ "add", user_add },         { "list", user_list },       { "passwd", user_passwd },
+		{ "unlock", user_unlock },   { "disable", user_disable }, { "enable", user_enable },
+		{ "role", user_role },       { "reset", user_reset },     { "sessions", user_sessions },
+		{ "revoke", user_revoke },
+	};
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(ca->cmd->verb, verbs[i].verb) == 0)
+			return verbs[i].fn(ctx, ca);
+	return 2; /* the group's table knows no other verb */
 }

@@ -79,6 +79,13 @@ static const struct route routes[] = {
 	{ "GET", "/api/protocols/{id}", RT_PROTOCOL_GET, h_protocols, 0, NULL, CAN_PROTOCOLS },
 	{ "GET", "/api/settings", RT_SETTINGS_GET, h_settings_get, 0, NULL, CAN_SETTINGS_GET },
 	{ "PATCH", "/api/settings", RT_SETTINGS_SET, h_settings_set, F_TX, NULL, CAN_SETTINGS_SET },
+	/* Users who come and go (api_users.c). */
+	{ "POST", "/api/users/{id}/disable", RT_USER_DISABLE, h_user_disable, F_TX, NULL, CAN_USERS_DISABLE },
+	{ "POST", "/api/users/{id}/enable", RT_USER_ENABLE, h_user_enable, F_TX, NULL, CAN_USERS_ENABLE },
+	{ "POST", "/api/users/{id}/role", RT_USER_ROLE, h_user_role, F_TX, NULL, CAN_USERS_ROLE },
+	{ "POST", "/api/users/{id}/reset", RT_USER_RESET, h_user_reset, F_TX | F_SLOW | F_HASH | F_SECRET, p_user_reset, CAN_USERS_RESET },
+	{ "GET", "/api/users/{id}/sessions", RT_USER_SESSIONS, h_user_sessions, 0, NULL, CAN_USERS_SESSIONS },
+	{ "POST", "/api/users/{id}/sessions/revoke", RT_USER_REVOKE, h_user_revoke, F_TX, NULL, CAN_USERS_REVOKE },
 };
 
 /* The role check of a route, before anything is read: the permission

@@ -111,7 +111,8 @@ enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_err *err
 			wrc = auth_login_record(rq->st, name, rq->addr, rq->now, &u, token, csrf, &e2);
 		if (!wrc)
 			wrc = audit_log_event(rq->st, ok ? u.name : name, ok ? "login" : "login.failed", "",
-			                      rq->addr, "", &e2);
+			                      rq->addr, ok && u.must_change ? "one-time password" : u.disabled ? "disabled" : "",
+			                      &e2);
 		if (!wrc)
 			wrc = store_commit(rq->st, &e2);
 		if (wrc)
@@ -215,11 +216,9 @@ enum prolo_code h_password(struct http_req *rq, json_t *body, struct prolo_err *
 
 static enum prolo_code add_user_json(void *ctx, const struct store_user *u, struct prolo_err *err)
 {
-	json_t *o = api_user_json(u);
+	json_t *o = api_user_admin_json(u);
 	if (!o)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	json_object_set_new(o, "created_at", json_integer(u->created_at));
-	json_object_set_new(o, "disabled", json_boolean(u->disabled));
 	json_array_append_new(ctx, o);
 	return PROLO_OK;
 }
@@ -265,7 +264,7 @@ enum prolo_code p_users_add(struct http_req *rq, json_t *body, struct prolo_err 
 	 * again in the transaction). */
 	if ((rc = app_user_check(u, err)))
 		return rc;
-	return auth_hash_password(pw, u->pwhash, err);
+	return app_password_hash(pw, u->name, "password", u->pwhash, err);
 }
 
 enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err *err)
@@ -285,13 +284,9 @@ enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err 
 
 enum prolo_code h_user_unlock(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	static const char *const keys[] = { NULL };
-	enum prolo_code rc = api_only_keys(body, keys, err);
-	if (rc)
-		return rc;
 	struct app_ctx cx;
-	api_ctx(rq, &cx);
-	if ((rc = app_user_unlock(&cx, rq->param, err)))
+	enum prolo_code rc = api_empty_body(rq, body, &cx, err);
+	if (rc || (rc = app_user_unlock(&cx, rq->param, err)))
 		return rc;
 	return api_reply(rq, 200, json_pack("{s:s,s:b}", "name", rq->param, "unlocked", 1), err);
 }

@@ -107,6 +107,21 @@ enum prolo_code h_users_list(struct http_req *rq, json_t *body, struct prolo_err
 enum prolo_code p_users_add(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_users_add(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_user_unlock(struct http_req *rq, json_t *body, struct prolo_err *err);
+/* Account administration (api_users.c). */
+enum prolo_code h_user_disable(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_user_enable(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_user_role(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code p_user_reset(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_user_reset(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_user_sessions(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_user_revoke(struct http_req *rq, json_t *body, struct prolo_err *err);
+/* A route whose body must be {}: cx gets the request's context (api_ctx);
+ * PROLO_EINVAL naming a field the body should not have. */
+enum prolo_code api_empty_body(struct http_req *rq, const json_t *body, struct app_ctx *cx, struct prolo_err *err);
+/* An account as the admin's list shows it: api_user_json with created_at,
+ * disabled, last_login_at, last_login_addr and open_sessions. NULL when
+ * out of memory. */
+json_t *api_user_admin_json(const struct store_user *u);
 enum prolo_code h_audit_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_patients_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_err *err);

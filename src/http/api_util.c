@@ -114,15 +114,17 @@ enum prolo_code api_audit(struct http_req *rq, const char *action, const char *k
 /* Each role's "can" list, built once from the matrix and then shared by
  * every answer (jansson's reference counts are atomic; the lists are never
  * changed after they are built). */
-static json_t *can_lists[ROLE__COUNT];
+/* The last list is the one of a user who must change a one-time
+ * password first (app_may_before_change), whatever the role. */
+static json_t *can_lists[ROLE__COUNT + 1];
 static pthread_once_t can_once = PTHREAD_ONCE_INIT;
 
 static void build_can_lists(void)
 {
-	for (int r = 0; r < ROLE__COUNT; r++) {
+	for (int r = 0; r <= ROLE__COUNT; r++) {
 		json_t *can = json_array();
 		for (int a = 0; can && a < CAN__COUNT; a++)
-			if (app_role_may(r, (enum app_action)a))
+			if (r < ROLE__COUNT ? app_role_may(r, (enum app_action)a) : app_may_before_change((enum app_action)a))
 				json_array_append_new(can, json_string(app_action_name((enum app_action)a)));
 		can_lists[r] = can;
 	}
@@ -133,10 +135,11 @@ json_t *api_user_json_can(const struct store_user *u, bool with_can)
 	json_t *can = NULL;
 	if (with_can && u->role >= 0 && u->role < ROLE__COUNT) {
 		pthread_once(&can_once, build_can_lists);
-		can = json_incref(can_lists[u->role]);
+		can = json_incref(can_lists[u->must_change ? ROLE__COUNT : u->role]);
 	}
-	return json_pack("{s:s,s:s,s:s?,s:o*}", "name", u->name, "role", store_role_names[u->role],
-	                 "clinic", u->clinic[0] ? u->clinic : NULL, "can", can);
+	return json_pack("{s:s,s:s,s:s?,s:b,s:o*}", "name", u->name, "role", store_role_names[u->role],
+	                 "clinic", u->clinic[0] ? u->clinic : NULL, "must_change_password", u->must_change,
+	                 "can", can);
 }
 
 json_t *api_user_json(const struct store_user *u)
@@ -196,6 +199,9 @@ void api_ctx(struct http_req *rq, struct app_ctx *cx)
 	cx->st = rq->st;
 	snprintf(cx->who.user, sizeof cx->who.user, "%s", rq->authed ? rq->user.name : "anonymous");
 	cx->who.role = rq->authed ? rq->user.role : -1;
+	cx->who.must_change = rq->authed && rq->user.must_change;
+	cx->session_idle_s = rq->opt->session_idle_s;
+	cx->session_absolute_s = rq->opt->session_absolute_s;
 	snprintf(cx->who.clinic, sizeof cx->who.clinic, "%s", rq->authed ? rq->user.clinic : "");
 	snprintf(cx->who.addr, sizeof cx->who.addr, "%s", rq->addr);
 	cx->today = clock_today();

@@ -194,15 +194,20 @@ enum prolo_code auth_login_check(struct store *st, const char *name, const char 
 	struct prolo_err ignore;
 	bool ok;
 	if (store_user_get(st, name, u, &ignore) == PROLO_OK) {
-		ok = auth_password_ok(u->pwhash, password) && !u->disabled;
+		ok = auth_password_ok(u->pwhash, password);
 	} else {
 		pthread_once(&dummy_once, make_dummy);
 		(void)auth_password_ok(dummy_hash, password);
 		ok = false;
 	}
 	sodium_memzero(u->pwhash, sizeof u->pwhash);
-	if (!ok)
+	if (!ok) {
+		u->disabled = false; /* only the holder of the password learns that */
 		return prolo_err_set(err, PROLO_EAUTH, "password", "wrong user name or password");
+	}
+	if (u->disabled)
+		return prolo_err_set(err, PROLO_EAUTH, "username",
+		                     "this account is disabled; ask an administrator");
 	return PROLO_OK;
 }
 
@@ -238,8 +243,14 @@ enum prolo_code auth_login_record(struct store *st, const char *name, const char
 	auth_token_hash(token, ls.id_hash);
 	snprintf(ls.user, sizeof ls.user, "%s", u->name);
 	snprintf(ls.csrf, sizeof ls.csrf, "%s", csrf);
+	snprintf(ls.addr, sizeof ls.addr, "%s", addr ? addr : "");
+	unsigned char sid[8];
+	randombytes_buf(sid, sizeof sid);
+	sodium_bin2hex(ls.sid, sizeof ls.sid, sid, sizeof sid);
 	ls.created_at = ls.last_seen = now;
-	return store_login_session_add(st, &ls, err);
+	rc = store_login_session_add(st, &ls, err);
+	return rc ? rc : store_user_change(st, u->name, &(struct store_user_change){ .disabled = -1, .role = -1,
+	                                   .last_login_at = now, .last_login_addr = addr }, err);
 }
 
 enum prolo_code auth_account_unlock(struct store *st, const char *name, struct prolo_err *err)

@@ -5,6 +5,7 @@
 #define PROLO_SECURITY_AUTH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -16,6 +17,21 @@
  * "password_min" and the web forms' hints read it from there. */
 #define AUTH_MIN_PASSWORD 10
 #define AUTH_MAX_PASSWORD 256
+
+/* The sessions' lifetime when the server is given none (src/http/login.c). */
+#define AUTH_SESSION_IDLE_S 1800
+#define AUTH_SESSION_ABSOLUTE_S 43200
+
+/* True when password is one of the common passwords shipped with prolo
+ * (src/security/common-passwords.txt, built in), compared without case, or
+ * one of them with only digits, punctuation or spaces added before or
+ * after ("Password2024!", "monkey12345"). Cannot fail. The rule that uses
+ * it is app_password_rule (src/app/users.c). */
+bool auth_password_common(const char *password);
+/* The built-in list, sorted (strcmp): its size and its i-th entry (NULL
+ * past the end), for the tests. Cannot fail. */
+size_t auth_common_password_count(void);
+const char *auth_common_password_at(size_t i);
 
 /* Initialises libsodium; call once before threads start. PROLO_EDB (sic:
  * an internal failure) if it cannot. */
@@ -70,7 +86,8 @@ enum prolo_code auth_login_reserve(struct store *st, const char *name, const cha
                                    int64_t now, int64_t *retry_after, struct prolo_err *err);
 /* Then, reading only: PROLO_OK with *u filled when name and password
  * match; PROLO_EAUTH for a wrong name or password (one message for both,
- * and as slow). */
+ * and as slow); PROLO_EAUTH (field username) with u->disabled set when the
+ * password is right but the account is disabled. */
 enum prolo_code auth_login_check(struct store *st, const char *name, const char *password,
                                  struct store_user *u, struct prolo_err *err);
 /* After a right password, inside the caller's write transaction: clears
@@ -79,8 +96,9 @@ enum prolo_code auth_login_check(struct store *st, const char *name, const char 
  * and remembers the pair as known. Store codes. */
 enum prolo_code auth_login_success(struct store *st, const char *name, const char *addr,
                                    int64_t now, struct prolo_err *err);
-/* auth_login_success, then opens a session, filling token (the cookie
- * value) and csrf. Store codes. */
+/* auth_login_success, then opens a session (with a public id and the
+ * address), filling token (the cookie value) and csrf, and remembers the
+ * user's last login. Store codes. */
 enum prolo_code auth_login_record(struct store *st, const char *name, const char *addr,
                                   int64_t now, const struct store_user *u,
                                   char token[AUTH_TOKEN_HEX], char csrf[AUTH_TOKEN_HEX],

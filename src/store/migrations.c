@@ -243,6 +243,21 @@ static const char m006_record_life[] =
 	"  UNIQUE (kind, record, version)"
 	") STRICT;";
 
+/* Users who come and go: an admin's reset leaves a one-time password that
+ * must be changed at the next login; each user's last login (when, from
+ * where). Each login session gets a public id (sid) to be named by when an
+ * admin revokes it (the cookie's hash is never shown) and the address it
+ * was opened from. Sessions from before get a random sid. */
+static const char m008_user_life[] =
+	"ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (must_change_password IN (0, 1));"
+	"ALTER TABLE users ADD COLUMN last_login_at INTEGER;"
+	"ALTER TABLE users ADD COLUMN last_login_addr TEXT;"
+	"ALTER TABLE auth_sessions ADD COLUMN sid TEXT CHECK (sid IS NULL OR length(sid) BETWEEN 1 AND 32);"
+	"ALTER TABLE auth_sessions ADD COLUMN addr TEXT;"
+	"UPDATE auth_sessions SET sid = lower(hex(randomblob(8)));"
+	"CREATE UNIQUE INDEX auth_sessions_sid ON auth_sessions(sid);";
+
 const struct store_migration store_migrations[] = {
 	{ 1, "core registry", m001_core },
 	{ 2, "server: users, sessions, audit", m002_server },
@@ -251,6 +266,7 @@ const struct store_migration store_migrations[] = {
 	{ 5, "questionnaire link revocation", m005_qlink_revoke },
 	{ 6, "record versions, voids and history", m006_record_life },
 	{ 7, "follow-up outreach: contacts, outbox, attempts, tasks", store_outreach_migration_sql },
+	{ 8, "users: one-time passwords, last login, session ids", m008_user_life },
 	{ 10, "patient merges, course warnings, clinic settings", store_patients_migration_sql },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -211,6 +211,10 @@ struct store_user {
 	char pwhash[STORE_PWHASH_MAX];
 	int64_t created_at;
 	bool disabled;
+	bool must_change;           /* a one-time password: change it before anything else */
+	int64_t last_login_at;      /* Unix seconds; 0 = never */
+	char last_login_addr[64];   /* "" = never */
+	int open_sessions;          /* store_user_scan only: sessions not expired */
 };
 
 /* PROLO_ECONFLICT when the name is taken; PROLO_EINVAL when a clinician or
@@ -219,19 +223,43 @@ enum prolo_code store_user_add(struct store *st, const struct store_user *u, str
 /* PROLO_ENOTFOUND (field "username") when absent. */
 enum prolo_code store_user_get(struct store *st, const char *name, struct store_user *out,
                                struct prolo_err *err);
+/* Sets the password and whether it must be changed at the next login.
+ * PROLO_ENOTFOUND (field "username") when absent. */
 enum prolo_code store_user_set_password(struct store *st, const char *name, const char *pwhash,
+                                        bool must_change, struct prolo_err *err);
+/* A change to an account: each member set changes that column, the others
+ * are left as they are. */
+struct store_user_change {
+	int disabled;            /* 0 or 1; -1 = keep */
+	int role;                /* enum store_role; -1 = keep */
+	const char *clinic;      /* with role: "" = none */
+	int64_t last_login_at;   /* a login: when (0 = keep) */
+	const char *last_login_addr; /* ... and from where */
+};
+/* Applies c to the account name. The table's checks refuse a clinician or
+ * staff user without a clinic (PROLO_EINVAL, field clinic).
+ * PROLO_ENOTFOUND (field "username"). */
+enum prolo_code store_user_change(struct store *st, const char *name, const struct store_user_change *c,
+                                  struct prolo_err *err);
+/* *n gets the number of admins not disabled, leaving out the one named
+ * except (NULL = none). Store codes. */
+enum prolo_code store_user_count_admins(struct store *st, const char *except, int *n,
                                         struct prolo_err *err);
 typedef enum prolo_code (*store_user_fn)(void *ctx, const struct store_user *u,
                                          struct prolo_err *err);
-/* Users by name; the pwhash member is left empty. */
-enum prolo_code store_user_scan(struct store *st, store_user_fn fn, void *ctx,
-                                struct prolo_err *err);
+/* Users by name; the pwhash member is left empty; open_sessions counts
+ * the sessions seen since idle_before and created since abs_before. */
+enum prolo_code store_user_scan(struct store *st, int64_t idle_before, int64_t abs_before,
+                                store_user_fn fn, void *ctx, struct prolo_err *err);
 
+#define STORE_SID_MAX 33 /* a session's public id: 16 hex digits, with room */
 struct store_login_session {
 	unsigned char id_hash[STORE_HASH_LEN];
 	char user[REC_ID_MAX];
 	char csrf[STORE_CSRF_MAX];
 	int64_t created_at, last_seen;
+	char sid[STORE_SID_MAX];    /* public id, to name it by ("" before ids) */
+	char addr[64];              /* where it was opened ("" before addresses) */
 };
 enum prolo_code store_login_session_add(struct store *st, const struct store_login_session *s,
                                         struct prolo_err *err);
@@ -245,6 +273,19 @@ enum prolo_code store_login_session_touch(struct store *st, const unsigned char 
 enum prolo_code store_login_session_delete(struct store *st, const unsigned char *id_hash,
                                            const char *user, const unsigned char *keep,
                                            struct prolo_err *err);
+/* The sessions of user seen since idle_before and created since
+ * abs_before, oldest first, to fn (csrf and id_hash left empty); *n gets
+ * how many. */
+typedef enum prolo_code (*store_session_fn)(void *ctx, const struct store_login_session *s,
+                                            struct prolo_err *err);
+enum prolo_code store_login_session_list(struct store *st, const char *user, int64_t idle_before,
+                                         int64_t abs_before, store_session_fn fn, void *ctx, int *n,
+                                         struct prolo_err *err);
+/* Ends the session of user whose public id is sid, or with sid NULL every
+ * session of user; *n gets how many ended. PROLO_ENOTFOUND (field
+ * session) when sid names none of the user's. */
+enum prolo_code store_login_session_end(struct store *st, const char *user, const char *sid, int *n,
+                                        struct prolo_err *err);
 /* Drops sessions idle since before idle_before or created before abs_before. */
 enum prolo_code store_login_session_purge(struct store *st, int64_t idle_before,
                                           int64_t abs_before, struct prolo_err *err);

@@ -63,6 +63,10 @@ enum prolo_code store_user_add(struct store *st, const struct store_user *u, str
 	return store_sqlite_err(st, rc, "adding a user", err);
 }
 
+/* The columns read_user reads, after which a scan adds its count. */
+#define USER_COLS "name, role, clinic, pwhash, created_at, disabled, must_change_password," \
+	" coalesce(last_login_at, 0), coalesce(last_login_addr, '')"
+
 static void read_user(sqlite3_stmt *s, struct store_user *u)
 {
 	memset(u, 0, sizeof *u);
@@ -73,13 +77,15 @@ static void read_user(sqlite3_stmt *s, struct store_user *u)
 	copy_col(s, 3, u->pwhash, sizeof u->pwhash);
 	u->created_at = sqlite3_column_int64(s, 4);
 	u->disabled = sqlite3_column_int(s, 5) != 0;
+	u->must_change = sqlite3_column_int(s, 6) != 0;
+	u->last_login_at = sqlite3_column_int64(s, 7);
+	copy_col(s, 8, u->last_login_addr, sizeof u->last_login_addr);
 }
 
 enum prolo_code store_user_get(struct store *st, const char *name, struct store_user *out,
                                struct prolo_err *err)
 {
-	static const char sql[] =
-		"SELECT name, role, clinic, pwhash, created_at, disabled FROM users WHERE name = ?";
+	static const char sql[] = "SELECT " USER_COLS " FROM users WHERE name = ?";
 	STMT(st, sql, err);
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
@@ -94,39 +100,118 @@ enum prolo_code store_user_get(struct store *st, const char *name, struct store_
 	return store_sqlite_err(st, rc, "reading a user", err);
 }
 
-enum prolo_code store_user_set_password(struct store *st, const char *name, const char *pwhash,
-                                        struct prolo_err *err)
+/* An update of one user's row: PROLO_ENOTFOUND when no row changed. */
+static enum prolo_code user_update(struct store *st, sqlite3_stmt *s, const char *what,
+                                   struct prolo_err *err)
 {
-	static const char sql[] = "UPDATE users SET pwhash = ? WHERE name = ?";
-	STMT(st, sql, err);
-	sqlite3_bind_text(s, 1, pwhash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	enum prolo_code rc = step_done(st, s, "changing a password", err);
-	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(store_sqlite_db(st)) == SQLITE_CONSTRAINT_CHECK)
+			return prolo_err_set(err, PROLO_EINVAL, "clinic", "a clinician or staff user belongs to a clinic");
+		return store_sqlite_err(st, rc, what, err);
+	}
+	if (sqlite3_changes(store_sqlite_db(st)) == 0)
 		return prolo_err_set(err, PROLO_ENOTFOUND, "username", "no such user");
-	return rc;
+	return PROLO_OK;
 }
 
-enum prolo_code store_user_scan(struct store *st, store_user_fn fn, void *ctx,
-                                struct prolo_err *err)
+enum prolo_code store_user_set_password(struct store *st, const char *name, const char *pwhash,
+                                        bool must_change, struct prolo_err *err)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_sqlite_db(st),
-	                            "SELECT name, role, clinic, '', created_at, disabled FROM users ORDER BY name",
-	                            -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlite_err(st, rc, "listing users", err);
+	static const char sql[] = "UPDATE users SET pwhash = ?, must_change_password = ? WHERE name = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, pwhash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, must_change);
+	sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+	return user_update(st, s, "changing a password", err);
+}
+
+enum prolo_code store_user_change(struct store *st, const char *name, const struct store_user_change *c,
+                                  struct prolo_err *err)
+{
+	static const char sql[] =
+		"UPDATE users SET disabled = coalesce(?1, disabled), role = coalesce(?2, role),"
+		" clinic = CASE WHEN ?2 IS NULL THEN clinic ELSE ?3 END,"
+		" last_login_at = coalesce(?4, last_login_at), last_login_addr = coalesce(?5, last_login_addr)"
+		" WHERE name = ?6";
+	STMT(st, sql, err);
+	if (c->disabled >= 0)
+		sqlite3_bind_int(s, 1, c->disabled);
+	if (c->role >= 0 && c->role < ROLE__COUNT) {
+		sqlite3_bind_text(s, 2, store_role_names[c->role], -1, SQLITE_STATIC);
+		if (c->clinic && c->clinic[0])
+			sqlite3_bind_text(s, 3, c->clinic, -1, SQLITE_STATIC);
+	}
+	if (c->last_login_at) {
+		sqlite3_bind_int64(s, 4, c->last_login_at);
+		sqlite3_bind_text(s, 5, c->last_login_addr ? c->last_login_addr : "", -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(s, 6, name, -1, SQLITE_STATIC);
+	return user_update(st, s, "changing a user", err);
+}
+
+enum prolo_code store_user_count_admins(struct store *st, const char *except, int *n,
+                                        struct prolo_err *err)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND (?1 IS NULL OR name <> ?1)";
+	STMT(st, sql, err);
+	if (except)
+		sqlite3_bind_text(s, 1, except, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? PROLO_OK : store_sqlite_err(st, rc, "counting admins", err);
+}
+
+/* Steps through the rows of s (prepared for this scan, finalized here),
+ * handing each to row until it returns an error; *n counts them. */
+typedef enum prolo_code (*row_fn)(sqlite3_stmt *s, void *ctx, struct prolo_err *err);
+static enum prolo_code each_row(struct store *st, sqlite3_stmt *s, const char *what, row_fn row, void *ctx,
+                                int *n, struct prolo_err *err)
+{
 	enum prolo_code res = PROLO_OK;
-	struct store_user u;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_user(s, &u);
-		if ((res = fn(ctx, &u, err)))
-			break;
+	int rc;
+	*n = 0;
+	while (!res && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		++*n;
+		res = row(s, ctx, err);
 	}
 	if (!res && rc != SQLITE_DONE)
-		res = store_sqlite_err(st, rc, "listing users", err);
+		res = store_sqlite_err(st, rc, what, err);
 	sqlite3_finalize(s);
 	return res;
+}
+
+struct user_scan {
+	store_user_fn fn;
+	void *ctx;
+};
+
+static enum prolo_code user_row(sqlite3_stmt *s, void *p, struct prolo_err *err)
+{
+	struct user_scan *us = p;
+	struct store_user u;
+	read_user(s, &u);
+	memset(u.pwhash, 0, sizeof u.pwhash);
+	u.open_sessions = sqlite3_column_int(s, 9);
+	return us->fn(us->ctx, &u, err);
+}
+
+enum prolo_code store_user_scan(struct store *st, int64_t idle_before, int64_t abs_before,
+                                store_user_fn fn, void *ctx, struct prolo_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int n, rc = sqlite3_prepare_v2(store_sqlite_db(st),
+	                               "SELECT " USER_COLS ", (SELECT count(*) FROM auth_sessions a WHERE a.user = users.name"
+	                               " AND a.last_seen >= ?1 AND a.created_at >= ?2) FROM users ORDER BY name",
+	                               -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlite_err(st, rc, "listing users", err);
+	sqlite3_bind_int64(s, 1, idle_before);
+	sqlite3_bind_int64(s, 2, abs_before);
+	return each_row(st, s, "listing users", user_row, &(struct user_scan){ fn, ctx }, &n, err);
 }
 
 /* ---- login sessions ---------------------------------------------------- */
@@ -135,21 +220,75 @@ enum prolo_code store_login_session_add(struct store *st, const struct store_log
                                         struct prolo_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO auth_sessions(id_hash, user, csrf, created_at, last_seen) VALUES (?,?,?,?,?)";
+		"INSERT INTO auth_sessions(id_hash, user, csrf, created_at, last_seen, sid, addr) VALUES (?,?,?,?,?,?,?)";
 	STMT(st, sql, err);
 	sqlite3_bind_blob(s, 1, ls->id_hash, STORE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, ls->user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, ls->csrf, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, ls->created_at);
 	sqlite3_bind_int64(s, 5, ls->last_seen);
+	sqlite3_bind_text(s, 6, ls->sid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, ls->addr, -1, SQLITE_STATIC);
 	return step_done(st, s, "opening a session", err);
+}
+
+struct session_scan {
+	store_session_fn fn;
+	void *ctx;
+	const char *user;
+};
+
+static enum prolo_code session_row(sqlite3_stmt *s, void *p, struct prolo_err *err)
+{
+	struct session_scan *ss = p;
+	struct store_login_session ls;
+	memset(&ls, 0, sizeof ls);
+	snprintf(ls.user, sizeof ls.user, "%s", ss->user);
+	copy_col(s, 0, ls.sid, sizeof ls.sid);
+	copy_col(s, 1, ls.addr, sizeof ls.addr);
+	ls.created_at = sqlite3_column_int64(s, 2);
+	ls.last_seen = sqlite3_column_int64(s, 3);
+	return ss->fn(ss->ctx, &ls, err);
+}
+
+enum prolo_code store_login_session_list(struct store *st, const char *user, int64_t idle_before,
+                                         int64_t abs_before, store_session_fn fn, void *ctx, int *n,
+                                         struct prolo_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_sqlite_db(st),
+	                            "SELECT coalesce(sid, ''), coalesce(addr, ''), created_at, last_seen FROM auth_sessions"
+	                            " WHERE user = ? AND last_seen >= ? AND created_at >= ? ORDER BY created_at, sid",
+	                            -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlite_err(st, rc, "listing sessions", err);
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, idle_before);
+	sqlite3_bind_int64(s, 3, abs_before);
+	return each_row(st, s, "listing sessions", session_row, &(struct session_scan){ fn, ctx, user }, n, err);
+}
+
+enum prolo_code store_login_session_end(struct store *st, const char *user, const char *sid, int *n,
+                                        struct prolo_err *err)
+{
+	static const char sql[] = "DELETE FROM auth_sessions WHERE user = ?1 AND (?2 IS NULL OR sid = ?2)";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	if (sid)
+		sqlite3_bind_text(s, 2, sid, -1, SQLITE_STATIC);
+	enum prolo_code rc = step_done(st, s, "ending sessions", err);
+	*n = rc ? 0 : sqlite3_changes(store_sqlite_db(st));
+	if (!rc && sid && *n == 0)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "session", "no open session '%.32s' of %.64s", sid, user);
+	return rc;
 }
 
 enum prolo_code store_login_session_get(struct store *st, const unsigned char *id_hash,
                                         struct store_login_session *out, struct prolo_err *err)
 {
 	static const char sql[] =
-		"SELECT user, csrf, created_at, last_seen FROM auth_sessions WHERE id_hash = ?";
+		"SELECT user, csrf, created_at, last_seen, coalesce(sid, ''), coalesce(addr, '') FROM auth_sessions"
+		" WHERE id_hash = ?";
 	STMT(st, sql, err);
 	sqlite3_bind_blob(s, 1, id_hash, STORE_HASH_LEN, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
@@ -159,6 +298,8 @@ enum prolo_code store_login_session_get(struct store *st, const unsigned char *i
 		copy_col(s, 1, out->csrf, sizeof out->csrf);
 		out->created_at = sqlite3_column_int64(s, 2);
 		out->last_seen = sqlite3_column_int64(s, 3);
+		copy_col(s, 4, out->sid, sizeof out->sid);
+		copy_col(s, 5, out->addr, sizeof out->addr);
 		sqlite3_reset(s);
 		return PROLO_OK;
 	}

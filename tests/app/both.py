@@ -59,6 +59,8 @@ def life_args(action, case):
 
 def cli_args(action, inp):
     """The command line of one case."""
+    if action == "user.role":
+        return ["user", "role", inp["name"]] + [x for k in ("role", "clinic") if k in inp for x in (f"--{k}", inp[k])]
     if action == "course.end":
         args = ["course", "end", inp["course_id"], "--status", inp["status"]]
         if "end_date" in inp:
@@ -105,7 +107,10 @@ class Api:
         action, inp = case["action"], case["input"]
         method, headers = "POST", {"Cookie": self.cookie, "X-CSRF-Token": self.csrf}
         kind, verb = action.split(".")
-        if action == "course.end":
+        if action == "user.role":
+            path = f"/api/users/{inp['name']}/role"
+            body = {k: v for k, v in inp.items() if k != "name"}
+        elif action == "course.end":
             path = f"/api/courses/{inp['course_id']}/end"
             body = {k: v for k, v in inp.items() if k != "course_id"}
         elif verb == "merge":

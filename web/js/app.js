@@ -12,7 +12,7 @@ import { chartView } from './views/chart.js';
 import { courseFormView, sessionFormView, outcomeFormView, aeFormView, endCourseView, linkView } from './views/course.js';
 import { dashboardView } from './views/dashboard.js';
 import { editView, voidView, historyView } from './views/amend.js';
-import { usersView, auditView, passwordView } from './views/admin.js';
+import { usersView, userView, auditView, passwordView } from './views/admin.js';
 import { loadVocab, forgetVocab } from './vocab.js';
 import { PAGES, may, mayOpen, matchPage, homePage } from './pages.js';
 import { mergeView } from './views/merge.js';
@@ -47,6 +47,7 @@ const VIEWS = {
   'record-history': historyView,
   report: dashboardView,
   users: usersView,
+  user: userView,
   audit: auditView,
   password: passwordView,
   'patient-merge': mergeView,
@@ -114,6 +115,11 @@ export async function route() {
   const main = document.getElementById('main');
   if (!state.user && path !== 'login') {
     go('#/login');
+    return;
+  }
+  // A one-time password must be changed before anything else.
+  if (state.user && state.user.must_change_password && path !== 'password') {
+    go('#/password');
     return;
   }
   if (path === '' || (state.user && path === 'login')) {

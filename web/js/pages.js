@@ -45,6 +45,8 @@ export const PAGES = [
   { name: 'protocols', path: 'protocols', needs: ['protocols'], nav: 'Protocols' },
   { name: 'protocol', path: 'protocol/:name', needs: ['protocols'] },
   { name: 'users', path: 'users', needs: ['users.list'], nav: 'Users' },
+  // One user: the account, its role, a one-time password, its sessions.
+  { name: 'user', path: 'users/:user', needs: ['users.list', 'users.sessions'] },
   { name: 'audit', path: 'audit', needs: ['audit.list'], nav: 'Audit log' },
   { name: 'password', path: 'password', needs: ['password'] },
 ];

@@ -122,6 +122,7 @@ function samples(chart) {
     pid: PID, cid: c.course_id, sno: c.sessions[0].session_no, date: o.date, instrument: o.instrument,
     seq: c.adverse_events[0].seq, record: `outcomes/${c.course_id}/${o.date}/${o.instrument}`,
     name: 'dextrose-lbp', // a shipped protocol (protocols/default.protocols)
+    user: 'nurse', // a user's page (users/:user)
   };
 }
 

@@ -118,6 +118,13 @@ static enum prolo_code run_merge(struct app_ctx *cx, bool undo, json_t *in, stru
 static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *in, json_t *key,
                                 struct prolo_err *err)
 {
+	if (strcmp(action, "user.role") == 0) {
+		const char *role = json_string_value(json_object_get(in, "role"));
+		struct store_user u;
+		return app_user_role(cx, json_string_value(json_object_get(in, "name")),
+		                     role ? dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role)) : -1,
+		                     json_string_value(json_object_get(in, "clinic")), &u, err);
+	}
 	if (strcmp(action, "course.end") == 0) {
 		struct app_course_end_in e = { .end_date = DOM_DATE_NONE };
 		const char *date = json_string_value(json_object_get(in, "end_date"));
