@@ -57,10 +57,11 @@ static const struct cli_option session_amend_opts[] = {
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
-#define LIFE_ROWS(KEYS, N, OPTS) \
-	{ "amend", KEYS, N, N, OPTS, "changes fields of a record, with a reason; the earlier version is kept", true }, \
-	{ "void", KEYS, N, N, amend_opts, "marks a record entered in error, with a reason", false }, \
-	{ "history", KEYS, N, N, NULL, "the record's versions: who changed what, when and why", false }
+#define LIFE_ROWS_N(KEYS, MIN, MAX, OPTS) \
+	{ "amend", KEYS, MIN, MAX, OPTS, "changes fields of a record, with a reason; the earlier version is kept", true }, \
+	{ "void", KEYS, MIN, MAX, amend_opts, "marks a record entered in error, with a reason", false }, \
+	{ "history", KEYS, MIN, MAX, NULL, "the record's versions: who changed what, when and why", false }
+#define LIFE_ROWS(KEYS, N, OPTS) LIFE_ROWS_N(KEYS, N, N, OPTS)
 
 const struct cli_command cli_init_cmds[] = {
 	{ NULL, NULL, 0, 0, NULL, "creates a registry (--db FILE, else $PROLO_DB, else ./prolo.db)", false },
@@ -96,8 +97,9 @@ const struct cli_command cli_session_cmds[] = {
 const struct cli_command cli_outcome_cmds[] = {
 	{ "add", NULL, 0, 0, NULL, "records an assessment, scored from its item answers", true },
 	{ "list", NULL, 0, 0, list_opts, "assessments", false },
-	{ "show", "COURSE_ID DATE INSTRUMENT", 3, 3, NULL, "one assessment", false },
-	LIFE_ROWS("COURSE_ID DATE INSTRUMENT", 3, amend_opts),
+	/* SOURCE: staff (the default) or patient (answered through a link). */
+	{ "show", "COURSE_ID DATE INSTRUMENT [SOURCE]", 3, 4, NULL, "one assessment", false },
+	LIFE_ROWS_N("COURSE_ID DATE INSTRUMENT [SOURCE]", 3, 4, amend_opts),
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
