@@ -51,6 +51,8 @@ static const struct {
 	[CAN_OUTBOX] = { "outbox", A },
 	[CAN_USERS_UNLOCK] = { "users.unlock", A },
 	[CAN_QLINKS_REVOKE] = { "questionnaire-links.revoke", A | C | S },
+	[CAN_INSTRUMENTS_LOAD] = { "instruments.load", A },
+	[CAN_INSTRUMENTS_GET] = { "instruments.get", A | C | S },
 };
 
 const char *app_action_name(enum app_action a)

@@ -397,6 +397,20 @@ const struct cli_command cli_outreach_cmds[] = {
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
+/* ---- instrument wording ----------------------------------------------------- */
+
+static const struct cli_option instrument_opts[] = {
+	{ "clinic", "C", "the clinic whose wording it is", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_instrument_cmds[] = {
+	{ "load", "FILE", 1, 1, instrument_opts, "loads the item texts and answer labels a clinic holds a licence for (docs/instruments.md)", false },
+	{ "list", NULL, 0, 0, instrument_opts, "the wordings loaded, per clinic", false },
+	{ "show", "NAME", 1, 1, instrument_opts, "an instrument's items, scoring and (with --clinic) the clinic's wording", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 /* ---- the groups, as "prolo --help" lists them -------------------------- */
 
 const struct cli_group cli_groups[] = {
@@ -422,5 +436,6 @@ const struct cli_group cli_groups[] = {
 	{ "followup", cli_followup, "show a course's follow-up time points and their status", cli_followup_cmds },
 	{ "outreach", cli_outreach, "run|list|retry|cancel|test the follow-up outbox", cli_outreach_cmds },
 	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", cli_schedule_cmds },
+	{ "instrument", cli_instrument, "load|list|show a clinic's questionnaire wording", cli_instrument_cmds },
 	{ NULL, NULL, NULL, NULL },
 };

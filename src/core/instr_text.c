@@ -278,3 +278,38 @@ const json_t *itext_item_labels(const json_t *canon, int k)
 	const json_t *l = json_object_get(item_of(canon, k), "labels");
 	return l ? l : json_object_get(canon, "labels");
 }
+
+const char itext_missing_note[] =
+	"The clinic has not put the wording of these questions on this page. Answer only if you have the "
+	"clinic's paper questionnaire in front of you, question by question by its number. Please do not "
+	"guess: without the paper form, close this page and contact the clinic.";
+
+const char *itext_text_or_shipped(enum instrument id, const json_t *canon, int k)
+{
+	if (canon)
+		return itext_item_text(canon, k);
+	return instr_item_text(id, k);
+}
+
+json_t *itext_describe(enum instrument id, const json_t *canon)
+{
+	const struct instr_info *in = instr_info(id);
+	json_t *subs = json_array();
+	for (int s = 0; s < in->n_subscales; s++)
+		json_array_append_new(subs, json_pack("{s:s,s:i,s:i,s:f}", "name", in->subscale_names[s], "first_item",
+		                                      in->sub_first[s] + 1, "last_item",
+		                                      in->sub_first[s] + in->sub_count[s], "max", in->sub_max[s]));
+	json_t *texts = json_array();
+	bool shipped = false;
+	for (int k = 0; k < in->n_items; k++) {
+		const char *t = itext_text_or_shipped(id, canon, k);
+		const json_t *l = canon ? itext_item_labels(canon, k) : NULL;
+		shipped = shipped || (!canon && t);
+		json_array_append_new(texts, json_pack("{s:i,s:s?,s:O?}", "no", k + 1, "text", t, "labels", l));
+	}
+	return json_pack("{s:s,s:s,s:i,s:i,s:i,s:f,s:f,s:s,s:b,s:o,s:O?,s:s,s:o}", "instrument", in->name,
+	                 "title", in->title, "items", in->n_items, "answer_min", in->item_min, "answer_max",
+	                 in->item_max, "score_min", in->score_min, "score_max", in->score_max, "unit", in->unit,
+	                 "higher_is_worse", in->higher_is_worse, "subscales", subs, "wording", canon,
+	                 "wording_source", canon ? "clinic" : shipped ? "shipped" : "none", "item_texts", texts);
+}

@@ -40,4 +40,21 @@ const char *itext_item_text(const json_t *canon, int k);
  * fail. */
 const json_t *itext_item_labels(const json_t *canon, int k);
 
+/* The wording a page shows for item k: the clinic's (canon, may be NULL),
+ * else the text prolo ships (NRS, VAS), else NULL: not loaded. Cannot
+ * fail. */
+const char *itext_text_or_shipped(enum instrument id, const json_t *canon, int k);
+
+/* The sentence a patient or clinician reads where an item's wording is not
+ * loaded. */
+extern const char itext_missing_note[];
+
+/* An instrument described for a person or a program: its structure and
+ * scoring range (instr_info), its subscales with their items (1-based,
+ * first and last), and its wording: "wording" is the clinic's canonical
+ * wording or null, "wording_source" "clinic", "shipped" (NRS, VAS) or
+ * "none", and "item_texts" one {no, text|null, labels|null} per item. A new
+ * object; NULL on out of memory. */
+json_t *itext_describe(enum instrument id, const json_t *canon);
+
 #endif
