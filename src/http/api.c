@@ -72,6 +72,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/adverse-events/{key}/void", RT_AE_VOID, h_record_void, F_TX, NULL, CAN_AES_VOID },
 	{ "GET", "/api/adverse-events/{key}/history", RT_AE_HISTORY, h_record_history, 0, NULL, CAN_COURSE_GET },
 	{ "POST", "/api/optout/{id}", RT_OPTOUT, h_optout, F_TX, NULL, -1 },
+	{ "GET", "/api/instruments", RT_INSTRUMENTS_LIST, h_instruments_list, 0, NULL, CAN_INSTRUMENTS_GET },
+	{ "GET", "/api/instruments/{id}", RT_INSTRUMENT_GET, h_instrument_get, 0, NULL, CAN_INSTRUMENTS_GET },
+	{ "POST", "/api/instruments", RT_INSTRUMENTS_LOAD, h_instruments_load, F_TX, NULL, CAN_INSTRUMENTS_LOAD },
 };
 
 /* The role check of a route, before anything is read: the permission

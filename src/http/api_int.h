@@ -133,6 +133,10 @@ enum prolo_code h_qlinks_add(struct http_req *rq, json_t *body, struct prolo_err
 enum prolo_code h_qlinks_revoke(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *err);
+/* api_instruments.c: a clinic's questionnaire wording. */
+enum prolo_code h_instruments_list(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_instrument_get(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_instruments_load(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* api_outreach.c: the patient's one-click opt-out (no login; the token). */
 enum prolo_code h_optout(struct http_req *rq, json_t *body, struct prolo_err *err);
 
