@@ -40,6 +40,7 @@ export const PAGES = [
   { name: 'report', path: 'report', needs: ['report'], nav: 'Outcomes' },
   { name: 'users', path: 'users', needs: ['users.list'], nav: 'Users' },
   { name: 'audit', path: 'audit', needs: ['audit.list'], nav: 'Audit log' },
+  { name: 'instruments', path: 'instruments', needs: ['instruments.get'], nav: 'Questionnaires' },
   { name: 'password', path: 'password', needs: ['password'] },
 ];
 
