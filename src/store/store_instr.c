@@ -60,13 +60,10 @@ enum prolo_code store_itext_put(struct store *st, const struct store_itext *t, s
 		"INSERT OR REPLACE INTO instrument_texts (clinic, instrument, version, language, body, loaded_by,"
 		" loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 	STMT(st, sql, err);
-	sqlite3_bind_text(s, 1, t->clinic, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, dom_instrument_names[t->instrument], -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, t->version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, t->language, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, t->body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, t->loaded_by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, t->loaded_at, -1, SQLITE_STATIC);
+	const char *const v[7] = { t->clinic, dom_instrument_names[t->instrument], t->version, t->language,
+		                   t->body, t->loaded_by, t->loaded_at };
+	for (int i = 0; i < 7; i++)
+		sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "storing an instrument's wording", err);
@@ -82,13 +79,14 @@ static void text_col(sqlite3_stmt *s, int i, char *out, size_t outsz)
 static void read_row(sqlite3_stmt *s, struct store_itext *t)
 {
 	memset(t, 0, sizeof *t);
-	text_col(s, 0, t->clinic, sizeof t->clinic);
+	char *const out[6] = { t->clinic, NULL, t->version, t->language, t->loaded_by, t->loaded_at };
+	const size_t size[6] = { sizeof t->clinic, 0, sizeof t->version, sizeof t->language, sizeof t->loaded_by,
+		                 sizeof t->loaded_at };
+	for (int i = 0; i < 6; i++)
+		if (out[i])
+			text_col(s, i, out[i], size[i]);
 	const char *in = (const char *)sqlite3_column_text(s, 1);
 	t->instrument = in ? dom_lookup(dom_instrument_names, INSTR__COUNT, in, strlen(in)) : -1;
-	text_col(s, 2, t->version, sizeof t->version);
-	text_col(s, 3, t->language, sizeof t->language);
-	text_col(s, 4, t->loaded_by, sizeof t->loaded_by);
-	text_col(s, 5, t->loaded_at, sizeof t->loaded_at);
 }
 
 enum prolo_code store_itext_get(struct store *st, const char *clinic, int instrument,
@@ -125,21 +123,18 @@ enum prolo_code store_itext_scan(struct store *st, const char *clinic, store_ite
 	static const char sql[] =
 		"SELECT clinic, instrument, version, language, loaded_by, loaded_at FROM instrument_texts"
 		" WHERE ?1 IS NULL OR clinic = ?1 ORDER BY clinic, instrument";
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_sqlite_db(st), sql, -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlite_err(st, rc, "reading instrument wordings", err);
-	if (clinic)
-		sqlite3_bind_text(s, 1, clinic, -1, SQLITE_STATIC);
+	STMT(st, sql, err); /* fn reads nothing else from the store */
+	sqlite3_bind_text(s, 1, clinic, -1, SQLITE_STATIC); /* NULL: every clinic */
 	enum prolo_code r = PROLO_OK;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_itext t;
+	int rc;
+	struct store_itext t;
+	while (!r && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		read_row(s, &t);
-		if ((r = fn(ctx, &t, err)))
-			break;
+		r = fn(ctx, &t, err); /* the row's strings live in t, not in s */
 	}
 	if (!r && rc != SQLITE_DONE)
 		r = store_sqlite_err(st, rc, "reading instrument wordings", err);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return r;
 }

@@ -34,7 +34,8 @@ enum prolo_code store_itext_get(struct store *st, const char *clinic, int instru
                                 struct store_itext *out, struct prolo_err *err);
 typedef enum prolo_code (*store_itext_fn)(void *ctx, const struct store_itext *t, struct prolo_err *err);
 /* Every wording (of one clinic when clinic is non-NULL), by clinic and
- * instrument, without bodies. Store codes, or fn's. */
+ * instrument, without bodies; fn must not read the store. Store codes, or
+ * fn's. */
 enum prolo_code store_itext_scan(struct store *st, const char *clinic, store_itext_fn fn, void *ctx,
                                  struct prolo_err *err);
 
