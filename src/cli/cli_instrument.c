@@ -37,20 +37,19 @@ static enum prolo_code read_file(const char *path, char **out, size_t *len, stru
 
 static int load(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	struct prolo_err err = { 0 };
+	struct cli_run r;
 	char *text = NULL;
 	size_t len = 0;
-	if (read_file(ca->pos[0], &text, &len, &err))
-		return cli_fail(ctx, &err);
-	int x;
-	struct store *st;
-	struct app_ctx cx;
-	if ((x = cli_open(ctx, &st, &cx, NULL))) {
+	memset(&r, 0, sizeof r);
+	if (read_file(ca->pos[0], &text, &len, &r.err))
+		return cli_fail(ctx, &r.err);
+	int x = cli_begin(ctx, ca, &r);
+	if (x) {
 		free(text);
 		return x;
 	}
 	struct store_itext t;
-	enum prolo_code rc = app_instrument_load(&cx, cli_get(ca, "clinic"), text, len, &t, &err);
+	enum prolo_code rc = app_instrument_load(&r.cx, cli_get(ca, "clinic"), text, len, &t, &r.err);
 	free(text);
 	if (!rc) {
 		if (ctx->json)
@@ -63,7 +62,7 @@ static int load(struct cli_ctx *ctx, const struct cli_args *ca)
 			        instr_info((enum instrument)t.instrument)->n_items);
 		free(t.body);
 	}
-	return cli_finish(ctx, st, &cx, rc, &err);
+	return cli_end(ctx, &r, rc);
 }
 
 struct list_out {
@@ -89,14 +88,12 @@ static enum prolo_code list_row(void *p, const struct store_itext *t, struct pro
 
 static int list(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	int x;
-	struct store *st;
-	struct app_ctx cx;
-	if ((x = cli_open(ctx, &st, &cx, NULL)))
+	struct cli_run r;
+	int x = cli_begin(ctx, ca, &r);
+	if (x)
 		return x;
-	struct prolo_err err = { 0 };
 	struct list_out l = { ctx, ctx->json ? json_array() : NULL, 0 };
-	enum prolo_code rc = app_instrument_list(&cx, cli_get(ca, "clinic"), list_row, &l, &err);
+	enum prolo_code rc = app_instrument_list(&r.cx, cli_get(ca, "clinic"), list_row, &l, &r.err);
 	if (!rc && l.arr)
 		cli_print_json(ctx, json_pack("{s:o}", "wordings", l.arr));
 	else if (l.arr)
@@ -104,7 +101,7 @@ static int list(struct cli_ctx *ctx, const struct cli_args *ca)
 	else if (!rc && l.n == 0)
 		fprintf(ctx->out, "no wording loaded: questionnaires other than NRS and VAS show item numbers only "
 		                  "(load one with: prolo instrument load FILE --clinic C)\n");
-	return cli_finish(ctx, st, &cx, rc, &err);
+	return cli_end(ctx, &r, rc);
 }
 
 static void print_described(struct cli_ctx *ctx, const json_t *d)
@@ -139,22 +136,23 @@ static int show(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	const char *name = ca->pos[0];
 	int id = dom_lookup(dom_instrument_names, INSTR__COUNT, name, strlen(name));
-	struct prolo_err err = { 0 };
+	struct cli_run r;
+	memset(&r, 0, sizeof r);
 	if (id < 0) {
-		prolo_err_set(&err, PROLO_ENOTFOUND, "instrument", "unknown instrument '%.40s'", name);
-		return cli_fail(ctx, &err);
+		prolo_err_set(&r.err, PROLO_ENOTFOUND, "instrument", "unknown instrument '%.40s'", name);
+		return cli_fail(ctx, &r.err);
 	}
 	const char *clinic = cli_get(ca, "clinic");
 	json_t *canon = NULL;
-	int x;
-	struct store *st = NULL;
-	struct app_ctx cx;
+	bool open = false;
 	enum prolo_code rc = PROLO_OK;
 	if (clinic) { /* the structure alone needs no registry */
-		if ((x = cli_open(ctx, &st, &cx, NULL)))
+		int x = cli_begin(ctx, ca, &r);
+		if (x)
 			return x;
+		open = true;
 		struct store_itext t;
-		rc = app_instrument_get(&cx, clinic, name, &t, &err);
+		rc = app_instrument_get(&r.cx, clinic, name, &t, &r.err);
 		if (!rc) {
 			canon = json_loads(t.body, 0, NULL);
 			free(t.body);
@@ -172,9 +170,7 @@ static int show(struct cli_ctx *ctx, const struct cli_args *ca)
 		}
 	}
 	json_decref(canon);
-	if (st)
-		return cli_finish(ctx, st, &cx, rc, &err);
-	return 0;
+	return open ? cli_end(ctx, &r, rc) : 0;
 }
 
 int cli_instrument(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
