@@ -977,6 +977,8 @@ static enum prolo_code insert_check(struct store *st, enum rec_kind kind, void *
 		}
 		if (!rc && kind == REC_AE && ((struct adverse_event *)rec)->seq <= 0)
 			rc = next_ae_seq(st, *course, &((struct adverse_event *)rec)->seq, err);
+		if (kind == REC_OUTCOME && ((struct outcome *)rec)->source < 0)
+			((struct outcome *)rec)->source = OSRC_STAFF; /* the column's default */
 		return rc;
 	}
 	}
