@@ -235,8 +235,8 @@ function answersCell(o) {
 function outcomesTable(outcomes, u, pid) {
   if (!outcomes.length) return h('p', { class: 'muted' }, 'No questionnaires recorded yet.');
   return table(outcomes, [['date', 'Date'], ['instrument', 'Questionnaire'],
-    [(o) => SOURCES[o.source] || SOURCES.staff, 'Answered by'],
-    [scoreCell, 'Score'], [subscalesCell, 'Subscales'], [answersCell, 'Answers'],
+    [scoreCell, 'Score'], [subscalesCell, 'Subscales'],
+    [(o) => SOURCES[o.source] || SOURCES.staff, 'Answered by'], [answersCell, 'Answers'],
     [(o) => recordActions(u, pid, 'outcome', o), 'Record']],
   `Questionnaires (${outcomes.length})`);
 }
