@@ -44,8 +44,9 @@ void app_record_key(enum rec_kind kind, const void *rec, char *out, size_t outsz
 	case REC_OUTCOME: {
 		const struct outcome *o = rec;
 		dom_date_format(o->date, d);
-		snprintf(out, outsz, "%s/%s/%s", o->course_id, d,
-		         o->instrument >= 0 && o->instrument < INSTR__COUNT ? dom_instrument_names[o->instrument] : "?");
+		snprintf(out, outsz, "%s/%s/%s%s", o->course_id, d,
+		         o->instrument >= 0 && o->instrument < INSTR__COUNT ? dom_instrument_names[o->instrument] : "?",
+		         o->source == OSRC_PATIENT ? "/patient" : "");
 		break;
 	}
 	case REC_AE:

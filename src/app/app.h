@@ -22,6 +22,7 @@
 #include "security/auth.h"
 #include "store/store.h"
 #include "store/store_patients.h"
+#include "store/store_instr.h"
 
 /* ---- the permission matrix ---------------------------------------------- */
 
@@ -44,6 +45,7 @@ enum app_action {
 	/* users who come and go (src/app/users.c) */
 	CAN_USERS_DISABLE, CAN_USERS_ENABLE, CAN_USERS_ROLE, CAN_USERS_RESET,
 	CAN_USERS_SESSIONS, CAN_USERS_REVOKE,
+	CAN_INSTRUMENTS_LOAD, CAN_INSTRUMENTS_GET, /* instrument wording: app/instruments.c */
 	CAN__COUNT
 };
 
@@ -555,5 +557,29 @@ enum prolo_code app_clinic_set_date_format(struct app_ctx *cx, const char *clini
 /* The protocol library the context holds, for reading (permission
  * protocols). *lib may be empty. */
 enum prolo_code app_protocols(struct app_ctx *cx, const struct protocol_lib **lib, struct prolo_err *err);
+/* ---- instrument wording (app/instruments.c) ------------------------------ */
+
+/* Loads a clinic's wording of an instrument from text[0..len) (the file of
+ * docs/instruments.md), replacing the one it had; clinic NULL = the
+ * actor's. Admins only. PROLO_EPERM; PROLO_EINVAL with the field at fault
+ * (itext_parse: "item K", "labels", "line N", ...) and nothing stored;
+ * store codes. On PROLO_OK *out (when out is non-NULL) holds the stored
+ * row, out->body malloc'd for the caller to free. */
+enum prolo_code app_instrument_load(struct app_ctx *cx, const char *clinic, const char *text, size_t len,
+                                    struct store_itext *out, struct prolo_err *err);
+/* The wordings loaded: of clinic, else of the actor's clinic, else (an
+ * admin) of every clinic. PROLO_EPERM; store codes; fn's. */
+enum prolo_code app_instrument_list(struct app_ctx *cx, const char *clinic, store_itext_fn fn, void *ctx,
+                                    struct prolo_err *err);
+/* One wording, out->body malloc'd. PROLO_ENOTFOUND (field instrument) when
+ * the instrument is unknown or its wording not loaded; PROLO_EINVAL (field
+ * clinic); PROLO_EPERM. */
+enum prolo_code app_instrument_get(struct app_ctx *cx, const char *clinic, const char *instrument,
+                                   struct store_itext *out, struct prolo_err *err);
+/* The canonical wording (core/instr_text.h) the patient of link q sees:
+ * their clinic's; *canon NULL when the clinic loaded none. No permission:
+ * the link is the patient's. Store codes. */
+enum prolo_code app_qlink_wording(struct app_ctx *cx, const struct store_qlink *q, struct json_t **canon,
+                                  struct prolo_err *err);
 
 #endif

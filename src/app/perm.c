@@ -64,6 +64,8 @@ static const struct {
 	[CAN_USERS_RESET] = { "users.reset", A },
 	[CAN_USERS_SESSIONS] = { "users.sessions", A },
 	[CAN_USERS_REVOKE] = { "users.sessions.revoke", A },
+	[CAN_INSTRUMENTS_LOAD] = { "instruments.load", A },
+	[CAN_INSTRUMENTS_GET] = { "instruments.get", A | C | S },
 };
 
 /* What a user logged in with a one-time password may do before changing it. */

@@ -109,6 +109,7 @@ enum prolo_code app_qlink_answer(struct app_ctx *cx, const struct store_qlink *q
 {
 	*gone = false;
 	o->date = cx->today;
+	o->source = OSRC_PATIENT; /* kept beside a staff record of the same day */
 	enum prolo_code rc = app_unit_begin(cx, err);
 	if (rc)
 		return rc;

@@ -218,16 +218,21 @@ enum prolo_code app_session_add(struct app_ctx *cx, struct session *s, struct in
 enum prolo_code app_outcome_add(struct app_ctx *cx, struct outcome *o, struct prolo_err *err)
 {
 	enum prolo_code rc = child_course(cx, CAN_OUTCOMES_ADD, o->course_id, err);
+	if (rc)
+		return rc;
+	/* The patient's own answers arrive through a questionnaire link
+	 * (app_qlink_answer) or an import, never typed in by staff. */
+	if (o->source == OSRC_PATIENT)
+		return prolo_err_set(err, PROLO_EINVAL, "source", "'patient' marks answers the patient gave through "
+		                     "a questionnaire link; answers recorded by the clinic are staff's");
 	struct outcome scored = *o; /* scored as it will be stored, for the plausibility rule */
-	if (rc || (rc = app_not_future(cx, REC_OUTCOME, o, err)) ||
-	    (rc = registry_prepare(REC_OUTCOME, &scored, err)) || (rc = app_plausible_outcome(cx, &scored, err)) ||
-	    (rc = app_unit_begin(cx, err)))
+	if ((rc = app_not_future(cx, REC_OUTCOME, o, err)) || (rc = registry_prepare(REC_OUTCOME, &scored, err)) ||
+	    (rc = app_plausible_outcome(cx, &scored, err)) || (rc = app_unit_begin(cx, err)))
 		return rc;
 	rc = registry_add(cx->st, REC_OUTCOME, o, REG_INTERACTIVE, err);
 	if (!rc) {
-		char d[11], key[2 * REC_ID_MAX + 32];
-		dom_date_format(o->date, d);
-		snprintf(key, sizeof key, "%s/%s/%s", o->course_id, d, dom_instrument_names[o->instrument]);
+		char key[2 * REC_ID_MAX + 48];
+		app_record_key(REC_OUTCOME, o, key, sizeof key);
 		rc = app_audit(cx, "outcome.create", "outcome", key, "", err);
 	}
 	if (!(rc = app_unit_end(cx, rc, err)))

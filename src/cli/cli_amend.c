@@ -21,14 +21,14 @@ bool cli_life_verb(const char *verb)
 /* The key fields of each kind, in the order the command line takes them. */
 static const struct {
 	const char *group;
-	const char *keys[3];
-	int n;
+	const char *keys[4];
+	int n;              /* required; one more may follow (an outcome's source) */
 	const char *usage;
 } life[REC__COUNT] = {
 	[REC_PATIENT] = { "patient", { "patient_id" }, 1, "PATIENT_ID" },
 	[REC_COURSE] = { "course", { "course_id" }, 1, "COURSE_ID" },
 	[REC_SESSION] = { "session", { "course_id", "session_no" }, 2, "COURSE_ID SESSION_NO" },
-	[REC_OUTCOME] = { "outcome", { "course_id", "date", "instrument" }, 3, "COURSE_ID DATE INSTRUMENT" },
+	[REC_OUTCOME] = { "outcome", { "course_id", "date", "instrument", "source" }, 3, "COURSE_ID DATE INSTRUMENT [SOURCE]" },
 	[REC_AE] = { "ae", { "course_id", "seq" }, 2, "COURSE_ID SEQ" },
 };
 
@@ -72,7 +72,7 @@ int cli_life(struct cli_ctx *ctx, int kind_i, const struct cli_args *ca, int arg
 	rec_init(kind, &out);
 	const char *const *val = ca->pos;
 	struct prolo_err err = { 0 };
-	for (int k = 0; k < life[kind].n; k++) {
+	for (int k = 0; k < ca->n_pos && k < 4 && life[kind].keys[k]; k++) {
 		const char *name = life[kind].keys[k];
 		if (rec_set(kind, &key, rec_field(kind, name, strlen(name)), val[k], strlen(val[k]), &err))
 			return cli_fail(ctx, &err);

@@ -94,8 +94,8 @@ static const struct {
 	                  { 12, 4, 11, 12, 6, 7, 16 } },
 	[REC_INJECTION] = { { "course_id", "session_no", "seq", "site", "side", "volume_ml", "guidance" },
 	                    { 12, 4, 4, 24, 10, 7, 12 } },
-	[REC_OUTCOME] = { { "course_id", "date", "instrument", "score", "items" },
-	                  { 12, 11, 10, 8, 30 } },
+	[REC_OUTCOME] = { { "course_id", "date", "instrument", "source", "score", "items" },
+	                  { 12, 11, 10, 8, 8, 30 } },
 	[REC_AE] = { { "course_id", "seq", "date", "kind", "duration_days", "grade", "seriousness" },
 	             { 12, 4, 11, 14, 5, 5, 14 } },
 };
@@ -185,8 +185,9 @@ static void audit_record(enum rec_kind kind, const void *rec, char *out, size_t 
 		return;
 	case REC_OUTCOME:
 		dom_date_format(((const struct outcome *)rec)->date, d);
-		snprintf(out, outsz, "outcome:%s/%s/%s", ((const struct outcome *)rec)->course_id, d,
-		         dom_instrument_names[((const struct outcome *)rec)->instrument]);
+		snprintf(out, outsz, "outcome:%s/%s/%s%s", ((const struct outcome *)rec)->course_id, d,
+		         dom_instrument_names[((const struct outcome *)rec)->instrument],
+		         ((const struct outcome *)rec)->source == OSRC_PATIENT ? "/patient" : "");
 		return;
 	case REC_AE:
 		snprintf(out, outsz, "adverse_event:%s/%d", ((const struct adverse_event *)rec)->course_id,
@@ -741,7 +742,7 @@ static int show_by_key(struct cli_ctx *ctx, enum rec_kind kind, const char *cons
 		struct adverse_event a;
 	} rec;
 	rec_init(kind, &rec);
-	for (int k = 0; k < n_keys; k++)
+	for (int k = 0; k < n_keys && k < ca->n_pos; k++)
 		if (rec_set(kind, &rec, rec_field(kind, keys[k], strlen(keys[k])), ca->pos[k], strlen(ca->pos[k]), &err))
 			return cli_fail(ctx, &err);
 	struct store *st = NULL;
@@ -764,8 +765,8 @@ static int show_by_key(struct cli_ctx *ctx, enum rec_kind kind, const char *cons
 
 static int outcome_show(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	static const char *const keys[] = { "course_id", "date", "instrument" };
-	return show_by_key(ctx, REC_OUTCOME, keys, 3, ca);
+	static const char *const keys[] = { "course_id", "date", "instrument", "source" };
+	return show_by_key(ctx, REC_OUTCOME, keys, 4, ca);
 }
 
 int cli_outcome(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)

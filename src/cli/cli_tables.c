@@ -73,10 +73,11 @@ static const struct cli_option session_amend_opts[] = {
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
-#define LIFE_ROWS(KEYS, N, OPTS) \
-	{ "amend", KEYS, N, N, OPTS, "changes fields of a record, with a reason; the earlier version is kept", true }, \
-	{ "void", KEYS, N, N, amend_opts, "marks a record entered in error, with a reason", false }, \
-	{ "history", KEYS, N, N, NULL, "the record's versions: who changed what, when and why", false }
+#define LIFE_ROWS_N(KEYS, MIN, MAX, OPTS) \
+	{ "amend", KEYS, MIN, MAX, OPTS, "changes fields of a record, with a reason; the earlier version is kept", true }, \
+	{ "void", KEYS, MIN, MAX, amend_opts, "marks a record entered in error, with a reason", false }, \
+	{ "history", KEYS, MIN, MAX, NULL, "the record's versions: who changed what, when and why", false }
+#define LIFE_ROWS(KEYS, N, OPTS) LIFE_ROWS_N(KEYS, N, N, OPTS)
 
 const struct cli_command cli_init_cmds[] = {
 	{ NULL, NULL, 0, 0, NULL, "creates a registry (--db FILE, else $PROLO_DB, else ./prolo.db)", false },
@@ -114,8 +115,9 @@ const struct cli_command cli_session_cmds[] = {
 const struct cli_command cli_outcome_cmds[] = {
 	{ "add", NULL, 0, 0, confirm_opts, "records an assessment, scored from its item answers", true },
 	{ "list", NULL, 0, 0, list_opts, "assessments", false },
-	{ "show", "COURSE_ID DATE INSTRUMENT", 3, 3, NULL, "one assessment", false },
-	LIFE_ROWS("COURSE_ID DATE INSTRUMENT", 3, amend_opts),
+	/* SOURCE: staff (the default) or patient (answered through a link). */
+	{ "show", "COURSE_ID DATE INSTRUMENT [SOURCE]", 3, 4, NULL, "one assessment", false },
+	LIFE_ROWS_N("COURSE_ID DATE INSTRUMENT [SOURCE]", 3, 4, amend_opts),
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -445,6 +447,20 @@ const struct cli_command cli_outreach_cmds[] = {
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
+/* ---- instrument wording ----------------------------------------------------- */
+
+static const struct cli_option instrument_opts[] = {
+	{ "clinic", "C", "the clinic whose wording it is", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_instrument_cmds[] = {
+	{ "load", "FILE", 1, 1, instrument_opts, "loads the item texts and answer labels a clinic holds a licence for (docs/instruments.md)", false },
+	{ "list", NULL, 0, 0, instrument_opts, "the wordings loaded, per clinic", false },
+	{ "show", "NAME", 1, 1, instrument_opts, "an instrument's items, scoring and (with --clinic) the clinic's wording", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 /* ---- the groups, as "prolo --help" lists them -------------------------- */
 
 const struct cli_group cli_groups[] = {
@@ -471,5 +487,6 @@ const struct cli_group cli_groups[] = {
 	{ "outreach", cli_outreach, "run|list|retry|cancel|test the follow-up outbox", cli_outreach_cmds },
 	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", cli_schedule_cmds },
 	{ "settings", cli_settings, "show|set a clinic's settings (the date format of its screens)", cli_settings_cmds },
+	{ "instrument", cli_instrument, "load|list|show a clinic's questionnaire wording", cli_instrument_cmds },
 	{ NULL, NULL, NULL, NULL },
 };

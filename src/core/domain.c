@@ -35,6 +35,7 @@ const char *const dom_ae_kind_names[AE__COUNT] = {
 const char *const dom_instrument_names[INSTR__COUNT] = {
 	"NRS", "VAS", "ODI", "NDI", "WOMAC", "QuickDASH", "KOOS"
 };
+const char *const dom_outcome_source_names[OSRC__COUNT] = { "staff", "patient" };
 const char *const dom_guidance_names[GUIDE__COUNT] = { "landmark", "ultrasound", "fluoroscopy" };
 const char *const dom_side_names[SIDE__COUNT] = { "left", "right", "bilateral", "midline" };
 const char *const dom_seriousness_names[SER__COUNT] = {

@@ -34,6 +34,10 @@ enum relatedness { REL_UNRELATED, REL_UNLIKELY, REL_POSSIBLE, REL_PROBABLE,
 enum stem_source { STEM_BMAC, STEM_ADIPOSE, STEM__COUNT };
 enum activation { ACT_NONE, ACT_THROMBIN, ACT_CALCIUM_CHLORIDE,
                   ACT_COLLAGEN, ACT__COUNT };
+/* Who gave an assessment's answers: staff recorded them (the default), or
+ * the patient answered through a questionnaire link. One of each may exist
+ * for a course, day and instrument (docs/instruments.md). */
+enum outcome_source { OSRC_STAFF, OSRC_PATIENT, OSRC__COUNT };
 /* Contraindication flags recorded per patient (bit = 1 << enum value). */
 enum contraindication { CI_ANTICOAGULANTS, CI_BLEEDING_DISORDER,
                         CI_PLATELET_DISORDER, CI_ACTIVE_INFECTION,
@@ -54,6 +58,7 @@ extern const char *const dom_seriousness_names[SER__COUNT];
 extern const char *const dom_relatedness_names[REL__COUNT];
 extern const char *const dom_stem_source_names[STEM__COUNT];
 extern const char *const dom_activation_names[ACT__COUNT];
+extern const char *const dom_outcome_source_names[OSRC__COUNT];
 extern const char *const dom_contraindication_names[CI__COUNT];
 
 /* The injection sites a clinic usually treats for a built-in condition,

@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,11 +99,36 @@ static struct tally tally(const int *items, int first, int count)
 	return t;
 }
 
+/* Appends one sentence to o->reason ("; " between them); a reason longer
+ * than the buffer is cut, never overrun. Cannot fail. */
+static void why(struct instr_score *o, const char *fmt, ...)
+{
+	size_t used = strlen(o->reason);
+	if (used + 3 >= sizeof o->reason)
+		return;
+	if (used) {
+		memcpy(o->reason + used, "; ", 3);
+		used += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(o->reason + used, sizeof o->reason - used, fmt, ap);
+	va_end(ap);
+}
+
+/* "1 item" / "2 items" */
+static const char *items_word(int n)
+{
+	return n == 1 ? "item" : "items";
+}
+
 /* NRS 0-10 and VAS 0-100 mm: the score is the answer; unanswered = none. */
 static void score_single(const int *items, struct instr_score *o)
 {
 	if (items[0] != INSTR_MISSING)
 		o->total = items[0];
+	else
+		why(o, "the question was not answered");
 }
 
 /* ODI v2.1a. Fairbank JCT, Pynsent PB. The Oswestry Disability Index.
@@ -114,6 +140,9 @@ static void score_odi(const int *items, struct instr_score *o)
 	struct tally t = tally(items, 0, 10);
 	if (t.answered >= 9)
 		o->total = (double)t.sum * 100.0 / (5.0 * t.answered);
+	else
+		why(o, "%d of 10 sections unanswered; the ODI is scored with at most 1 section missing "
+		    "(Fairbank & Pynsent 2000)", 10 - t.answered);
 }
 
 /* NDI. Vernon H, Mior S. The Neck Disability Index: a study of reliability
@@ -129,6 +158,9 @@ static void score_ndi(const int *items, struct instr_score *o)
 	struct tally t = tally(items, 0, 10);
 	if (t.answered >= 8)
 		o->total = (double)t.sum * 10.0 / t.answered;
+	else
+		why(o, "%d of 10 items unanswered; prolo pro-rates the NDI with at most 2 items missing "
+		    "(Vernon's scoring note; docs/instruments.md)", 10 - t.answered);
 }
 
 /* WOMAC Likert 3.1. Bellamy N. WOMAC Osteoarthritis Index User Guide
@@ -149,8 +181,12 @@ static void score_womac(const int *items, struct instr_score *o)
 	bool all = true;
 	for (int s = 0; s < 3; s++) {
 		struct tally t = tally(items, in->sub_first[s], in->sub_count[s]);
-		if (in->sub_count[s] - t.answered > max_missing[s]) {
+		int missing = in->sub_count[s] - t.answered;
+		if (missing > max_missing[s]) {
 			all = false;
+			why(o, "%s: %d of %d %s unanswered; the WOMAC user guide scores this subscale with at most "
+			    "%d missing", in->subscale_names[s], missing, in->sub_count[s],
+			    items_word(in->sub_count[s]), max_missing[s]);
 			continue;
 		}
 		o->sub[s] = (double)t.sum * in->sub_count[s] / t.answered;
@@ -158,6 +194,8 @@ static void score_womac(const int *items, struct instr_score *o)
 	}
 	if (all)
 		o->total = total;
+	else
+		why(o, "the total needs all three subscales");
 }
 
 /* QuickDASH. Institute for Work & Health, The QuickDASH Outcome Measure,
@@ -169,6 +207,9 @@ static void score_quickdash(const int *items, struct instr_score *o)
 	struct tally t = tally(items, 0, 11);
 	if (t.answered >= 10)
 		o->total = ((double)t.sum / t.answered - 1.0) * 25.0;
+	else
+		why(o, "%d of 11 items unanswered; the QuickDASH is scored with at most 1 item missing "
+		    "(IWH scoring instructions)", 11 - t.answered);
 }
 
 /* KOOS. Roos EM et al. KOOS User's Guide and "KOOS Scoring 2012": each
@@ -182,8 +223,11 @@ static void score_koos(const int *items, struct instr_score *o)
 	const struct instr_info *in = &infos[INSTR_KOOS];
 	for (int s = 0; s < 5; s++) {
 		struct tally t = tally(items, in->sub_first[s], in->sub_count[s]);
-		if (2 * t.answered < in->sub_count[s])
+		if (2 * t.answered < in->sub_count[s]) {
+			why(o, "%s: %d of %d items answered; KOOS Scoring 2012 needs at least half (%d)",
+			    in->subscale_names[s], t.answered, in->sub_count[s], (in->sub_count[s] + 1) / 2);
 			continue;
+		}
 		o->sub[s] = 100.0 - (double)t.sum * 25.0 / t.answered;
 	}
 	static const int koos4[4] = { 0, 1, 3, 4 };
@@ -192,6 +236,8 @@ static void score_koos(const int *items, struct instr_score *o)
 		sum += o->sub[koos4[k]];
 	if (!isnan(sum))
 		o->total = sum / 4.0;
+	else
+		why(o, "the total (KOOS4) needs pain, symptoms, sport/rec and QOL");
 }
 
 /* Checks count and ranges; fills *err naming the first bad item. */

@@ -21,6 +21,8 @@
 /* Longest text instr_format_items can produce for a valid answer set, plus
  * the NUL ("100" for VAS; 42 one-digit items and 41 separators for KOOS). */
 #define INSTR_ITEMS_TEXT_MAX 128
+/* Size of instr_score.reason, with the NUL. */
+#define INSTR_REASON_MAX 320
 
 struct instr_info {
 	enum instrument id;
@@ -44,6 +46,11 @@ struct instr_score {
 	double sub[INSTR_MAX_SUBSCALES]; /* per info->subscale_names; NAN if
 	                                   not computable or no such subscale */
 	int n_answered; /* items not INSTR_MISSING */
+	/* Why total (or a subscale) has no score, in a sentence naming the
+	 * manual's rule ("pain: 2 of 5 items unanswered; the WOMAC user guide
+	 * scores a subscale with at most 1 missing"); "" when every score
+	 * could be computed. Safe to show a patient's clinician. */
+	char reason[INSTR_REASON_MAX];
 };
 
 /* Item structure and ranges of an instrument. Never NULL for a valid enum
@@ -52,7 +59,8 @@ const struct instr_info *instr_info(enum instrument id);
 
 /* Scores one form. items[0..n) are the answers in questionnaire order, each
  * INSTR_MISSING or in [item_min, item_max]. Returns PROLO_OK and fills *out
- * (total/sub NAN where the instrument's missing-item rule says "no score");
+ * (total/sub NAN where the instrument's missing-item rule says "no score",
+ * and out->reason saying which rule, for each subscale or total left out);
  * on PROLO_EINVAL (n is not n_items, or an answer out of range) err->field
  * is "items" or "item K" (1-based), err->msg says what is wrong, and *out is
  * not written. */

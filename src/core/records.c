@@ -81,6 +81,7 @@ static const struct field_def outcome_fields[] = {
 	{ "instrument", FT_ENUM, F(outcome, instrument), VOCAB(dom_instrument_names), 0, 0, true, false, true, "NRS|VAS|ODI|NDI|WOMAC|QuickDASH|KOOS" },
 	{ "score", FT_REAL, F(outcome, score), NULL, 0, 0, 100, false, false, true, "total score (computed from items when given)" },
 	{ "items", FT_TEXT, F(outcome, items), NULL, 0, 0, 0, false, false, false, "item answers separated by ';'" },
+	{ "source", FT_ENUM, F(outcome, source), VOCAB(dom_outcome_source_names), 0, 0, false, false, false, "staff (recorded by the clinic; the default)|patient (answered through a link)" },
 };
 
 static const struct field_def ae_fields[] = {

@@ -108,6 +108,7 @@ struct outcome {
 	int32_t instrument;              /* enum instrument */
 	double score;                    /* total; NAN when not computable */
 	char items[REC_TEXT_MAX];        /* item answers "3;2;;4"; "" if not kept */
+	int32_t source;                  /* enum outcome_source; -1 = staff */
 	struct rec_meta meta;            /* not a field (see above) */
 };
 

@@ -86,6 +86,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/users/{id}/reset", RT_USER_RESET, h_user_reset, F_TX | F_SLOW | F_HASH | F_SECRET, p_user_reset, CAN_USERS_RESET },
 	{ "GET", "/api/users/{id}/sessions", RT_USER_SESSIONS, h_user_sessions, 0, NULL, CAN_USERS_SESSIONS },
 	{ "POST", "/api/users/{id}/sessions/revoke", RT_USER_REVOKE, h_user_revoke, F_TX, NULL, CAN_USERS_REVOKE },
+	{ "GET", "/api/instruments", RT_INSTRUMENTS_LIST, h_instruments_list, 0, NULL, CAN_INSTRUMENTS_GET },
+	{ "GET", "/api/instruments/{id}", RT_INSTRUMENT_GET, h_instrument_get, 0, NULL, CAN_INSTRUMENTS_GET },
+	{ "POST", "/api/instruments", RT_INSTRUMENTS_LOAD, h_instruments_load, F_TX, NULL, CAN_INSTRUMENTS_LOAD },
 };
 
 /* The role check of a route, before anything is read: the permission

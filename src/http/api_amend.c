@@ -24,14 +24,15 @@ void api_set_etag(struct http_req *rq, int32_t version)
 static const struct {
 	enum rec_kind kind;
 	const char *json_key;
-	const char *keys[3];
+	const char *keys[4];
 	int n;
+	int n_opt;          /* key parts that may follow: an outcome's source */
 } kinds[] = {
-	{ REC_PATIENT, "patient", { "patient_id" }, 1 },
-	{ REC_COURSE, "course", { "course_id" }, 1 },
-	{ REC_SESSION, "session", { "course_id", "session_no" }, 2 },
-	{ REC_OUTCOME, "outcome", { "course_id", "date", "instrument" }, 3 },
-	{ REC_AE, "adverse_event", { "course_id", "seq" }, 2 },
+	{ REC_PATIENT, "patient", { "patient_id" }, 1, 0 },
+	{ REC_COURSE, "course", { "course_id" }, 1, 0 },
+	{ REC_SESSION, "session", { "course_id", "session_no" }, 2, 0 },
+	{ REC_OUTCOME, "outcome", { "course_id", "date", "instrument", "source" }, 3, 1 },
+	{ REC_AE, "adverse_event", { "course_id", "seq" }, 2, 0 },
 };
 
 static int route_kind(const struct http_req *rq)
@@ -56,9 +57,15 @@ static enum prolo_code parse_key(struct http_req *rq, int k, void *key, struct p
 	enum rec_kind kind = kinds[k].kind;
 	rec_init(kind, key);
 	const char *p = rq->param;
-	for (int i = 0; i < kinds[k].n; i++) {
-		const char *e = i + 1 < kinds[k].n ? strchr(p, '/') : p + strlen(p);
-		if (!e || e == p || (i + 1 == kinds[k].n && strchr(p, '/')))
+	int parts = 1;
+	for (const char *c = p; *c; c++)
+		parts += *c == '/';
+	if (parts < kinds[k].n || parts > kinds[k].n + kinds[k].n_opt)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "", "no such record: the path takes %d part%s",
+		                     kinds[k].n, kinds[k].n > 1 ? "s" : "");
+	for (int i = 0; i < parts; i++) {
+		const char *e = i + 1 < parts ? strchr(p, '/') : p + strlen(p);
+		if (!e || e == p)
 			return prolo_err_set(err, PROLO_ENOTFOUND, "", "no such record: the path takes %d part%s",
 			                     kinds[k].n, kinds[k].n > 1 ? "s" : "");
 		const char *name = kinds[k].keys[i];

@@ -54,9 +54,60 @@ static enum prolo_code put_plain(void *ctx, const void *rec, enum rec_kind kind)
 	return rc ? rc : buf_addc(ch->b, '}');
 }
 
+/* Beside an assessment's fields, how it is scored (docs/api.md):
+ * "range" {min, max, unit, higher_is_worse}, "subscales" [{name, score,
+ * max}], "not_scorable_reason" (null when it has a score) and
+ * "partial_reason" (a subscale left out of a scored form). Scored again
+ * from its answers, as the record's score was. Buffer codes. */
+static enum prolo_code put_scoring(struct buf *b, bool *first, const struct outcome *o)
+{
+	const struct instr_info *in = instr_info((enum instrument)o->instrument);
+	struct instr_score sc = { .total = NAN };
+	bool scored = false;
+	if (o->items[0]) {
+		int items[INSTR_MAX_ITEMS];
+		size_t n = 0;
+		scored = !instr_parse_items(in->id, o->items, strlen(o->items), items, INSTR_MAX_ITEMS, &n, NULL) &&
+		         !instr_score(in->id, items, n, &sc, NULL);
+	}
+	enum prolo_code rc = hjson_put_key(b, first, "range");
+	if (!rc)
+		rc = buf_printf(b, "{\"min\":%g,\"max\":%g,\"unit\":\"%s\",\"higher_is_worse\":%s}", in->score_min,
+		                in->score_max, in->unit, in->higher_is_worse ? "true" : "false");
+	if (!rc)
+		rc = hjson_put_key(b, first, "subscales");
+	if (!rc)
+		rc = buf_addc(b, '[');
+	for (int s = 0; !rc && s < in->n_subscales; s++) {
+		rc = buf_printf(b, "%s{\"name\":\"%s\",\"max\":%g,\"score\":", s ? "," : "", in->subscale_names[s],
+		                in->sub_max[s]);
+		if (!rc)
+			rc = hjson_put_real(b, scored ? sc.sub[s] : NAN);
+		if (!rc)
+			rc = buf_addc(b, '}');
+	}
+	if (!rc)
+		rc = buf_addc(b, ']');
+	const char *why = NULL;
+	if (isnan(o->score))
+		why = scored && sc.reason[0] ? sc.reason : "no answers were kept with this assessment";
+	if (!rc)
+		rc = hjson_put_member(b, first, "not_scorable_reason", why);
+	/* A subscale without a score though the total stands (KOOS's ADL). */
+	return rc ? rc : hjson_put_member(b, first, "partial_reason", !why && scored && sc.reason[0] ? sc.reason : NULL);
+}
+
 static enum prolo_code put_outcome(void *ctx, const void *rec, struct prolo_err *err)
 {
-	enum prolo_code rc = put_plain(ctx, rec, REC_OUTCOME);
+	struct chart *ch = ctx;
+	bool first = true;
+	enum prolo_code rc = put_elem_start(ch);
+	if (!rc)
+		rc = hjson_put_fields(ch->b, &first, REC_OUTCOME, rec);
+	if (!rc)
+		rc = put_scoring(ch->b, &first, rec);
+	if (!rc)
+		rc = buf_addc(ch->b, '}');
 	return rc ? prolo_err_set(err, rc, "", "the response is too large") : PROLO_OK;
 }
 

@@ -164,6 +164,10 @@ enum prolo_code api_confirm_fail(struct http_req *rq, const struct prolo_err *e,
                                  struct prolo_err *err);
 /* The possible duplicates as the API shows them (new reference). */
 json_t *api_dups_json(const struct app_dups *d);
+/* api_instruments.c: a clinic's questionnaire wording. */
+enum prolo_code h_instruments_list(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_instrument_get(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_instruments_load(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* api_outreach.c: the patient's one-click opt-out (no login; the token). */
 enum prolo_code h_optout(struct http_req *rq, json_t *body, struct prolo_err *err);
 

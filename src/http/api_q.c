@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "core/instr_text.h"
 #include "core/instruments.h"
 #include "core/rec_json.h"
 #include "http/api_int.h"
@@ -73,6 +74,35 @@ enum prolo_code h_qlinks_revoke(struct http_req *rq, json_t *body, struct prolo_
 	                                    q.course_id, "revoked_at", at), err);
 }
 
+/* What the patient's page shows of link q: each item's text (the clinic's
+ * wording, the shipped NRS/VAS text, or null: not loaded), its answer range
+ * and labels; the wording's intro, anchors and licence line; and, when the
+ * wording is missing, the note that says so. NULL on out of memory. */
+static json_t *q_page(const struct store_qlink *q, const json_t *canon)
+{
+	enum instrument id = (enum instrument)q->instrument;
+	const struct instr_info *info = instr_info(id);
+	json_t *items = json_array();
+	bool any = false;
+	for (int i = 0; items && i < info->n_items; i++) {
+		const char *t = itext_text_or_shipped(id, canon, i);
+		any = any || t;
+		json_array_append_new(items, json_pack("{s:i,s:s?,s:i,s:i,s:O?}", "no", i + 1, "text", t, "min",
+		                                       info->item_min, "max", info->item_max, "labels",
+		                                       canon ? itext_item_labels(canon, i) : NULL));
+	}
+	const json_t *anchors = json_object_get(canon, "anchors");
+	const char *lo = anchors ? json_string_value(json_object_get(anchors, "low")) : instr_anchor_low(id);
+	const char *hi = anchors ? json_string_value(json_object_get(anchors, "high")) : instr_anchor_high(id);
+	const char *title = json_string_value(json_object_get(canon, "title"));
+	return json_pack("{s:s,s:s,s:o,s:s?,s:s?,s:s,s:s?,s:s?,s:s?}", "instrument", info->name, "title",
+	                 title ? title : info->title, "items", items, "low", lo, "high", hi, "wording",
+	                 canon ? "clinic" : any ? "shipped" : "none", "intro",
+	                 json_string_value(json_object_get(canon, "intro")), "licence",
+	                 json_string_value(json_object_get(canon, "licence")), "missing_note",
+	                 any ? NULL : itext_missing_note);
+}
+
 enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	struct store_qlink q;
@@ -91,24 +121,19 @@ enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err
 	snprintf(p.patient_id, sizeof p.patient_id, "%s", q.patient_id);
 	if ((rc = store_get(rq->st, REC_PATIENT, &p, err)))
 		return rc;
-	const struct instr_info *info = instr_info((enum instrument)q.instrument);
-	json_t *items = json_array();
-	for (int i = 0; items && i < info->n_items; i++) {
-		const char *t = instr_item_text((enum instrument)q.instrument, i);
-		char generic[32];
-		snprintf(generic, sizeof generic, "Question %d", i + 1);
-		json_array_append_new(items, json_pack("{s:s,s:i,s:i}", "text", t ? t : generic, "min",
-		                                       info->item_min, "max", info->item_max));
-	}
-	const char *lo = instr_anchor_low((enum instrument)q.instrument);
-	const char *hi = instr_anchor_high((enum instrument)q.instrument);
+	json_t *canon = NULL;
+	if ((rc = app_qlink_wording(&cx, &q, &canon, err)))
+		return rc;
+	json_t *page = q_page(&q, canon);
+	json_decref(canon);
+	if (!page)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	json_object_set_new(page, "first_name", json_string(p.first_name));
 	if ((rc = api_audit_as(rq, "questionnaire", "questionnaire.open", "", q.course_id, err))) {
-		json_decref(items);
+		json_decref(page);
 		return rc;
 	}
-	return api_reply(rq, 200, json_pack("{s:s,s:s,s:s,s:o,s:s?,s:s?}", "first_name", p.first_name,
-	                                "instrument", info->name, "title", info->title, "items", items,
-	                                "low", lo, "high", hi), err);
+	return api_reply(rq, 200, page, err);
 }
 
 enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *err)

@@ -302,6 +302,18 @@ static enum prolo_code course_section(struct buf *b, const struct patient_summar
 			if (strcmp(s->outcomes[i].course_id, c->course_id) == 0 &&
 			    s->outcomes[i].instrument == INSTR_NRS && !isnan(s->outcomes[i].score))
 				nrs[nn++] = s->outcomes[i];
+		/* One score a day, as the report takes it (docs/report.md):
+		 * staff's over the patient's own; rows come in date order. */
+		size_t k = 0;
+		for (size_t i = 0; i < nn; i++) {
+			if (k && nrs[k - 1].date == nrs[i].date) {
+				if (nrs[i].source != OSRC_PATIENT)
+					nrs[k - 1] = nrs[i];
+				continue;
+			}
+			nrs[k++] = nrs[i];
+		}
+		nn = k;
 	}
 	if (!rc)
 		rc = buf_adds(b, "<h3>Your pain</h3>\n");

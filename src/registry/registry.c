@@ -11,6 +11,8 @@
 static enum prolo_code prepare_outcome(struct outcome *o, struct prolo_err *err)
 {
 	const struct instr_info *info = instr_info((enum instrument)o->instrument);
+	if (o->source < 0)
+		o->source = OSRC_STAFF; /* recorded by the clinic unless said otherwise */
 	if (o->items[0]) {
 		int items[INSTR_MAX_ITEMS];
 		size_t n = 0;

@@ -106,6 +106,9 @@ enum prolo_code store_get(struct store *st, enum rec_kind kind, void *rec,
 /* True when the field names the record (patient_id, course_id, session_no,
  * an assessment's date and instrument, seq): it never changes. */
 bool store_field_is_key(enum rec_kind kind, const char *name);
+/* "staff" or "patient": the source an outcome is stored under (a missing
+ * source is staff's). Cannot fail. */
+const char *store_outcome_source(const struct outcome *o);
 /* Writes every field of rec (not its key) over the live record with the
  * same key whose version is version; its version becomes version + 1.
  * Not for injections (store_injections_replace). The store's insert rules

@@ -315,6 +315,15 @@ static enum prolo_code any_voided(struct store *st, int *voids, struct prolo_err
 	return src == SQLITE_OK ? PROLO_OK : store_sqlite_err(st, src, "reading the registry's voids", err);
 }
 
+/* One assessment per course, day and instrument: where staff recorded a
+ * score and the patient also answered through a link, the report uses
+ * staff's (docs/report.md, "Assessments"); the patient's row counts only
+ * on a day without a scored staff row. */
+#define ONE_SOURCE(live) \
+	"(o.source = 'staff' OR NOT EXISTS (SELECT 1 FROM outcomes t WHERE t.course_pk = o.course_pk" \
+	" AND t.date = o.date AND t.instrument = o.instrument AND t.source = 'staff'" \
+	" AND t.score IS NOT NULL" live "))"
+
 enum prolo_code store_scan_courses(struct store *st, const struct store_report_filter *f,
                                    store_course_fn fn, void *ctx, struct prolo_err *err)
 {
@@ -323,14 +332,15 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 	 * costs a tenth of the read; [1]: voided records left out. */
 	static const char *const child_sql[2][3] = {
 		{ "SELECT course_pk, session_no, date FROM sessions ORDER BY course_pk, session_no",
-		  "SELECT course_pk, date, instrument, score FROM outcomes WHERE score IS NOT NULL"
-		  " ORDER BY course_pk, date, instrument",
+		  "SELECT course_pk, date, instrument, score FROM outcomes o WHERE score IS NOT NULL"
+		  " AND " ONE_SOURCE("") " ORDER BY course_pk, date, instrument",
 		  "SELECT course_pk, date, kind, ifnull(duration_days, -1), grade, seriousness FROM adverse_events"
 		  " ORDER BY course_pk, seq" },
 		{ "SELECT course_pk, session_no, date FROM sessions WHERE voided_at IS NULL"
 		  " ORDER BY course_pk, session_no",
-		  "SELECT course_pk, date, instrument, score FROM outcomes WHERE score IS NOT NULL"
-		  " AND voided_at IS NULL ORDER BY course_pk, date, instrument",
+		  "SELECT course_pk, date, instrument, score FROM outcomes o WHERE score IS NOT NULL"
+		  " AND voided_at IS NULL AND " ONE_SOURCE(" AND t.voided_at IS NULL")
+		  " ORDER BY course_pk, date, instrument",
 		  "SELECT course_pk, date, kind, ifnull(duration_days, -1), grade, seriousness FROM adverse_events"
 		  " WHERE voided_at IS NULL ORDER BY course_pk, seq" },
 	};

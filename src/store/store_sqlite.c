@@ -564,7 +564,7 @@ static const struct table_sql tables[REC__COUNT] = {
 	                    "x.course_pk, x.session_no, x.seq" },
 	[REC_OUTCOME] = { "outcomes", "course_id", "course_pk",
 	                  "outcomes x JOIN courses c ON c.pk = x.course_pk JOIN patients p ON p.pk = c.patient_pk",
-	                  "x.course_pk, x.date, x.instrument" },
+	                  "x.course_pk, x.date, x.instrument, x.source" },
 	[REC_AE] = { "adverse_events", "course_id", "course_pk",
 	             "adverse_events x JOIN courses c ON c.pk = x.course_pk JOIN patients p ON p.pk = c.patient_pk",
 	             "x.course_pk, x.seq" },
@@ -612,8 +612,8 @@ static const char *insert_sql(struct store *st, enum rec_kind kind, struct prolo
  * built with only those filters so that SQLite can use the key indexes
  * (a generic "?1 IS NULL OR col = ?1" filter hides them), and prepared once
  * per connection. Parameters keep fixed numbers (?1 patient_id, ?2
- * course_id, ?3 clinic, ?4 session_no, ?5 search, ?6/?7 outcome date and
- * instrument, ?8 adverse event seq, ?9 limit) whatever the shape. */
+ * course_id, ?3 clinic, ?4 session_no, ?5 search, ?6/?7/?10 outcome date,
+ * instrument and source, ?8 adverse event seq, ?9 limit) whatever the shape. */
 enum {
 	SH_PID = 1, SH_CID = 2, SH_CLINIC = 4, SH_SNO = 8, SH_SEARCH = 16,
 	SH_OUTKEY = 32, SH_AESEQ = 64, SH_LIMIT = 128,
@@ -671,7 +671,7 @@ static char *select_sql(enum rec_kind kind, int shape)
 		rc = add_cond(&b, &first, "instr(lower(x.patient_id || ' ' || coalesce(x.first_name, '') || ' ' ||"
 		                          " coalesce(x.last_name, '')), lower(?5)) > 0");
 	if (!rc && (shape & SH_OUTKEY) && kind == REC_OUTCOME)
-		rc = add_cond(&b, &first, "x.date = ?6 AND x.instrument = ?7");
+		rc = add_cond(&b, &first, "x.date = ?6 AND x.instrument = ?7 AND x.source = ?10");
 	if (!rc && (shape & SH_AESEQ) && kind == REC_AE)
 		rc = add_cond(&b, &first, "x.seq = ?8");
 	/* Voided records, and the children of a voided course, are left out
@@ -923,8 +923,9 @@ static enum prolo_code insert_error(struct store *st, enum rec_kind kind, const 
 			const struct outcome *o = rec;
 			char d[11];
 			dom_date_format(o->date, d);
-			return prolo_err_set(err, PROLO_ECONFLICT, "date", "course '%s' already has a %s assessment on %s",
-			                     cid, dom_instrument_names[o->instrument], d);
+			return prolo_err_set(err, PROLO_ECONFLICT, "date", "course '%s' already has a %s assessment on %s%s",
+			                     cid, dom_instrument_names[o->instrument], d,
+			                     o->source == OSRC_PATIENT ? " answered by the patient" : "");
 		}
 		case REC_AE:
 			return prolo_err_set(err, PROLO_ECONFLICT, "seq", "course '%s' already has adverse event %d",
@@ -976,6 +977,8 @@ static enum prolo_code insert_check(struct store *st, enum rec_kind kind, void *
 		}
 		if (!rc && kind == REC_AE && ((struct adverse_event *)rec)->seq <= 0)
 			rc = next_ae_seq(st, *course, &((struct adverse_event *)rec)->seq, err);
+		if (kind == REC_OUTCOME && ((struct outcome *)rec)->source < 0)
+			((struct outcome *)rec)->source = OSRC_STAFF; /* the column's default */
 		return rc;
 	}
 	}
@@ -1404,6 +1407,7 @@ static enum prolo_code run_select(struct store *st, enum rec_kind kind, const st
 			sqlite3_bind_text(s, 2, o->course_id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(s, 6, d, 10, SQLITE_STATIC);
 			sqlite3_bind_text(s, 7, dom_instrument_names[o->instrument], -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 10, store_outcome_source(o), -1, SQLITE_STATIC);
 			break;
 		}
 		case REC_AE:
@@ -1493,8 +1497,9 @@ enum prolo_code store_get(struct store *st, enum rec_kind kind, void *rec, struc
 			const struct outcome *o = key;
 			char d[11];
 			dom_date_format(o->date, d);
-			rc = prolo_err_set(err, PROLO_ENOTFOUND, "date", "course '%s' has no %s assessment on %s",
-			                   o->course_id, dom_instrument_names[o->instrument], d);
+			rc = prolo_err_set(err, PROLO_ENOTFOUND, "date", "course '%s' has no %s assessment on %s%s",
+			                   o->course_id, dom_instrument_names[o->instrument], d,
+			                   o->source == OSRC_PATIENT ? " answered by the patient" : "");
 			break;
 		}
 		default:
@@ -1764,7 +1769,7 @@ static bool is_key(enum rec_kind kind, const struct field_def *f)
 		[REC_COURSE] = { "course_id", "patient_id" },
 		[REC_SESSION] = { "course_id", "session_no" },
 		[REC_INJECTION] = { "course_id", "session_no", "seq" },
-		[REC_OUTCOME] = { "course_id", "date", "instrument" },
+		[REC_OUTCOME] = { "course_id", "date", "instrument", "source" },
 		[REC_AE] = { "course_id", "seq" },
 	};
 	for (int i = 0; i < 4 && keys[kind][i]; i++)
@@ -1791,7 +1796,7 @@ static enum prolo_code where_key(enum rec_kind kind, struct buf *b)
 		return buf_adds(b, " WHERE course_pk = (SELECT pk FROM courses WHERE course_id = ?) AND session_no = ?");
 	case REC_OUTCOME:
 		return buf_adds(b, " WHERE course_pk = (SELECT pk FROM courses WHERE course_id = ?)"
-		                   " AND date = ? AND instrument = ?");
+		                   " AND date = ? AND instrument = ? AND source = ?");
 	default:
 		return buf_adds(b, " WHERE course_pk = (SELECT pk FROM courses WHERE course_id = ?) AND seq = ?");
 	}
@@ -1831,6 +1836,8 @@ static int bind_key(sqlite3_stmt *s, int idx, enum rec_kind kind, const void *re
 		for (int i = 0; i < t->n_fields; i++)
 			if (strcmp(t->fields[i].name, order[kind][k]) == 0)
 				bind_field(s, ++idx, rec, &t->fields[i], datebuf);
+	if (kind == REC_OUTCOME) /* missing means staff (registry_prepare) */
+		sqlite3_bind_text(s, ++idx, store_outcome_source(rec), -1, SQLITE_STATIC);
 	return idx;
 }
 

@@ -20,7 +20,7 @@
 api_setup_db
 api_start
 $PY - "$PORT" "$PASSWORD" "$API_DIR" "$PROLO" "$PROLO_DB" <<'PYEOF'
-import json, re, subprocess, sys
+import time, json, re, subprocess, sys
 port, password, api_dir, prolo, db = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 sys.path.insert(0, api_dir)
 from client import Client
@@ -161,6 +161,7 @@ check(st == 403, f"a clinician resets a password: {st}")
 # ---- 4. sessions -----------------------------------------------------------
 c1, c2 = Client(port, "a calm lake at noon"), Client(port, "a calm lake at noon")
 c1.login("staff1")
+time.sleep(1.1)  # sessions list by their opening second: c2's must come last
 c2.login("staff1")
 st, j = call(a, "admin", "GET", "/api/users/staff1/sessions")
 ss = j.get("sessions", [])

@@ -73,7 +73,7 @@ def cli_args(action, inp):
 
 def run_cli(prolo, db, case):
     action = case["action"]
-    args = cli_args(action, case["input"]) if action in GROUPS or action == "course.end" else life_args(action, case)
+    args = cli_args(action, case["input"]) if action in GROUPS or action in ("course.end", "user.role") else life_args(action, case)
     p = subprocess.run([prolo, "--json", "--db", db] + args, capture_output=True, text=True, timeout=60)
     if p.returncode == 0:
         return "ok", ""

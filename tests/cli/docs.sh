@@ -12,7 +12,7 @@ for f in "$T"/x/*.csv; do
 done
 grep -q '^make demo' "$TOP/README.md" && grep -q '^make test' "$TOP/README.md" || { echo "README quick start" >&2; exit 1; }
 # Every command answers --help with its usage (exit 0).
-for c in init patient course session outcome ae import export simulate demo report serve user audit protocol alerts schedule condition backup; do
+for c in init patient course session outcome ae import export simulate demo report serve user audit protocol alerts schedule condition backup instrument; do
 	run 0 "$c" --help
 	out_has "usage: prolo $c"
 done

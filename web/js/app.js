@@ -9,6 +9,7 @@ import { loginView } from './views/login.js';
 import { todayView } from './views/today.js';
 import { patientsView, newPatientView } from './views/patients.js';
 import { chartView } from './views/chart.js';
+import { instrumentsView } from './views/instruments.js';
 import { courseFormView, sessionFormView, outcomeFormView, aeFormView, endCourseView, linkView } from './views/course.js';
 import { dashboardView } from './views/dashboard.js';
 import { editView, voidView, historyView } from './views/amend.js';
@@ -53,6 +54,7 @@ const VIEWS = {
   'patient-merge': mergeView,
   protocols: protocolsView,
   protocol: protocolView,
+  instruments: instrumentsView,
 };
 for (const p of PAGES) if (!VIEWS[p.name]) throw new Error(`page ${p.name} has no view`);
 for (const name of Object.keys(VIEWS)) if (!PAGES.some((p) => p.name === name)) throw new Error(`view ${name} is not in pages.js`);

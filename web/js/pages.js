@@ -48,6 +48,7 @@ export const PAGES = [
   // One user: the account, its role, a one-time password, its sessions.
   { name: 'user', path: 'users/:user', needs: ['users.list', 'users.sessions'] },
   { name: 'audit', path: 'audit', needs: ['audit.list'], nav: 'Audit log' },
+  { name: 'instruments', path: 'instruments', needs: ['instruments.get'], nav: 'Questionnaires' },
   { name: 'password', path: 'password', needs: ['password'] },
 ];
 

@@ -47,6 +47,10 @@ async function load(t) {
   return res.json();
 }
 
+// One question. Its wording is the clinic's (or, for NRS/VAS, prolo's);
+// when the clinic loaded none, the item says so and shows its number only.
+// Labelled answers (e.g. "None … Extreme") are a list of choices; an
+// unlabelled scale is a row of number buttons with its two anchors.
 function question(item, k, many, q) {
   const low = item.low || item.anchor_low || (q && q.low) || '';
   const high = item.high || item.anchor_high || (q && q.high) || '';
@@ -54,9 +58,17 @@ function question(item, k, many, q) {
   const max = Number(item.max ?? 10);
   const name = `item-${k + 1}`;
   const legendId = `${name}-text`;
-  const box = h('fieldset', { class: 'question scale-field', dataset: { field: name }, 'aria-describedby': `${name}-err` },
-    h('legend', { id: legendId }, h('p', { class: 'q-text' }, many ? `${k + 1}. ${item.text || `Question ${k + 1}`}` : (item.text || 'Your answer'))));
-  if (max - min <= 10) {
+  const labels = Array.isArray(item.labels) && item.labels.length === max - min + 1 ? item.labels : null;
+  const text = item.text
+    ? (many ? `${k + 1}. ${item.text}` : item.text)
+    : (many ? `Question ${k + 1} (wording not shown: see your paper form)` : 'Your answer');
+  const box = h('fieldset', { class: `question scale-field${item.text ? '' : ' no-wording'}`, dataset: { field: name }, 'aria-describedby': `${name}-err` },
+    h('legend', { id: legendId }, h('p', { class: 'q-text' }, text)));
+  if (labels) {
+    box.append(h('div', { class: 'choices', role: 'radiogroup', 'aria-labelledby': legendId },
+      labels.map((l, i) => h('label', {}, h('input', { type: 'radio', name, value: String(min + i) }),
+        h('span', { class: 'choice-label' }, l)))));
+  } else if (max - min <= 10) {
     box.append(h('div', { class: 'scale', role: 'radiogroup', 'aria-labelledby': legendId },
       Array.from({ length: max - min + 1 }, (_, i) => {
         const v = min + i;
@@ -76,6 +88,28 @@ function question(item, k, many, q) {
   }
   box.append(h('p', { class: 'field-error', id: `${name}-err`, 'aria-live': 'polite' }));
   return box;
+}
+
+// Before sending a form of several questions: the unanswered ones are
+// pointed out once (each marked, the first focused, a summary above the
+// button); sending again sends the form as it is, gaps included (the score
+// then follows the questionnaire's rule for missing answers).
+function pointOutSkipped(answers) {
+  const skipped = answers.map((a, k) => (a === null ? k + 1 : 0)).filter(Boolean);
+  if (!skipped.length) return false;
+  for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+  for (const n of skipped) {
+    const box = form.querySelector(`[data-field="item-${n}"]`);
+    if (box) box.querySelector('.field-error').textContent = 'Not answered yet.';
+  }
+  const list = skipped.length === 1 ? `question ${skipped[0]}`
+    : `questions ${skipped.slice(0, -1).join(', ')} and ${skipped[skipped.length - 1]}`;
+  errBox.textContent = `You have not answered ${list}. Please answer ${skipped.length === 1 ? 'it' : 'them'} if you can. ` +
+    'If you prefer to leave ' + (skipped.length === 1 ? 'it' : 'them') + ' out, press “Send my answers” again.';
+  errBox.hidden = false;
+  const first = form.querySelector(`[data-field="item-${skipped[0]}"] input`);
+  if (first) first.focus();
+  return true;
 }
 
 function readAnswers(items) {
@@ -117,7 +151,11 @@ async function main() {
   title.textContent = q.first_name ? `Hello ${q.first_name}` : 'Your questionnaire';
   document.title = 'Your questionnaire';
   say(items.length === 1 ? 'Please answer one question. It takes a few seconds.' : `Please answer these ${items.length} questions.`);
+  if (items.length > 1 && q.title) itemsBox.append(h('h2', { class: 'q-form-title' }, q.title));
+  if (q.missing_note) itemsBox.append(h('p', { class: 'notice warn', id: 'q-missing' }, q.missing_note));
+  if (q.intro) itemsBox.append(h('p', { class: 'q-intro' }, q.intro));
   items.forEach((item, k) => itemsBox.append(question(item, k, items.length > 1, q)));
+  if (q.licence) itemsBox.append(h('p', { class: 'q-licence muted' }, q.licence));
   form.hidden = false;
   form.addEventListener('change', (ev) => { // an answer clears its question's message
     const box = ev.target.closest('[data-field]');
@@ -126,12 +164,17 @@ async function main() {
   const first = form.querySelector('input');
   if (first) first.focus();
   errBox.setAttribute('tabindex', '-1');
+  let skipsShown = false; // the unanswered questions were pointed out once
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const answers = readAnswers(items);
     const missing = answers.findIndex((a) => a === null);
     if (items.length === 1 && missing === 0) {
       markError('item-1', 'Please choose a number first.');
+      return;
+    }
+    if (items.length > 1 && !skipsShown && pointOutSkipped(answers)) {
+      skipsShown = true;
       return;
     }
     sendBtn.disabled = true;

@@ -639,6 +639,92 @@ static void test_format_too_small(void **state)
 	assert_int_equal(strlen(big), 83);
 }
 
+/* ---- why a form is not scorable ----
+ * Each rule at its limit (scored, no reason) and one past it (no score, a
+ * reason naming the subscale and the manual's limit). Oracles: WOMAC user
+ * guide (Bellamy; pain <= 1, stiffness <= 1, function <= 3 missing, the
+ * function limit as quoted by Whitehouse et al. 2004); KOOS Scoring 2012
+ * (at least half a subscale's items); ODI (Fairbank & Pynsent 2000, one
+ * section); QuickDASH (IWH, one item); NDI (prolo's limit of two). */
+static void test_reasons(void **state)
+{
+	(void)state;
+	int a[42];
+	struct instr_score s;
+	/* WOMAC: 1 pain item missing -> scored, no reason. */
+	womac_fill(a, 1, 1, 1);
+	a[0] = M;
+	s = score_ok(INSTR_WOMAC, a, 24);
+	assert_string_equal(s.reason, "");
+	/* 2 pain items missing -> the reason names pain and the limit. */
+	a[1] = M;
+	s = score_ok(INSTR_WOMAC, a, 24);
+	assert_true(isnan(s.total));
+	assert_non_null(strstr(s.reason, "pain: 2 of 5 items unanswered"));
+	assert_non_null(strstr(s.reason, "at most 1 missing"));
+	assert_non_null(strstr(s.reason, "the total needs all three subscales"));
+	assert_null(strstr(s.reason, "stiffness"));
+	/* Both stiffness items and 4 function items: both named. */
+	womac_fill(a, 1, 1, 1);
+	a[5] = a[6] = M;
+	a[7] = a[8] = a[9] = a[10] = M;
+	s = score_ok(INSTR_WOMAC, a, 24);
+	assert_non_null(strstr(s.reason, "stiffness: 2 of 2 items unanswered"));
+	assert_non_null(strstr(s.reason, "function: 4 of 17 items unanswered"));
+	assert_non_null(strstr(s.reason, "at most 3 missing"));
+	assert_near(s.sub[0], 5);
+
+	/* KOOS: sport/rec (items 34-38) with 3 of 5 answered is scored; with 2
+	 * it is not, and KOOS4 goes with it. */
+	for (int i = 0; i < 42; i++)
+		a[i] = 1;
+	a[33] = a[34] = M;
+	s = score_ok(INSTR_KOOS, a, 42);
+	assert_string_equal(s.reason, "");
+	assert_near(s.sub[3], 75);
+	a[35] = M;
+	s = score_ok(INSTR_KOOS, a, 42);
+	assert_true(isnan(s.sub[3]));
+	assert_true(isnan(s.total));
+	assert_non_null(strstr(s.reason, "sport_rec: 2 of 5 items answered"));
+	assert_non_null(strstr(s.reason, "at least half (3)"));
+	assert_non_null(strstr(s.reason, "KOOS4"));
+	/* ADL alone missing (8 of 17 answered): KOOS4 stands, the reason
+	 * names ADL only. */
+	for (int i = 0; i < 42; i++)
+		a[i] = 2;
+	for (int i = 16; i < 25; i++)
+		a[i] = M;
+	s = score_ok(INSTR_KOOS, a, 42);
+	assert_near(s.total, 50);
+	assert_true(isnan(s.sub[2]));
+	assert_non_null(strstr(s.reason, "adl: 8 of 17 items answered"));
+	assert_null(strstr(s.reason, "KOOS4"));
+
+	/* ODI: two sections missing. */
+	int o[10] = { 1, 1, 1, 1, 1, 1, 1, 1, M, M };
+	s = score_ok(INSTR_ODI, o, 10);
+	assert_true(isnan(s.total));
+	assert_non_null(strstr(s.reason, "2 of 10 sections unanswered"));
+	o[9] = 1;
+	s = score_ok(INSTR_ODI, o, 10);
+	assert_near(s.total, 9.0 * 100.0 / 45.0);
+	assert_string_equal(s.reason, "");
+	/* NDI: three items missing. */
+	int n[10] = { 2, 2, 2, 2, 2, 2, 2, M, M, M };
+	s = score_ok(INSTR_NDI, n, 10);
+	assert_non_null(strstr(s.reason, "3 of 10 items unanswered"));
+	/* QuickDASH: two items missing. */
+	int q[11] = { 3, 3, 3, 3, 3, 3, 3, 3, 3, M, M };
+	s = score_ok(INSTR_QUICKDASH, q, 11);
+	assert_true(isnan(s.total));
+	assert_non_null(strstr(s.reason, "2 of 11 items unanswered"));
+	/* NRS unanswered. */
+	int r[1] = { M };
+	s = score_ok(INSTR_NRS, r, 1);
+	assert_string_equal(s.reason, "the question was not answered");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_parse_lenient_and_edges),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_format_too_small),
+		cmocka_unit_test(test_reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -192,6 +192,7 @@ static void every_kind_round_trips(void **state)
 		{ REC_OUTCOME, "instrument", "QuickDASH" },
 		{ REC_OUTCOME, "score", "100" },
 		{ REC_OUTCOME, "items", "3;2;;4" },
+		{ REC_OUTCOME, "source", "patient" },
 		{ REC_AE, "course_id", "K1" },
 		{ REC_AE, "date", "2024-03-29" },
 		{ REC_AE, "kind", "post_dural_puncture_headache" },

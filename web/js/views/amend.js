@@ -47,8 +47,14 @@ const KINDS = {
   },
   outcome: {
     api: 'outcomes', can: 'outcomes', noun: 'assessment',
-    key: (o) => [o.course_id, o.date, o.instrument],
-    find: (res, q) => findIn(courseOf(res, q).outcomes, (o) => o.date === q.date && o.instrument === q.instrument),
+    // A patient's own answers (source "patient") have the source as a
+    // fourth key part; on the page's path they are "INSTRUMENT:patient".
+    key: (o) => (o.source === 'patient' ? [o.course_id, o.date, o.instrument, 'patient'] : [o.course_id, o.date, o.instrument]),
+    find: (res, q) => {
+      const [instrument, source] = String(q.instrument).split(':');
+      return findIn(courseOf(res, q).outcomes, (o) => o.date === q.date && o.instrument === instrument &&
+        (o.source || 'staff') === (source || 'staff'));
+    },
     num: ['score'], flags: [],
     names: ['score', 'items'],
   },
@@ -89,7 +95,7 @@ export function recordHref(pid, kind, rec, what) {
     case 'patient': return `${base}/${what}`;
     case 'course': return `${cid}/${what}`;
     case 'session': return `${cid}/session/${encodeURIComponent(rec.session_no)}/${what}`;
-    case 'outcome': return `${cid}/outcome/${encodeURIComponent(rec.date)}/${encodeURIComponent(rec.instrument)}/${what}`;
+    case 'outcome': return `${cid}/outcome/${encodeURIComponent(rec.date)}/${encodeURIComponent(rec.instrument + (rec.source === 'patient' ? ':patient' : ''))}/${what}`;
     default: return `${cid}/ae/${encodeURIComponent(rec.seq)}/${what}`;
   }
 }
@@ -100,7 +106,7 @@ export function recordName(kind, r) {
     case 'patient': return 'patient details';
     case 'course': return `course ${r.course_id}`;
     case 'session': return `session ${r.session_no} of ${r.date}`;
-    case 'outcome': return `assessment ${r.instrument} of ${r.date}`;
+    case 'outcome': return `assessment ${r.instrument} of ${r.date}${r.source === 'patient' ? ' (answered by the patient)' : ''}`;
     default: return `side effect ${labelFor(AE_KINDS, r.kind).toLowerCase()} of ${r.date}`;
   }
 }
@@ -228,7 +234,7 @@ function editFields(kind, rec, ctx) {
 // The values of a record in words, for "the record now holds".
 function factsOf(kind, rec) {
   const skip = new Set(['version', 'voided', 'course_id', 'patient_id', 'session_no', 'seq', 'injections', 'prp_paw', 'prp_mishra']);
-  if (kind === 'outcome') { skip.add('date'); skip.add('instrument'); }
+  if (kind === 'outcome') for (const k of ['date', 'instrument', 'subscales', 'range', 'not_scorable_reason', 'partial_reason']) skip.add(k);
   const rows = [];
   for (const [k, v] of Object.entries(rec)) {
     if (skip.has(k) || v === null || v === undefined || typeof v === 'object' && !Array.isArray(v)) continue;

@@ -29,10 +29,27 @@ function statusBadge(status) {
   return h('span', { class: `badge ${tone}` }, labelFor(STATUSES, status));
 }
 
+// The clinic's wording of the questionnaires on this chart (instrument ->
+// GET /api/instruments/NAME), for the answers table; NRS needs none.
+let wordings = new Map();
+
+async function loadWordings(courses, clinic) {
+  const names = new Set();
+  for (const c of courses) for (const o of c.outcomes || []) if (o.instrument !== 'NRS' && o.instrument !== 'VAS') names.add(o.instrument);
+  const out = new Map();
+  await Promise.all([...names].map(async (n) => {
+    try {
+      out.set(n, await api('GET', `/api/instruments/${encodeURIComponent(n)}?clinic=${encodeURIComponent(clinic || '')}`));
+    } catch (e) { /* the answers show by number */ }
+  }));
+  return out;
+}
+
 export async function chartView({ params, state }) {
   const res = await loadChart(params.pid);
   const p = res.patient;
   const courses = res.courses || [];
+  wordings = may(state.user, 'instruments.get') ? await loadWordings(courses, p.clinic) : new Map();
   const pid = encodeURIComponent(p.patient_id);
   const name = [p.first_name, p.last_name].filter(Boolean).join(' ');
   const ci = flags(p.contraindications);
@@ -68,7 +85,7 @@ function courseCard(c, p, state) {
   const sessions = (c.sessions || []).slice().sort((a, b) => a.session_no - b.session_no);
   const outcomes = (c.outcomes || []).slice().sort((a, b) => String(a.date).localeCompare(String(b.date)));
   const aes = c.adverse_events || [];
-  const nrs = outcomes.filter((o) => o.instrument === 'NRS');
+  const nrs = onePerDay(outcomes.filter((o) => o.instrument === 'NRS' && o.score !== null && o.score !== undefined));
   const ended = c.status !== 'planned' && c.status !== 'active';
   const u = state.user;
   const actions = h('div', { class: 'actions' },
@@ -167,11 +184,62 @@ function volumeText(s, injections) {
   return `${fmtNum(vols.reduce((a, v) => a + Number(v), 0))} mL (sum of injections)`;
 }
 
+// One score a day, as the report takes it (docs/report.md): staff's where
+// staff and the patient both answered; the patient's on a day staff did not.
+function onePerDay(list) {
+  const byDay = new Map();
+  for (const o of list) if (!byDay.has(o.date) || o.source !== 'patient') byDay.set(o.date, o);
+  return [...byDay.values()];
+}
+
+const SOURCES = { staff: 'Staff', patient: 'Patient (link)' };
+
+function scoreCell(o) {
+  const r = o.range;
+  const scored = o.score !== null && o.score !== undefined;
+  const main = scored
+    ? (r ? `${fmtNum(o.score, 1)} of ${fmtNum(r.min)}–${fmtNum(r.max)} ${r.unit === '%' ? '%' : r.unit}` : fmtNum(o.score, 1))
+    : 'not scorable';
+  return h('div', { class: 'score-cell' },
+    h('span', { class: scored ? 'score' : 'score none' }, main),
+    r && scored ? h('span', { class: 'muted' }, r.higher_is_worse ? ' (higher is worse)' : ' (higher is better)') : null,
+    o.not_scorable_reason ? h('p', { class: 'reason' }, `Why: ${o.not_scorable_reason}.`) : null,
+    o.partial_reason ? h('p', { class: 'reason muted' }, `Not all subscales: ${o.partial_reason}.`) : null);
+}
+
+function subscalesCell(o) {
+  const subs = o.subscales || [];
+  if (!subs.length) return '—';
+  return h('ul', { class: 'subscales' }, subs.map((x) => h('li', {},
+    `${SUBSCALE_NAMES[x.name] || x.name}: `,
+    x.score === null || x.score === undefined ? h('span', { class: 'score none' }, 'not scorable') : `${fmtNum(x.score, 1)} of ${fmtNum(x.max)}`)));
+}
+
+const SUBSCALE_NAMES = { pain: 'Pain', stiffness: 'Stiffness', function: 'Function', symptoms: 'Symptoms', adl: 'Daily living (ADL)', sport_rec: 'Sport/recreation', qol: 'Quality of life' };
+
+// The answers, with the clinic's wording when it is loaded; otherwise by
+// item number, saying so.
+function answersCell(o) {
+  const items = Array.isArray(o.items) ? o.items : (o.items ? String(o.items).split(';').map((x) => (x === '' ? null : Number(x))) : []);
+  if (!items.length) return '—';
+  const short = items.map((x) => (x === null ? '–' : x)).join(' ');
+  if (items.length === 1) return short;
+  const w = wordings.get(o.instrument);
+  const texts = w && w.wording_source === 'clinic' ? w.item_texts : null;
+  return h('details', { class: 'answers' }, h('summary', {}, short),
+    texts ? null : h('p', { class: 'muted' }, 'Item wording not loaded for this clinic: answers are shown by item number. An admin can load the licensed wording under Admin → Questionnaire wording.'),
+    h('ol', {}, items.map((x, k) => {
+      const t = texts && texts[k];
+      const lab = t && Array.isArray(t.labels) && x !== null && w ? t.labels[x - w.answer_min] : null;
+      return h('li', {}, t ? `${t.text} — ` : '', x === null ? h('em', {}, 'not answered') : `${x}${lab ? ` (${lab})` : ''}`);
+    })));
+}
+
 function outcomesTable(outcomes, u, pid) {
   if (!outcomes.length) return h('p', { class: 'muted' }, 'No questionnaires recorded yet.');
   return table(outcomes, [['date', 'Date'], ['instrument', 'Questionnaire'],
-    [(o) => (o.score === null || o.score === undefined ? 'not scorable' : fmtNum(o.score, 1)), 'Score', 'num'],
-    [(o) => (Array.isArray(o.items) ? o.items.map((x) => (x === null ? '–' : x)).join(' ') : (o.items || '')), 'Answers'],
+    [scoreCell, 'Score'], [subscalesCell, 'Subscales'],
+    [(o) => SOURCES[o.source] || SOURCES.staff, 'Answered by'], [answersCell, 'Answers'],
     [(o) => recordActions(u, pid, 'outcome', o), 'Record']],
   `Questionnaires (${outcomes.length})`);
 }

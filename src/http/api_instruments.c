@@ -1,0 +1,96 @@
+/* Instrument wording on the API (docs/api.md): list what a clinic loaded,
+ * describe one instrument with its wording, and load a wording (admins).
+ * Each parses, calls one use case (app/instruments.c) and renders. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "core/instr_text.h"
+#include "http/api_int.h"
+
+static enum prolo_code list_row(void *ctx, const struct store_itext *t, struct prolo_err *err)
+{
+	json_t *arr = ctx;
+	if (json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "clinic", t->clinic, "instrument",
+	                                         t->instrument >= 0 ? dom_instrument_names[t->instrument] : "?",
+	                                         "version", t->version, "language", t->language, "loaded_by",
+	                                         t->loaded_by, "loaded_at", t->loaded_at)))
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	return PROLO_OK;
+}
+
+enum prolo_code h_instruments_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	json_t *arr = json_array();
+	if (!arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	enum prolo_code rc = app_instrument_list(&cx, api_query(rq, "clinic"), list_row, arr, err);
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	json_t *names = json_array();
+	for (int i = 0; i < INSTR__COUNT; i++)
+		json_array_append_new(names, json_string(dom_instrument_names[i]));
+	return api_reply(rq, 200, json_pack("{s:o,s:o}", "wordings", arr, "instruments", names), err);
+}
+
+enum prolo_code h_instrument_get(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	struct store_itext t;
+	json_t *canon = NULL;
+	const char *clinic = api_query(rq, "clinic");
+	enum prolo_code rc = app_instrument_get(&cx, clinic, rq->param, &t, err);
+	if (!rc) {
+		canon = json_loads(t.body, 0, NULL);
+		free(t.body);
+	} else if (rc == PROLO_ENOTFOUND && strcmp(err->field, "instrument") == 0 &&
+	           dom_lookup(dom_instrument_names, INSTR__COUNT, rq->param, strlen(rq->param)) >= 0) {
+		rc = PROLO_OK; /* known, not loaded: described as missing */
+	} else if (rc == PROLO_EINVAL && !clinic && !cx.who.clinic[0]) {
+		rc = PROLO_OK; /* an admin asking for the structure alone */
+	}
+	if (rc)
+		return rc;
+	int id = dom_lookup(dom_instrument_names, INSTR__COUNT, rq->param, strlen(rq->param));
+	json_t *d = itext_describe((enum instrument)id, canon);
+	json_decref(canon);
+	if (d && strcmp(json_string_value(json_object_get(d, "wording_source")), "clinic") != 0)
+		json_object_set_new(d, "missing_note", json_string(itext_missing_note));
+	return api_reply(rq, 200, d, err);
+}
+
+enum prolo_code h_instruments_load(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { "clinic", "wording", NULL };
+	enum prolo_code rc = api_only_keys(body, keys, err);
+	if (rc)
+		return rc;
+	const json_t *w = json_object_get(body, "wording");
+	if (!json_is_object(w))
+		return prolo_err_set(err, PROLO_EINVAL, "wording", "is required: the wording file's object "
+		                     "(docs/instruments.md)");
+	const json_t *c = json_object_get(body, "clinic");
+	if (c && !json_is_string(c))
+		return prolo_err_set(err, PROLO_EINVAL, "clinic", "must be a clinic code");
+	char *text = json_dumps(w, JSON_COMPACT);
+	if (!text)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	struct store_itext t;
+	rc = app_instrument_load(&cx, json_string_value(c), text, strlen(text), &t, err);
+	free(text);
+	if (rc)
+		return rc;
+	free(t.body);
+	return api_reply(rq, 201, json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s}}", "wording", "clinic", t.clinic,
+	                                    "instrument", dom_instrument_names[t.instrument], "version", t.version,
+	                                    "language", t.language, "loaded_by", t.loaded_by, "loaded_at",
+	                                    t.loaded_at), err);
+}
