@@ -58,6 +58,12 @@ static const struct {
 	[CAN_PROTOCOLS] = { "protocols", A | C | S },
 	[CAN_SETTINGS_GET] = { "settings.get", A | C | S | R },
 	[CAN_SETTINGS_SET] = { "settings.set", A },
+	/* The front desk: calls, snoozing and assigning alerts, follow-up lists. */
+	[CAN_CALLS_ADD] = { "calls.add", A | C | S },
+	[CAN_CALLS_LIST] = { "calls.list", A | C | S },
+	[CAN_ALERTS_SNOOZE] = { "alerts.snooze", A | C | S },
+	[CAN_ALERTS_ASSIGN] = { "alerts.assign", A | C | S },
+	[CAN_FOLLOWUP_LIST] = { "followup.list", A | C | S },
 };
 
 const char *app_action_name(enum app_action a)

@@ -10,6 +10,7 @@
 #include "store/store_alerts.h"
 #include "store/store_outreach.h"
 #include "store/store_patients.h"
+#include "store/store_calls.h"
 
 /* Dates are checked for the calendar at the edge (dom_date_parse); the table
  * checks their shape, which is cheap enough for bulk loads. */
@@ -252,5 +253,6 @@ const struct store_migration store_migrations[] = {
 	{ 6, "record versions, voids and history", m006_record_life },
 	{ 7, "follow-up outreach: contacts, outbox, attempts, tasks", store_outreach_migration_sql },
 	{ 10, "patient merges, course warnings, clinic settings", store_patients_migration_sql },
+	{ 11, "front desk: call log, snoozed and assigned alerts", store_calls_migration_sql },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);
