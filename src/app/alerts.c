@@ -205,9 +205,9 @@ enum prolo_code app_alert_assign(struct app_ctx *cx, const char *key, const char
 }
 
 struct assignees {
-	const char *clinic;
 	store_user_fn fn;
 	void *ctx;
+	const char *clinic; /* NULL: any */
 };
 
 static enum prolo_code one_assignee(void *p, const struct store_user *u, struct prolo_err *err)
@@ -223,7 +223,7 @@ enum prolo_code app_alert_assignees(struct app_ctx *cx, store_user_fn fn, void *
 	enum prolo_code rc = app_permit(cx, CAN_ALERTS_ASSIGN, NULL, NULL, NULL, err);
 	if (rc)
 		return rc;
-	struct assignees a = { cx->who.clinic[0] ? cx->who.clinic : NULL, fn, ctx };
+	struct assignees a = { fn, ctx, cx->who.clinic[0] ? cx->who.clinic : NULL };
 	return store_user_scan(cx->st, one_assignee, &a, err);
 }
 

@@ -96,6 +96,19 @@ enum prolo_code app_course_rows(struct app_ctx *cx, const struct course *c, cons
  * error. */
 bool app_patient_contactable(struct app_ctx *cx, const char *patient_id, struct store_contact *sc,
                              const char **why, enum prolo_code *rc, struct prolo_err *err);
+/* The first steps of reading a course's follow-up: the permission
+ * (courses.get), the course and its patient (their clinic), the contact
+ * and whether the outbox may reach the patient (why not). Codes of
+ * app_load_course and the store. */
+struct app_fu_course {
+	struct course c;
+	struct patient p;
+	struct store_contact sc;
+	bool contactable;
+	const char *why;
+};
+enum prolo_code app_followup_begin(struct app_ctx *cx, const char *course_id, struct app_fu_course *fc,
+                                   struct prolo_err *err);
 /* The steps already taken for pt of
  * course_id (from the outbox's rows). */
 enum prolo_code app_followup_sent(struct app_ctx *cx, const char *course_id, const struct fu_point *pt,

@@ -261,22 +261,28 @@ static enum prolo_code show_course(void *p, const struct course_rows *r, struct 
 	return app_followup_points(sc->cx, r, sc->contactable, sc->out, sc->n, err);
 }
 
+enum prolo_code app_followup_begin(struct app_ctx *cx, const char *course_id, struct app_fu_course *fc,
+                                   struct prolo_err *err)
+{
+	enum prolo_code rc = app_permit(cx, CAN_COURSE_GET, NULL, NULL, NULL, err);
+	if (rc || (rc = app_load_course(cx, CAN_COURSE_GET, course_id, &fc->c, &fc->p, err)))
+		return rc;
+	fc->why = NULL;
+	fc->contactable = app_patient_contactable(cx, fc->p.patient_id, &fc->sc, &fc->why, &rc, err);
+	return rc;
+}
+
 enum prolo_code app_followup_show(struct app_ctx *cx, const char *course_id,
                                   struct app_fu_point out[FU_POINTS_MAX], size_t *n,
                                   struct prolo_err *err)
 {
 	*n = 0;
-	struct course c;
-	struct patient p;
-	enum prolo_code rc = app_permit(cx, CAN_COURSE_GET, NULL, NULL, NULL, err);
-	if (rc || (rc = app_load_course(cx, CAN_COURSE_GET, course_id, &c, &p, err)))
-		return rc;
-	struct store_contact sc;
-	bool contactable = app_patient_contactable(cx, p.patient_id, &sc, NULL, &rc, err);
+	struct app_fu_course fc;
+	enum prolo_code rc = app_followup_begin(cx, course_id, &fc, err);
 	if (rc)
 		return rc;
-	struct show_ctx shc = { cx, contactable, out, n };
-	if ((rc = app_course_rows(cx, &c, &p, show_course, &shc, err)))
+	struct show_ctx shc = { cx, fc.contactable, out, n };
+	if ((rc = app_course_rows(cx, &fc.c, &fc.p, show_course, &shc, err)))
 		return rc;
-	return app_audit(cx, "followup.read", "course", c.course_id, "", err);
+	return app_audit(cx, "followup.read", "course", fc.c.course_id, "", err);
 }

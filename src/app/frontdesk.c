@@ -145,6 +145,7 @@ enum prolo_code app_patient_reach(struct app_ctx *cx, const char *patient_id, st
 struct tl_ctx {
 	struct app_ctx *cx;
 	bool contactable;
+	int32_t today;
 	json_t *points;
 };
 
@@ -197,7 +198,7 @@ static enum prolo_code timeline_rows(void *ctx, const struct course_rows *r, str
 	size_t n;
 	enum prolo_code rc = app_followup_points(t->cx, r, t->contactable, pts, &n, err);
 	for (size_t i = 0; !rc && i < n; i++) {
-		json_t *pj = point_json(&pts[i], t->contactable, t->cx->today);
+		json_t *pj = point_json(&pts[i], t->contactable, t->today);
 		json_t *answers = json_array();
 		if (!pj || !answers || json_object_set_new(pj, "answers", answers) ||
 		    json_object_set_new(pj, "messages", json_array()) || json_array_append_new(t->points, pj)) {
@@ -223,34 +224,31 @@ enum prolo_code app_followup_timeline(struct app_ctx *cx, const char *course_id,
                                       struct prolo_err *err)
 {
 	*out = NULL;
-	struct course c;
-	struct patient p;
-	enum prolo_code rc = app_permit(cx, CAN_COURSE_GET, NULL, NULL, NULL, err);
-	if (rc || (rc = app_load_course(cx, CAN_COURSE_GET, course_id, &c, &p, err)))
-		return rc;
-	struct store_contact sc;
-	const char *why = NULL;
-	bool contactable = app_patient_contactable(cx, p.patient_id, &sc, &why, &rc, err);
+	struct app_fu_course fc;
+	enum prolo_code rc = app_followup_begin(cx, course_id, &fc, err);
 	if (rc)
 		return rc;
+	const struct course *c = &fc.c;
+	const struct store_contact *sc = &fc.sc;
+	bool contactable = fc.contactable;
 	json_t *calls = json_array();
-	struct tl_ctx t = { cx, contactable, json_array() };
-	json_t *o = json_pack("{s:s, s:s, s:{s:b, s:o, s:s, s:s, s:o}, s:o, s:o}", "course_id", c.course_id,
-	                      "status", dom_status_names[c.status], "contact", "contactable", contactable, "why",
-	                      jtext(why), "channel", contact_channel_names[sc.channel], "consent",
-	                      contact_consent_names[sc.consent], "consent_date", jday(sc.consent_date), "points",
+	struct tl_ctx t = { cx, contactable, cx->today, json_array() };
+	json_t *o = json_pack("{s:s, s:s, s:{s:b, s:o, s:s, s:s, s:o}, s:o, s:o}", "course_id", c->course_id,
+	                      "status", dom_status_names[c->status], "contact", "contactable", contactable, "why",
+	                      jtext(fc.why), "channel", contact_channel_names[sc->channel], "consent",
+	                      contact_consent_names[sc->consent], "consent_date", jday(sc->consent_date), "points",
 	                      t.points ? json_incref(t.points) : NULL, "calls", calls ? json_incref(calls) : NULL);
 	if (!o)
 		rc = nomem(err);
-	struct store_omsg_filter f = { .course_id = c.course_id, .state = -1 };
+	struct store_omsg_filter f = { .course_id = c->course_id, .state = -1 };
 	if (!rc)
-		rc = app_course_rows(cx, &c, &p, timeline_rows, &t, err);
+		rc = app_course_rows(cx, c, &fc.p, timeline_rows, &t, err);
 	if (!rc)
 		rc = store_omsg_scan(cx->st, &f, message_into, &t, err);
 	if (!rc)
-		rc = store_call_scan(cx->st, c.course_id, NULL, 0, call_into, calls, err);
+		rc = store_call_scan(cx->st, c->course_id, NULL, 0, call_into, calls, err);
 	if (!rc)
-		rc = app_audit(cx, "followup.read", "course", c.course_id, "timeline", err);
+		rc = app_audit(cx, "followup.read", "course", c->course_id, "timeline", err);
 	json_decref(t.points);
 	json_decref(calls);
 	if (rc) {
@@ -277,14 +275,15 @@ static enum prolo_code last_call(struct app_ctx *cx, json_t *o, const char *cour
 	return rc;
 }
 
-struct failed_ctx {
+/* A list being built by a scan's callback. */
+struct list_ctx {
 	struct app_ctx *cx;
 	json_t *arr;
 };
 
 static enum prolo_code failed_into(void *ctx, const struct store_omsg *m, struct prolo_err *err)
 {
-	struct failed_ctx *fc = ctx;
+	struct list_ctx *fc = ctx;
 	struct app_reach r;
 	enum prolo_code rc = app_patient_reach(fc->cx, m->patient_id, &r, err);
 	if (rc == PROLO_ENOTFOUND || (!rc && fc->cx->who.clinic[0] && strcmp(fc->cx->who.clinic, r.p.clinic) != 0))
@@ -328,7 +327,7 @@ enum prolo_code app_followup_desk(struct app_ctx *cx, int32_t day, json_t **out,
 	l.n = kept;
 	json_t *to_call = alerts_to_json(&l);
 	alert_list_free(&l);
-	struct failed_ctx fc = { cx, json_array() };
+	struct list_ctx fc = { cx, json_array() };
 	json_t *o = json_pack("{s:o, s:o, s:o}", "day", jday(day), "to_call", to_call ? json_incref(to_call) : NULL,
 	                      "failed", fc.arr ? json_incref(fc.arr) : NULL);
 	rc = o ? PROLO_OK : nomem(err);
@@ -359,14 +358,9 @@ enum prolo_code app_followup_desk(struct app_ctx *cx, int32_t day, json_t **out,
 
 /* ---- drop-outs still to be reached ---------------------------------------- */
 
-struct drop_ctx {
-	struct app_ctx *cx;
-	json_t *arr;
-};
-
 static enum prolo_code dropout_into(void *ctx, const struct course_rows *cr, struct prolo_err *err)
 {
-	struct drop_ctx *d = ctx;
+	struct list_ctx *d = ctx;
 	if (!dom_status_ended(cr->status) || dom_status_completed(cr->status))
 		return PROLO_OK;
 	struct app_reach r;
@@ -407,7 +401,7 @@ enum prolo_code app_followup_dropouts(struct app_ctx *cx, json_t **out, struct p
 	enum prolo_code rc = app_permit(cx, CAN_FOLLOWUP_LIST, NULL, NULL, NULL, err);
 	if (rc)
 		return rc;
-	struct drop_ctx d = { cx, json_array() };
+	struct list_ctx d = { cx, json_array() };
 	if (!d.arr)
 		return nomem(err);
 	struct store_report_filter f = { .clinic = cx->who.clinic[0] ? cx->who.clinic : NULL, .modality = -1,

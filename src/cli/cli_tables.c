@@ -223,17 +223,16 @@ static const struct cli_option ack_opts[] = {
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
-static const struct cli_option snooze_opts[] = {
-	{ "until", "YYYY-MM-DD", "the day it comes back on the list (after today, within a year)", CLI_REQUIRED, NULL },
-	{ "protocols", "FILE", "the protocol library", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
-static const struct cli_option assign_opts[] = {
-	{ "to", "USER", "the colleague's user name (\"\" for nobody)", CLI_REQUIRED, NULL },
-	{ "protocols", "FILE", "the protocol library", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
+/* snooze and assign: one required value, and the protocol library the
+ * morning list is computed with. */
+#define ALERT_DESK_OPTS(NAME, OPT, ARG, HELP)                                   \
+	static const struct cli_option NAME[] = {                                  \
+		{ OPT, ARG, HELP, CLI_REQUIRED, NULL },                                \
+		{ "protocols", "FILE", "the protocol library", 0, NULL },              \
+		{ NULL, NULL, NULL, 0, NULL },                                         \
+	}
+ALERT_DESK_OPTS(snooze_opts, "until", "YYYY-MM-DD", "the day it comes back on the list (after today, within a year)");
+ALERT_DESK_OPTS(assign_opts, "to", "USER", "the colleague's user name (\"\" for nobody)");
 
 const struct cli_command cli_alerts_cmds[] = {
 	{ NULL, NULL, 0, 0, alerts_opts, "the morning list: due, overdue, silent, slow progress, side effects (docs/alerts.md)", false },
@@ -447,8 +446,8 @@ static const struct cli_option call_add_opts[] = {
 	{ "result", "R", "reached|no_answer|left_message|wrong_number|declined|call_back", CLI_REQUIRED, NULL },
 	{ "by", "NAME", "who called", CLI_REQUIRED, NULL },
 	{ "note", "TEXT", "what was said, in a sentence", 0, NULL },
-	{ "alert", "KEY", "the phone task the call answers (reached, wrong_number and declined settle it)", 0, NULL },
-	{ "point-day", "N", "the follow-up time point it was about (days after the start)", 0, NULL },
+	{ "alert", "KEY", "the phone task the call answers (reached, wrong_number and declined settle it)", 0, "alert_key" },
+	{ "point-day", "N", "the follow-up time point it was about (days after the start)", 0, "point_day" },
 	{ "protocols", "FILE", "the protocol library", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
@@ -456,13 +455,12 @@ static const struct cli_option call_add_opts[] = {
 static const struct cli_option call_list_opts[] = {
 	{ "course", "ID", "one course's calls", 0, "course_id" },
 	{ "limit", "N", "at most N, newest first", 0, NULL },
-	{ "protocols", "FILE", "the protocol library", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
 const struct cli_command cli_call_cmds[] = {
-	{ "add", "COURSE_ID", 1, 1, call_add_opts, "logs a phone call on a course (docs/followup.md)", false },
 	{ "list", NULL, 0, 0, call_list_opts, "the calls logged, newest first", false },
+	{ "add", "COURSE_ID", 1, 1, call_add_opts, "logs a phone call on a course (docs/followup.md)", false },
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 

@@ -153,35 +153,27 @@ enum prolo_code h_calls_list(struct http_req *rq, json_t *body, struct prolo_err
 
 /* ---- alerts: snooze, assign ------------------------------------------------ */
 
-enum prolo_code h_alerts_snooze(struct http_req *rq, json_t *body, struct prolo_err *err)
+/* POST /api/alerts/snooze {"key","until"} and /assign {"key","to"}: the
+ * same body with another second field, for two use cases. */
+enum prolo_code h_alerts_state(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	static const char *const keys[] = { "key", "until", NULL };
-	const char *key;
-	int32_t until;
-	enum prolo_code rc;
-	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "key", &key, err)) ||
-	    (rc = body_date(body, "until", &until, err)))
-		return rc;
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
-	if ((rc = app_alert_snooze(&cx, key, until, err)))
+	bool snooze = rq->route == RT_ALERTS_SNOOZE;
+	const char *field = snooze ? "until" : "to";
+	const char *const keys[] = { "key", field, NULL };
+	const char *key = NULL, *val = NULL;
+	int32_t until = DOM_DATE_NONE;
+	enum prolo_code rc = api_only_keys(body, keys, err);
+	if (!rc)
+		rc = api_need_str(body, "key", &key, err);
+	if (!rc)
+		rc = snooze ? body_date(body, field, &until, err) : hjson_str(body, field, &val, err);
+	if (!rc)
+		rc = snooze ? app_alert_snooze(&cx, key, until, err) : app_alert_assign(&cx, key, val, err);
+	if (rc)
 		return rc;
-	return api_reply(rq, 200, json_pack("{s:s, s:O}", "key", key, "until", json_object_get(body, "until")), err);
-}
-
-enum prolo_code h_alerts_assign(struct http_req *rq, json_t *body, struct prolo_err *err)
-{
-	static const char *const keys[] = { "key", "to", NULL };
-	const char *key, *to;
-	enum prolo_code rc;
-	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "key", &key, err)) ||
-	    (rc = hjson_str(body, "to", &to, err)))
-		return rc;
-	struct app_ctx cx;
-	api_ctx(rq, &cx);
-	if ((rc = app_alert_assign(&cx, key, to, err)))
-		return rc;
-	return api_reply(rq, 200, json_pack("{s:s, s:s}", "key", key, "to", to), err);
+	return api_reply(rq, 200, json_pack("{s:s, s:O}", "key", key, field, json_object_get(body, field)), err);
 }
 
 static enum prolo_code assignee_row(void *ctx, const struct store_user *u, struct prolo_err *err)

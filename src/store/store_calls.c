@@ -48,45 +48,53 @@ static void text_at(sqlite3_stmt *s, int i, char *out, size_t outsz)
 	snprintf(out, outsz, "%s", t ? (const char *)t : "");
 }
 
-/* A day column (DOM_DATE_NONE for NULL) and its binding. */
+/* NULL for "" (bound as SQL NULL). */
+static const char *nz(const char *v)
+{
+	return v && v[0] ? v : NULL;
+}
+
+/* A day as text in b, NULL for none. */
+static const char *day_text(int32_t d, char b[11])
+{
+	if (d == DOM_DATE_NONE)
+		return NULL;
+	dom_date_format(d, b);
+	return b;
+}
+
+/* A day column; DOM_DATE_NONE for NULL. */
 static int32_t day_at(sqlite3_stmt *s, int i)
 {
+	int32_t d = DOM_DATE_NONE;
 	const char *t = (const char *)sqlite3_column_text(s, i);
-	int32_t d;
-	return t && dom_date_parse(t, strlen(t), &d) ? d : DOM_DATE_NONE;
+	if (t && !dom_date_parse(t, strlen(t), &d))
+		d = DOM_DATE_NONE;
+	return d;
 }
 
-static void bind_day(sqlite3_stmt *s, int i, int32_t d)
+/* Runs the write sql with texts v[0..n) bound to ?1..?n (NULL binds
+ * NULL) and whole numbers w[0..m) to the next ones (0 binds NULL).
+ * PROLO_ENOTFOUND (field) when it changed no row (its course, ?1, is not
+ * there). */
+static enum prolo_code write_row(struct store *st, const char *sql, const char *const *v, int n,
+                                 const int64_t *w, int m, const char *what, const char *field,
+                                 struct prolo_err *err)
 {
-	char b[11];
-	if (d == DOM_DATE_NONE) {
-		sqlite3_bind_null(s, i);
-		return;
-	}
-	dom_date_format(d, b);
-	sqlite3_bind_text(s, i, b, -1, SQLITE_TRANSIENT);
-}
-
-/* "" binds NULL. */
-static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v && v[0])
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-/* Steps a write; PROLO_ENOTFOUND (field) when it changed no row (its
- * course is not there). */
-static enum prolo_code write_row(struct store *st, sqlite3_stmt *s, const char *what, const char *field,
-                                 const char *course_id, struct prolo_err *err)
-{
+	sqlite3_stmt *s = store_stmt(st, sql, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_TRANSIENT);
+	for (int i = 0; i < m; i++)
+		if (w[i])
+			sqlite3_bind_int64(s, n + i + 1, w[i]);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_sqlite_err(st, rc, what, err);
 	if (sqlite3_changes(store_sqlite_db(st)) == 0)
-		return prolo_err_set(err, PROLO_ENOTFOUND, field, "no course '%s'", course_id);
+		return prolo_err_set(err, PROLO_ENOTFOUND, field, "no course '%s'", v[0]);
 	return PROLO_OK;
 }
 
@@ -95,24 +103,35 @@ static enum prolo_code write_row(struct store *st, sqlite3_stmt *s, const char *
 enum prolo_code store_call_add(struct store *st, struct store_call *c, struct prolo_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO call_log(course_pk, at, day, by_user, result, note, point_day, alert_key)"
-		" SELECT pk, ?, ?, ?, ?, ?, ?, ? FROM courses WHERE course_id = ?";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_int64(s, 1, c->at);
-	bind_day(s, 2, c->day);
-	sqlite3_bind_text(s, 3, c->by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, store_call_result_names[c->result], -1, SQLITE_STATIC);
-	bind_text_or_null(s, 5, c->note);
-	if (c->point_day > 0)
-		sqlite3_bind_int(s, 6, c->point_day);
-	bind_text_or_null(s, 7, c->alert_key);
-	sqlite3_bind_text(s, 8, c->course_id, -1, SQLITE_STATIC);
-	enum prolo_code rc = write_row(st, s, "logging a call", "course_id", c->course_id, err);
+		"INSERT INTO call_log(course_pk, day, by_user, result, note, alert_key, at, point_day)"
+		" SELECT pk, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM courses WHERE course_id = ?1";
+	char b[11];
+	const char *v[] = { c->course_id, day_text(c->day, b), c->by, store_call_result_names[c->result], nz(c->note),
+	                    nz(c->alert_key) };
+	const int64_t w[] = { c->at, c->point_day };
+	enum prolo_code rc = write_row(st, sql, v, 6, w, 2, "logging a call", "course_id", err);
 	if (!rc)
 		c->id = sqlite3_last_insert_rowid(store_sqlite_db(st));
 	return rc;
+}
+
+static void read_call(sqlite3_stmt *s, struct store_call *c)
+{
+	memset(c, 0, sizeof *c);
+	c->at = sqlite3_column_int64(s, 4);
+	c->point_day = sqlite3_column_int(s, 9);
+	c->day = day_at(s, 5);
+	c->id = sqlite3_column_int64(s, 0);
+	text_at(s, 1, c->course_id, sizeof c->course_id);
+	text_at(s, 2, c->patient_id, sizeof c->patient_id);
+	text_at(s, 3, c->clinic, sizeof c->clinic);
+	text_at(s, 6, c->by, sizeof c->by);
+	const char *r = (const char *)sqlite3_column_text(s, 7);
+	c->result = r ? dom_lookup(store_call_result_names, CALL__COUNT, r, strlen(r)) : -1;
+	if (c->result < 0)
+		c->result = CALL_NO_ANSWER;
+	text_at(s, 8, c->note, sizeof c->note);
+	text_at(s, 10, c->alert_key, sizeof c->alert_key);
 }
 
 enum prolo_code store_call_scan(struct store *st, const char *course_id, const char *clinic, int limit,
@@ -127,35 +146,19 @@ enum prolo_code store_call_scan(struct store *st, const char *course_id, const c
 	sqlite3_stmt *s = store_stmt(st, sql, err);
 	if (!s)
 		return err ? err->code : PROLO_EDB;
-	bind_text_or_null(s, 1, course_id);
-	bind_text_or_null(s, 2, clinic);
+	sqlite3_bind_text(s, 1, nz(course_id), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, nz(clinic), -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
-	int rc;
 	enum prolo_code out = PROLO_OK;
+	int rc;
+	struct store_call c;
 	/* fn only reads (it renders), so the statement may stay open. */
 	while (!out && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_call c;
-		memset(&c, 0, sizeof c);
-		c.id = sqlite3_column_int64(s, 0);
-		text_at(s, 1, c.course_id, sizeof c.course_id);
-		text_at(s, 2, c.patient_id, sizeof c.patient_id);
-		text_at(s, 3, c.clinic, sizeof c.clinic);
-		c.at = sqlite3_column_int64(s, 4);
-		c.day = day_at(s, 5);
-		text_at(s, 6, c.by, sizeof c.by);
-		const char *r = (const char *)sqlite3_column_text(s, 7);
-		c.result = r ? dom_lookup(store_call_result_names, CALL__COUNT, r, strlen(r)) : -1;
-		if (c.result < 0)
-			c.result = CALL_NO_ANSWER;
-		text_at(s, 8, c.note, sizeof c.note);
-		c.point_day = sqlite3_column_int(s, 9);
-		text_at(s, 10, c.alert_key, sizeof c.alert_key);
+		read_call(s, &c);
 		out = fn(ctx, &c, err);
 	}
 	sqlite3_reset(s);
-	if (!out && rc != SQLITE_DONE)
-		out = store_sqlite_err(st, rc, "reading the call log", err);
-	return out;
+	return out || rc == SQLITE_DONE ? out : store_sqlite_err(st, rc, "reading the call log", err);
 }
 
 /* ---- the alerts' state -------------------------------------------------- */
@@ -163,48 +166,37 @@ enum prolo_code store_call_scan(struct store *st, const char *course_id, const c
 enum prolo_code store_alert_state_get(struct store *st, const char *key, struct store_alert_state *out,
                                       struct prolo_err *err)
 {
+	sqlite3_stmt *row;
 	static const char sql[] =
 		"SELECT c.course_id, a.snoozed_until, coalesce(a.snoozed_by, ''), coalesce(a.assigned_to, ''),"
 		" coalesce(a.assigned_by, ''), a.updated_at FROM alert_states a JOIN courses c ON c.pk = a.course_pk"
 		" WHERE a.key = ?";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		snprintf(out->key, sizeof out->key, "%s", key);
-		text_at(s, 0, out->course_id, sizeof out->course_id);
-		out->snoozed_until = day_at(s, 1);
-		text_at(s, 2, out->snoozed_by, sizeof out->snoozed_by);
-		text_at(s, 3, out->assigned_to, sizeof out->assigned_to);
-		text_at(s, 4, out->assigned_by, sizeof out->assigned_by);
-		out->updated_at = sqlite3_column_int64(s, 5);
-	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return PROLO_OK;
-	if (rc == SQLITE_DONE)
+	enum prolo_code rc = store_row_by_text(st, sql, key, "reading an alert's state", &row, err);
+	if (rc)
+		return rc;
+	if (!row)
 		return prolo_err_set(err, PROLO_ENOTFOUND, "key", "the alert has no snooze or assignment");
-	return store_sqlite_err(st, rc, "reading an alert's state", err);
+	memset(out, 0, sizeof *out);
+	snprintf(out->key, sizeof out->key, "%s", key);
+	text_at(row, 0, out->course_id, sizeof out->course_id);
+	out->snoozed_until = day_at(row, 1);
+	text_at(row, 2, out->snoozed_by, sizeof out->snoozed_by);
+	text_at(row, 3, out->assigned_to, sizeof out->assigned_to);
+	text_at(row, 4, out->assigned_by, sizeof out->assigned_by);
+	out->updated_at = sqlite3_column_int64(row, 5);
+	sqlite3_reset(row);
+	return PROLO_OK;
 }
 
 enum prolo_code store_alert_state_put(struct store *st, const struct store_alert_state *a,
                                       struct prolo_err *err)
 {
 	static const char sql[] =
-		"INSERT OR REPLACE INTO alert_states(key, course_pk, snoozed_until, snoozed_by, assigned_to,"
-		" assigned_by, updated_at) SELECT ?, pk, ?, ?, ?, ?, ? FROM courses WHERE course_id = ?";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, a->key, -1, SQLITE_STATIC);
-	bind_day(s, 2, a->snoozed_until);
-	bind_text_or_null(s, 3, a->snoozed_until == DOM_DATE_NONE ? NULL : a->snoozed_by);
-	bind_text_or_null(s, 4, a->assigned_to);
-	bind_text_or_null(s, 5, a->assigned_to[0] ? a->assigned_by : NULL);
-	sqlite3_bind_int64(s, 6, a->updated_at);
-	sqlite3_bind_text(s, 7, a->course_id, -1, SQLITE_STATIC);
-	return write_row(st, s, "writing an alert's state", "key", a->course_id, err);
+		"INSERT OR REPLACE INTO alert_states(course_pk, key, snoozed_until, snoozed_by, assigned_to,"
+		" assigned_by, updated_at) SELECT pk, ?2, ?3, ?4, ?5, ?6, ?7 FROM courses WHERE course_id = ?1";
+	char b[11];
+	bool snoozed = a->snoozed_until != DOM_DATE_NONE;
+	const char *v[] = { a->course_id, a->key, day_text(a->snoozed_until, b), snoozed ? nz(a->snoozed_by) : NULL,
+	                    nz(a->assigned_to), a->assigned_to[0] ? nz(a->assigned_by) : NULL };
+	return write_row(st, sql, v, 6, &a->updated_at, 1, "writing an alert's state", "key", err);
 }
