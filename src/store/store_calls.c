@@ -48,21 +48,6 @@ static void text_at(sqlite3_stmt *s, int i, char *out, size_t outsz)
 	snprintf(out, outsz, "%s", t ? (const char *)t : "");
 }
 
-/* NULL for "" (bound as SQL NULL). */
-static const char *nz(const char *v)
-{
-	return v && v[0] ? v : NULL;
-}
-
-/* A day as text in b, NULL for none. */
-static const char *day_text(int32_t d, char b[11])
-{
-	if (d == DOM_DATE_NONE)
-		return NULL;
-	dom_date_format(d, b);
-	return b;
-}
-
 /* A day column; DOM_DATE_NONE for NULL. */
 static int32_t day_at(sqlite3_stmt *s, int i)
 {
@@ -73,29 +58,14 @@ static int32_t day_at(sqlite3_stmt *s, int i)
 	return d;
 }
 
-/* Runs the write sql with texts v[0..n) bound to ?1..?n (NULL binds
- * NULL) and whole numbers w[0..m) to the next ones (0 binds NULL).
- * PROLO_ENOTFOUND (field) when it changed no row (its course, ?1, is not
- * there). */
-static enum prolo_code write_row(struct store *st, const char *sql, const char *const *v, int n,
-                                 const int64_t *w, int m, const char *what, const char *field,
-                                 struct prolo_err *err)
+/* rc of a write whose row comes from its course: PROLO_ENOTFOUND (field)
+ * when it changed no row (no course course_id). */
+static enum prolo_code course_write(struct store *st, enum prolo_code rc, const char *course_id,
+                                    const char *field, struct prolo_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	for (int i = 0; i < n; i++)
-		sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_TRANSIENT);
-	for (int i = 0; i < m; i++)
-		if (w[i])
-			sqlite3_bind_int64(s, n + i + 1, w[i]);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, what, err);
-	if (sqlite3_changes(store_sqlite_db(st)) == 0)
-		return prolo_err_set(err, PROLO_ENOTFOUND, field, "no course '%s'", v[0]);
-	return PROLO_OK;
+	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
+		return prolo_err_set(err, PROLO_ENOTFOUND, field, "no course '%s'", course_id);
+	return rc;
 }
 
 /* ---- the call log ------------------------------------------------------- */
@@ -104,13 +74,11 @@ enum prolo_code store_call_add(struct store *st, struct store_call *c, struct pr
 {
 	static const char sql[] =
 		"INSERT INTO call_log(course_pk, day, by_user, result, note, alert_key, at, point_day)"
-		" SELECT pk, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM courses WHERE course_id = ?1";
-	char b[11];
-	const char *v[] = { c->course_id, day_text(c->day, b), c->by, store_call_result_names[c->result], nz(c->note),
-	                    nz(c->alert_key) };
-	const int64_t w[] = { c->at, c->point_day };
-	enum prolo_code rc = write_row(st, sql, v, 6, w, 2, "logging a call", "course_id", err);
-	if (!rc)
+		" SELECT pk, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, 0) FROM courses WHERE course_id = ?1";
+	enum prolo_code rc = store_execf(st, sql, "logging a call", err, "tdttooIi", c->course_id, c->day, c->by,
+	                                 store_call_result_names[c->result], c->note, c->alert_key, c->at,
+	                                 c->point_day);
+	if (!(rc = course_write(st, rc, c->course_id, "course_id", err)))
 		c->id = sqlite3_last_insert_rowid(store_sqlite_db(st));
 	return rc;
 }
@@ -146,9 +114,7 @@ enum prolo_code store_call_scan(struct store *st, const char *course_id, const c
 	sqlite3_stmt *s = store_stmt(st, sql, err);
 	if (!s)
 		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, nz(course_id), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, nz(clinic), -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
+	store_bindf(s, "ooi", course_id, clinic, limit > 0 ? limit : -1);
 	enum prolo_code out = PROLO_OK;
 	int rc;
 	struct store_call c;
@@ -194,9 +160,9 @@ enum prolo_code store_alert_state_put(struct store *st, const struct store_alert
 	static const char sql[] =
 		"INSERT OR REPLACE INTO alert_states(course_pk, key, snoozed_until, snoozed_by, assigned_to,"
 		" assigned_by, updated_at) SELECT pk, ?2, ?3, ?4, ?5, ?6, ?7 FROM courses WHERE course_id = ?1";
-	char b[11];
-	bool snoozed = a->snoozed_until != DOM_DATE_NONE;
-	const char *v[] = { a->course_id, a->key, day_text(a->snoozed_until, b), snoozed ? nz(a->snoozed_by) : NULL,
-	                    nz(a->assigned_to), a->assigned_to[0] ? nz(a->assigned_by) : NULL };
-	return write_row(st, sql, v, 6, &a->updated_at, 1, "writing an alert's state", "key", err);
+	bool snoozed = a->snoozed_until != DOM_DATE_NONE, assigned = a->assigned_to[0] != '\0';
+	enum prolo_code rc = store_execf(st, sql, "writing an alert's state", err, "ttdoooI", a->course_id, a->key,
+	                                 a->snoozed_until, snoozed ? a->snoozed_by : NULL, a->assigned_to,
+	                                 assigned ? a->assigned_by : NULL, a->updated_at);
+	return course_write(st, rc, a->course_id, "key", err);
 }
