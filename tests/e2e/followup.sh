@@ -115,9 +115,11 @@ n=$(ls "$MAIL" | grep -c '\.eml$')
 [ "$n" = 1 ] || fail "expected 1 message at the SMTP server, got $n"
 
 # ---- the browser ----
+mkdir -p "$ARTIFACTS/followup"
+rm -f "$ARTIFACTS/followup"/*.png
 cd "$E2E_DIR" || exit 1
 rc=0
-timeout 300 node followup.mjs "http://127.0.0.1:$PORT" "$ARTIFACTS" "$MAIL/0001.eml" "$START" || rc=1
+timeout 300 node followup.mjs "http://127.0.0.1:$PORT" "$ARTIFACTS/followup" "$MAIL/0001.eml" "$START" || rc=1
 cd "$TOP" || exit 1
 if [ $rc != 0 ]; then
 	echo "--- server log"
