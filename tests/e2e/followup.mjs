@@ -130,6 +130,11 @@ try {
   const bertText = await bert.innerText();
   expect(/Bert Caller/.test(bertText) && /\+41 79 555 02 02/.test(bertText), `the patient to call lacks name or phone: ${bertText}`);
   expect(await page.locator('.desk-calls li[data-course="KFU1"]').count() === 0, 'a patient who answered is on the list to call');
+  const failed = page.locator('table.desk-failed tr', { hasText: 'Finn Bounce' });
+  const failedText = await failed.innerText();
+  expect(/550/.test(failedText) && /finn\.bounce@example\.org/.test(failedText) && /\+41 79 555 04 04/.test(failedText),
+    `the failed delivery does not show the server's reply, the address and the phone: ${failedText}`);
+  expect(await page.locator('.desk-calls li[data-course="KFU4"][data-kind="contact_fix"]').count() === 1, 'no task to fix the refused address');
   await audit('outbox view with patients to call');
   await shot('desk');
   await bert.getByRole('button', { name: /^No answer/ }).click();

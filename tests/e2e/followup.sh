@@ -66,7 +66,8 @@ START=$(date -u -d "$TODAY - 91 days" +%Y-%m-%d)
 ENDED=$(date -u -d "$START + 20 days" +%Y-%m-%d)
 cli() { "$PROLO" "$@" >"$T/log" 2>&1 || { cat "$T/log"; fail "prolo $*"; }; }
 # FU1 answers by e-mail; FU2 and FU3 dropped out and cannot be reached by
-# machine (no consent), so their due time point is a phone task.
+# machine (no consent), so their due time point is a phone task; FU4
+# (below) has an address the mail server refuses.
 cli patient add --patient_id FU1 --clinic C01 --sex female --birth_year 1971 --first_name Ada --last_name Quill --phone "+41 79 555 01 01"
 cli course add --course_id KFU1 --patient_id FU1 --modality dextrose --condition low_back_pain --start_date "$START" --planned_sessions 3 --interval_days 14
 cli outcome add --course_id KFU1 --date "$START" --instrument NRS --items 7
@@ -113,6 +114,14 @@ grep -q "1 queued, 1 accepted" "$T/run.out" || { cat "$T/run.out"; fail "the inv
 grep -q "2 phone tasks" "$T/run.out" || { cat "$T/run.out"; fail "no phone tasks for the drop-outs"; }
 n=$(ls "$MAIL" | grep -c '\.eml$')
 [ "$n" = 1 ] || fail "expected 1 message at the SMTP server, got $n"
+# FU4's address is refused for good (550): a failed delivery and a task.
+cli patient add --patient_id FU4 --clinic C01 --sex male --birth_year 1975 --first_name Finn --last_name Bounce --phone "+41 79 555 04 04"
+cli course add --course_id KFU4 --patient_id FU4 --modality prp --condition knee_oa --start_date "$START" --planned_sessions 3 --interval_days 14
+cli contact set FU4 --email finn.bounce@example.org --channel email --consent given --consent-by "Dr Smith" --consent-how written
+echo 550 >"$T/mode"
+"$PROLO" outreach run >"$T/run.out" 2>&1 || { cat "$T/run.out"; fail "prolo outreach run (550)"; }
+grep -q "1 permanent failures" "$T/run.out" || { cat "$T/run.out"; fail "the refused address was not a permanent failure"; }
+echo ok >"$T/mode"
 
 # ---- the browser ----
 mkdir -p "$ARTIFACTS/followup"

@@ -345,7 +345,7 @@ export async function deskView({ query: q, state }) {
         h('td', { class: 'num' }, String(m.tries)),
         h('td', {}, m.last_attempt ? `${pretty(m.last_attempt.result)}${m.last_attempt.reply ? `: ${m.last_attempt.reply}` : ''}` : '—'),
         h('td', {}, may(state.user, 'contacts.set')
-          ? h('a', { href: `#/patient/${encodeURIComponent(m.patient_id)}/contact`, 'aria-label': `Fix the contact details of ${m.name || m.patient_id}` }, 'Fix contact')
+          ? h('a', { href: `#/patient/${encodeURIComponent(m.patient_id)}/contact`, 'aria-label': `Fix contact: ${m.name || m.patient_id}` }, 'Fix contact')
           : '—'))))))
     : h('p', { class: 'muted' }, 'Every message was delivered or is still on its way.');
   const datePick = h('input', { type: 'date', id: 'desk-date', value: day });
