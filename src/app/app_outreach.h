@@ -43,6 +43,8 @@ struct app_fu_point {
 	struct fu_point pt;
 	enum fu_status status;
 	int steps;              /* messages queued or sent for it */
+	struct fu_sent sent;    /* what the outbox did for it */
+	uint32_t answered;      /* its instruments answered in the window */
 };
 enum prolo_code app_followup_show(struct app_ctx *cx, const char *course_id,
                                   struct app_fu_point out[FU_POINTS_MAX], size_t *n,
@@ -80,7 +82,34 @@ enum prolo_code app_outbox_test(struct app_ctx *cx, const struct outreach_config
                                 const char *address, struct outreach_outcome *out,
                                 struct prolo_err *err);
 
-/* Internal to the follow-up use cases: the steps already taken for pt of
+/* Internal to the follow-up use cases. The plan of the course of rows r
+ * with each time point's status on cx->today (n of them). Store codes. */
+enum prolo_code app_followup_points(struct app_ctx *cx, const struct course_rows *r, bool contactable,
+                                    struct app_fu_point out[FU_POINTS_MAX], size_t *n, struct prolo_err *err);
+/* The rows (sessions, assessments ...) of course c of patient p, to fn
+ * once. Store codes. */
+typedef enum prolo_code (*app_rows_fn)(void *ctx, const struct course_rows *r, struct prolo_err *err);
+enum prolo_code app_course_rows(struct app_ctx *cx, const struct course *c, const struct patient *p,
+                                app_rows_fn fn, void *ctx, struct prolo_err *err);
+/* The patient's contact (*sc; channel none when there is none) and
+ * whether the outbox may reach them (why not in *why). *rc gets a store
+ * error. */
+bool app_patient_contactable(struct app_ctx *cx, const char *patient_id, struct store_contact *sc,
+                             const char **why, enum prolo_code *rc, struct prolo_err *err);
+/* The first steps of reading a course's follow-up: the permission
+ * (courses.get), the course and its patient (their clinic), the contact
+ * and whether the outbox may reach the patient (why not). Codes of
+ * app_load_course and the store. */
+struct app_fu_course {
+	struct course c;
+	struct patient p;
+	struct store_contact sc;
+	bool contactable;
+	const char *why;
+};
+enum prolo_code app_followup_begin(struct app_ctx *cx, const char *course_id, struct app_fu_course *fc,
+                                   struct prolo_err *err);
+/* The steps already taken for pt of
  * course_id (from the outbox's rows). */
 enum prolo_code app_followup_sent(struct app_ctx *cx, const char *course_id, const struct fu_point *pt,
                                   struct fu_sent *s, struct prolo_err *err);

@@ -194,9 +194,62 @@ enum prolo_code app_followup_sent(struct app_ctx *cx, const char *course_id, con
 	return store_omsg_scan(cx->st, &f, count_steps, &sc, err);
 }
 
+enum prolo_code app_followup_points(struct app_ctx *cx, const struct course_rows *r, bool contactable,
+                                    struct app_fu_point out[FU_POINTS_MAX], size_t *n, struct prolo_err *err)
+{
+	*n = 0;
+	const struct protocol *proto = cx->protocols && r->protocol && r->protocol[0]
+	                                   ? protocol_find(cx->protocols, r->protocol) : NULL;
+	struct fu_plan pl;
+	followup_plan(proto, r->condition_name, r->start_date, &pl);
+	for (size_t i = 0; i < pl.n; i++) {
+		struct app_fu_point *o = &out[(*n)++];
+		enum prolo_code rc = app_followup_sent(cx, r->course_id, &pl.pts[i], &o->sent, err);
+		if (rc)
+			return rc;
+		o->pt = pl.pts[i];
+		o->answered = followup_answered(&pl.pts[i], r->out_date, r->out_instrument, r->n_outcomes);
+		o->steps = o->sent.steps;
+		o->status = followup_status(&pl.pts[i], o->answered, contactable, &o->sent, cx->today);
+	}
+	return PROLO_OK;
+}
+
 struct one_course {
-	struct app_ctx *cx;
 	const char *course_id;
+	app_rows_fn fn;
+	void *ctx;
+};
+
+static enum prolo_code only_course(void *p, const struct course_rows *r, struct prolo_err *err)
+{
+	struct one_course *oc = p;
+	return strcmp(r->course_id, oc->course_id) == 0 ? oc->fn(oc->ctx, r, err) : PROLO_OK;
+}
+
+enum prolo_code app_course_rows(struct app_ctx *cx, const struct course *c, const struct patient *p,
+                                app_rows_fn fn, void *ctx, struct prolo_err *err)
+{
+	struct one_course oc = { c->course_id, fn, ctx };
+	struct store_report_filter f = { .clinic = p->clinic, .modality = c->modality, .condition = c->condition,
+	                                 .from = c->start_date, .to = c->start_date };
+	return store_scan_courses(cx->st, &f, only_course, &oc, err);
+}
+
+bool app_patient_contactable(struct app_ctx *cx, const char *patient_id, struct store_contact *sc,
+                             const char **why, enum prolo_code *rc, struct prolo_err *err)
+{
+	*rc = store_contact_get(cx->st, patient_id, sc, err);
+	bool have = *rc == PROLO_OK;
+	if (*rc == PROLO_ENOTFOUND) {
+		contact_none(sc, patient_id);
+		*rc = PROLO_OK;
+	}
+	return app_contactable(sc, have, why);
+}
+
+struct show_ctx {
+	struct app_ctx *cx;
 	bool contactable;
 	struct app_fu_point *out;
 	size_t *n;
@@ -204,25 +257,19 @@ struct one_course {
 
 static enum prolo_code show_course(void *p, const struct course_rows *r, struct prolo_err *err)
 {
-	struct one_course *oc = p;
-	if (strcmp(r->course_id, oc->course_id) != 0)
-		return PROLO_OK;
-	const struct protocol *proto = oc->cx->protocols && r->protocol && r->protocol[0]
-	                                   ? protocol_find(oc->cx->protocols, r->protocol) : NULL;
-	struct fu_plan pl;
-	followup_plan(proto, r->condition_name, r->start_date, &pl);
-	for (size_t i = 0; i < pl.n; i++) {
-		struct fu_sent s;
-		enum prolo_code rc = app_followup_sent(oc->cx, r->course_id, &pl.pts[i], &s, err);
-		if (rc)
-			return rc;
-		uint32_t a = followup_answered(&pl.pts[i], r->out_date, r->out_instrument, r->n_outcomes);
-		struct app_fu_point *o = &oc->out[(*oc->n)++];
-		o->pt = pl.pts[i];
-		o->steps = s.steps;
-		o->status = followup_status(&pl.pts[i], a, oc->contactable, &s, oc->cx->today);
-	}
-	return PROLO_OK;
+	struct show_ctx *sc = p;
+	return app_followup_points(sc->cx, r, sc->contactable, sc->out, sc->n, err);
+}
+
+enum prolo_code app_followup_begin(struct app_ctx *cx, const char *course_id, struct app_fu_course *fc,
+                                   struct prolo_err *err)
+{
+	enum prolo_code rc = app_permit(cx, CAN_COURSE_GET, NULL, NULL, NULL, err);
+	if (rc || (rc = app_load_course(cx, CAN_COURSE_GET, course_id, &fc->c, &fc->p, err)))
+		return rc;
+	fc->why = NULL;
+	fc->contactable = app_patient_contactable(cx, fc->p.patient_id, &fc->sc, &fc->why, &rc, err);
+	return rc;
 }
 
 enum prolo_code app_followup_show(struct app_ctx *cx, const char *course_id,
@@ -230,19 +277,12 @@ enum prolo_code app_followup_show(struct app_ctx *cx, const char *course_id,
                                   struct prolo_err *err)
 {
 	*n = 0;
-	struct course c;
-	struct patient p;
-	enum prolo_code rc = app_permit(cx, CAN_COURSE_GET, NULL, NULL, NULL, err);
-	if (rc || (rc = app_load_course(cx, CAN_COURSE_GET, course_id, &c, &p, err)))
+	struct app_fu_course fc;
+	enum prolo_code rc = app_followup_begin(cx, course_id, &fc, err);
+	if (rc)
 		return rc;
-	struct store_contact sc;
-	rc = store_contact_get(cx->st, p.patient_id, &sc, err);
-	if (rc && rc != PROLO_ENOTFOUND)
+	struct show_ctx shc = { cx, fc.contactable, out, n };
+	if ((rc = app_course_rows(cx, &fc.c, &fc.p, show_course, &shc, err)))
 		return rc;
-	struct one_course oc = { cx, c.course_id, app_contactable(&sc, rc == PROLO_OK, NULL), out, n };
-	struct store_report_filter f = { .clinic = p.clinic, .modality = c.modality, .condition = c.condition,
-	                                 .from = c.start_date, .to = c.start_date };
-	if ((rc = store_scan_courses(cx->st, &f, show_course, &oc, err)))
-		return rc;
-	return app_audit(cx, "followup.read", "course", c.course_id, "", err);
+	return app_audit(cx, "followup.read", "course", fc.c.course_id, "", err);
 }

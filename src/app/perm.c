@@ -66,6 +66,12 @@ static const struct {
 	[CAN_USERS_REVOKE] = { "users.sessions.revoke", A },
 	[CAN_INSTRUMENTS_LOAD] = { "instruments.load", A },
 	[CAN_INSTRUMENTS_GET] = { "instruments.get", A | C | S },
+	/* The front desk: calls, snoozing and assigning alerts, follow-up lists. */
+	[CAN_CALLS_ADD] = { "calls.add", A | C | S },
+	[CAN_CALLS_LIST] = { "calls.list", A | C | S },
+	[CAN_ALERTS_SNOOZE] = { "alerts.snooze", A | C | S },
+	[CAN_ALERTS_ASSIGN] = { "alerts.assign", A | C | S },
+	[CAN_FOLLOWUP_LIST] = { "followup.list", A | C | S },
 };
 
 /* What a user logged in with a one-time password may do before changing it. */

@@ -61,6 +61,10 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 int cli_patient_merge(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 int cli_settings(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 int cli_instrument(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+/* The front desk (src/cli/cli_calls.c): "call add|list"; the alerts'
+ * "snooze" and "assign" (called by cli_alerts). */
+int cli_call(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+int cli_alerts_desk(struct cli_ctx *ctx, const struct cli_args *ca);
 
 /* Simulates patients (cfg of sim/sim.h, opts of sim/sim_csv.h) into the
  * registry db, created when missing, through the import use case
@@ -220,7 +224,7 @@ extern const struct cli_command cli_init_cmds[], cli_patient_cmds[], cli_course_
 	cli_simulate_cmds[], cli_demo_cmds[], cli_report_cmds[], cli_serve_cmds[], cli_user_cmds[],
 	cli_audit_cmds[], cli_protocol_cmds[], cli_alerts_cmds[], cli_condition_cmds[], cli_backup_cmds[],
 	cli_schedule_cmds[], cli_contact_cmds[], cli_followup_cmds[], cli_outreach_cmds[],
-	cli_instrument_cmds[];
+	cli_instrument_cmds[], cli_call_cmds[];
 extern const struct cli_command cli_settings_cmds[];
 
 

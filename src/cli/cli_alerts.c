@@ -1,12 +1,15 @@
 /* "prolo alerts [--today D] [--clinic C]" prints the morning list;
  * "prolo alerts ack KEY --by NAME [--note TEXT] [--today D]" acknowledges
- * one alert raised on the morning list of D (default today).
+ * one alert raised on the morning list of D (default today); "snooze"
+ * and "assign" are in cli_calls.c.
  * A thin shell over registry/alerts.h, which the HTTP API shares. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/app.h"
+#include "app/app_frontdesk.h"
+#include "cli/cli.h"
 #include "cli/cli_plan.h"
 #include "core/domain.h"
 #include "registry/alerts.h"
@@ -47,6 +50,11 @@ static void print_text(struct cli_ctx *ctx, const struct alert_list *l, int32_t 
 		dom_date_format(a->due, d);
 		fprintf(ctx->out, "\n%s%s  patient %s  course %s  (%s)\n  %s\n  key: %s\n", a->urgent ? "URGENT " : "",
 		        alert_kind_names[a->kind], a->patient_id, a->course_id, d, a->reason, a->key);
+		if (a->call)
+			fprintf(ctx->out, "  call: %s, %s\n", a->name[0] ? a->name : "(no name)",
+			        a->phone[0] ? a->phone : "no phone number recorded");
+		if (a->assigned_to[0])
+			fprintf(ctx->out, "  assigned to: %s\n", a->assigned_to);
 	}
 }
 
@@ -54,7 +62,7 @@ int cli_alerts(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 {
 	int x = 0;
 	if (ca->cmd->verb)
-		return ack(ctx, ca);
+		return strcmp(ca->cmd->verb, "ack") == 0 ? ack(ctx, ca) : cli_alerts_desk(ctx, ca);
 	const char *clinic = cli_get(ca, "clinic");
 	struct cli_run r;
 	struct alert_list l = { 0 };
@@ -63,7 +71,7 @@ int cli_alerts(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 	if ((x = cli_begin(ctx, ca, &r)))
 		return x;
 	int32_t today = r.cx.today;
-	if ((x = cli_end(ctx, &r, app_alerts_list(&r.cx, today, clinic, &l, &r.err))))
+	if ((x = cli_end(ctx, &r, app_alerts_desk(&r.cx, today, clinic, false, &l, &r.err))))
 		return x;
 	if (ctx->json) {
 		json_t *j = alerts_to_json(&l);

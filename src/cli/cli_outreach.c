@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_frontdesk.h"
 #include "app/app_outreach.h"
 #include "cli/cli.h"
 #include "cli/cli_plan.h"
@@ -18,14 +19,7 @@ static void print_contact(struct cli_ctx *ctx, const struct store_contact *c)
 	if (c->consent_date != DOM_DATE_NONE)
 		dom_date_format(c->consent_date, d);
 	if (ctx->json) {
-		cli_print_json(ctx, json_pack("{s:s,s:s?,s:s?,s:s,s:s,s:s?,s:s?,s:s?,s:b,s:b}", "patient_id",
-		                              c->patient_id, "email", c->email[0] ? c->email : NULL, "mobile",
-		                              c->mobile[0] ? c->mobile : NULL, "channel",
-		                              contact_channel_names[c->channel], "consent",
-		                              contact_consent_names[c->consent], "consent_date", d[0] ? d : NULL,
-		                              "consent_by", c->consent_by[0] ? c->consent_by : NULL, "consent_how",
-		                              c->consent_how[0] ? c->consent_how : NULL, "email_bad", c->email_bad,
-		                              "mobile_bad", c->mobile_bad));
+		cli_print_json(ctx, app_contact_json(c));
 		return;
 	}
 	const char *why = NULL;

@@ -225,9 +225,22 @@ static const struct cli_option ack_opts[] = {
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
+/* snooze and assign: one required value, and the protocol library the
+ * morning list is computed with. */
+#define ALERT_DESK_OPTS(NAME, OPT, ARG, HELP)                                   \
+	static const struct cli_option NAME[] = {                                  \
+		{ OPT, ARG, HELP, CLI_REQUIRED, NULL },                                \
+		{ "protocols", "FILE", "the protocol library", 0, NULL },              \
+		{ NULL, NULL, NULL, 0, NULL },                                         \
+	}
+ALERT_DESK_OPTS(snooze_opts, "until", "YYYY-MM-DD", "the day it comes back on the list (after today, within a year)");
+ALERT_DESK_OPTS(assign_opts, "to", "USER", "the colleague's user name (\"\" for nobody)");
+
 const struct cli_command cli_alerts_cmds[] = {
 	{ NULL, NULL, 0, 0, alerts_opts, "the morning list: due, overdue, silent, slow progress, side effects (docs/alerts.md)", false },
 	{ "ack", "KEY", 1, 1, ack_opts, "acknowledges one alert by the key the list prints", false },
+	{ "snooze", "KEY", 1, 1, snooze_opts, "takes an alert off the list until a day", false },
+	{ "assign", "KEY", 1, 1, assign_opts, "assigns an alert to a colleague", false },
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -461,6 +474,30 @@ const struct cli_command cli_instrument_cmds[] = {
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
+/* ---- calls ------------------------------------------------------------------ */
+
+static const struct cli_option call_add_opts[] = {
+	{ "result", "R", "reached|no_answer|left_message|wrong_number|declined|call_back", CLI_REQUIRED, NULL },
+	{ "by", "NAME", "who called", CLI_REQUIRED, NULL },
+	{ "note", "TEXT", "what was said, in a sentence", 0, NULL },
+	{ "alert", "KEY", "the phone task the call answers (reached, wrong_number and declined settle it)", 0, "alert_key" },
+	{ "point-day", "N", "the follow-up time point it was about (days after the start)", 0, "point_day" },
+	{ "protocols", "FILE", "the protocol library", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option call_list_opts[] = {
+	{ "course", "ID", "one course's calls", 0, "course_id" },
+	{ "limit", "N", "at most N, newest first", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_call_cmds[] = {
+	{ "list", NULL, 0, 0, call_list_opts, "the calls logged, newest first", false },
+	{ "add", "COURSE_ID", 1, 1, call_add_opts, "logs a phone call on a course (docs/followup.md)", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 /* ---- the groups, as "prolo --help" lists them -------------------------- */
 
 const struct cli_group cli_groups[] = {
@@ -479,12 +516,13 @@ const struct cli_group cli_groups[] = {
 	{ "user", cli_user, "add|list|passwd|unlock|disable|enable|role|reset|sessions|revoke users of the web app", cli_user_cmds },
 	{ "audit", cli_audit, "verify|list the hash-chained audit log", cli_audit_cmds },
 	{ "protocol", cli_protocol, "list|show|check treatment protocols", cli_protocol_cmds },
-	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack KEY --by NAME", cli_alerts_cmds },
+	{ "alerts", cli_alerts, "the morning list (--today D); alerts ack|snooze|assign KEY", cli_alerts_cmds },
 	{ "condition", cli_condition, "add|list conditions with their ICD-10-CM and SNOMED CT codes", cli_condition_cmds },
 	{ "backup", cli_backup, "an online copy of the registry into a new file", cli_backup_cmds },
 	{ "contact", cli_contact, "set|show a patient's contact details and consent", cli_contact_cmds },
 	{ "followup", cli_followup, "show a course's follow-up time points and their status", cli_followup_cmds },
 	{ "outreach", cli_outreach, "run|list|retry|cancel|test the follow-up outbox", cli_outreach_cmds },
+	{ "call", cli_call, "add|list phone calls logged on a course", cli_call_cmds },
 	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", cli_schedule_cmds },
 	{ "settings", cli_settings, "show|set a clinic's settings (the date format of its screens)", cli_settings_cmds },
 	{ "instrument", cli_instrument, "load|list|show a clinic's questionnaire wording", cli_instrument_cmds },

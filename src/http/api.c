@@ -89,6 +89,17 @@ static const struct route routes[] = {
 	{ "GET", "/api/instruments", RT_INSTRUMENTS_LIST, h_instruments_list, 0, NULL, CAN_INSTRUMENTS_GET },
 	{ "GET", "/api/instruments/{id}", RT_INSTRUMENT_GET, h_instrument_get, 0, NULL, CAN_INSTRUMENTS_GET },
 	{ "POST", "/api/instruments", RT_INSTRUMENTS_LOAD, h_instruments_load, F_TX, NULL, CAN_INSTRUMENTS_LOAD },
+	/* The front desk (api_frontdesk.c). */
+	{ "POST", "/api/patients/{id}/contact", RT_CONTACT_SET, h_contact_set, F_TX, NULL, CAN_CONTACTS_SET },
+	{ "GET", "/api/patients/{id}/contact", RT_CONTACT_GET, h_contact_get, 0, NULL, CAN_CONTACTS_GET },
+	{ "GET", "/api/followup/desk", RT_FOLLOWUP_DESK, h_followup_desk, F_SLOW, NULL, CAN_FOLLOWUP_LIST },
+	{ "GET", "/api/courses/{id}/followup", RT_FOLLOWUP_GET, h_followup_get, 0, NULL, CAN_COURSE_GET },
+	{ "GET", "/api/followup/dropouts", RT_FOLLOWUP_DROPOUTS, h_followup_dropouts, F_SLOW, NULL, CAN_FOLLOWUP_LIST },
+	{ "GET", "/api/calls", RT_CALLS_LIST, h_calls_list, 0, NULL, CAN_CALLS_LIST },
+	{ "POST", "/api/calls", RT_CALLS_ADD, h_calls_add, F_TX, NULL, CAN_CALLS_ADD },
+	{ "GET", "/api/alerts/assignees", RT_ALERTS_ASSIGNEES, h_alerts_assignees, 0, NULL, CAN_ALERTS_ASSIGN },
+	{ "POST", "/api/alerts/snooze", RT_ALERTS_SNOOZE, h_alerts_state, F_TX, NULL, CAN_ALERTS_SNOOZE },
+	{ "POST", "/api/alerts/assign", RT_ALERTS_ASSIGN, h_alerts_state, F_TX, NULL, CAN_ALERTS_ASSIGN },
 };
 
 /* The role check of a route, before anything is read: the permission

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/app_frontdesk.h"
 #include "core/instruments.h"
 #include "core/rec_json.h"
 #include "http/api_int.h"
@@ -30,7 +31,8 @@ enum prolo_code h_alerts_list(struct http_req *rq, json_t *body, struct prolo_er
 	api_ctx(rq, &cx);
 	struct alert_list l = { 0 };
 	enum prolo_code rc = api_query_date(rq, "today", &day, err);
-	if (rc || (rc = app_alerts_list(&cx, day, api_query(rq, "clinic"), &l, err)))
+	const char *snoozed = api_query(rq, "snoozed");
+	if (rc || (rc = app_alerts_desk(&cx, day, api_query(rq, "clinic"), snoozed && strcmp(snoozed, "1") == 0, &l, err)))
 		return rc;
 	json_t *arr = alerts_to_json(&l);
 	alert_list_free(&l);

@@ -170,5 +170,16 @@ enum prolo_code h_instrument_get(struct http_req *rq, json_t *body, struct prolo
 enum prolo_code h_instruments_load(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* api_outreach.c: the patient's one-click opt-out (no login; the token). */
 enum prolo_code h_optout(struct http_req *rq, json_t *body, struct prolo_err *err);
+/* api_frontdesk.c: contact details, follow-up timeline and lists, calls,
+ * snoozing and assigning alerts. */
+enum prolo_code h_contact_get(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_contact_set(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_followup_get(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_followup_desk(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_followup_dropouts(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_calls_add(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_calls_list(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_alerts_state(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_alerts_assignees(struct http_req *rq, json_t *body, struct prolo_err *err);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "core/instr_text.h"
+#include "app/app_frontdesk.h"
 #include "core/instruments.h"
 #include "core/rec_json.h"
 #include "http/api_int.h"
@@ -170,10 +171,16 @@ enum prolo_code h_q_post(struct http_req *rq, json_t *body, struct prolo_err *er
 	}
 	if (rc)
 		return rc;
-	char d[11];
+	char d[11], nd[11];
 	dom_date_format(o.date, d);
-	return api_reply(rq, 201, json_pack("{s:{s:s,s:s,s:o}}", "outcome", "date", d, "instrument",
+	int32_t next;
+	if ((rc = app_qlink_next_contact(&cx, &q, &next, err)))
+		return rc;
+	if (next != DOM_DATE_NONE)
+		dom_date_format(next, nd);
+	return api_reply(rq, 201, json_pack("{s:{s:s,s:s,s:o}, s:s?}", "outcome", "date", d, "instrument",
 	                                dom_instrument_names[o.instrument], "score",
-	                                isnan(o.score) ? json_null() : json_real(o.score)), err);
+	                                isnan(o.score) ? json_null() : json_real(o.score), "next_contact",
+	                                next != DOM_DATE_NONE ? nd : NULL), err);
 }
 

@@ -492,6 +492,31 @@ void alerts_sort(struct alert_list *l)
 		qsort(l->items, l->n, sizeof l->items[0], cmp_alert);
 }
 
+bool alert_says_call(enum alert_kind kind)
+{
+	return kind == ALERT_SILENT || kind == ALERT_SESSION_OVERDUE || kind == ALERT_PROLONGED_SIDE_EFFECT ||
+	       kind == ALERT_FOLLOWUP_UNANSWERED || kind == ALERT_CONTACT_FIX;
+}
+
+/* What the alerts use case added for the front desk: who to call and on
+ * which number, whose it is, until when it sleeps. -1 on no memory. */
+static int alert_front_desk_json(json_t *o, const struct alert *a)
+{
+	int bad = 0;
+	if (a->call)
+		bad |= json_object_set_new(o, "call", json_true()) |
+		       json_object_set_new(o, "name", json_string(a->name)) |
+		       json_object_set_new(o, "phone", a->phone[0] ? json_string(a->phone) : json_null());
+	if (a->assigned_to[0])
+		bad |= json_object_set_new(o, "assigned_to", json_string(a->assigned_to));
+	if (a->snoozed) {
+		char d[11];
+		dom_date_format(a->snoozed_until, d);
+		bad |= json_object_set_new(o, "snoozed_until", json_string(d));
+	}
+	return bad ? -1 : 0;
+}
+
 json_t *alerts_to_json(const struct alert_list *l)
 {
 	json_t *arr = json_array();
@@ -518,6 +543,8 @@ json_t *alerts_to_json(const struct alert_list *l)
 				    json_array_append_new(ins, json_string(dom_instrument_names[k])))
 					goto fail;
 		}
+		if (alert_front_desk_json(o, a))
+			goto fail;
 		if (a->kind == ALERT_SLOW_PROGRESS &&
 		    json_object_set_new(o, "comparable",
 		                        json_pack("{s:i, s:i}", "slow", a->comparable_slow, "responded",

@@ -56,7 +56,20 @@ struct alert {
 	uint32_t instruments;           /* questionnaire_due: bit (1 << enum instrument) */
 	int comparable_slow;            /* slow_progress: comparable courses as slow; else -1 */
 	int comparable_responded;       /* ... of which responded by their end; else -1 */
+	/* Set by the alerts use case (app/alerts.c) for the front desk, not
+	 * by the rules (zero from them): */
+	bool call;                      /* the reason says to call the patient */
+	char name[2 * REC_NAME_MAX];    /* when call: the patient's name */
+	char phone[REC_NAME_MAX];       /* when call: the number to ring ("" = none known) */
+	char assigned_to[REC_ID_MAX];   /* the colleague it is assigned to; "" = nobody */
+	bool snoozed;                   /* listed although snoozed ... */
+	int32_t snoozed_until;          /* ... until this day (it is back on the list then) */
 };
+
+/* True when an alert of this kind asks someone to phone the patient
+ * (silent, overdue, a long side effect, the follow-up's phone tasks).
+ * Cannot fail. */
+bool alert_says_call(enum alert_kind kind);
 
 struct alert_list {
 	struct alert *items;            /* sorted: urgent first, then due, kind, course */

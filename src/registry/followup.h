@@ -92,6 +92,20 @@ enum fu_action followup_next(const struct fu_point *pt, uint32_t answered, bool 
                              const struct fu_sent *s, const struct fu_reminders *r, int32_t today,
                              int *step);
 
+/* What happens next for a time point, and on which day (*day, never
+ * before today): nothing (answered, or the window has passed); the
+ * invitation (on the due day); reminder *step (its day after the
+ * invitation); or a call by the front desk (the patient cannot be reached
+ * by machine, or the reminders went unanswered; a reminder that would
+ * fall after the window becomes a call). The same rules as followup_next,
+ * looking ahead instead of at today. Cannot fail. */
+enum fu_next { FU_NEXT_NONE, FU_NEXT_INVITE, FU_NEXT_REMIND, FU_NEXT_CALL, FU_NEXT__COUNT };
+/* "none", "invite", "remind", "call" */
+extern const char *const fu_next_names[FU_NEXT__COUNT];
+enum fu_next followup_next_step(const struct fu_point *pt, uint32_t answered, bool contactable,
+                                const struct fu_sent *s, const struct fu_reminders *r, int32_t today,
+                                int32_t *day, int *step);
+
 /* Parses "3,7" (increasing days, at most FU_REMINDERS_MAX) into r->days
  * and r->n; "" or "none" means no reminders. False when malformed. */
 bool followup_reminders_parse(const char *s, struct fu_reminders *r);

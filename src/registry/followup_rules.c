@@ -155,3 +155,40 @@ bool followup_reminders_parse(const char *s, struct fu_reminders *r)
 	}
 	return true;
 }
+
+const char *const fu_next_names[FU_NEXT__COUNT] = { "none", "invite", "remind", "call" };
+
+enum fu_next followup_next_step(const struct fu_point *pt, uint32_t answered, bool contactable,
+                                const struct fu_sent *s, const struct fu_reminders *r, int32_t today,
+                                int32_t *day, int *step)
+{
+	*day = DOM_DATE_NONE;
+	*step = 0;
+	if (complete(pt, answered) || today > pt->window_end)
+		return FU_NEXT_NONE;
+	enum fu_next what;
+	int32_t when;
+	int k = s->steps - 1; /* reminders sent */
+	if (!contactable) {
+		what = FU_NEXT_CALL;
+		when = pt->due;
+	} else if (s->steps <= 0) {
+		what = FU_NEXT_INVITE;
+		when = pt->due;
+	} else if (k < r->n && s->invited_on != DOM_DATE_NONE) {
+		what = FU_NEXT_REMIND;
+		when = s->invited_on + r->days[k];
+		*step = k + 1;
+	} else {
+		what = FU_NEXT_CALL;
+		when = (s->last_on != DOM_DATE_NONE ? s->last_on : today) + r->phone_after_days;
+	}
+	if (when > pt->window_end && what == FU_NEXT_REMIND) {
+		/* A reminder after the window would be late: a call instead. */
+		what = FU_NEXT_CALL;
+		when = s->last_on != DOM_DATE_NONE ? s->last_on : today;
+		*step = 0;
+	}
+	*day = when < today ? today : when;
+	return what;
+}

@@ -11,6 +11,7 @@
 #include "store/store_outreach.h"
 #include "store/store_patients.h"
 #include "store/store_instr.h"
+#include "store/store_calls.h"
 
 /* Dates are checked for the calendar at the edge (dom_date_parse); the table
  * checks their shape, which is cheap enough for bulk loads. */
@@ -269,6 +270,7 @@ const struct store_migration store_migrations[] = {
 	{ 7, "follow-up outreach: contacts, outbox, attempts, tasks", store_outreach_migration_sql },
 	{ 8, "users: one-time passwords, last login, session ids", m008_user_life },
 	{ 10, "patient merges, course warnings, clinic settings", store_patients_migration_sql },
+	{ 11, "front desk: call log, snoozed and assigned alerts", store_calls_migration_sql },
 	{ 12, "instrument wordings; an assessment by staff and by the patient on one day", store_instr_migration_sql },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

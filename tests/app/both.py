@@ -12,7 +12,7 @@ import sys
 GROUPS = {"patient.add": "patient", "course.add": "course", "outcome.add": "outcome",
           "ae.add": "ae", "session.add": "session"}
 PATHS = {"patient.add": "/api/patients", "course.add": "/api/courses", "outcome.add": "/api/outcomes",
-         "ae.add": "/api/adverse-events", "session.add": "/api/sessions"}
+         "ae.add": "/api/adverse-events", "session.add": "/api/sessions", "call.add": "/api/calls"}
 # The record's life: the command group, the API collection and the key
 # fields of each kind, in the order the command line and the path take them.
 KINDS = {"patient": ("patient", "patients", ["patient_id"]),
@@ -68,12 +68,17 @@ def cli_args(action, inp):
         if "reason" in inp:
             args += ["--reason", inp["reason"]]
         return args
+    if action == "call.add":
+        flag = {"alert_key": "--alert", "point_day": "--point-day"}
+        return ["call", "add", inp["course_id"], "--by", "Front Desk"] + [
+            x for k, v in inp.items() if k != "course_id" for x in (flag.get(k, f"--{k}"), text(v))]
     return [GROUPS[action], "add"] + field_args(inp)
 
 
 def run_cli(prolo, db, case):
     action = case["action"]
-    args = cli_args(action, case["input"]) if action in GROUPS or action in ("course.end", "user.role") else life_args(action, case)
+    direct = action in GROUPS or action in ("course.end", "call.add", "user.role")
+    args = cli_args(action, case["input"]) if direct else life_args(action, case)
     p = subprocess.run([prolo, "--json", "--db", db] + args, capture_output=True, text=True, timeout=60)
     if p.returncode == 0:
         return "ok", ""

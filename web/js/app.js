@@ -14,6 +14,8 @@ import { courseFormView, sessionFormView, outcomeFormView, aeFormView, endCourse
 import { dashboardView } from './views/dashboard.js';
 import { editView, voidView, historyView } from './views/amend.js';
 import { usersView, userView, auditView, passwordView } from './views/admin.js';
+import { usersView, auditView, passwordView } from './views/admin.js';
+import { deskView, dropoutsView, contactEditView } from './views/followup.js';
 import { loadVocab, forgetVocab } from './vocab.js';
 import { PAGES, may, mayOpen, matchPage, homePage } from './pages.js';
 import { mergeView } from './views/merge.js';
@@ -35,6 +37,9 @@ const VIEWS = {
   'ae-new': aeFormView,
   'course-end': endCourseView,
   link: linkView,
+  'followup-desk': deskView,
+  dropouts: dropoutsView,
+  'contact-edit': contactEditView,
   'patient-edit': editView('patient'),
   'patient-void': voidView('patient'),
   'course-edit': editView('course'),

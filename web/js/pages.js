@@ -13,6 +13,10 @@
 export const PAGES = [
   { name: 'login', path: 'login', needs: [] },
   { name: 'today', path: 'today', needs: ['alerts.list'], nav: 'Today' },
+  // The follow-up's front desk: patients to call, undelivered messages,
+  // drop-outs still to reach (views/followup.js).
+  { name: 'followup-desk', path: 'followup', needs: ['followup.list', 'calls.add'], nav: 'Follow-up calls' },
+  { name: 'dropouts', path: 'followup/dropouts', needs: ['followup.list'], nav: 'Drop-outs' },
   { name: 'patients', path: 'patients', needs: ['patients.list'], nav: 'Patients' },
   { name: 'patient-new', path: 'patients/new', needs: ['patients.add'], nav: 'New patient' },
   { name: 'chart', path: 'patient/:pid', needs: ['patients.get'] },
@@ -22,6 +26,7 @@ export const PAGES = [
   { name: 'ae-new', path: 'patient/:pid/course/:cid/ae/new', needs: ['patients.get', 'adverse-events.add'] },
   { name: 'course-end', path: 'patient/:pid/course/:cid/end', needs: ['patients.get', 'courses.end'] },
   { name: 'link', path: 'patient/:pid/course/:cid/link', needs: ['patients.get', 'questionnaire-links.add'] },
+  { name: 'contact-edit', path: 'patient/:pid/contact', needs: ['patients.get', 'contacts.get', 'contacts.set'] },
   // Correcting a record (amend, void, history): each kind of record has
   // its edit and void pages, offered with the role's own routes.
   { name: 'patient-edit', path: 'patient/:pid/edit', needs: ['patients.get', 'patients.amend'] },

@@ -139,6 +139,15 @@ function markError(field, message) {
   errBox.focus();
 }
 
+// The next date the clinic will be in touch (from its follow-up plan), in
+// words a patient reads at a glance.
+function nextContact(day) {
+  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return 'This was the last questionnaire the clinic planned for you.';
+  const d = new Date(`${day}T12:00:00Z`);
+  const text = d.toLocaleDateString(document.documentElement.lang || 'en', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return `The clinic will next ask how you are doing around ${text}.`;
+}
+
 async function main() {
   const t = token();
   if (!t) {
@@ -194,10 +203,13 @@ async function main() {
         markError(err.field, err.message || 'Your answers could not be saved. Please try again.');
         return;
       }
+      let done = {};
+      try { done = await res.json(); } catch (e) { done = {}; }
       form.hidden = true;
       title.textContent = 'Thank you';
       say('');
-      status.append(h('p', { class: 'thanks' }, 'Your answers have been sent to the clinic. You can close this page.'));
+      status.append(h('p', { class: 'thanks' }, 'Your answers have been sent to the clinic. You can close this page.'),
+        h('p', { class: 'next-contact' }, nextContact(done.next_contact)));
       title.setAttribute('tabindex', '-1');
       title.focus();
     } catch (e) {

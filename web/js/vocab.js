@@ -161,4 +161,6 @@ export const ALERT_KINDS = {
   session_due: { rank: 6, tone: 'info', label: 'Session due' },
   questionnaire_due: { rank: 7, tone: 'info', label: 'Questionnaire due' },
   contraindication_added: { rank: 2, tone: 'warn', label: 'Contraindication recorded after planning' },
+  followup_unanswered: { rank: 5, tone: 'warn', label: 'Follow-up unanswered' },
+  contact_fix: { rank: 5, tone: 'warn', label: 'Fix contact details' },
 };

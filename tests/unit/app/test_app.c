@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/app_frontdesk.h"
 #include "core/domain.h"
 #include "core/rec_json.h"
 #include "security/audit.h"
@@ -135,6 +136,16 @@ static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *
 			return prolo_err_set(err, PROLO_EINVAL, "end_date", "not a date");
 		struct course c;
 		return app_course_end(cx, &e, &c, err);
+	}
+	if (strcmp(action, "call.add") == 0) {
+		/* As the command line records it: on behalf of a named caller. */
+		struct app_call_in ci = { .by = cx->who.on_behalf ? "Front Desk" : NULL };
+		ci.course_id = json_string_value(json_object_get(in, "course_id"));
+		ci.result = json_string_value(json_object_get(in, "result"));
+		ci.note = json_string_value(json_object_get(in, "note"));
+		ci.alert_key = json_string_value(json_object_get(in, "alert_key"));
+		ci.point_day = (int)json_integer_value(json_object_get(in, "point_day"));
+		return app_call_add(cx, &ci, NULL, err);
 	}
 	if (strcmp(action, "patient.merge") == 0 || strcmp(action, "patient.unmerge") == 0)
 		return run_merge(cx, action[8] == 'u', in, err);

@@ -9,6 +9,7 @@ import { painChart, chartFigure } from '../charts.js';
 import { CONTRAINDICATIONS, MODALITIES, CONDITIONS, STATUSES, AE_KINDS, labelFor } from '../vocab.js';
 import { recordActions } from './amend.js';
 import { chartMergeNotes, courseWarnings } from './merge.js';
+import { loadContact, contactCard, loadFollowup, followupBlock } from './followup.js';
 
 export function flags(v) {
   if (Array.isArray(v)) return v;
@@ -53,6 +54,8 @@ export async function chartView({ params, state }) {
   const pid = encodeURIComponent(p.patient_id);
   const name = [p.first_name, p.last_name].filter(Boolean).join(' ');
   const ci = flags(p.contraindications);
+  const [contact, ...followups] = await Promise.all([loadContact(p.patient_id, state.user),
+    ...courses.map((c) => loadFollowup(c.course_id, state.user))]);
   const head = h('section', { class: 'card patient-head' },
     h('div', { class: 'row spread' },
       h('h1', {}, name || `Patient ${p.patient_id}`),
@@ -71,14 +74,15 @@ export async function chartView({ params, state }) {
     ci.length
       ? h('ul', { class: 'row contraindications', 'aria-label': 'Contraindications' },
         ci.map((c) => h('li', { class: 'badge block' }, labelFor(CONTRAINDICATIONS, c))))
-      : h('p', { class: 'muted' }, 'None recorded.'));
+      : h('p', { class: 'muted' }, 'None recorded.'),
+    contactCard(contact, p.patient_id, state.user));
   const list = courses.length
-    ? courses.map((c) => courseCard(c, p, state))
+    ? courses.map((c, i) => courseCard(c, p, state, followups[i]))
     : [h('p', { class: 'muted' }, 'No courses yet. Plan the first one with “Plan a course”.')];
   return h('div', {}, head, h('h2', {}, `Courses (${courses.length})`), list);
 }
 
-function courseCard(c, p, state) {
+function courseCard(c, p, state, fu) {
   const pid = encodeURIComponent(p.patient_id);
   const cid = encodeURIComponent(c.course_id);
   const base = `#/patient/${pid}/course/${cid}`;
@@ -124,6 +128,7 @@ function courseCard(c, p, state) {
     sessionsTable(sessions, c, u, p.patient_id),
     outcomesTable(outcomes, u, p.patient_id),
     aesTable(aes, u, p.patient_id),
+    fu ? followupBlock(fu, c, u) : null,
     historyList(c.history || []));
 }
 
