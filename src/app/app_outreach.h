@@ -6,6 +6,8 @@
 #ifndef PROLO_APP_OUTREACH_H
 #define PROLO_APP_OUTREACH_H
 
+#include <stdio.h>
+
 #include "app/app.h"
 #include "outreach/outreach.h"
 #include "registry/followup.h"
@@ -29,8 +31,9 @@ enum prolo_code app_contact_set(struct app_ctx *cx, const struct app_contact_in 
 enum prolo_code app_contact_get(struct app_ctx *cx, const char *patient_id, struct store_contact *out,
                                 struct prolo_err *err);
 /* True when the outbox may contact the patient by machine: consent
- * given, channel email, an address not marked bad. why gets the reason
- * when not. Cannot fail. */
+ * given, channel email with an address not marked bad, or channel sms
+ * with a mobile number not marked bad (the outbox also needs an SMS
+ * provider configured). why gets the reason when not. Cannot fail. */
 bool app_contactable(const struct store_contact *c, bool have, const char **why);
 
 /* The patient's one-click opt-out by the token of a message: consent
@@ -60,13 +63,72 @@ struct app_outbox_stats {
 	int cancelled;  /* queued messages no longer needed */
 	int tasks;      /* phone tasks raised (new or again) */
 	int accepted, temporary, permanent, unknown;
+	int skipped;    /* taken by another run meanwhile (not sent here) */
 	bool quiet;     /* quiet hours: nothing was sent */
+	bool rate_limited; /* the rate limit left some ready messages for later */
+	bool stopped;   /* the server is stopping: the pass ended early */
+	bool lease_lost;/* another process took the lease: the pass ended early */
 };
-/* PROLO_EINVAL (field outreach) when the configuration lacks smtp_url,
- * from or base_url, or reminder_days is malformed. send=false queues and
- * raises tasks only. */
+/* One pass for the command line (cron): takes the outbox lease, runs
+ * app_outbox_pass and gives the lease up. PROLO_ECONFLICT (field
+ * outreach) while another process holds the lease; PROLO_EINVAL (field
+ * outreach) when the configuration lacks smtp_url and sms_url, from (with
+ * smtp_url) or base_url, or reminder_days is malformed. send=false queues
+ * and raises tasks only. */
 enum prolo_code app_outbox_run(struct app_ctx *cx, const struct outreach_config *conf, bool send,
                                struct app_outbox_stats *stats, struct prolo_err *err);
+
+/* The configuration's checks a pass makes first: PROLO_EINVAL (field
+ * outreach) as app_outbox_run's. */
+enum prolo_code app_outbox_check(const struct outreach_config *conf, struct prolo_err *err);
+
+/* Who runs the outbox: this process as the lease's holder, and how it
+ * waits between messages (the rate limit). */
+struct app_outbox_runner {
+	struct store_olease lease;  /* holder, host, pid; expires_at set when taken */
+	int lease_s;                /* how long a taken lease lasts */
+	int64_t renewed_at;         /* Unix seconds */
+	/* Sleeps up to ms (<= 0: not at all); true when the pass must stop. */
+	bool (*wait)(void *ctx, long ms);
+	void *ctx;
+};
+/* This process as a holder (tag names it, e.g. "serve"); lease_s from the
+ * configuration's timeout. wait must be set by the caller. Cannot fail. */
+void app_outbox_runner_init(struct app_outbox_runner *r, const struct outreach_config *conf, const char *tag);
+/* Takes or renews the lease: *got says whether r holds it now, *cur who
+ * does. Taken over when it expired, or its holder ran on this machine and
+ * is gone. Audited ("outbox.lease") when the holder changes. PROLO_EDB. */
+enum prolo_code app_outbox_lease(struct app_ctx *cx, struct app_outbox_runner *r, bool *got,
+                                 struct store_olease *cur, struct prolo_err *err);
+/* Gives the lease up (if r holds it). PROLO_EDB. */
+enum prolo_code app_outbox_release(struct app_ctx *cx, struct app_outbox_runner *r, struct prolo_err *err);
+/* One pass by the lease's holder r: as app_outbox_run's. Renews the lease
+ * while it sends, and stops early when it is lost or r->wait says stop. */
+enum prolo_code app_outbox_pass(struct app_ctx *cx, const struct outreach_config *conf, bool send,
+                                struct app_outbox_runner *r, struct app_outbox_stats *stats,
+                                struct prolo_err *err);
+
+/* The outbox inside the server: one thread that, every interval_s, takes
+ * or renews the lease and runs a pass when it holds it (another process
+ * holding it: it stands by). Its own store connection; acts as "outbox"
+ * (role admin). Lines about what it does (counts only, never patient
+ * data or secrets) go to log. */
+struct app_outbox_worker;
+struct app_outbox_worker_opts {
+	const char *db_path;
+	const struct outreach_config *conf;   /* copied */
+	const struct protocol_lib *protocols; /* kept: must outlive the worker */
+	int interval_s;                       /* between passes, >= 1 */
+	FILE *log;
+};
+/* PROLO_EINVAL (field outreach) for a configuration a pass would refuse;
+ * PROLO_ENOMEM when the thread cannot start. */
+enum prolo_code app_outbox_worker_start(const struct app_outbox_worker_opts *o, struct app_outbox_worker **out,
+                                        struct prolo_err *err);
+/* Stops the thread: a wait ends at once, a message being sent is finished
+ * (bounded by timeout_seconds) and settled, the lease is given up. NULL is
+ * a no-op. */
+void app_outbox_worker_stop(struct app_outbox_worker *w);
 /* A failed, unknown or queued message is queued again for now (a new
  * step is not created: the same message). PROLO_ENOTFOUND,
  * PROLO_ECONFLICT (sent, sending, cancelled). */
@@ -76,8 +138,9 @@ enum prolo_code app_outbox_cancel(struct app_ctx *cx, int64_t id, struct prolo_e
 /* The messages (state -1 = any), with each one's attempts. */
 enum prolo_code app_outbox_list(struct app_ctx *cx, int state, store_omsg_fn fn, void *ctx,
                                 struct prolo_err *err);
-/* Sends a test message (no patient data) to address; *out says what
- * happened. PROLO_EINVAL (field address, outreach). */
+/* Sends a test message (no patient data) to address: an e-mail address,
+ * or a mobile number (E.164) for an SMS through the provider; *out says
+ * what happened. PROLO_EINVAL (field address, outreach). */
 enum prolo_code app_outbox_test(struct app_ctx *cx, const struct outreach_config *conf,
                                 const char *address, struct outreach_outcome *out,
                                 struct prolo_err *err);

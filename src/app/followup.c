@@ -30,8 +30,12 @@ bool app_contactable(const struct store_contact *c, bool have, const char **why)
 		w = "no consent to be contacted";
 	else if (c->channel == CH_NONE)
 		w = "preferred channel is none";
+	else if (c->channel == CH_SMS && !c->mobile[0])
+		w = "no mobile number";
+	else if (c->channel == CH_SMS && c->mobile_bad)
+		w = "the mobile number was refused by the SMS provider";
 	else if (c->channel == CH_SMS)
-		w = "the SMS channel is not available";
+		w = NULL;
 	else if (!c->email[0])
 		w = "no e-mail address";
 	else if (c->email_bad)

@@ -6,9 +6,13 @@
  * finds a 'sending' row (its process stopped in between, e.g. killed)
  * settles it as 'unknown' and does not resend: the message may have
  * arrived, and a duplicate health-care message is worse than a missing
- * one, which the phone task after the last step catches. Only one run per
- * registry holds the lock (outreach_lock), so a 'sending' row seen by the
- * holder is always a stopped run's. */
+ * one, which the phone task after the last step catches. Only one process
+ * per registry runs the outbox: the one holding the lease (a row with an
+ * expiry, renewed while it works; taken over when it expires or its holder
+ * died on this machine), so a 'sending' row seen by the holder is a stopped
+ * run's. A message moves from 'queued' to 'sending' only if it is still
+ * queued with the same number of tries, so even two runs that both believe
+ * they hold the lease never send one message twice. */
 #include "app/app_outreach.h"
 
 #include <sodium.h>
@@ -17,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/grow.h"
 #include "core/domain.h"
 #include "outreach/message.h"
@@ -27,11 +32,12 @@
 enum act_kind { ACT_QUEUE, ACT_TASK, ACT_CANCEL };
 struct act {
 	enum act_kind kind;
-	struct store_omsg m;   /* ACT_QUEUE: the message; ACT_CANCEL: m.id */
+	struct store_omsg m;   /* ACT_QUEUE: the message; ACT_CANCEL: m.id, m.tries, m.next_try */
 	struct store_otask t;  /* ACT_TASK */
 };
 struct plan_run {
 	struct app_ctx *cx;
+	const struct outreach_config *conf;
 	const struct fu_reminders *rem;
 	struct act *acts;
 	size_t n, cap;
@@ -46,53 +52,66 @@ static enum prolo_code push(struct plan_run *pr, const struct act *a, struct pro
 	return PROLO_OK;
 }
 
-struct open_msgs {
-	struct store_omsg m[64];
-	size_t n;
-};
-static enum prolo_code collect_open(void *p, const struct store_omsg *m, struct prolo_err *err)
+static bool reachable(const struct outreach_config *conf, const struct store_contact *c, bool have,
+                      const char **why);
+static enum prolo_code conf_ready(const struct outreach_config *conf, struct fu_reminders *rem,
+                                  struct prolo_err *err);
+
+/* The steps already taken for pt, from the course's outbox rows. */
+static void sent_of(const struct store_fu_course *r, int point_day, struct fu_sent *s)
 {
-	struct open_msgs *o = p;
-	if ((m->state == OM_QUEUED || m->state == OM_SENDING) && o->n < 64)
-		o->m[o->n++] = *m;
-	return PROLO_OK;
+	*s = (struct fu_sent){ 0, DOM_DATE_NONE, DOM_DATE_NONE };
+	for (size_t k = 0; k < r->n_msgs; k++) {
+		const struct store_fu_msg *m = &r->msgs[k];
+		if (m->point_day != point_day)
+			continue;
+		if (m->step + 1 > s->steps)
+			s->steps = m->step + 1;
+		if (m->step == 0)
+			s->invited_on = m->created_on;
+		if (s->last_on == DOM_DATE_NONE || m->created_on > s->last_on)
+			s->last_on = m->created_on;
+	}
 }
 
-static enum prolo_code plan_one_course(void *p, const struct course_rows *r, struct prolo_err *err)
+static bool has_task(const struct store_fu_course *r, int kind, int point_day)
+{
+	for (size_t k = 0; k < r->n_tasks; k++)
+		if (r->task_kind[k] == kind && r->task_point_day[k] == point_day)
+			return true;
+	return false;
+}
+
+static enum prolo_code plan_one_course(void *p, const struct store_fu_course *r, struct prolo_err *err)
 {
 	struct plan_run *pr = p;
 	struct app_ctx *cx = pr->cx;
-	if (r->start_date == DOM_DATE_NONE)
-		return PROLO_OK;
-	struct store_contact c;
-	enum prolo_code rc = store_contact_get(cx->st, r->patient_id, &c, err);
-	if (rc && rc != PROLO_ENOTFOUND)
-		return rc;
 	const char *why = NULL;
-	bool ok = app_contactable(&c, rc == PROLO_OK, &why);
-	const struct protocol *proto = cx->protocols && r->protocol && r->protocol[0]
-	                                   ? protocol_find(cx->protocols, r->protocol) : NULL;
+	bool ok = reachable(pr->conf, &r->contact, r->have_contact, &why);
+	const struct protocol *proto = cx->protocols && r->protocol[0] ? protocol_find(cx->protocols, r->protocol)
+	                                                                : NULL;
 	struct fu_plan pl;
 	followup_plan(proto, r->condition_name, r->start_date, &pl);
-	struct open_msgs open = { .n = 0 };
-	struct store_omsg_filter f = { .course_id = r->course_id, .state = -1 };
-	if ((rc = store_omsg_scan(cx->st, &f, collect_open, &open, err)))
-		return rc;
+	enum prolo_code rc;
 	for (size_t i = 0; i < pl.n; i++) {
 		const struct fu_point *pt = &pl.pts[i];
+		if (pt->due > cx->today && r->n_msgs == 0)
+			continue; /* not due, nothing queued: nothing to do (most courses) */
 		struct fu_sent s;
-		if ((rc = app_followup_sent(cx, r->course_id, pt, &s, err)))
-			return rc;
+		sent_of(r, pt->offset_days, &s);
 		uint32_t answered = followup_answered(pt, r->out_date, r->out_instrument, r->n_outcomes);
 		enum fu_status st = followup_status(pt, answered, ok, &s, cx->today);
 		bool pending = false;
-		for (size_t k = 0; k < open.n; k++) {
-			if (open.m[k].point_day != pt->offset_days)
+		for (size_t k = 0; k < r->n_msgs; k++) {
+			const struct store_fu_msg *m = &r->msgs[k];
+			if (m->point_day != pt->offset_days || (m->state != OM_QUEUED && m->state != OM_SENDING))
 				continue;
-			if (open.m[k].state == OM_QUEUED &&
-			    (st == FU_ANSWERED || st == FU_MISSED || st == FU_NOT_CONTACTABLE)) {
+			if (m->state == OM_QUEUED && (st == FU_ANSWERED || st == FU_MISSED || st == FU_NOT_CONTACTABLE)) {
 				struct act a = { .kind = ACT_CANCEL };
-				a.m = open.m[k];
+				a.m.id = m->id;
+				a.m.tries = m->tries;
+				a.m.next_try = m->next_try;
+				snprintf(a.m.course_id, sizeof a.m.course_id, "%s", r->course_id);
 				if ((rc = push(pr, &a, err)))
 					return rc;
 			} else {
@@ -111,14 +130,14 @@ static enum prolo_code plan_one_course(void *p, const struct course_rows *r, str
 			a.m.due = pt->due;
 			a.m.window_end = pt->window_end;
 			a.m.instruments = pt->instruments & ~answered;
-			a.m.channel = c.channel;
+			a.m.channel = r->contact.channel;
 			a.m.state = OM_QUEUED;
 			a.m.next_try = cx->now;
 			a.m.created_at = cx->now;
 			a.m.created_on = cx->today;
 			if ((rc = push(pr, &a, err)))
 				return rc;
-		} else if (fa == FU_PHONE_TASK) {
+		} else if (fa == FU_PHONE_TASK && !has_task(r, OT_FOLLOWUP_UNANSWERED, pt->offset_days)) {
 			struct act a = { .kind = ACT_TASK };
 			snprintf(a.t.course_id, sizeof a.t.course_id, "%s", r->course_id);
 			a.t.kind = OT_FOLLOWUP_UNANSWERED;
@@ -148,8 +167,10 @@ static enum prolo_code apply(struct app_ctx *cx, const struct act *a, struct app
 	case ACT_QUEUE: {
 		struct store_omsg m = a->m;
 		rc = store_omsg_add(cx->st, &m, err);
-		if (rc == PROLO_ECONFLICT)
+		if (rc == PROLO_ECONFLICT) {
+			prolo_err_clear(err);
 			return PROLO_OK; /* queued by an earlier run: never twice */
+		}
 		if (rc)
 			return rc;
 		stats->queued++;
@@ -172,23 +193,23 @@ static enum prolo_code apply(struct app_ctx *cx, const struct act *a, struct app
 /* ---- settling a stopped run's 'sending' rows --------------------------- */
 
 struct idlist {
-	struct store_omsg m[256];
-	size_t n;
+	struct store_omsg *m;
+	size_t n, cap;
 };
 static enum prolo_code collect(void *p, const struct store_omsg *m, struct prolo_err *err)
 {
 	struct idlist *l = p;
-	if (l->n < 256)
+	enum prolo_code rc = grow_array(&l->m, &l->cap, l->n + 1, sizeof *l->m, 32, err);
+	if (!rc)
 		l->m[l->n++] = *m;
-	return PROLO_OK;
+	return rc;
 }
 
 static enum prolo_code resolve_sending(struct app_ctx *cx, struct app_outbox_stats *stats,
                                        struct prolo_err *err)
 {
-	static struct idlist l; /* one run at a time (the lock) */
-	l.n = 0;
-	struct store_omsg_filter f = { .state = OM_SENDING, .limit = 256 };
+	struct idlist l = { 0 };
+	struct store_omsg_filter f = { .state = OM_SENDING };
 	enum prolo_code rc = store_omsg_scan(cx->st, &f, collect, &l, err);
 	for (size_t i = 0; !rc && i < l.n; i++) {
 		const struct store_omsg *m = &l.m[i];
@@ -208,6 +229,7 @@ static enum prolo_code resolve_sending(struct app_ctx *cx, struct app_outbox_sta
 			break;
 		stats->resolved++;
 	}
+	free(l.m);
 	return rc;
 }
 
@@ -218,33 +240,31 @@ static int64_t day_end(int32_t day)
 	return ((int64_t)day + 1) * 86400; /* midnight UTC after the day */
 }
 
-static void sleep_ms(long ms)
+/* Whether the outbox may reach the patient now: app_contactable, and an
+ * SMS provider configured for the channel sms. */
+static bool reachable(const struct outreach_config *conf, const struct store_contact *c, bool have,
+                      const char **why)
 {
-	if (ms <= 0)
-		return;
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
-static int local_minute(int64_t now)
-{
-	time_t t = (time_t)now;
-	struct tm tm;
-	localtime_r(&t, &tm);
-	return tm.tm_hour * 60 + tm.tm_min;
+	if (!app_contactable(c, have, why))
+		return false;
+	if (c->channel == CH_SMS && !conf->sms_url[0]) {
+		if (why)
+			*why = "no SMS provider is configured (sms_url)";
+		return false;
+	}
+	return true;
 }
 
 static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config *conf,
-                                const struct store_omsg *m0, struct app_outbox_stats *stats,
-                                struct prolo_err *err)
+                                struct outreach_conn *conn, const struct store_omsg *m0,
+                                struct app_outbox_stats *stats, struct prolo_err *err)
 {
 	struct store_omsg m = *m0;
 	struct store_contact c;
 	enum prolo_code rc = store_contact_get(cx->st, m.patient_id, &c, err);
 	if (rc && rc != PROLO_ENOTFOUND)
 		return rc;
-	if (!app_contactable(&c, rc == PROLO_OK, NULL) || m.window_end < cx->today) {
+	if (!reachable(conf, &c, rc == PROLO_OK, NULL) || m.window_end < cx->today) {
 		stats->cancelled++;
 		if ((rc = app_unit_begin(cx, err)))
 			return rc;
@@ -253,6 +273,7 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 			rc = app_audit(cx, "outbox.cancel", "course", m.course_id, "not contactable or window passed", err);
 		return app_unit_end(cx, rc, err);
 	}
+	bool sms = c.channel == CH_SMS;
 	struct patient p;
 	rec_init(REC_PATIENT, &p);
 	snprintf(p.patient_id, sizeof p.patient_id, "%s", m.patient_id);
@@ -268,13 +289,15 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 	memset(&at, 0, sizeof at);
 	at.message_id = m.id;
 	at.n = m.tries + 1;
-	at.channel = m.channel;
+	at.channel = sms ? CH_SMS : CH_EMAIL;
 	at.at = cx->now;
 	at.result = OR_SENDING;
 	auth_new_token(optout_tok);
 	auth_token_hash(optout_tok, at.optout_hash);
 	if ((rc = app_unit_begin(cx, err)))
 		goto out;
+	/* Still queued with the same tries, or another run has it. */
+	rc = store_omsg_claim(cx->st, m.id, m.tries, err);
 	for (int in = 0; !rc && in < INSTR__COUNT && n_links < OUTREACH_LINKS_MAX; in++) {
 		if (!(m.instruments & (1u << in)))
 			continue;
@@ -294,17 +317,21 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 	}
 	if (!rc)
 		rc = store_oattempt_add(cx->st, &at, err);
-	if (!rc)
-		rc = store_omsg_set(cx->st, m.id, OM_SENDING, at.n, m.next_try, err);
 	if (!rc) {
 		char detail[64];
 		snprintf(detail, sizeof detail, "message %lld step %d try %d", (long long)m.id, m.step, at.n);
 		rc = app_audit(cx, "outbox.send", "course", m.course_id, detail, err);
 	}
-	if ((rc = app_unit_end(cx, rc, err)))
+	if ((rc = app_unit_end(cx, rc, err))) {
+		if (rc == PROLO_ECONFLICT) {
+			stats->skipped++;
+			rc = PROLO_OK;
+			prolo_err_clear(err);
+		}
 		goto out;
+	}
 
-	/* 2. The message, then the server. */
+	/* 2. The message, then the server or the provider. */
 	snprintf(optout_url, sizeof optout_url, "%s/optout/%s", conf->base_url, optout_tok);
 	char msgid[96], rnd[17];
 	unsigned char rb[8];
@@ -323,12 +350,21 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 	struct buf body = { 0 };
 	struct outreach_outcome oc;
 	struct prolo_err berr = { 0 };
-	if (outreach_msg_build(&om, &body, &berr)) {
+	if (sms ? outreach_sms_text(&om, &body, &berr) : outreach_msg_build(&om, &body, &berr)) {
 		memset(&oc, 0, sizeof oc);
 		oc.result = ORES_PERMANENT;
 		snprintf(oc.reply, sizeof oc.reply, "the message could not be built (%s)", berr.field);
+	} else if (sms) {
+		/* The reference is the message's, the same on every try: the
+		 * provider drops a repeat of one it has already taken. */
+		char ref[40];
+		snprintf(ref, sizeof ref, "prolo-%lld", (long long)m.id);
+		if (!buf_add(&body, "", 1)) /* NUL-terminated text */
+			outreach_sms_send(conf, conn, c.mobile, body.data, ref, &oc);
+		else
+			oc.result = ORES_PERMANENT, snprintf(oc.reply, sizeof oc.reply, "the message could not be built");
 	} else {
-		outreach_smtp_send(conf, c.email, body.data, body.len, &oc);
+		outreach_smtp_send(conf, conn, c.email, body.data, body.len, &oc);
 	}
 	sodium_memzero(body.data, body.len);
 	buf_free(&body);
@@ -369,7 +405,10 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 		rc = store_omsg_set(cx->st, m.id, state, at.n, next ? next : m.next_try, err);
 	if (!rc && (bad || state == OM_FAILED)) {
 		if (bad) {
-			c.email_bad = true;
+			if (sms)
+				c.mobile_bad = true;
+			else
+				c.email_bad = true;
 			c.updated_at = cx->now;
 			rc = store_contact_put(cx->st, &c, err);
 		}
@@ -380,8 +419,10 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 		t.point_day = m.point_day;
 		t.due = cx->today;
 		snprintf(t.detail, sizeof t.detail, "%s",
-		         bad ? "The mail server refused the patient's e-mail address for good: check and correct it."
-		             : "The follow-up e-mail could not be delivered after every retry: check the address or call.");
+		         bad ? (sms ? "The SMS provider refused the patient's mobile number for good: check and correct it."
+		                    : "The mail server refused the patient's e-mail address for good: check and correct it.")
+		             : (sms ? "The follow-up SMS could not be delivered after every retry: check the number or call."
+		                    : "The follow-up e-mail could not be delivered after every retry: check the address or call."));
 		if (!rc && !(rc = store_otask_add(cx->st, &t, err)))
 			stats->tasks++;
 	}
@@ -400,6 +441,12 @@ out:
 	return rc;
 }
 
+enum prolo_code app_outbox_check(const struct outreach_config *conf, struct prolo_err *err)
+{
+	struct fu_reminders rem;
+	return conf_ready(conf, &rem, err);
+}
+
 static enum prolo_code conf_ready(const struct outreach_config *conf, struct fu_reminders *rem,
                                   struct prolo_err *err)
 {
@@ -408,17 +455,83 @@ static enum prolo_code conf_ready(const struct outreach_config *conf, struct fu_
 		return prolo_err_set(err, PROLO_EINVAL, "outreach", "reminder_days: increasing days (1-90), at most %d, e.g. 3,7",
 		                     FU_REMINDERS_MAX);
 	rem->phone_after_days = conf->phone_after_days;
-	if (!conf->smtp_url[0])
-		return prolo_err_set(err, PROLO_EINVAL, "outreach", "smtp_url is not set");
-	if (!conf->from[0])
+	if (!conf->smtp_url[0] && !conf->sms_url[0])
+		return prolo_err_set(err, PROLO_EINVAL, "outreach", "neither smtp_url nor sms_url is set");
+	if (conf->smtp_url[0] && !conf->from[0])
 		return prolo_err_set(err, PROLO_EINVAL, "outreach", "from is not set");
 	if (!conf->base_url[0])
 		return prolo_err_set(err, PROLO_EINVAL, "outreach", "base_url is not set");
 	return PROLO_OK;
 }
 
-enum prolo_code app_outbox_run(struct app_ctx *cx, const struct outreach_config *conf, bool send,
-                               struct app_outbox_stats *stats, struct prolo_err *err)
+/* ---- the lease ---------------------------------------------------------- */
+
+void app_outbox_runner_init(struct app_outbox_runner *r, const struct outreach_config *conf, const char *tag)
+{
+	memset(r, 0, sizeof *r);
+	outreach_self(r->lease.host, sizeof r->lease.host, &r->lease.pid);
+	unsigned char rb[4];
+	char rnd[9];
+	randombytes_buf(rb, sizeof rb);
+	sodium_bin2hex(rnd, sizeof rnd, rb, sizeof rb);
+	snprintf(r->lease.holder, sizeof r->lease.holder, "%.40s pid %d %s #%s", r->lease.host, r->lease.pid,
+	         tag ? tag : "", rnd);
+	/* Longer than one message can take, with room for the planning. */
+	r->lease_s = 2 * conf->timeout_s + 120;
+}
+
+enum prolo_code app_outbox_lease(struct app_ctx *cx, struct app_outbox_runner *r, bool *got,
+                                 struct store_olease *cur, struct prolo_err *err)
+{
+	bool found = false;
+	enum prolo_code rc = store_olease_get(cx->st, cur, &found, err);
+	if (rc)
+		return rc;
+	const char *stale = found && strcmp(cur->holder, r->lease.holder) != 0 &&
+	                    !outreach_holder_alive(cur->host, cur->pid) ? cur->holder : NULL;
+	char was[sizeof cur->holder];
+	snprintf(was, sizeof was, "%s", found ? cur->holder : "");
+	int64_t now = clock_now();
+	r->lease.expires_at = now + r->lease_s;
+	if ((rc = store_olease_take(cx->st, &r->lease, now, stale, got, cur, err)))
+		return rc;
+	r->renewed_at = now;
+	if (*got && strcmp(was, r->lease.holder) != 0) {
+		char detail[160];
+		snprintf(detail, sizeof detail, "%s%s", was[0] ? "taken over from " : "taken", was[0] ? was : "");
+		rc = app_audit(cx, "outbox.lease", NULL, NULL, detail, err);
+	}
+	return rc;
+}
+
+enum prolo_code app_outbox_release(struct app_ctx *cx, struct app_outbox_runner *r, struct prolo_err *err)
+{
+	return store_olease_release(cx->st, r->lease.holder, err);
+}
+
+static bool nap(void *ctx, long ms)
+{
+	(void)ctx;
+	if (ms > 0) {
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) != 0)
+			;
+	}
+	return false;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- one pass ----------------------------------------------------------- */
+
+enum prolo_code app_outbox_pass(struct app_ctx *cx, const struct outreach_config *conf, bool send,
+                                struct app_outbox_runner *r, struct app_outbox_stats *stats,
+                                struct prolo_err *err)
 {
 	memset(stats, 0, sizeof *stats);
 	enum prolo_code rc = app_permit(cx, CAN_OUTBOX, NULL, NULL, NULL, err);
@@ -428,9 +541,8 @@ enum prolo_code app_outbox_run(struct app_ctx *cx, const struct outreach_config 
 	if ((rc = resolve_sending(cx, stats, err)))
 		return rc;
 	/* Plan: read every course, then write what is due in one unit. */
-	struct plan_run pr = { cx, &rem, NULL, 0, 0 };
-	struct store_report_filter f = { .modality = -1, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE };
-	rc = store_scan_courses(cx->st, &f, plan_one_course, &pr, err);
+	struct plan_run pr = { cx, conf, &rem, NULL, 0, 0 };
+	rc = store_scan_followup(cx->st, plan_one_course, &pr, err);
 	if (!rc && pr.n) {
 		if (!(rc = app_unit_begin(cx, err))) {
 			for (size_t i = 0; !rc && i < pr.n; i++)
@@ -441,22 +553,85 @@ enum prolo_code app_outbox_run(struct app_ctx *cx, const struct outreach_config 
 	free(pr.acts);
 	if (rc || !send)
 		return rc;
-	if (outreach_quiet(conf, local_minute(cx->now))) {
+	if (outreach_quiet(conf, clock_local_minute(cx->now))) {
 		stats->quiet = true;
 		return PROLO_OK;
 	}
-	static struct idlist ready;
-	ready.n = 0;
-	struct store_omsg_filter rf = { .state = OM_QUEUED, .ready_at = cx->now,
-	                                .limit = conf->max_per_run < 256 ? conf->max_per_run : 256 };
-	if ((rc = store_omsg_scan(cx->st, &rf, collect, &ready, err)))
+	/* The rate limit holds across runs: what went out in the last minute
+	 * counts. */
+	int64_t recent = 0;
+	if ((rc = store_oattempt_count_since(cx->st, cx->now - 59, &recent, err)))
 		return rc;
-	long gap_ms = 60000L / (conf->rate_per_minute > 0 ? conf->rate_per_minute : 1);
-	for (size_t i = 0; !rc && i < ready.n; i++) {
-		if (i)
-			sleep_ms(gap_ms);
-		rc = send_one(cx, conf, &ready.m[i], stats, err);
+	int budget = conf->max_per_run;
+	if (conf->rate_per_minute - recent < budget)
+		budget = (int)(conf->rate_per_minute - recent);
+	if (budget <= 0) {
+		stats->rate_limited = true;
+		return PROLO_OK;
 	}
+	struct idlist ready = { 0 };
+	struct store_omsg_filter rf = { .state = OM_QUEUED, .ready_at = cx->now, .limit = budget };
+	if ((rc = store_omsg_scan(cx->st, &rf, collect, &ready, err))) {
+		free(ready.m);
+		return rc;
+	}
+	if (ready.n == (size_t)budget && budget < conf->max_per_run)
+		stats->rate_limited = true;
+	/* Message i goes no earlier than i minutes / rate after the first. */
+	double gap_ms = 60000.0 / conf->rate_per_minute;
+	int64_t t0 = mono_ms();
+	struct outreach_conn conn = { 0 };
+	for (size_t i = 0; !rc && i < ready.n; i++) {
+		long wait = (long)(t0 + (int64_t)(gap_ms * (double)i) - mono_ms());
+		if (r->wait(r->ctx, wait)) {
+			stats->stopped = true;
+			break;
+		}
+		cx->now = clock_now();
+		if (cx->now - r->renewed_at > r->lease_s / 3) {
+			bool got = false;
+			struct store_olease cur;
+			if ((rc = app_outbox_lease(cx, r, &got, &cur, err)))
+				break;
+			if (!got) {
+				stats->lease_lost = true;
+				break;
+			}
+		}
+		rc = send_one(cx, conf, &conn, &ready.m[i], stats, err);
+	}
+	outreach_conn_close(&conn);
+	free(ready.m);
+	return rc;
+}
+
+enum prolo_code app_outbox_run(struct app_ctx *cx, const struct outreach_config *conf, bool send,
+                               struct app_outbox_stats *stats, struct prolo_err *err)
+{
+	memset(stats, 0, sizeof *stats);
+	enum prolo_code rc = app_permit(cx, CAN_OUTBOX, NULL, NULL, NULL, err);
+	if (rc)
+		return rc;
+	struct app_outbox_runner r;
+	app_outbox_runner_init(&r, conf, "run");
+	r.wait = nap;
+	bool got = false;
+	struct store_olease cur;
+	if ((rc = app_outbox_lease(cx, &r, &got, &cur, err)))
+		return rc;
+	if (!got) {
+		char until[32];
+		time_t t = (time_t)cur.expires_at;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return prolo_err_set(err, PROLO_ECONFLICT, "outreach",
+		                     "the outbox is being run by %s (its lease runs until %s); nothing was done",
+		                     cur.holder, until);
+	}
+	rc = app_outbox_pass(cx, conf, send, &r, stats, err);
+	struct prolo_err e2 = { 0 };
+	app_outbox_release(cx, &r, &e2);
 	return rc;
 }
 
@@ -511,20 +686,32 @@ enum prolo_code app_outbox_test(struct app_ctx *cx, const struct outreach_config
                                 struct prolo_err *err)
 {
 	enum prolo_code rc = app_permit(cx, CAN_OUTBOX, NULL, NULL, NULL, err);
-	if (rc || (rc = contact_email_check(address, "address", err)))
+	if (rc)
 		return rc;
-	if (!conf->smtp_url[0] || !conf->from[0])
-		return prolo_err_set(err, PROLO_EINVAL, "outreach", "smtp_url and from must be set");
+	bool sms = address && address[0] == '+';
+	if ((rc = sms ? contact_mobile_check(address, "address", err) : contact_email_check(address, "address", err)))
+		return rc;
+	if (sms ? !conf->sms_url[0] : (!conf->smtp_url[0] || !conf->from[0]))
+		return prolo_err_set(err, PROLO_EINVAL, "outreach", sms ? "sms_url must be set" : "smtp_url and from must be set");
 	struct outreach_msg om = {
-		.from = conf->from, .to = address, .first_name = "", .clinic_name =
+		.from = sms ? NULL : conf->from, .to = address, .first_name = "", .clinic_name =
 		conf->clinic_name[0] ? conf->clinic_name : "prolo", .step = 0, .n_links = 0,
 		.optout_url = NULL, .message_id = "test@prolo", .date = cx->now,
 	};
 	struct buf body = { 0 };
-	if ((rc = outreach_msg_build(&om, &body, err)))
+	if ((rc = sms ? outreach_sms_text(&om, &body, err) : outreach_msg_build(&om, &body, err)))
 		return rc;
-	outreach_smtp_send(conf, address, body.data, body.len, out);
+	struct outreach_conn conn = { 0 };
+	if (sms) {
+		if (!(rc = buf_add(&body, "", 1)))
+			outreach_sms_send(conf, &conn, address, body.data, "prolo-test", out);
+	} else {
+		outreach_smtp_send(conf, &conn, address, body.data, body.len, out);
+	}
+	outreach_conn_close(&conn);
 	buf_free(&body);
+	if (rc)
+		return prolo_err_set(err, rc, "", "out of memory");
 	return app_audit(cx, "outbox.test", NULL, NULL, store_oresult_names[out->result == ORES_ACCEPTED ? OR_ACCEPTED
 	                 : out->result == ORES_PERMANENT ? OR_PERMANENT : out->result == ORES_UNKNOWN ? OR_UNKNOWN
 	                 : OR_TEMPORARY], err);

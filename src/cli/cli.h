@@ -65,6 +65,11 @@ int cli_instrument(struct cli_ctx *ctx, const struct cli_args *ca, int argc, cha
  * "snooze" and "assign" (called by cli_alerts). */
 int cli_call(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 int cli_alerts_desk(struct cli_ctx *ctx, const struct cli_args *ca);
+/* Loads and checks the outreach configuration: path, else
+ * $PROLO_OUTREACH, else REGISTRY-outreach.conf. *missing (then 0) when
+ * the default file is absent; else 0, or the exit code after saying why. */
+struct outreach_config;
+int cli_outreach_conf(struct cli_ctx *ctx, const char *path, struct outreach_config *conf, bool *missing);
 
 /* Simulates patients (cfg of sim/sim.h, opts of sim/sim_csv.h) into the
  * registry db, created when missing, through the import use case

@@ -1,9 +1,11 @@
 /* prolo serve: parses the options and hands them to http_serve. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "http/server.h"
+#include "outreach/outreach.h"
 #include "registry/protocol.h"
 
 static bool parse_num(const char *s, long min, long max, long *out)
@@ -65,7 +67,30 @@ int cli_serve(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **a
 	if (protocol_lib_load(NULL, &lib, NULL) != PROLO_OK)
 		memset(&lib, 0, sizeof lib);
 	o.protocols = &lib;
+	/* The outbox runs here when its configuration is there (a file named
+	 * but missing or wrong is an error), unless --no-outbox. */
+	struct outreach_config conf;
+	if (!cli_has(ca, "no-outbox")) {
+		bool missing = false;
+		if ((rc = cli_outreach_conf(ctx, cli_get(ca, "outbox-config"), &conf, &missing))) {
+			protocol_lib_free(&lib);
+			return rc;
+		}
+		if (!missing)
+			o.outbox = &conf;
+		else
+			fprintf(ctx->out, "prolo: no outreach configuration (%s-outreach.conf): the outbox does not run\n",
+			        ctx->db_path);
+		long v;
+		const char *iv = cli_get(ca, "outbox-interval");
+		if (iv && !parse_num(iv, 1, 86400, &v)) {
+			protocol_lib_free(&lib);
+			return cli_usage(ctx, "--outbox-interval: seconds, 1..86400");
+		}
+		o.outbox_interval_s = iv ? (int)v : 0;
+	}
 	rc = http_serve(&o, &err) != PROLO_OK ? cli_fail(ctx, &err) : 0;
+	explicit_bzero(&conf, sizeof conf);
 	protocol_lib_free(&lib);
 	return rc;
 }

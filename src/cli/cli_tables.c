@@ -299,6 +299,9 @@ static const struct cli_option serve_opts[] = {
 	{ "max-conn-per-ip", "N", "connections at once from one address (default 256)", 0, NULL },
 	{ "public-origin", "URL", "behind a proxy that ends TLS: the origin browsers use", 0, NULL },
 	{ "min-cell", "N", "the smallest group a researcher's report shows (default 5)", 0, NULL },
+	{ "outbox-config", "FILE", "the outreach configuration (default REGISTRY-outreach.conf)", 0, NULL },
+	{ "outbox-interval", "SECONDS", "between the outbox's passes (default 60)", 0, NULL },
+	{ "no-outbox", NULL, "do not run the follow-up outbox here", CLI_FLAG, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

@@ -13,4 +13,9 @@ int32_t clock_today(void);
 /* Unix seconds now. Cannot fail. */
 int64_t clock_now(void);
 
+/* The local time of day of Unix time now, in minutes after midnight
+ * (0..1439), or PROLO_TIME's when that is set to a valid HH:MM (tests fix
+ * the time of day with it, e.g. for quiet hours). Cannot fail. */
+int clock_local_minute(int64_t now);
+
 #endif

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/app_outreach.h"
 #include "security/audit.h"
 #include "security/auth.h"
 #include "http/chart_cache.h"
@@ -933,11 +934,26 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 	        v6 ? "[" : "", o->bind, v6 ? "]" : "", o->port, o->threads,
 	        srv->web_dir[0] ? "" : " (no web/ directory: API only)");
 	fflush(info);
+	/* The outbox: started with the signals blocked like the workers. */
+	struct app_outbox_worker *outbox = NULL;
+	if (o->outbox) {
+		struct app_outbox_worker_opts wo = { o->db_path, o->outbox, o->protocols,
+		                                     o->outbox_interval_s ? o->outbox_interval_s : 60, info };
+		if ((rc = app_outbox_worker_start(&wo, &outbox, err))) {
+			fprintf(info, "prolo: the outbox did not start: %s\n", err->msg);
+			rc = PROLO_OK;
+			prolo_err_clear(err);
+		} else {
+			fprintf(info, "prolo: outbox every %d s\n", wo.interval_s);
+		}
+		fflush(info);
+	}
 	int sig = 0;
 	sigwait(&stop, &sig);
 	atomic_store(&srv->stopping, true);
 	fprintf(info, "prolo: stopping (signal %d); finishing requests in flight\n", sig);
 	fflush(info);
+	app_outbox_worker_stop(outbox);
 	MHD_socket ls = MHD_quiesce_daemon(d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);

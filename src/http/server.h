@@ -1,7 +1,9 @@
 /* prolo serve: the clinic's web app in one process. libmicrohttpd in
  * thread-pool mode, one store connection per worker thread, the JSON API
  * of docs/api.md, the static web UI, and a graceful stop on SIGTERM/SIGINT
- * (in-flight requests finish). cli_serve and cli_demo call http_serve. */
+ * (in-flight requests finish). With a configuration for it, the follow-up
+ * outbox runs in a thread of its own (docs/followup.md). cli_serve and
+ * cli_demo call http_serve. */
 #ifndef PROLO_SERVER_H
 #define PROLO_SERVER_H
 
@@ -13,6 +15,7 @@
 #include "core/err.h"
 
 struct protocol_lib;
+struct outreach_config;
 
 struct http_options {
 	const char *db_path;       /* the registry (must exist) */
@@ -46,6 +49,9 @@ struct http_options {
 	FILE *log;                 /* request log; NULL = stderr */
 	FILE *info;                /* start/stop messages; NULL = stdout */
 	const struct protocol_lib *protocols; /* for planning and alerts; NULL = none */
+	const struct outreach_config *outbox; /* run the outbox in a thread
+	                            * (app_outbox_worker_start); NULL = not */
+	int outbox_interval_s;     /* between its passes; 0 = 60 */
 	const char *public_origin; /* behind a proxy that ends TLS: the origin
 	                            * browsers use ("https://clinic.example");
 	                            * NULL = this server's scheme and Host */

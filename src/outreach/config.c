@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +24,7 @@ void outreach_config_defaults(struct outreach_config *c)
 	c->timeout_s = 30;
 	c->max_tries = 6;
 	c->backoff_s = 300;
+	snprintf(c->sms_body, sizeof c->sms_body, "%s", OUTREACH_SMS_BODY_DEFAULT);
 }
 
 static bool hhmm(const char *s, size_t n, int *min)
@@ -158,7 +159,40 @@ enum prolo_code outreach_config_parse(const char *text, size_t len, const char *
 			continue;
 		}
 		STR("clinic_name", c->clinic_name)
-		NUM("rate_per_minute", c->rate_per_minute, 1, 6000)
+		STR("sms_from", c->sms_from)
+		if (strcmp(k, "sms_url") == 0) {
+			if (vn >= sizeof c->sms_url || !url_ok(v, false))
+				return prolo_err_set(err, PROLO_EINVAL, "outreach", "%s:%d: sms_url: https://HOST[:PORT]/PATH",
+				                     origin, lineno);
+			snprintf(c->sms_url, sizeof c->sms_url, "%s", v);
+			continue;
+		}
+		if (strcmp(k, "sms_header") == 0) {
+			/* A header name (letters, digits, hyphens), ": ", a value of
+			 * printable ASCII: no CR or LF can add another. The value is
+			 * secret, so the message never repeats it. */
+			const char *colon = strchr(v, ':');
+			bool ok = colon && colon > v && vn < sizeof c->sms_header;
+			for (const char *q = v; ok && q < colon; q++)
+				ok = (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-';
+			for (const char *q = colon ? colon + 1 : v; ok && *q; q++)
+				ok = (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f;
+			if (!ok)
+				return prolo_err_set(err, PROLO_EINVAL, "outreach",
+				                     "%s:%d: sms_header: 'Name: value' in printable ASCII (e.g. Authorization: Bearer ...)",
+				                     origin, lineno);
+			snprintf(c->sms_header, sizeof c->sms_header, "%s", v);
+			continue;
+		}
+		if (strcmp(k, "sms_body") == 0) {
+			struct prolo_err e2 = { 0 };
+			if (vn >= sizeof c->sms_body || outreach_sms_template_check(v, &e2))
+				return prolo_err_set(err, PROLO_EINVAL, "outreach", "%s:%d: sms_body: %s", origin, lineno,
+				                     vn >= sizeof c->sms_body ? "too long" : e2.msg);
+			snprintf(c->sms_body, sizeof c->sms_body, "%s", v);
+			continue;
+		}
+		NUM("rate_per_minute", c->rate_per_minute, 1, 60000)
 		NUM("max_per_run", c->max_per_run, 1, 10000)
 		NUM("phone_after_days", c->phone_after_days, 0, 90)
 		NUM("timeout_seconds", c->timeout_s, 1, 300)
@@ -221,23 +255,20 @@ bool outreach_quiet(const struct outreach_config *c, int now_min)
 	return now_min >= c->quiet_from || now_min < c->quiet_to; /* over midnight */
 }
 
-enum prolo_code outreach_lock(const char *path, int *fd, struct prolo_err *err)
+void outreach_self(char *host, size_t hostsz, int *pid)
 {
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return prolo_err_set(err, PROLO_EDB, "outreach", "cannot open the outbox lock %s", path);
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		close(*fd);
-		*fd = -1;
-		return prolo_err_set(err, PROLO_ECONFLICT, "outreach", "another outbox run holds the lock %s", path);
-	}
-	return PROLO_OK;
+	if (gethostname(host, hostsz) != 0 || !host[0])
+		snprintf(host, hostsz, "localhost");
+	host[hostsz - 1] = '\0';
+	*pid = (int)getpid();
 }
 
-void outreach_unlock(int fd)
+bool outreach_holder_alive(const char *host, int pid)
 {
-	if (fd >= 0) {
-		flock(fd, LOCK_UN);
-		close(fd);
-	}
+	char me[64];
+	int mypid;
+	outreach_self(me, sizeof me, &mypid);
+	if (strcmp(host, me) != 0 || pid <= 0)
+		return true; /* another machine's: only its expiry tells */
+	return pid == mypid || kill((pid_t)pid, 0) == 0 || errno != ESRCH;
 }

@@ -99,3 +99,27 @@ enum prolo_code outreach_msg_build(const struct outreach_msg *m, struct buf *out
 	buf_free(&h);
 	return rc ? prolo_err_set(err, rc, "", "out of memory building a message") : PROLO_OK;
 }
+
+enum prolo_code outreach_sms_text(const struct outreach_msg *m, struct buf *out, struct prolo_err *err)
+{
+	char name[128], clinic[128];
+	contact_clean(m->first_name ? m->first_name : "", name, sizeof name);
+	contact_clean(m->clinic_name ? m->clinic_name : "", clinic, sizeof clinic);
+	enum prolo_code rc = name[0] ? buf_printf(out, "Dear %s, ", name) : buf_adds(out, "Hello, ");
+	if (!rc)
+		rc = buf_printf(out, m->step ? "a reminder from %s: how are you doing now? " :
+		                               "%s would like to know how you are doing. ", clinic);
+	if (!rc)
+		rc = buf_adds(out, m->n_links == 1 ? "Please answer here:" : "Please answer here (one link each):");
+	for (size_t i = 0; !rc && i < m->n_links; i++) {
+		char link[512];
+		contact_clean(m->links[i] ? m->links[i] : "", link, sizeof link);
+		rc = buf_printf(out, " %s", link);
+	}
+	if (!rc && m->optout_url) {
+		char link[512];
+		contact_clean(m->optout_url, link, sizeof link);
+		rc = buf_printf(out, " Stop these messages: %s", link);
+	}
+	return rc ? prolo_err_set(err, rc, "", "out of memory building a message") : PROLO_OK;
+}

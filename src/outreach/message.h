@@ -34,6 +34,11 @@ struct outreach_msg {
 enum prolo_code outreach_msg_build(const struct outreach_msg *m, struct buf *out,
                                    struct prolo_err *err);
 
+/* The same message as one SMS text (to and from are not used): the first
+ * name, the clinic's name, the links and the opt-out, each value cleaned
+ * of control characters; no health data. PROLO_ENOMEM. */
+enum prolo_code outreach_sms_text(const struct outreach_msg *m, struct buf *out, struct prolo_err *err);
+
 #define OUTREACH_SUBJECT "Your follow-up questionnaire"
 
 #endif

@@ -42,8 +42,20 @@ static void say(struct outreach_outcome *out, const char *what, const char *deta
 			*p = ' ';
 }
 
-void outreach_smtp_send(const struct outreach_config *c, const char *to, const char *message,
-                        size_t len, struct outreach_outcome *out)
+void outreach_conn_close(struct outreach_conn *k)
+{
+	if (k->smtp)
+		curl_easy_cleanup(k->smtp);
+	if (k->sms)
+		curl_easy_cleanup(k->sms);
+	k->smtp = k->sms = NULL;
+}
+
+/* The handle (and so the connection) of the previous message is reused:
+ * libcurl checks it is alive before the next MAIL FROM, and opens a new
+ * one when the server closed it. */
+void outreach_smtp_send(const struct outreach_config *c, struct outreach_conn *k, const char *to,
+                        const char *message, size_t len, struct outreach_outcome *out)
 {
 	memset(out, 0, sizeof *out);
 	out->result = ORES_TEMPORARY;
@@ -51,11 +63,12 @@ void outreach_smtp_send(const struct outreach_config *c, const char *to, const c
 		say(out, "no SMTP server is configured (smtp_url)", NULL);
 		return;
 	}
-	CURL *h = curl_easy_init();
-	if (!h) {
+	CURL *h = k->smtp;
+	if (!h && !(h = k->smtp = curl_easy_init())) {
 		say(out, "could not start the mail client", NULL);
 		return;
 	}
+	curl_easy_reset(h);
 	char from[300], rcpt_addr[300], ebuf[CURL_ERROR_SIZE] = "";
 	snprintf(from, sizeof from, "<%s>", c->from);
 	snprintf(rcpt_addr, sizeof rcpt_addr, "<%s>", to);
@@ -114,6 +127,11 @@ void outreach_smtp_send(const struct outreach_config *c, const char *to, const c
 		out->result = ORES_TEMPORARY;
 		say(out, "the connection was lost before the message was sent", ebuf[0] ? ebuf : curl_easy_strerror(rc));
 	}
+	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(h);
+	if (rc != CURLE_OK) {
+		/* After a failure the connection's state is unknown: a fresh one next time. */
+		curl_easy_cleanup(h);
+		k->smtp = NULL;
+	}
 }

@@ -66,6 +66,17 @@ const char store_outreach_migration_sql[] =
 	"  PRIMARY KEY (course_pk, kind, point_day)"
 	") STRICT;";
 
+const char store_olease_migration_sql[] =
+	"CREATE TABLE outbox_lease ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  holder TEXT NOT NULL CHECK (length(holder) BETWEEN 1 AND 95),"
+	"  host TEXT NOT NULL,"
+	"  pid INTEGER NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX outreach_attempts_at ON outreach_attempts(at);";
+
 const char *const store_omsg_state_names[OM__COUNT] = { "queued", "sending", "sent", "failed", "unknown",
                                                         "cancelled" };
 const char *const store_oresult_names[OR__COUNT] = { "sending", "accepted", "temporary_failure",
@@ -357,6 +368,17 @@ enum prolo_code store_oattempt_scan(struct store *st, int64_t message_id, store_
 	return out;
 }
 
+enum prolo_code store_oattempt_count_since(struct store *st, int64_t since, int64_t *n, struct prolo_err *err)
+{
+	static const char sql[] = "SELECT count(*) FROM outreach_attempts WHERE at >= ?";
+	STMT(st, sql, err);
+	sqlite3_bind_int64(s, 1, since);
+	int rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? PROLO_OK : store_sqlite_err(st, rc, "counting attempts", err);
+}
+
 enum prolo_code store_optout_find(struct store *st, const unsigned char *h, char patient_id[REC_ID_MAX],
                                   struct prolo_err *err)
 {
@@ -417,4 +439,78 @@ enum prolo_code store_otask_scan(struct store *st, const char *clinic, int32_t d
 	if (!out && rc != SQLITE_DONE)
 		out = store_sqlite_err(st, rc, "reading tasks", err);
 	return out;
+}
+
+/* ---- the lease ---------------------------------------------------------- */
+
+enum prolo_code store_olease_get(struct store *st, struct store_olease *cur, bool *found,
+                                 struct prolo_err *err)
+{
+	static const char sql[] = "SELECT holder, host, pid, since, expires_at FROM outbox_lease WHERE id = 1";
+	STMT(st, sql, err);
+	memset(cur, 0, sizeof *cur);
+	int rc = sqlite3_step(s);
+	*found = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW) {
+		col(s, 0, cur->holder, sizeof cur->holder);
+		col(s, 1, cur->host, sizeof cur->host);
+		cur->pid = sqlite3_column_int(s, 2);
+		cur->since = sqlite3_column_int64(s, 3);
+		cur->expires_at = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "reading the outbox lease", err);
+}
+
+enum prolo_code store_olease_take(struct store *st, const struct store_olease *l, int64_t now,
+                                  const char *stale_holder, bool *got, struct store_olease *cur,
+                                  struct prolo_err *err)
+{
+	/* One statement: SQLite's write lock makes take-or-leave atomic across
+	 * processes. */
+	static const char sql[] =
+		"INSERT INTO outbox_lease(id, holder, host, pid, since, expires_at) VALUES (1, ?1, ?2, ?3, ?4, ?5)"
+		" ON CONFLICT(id) DO UPDATE SET holder = excluded.holder, host = excluded.host, pid = excluded.pid,"
+		" since = CASE WHEN outbox_lease.holder = excluded.holder THEN outbox_lease.since ELSE excluded.since END,"
+		" expires_at = excluded.expires_at"
+		" WHERE outbox_lease.holder = excluded.holder OR outbox_lease.expires_at <= ?4"
+		" OR outbox_lease.holder = ?6";
+	enum prolo_code rc;
+	{
+		STMT(st, sql, err);
+		sqlite3_bind_text(s, 1, l->holder, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, l->host, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, l->pid);
+		sqlite3_bind_int64(s, 4, now);
+		sqlite3_bind_int64(s, 5, l->expires_at);
+		bind_opt(s, 6, stale_holder);
+		rc = done(st, s, "taking the outbox lease", err);
+	}
+	bool found = false;
+	if (!rc)
+		rc = store_olease_get(st, cur, &found, err);
+	*got = !rc && found && strcmp(cur->holder, l->holder) == 0;
+	return rc;
+}
+
+enum prolo_code store_olease_release(struct store *st, const char *holder, struct prolo_err *err)
+{
+	static const char sql[] = "DELETE FROM outbox_lease WHERE id = 1 AND holder = ?";
+	STMT(st, sql, err);
+	sqlite3_bind_text(s, 1, holder, -1, SQLITE_STATIC);
+	return done(st, s, "giving up the outbox lease", err);
+}
+
+enum prolo_code store_omsg_claim(struct store *st, int64_t id, int tries, struct prolo_err *err)
+{
+	static const char sql[] =
+		"UPDATE outreach_messages SET state = 'sending', tries = ?2 + 1 WHERE id = ?1 AND state = 'queued'"
+		" AND tries = ?2";
+	STMT(st, sql, err);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, tries);
+	enum prolo_code rc = done(st, s, "claiming a message", err);
+	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
+		return prolo_err_set(err, PROLO_ECONFLICT, "id", "message %lld was taken by another run", (long long)id);
+	return rc;
 }

@@ -94,6 +94,9 @@ typedef enum prolo_code (*store_oattempt_fn)(void *ctx, const struct store_oatte
                                              struct prolo_err *err);
 enum prolo_code store_oattempt_scan(struct store *st, int64_t message_id, store_oattempt_fn fn, void *ctx,
                                     struct prolo_err *err);
+/* How many attempts started at or after since (the rate limit across
+ * runs). PROLO_EDB. */
+enum prolo_code store_oattempt_count_since(struct store *st, int64_t since, int64_t *n, struct prolo_err *err);
 /* The patient of the message whose opt-out token hashes to h.
  * PROLO_ENOTFOUND (field token). */
 enum prolo_code store_optout_find(struct store *st, const unsigned char *h, char patient_id[REC_ID_MAX],
@@ -118,7 +121,62 @@ typedef enum prolo_code (*store_otask_fn)(void *ctx, const struct store_otask *t
 enum prolo_code store_otask_scan(struct store *st, const char *clinic, int32_t day, store_otask_fn fn,
                                  void *ctx, struct prolo_err *err);
 
-/* The SQL of the migration that creates the tables (store_migrations). */
+/* The outbox lease: at most one row, naming the process that runs the
+ * outbox of this registry and until when (Unix seconds). */
+struct store_olease {
+	char holder[96];   /* "HOST pid PID #RANDOM": unique per process */
+	char host[64];
+	int pid;
+	int64_t since, expires_at;
+};
+/* Takes the lease for l->holder until l->expires_at, or renews it, when
+ * there is none, it is l->holder's already, it expired (expires_at <= now),
+ * or its holder is stale_holder (non-NULL: a holder known to be dead).
+ * *got says whether l->holder holds it now; *cur gets the row as it is
+ * after the attempt (zeroed when none). PROLO_EDB. */
+enum prolo_code store_olease_take(struct store *st, const struct store_olease *l, int64_t now,
+                                  const char *stale_holder, bool *got, struct store_olease *cur,
+                                  struct prolo_err *err);
+/* Reads the lease; *found false when nobody holds one. PROLO_EDB. */
+enum prolo_code store_olease_get(struct store *st, struct store_olease *cur, bool *found,
+                                 struct prolo_err *err);
+/* Gives the lease up if holder holds it (else nothing). PROLO_EDB. */
+enum prolo_code store_olease_release(struct store *st, const char *holder, struct prolo_err *err);
+/* Moves message id from 'queued' with tries to 'sending' with tries + 1;
+ * PROLO_ECONFLICT when it is no longer so (another run took it). */
+enum prolo_code store_omsg_claim(struct store *st, int64_t id, int tries, struct prolo_err *err);
+
+/* The outbox's view of the registry: each course with a start date, its
+ * patient's contact, its assessments and its outbox rows, one course at
+ * a time in course key order (four sequential reads merged, so a pass over
+ * a large registry costs about as much as reading those rows). */
+struct store_fu_msg {
+	int64_t id;
+	int point_day, step, state, tries; /* state: enum store_omsg_state */
+	int64_t next_try;
+	int32_t created_on;
+};
+struct store_fu_course {
+	const char *course_id, *patient_id, *condition_name, *protocol; /* protocol "" = none */
+	int32_t start_date;
+	bool have_contact;
+	struct store_contact contact;        /* valid when have_contact (patient_id, consent_by/how, dates not read) */
+	size_t n_outcomes;                   /* scored assessments, by date then instrument */
+	const int32_t *out_date;
+	const uint8_t *out_instrument;
+	size_t n_msgs;                       /* by time point, then step */
+	const struct store_fu_msg *msgs;
+	size_t n_tasks;                      /* phone tasks raised already */
+	const int *task_kind, *task_point_day;
+};
+typedef enum prolo_code (*store_fu_fn)(void *ctx, const struct store_fu_course *c, struct prolo_err *err);
+/* Calls fn for every course that is not voided (valid during the call;
+ * fn must not use the store). A non-OK return of fn stops the scan.
+ * PROLO_EDB, PROLO_ENOMEM. */
+enum prolo_code store_scan_followup(struct store *st, store_fu_fn fn, void *ctx, struct prolo_err *err);
+
+/* The SQL of the migrations that create the tables (store_migrations). */
 extern const char store_outreach_migration_sql[];
+extern const char store_olease_migration_sql[];
 
 #endif
