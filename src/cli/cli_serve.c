@@ -76,8 +76,10 @@ int cli_serve(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **a
 			protocol_lib_free(&lib);
 			return rc;
 		}
-		if (!missing)
+		if (!missing) {
 			o.outbox = &conf;
+			outreach_global_init(); /* before any thread */
+		}
 		else
 			fprintf(ctx->out, "prolo: no outreach configuration (%s-outreach.conf): the outbox does not run\n",
 			        ctx->db_path);

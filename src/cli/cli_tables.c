@@ -441,6 +441,7 @@ static const struct cli_option outreach_run_opts[] = {
 	{ "config", "FILE", "the outreach configuration (docs/followup.md)", 0, NULL },
 	{ "protocols", "FILE", "the protocol library", 0, NULL },
 	{ "no-send", NULL, "queue and settle, send nothing", CLI_FLAG, NULL },
+	{ "every", "SECONDS", "a pass every SECONDS until stopped (as prolo serve does)", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

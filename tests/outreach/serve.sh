@@ -1,0 +1,79 @@
+#!/bin/sh
+# The outbox inside `prolo serve`: one worker per registry across
+# processes. A server and a second long-running outbox process (`prolo
+# outreach run --every 1`; a second server on one registry is refused
+# outright) share a registry: only the lease's holder sends (every message
+# once); the other stands by, and takes over when the first stops (SIGTERM
+# gives the lease up) or dies (kill -9: its lease is taken over at once on
+# this machine); a cron run refuses while another holds the lease. A
+# SIGTERM stops the worker promptly.
+. "$TOP/tests/lib/cli.sh"
+. "$TOP/tests/api/lib.sh"
+. "$TOP/tests/outreach/lib.sh"
+
+api_setup_db
+smtp_start
+write_conf "$SMTP_PORT"
+for n in 1 2 3; do newpat "P$n" "Name$n" "p$n@example.org"; done
+lease_pid() { sqlite3 "$PROLO_DB" "SELECT ifnull((SELECT pid FROM outbox_lease), 0)"; }
+
+# Server A, then server B on the same registry.
+api_start --outbox-interval 1
+A_PID=$SERVER_PID; A_OUT="$T/serve.out"
+wait_for received 3
+wait_for lease_pid "$A_PID"
+run 4 serve --bind 127.0.0.1 --port "$(free_port)" --outbox-interval 1
+err_has "another server is running on this registry"
+"$PROLO" outreach run --every 1 >"$T/b.out" 2>"$T/b.log" &
+B_PID=$!; EXTRA_PIDS="$B_PID"
+wait_for "grep -c 'standing by' '$T/b.out'" 1
+grep -q "running here" "$A_OUT" || fail "server A does not say it runs the outbox"
+grep -q "outbox every 1 s" "$T/b.out" || fail "process B did not start its outbox"
+# While A holds the lease, a cron run does nothing and says why.
+run 4 outreach run
+err_has "is being run by"
+# New work is done by A alone; B never sends.
+newpat P4 Name4 p4@example.org
+wait_for received 4
+sleep 2.5 # several intervals of both servers
+[ "$(received)" = 4 ] || fail "received $(received) messages, expected 4"
+[ "$(msgs "state = 'sent'")" = 4 ] || fail "not every message is sent once"
+[ "$(lease_pid)" = "$A_PID" ] || fail "the lease left A while it runs"
+grep -q "running here" "$T/b.out" && fail "process B ran the outbox while A held the lease"
+[ "$(sqlite3 "$PROLO_DB" "SELECT count(*) FROM audit_log WHERE action = 'outbox.lease'")" = 1 ] ||
+	fail "the lease was taken more than once"
+
+# A stops (SIGTERM): promptly, and it gives the lease up; B takes over.
+t0=$(date +%s)
+api_stop || fail "server A did not stop cleanly"
+t1=$(date +%s)
+[ $((t1 - t0)) -le 5 ] || fail "server A took $((t1 - t0)) s to stop"
+grep -q "lease given up" "$A_OUT" || fail "A did not give the lease up"
+wait_for lease_pid "$B_PID" 50
+grep -q "running here" "$T/b.out" || fail "B did not say it runs the outbox"
+newpat P5 Name5 p5@example.org
+wait_for received 5
+
+# B dies (kill -9): its lease stays behind, but a cron run on this machine
+# sees its holder is gone and takes over at once.
+kill -9 "$B_PID"; wait "$B_PID" 2>/dev/null; EXTRA_PIDS=""
+[ "$(lease_pid)" = "$B_PID" ] || fail "the dead server's lease is gone already"
+newpat P6 Name6 p6@example.org
+run 0 outreach run
+out_has "1 queued, 1 accepted"
+[ "$(received)" = 6 ] || fail "received $(received), expected 6"
+db_count "SELECT count(*) FROM outbox_lease" 0
+# Every course got exactly one message; no Message-ID twice.
+db_count "SELECT count(*) FROM outreach_messages" 6
+dups=$(grep -h '^Message-ID:' "$MAIL"/*.eml | sort | uniq -d)
+[ -z "$dups" ] || fail "a message was received twice: $dups"
+# No configuration: the server says the outbox does not run.
+rm -f "$CONF"
+api_start --outbox-interval 1
+grep -q "the outbox does not run" "$T/serve.out" || fail "no word that the outbox is off"
+api_stop
+# A configuration that is wrong stops the server from starting.
+write_conf "$SMTP_PORT" "rate_per_minute = 0"
+run 2 serve --port "$(free_port)"
+err_has "rate_per_minute"
+echo "serve: all checks passed"
