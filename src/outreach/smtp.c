@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct upload {
 	const char *data;
@@ -85,6 +86,7 @@ void outreach_smtp_send(const struct outreach_config *c, struct outreach_conn *k
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)c->timeout_s);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)(c->timeout_s < 10 ? c->timeout_s : 10));
+	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)c->timeout_s);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(h, CURLOPT_USE_SSL, c->starttls == OTLS_REQUIRED ? (long)CURLUSESSL_ALL
 	                                     : c->starttls == OTLS_TRY    ? (long)CURLUSESSL_TRY
@@ -130,7 +132,12 @@ void outreach_smtp_send(const struct outreach_config *c, struct outreach_conn *k
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
 	curl_slist_free_all(rcpt);
 	if (rc != CURLE_OK) {
-		/* After a failure the connection's state is unknown: a fresh one next time. */
+		/* After a failure the connection's state is unknown: a fresh one
+		 * next time. Shut down first: libcurl would otherwise say QUIT to a
+		 * server that stopped answering and wait for its reply. */
+		curl_socket_t fd = CURL_SOCKET_BAD;
+		if (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK && fd != CURL_SOCKET_BAD)
+			shutdown(fd, SHUT_RDWR);
 		curl_easy_cleanup(h);
 		k->smtp = NULL;
 	}
