@@ -255,9 +255,105 @@ static bool reachable(const struct outreach_config *conf, const struct store_con
 	return true;
 }
 
+/* What a send left to record: written in the same unit as the next
+ * message's claim (one commit per message), or alone at the end. */
+struct settle_job {
+	bool pending;
+	struct store_omsg m;
+	struct store_contact c;
+	int n;                      /* the attempt */
+	bool sms;
+	struct outreach_outcome oc;
+};
+
+/* Records job's outcome inside the caller's unit. */
+static enum prolo_code settle(struct app_ctx *cx, const struct outreach_config *conf, struct settle_job *job,
+                              struct app_outbox_stats *stats, struct prolo_err *err)
+{
+	const struct store_omsg *mp = &job->m;
+	struct store_contact c = job->c;
+	bool sms = job->sms;
+	int at_n = job->n;
+	enum prolo_code rc;
+	int result = OR_UNKNOWN, state = OM_UNKNOWN;
+	int64_t next = 0;
+	bool bad = false;
+	switch (job->oc.result) {
+	case ORES_ACCEPTED:
+		result = OR_ACCEPTED, state = OM_SENT;
+		stats->accepted++;
+		break;
+	case ORES_TEMPORARY:
+		result = OR_TEMPORARY;
+		stats->temporary++;
+		if (at_n < conf->max_tries) {
+			state = OM_QUEUED;
+			int shift = at_n - 1 < 16 ? at_n - 1 : 16;
+			next = cx->now + ((int64_t)conf->backoff_s << shift);
+		} else {
+			state = OM_FAILED;
+		}
+		break;
+	case ORES_PERMANENT:
+		result = OR_PERMANENT, state = OM_FAILED, bad = true;
+		stats->permanent++;
+		break;
+	case ORES_UNKNOWN:
+		result = OR_UNKNOWN, state = OM_UNKNOWN;
+		stats->unknown++;
+		break;
+	}
+	rc = store_oattempt_settle(cx->st, mp->id, at_n, result, job->oc.reply, next, err);
+	if (!rc)
+		rc = store_omsg_set(cx->st, mp->id, state, at_n, next ? next : mp->next_try, err);
+	if (!rc && (bad || state == OM_FAILED)) {
+		if (bad) {
+			if (sms)
+				c.mobile_bad = true;
+			else
+				c.email_bad = true;
+			c.updated_at = cx->now;
+			rc = store_contact_put(cx->st, &c, err);
+		}
+		struct store_otask t;
+		memset(&t, 0, sizeof t);
+		snprintf(t.course_id, sizeof t.course_id, "%s", mp->course_id);
+		t.kind = OT_CONTACT_FIX;
+		t.point_day = mp->point_day;
+		t.due = cx->today;
+		snprintf(t.detail, sizeof t.detail, "%s",
+		         bad ? (sms ? "The SMS provider refused the patient's mobile number for good: check and correct it."
+		                    : "The mail server refused the patient's e-mail address for good: check and correct it.")
+		             : (sms ? "The follow-up SMS could not be delivered after every retry: check the number or call."
+		                    : "The follow-up e-mail could not be delivered after every retry: check the address or call."));
+		if (!rc && !(rc = store_otask_add(cx->st, &t, err)))
+			stats->tasks++;
+	}
+	if (!rc) {
+		char detail[96];
+		snprintf(detail, sizeof detail, "message %lld try %d %s", (long long)mp->id, at_n, store_oresult_names[result]);
+		rc = app_audit(cx, "outbox.result", "course", mp->course_id, detail, err);
+	}
+	return rc;
+}
+
+/* Settles what job holds, alone. */
+static enum prolo_code settle_alone(struct app_ctx *cx, const struct outreach_config *conf, struct settle_job *job,
+                                    struct app_outbox_stats *stats, struct prolo_err *err)
+{
+	if (!job->pending)
+		return PROLO_OK;
+	enum prolo_code rc = app_unit_begin(cx, err);
+	if (rc)
+		return rc;
+	rc = settle(cx, conf, job, stats, err);
+	job->pending = false;
+	return app_unit_end(cx, rc, err);
+}
+
 static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config *conf,
                                 struct outreach_conn *conn, const struct store_omsg *m0,
-                                struct app_outbox_stats *stats, struct prolo_err *err)
+                                struct settle_job *job, struct app_outbox_stats *stats, struct prolo_err *err)
 {
 	struct store_omsg m = *m0;
 	struct store_contact c;
@@ -266,7 +362,7 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 		return rc;
 	if (!reachable(conf, &c, rc == PROLO_OK, NULL) || m.window_end < cx->today) {
 		stats->cancelled++;
-		if ((rc = app_unit_begin(cx, err)))
+		if ((rc = settle_alone(cx, conf, job, stats, err)) || (rc = app_unit_begin(cx, err)))
 			return rc;
 		rc = store_omsg_set(cx->st, m.id, OM_CANCELLED, m.tries, m.next_try, err);
 		if (!rc)
@@ -296,9 +392,20 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 	auth_token_hash(optout_tok, at.optout_hash);
 	if ((rc = app_unit_begin(cx, err)))
 		goto out;
+	/* The previous message's outcome and this one's claim: one commit. */
+	if (job->pending) {
+		rc = settle(cx, conf, job, stats, err);
+		job->pending = false;
+	}
 	/* Still queued with the same tries, or another run has it. */
-	rc = store_omsg_claim(cx->st, m.id, m.tries, err);
-	for (int in = 0; !rc && in < INSTR__COUNT && n_links < OUTREACH_LINKS_MAX; in++) {
+	bool taken = false;
+	if (!rc && (rc = store_omsg_claim(cx->st, m.id, m.tries, err)) == PROLO_ECONFLICT) {
+		taken = true;
+		stats->skipped++;
+		rc = PROLO_OK;
+		prolo_err_clear(err);
+	}
+	for (int in = 0; !rc && !taken && in < INSTR__COUNT && n_links < OUTREACH_LINKS_MAX; in++) {
 		if (!(m.instruments & (1u << in)))
 			continue;
 		struct store_qlink q;
@@ -315,21 +422,15 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 		snprintf(urls[n_links], sizeof urls[n_links], "%s/q/%s", conf->base_url, tokens[n_links]);
 		n_links++;
 	}
-	if (!rc)
+	if (!rc && !taken)
 		rc = store_oattempt_add(cx->st, &at, err);
-	if (!rc) {
+	if (!rc && !taken) {
 		char detail[64];
 		snprintf(detail, sizeof detail, "message %lld step %d try %d", (long long)m.id, m.step, at.n);
 		rc = app_audit(cx, "outbox.send", "course", m.course_id, detail, err);
 	}
-	if ((rc = app_unit_end(cx, rc, err))) {
-		if (rc == PROLO_ECONFLICT) {
-			stats->skipped++;
-			rc = PROLO_OK;
-			prolo_err_clear(err);
-		}
+	if ((rc = app_unit_end(cx, rc, err)) || taken)
 		goto out;
-	}
 
 	/* 2. The message, then the server or the provider. */
 	snprintf(optout_url, sizeof optout_url, "%s/optout/%s", conf->base_url, optout_tok);
@@ -369,69 +470,13 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 	sodium_memzero(body.data, body.len);
 	buf_free(&body);
 
-	/* 3. Settle. */
-	int result = OR_UNKNOWN, state = OM_UNKNOWN;
-	int64_t next = 0;
-	bool bad = false;
-	switch (oc.result) {
-	case ORES_ACCEPTED:
-		result = OR_ACCEPTED, state = OM_SENT;
-		stats->accepted++;
-		break;
-	case ORES_TEMPORARY:
-		result = OR_TEMPORARY;
-		stats->temporary++;
-		if (at.n < conf->max_tries) {
-			state = OM_QUEUED;
-			int shift = at.n - 1 < 16 ? at.n - 1 : 16;
-			next = cx->now + ((int64_t)conf->backoff_s << shift);
-		} else {
-			state = OM_FAILED;
-		}
-		break;
-	case ORES_PERMANENT:
-		result = OR_PERMANENT, state = OM_FAILED, bad = true;
-		stats->permanent++;
-		break;
-	case ORES_UNKNOWN:
-		result = OR_UNKNOWN, state = OM_UNKNOWN;
-		stats->unknown++;
-		break;
-	}
-	if ((rc = app_unit_begin(cx, err)))
-		goto out;
-	rc = store_oattempt_settle(cx->st, m.id, at.n, result, oc.reply, next, err);
-	if (!rc)
-		rc = store_omsg_set(cx->st, m.id, state, at.n, next ? next : m.next_try, err);
-	if (!rc && (bad || state == OM_FAILED)) {
-		if (bad) {
-			if (sms)
-				c.mobile_bad = true;
-			else
-				c.email_bad = true;
-			c.updated_at = cx->now;
-			rc = store_contact_put(cx->st, &c, err);
-		}
-		struct store_otask t;
-		memset(&t, 0, sizeof t);
-		snprintf(t.course_id, sizeof t.course_id, "%s", m.course_id);
-		t.kind = OT_CONTACT_FIX;
-		t.point_day = m.point_day;
-		t.due = cx->today;
-		snprintf(t.detail, sizeof t.detail, "%s",
-		         bad ? (sms ? "The SMS provider refused the patient's mobile number for good: check and correct it."
-		                    : "The mail server refused the patient's e-mail address for good: check and correct it.")
-		             : (sms ? "The follow-up SMS could not be delivered after every retry: check the number or call."
-		                    : "The follow-up e-mail could not be delivered after every retry: check the address or call."));
-		if (!rc && !(rc = store_otask_add(cx->st, &t, err)))
-			stats->tasks++;
-	}
-	if (!rc) {
-		char detail[96];
-		snprintf(detail, sizeof detail, "message %lld try %d %s", (long long)m.id, at.n, store_oresult_names[result]);
-		rc = app_audit(cx, "outbox.result", "course", m.course_id, detail, err);
-	}
-	rc = app_unit_end(cx, rc, err);
+	/* 3. Settled with the next message's claim, or alone at the end. */
+	job->pending = true;
+	job->m = m;
+	job->c = c;
+	job->n = at.n;
+	job->sms = sms;
+	job->oc = oc;
 out:
 	for (size_t i = 0; i < n_links; i++)
 		sodium_memzero(tokens[i], sizeof tokens[i]);
@@ -573,6 +618,7 @@ enum prolo_code app_outbox_pass(struct app_ctx *cx, const struct outreach_config
 	/* The budget keeps to the limit over any minute; within it messages go
 	 * one after the other, the connection kept open between them. */
 	struct outreach_conn conn = { 0 };
+	struct settle_job job = { .pending = false };
 	for (size_t i = 0; !rc && i < ready.n; i++) {
 		if (r->wait(r->ctx, 0)) {
 			stats->stopped = true;
@@ -589,7 +635,13 @@ enum prolo_code app_outbox_pass(struct app_ctx *cx, const struct outreach_config
 				break;
 			}
 		}
-		rc = send_one(cx, conf, &conn, &ready.m[i], stats, err);
+		rc = send_one(cx, conf, &conn, &ready.m[i], &job, stats, err);
+	}
+	if (job.pending) {
+		struct prolo_err e2 = { 0 };
+		enum prolo_code rc2 = settle_alone(cx, conf, &job, stats, rc ? &e2 : err);
+		if (!rc)
+			rc = rc2;
 	}
 	outreach_conn_close(&conn);
 	free(ready.m);
