@@ -11,8 +11,9 @@
 #          server (aiosmtpd, sink.py), SEND of them (default 2000), against
 #          the goal of 200 per second
 # Each timed contender runs REPS times (default 3), round robin, after one
-# untimed warm-up; the median counts. The date is fixed (PROLO_TODAY) so the
-# same registry has the same due time points. The registry is cached under
+# untimed warm-up; the median counts. The date is fixed (BENCH_TODAY, default
+# 2026-12-15, after the simulated registry's last answers, so many time
+# points are due and unanswered) so a registry has the same due points. The registry is cached under
 # bench/out/outbox-N/ (git-ignored); delete it to rebuild.
 # usage: bench/outbox/run.sh [PATIENTS]    PROLO_BIN overrides ./prolo
 set -eu
@@ -26,7 +27,7 @@ TOP=$(cd "$HERE/../.." && pwd)
 PROLO=$(cd "$(dirname "$PROLO")" && pwd)/$(basename "$PROLO")
 [ -x "$PROLO" ] || { echo "build prolo first (make)" >&2; exit 2; }
 $PY -c 'import aiosmtpd' 2>/dev/null || { echo "needs $PY with aiosmtpd (apt-get install python3-aiosmtpd)" >&2; exit 2; }
-export PROLO_TODAY=2026-10-01
+export PROLO_TODAY=${BENCH_TODAY:-2026-12-15}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/prolo-bench-outbox.XXXXXX")
 SINK_PID=""
@@ -71,7 +72,7 @@ s=$(now); "$PROLO" --db "$T/first.db" outreach run --no-send >"$T/first.out"; e=
 first=$(echo "$e - $s" | bc)
 rm -f "$T"/first.db*
 # Then the registry as it is between passes: everything due is queued.
-[ -f "$CACHE/.queued" ] || { "$PROLO" --db "$DB" outreach run --no-send >/dev/null; : >"$CACHE/.queued"; }
+[ -f "$CACHE/.queued-$PROLO_TODAY" ] || { "$PROLO" --db "$DB" outreach run --no-send >/dev/null; : >"$CACHE/.queued-$PROLO_TODAY"; }
 cat "$DB" >/dev/null
 "$T/read_rows" "$DB" >"$T/read.out"
 i=0
