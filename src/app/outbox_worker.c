@@ -131,6 +131,16 @@ static void *worker_main(void *p)
 	return NULL;
 }
 
+/* After the thread (or when it never started): the configuration's
+ * secrets wiped. */
+static void worker_free(struct app_outbox_worker *w)
+{
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	explicit_bzero(&w->conf, sizeof w->conf);
+	free(w);
+}
+
 enum prolo_code app_outbox_worker_start(const struct app_outbox_worker_opts *o, struct app_outbox_worker **out,
                                         struct prolo_err *err)
 {
@@ -154,10 +164,7 @@ enum prolo_code app_outbox_worker_start(const struct app_outbox_worker_opts *o, 
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&w->mu, NULL);
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mu);
-		explicit_bzero(&w->conf, sizeof w->conf);
-		free(w);
+		worker_free(w);
 		return prolo_err_set(err, PROLO_ENOMEM, "", "cannot start the outbox thread");
 	}
 	*out = w;
@@ -166,15 +173,11 @@ enum prolo_code app_outbox_worker_start(const struct app_outbox_worker_opts *o, 
 
 void app_outbox_worker_stop(struct app_outbox_worker *w)
 {
-	if (!w)
-		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = true;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->cv);
-	pthread_mutex_destroy(&w->mu);
-	explicit_bzero(&w->conf, sizeof w->conf);
-	free(w);
+	if (w && pthread_mutex_lock(&w->mu) == 0) {
+		w->stop = true;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+		worker_free(w);
+	}
 }

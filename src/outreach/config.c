@@ -53,6 +53,19 @@ static bool url_ok(const char *v, bool smtp)
 	return true;
 }
 
+/* A header name (letters, digits, hyphens), ":", a value of printable
+ * ASCII: no CR or LF can add another header. */
+static bool header_ok(const char *v)
+{
+	const char *colon = strchr(v, ':');
+	bool ok = colon && colon > v;
+	for (const char *q = v; ok && q < colon; q++)
+		ok = (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-';
+	for (const char *q = colon ? colon + 1 : v; ok && *q; q++)
+		ok = (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f;
+	return ok;
+}
+
 enum prolo_code outreach_config_parse(const char *text, size_t len, const char *origin,
                                       struct outreach_config *c, struct prolo_err *err)
 {
@@ -106,14 +119,21 @@ enum prolo_code outreach_config_parse(const char *text, size_t len, const char *
 		dst = (int)num;                                                                           \
 		continue;                                                                                 \
 	}
-		if (strcmp(k, "smtp_url") == 0) {
-			if (vn >= sizeof c->smtp_url || !url_ok(v, true))
-				return prolo_err_set(err, PROLO_EINVAL, "outreach",
-				                     "%s:%d: smtp_url: smtp://HOST[:PORT] or smtps://HOST[:PORT] (no user in it)",
-				                     origin, lineno);
-			snprintf(c->smtp_url, sizeof c->smtp_url, "%s", v);
-			continue;
-		}
+/* key = a value that passes ok (else why), copied to dst */
+#define PUT(key, dst, ok, why)                                                                  \
+	if (strcmp(k, key) == 0) {                                                                  \
+		if (vn >= sizeof(dst) || !(ok))                                                         \
+			return prolo_err_set(err, PROLO_EINVAL, "outreach", "%s:%d: %s: %s", origin, lineno, \
+			                     key, vn >= sizeof(dst) ? "too long" : (why));                  \
+		snprintf(dst, sizeof(dst), "%s", v);                                                    \
+		continue;                                                                               \
+	}
+		struct prolo_err e2 = { 0 };
+		PUT("smtp_url", c->smtp_url, url_ok(v, true), "smtp://HOST[:PORT] or smtps://HOST[:PORT] (no user in it)")
+		PUT("sms_url", c->sms_url, url_ok(v, false), "https://HOST[:PORT]/PATH")
+		PUT("from", c->from, !contact_email_check(v, "from", &e2), e2.msg)
+		PUT("sms_header", c->sms_header, header_ok(v), "'Name: value' in printable ASCII (e.g. Authorization: Bearer ...)")
+		PUT("sms_body", c->sms_body, !outreach_sms_template_check(v, &e2), e2.msg)
 		if (strcmp(k, "base_url") == 0) {
 			if (vn >= sizeof c->base_url || !url_ok(v, false))
 				return prolo_err_set(err, PROLO_EINVAL, "outreach", "%s:%d: base_url: https://HOST[:PORT][/PATH]",
@@ -121,14 +141,6 @@ enum prolo_code outreach_config_parse(const char *text, size_t len, const char *
 			while (vn && v[vn - 1] == '/')
 				v[--vn] = '\0';
 			snprintf(c->base_url, sizeof c->base_url, "%s", v);
-			continue;
-		}
-		if (strcmp(k, "from") == 0) {
-			struct prolo_err e2 = { 0 };
-			if (vn >= sizeof c->from || contact_email_check(v, "from", &e2))
-				return prolo_err_set(err, PROLO_EINVAL, "outreach", "%s:%d: from: %s", origin, lineno,
-				                     vn >= sizeof c->from ? "too long" : e2.msg);
-			snprintf(c->from, sizeof c->from, "%s", v);
 			continue;
 		}
 		if (strcmp(k, "starttls") == 0) {
@@ -160,38 +172,6 @@ enum prolo_code outreach_config_parse(const char *text, size_t len, const char *
 		}
 		STR("clinic_name", c->clinic_name)
 		STR("sms_from", c->sms_from)
-		if (strcmp(k, "sms_url") == 0) {
-			if (vn >= sizeof c->sms_url || !url_ok(v, false))
-				return prolo_err_set(err, PROLO_EINVAL, "outreach", "%s:%d: sms_url: https://HOST[:PORT]/PATH",
-				                     origin, lineno);
-			snprintf(c->sms_url, sizeof c->sms_url, "%s", v);
-			continue;
-		}
-		if (strcmp(k, "sms_header") == 0) {
-			/* A header name (letters, digits, hyphens), ": ", a value of
-			 * printable ASCII: no CR or LF can add another. The value is
-			 * secret, so the message never repeats it. */
-			const char *colon = strchr(v, ':');
-			bool ok = colon && colon > v && vn < sizeof c->sms_header;
-			for (const char *q = v; ok && q < colon; q++)
-				ok = (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-';
-			for (const char *q = colon ? colon + 1 : v; ok && *q; q++)
-				ok = (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f;
-			if (!ok)
-				return prolo_err_set(err, PROLO_EINVAL, "outreach",
-				                     "%s:%d: sms_header: 'Name: value' in printable ASCII (e.g. Authorization: Bearer ...)",
-				                     origin, lineno);
-			snprintf(c->sms_header, sizeof c->sms_header, "%s", v);
-			continue;
-		}
-		if (strcmp(k, "sms_body") == 0) {
-			struct prolo_err e2 = { 0 };
-			if (vn >= sizeof c->sms_body || outreach_sms_template_check(v, &e2))
-				return prolo_err_set(err, PROLO_EINVAL, "outreach", "%s:%d: sms_body: %s", origin, lineno,
-				                     vn >= sizeof c->sms_body ? "too long" : e2.msg);
-			snprintf(c->sms_body, sizeof c->sms_body, "%s", v);
-			continue;
-		}
 		NUM("rate_per_minute", c->rate_per_minute, 1, 60000)
 		NUM("max_per_run", c->max_per_run, 1, 10000)
 		NUM("phone_after_days", c->phone_after_days, 0, 90)
@@ -200,6 +180,7 @@ enum prolo_code outreach_config_parse(const char *text, size_t len, const char *
 		NUM("backoff_seconds", c->backoff_s, 1, 86400)
 #undef STR
 #undef NUM
+#undef PUT
 		return prolo_err_set(err, PROLO_EINVAL, "outreach", "%s:%d: unknown key '%.40s'", origin, lineno, k);
 	}
 	return PROLO_OK;

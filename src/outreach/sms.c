@@ -127,6 +127,36 @@ static void say(struct outreach_outcome *out, const char *secret, const char *wh
 			*q = ' ';
 }
 
+/* What an HTTP answer means (docs/followup.md, "The SMS interface"). */
+struct answer_class {
+	long lo, hi;            /* status codes */
+	enum outreach_result result;
+	const char *what;       /* one sentence; the status follows */
+};
+static const struct answer_class classes[] = {
+	{ 200, 299, ORES_ACCEPTED, "accepted" },
+	{ 500, 599, ORES_TEMPORARY, "the SMS provider failed" },
+	{ 401, 401, ORES_TEMPORARY, "the SMS provider refused the credentials, check sms_header" },
+	{ 403, 403, ORES_TEMPORARY, "the SMS provider refused the credentials, check sms_header" },
+	{ 407, 407, ORES_TEMPORARY, "the SMS provider refused the credentials, check sms_header" },
+	{ 404, 405, ORES_TEMPORARY, "the SMS provider has no such service, check sms_url" },
+	{ 408, 408, ORES_TEMPORARY, "the SMS provider asks to try later" },
+	{ 429, 429, ORES_TEMPORARY, "the SMS provider asks to try later" },
+	{ 400, 499, ORES_PERMANENT, "the SMS provider refused the message for good" },
+};
+static const struct answer_class not_json = { 200, 299, ORES_TEMPORARY,
+                                              "the SMS provider's answer is not JSON" };
+static const struct answer_class other = { 0, 0, ORES_TEMPORARY,
+                                           "the SMS provider's answer is not one of the interface" };
+
+static const struct answer_class *classify(long code, bool json)
+{
+	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+		if (code >= classes[i].lo && code <= classes[i].hi)
+			return classes[i].result == ORES_ACCEPTED && !json ? &not_json : &classes[i];
+	return &other;
+}
+
 void outreach_sms_send(const struct outreach_config *c, struct outreach_conn *k, const char *to,
                        const char *text, const char *ref, struct outreach_outcome *out)
 {
@@ -185,41 +215,22 @@ void outreach_sms_send(const struct outreach_config *c, struct outreach_conn *k,
 	out->code = code;
 	const char *ad = a.b.data ? a.b.data : "";
 	size_t an = a.b.len;
-	char what[96];
 	if (rc != CURLE_OK) {
 		const char *why = ebuf[0] ? ebuf : curl_easy_strerror(rc);
 		say(out, secret, rc == CURLE_OPERATION_TIMEDOUT ? "the SMS provider did not answer in time"
 		                                                 : "could not reach the SMS provider", why, strlen(why));
-	} else if (code >= 200 && code < 300) {
-		json_error_t je;
-		json_t *j = json_loadb(ad, an, 0, &je);
-		if (j && (json_is_object(j) || json_is_array(j))) {
-			out->result = ORES_ACCEPTED;
-			snprintf(what, sizeof what, "accepted: HTTP %ld", code);
-			say(out, secret, what, ad, an);
-		} else {
-			snprintf(what, sizeof what, "the SMS provider's answer (HTTP %ld) is not JSON", code);
-			say(out, secret, what, ad, an);
-		}
-		json_decref(j);
-	} else if (code >= 500) {
-		snprintf(what, sizeof what, "the SMS provider failed (HTTP %ld)", code);
-		say(out, secret, what, ad, an);
-	} else if (code == 401 || code == 403 || code == 407) {
-		snprintf(what, sizeof what, "the SMS provider refused the credentials (sms_header; HTTP %ld)", code);
-		say(out, secret, what, ad, an);
-	} else if (code == 404 || code == 405) {
-		snprintf(what, sizeof what, "the SMS provider has no such service (sms_url; HTTP %ld)", code);
-		say(out, secret, what, ad, an);
-	} else if (code == 408 || code == 429) {
-		snprintf(what, sizeof what, "the SMS provider asks to try later (HTTP %ld)", code);
-		say(out, secret, what, ad, an);
-	} else if (code >= 400) {
-		out->result = ORES_PERMANENT;
-		snprintf(what, sizeof what, "the SMS provider refused the message for good (HTTP %ld)", code);
-		say(out, secret, what, ad, an);
 	} else {
-		snprintf(what, sizeof what, "the SMS provider's answer is not one of the interface (HTTP %ld)", code);
+		bool json = false;
+		if (code >= 200 && code < 300) {
+			json_error_t je;
+			json_t *j = json_loadb(ad, an, 0, &je);
+			json = j && (json_is_object(j) || json_is_array(j));
+			json_decref(j);
+		}
+		const struct answer_class *cls = classify(code, json);
+		char what[128];
+		out->result = cls->result;
+		snprintf(what, sizeof what, "%s (HTTP %ld)", cls->what, code);
 		say(out, secret, what, ad, an);
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);

@@ -5,6 +5,7 @@
  * table is read once from end to end. */
 #include "store/store_outreach.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,15 +32,26 @@ struct fu_cursor {
 	int64_t pk;
 };
 
+/* The next row; at the end, done and a key above every course's. */
 static enum prolo_code step(struct store *st, struct fu_cursor *c, struct prolo_err *err)
 {
 	int rc = sqlite3_step(c->s);
-	if (rc == SQLITE_ROW) {
-		c->pk = sqlite3_column_int64(c->s, 0);
+	c->done = rc != SQLITE_ROW;
+	c->pk = c->done ? INT64_MAX : sqlite3_column_int64(c->s, 0);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlite_err(st, rc, "reading the registry for the outbox", err);
+	return PROLO_OK;
+}
+
+/* Room for need elements in two parallel arrays of one capacity. */
+static enum prolo_code grow2(void *a, size_t ea, void *b, size_t eb, size_t *cap, size_t need,
+                             struct prolo_err *err)
+{
+	if (need <= *cap)
 		return PROLO_OK;
-	}
-	c->done = true;
-	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "reading the registry for the outbox", err);
+	size_t cap_a = *cap;
+	enum prolo_code rc = grow_array(a, &cap_a, need, ea, 64, err);
+	return rc ? rc : grow_array(b, cap, need, eb, 64, err);
 }
 
 static int32_t date_of(sqlite3_stmt *s, int i)
@@ -75,6 +87,15 @@ struct fu_bufs {
 	int *kind, *day;
 	size_t cap_t;
 };
+
+static void bufs_free(struct fu_bufs *b)
+{
+	free(b->date);
+	free(b->instr);
+	free(b->msgs);
+	free(b->kind);
+	free(b->day);
+}
 
 enum prolo_code store_scan_followup(struct store *st, store_fu_fn fn, void *ctx, struct prolo_err *err)
 {
@@ -123,12 +144,8 @@ enum prolo_code store_scan_followup(struct store *st, store_fu_fn fn, void *ctx,
 			while (!rc && !cur[k].done && cur[k].pk < pk)
 				rc = step(st, &cur[k], err);
 		while (!rc && !cur[1].done && cur[1].pk == pk) {
-			if (c.n_outcomes == b.cap_o) {
-				size_t cap = b.cap_o;
-				if ((rc = grow_array(&b.date, &cap, c.n_outcomes + 1, sizeof *b.date, 64, err)) ||
-				    (rc = grow_array(&b.instr, &b.cap_o, c.n_outcomes + 1, sizeof *b.instr, 64, err)))
-					break;
-			}
+			if ((rc = grow2(&b.date, sizeof *b.date, &b.instr, sizeof *b.instr, &b.cap_o, c.n_outcomes + 1, err)))
+				break;
 			int in = name_at(cur[1].s, 2, dom_instrument_names, INSTR__COUNT);
 			if (in >= 0) {
 				b.date[c.n_outcomes] = date_of(cur[1].s, 1);
@@ -151,12 +168,8 @@ enum prolo_code store_scan_followup(struct store *st, store_fu_fn fn, void *ctx,
 			rc = step(st, &cur[2], err);
 		}
 		while (!rc && !cur[3].done && cur[3].pk == pk) {
-			if (c.n_tasks == b.cap_t) {
-				size_t cap = b.cap_t;
-				if ((rc = grow_array(&b.kind, &cap, c.n_tasks + 1, sizeof *b.kind, 8, err)) ||
-				    (rc = grow_array(&b.day, &b.cap_t, c.n_tasks + 1, sizeof *b.day, 8, err)))
-					break;
-			}
+			if ((rc = grow2(&b.kind, sizeof *b.kind, &b.day, sizeof *b.day, &b.cap_t, c.n_tasks + 1, err)))
+				break;
 			b.kind[c.n_tasks] = name_at(cur[3].s, 1, store_otask_kind_names, OT__COUNT);
 			b.day[c.n_tasks++] = sqlite3_column_int(cur[3].s, 2);
 			rc = step(st, &cur[3], err);
@@ -174,10 +187,6 @@ enum prolo_code store_scan_followup(struct store *st, store_fu_fn fn, void *ctx,
 	}
 	for (int k = 0; k < 4; k++)
 		sqlite3_finalize(cur[k].s);
-	free(b.date);
-	free(b.instr);
-	free(b.msgs);
-	free(b.kind);
-	free(b.day);
+	bufs_free(&b);
 	return rc;
 }

@@ -95,6 +95,20 @@ static enum prolo_code done(struct store *st, sqlite3_stmt *s, const char *what,
 	return rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, what, err);
 }
 
+/* done, for a statement that must change message id: else none
+ * (PROLO_ENOTFOUND: there is none; PROLO_ECONFLICT: it is no longer as
+ * the statement required), field id. */
+static enum prolo_code done_one(struct store *st, sqlite3_stmt *s, const char *what, enum prolo_code none,
+                                int64_t id, struct prolo_err *err)
+{
+	enum prolo_code rc = done(st, s, what, err);
+	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
+		return none == PROLO_ECONFLICT
+		       ? prolo_err_set(err, none, "id", "message %lld was taken by another run", (long long)id)
+		       : prolo_err_set(err, none, "id", "no message %lld", (long long)id);
+	return rc;
+}
+
 static void col(sqlite3_stmt *s, int i, char *out, size_t outsz)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -259,10 +273,7 @@ enum prolo_code store_omsg_set(struct store *st, int64_t id, int state, int trie
 	sqlite3_bind_int(s, 2, tries);
 	sqlite3_bind_int64(s, 3, next_try);
 	sqlite3_bind_int64(s, 4, id);
-	enum prolo_code rc = done(st, s, "updating a message", err);
-	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
-		return prolo_err_set(err, PROLO_ENOTFOUND, "id", "no message %lld", (long long)id);
-	return rc;
+	return done_one(st, s, "updating a message", PROLO_ENOTFOUND, id, err);
 }
 
 enum prolo_code store_omsg_scan(struct store *st, const struct store_omsg_filter *f, store_omsg_fn fn,
@@ -509,8 +520,5 @@ enum prolo_code store_omsg_claim(struct store *st, int64_t id, int tries, struct
 	STMT(st, sql, err);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, tries);
-	enum prolo_code rc = done(st, s, "claiming a message", err);
-	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
-		return prolo_err_set(err, PROLO_ECONFLICT, "id", "message %lld was taken by another run", (long long)id);
-	return rc;
+	return done_one(st, s, "claiming a message", PROLO_ECONFLICT, id, err);
 }

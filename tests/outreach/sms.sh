@@ -66,7 +66,7 @@ EOP
 run 0 followup show KS1
 out_has "invited"
 run 0 outreach test +4915112345678
-out_has "sent: accepted: HTTP 200"
+out_has "sent: accepted (HTTP 200)"
 
 # ---- 500: temporary, the reply kept, queued again ----
 echo 500 >"$SMODE"
@@ -96,7 +96,7 @@ echo 401 >"$SMODE"
 run 0 outreach retry "$ID2"
 run 0 outreach run
 out_has "1 temporary failures"
-db_count "SELECT count(*) FROM outreach_attempts WHERE message_id = $ID2 AND reply LIKE '%refused the credentials (sms_header%'" 1
+db_count "SELECT count(*) FROM outreach_attempts WHERE message_id = $ID2 AND reply LIKE '%refused the credentials, check sms_header%'" 1
 # ---- ok again: the same reference on every try; delivered once ----
 echo ok >"$SMODE"
 run 0 outreach retry "$ID2"
