@@ -3,6 +3,8 @@
  * app/app_outreach.h. The configuration is --config FILE, else
  * $PROLO_OUTREACH, else REGISTRY-outreach.conf beside the registry. */
 #include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +127,27 @@ int cli_followup(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 
 /* ---- outreach ----------------------------------------------------------- */
 
+int cli_outreach_conf(struct cli_ctx *ctx, const char *path, struct outreach_config *conf, bool *missing)
+{
+	char def[1100];
+	bool given = path && path[0];
+	if (!given)
+		path = getenv("PROLO_OUTREACH");
+	given = given || (path && path[0]);
+	if (!path || !path[0]) {
+		snprintf(def, sizeof def, "%s-outreach.conf", ctx->db_path);
+		path = def;
+	}
+	struct prolo_err err = { 0 };
+	enum prolo_code rc = outreach_config_load(path, conf, &err);
+	*missing = rc == PROLO_ENOTFOUND && !given;
+	if (*missing)
+		return 0;
+	if (!rc)
+		rc = app_outbox_check(conf, &err);
+	return rc ? cli_fail(ctx, &err) : 0;
+}
+
 static int load_conf(struct cli_ctx *ctx, const char *path, struct outreach_config *conf)
 {
 	char def[1100];
@@ -182,6 +205,47 @@ static enum prolo_code print_msg(void *p, const struct store_omsg *m, struct pro
 	return store_oattempt_scan(lc->cx->st, m->id, print_attempt, lc, err);
 }
 
+/* "outreach run --every SECONDS": the server's outbox thread without the
+ * server, until SIGTERM or SIGINT (e.g. as a service of its own). */
+static int run_every(struct cli_ctx *ctx, const struct cli_args *ca, const char *every, bool no_send,
+                     struct outreach_config *conf)
+{
+	long v;
+	int x = 0;
+	struct protocol_lib lib = { 0 };
+	if (no_send || !dom_parse_long(every, strlen(every), 1, 86400, &v)) {
+		x = cli_usage(ctx, no_send ? "outreach run: --every sends; it does not go with --no-send"
+		                           : "outreach run: --every is seconds, 1..86400");
+		goto out;
+	}
+	if ((x = cli_plan_protocols(ctx, cli_get(ca, "protocols"), false, &lib)))
+		goto out;
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	outreach_global_init();
+	struct app_outbox_worker_opts wo = { ctx->db_path, conf, &lib, (int)v, ctx->out };
+	struct app_outbox_worker *w = NULL;
+	struct prolo_err err = { 0 };
+	if (app_outbox_worker_start(&wo, &w, &err)) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		x = cli_fail(ctx, &err);
+		goto out;
+	}
+	fprintf(ctx->out, "prolo: outbox every %ld s until stopped\n", v);
+	fflush(ctx->out);
+	int sig = 0;
+	sigwait(&stop, &sig);
+	app_outbox_worker_stop(w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+out:
+	explicit_bzero(conf, sizeof *conf);
+	protocol_lib_free(&lib);
+	return x;
+}
+
 int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
 	const struct cli_command *cmd = ca->cmd;
@@ -197,34 +261,30 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 		bool no_send = cli_has(ca, "no-send");
 		if ((x = load_conf(ctx, cpath, &conf)))
 			return x;
-		char lpath[1100];
-		snprintf(lpath, sizeof lpath, "%s-outreach.lock", ctx->db_path);
-		int fd = -1;
-		struct prolo_err err = { 0 };
-		if (outreach_lock(lpath, &fd, &err))
-			return cli_fail(ctx, &err);
-		if ((x = cli_begin(ctx, ca, &r))) {
-			outreach_unlock(fd);
+		const char *every = cli_get(ca, "every");
+		if (every)
+			return run_every(ctx, ca, every, no_send, &conf);
+		if ((x = cli_begin(ctx, ca, &r)))
 			return x;
-		}
 		outreach_global_init();
 		struct app_outbox_stats s;
 		rc = app_outbox_run(&r.cx, &conf, !no_send, &s, &r.err);
 		if (!rc) {
 			if (ctx->json)
-				cli_print_json(ctx, json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:b}", "resolved", s.resolved,
+				cli_print_json(ctx, json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:b,s:b}", "resolved", s.resolved,
 				                              "queued", s.queued, "cancelled", s.cancelled, "tasks", s.tasks,
 				                              "accepted", s.accepted, "temporary", s.temporary, "permanent",
-				                              s.permanent, "unknown", s.unknown, "quiet", s.quiet));
+				                              s.permanent, "unknown", s.unknown, "quiet", s.quiet,
+				                              "rate_limited", s.rate_limited));
 			else
 				fprintf(ctx->out,
 				        "outbox: %d queued, %d accepted, %d temporary failures, %d permanent failures, %d unknown, "
-				        "%d cancelled, %d phone tasks, %d interrupted sends settled%s\n",
+				        "%d cancelled, %d phone tasks, %d interrupted sends settled%s%s\n",
 				        s.queued, s.accepted, s.temporary, s.permanent, s.unknown, s.cancelled, s.tasks,
-				        s.resolved, s.quiet ? "; quiet hours: nothing sent" : "");
+				        s.resolved, s.quiet ? "; quiet hours: nothing sent" : "",
+				        s.rate_limited ? "; rate limit reached: the rest goes later" : "");
 		}
 		x = cli_end(ctx, &r, rc);
-		outreach_unlock(fd);
 		explicit_bzero(&conf, sizeof conf);
 		return x;
 	}
@@ -260,7 +320,7 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	if (strcmp(sub, "test") == 0) {
 		const char *addr = ca->pos[0];
 		if (!addr)
-			return cli_usage(ctx, "outreach test: expected an e-mail address");
+			return cli_usage(ctx, "outreach test: expected an e-mail address or a mobile number (+E.164)");
 		if ((x = load_conf(ctx, cpath, &conf)) || (x = cli_begin(ctx, ca, &r)))
 			return x;
 		outreach_global_init();
