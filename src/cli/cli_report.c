@@ -10,6 +10,7 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "cli/cli_plan.h"
 #include "core/privfile.h"
 #include "core/buf.h"
 #include "core/domain.h"
@@ -47,9 +48,12 @@ int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 	struct prolo_err err = { 0 };
 	struct store *st = NULL;
 	struct report *rep = NULL;
-	struct buf a, b;
+	struct buf a, b, tp, fn;
 	buf_init(&a, REPORT_OUT_LIMIT);
 	buf_init(&b, REPORT_OUT_LIMIT);
+	buf_init(&tp, REPORT_OUT_LIMIT);
+	buf_init(&fn, REPORT_OUT_LIMIT);
+	struct protocol_lib lib = { 0 };
 	struct buf desc;
 	buf_init(&desc, 1024);
 	int rc = 0;
@@ -77,8 +81,11 @@ int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 			goto done;
 		}
 	}
+	int32_t today;
 	if ((rc = parse_date_opt(ctx, "--from", from, &f.from)) != 0 ||
-	    (rc = parse_date_opt(ctx, "--to", to, &f.to)) != 0)
+	    (rc = parse_date_opt(ctx, "--to", to, &f.to)) != 0 ||
+	    (rc = cli_today_value(ctx, cli_get(ca, "today"), &today)) != 0 ||
+	    (rc = cli_plan_protocols(ctx, cli_get(ca, "protocols"), false, &lib)) != 0)
 		goto done;
 	if (f.from != DOM_DATE_NONE && f.to != DOM_DATE_NONE && f.from > f.to) {
 		rc = cli_usage(ctx, "--from %s is after --to %s", from, to);
@@ -101,7 +108,8 @@ int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 	if (pc != PROLO_OK)
 		goto fail;
 	struct app_ctx cx;
-	app_ctx_local(&cx, st, NULL);
+	app_ctx_local(&cx, st, &lib);
+	cx.today = today;
 	pc = app_report(&cx, &f, &opt, &rep, &err);
 	app_ctx_flush(&cx);
 	if (pc != PROLO_OK)
@@ -116,19 +124,26 @@ int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 			fwrite(a.data, 1, a.len, ctx->out);
 			goto done;
 		}
+		if ((pc = report_tp_csv(res, &tp, &err)) != PROLO_OK ||
+		    (pc = report_tp_funnel_csv(res, &fn, &err)) != PROLO_OK)
+			goto fail;
 		if (privfile_mkdir(out) != 0) {
 			pc = prolo_err_set(&err, PROLO_EINVAL, "--out", "cannot create folder %s: %s", out, strerror(errno));
 			goto fail;
 		}
-		char p1[4096], p2[4096];
-		if ((size_t)snprintf(p1, sizeof p1, "%s/report.csv", out) >= sizeof p1 ||
-		    (size_t)snprintf(p2, sizeof p2, "%s/logrank.csv", out) >= sizeof p2) {
-			pc = prolo_err_set(&err, PROLO_EINVAL, "--out", "folder name too long");
-			goto fail;
+		const struct { const char *name; const struct buf *data; } files[] = {
+			{ "report.csv", &a }, { "logrank.csv", &b }, { "report_timepoints.csv", &tp },
+			{ "report_funnel.csv", &fn },
+		};
+		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+			char path[4096];
+			if ((size_t)snprintf(path, sizeof path, "%s/%s", out, files[i].name) >= sizeof path) {
+				pc = prolo_err_set(&err, PROLO_EINVAL, "--out", "folder name too long");
+				goto fail;
+			}
+			if ((pc = write_file(path, buf_str(files[i].data), files[i].data->len, &err)) != PROLO_OK)
+				goto fail;
 		}
-		if ((pc = write_file(p1, a.data, a.len, &err)) != PROLO_OK ||
-		    (pc = write_file(p2, b.data, b.len, &err)) != PROLO_OK)
-			goto fail;
 		goto done;
 	}
 	if (strcmp(format, "text") == 0)
@@ -151,6 +166,9 @@ fail:
 done:
 	buf_free(&a);
 	buf_free(&b);
+	buf_free(&tp);
+	buf_free(&fn);
+	protocol_lib_free(&lib);
 	buf_free(&desc);
 	report_free(rep);
 	store_close(st);

@@ -100,6 +100,7 @@ enum prolo_code report_new(const struct report_options *opt, struct report **out
 	(*out)->conf = opt && opt->conf > 0 ? opt->conf : 0.95;
 	(*out)->title = opt && opt->title ? opt->title : "prolo outcomes report";
 	(*out)->filter_desc = opt ? opt->filter_desc : NULL;
+	(*out)->res.tp.as_of = opt ? opt->as_of : 0;
 	return PROLO_OK;
 }
 
@@ -752,6 +753,7 @@ enum prolo_code report_finish(struct report *r, struct prolo_err *err)
 	for (int m = 0; m < REPORT_NMOD; m++)
 		if ((rc = finish_mod(r, m, err)) != PROLO_OK)
 			return rc;
+	report_tp_finish(&res->tp, res->z);
 	static const int pairs[3][2] = { { 0, 1 }, { 0, 2 }, { 1, 2 } };
 	for (int i = 0; i < 3; i++) {
 		const struct report_row *a = &res->rows[pairs[i][0] * REPORT_NCOND + REPORT_ALL_COND];

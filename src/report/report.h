@@ -14,6 +14,7 @@
 #include "core/course_rows.h"
 #include "core/domain.h"
 #include "core/err.h"
+#include "report/report_tp.h"
 
 #define REPORT_NMOD (MOD__COUNT + 1)   /* modalities, then ALL */
 #define REPORT_NCOND (COND__COUNT + 1) /* built-in conditions, then ALL */
@@ -28,6 +29,8 @@ struct report_options {
 	double conf;             /* interval level; 0 = 0.95 */
 	const char *title;       /* shown by text/html; NULL = "prolo outcomes report" */
 	const char *filter_desc; /* e.g. "clinic C01, 2024-01-01..": shown; NULL = none */
+	int32_t as_of;           /* the report's date (days): time points whose window
+	                          * ended before it are due (report_tp.h) */
 };
 
 /* One row of report.csv (group = modality × condition, ALL margins). */
@@ -142,6 +145,7 @@ struct report_results {
 	struct report_quality quality;
 	const char *title, *filter_desc;
 	struct report_suppression suppression;
+	struct report_tp_results tp; /* outcomes at time points (report_tp.h) */
 };
 
 struct report;
