@@ -3,6 +3,7 @@
  * documented in docs/report.md "Outcomes at time points". */
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -13,15 +14,25 @@
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-/* ",%.10g", or ",NA" when missing or hidden. */
-static enum prolo_code csv_real(struct buf *b, double v, bool hide)
+/* Appends ",v" for each value and the line's end: kinds[i] 'c' for a count
+ * (uint64_t), 'r' for a real (double, %.10g, NaN as NA); hide: every value
+ * NA. Buffer codes. */
+static enum prolo_code csv_values(struct buf *b, bool hide, const char *kinds, ...)
 {
-	return hide || isnan(v) ? buf_adds(b, ",NA") : buf_printf(b, ",%.10g", v);
-}
-
-static enum prolo_code csv_count(struct buf *b, uint64_t v, bool hide)
-{
-	return hide ? buf_adds(b, ",NA") : buf_printf(b, ",%" PRIu64, v);
+	va_list ap;
+	va_start(ap, kinds);
+	enum prolo_code rc = PROLO_OK;
+	for (const char *k = kinds; *k && !rc; k++) {
+		if (*k == 'c') {
+			uint64_t v = va_arg(ap, uint64_t);
+			rc = hide ? buf_adds(b, ",NA") : buf_printf(b, ",%" PRIu64, v);
+		} else {
+			double v = va_arg(ap, double);
+			rc = hide || isnan(v) ? buf_adds(b, ",NA") : buf_printf(b, ",%.10g", v);
+		}
+	}
+	va_end(ap);
+	return rc ? rc : buf_addc(b, '\n');
 }
 
 static enum prolo_code csv_fail(enum prolo_code rc, struct prolo_err *err)
@@ -38,20 +49,12 @@ enum prolo_code report_tp_csv(const struct report_results *res, struct buf *out,
 		for (int i = 0; i < REPORT_TP_N && !rc; i++)
 			for (int e = 0; e < TP_END__COUNT && !rc; e++) {
 				const struct report_tp_cell *x = &res->tp.cell[g][i][e];
-				bool h = x->suppressed;
 				rc = buf_printf(out, "%s,%s,%d,%s", report_mod_name(g / REPORT_NCOND),
 				                report_cond_name(g % REPORT_NCOND), report_tp_months[i],
 				                report_tp_ending_names[e]);
-				if (!rc) rc = csv_count(out, x->due, h);
-				if (!rc) rc = csv_count(out, x->not_yet_due, h);
-				if (!rc) rc = csv_count(out, x->no_point, h);
-				if (!rc) rc = csv_count(out, x->answered, h);
-				if (!rc) rc = csv_real(out, x->completeness, h);
-				if (!rc) rc = csv_count(out, x->responders, h);
-				if (!rc) rc = csv_real(out, x->rate, h);
-				if (!rc) rc = csv_real(out, x->lo, h);
-				if (!rc) rc = csv_real(out, x->hi, h);
-				if (!rc) rc = buf_addc(out, '\n');
+				if (!rc)
+					rc = csv_values(out, x->suppressed, "ccccrcrrr", x->due, x->not_yet_due, x->no_point,
+					                x->answered, x->completeness, x->responders, x->rate, x->lo, x->hi);
 			}
 	return csv_fail(rc, err);
 }
@@ -63,13 +66,9 @@ enum prolo_code report_tp_funnel_csv(const struct report_results *res, struct bu
 	for (int i = 0; i < REPORT_TP_N && !rc; i++)
 		for (int ch = 0; ch < CH__COUNT && !rc; ch++) {
 			const struct report_tp_funnel *f = &res->tp.funnel[i][ch];
-			bool h = f->suppressed;
 			rc = buf_printf(out, "%d,%s", report_tp_months[i], contact_channel_names[ch]);
-			if (!rc) rc = csv_count(out, f->due, h);
-			if (!rc) rc = csv_count(out, f->sent, h);
-			if (!rc) rc = csv_count(out, f->delivered, h);
-			if (!rc) rc = csv_count(out, f->answered, h);
-			if (!rc) rc = buf_addc(out, '\n');
+			if (!rc)
+				rc = csv_values(out, f->suppressed, "cccc", f->due, f->sent, f->delivered, f->answered);
 		}
 	return csv_fail(rc, err);
 }
