@@ -10,7 +10,6 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
-#include "cli/cli_plan.h"
 #include "core/privfile.h"
 #include "core/buf.h"
 #include "core/domain.h"
@@ -46,14 +45,12 @@ static int parse_date_opt(struct cli_ctx *ctx, const char *name, const char *v, 
 int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
 	struct prolo_err err = { 0 };
-	struct store *st = NULL;
 	struct report *rep = NULL;
 	struct buf a, b, tp, fn;
 	buf_init(&a, REPORT_OUT_LIMIT);
 	buf_init(&b, REPORT_OUT_LIMIT);
 	buf_init(&tp, REPORT_OUT_LIMIT);
 	buf_init(&fn, REPORT_OUT_LIMIT);
-	struct protocol_lib lib = { 0 };
 	struct buf desc;
 	buf_init(&desc, 1024);
 	int rc = 0;
@@ -81,11 +78,8 @@ int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 			goto done;
 		}
 	}
-	int32_t today;
 	if ((rc = parse_date_opt(ctx, "--from", from, &f.from)) != 0 ||
-	    (rc = parse_date_opt(ctx, "--to", to, &f.to)) != 0 ||
-	    (rc = cli_today_value(ctx, cli_get(ca, "today"), &today)) != 0 ||
-	    (rc = cli_plan_protocols(ctx, cli_get(ca, "protocols"), false, &lib)) != 0)
+	    (rc = parse_date_opt(ctx, "--to", to, &f.to)) != 0)
 		goto done;
 	if (f.from != DOM_DATE_NONE && f.to != DOM_DATE_NONE && f.from > f.to) {
 		rc = cli_usage(ctx, "--from %s is after --to %s", from, to);
@@ -104,16 +98,14 @@ int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 		desc.data[desc.len - 2] = '\0'; /* drop the last "; " */
 	struct report_options opt = { .conf = 0.95, .filter_desc = desc.len ? desc.data : NULL };
 
-	pc = store_open(ctx->db_path, 0, &st, &err);
-	if (pc != PROLO_OK)
-		goto fail;
-	struct app_ctx cx;
-	app_ctx_local(&cx, st, &lib);
-	cx.today = today;
-	pc = app_report(&cx, &f, &opt, &rep, &err);
-	app_ctx_flush(&cx);
-	if (pc != PROLO_OK)
-		goto fail;
+	/* the registry, the protocol library (the courses' follow-up plans)
+	 * and the report's day (--today) */
+	struct cli_run run;
+	if ((rc = cli_begin(ctx, ca, &run)) != 0)
+		goto done;
+	pc = app_report(&run.cx, &f, &opt, &rep, &run.err);
+	if ((rc = cli_end(ctx, &run, pc)) != 0)
+		goto done;
 	const struct report_results *res = report_results(rep);
 
 	if (strcmp(format, "csv") == 0) {
@@ -168,9 +160,7 @@ done:
 	buf_free(&b);
 	buf_free(&tp);
 	buf_free(&fn);
-	protocol_lib_free(&lib);
 	buf_free(&desc);
 	report_free(rep);
-	store_close(st);
 	return rc;
 }

@@ -664,9 +664,15 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 /* ---- for the other sections (report_html.h) ------------------------------ */
 
 void report_html_pct(struct buf_out *o, double r) { pct(o, r); }
-void report_html_pct_ci(struct buf_out *o, double r, double lo, double hi) { pct_ci(o, r, lo, hi); }
 void report_html_scroll_open(struct buf_out *o, const char *label) { scroll_open(o, label); }
-void report_html_scroll_close(struct buf_out *o) { scroll_close(o); }
+void report_html_table_close(struct buf_out *o) { table_close(o); }
+void report_html_td_pct_ci(struct buf_out *o, double r, double lo, double hi) { td_pct_ci(o, r, lo, hi); }
+
+void report_html_figure(struct buf_out *o, const struct report_results *res, const char *title, const char *label,
+                        report_html_section_fn *chart, const char *caption, report_html_section_fn *text)
+{
+	figure(o, res, title, label, chart, caption, text);
+}
 void report_html_data_open(struct buf_out *o, const char *label, const char *head) { chart_data_open(o, label, head); }
 void report_html_data_close(struct buf_out *o) { chart_data_close(o); }
 double report_html_x(double x, double x1) { return sx(x, 0, x1); }

@@ -17,11 +17,18 @@
 
 /* "62.5%" or "NA". */
 void report_html_pct(struct buf_out *o, double r);
-/* "62.5% <small>(55.1–69.3)</small>" or "NA". */
-void report_html_pct_ci(struct buf_out *o, double r, double lo, double hi);
-/* A named region that scrolls sideways (keyboard reachable). */
+/* A named region that scrolls sideways (keyboard reachable); closing a
+ * table closes its region too. */
 void report_html_scroll_open(struct buf_out *o, const char *label);
-void report_html_scroll_close(struct buf_out *o);
+void report_html_table_close(struct buf_out *o);
+/* <td> with a rate and its interval. */
+void report_html_td_pct_ci(struct buf_out *o, double r, double lo, double hi);
+/* A chart under its heading (title), in a region named label that
+ * scrolls, then its caption and text alternative (text). */
+struct report_results;
+typedef void report_html_section_fn(struct buf_out *o, const struct report_results *res);
+void report_html_figure(struct buf_out *o, const struct report_results *res, const char *title, const char *label,
+                        report_html_section_fn *chart, const char *caption, report_html_section_fn *text);
 /* A chart's numbers as a table in a <details>; head: the header cells. */
 void report_html_data_open(struct buf_out *o, const char *label, const char *head);
 void report_html_data_close(struct buf_out *o);

@@ -39,8 +39,9 @@ static void svg_close(struct buf_out *o)
 	buf_outf(o, "</svg>\n");
 }
 
-static void rate_chart(struct buf_out *o, const struct report_tp_results *tp)
+static void rate_chart(struct buf_out *o, const struct report_results *res)
 {
+	const struct report_tp_results *tp = &res->tp;
 	svg_open(o, "tp-chart", "Responders at 3, 6 and 12 months with 95% intervals", "tp-summary");
 	report_html_axes_share(o, XMAX, "months after the start", "responders among courses due");
 	for (int e = 0; e < TP_END__COUNT; e++) {
@@ -69,8 +70,9 @@ static void rate_chart(struct buf_out *o, const struct report_tp_results *tp)
 	svg_close(o);
 }
 
-static void completeness_chart(struct buf_out *o, const struct report_tp_results *tp)
+static void completeness_chart(struct buf_out *o, const struct report_results *res)
 {
+	const struct report_tp_results *tp = &res->tp;
 	svg_open(o, "tp-completeness-chart", "Follow-up completeness at 3, 6 and 12 months", "tp-completeness-summary");
 	report_html_axes_share(o, XMAX, "months after the start", "answered among courses due");
 	for (int i = 0; i < REPORT_TP_N; i++)
@@ -133,16 +135,16 @@ static void groups_table(struct buf_out *o, const struct report_tp_results *tp)
 				}
 				buf_outf(o, "<td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>", x->due, x->answered);
 				report_html_pct(o, x->completeness);
-				buf_outf(o, "</td><td>%" PRIu64 "</td><td>", x->responders);
-				report_html_pct_ci(o, x->rate, x->lo, x->hi);
-				buf_outf(o, "</td></tr>\n");
+				buf_outf(o, "</td><td>%" PRIu64 "</td>", x->responders);
+				report_html_td_pct_ci(o, x->rate, x->lo, x->hi);
+				buf_outf(o, "</tr>\n");
 			}
 	report_html_data_close(o);
 }
 
 static void funnel_table(struct buf_out *o, const struct report_tp_results *tp)
 {
-	buf_outf(o, "<p>Invitation funnel: each due time point under the channel of its invitation "
+	buf_outf(o, "<h2>Invitation funnel</h2><p>Each due time point under the channel of its invitation "
 	            "(<em>none</em>: the outbox sent nothing for it); answered counts every answer in the window, "
 	            "through the link or recorded by the clinic.</p>");
 	report_html_scroll_open(o, "Invitation funnel");
@@ -158,36 +160,34 @@ static void funnel_table(struct buf_out *o, const struct report_tp_results *tp)
 				buf_outf(o, "<td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
 				         f->due, f->sent, f->delivered, f->answered);
 		}
-	buf_outf(o, "</table>");
-	report_html_scroll_close(o);
-	buf_outf(o, "\n");
+	report_html_table_close(o);
+}
+
+static void rate_text(struct buf_out *o, const struct report_results *res)
+{
+	char day[11];
+	dom_date_format(res->tp.as_of, day);
+	buf_outf(o, "<p>Every ended course is asked again at the time points of its follow-up plan, counted from "
+	            "its start, whatever its ending. A course is <em>due</em> at a time point when the point's window "
+	            "closed before %s; it <em>answered</em> with an NRS in the window, and <em>responded</em> when "
+	            "the NRS nearest the time point is at most half its baseline. Courses that did not answer count "
+	            "as non-responders, so a low completeness lowers the rate.</p>\n", day);
+	summary(o, &res->tp, "tp-summary", "Responders", false);
+	groups_table(o, &res->tp);
+}
+
+static void completeness_text(struct buf_out *o, const struct report_results *res)
+{
+	summary(o, &res->tp, "tp-completeness-summary", "Answered", true);
 }
 
 void report_tp_html(const struct report_results *res, struct buf_out *o)
 {
-	const struct report_tp_results *tp = &res->tp;
-	char day[11];
-	dom_date_format(tp->as_of, day);
-	buf_outf(o, "<h2 id=\"time-points\">Outcomes at 3, 6 and 12 months</h2>"
-	            "<p>Every ended course is asked again at the time points of its follow-up plan, counted from its "
-	            "start, whatever its ending. A course is <em>due</em> at a time point when the window of the point "
-	            "closed before %s; it <em>answered</em> with an NRS in the window, and <em>responded</em> when the "
-	            "NRS nearest the time point is at most half its baseline. Courses that did not answer count as "
-	            "non-responders, so a low completeness lowers the rate.</p>\n", day);
-	buf_outf(o, "<figure>");
-	report_html_scroll_open(o, "Responders at time points chart");
-	rate_chart(o, tp);
-	report_html_scroll_close(o);
-	buf_outf(o, "<figcaption>Responders among the courses due, with 95%% Wilson intervals, all modalities and "
-	            "conditions.");
-	summary(o, tp, "tp-summary", "Responders", false);
-	groups_table(o, tp);
-	buf_outf(o, "</figcaption></figure>\n<figure>");
-	report_html_scroll_open(o, "Follow-up completeness chart");
-	completeness_chart(o, tp);
-	report_html_scroll_close(o);
-	buf_outf(o, "<figcaption>Follow-up completeness: the share of courses due that answered.");
-	summary(o, tp, "tp-completeness-summary", "Answered", true);
-	buf_outf(o, "</figcaption></figure>\n");
-	funnel_table(o, tp);
+	report_html_figure(o, res, "Responders at 3, 6 and 12 months", "Responders at time points chart", rate_chart,
+	                   "Responders among the courses due, with 95% Wilson intervals, all modalities and conditions: "
+	                   "all ended courses, the completed ones and the drop-outs.",
+	                   rate_text);
+	report_html_figure(o, res, "Follow-up completeness at 3, 6 and 12 months", "Follow-up completeness chart",
+	                   completeness_chart, "The share of the courses due that answered.", completeness_text);
+	funnel_table(o, &res->tp);
 }
