@@ -80,7 +80,7 @@ static void completeness_chart(struct buf_out *o, const struct report_results *r
 			const struct report_tp_cell *x = &tp->cell[ALLG][i][e];
 			if (x->suppressed || isnan(x->completeness))
 				continue;
-			double px = report_html_x(report_tp_months[i], XMAX) + 2 * tp_shift[e] - 8;
+			double px = report_html_x(report_tp_months[i], XMAX) + 18 * (e - 1) - 8; /* all, completed, dropped */
 			double top = report_html_y(x->completeness), base = report_html_y(0);
 			buf_outf(o, "<rect class=\"tp-bar\" x=\"%.2f\" y=\"%.2f\" width=\"16\" height=\"%.2f\" fill=\"%s\"><title>%s, "
 			            "%d months: %" PRIu64 " of %" PRIu64 " answered</title></rect>",
@@ -179,6 +179,22 @@ static void rate_text(struct buf_out *o, const struct report_results *res)
 static void completeness_text(struct buf_out *o, const struct report_results *res)
 {
 	summary(o, &res->tp, "tp-completeness-summary", "Answered", true);
+	report_html_data_open(o, "Follow-up completeness as a table",
+	                      "<th scope=\"col\">months</th><th scope=\"col\">ending</th><th scope=\"col\">due</th>"
+	                      "<th scope=\"col\">answered</th><th scope=\"col\">completeness</th>");
+	for (int i = 0; i < REPORT_TP_N; i++)
+		for (int e = 0; e < TP_END__COUNT; e++) {
+			const struct report_tp_cell *x = &res->tp.cell[ALLG][i][e];
+			buf_outf(o, "<tr><th scope=\"row\">%d</th><td>%s</td>", report_tp_months[i], tp_label[e]);
+			if (x->suppressed) {
+				buf_outf(o, "<td colspan=\"3\">suppressed (a small group)</td></tr>\n");
+				continue;
+			}
+			buf_outf(o, "<td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>", x->due, x->answered);
+			report_html_pct(o, x->completeness);
+			buf_outf(o, "</td></tr>\n");
+		}
+	report_html_data_close(o);
 }
 
 void report_tp_html(const struct report_results *res, struct buf_out *o)
