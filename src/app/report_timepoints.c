@@ -47,20 +47,31 @@ enum prolo_code app_tp_feed(struct app_tp_feed *f, struct report *r, const struc
 {
 	memset(&f->tc, 0, sizeof f->tc);
 	f->tc.rows = rows;
-	f->plan.n = 0;
-	if (rows->start_date != DOM_DATE_NONE)
-		followup_plan(protocol_of(f, rows->protocol), rows->condition_name, rows->start_date, &f->plan);
-	for (int i = 0; i < REPORT_TP_N; i++) {
-		struct report_tp_point *p = &f->tc.pt[i];
-		f->idx[i] = followup_point_at_months(&f->plan, report_tp_months[i]);
-		p->channel = CH_NONE;
-		if (f->idx[i] < 0)
-			continue;
-		const struct fu_point *fp = &f->plan.pts[f->idx[i]];
-		p->planned = true;
-		p->target = fp->due;
-		p->window_start = fp->window_start;
-		p->window_end = fp->window_end;
+	for (int i = 0; i < REPORT_TP_N; i++)
+		f->tc.pt[i].channel = CH_NONE;
+	int32_t start = rows->start_date;
+	if (start != DOM_DATE_NONE) {
+		/* A plan's days are the start plus the protocol's offsets
+		 * (registry/followup.h), so the plan of day 0 moved to the
+		 * course's start is the course's plan: made once per protocol. */
+		const struct protocol *proto = protocol_of(f, rows->protocol);
+		if (!f->idx_known || f->idx_proto != proto) {
+			followup_plan(proto, rows->condition_name, 0, &f->plan);
+			for (int i = 0; i < REPORT_TP_N; i++)
+				f->idx[i] = followup_point_at_months(&f->plan, report_tp_months[i]);
+			f->idx_known = true;
+			f->idx_proto = proto;
+		}
+		for (int i = 0; i < REPORT_TP_N; i++) {
+			if (f->idx[i] < 0)
+				continue;
+			const struct fu_point *fp = &f->plan.pts[f->idx[i]];
+			struct report_tp_point *p = &f->tc.pt[i];
+			p->planned = true;
+			p->target = start + fp->due;
+			p->window_start = start + fp->window_start;
+			p->window_end = start + fp->window_end;
+		}
 	}
 	enum prolo_code rc = store_ostep_course(f->steps, rows->course_key, on_step, f, err);
 	return rc ? rc : report_add_timepoints(r, &f->tc, err);

@@ -15,9 +15,14 @@ struct app_tp_feed {
 	struct store_ostep_cursor *steps;
 	char proto_name[PROTO_NAME_MAX];  /* the last protocol looked up */
 	const struct protocol *proto;     /* and what it was (NULL: none) */
-	struct fu_plan plan;              /* scratch of the current course */
-	struct report_tp_course tc;
-	int idx[REPORT_TP_N];             /* plan point of each time point, -1 none */
+	struct report_tp_course tc;       /* the current course's time points */
+	/* The plan on day 0 of the last protocol seen (idx_proto, NULL for the
+	 * defaults; valid when idx_known) and its point of each time point
+	 * (-1: none): a plan's offsets depend on its protocol only. */
+	struct fu_plan plan;
+	int idx[REPORT_TP_N];
+	bool idx_known;
+	const struct protocol *idx_proto;
 };
 
 /* Opens the outbox's cursor. PROLO_EDB, PROLO_ENOMEM. */
