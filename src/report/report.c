@@ -58,6 +58,9 @@ struct report {
 	size_t obs_cap;
 	double *obs_score; /* same-day scores averaged, oldest first */
 	int32_t *obs_k;    /* session number (0 for the baseline) */
+	int32_t *obs_date; /* their dates */
+	size_t obs_n;      /* observations of course obs_of (NULL: none) */
+	const struct course_rows *obs_of;
 };
 
 static const char *const all_name = "ALL";
@@ -126,6 +129,7 @@ void report_free(struct report *r)
 	}
 	free(r->obs_score);
 	free(r->obs_k);
+	free(r->obs_date);
 	free(r);
 }
 
@@ -240,7 +244,8 @@ static enum prolo_code obs_reserve(struct report *r, size_t n)
 	size_t c = grown(r->obs_cap, n);
 	/* On failure of the second, the first is larger: harmless. */
 	if (!resize_zeroed(&r->obs_score, r->obs_cap, c, sizeof *r->obs_score) ||
-	    !resize_zeroed(&r->obs_k, r->obs_cap, c, sizeof *r->obs_k))
+	    !resize_zeroed(&r->obs_k, r->obs_cap, c, sizeof *r->obs_k) ||
+	    !resize_zeroed(&r->obs_date, r->obs_cap, c, sizeof *r->obs_date))
 		return PROLO_ENOMEM;
 	r->obs_cap = c;
 	return PROLO_OK;
@@ -256,6 +261,7 @@ static void fill_nrs(void *ctx, size_t idx, int32_t date, double score)
 	struct nrs_fill *f = ctx;
 	f->r->obs_score[idx] = score;
 	f->r->obs_k[idx] = idx == 0 ? 0 : asof(f->c, date);
+	f->r->obs_date[idx] = date;
 }
 
 /* The course's NRS observations into r->obs_*: same-day scores averaged,
@@ -378,6 +384,7 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
                                   struct prolo_err *err)
 {
 	assert(!r->finished);
+	r->obs_of = NULL;
 	unsigned instr_mask = 0;
 	enum prolo_code rc = validate(c, &instr_mask, err);
 	if (rc != PROLO_OK)
@@ -393,6 +400,8 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
 	int32_t maxk = 0;
 	if (collect_nrs(r, c, &n_obs, &same_day))
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	r->obs_of = c; /* for report_course_nrs */
+	r->obs_n = n_obs;
 	derive(r->obs_score, r->obs_k, n_obs, &dv, &maxk);
 	if (!dv.event)
 		dv.t = maxk;
@@ -764,6 +773,17 @@ enum prolo_code report_finish(struct report *r, struct prolo_err *err)
 		               &res->diffs[i].diff, &res->diffs[i].lo, &res->diffs[i].hi);
 	}
 	return PROLO_OK;
+}
+
+bool report_course_nrs(const struct report *r, const struct course_rows *c, size_t *n, const int32_t **date,
+                       const double **score)
+{
+	if (r->obs_of != c)
+		return false;
+	*n = r->obs_n;
+	*date = r->obs_date;
+	*score = r->obs_score;
+	return true;
 }
 
 struct report_results *report_results_mut(struct report *r)

@@ -166,6 +166,14 @@ enum prolo_code report_finish(struct report *r, struct prolo_err *err);
 /* The results; valid after report_finish until report_free. */
 const struct report_results *report_results(const struct report *r);
 
+/* The NRS observations of course c as report_add_course derived them
+ * (same-day scores averaged, oldest first, n of them), for the other
+ * parts of the report that fold the same course (report_tp.c). False when
+ * c is not the course report_add_course took last (or it refused it).
+ * Valid until the next report_add_course. Cannot fail. */
+bool report_course_nrs(const struct report *r, const struct course_rows *c, size_t *n, const int32_t **date,
+                       const double **score);
+
 /* The results to change in place (report_suppress); valid as above. */
 struct report_results *report_results_mut(struct report *r);
 

@@ -2,8 +2,9 @@
  * fold into fixed counts of its own group and ending, and into the
  * invitation funnel; the margins (ALL) and "all" endings are summed at the
  * end (report/report_tp.h; docs/report.md gives every rule in words).
- * Nothing is kept per course, and one pass over a course's assessments
- * serves its three time points. */
+ * Nothing is kept per course; a course's NRS observations are the ones
+ * the report derived for it (report_course_nrs), so the rules on them
+ * (same-day scores averaged, the baseline) are those of report.csv. */
 #include "report/report_tp.h"
 
 #include <math.h>
@@ -14,18 +15,18 @@
 const int report_tp_months[REPORT_TP_N] = { 3, 6, 12 };
 const char *const report_tp_ending_names[TP_END__COUNT] = { "all", "completed", "dropped" };
 
-/* The time points pt[0..n) of a course (those with due[k]) in one pass
- * over its assessments (sorted by date): the baseline is the first NRS
- * date, each date's NRS scores averaged; a point's assessment is the NRS
- * date in its window nearest to its target, the later of two as near. */
-static void assess(const struct course_rows *c, const struct report_tp_point *pt, const bool *due, int n,
-                   bool *answered, bool *responder)
+/* The time points pt[0..n) of a course (those with due[k]) over its NRS
+ * observations (report_course_nrs: one per date, oldest first): the first
+ * is the baseline; a point's assessment is the date in its window nearest
+ * to its target, the later of two as near. */
+static void assess(const int32_t *date, const double *score, size_t n_obs, const struct report_tp_point *pt,
+                   const bool *due, bool *answered, bool *responder)
 {
-	int32_t bdate = DOM_DATE_NONE, best[REPORT_TP_N];
+	int32_t best[REPORT_TP_N];
 	int64_t best_dist[REPORT_TP_N];
-	double base = NAN, best_score[REPORT_TP_N];
+	double best_score[REPORT_TP_N];
 	int32_t lo = INT32_MAX, hi = INT32_MIN; /* the windows' span */
-	for (int k = 0; k < n; k++) {
+	for (int k = 0; k < REPORT_TP_N; k++) {
 		best[k] = DOM_DATE_NONE;
 		best_dist[k] = INT64_MAX;
 		best_score[k] = NAN;
@@ -34,47 +35,26 @@ static void assess(const struct course_rows *c, const struct report_tp_point *pt
 			hi = pt[k].window_end > hi ? pt[k].window_end : hi;
 		}
 	}
-	size_t i = 0;
-	while (i < c->n_outcomes) {
-		int32_t d = c->out_date[i];
-		double sum = 0;
-		int cnt = 0;
-		for (; i < c->n_outcomes && c->out_date[i] == d; i++)
-			if (c->out_instrument[i] == INSTR_NRS && !isnan(c->out_score[i])) {
-				sum += c->out_score[i];
-				cnt++;
-			}
-		if (!cnt)
-			continue;
-		double score = sum / cnt;
-		if (bdate == DOM_DATE_NONE) {
-			bdate = d;
-			base = score;
-		}
+	for (size_t j = 0; j < n_obs; j++) {
+		int32_t d = date[j];
 		if (d < lo || d > hi)
 			continue;
-		for (int k = 0; k < n; k++) {
+		for (int k = 0; k < REPORT_TP_N; k++) {
 			if (!due[k] || d < pt[k].window_start || d > pt[k].window_end)
 				continue;
 			int64_t dist = d >= pt[k].target ? (int64_t)d - pt[k].target : (int64_t)pt[k].target - d;
 			if (dist <= best_dist[k]) {
 				best_dist[k] = dist;
 				best[k] = d;
-				best_score[k] = score;
+				best_score[k] = score[j];
 			}
 		}
 	}
-	for (int k = 0; k < n; k++) {
+	for (int k = 0; k < REPORT_TP_N; k++) {
 		answered[k] = best[k] != DOM_DATE_NONE;
-		responder[k] = answered[k] && bdate < best[k] && base >= REPORT_MIN_BASELINE && 2 * best_score[k] <= base;
+		responder[k] = answered[k] && date[0] < best[k] && score[0] >= REPORT_MIN_BASELINE &&
+		               2 * best_score[k] <= score[0];
 	}
-}
-
-void report_tp_assess(const struct course_rows *c, const struct report_tp_point *pt, bool *answered,
-                      bool *responder)
-{
-	const bool due = true;
-	assess(c, pt, &due, 1, answered, responder);
 }
 
 enum prolo_code report_add_timepoints(struct report *r, const struct report_tp_course *in,
@@ -82,6 +62,8 @@ enum prolo_code report_add_timepoints(struct report *r, const struct report_tp_c
 {
 	const struct course_rows *c = in->rows;
 	const char *id = c->course_id ? c->course_id : "?";
+	struct report_tp_results *tp = &report_results_mut(r)->tp;
+	bool due[REPORT_TP_N], answered[REPORT_TP_N] = { false }, responder[REPORT_TP_N] = { false }, any = false;
 	for (int i = 0; i < REPORT_TP_N; i++) {
 		const struct report_tp_point *p = &in->pt[i];
 		if (p->planned && p->window_end < p->window_start)
@@ -89,18 +71,17 @@ enum prolo_code report_add_timepoints(struct report *r, const struct report_tp_c
 			                     id, report_tp_months[i]);
 		if (p->channel < 0 || p->channel >= CH__COUNT)
 			return prolo_err_set(err, PROLO_EINVAL, "channel", "course %s: channel %d out of range", id, p->channel);
+		any |= due[i] = p->planned && p->window_end < tp->as_of;
 	}
-	if (c->modality < 0 || c->modality >= MOD__COUNT || c->condition < -1 || c->condition >= COND__COUNT ||
-	    c->status < 0 || c->status >= CS__COUNT)
-		return prolo_err_set(err, PROLO_EINVAL, "course", "course %s: modality, condition or status out of range", id);
+	size_t n_obs;
+	const int32_t *date;
+	const double *score;
+	if (!report_course_nrs(r, c, &n_obs, &date, &score))
+		return prolo_err_set(err, PROLO_EINVAL, "course", "course %s: not the course the report took last", id);
 	if (!dom_status_ended((enum course_status)c->status))
 		return PROLO_OK;
-	struct report_tp_results *tp = &report_results_mut(r)->tp;
-	bool due[REPORT_TP_N], answered[REPORT_TP_N] = { false }, responder[REPORT_TP_N] = { false }, any = false;
-	for (int i = 0; i < REPORT_TP_N; i++)
-		any |= due[i] = in->pt[i].planned && in->pt[i].window_end < tp->as_of;
-	if (any)
-		assess(c, in->pt, due, REPORT_TP_N, answered, responder);
+	if (any && n_obs)
+		assess(date, score, n_obs, in->pt, due, answered, responder);
 	/* Only the course's own group and ending here (a clinic-added
 	 * condition in its modality's ALL); report_tp_finish adds up the
 	 * margins and "all". */
@@ -109,12 +90,9 @@ enum prolo_code report_add_timepoints(struct report *r, const struct report_tp_c
 	for (int i = 0; i < REPORT_TP_N; i++) {
 		const struct report_tp_point *p = &in->pt[i];
 		struct report_tp_cell *x = &tp->cell[g][i][e];
-		if (!p->planned) {
-			x->no_point++;
-			continue;
-		}
 		if (!due[i]) {
-			x->not_yet_due++;
+			x->no_point += !p->planned;
+			x->not_yet_due += p->planned;
 			continue;
 		}
 		x->due++;

@@ -69,22 +69,17 @@ struct report_tp_results {
 
 struct report;
 
-/* Folds one course's time points into the report r (before report_finish).
- * The course must have been added with report_add_course, which checked
- * its rows. Courses not ended are not counted. Cannot fail otherwise than
+/* Folds one course's time points into the report r (before report_finish),
+ * right after report_add_course took the course (it checked its rows and
+ * derived its NRS observations). Courses not ended are not counted.
  * PROLO_EINVAL for a malformed point (a window that ends before it starts,
- * a channel out of range): err names the course, nothing is counted. */
+ * a channel out of range) or a course report_add_course did not take
+ * last: err names the course, nothing is counted. */
 enum prolo_code report_add_timepoints(struct report *r, const struct report_tp_course *c,
                                       struct prolo_err *err);
 /* The rates, shares and intervals from the counts (report_finish calls
  * it). z: the interval's normal quantile. Cannot fail. */
 void report_tp_finish(struct report_tp_results *tp, double z);
-
-/* The one-course rules, exposed for tests: the assessment of time point pt
- * among the course's NRS rows (docs/report.md): *answered, *responder.
- * Cannot fail. */
-void report_tp_assess(const struct course_rows *c, const struct report_tp_point *pt, bool *answered,
-                      bool *responder);
 
 struct report_results;
 /* report_timepoints.csv and report_funnel.csv (columns in docs/report.md):

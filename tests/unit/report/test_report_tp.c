@@ -82,11 +82,35 @@ static void default_points(const struct tcourse *c, struct report_tp_course *tc)
 	}
 }
 
-static void assess(const struct tcourse *c, int i, bool *answered, bool *responder)
+static struct report *report_at(int32_t as_of)
 {
+	struct report_options o = { .conf = 0.95, .as_of = as_of };
+	struct report *r = NULL;
+	assert_int_equal(report_new(&o, &r, NULL), PROLO_OK);
+	return r;
+}
+
+static void add(struct report *r, struct tcourse *c, struct report_tp_course *tc)
+{
+	struct prolo_err err = { 0 };
+	assert_int_equal(report_add_course(r, &c->r, &err), PROLO_OK);
+	assert_int_equal(report_add_timepoints(r, tc, &err), PROLO_OK);
+}
+
+/* Time point i of the one (ended) course c, by the report on day 5000
+ * (every window closed): answered, responded. */
+static void assess(struct tcourse *c, int i, bool *answered, bool *responder)
+{
+	struct report *r = report_at(5000);
 	struct report_tp_course tc;
 	default_points(c, &tc);
-	report_tp_assess(&c->r, &tc.pt[i], answered, responder);
+	add(r, c, &tc);
+	assert_int_equal(report_finish(r, NULL), PROLO_OK);
+	const struct report_tp_cell *x = &report_results(r)->tp.cell[ALLG][i][TP_END_ALL];
+	assert_int_equal(x->due, 1);
+	*answered = x->answered == 1;
+	*responder = x->responders == 1;
+	report_free(r);
 }
 
 static void test_window_ends(void **state)
@@ -191,21 +215,6 @@ static void test_baseline_rules(void **state)
 	nrs(&c, 1091, NAN);
 	assess(&c, 0, &a, &r);
 	assert_false(a);
-}
-
-static struct report *report_at(int32_t as_of)
-{
-	struct report_options o = { .conf = 0.95, .as_of = as_of };
-	struct report *r = NULL;
-	assert_int_equal(report_new(&o, &r, NULL), PROLO_OK);
-	return r;
-}
-
-static void add(struct report *r, struct tcourse *c, struct report_tp_course *tc)
-{
-	struct prolo_err err = { 0 };
-	assert_int_equal(report_add_course(r, &c->r, &err), PROLO_OK);
-	assert_int_equal(report_add_timepoints(r, tc, &err), PROLO_OK);
 }
 
 static void test_fold(void **state)
@@ -321,13 +330,20 @@ static void test_bad_point(void **state)
 	struct report_tp_course tc;
 	struct prolo_err err = { 0 };
 	course_init(&c, MOD_DEXTROSE, COND_LOW_BACK_PAIN, CS_COMPLETED);
+	nrs(&c, 1000, 8);
+	nrs(&c, 1091, 1);
 	default_points(&c, &tc);
+	/* before report_add_course took it */
+	assert_int_equal(report_add_timepoints(r, &tc, &err), PROLO_EINVAL);
+	assert_string_equal(err.field, "course");
+	assert_int_equal(report_add_course(r, &c.r, &err), PROLO_OK);
 	tc.pt[1].window_end = tc.pt[1].window_start - 1;
 	assert_int_equal(report_add_timepoints(r, &tc, &err), PROLO_EINVAL);
 	assert_string_equal(err.field, "window");
 	default_points(&c, &tc);
 	tc.pt[2].channel = CH__COUNT;
 	assert_int_equal(report_add_timepoints(r, &tc, &err), PROLO_EINVAL);
+	assert_string_equal(err.field, "channel");
 	assert_int_equal(report_finish(r, NULL), PROLO_OK);
 	assert_int_equal(report_results(r)->tp.cell[ALLG][0][TP_END_ALL].due, 0);
 	report_free(r);
