@@ -59,8 +59,8 @@ struct report {
 	double *obs_score; /* same-day scores averaged, oldest first */
 	int32_t *obs_k;    /* session number (0 for the baseline) */
 	int32_t *obs_date; /* their dates */
-	size_t obs_n;      /* observations of course obs_of (NULL: none) */
-	const struct course_rows *obs_of;
+	size_t obs_n;      /* how many there are */
+	const struct course_rows *obs_of; /* the course they are of; NULL: none */
 };
 
 static const char *const all_name = "ALL";
@@ -161,7 +161,7 @@ static enum prolo_code tab_reserve(struct tab *t, size_t k)
 	if (k < t->cap)
 		return PROLO_OK;
 	size_t c = grown(t->cap, k + 1);
-	/* On failure of the second, the first is larger: harmless. */
+	/* On failure of a later one, the earlier are larger: harmless. */
 	if (!resize_zeroed(&t->ev, t->cap, c, sizeof *t->ev) || !resize_zeroed(&t->ce, t->cap, c, sizeof *t->ce))
 		return PROLO_ENOMEM;
 	t->cap = c;
@@ -242,7 +242,7 @@ static enum prolo_code obs_reserve(struct report *r, size_t n)
 	if (n <= r->obs_cap)
 		return PROLO_OK;
 	size_t c = grown(r->obs_cap, n);
-	/* On failure of the second, the first is larger: harmless. */
+	/* On failure of a later one, the earlier are larger: harmless. */
 	if (!resize_zeroed(&r->obs_score, r->obs_cap, c, sizeof *r->obs_score) ||
 	    !resize_zeroed(&r->obs_k, r->obs_cap, c, sizeof *r->obs_k) ||
 	    !resize_zeroed(&r->obs_date, r->obs_cap, c, sizeof *r->obs_date))
