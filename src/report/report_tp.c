@@ -35,15 +35,18 @@ static void assess(const int32_t *date, const double *score, size_t n_obs, const
 			hi = pt[k].window_end > hi ? pt[k].window_end : hi;
 		}
 	}
-	for (size_t j = 0; j < n_obs; j++) {
+	/* Newest first, down to the earliest window (most courses have no
+	 * assessment that late): of two as near, the later is met first and
+	 * kept. */
+	for (size_t j = n_obs; j-- > 0 && date[j] >= lo;) {
 		int32_t d = date[j];
-		if (d < lo || d > hi)
+		if (d > hi)
 			continue;
 		for (int k = 0; k < REPORT_TP_N; k++) {
 			if (!due[k] || d < pt[k].window_start || d > pt[k].window_end)
 				continue;
 			int64_t dist = d >= pt[k].target ? (int64_t)d - pt[k].target : (int64_t)pt[k].target - d;
-			if (dist <= best_dist[k]) {
+			if (dist < best_dist[k]) {
 				best_dist[k] = dist;
 				best[k] = d;
 				best_score[k] = score[j];
