@@ -1,8 +1,9 @@
 /* The floor of the report benchmark: the time it takes merely to read the
  * columns the report needs from a registry, with nothing computed. It steps
- * the four SELECTs of the report's lean read (courses, sessions,
- * assessments, adverse event kind and duration: what the report uses),
- * each to the end in the tables' key order,
+ * the five SELECTs of the report's lean read (courses with the start date
+ * and protocol its time points need, sessions, assessments, adverse event
+ * kind and duration, the outbox's steps for the invitation funnel: what
+ * the report uses), each to the end in the tables' key order,
  * opens the file the way the report does (read-only, same PRAGMAs), and
  * touches every column with the accessor of its type. Independent of prolo:
  * only libsqlite3.
@@ -20,14 +21,20 @@ struct query {
 };
 
 static const struct query queries[] = {
-	{ "SELECT c.pk, c.course_id, c.modality, c.condition, c.status FROM courses c ORDER BY c.pk",
-	  "itttt" },
+	{ "SELECT c.pk, c.course_id, c.modality, c.condition, c.status, c.start_date, c.protocol"
+	  " FROM courses c ORDER BY c.pk",
+	  "itttttt" },
 	{ "SELECT course_pk, session_no, date FROM sessions ORDER BY course_pk, session_no", "iit" },
 	{ "SELECT course_pk, date, instrument, score FROM outcomes WHERE score IS NOT NULL"
 	  " ORDER BY course_pk, date, instrument",
 	  "ittr" },
 	{ "SELECT course_pk, kind, duration_days FROM adverse_events ORDER BY course_pk, seq",
 	  "iti" },
+	{ "SELECT m.course_pk, m.point_day, m.step, m.channel,"
+	  " EXISTS (SELECT 1 FROM outreach_attempts a WHERE a.message_id = m.id),"
+	  " EXISTS (SELECT 1 FROM outreach_attempts a WHERE a.message_id = m.id AND a.result = 'accepted')"
+	  " FROM outreach_messages m ORDER BY m.course_pk, m.point_day, m.step",
+	  "iiitii" },
 };
 
 /* Reads one query to the end; returns 0, or -1 after printing the error. */

@@ -6,11 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/report_timepoints.h"
 #include "report/report.h"
+
+struct feed_ctx {
+	struct report *r;
+	struct app_tp_feed tp;
+};
 
 static enum prolo_code feed(void *ctx, const struct course_rows *rows, struct prolo_err *err)
 {
-	return report_add_course(ctx, rows, err);
+	struct feed_ctx *fc = ctx;
+	enum prolo_code rc = report_add_course(fc->r, rows, err);
+	return rc ? rc : app_tp_feed(&fc->tp, fc->r, rows, err);
 }
 
 enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
@@ -57,10 +65,19 @@ enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
 	struct store_report_filter f = { .clinic = clinic, .modality = in->modality,
 	                                 .condition = in->condition, .from = from, .to = to,
 	                                 .lean = in->lean };
-	struct report *r = NULL;
-	if ((rc = report_new(ro, &r, err)))
+	/* The time points are due by the clock's date (report_tp.h). */
+	struct report_options opt = { 0 };
+	if (ro)
+		opt = *ro;
+	opt.as_of = cx->today;
+	struct feed_ctx fc = { 0 };
+	if ((rc = report_new(&opt, &fc.r, err)))
 		return rc;
-	if (!(rc = store_scan_courses(cx->st, &f, feed, r, err)) && !(rc = report_finish(r, err))) {
+	struct report *r = fc.r;
+	if (!(rc = app_tp_open(cx, &fc.tp, err)))
+		rc = store_scan_courses(cx->st, &f, feed, &fc, err);
+	app_tp_close(&fc.tp);
+	if (!rc && !(rc = report_finish(r, err))) {
 		if (coarse) {
 			struct report_results *res = report_results_mut(r);
 			res->suppression.from = from;

@@ -45,11 +45,12 @@ static int parse_date_opt(struct cli_ctx *ctx, const char *name, const char *v, 
 int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
 {
 	struct prolo_err err = { 0 };
-	struct store *st = NULL;
 	struct report *rep = NULL;
-	struct buf a, b;
+	struct buf a, b, tp, fn;
 	buf_init(&a, REPORT_OUT_LIMIT);
 	buf_init(&b, REPORT_OUT_LIMIT);
+	buf_init(&tp, REPORT_OUT_LIMIT);
+	buf_init(&fn, REPORT_OUT_LIMIT);
 	struct buf desc;
 	buf_init(&desc, 1024);
 	int rc = 0;
@@ -97,15 +98,14 @@ int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 		desc.data[desc.len - 2] = '\0'; /* drop the last "; " */
 	struct report_options opt = { .conf = 0.95, .filter_desc = desc.len ? desc.data : NULL };
 
-	pc = store_open(ctx->db_path, 0, &st, &err);
-	if (pc != PROLO_OK)
-		goto fail;
-	struct app_ctx cx;
-	app_ctx_local(&cx, st, NULL);
-	pc = app_report(&cx, &f, &opt, &rep, &err);
-	app_ctx_flush(&cx);
-	if (pc != PROLO_OK)
-		goto fail;
+	/* the registry, the protocol library (the courses' follow-up plans)
+	 * and the report's day (--today) */
+	struct cli_run run;
+	if ((rc = cli_begin(ctx, ca, &run)) != 0)
+		goto done;
+	pc = app_report(&run.cx, &f, &opt, &rep, &run.err);
+	if ((rc = cli_end(ctx, &run, pc)) != 0)
+		goto done;
 	const struct report_results *res = report_results(rep);
 
 	if (strcmp(format, "csv") == 0) {
@@ -116,19 +116,26 @@ int cli_report(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **
 			fwrite(a.data, 1, a.len, ctx->out);
 			goto done;
 		}
+		if ((pc = report_tp_csv(res, &tp, &err)) != PROLO_OK ||
+		    (pc = report_tp_funnel_csv(res, &fn, &err)) != PROLO_OK)
+			goto fail;
 		if (privfile_mkdir(out) != 0) {
 			pc = prolo_err_set(&err, PROLO_EINVAL, "--out", "cannot create folder %s: %s", out, strerror(errno));
 			goto fail;
 		}
-		char p1[4096], p2[4096];
-		if ((size_t)snprintf(p1, sizeof p1, "%s/report.csv", out) >= sizeof p1 ||
-		    (size_t)snprintf(p2, sizeof p2, "%s/logrank.csv", out) >= sizeof p2) {
-			pc = prolo_err_set(&err, PROLO_EINVAL, "--out", "folder name too long");
-			goto fail;
+		const struct { const char *name; const struct buf *data; } files[] = {
+			{ "report.csv", &a }, { "logrank.csv", &b }, { "report_timepoints.csv", &tp },
+			{ "report_funnel.csv", &fn },
+		};
+		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+			char path[4096];
+			if ((size_t)snprintf(path, sizeof path, "%s/%s", out, files[i].name) >= sizeof path) {
+				pc = prolo_err_set(&err, PROLO_EINVAL, "--out", "folder name too long");
+				goto fail;
+			}
+			if ((pc = write_file(path, buf_str(files[i].data), files[i].data->len, &err)) != PROLO_OK)
+				goto fail;
 		}
-		if ((pc = write_file(p1, a.data, a.len, &err)) != PROLO_OK ||
-		    (pc = write_file(p2, b.data, b.len, &err)) != PROLO_OK)
-			goto fail;
 		goto done;
 	}
 	if (strcmp(format, "text") == 0)
@@ -151,8 +158,9 @@ fail:
 done:
 	buf_free(&a);
 	buf_free(&b);
+	buf_free(&tp);
+	buf_free(&fn);
 	buf_free(&desc);
 	report_free(rep);
-	store_close(st);
 	return rc;
 }

@@ -133,12 +133,14 @@ const struct cli_command cli_ae_cmds[] = {
 
 static const struct cli_option report_opts[] = {
 	{ "format", "text|csv|json|html", "what to write (default text; json with --json)", 0, NULL },
-	{ "out", "PATH", "write to a file (csv: a folder for report.csv and logrank.csv)", 0, NULL },
+	{ "out", "PATH", "write to a file (csv: a folder for report.csv, logrank.csv, report_timepoints.csv and report_funnel.csv)", 0, NULL },
 	{ "clinic", "C", "one clinic's courses", 0, NULL },
 	{ "modality", "M", "dextrose|prp|stem_cell", 0, NULL },
 	{ "condition", "X", "one condition", 0, NULL },
 	{ "from", "YYYY-MM-DD", "courses started on or after", 0, NULL },
 	{ "to", "YYYY-MM-DD", "courses started on or before", 0, NULL },
+	{ "today", "YYYY-MM-DD", "the report's date for the time points (default: today)", 0, NULL },
+	{ "protocols", "FILE", "the protocol library (the courses' follow-up plans)", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

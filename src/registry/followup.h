@@ -47,6 +47,14 @@ uint32_t followup_default_instruments(const char *condition);
 void followup_plan(const struct protocol *p, const char *condition, int32_t start_date,
                    struct fu_plan *out);
 
+/* The point of a plan that stands for `months` months after the start
+ * (the report's 3, 6 and 12 months): among the points whose offset,
+ * counted in months of 365.25 / 12 days and rounded (halves up), is
+ * `months`, the one nearest to months * 365.25 / 12 days, the earlier of
+ * two as near. Its index in pl->pts, or -1 when the plan has none.
+ * docs/report.md "Outcomes at time points". Cannot fail. */
+int followup_point_at_months(const struct fu_plan *pl, int months);
+
 /* The instruments of pt answered in its window, from a course's
  * assessments (dates and instruments, n of them). Cannot fail. */
 uint32_t followup_answered(const struct fu_point *pt, const int32_t *out_date,

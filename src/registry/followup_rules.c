@@ -58,6 +58,25 @@ void followup_plan(const struct protocol *p, const char *condition, int32_t star
 		point(out, start_date, offsets[i], FU_DEFAULT_WINDOW_DAYS, instr);
 }
 
+int followup_point_at_months(const struct fu_plan *pl, int months)
+{
+	/* In units of 1/48 day against quarter days: offset * 12 months /
+	 * 365.25 days = offset * 48 / 1461, exact in integers. */
+	int best = -1;
+	int64_t best_dist = 0;
+	for (size_t i = 0; i < pl->n; i++) {
+		int64_t x = (int64_t)pl->pts[i].offset_days * 48;
+		if ((2 * x + 1461) / (2 * 1461) != months || x < 0)
+			continue;
+		int64_t dist = x > (int64_t)months * 1461 ? x - (int64_t)months * 1461 : (int64_t)months * 1461 - x;
+		if (best < 0 || dist < best_dist || (dist == best_dist && pl->pts[i].offset_days < pl->pts[best].offset_days)) {
+			best = (int)i;
+			best_dist = dist;
+		}
+	}
+	return best;
+}
+
 uint32_t followup_answered(const struct fu_point *pt, const int32_t *out_date,
                            const uint8_t *out_instrument, size_t n)
 {

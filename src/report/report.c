@@ -58,6 +58,9 @@ struct report {
 	size_t obs_cap;
 	double *obs_score; /* same-day scores averaged, oldest first */
 	int32_t *obs_k;    /* session number (0 for the baseline) */
+	int32_t *obs_date; /* their dates */
+	size_t obs_n;      /* how many there are */
+	const struct course_rows *obs_of; /* the course they are of; NULL: none */
 };
 
 static const char *const all_name = "ALL";
@@ -100,6 +103,7 @@ enum prolo_code report_new(const struct report_options *opt, struct report **out
 	(*out)->conf = opt && opt->conf > 0 ? opt->conf : 0.95;
 	(*out)->title = opt && opt->title ? opt->title : "prolo outcomes report";
 	(*out)->filter_desc = opt ? opt->filter_desc : NULL;
+	(*out)->res.tp.as_of = opt ? opt->as_of : 0;
 	return PROLO_OK;
 }
 
@@ -125,6 +129,7 @@ void report_free(struct report *r)
 	}
 	free(r->obs_score);
 	free(r->obs_k);
+	free(r->obs_date);
 	free(r);
 }
 
@@ -156,7 +161,7 @@ static enum prolo_code tab_reserve(struct tab *t, size_t k)
 	if (k < t->cap)
 		return PROLO_OK;
 	size_t c = grown(t->cap, k + 1);
-	/* On failure of the second, the first is larger: harmless. */
+	/* On failure of a later one, the earlier are larger: harmless. */
 	if (!resize_zeroed(&t->ev, t->cap, c, sizeof *t->ev) || !resize_zeroed(&t->ce, t->cap, c, sizeof *t->ce))
 		return PROLO_ENOMEM;
 	t->cap = c;
@@ -237,9 +242,10 @@ static enum prolo_code obs_reserve(struct report *r, size_t n)
 	if (n <= r->obs_cap)
 		return PROLO_OK;
 	size_t c = grown(r->obs_cap, n);
-	/* On failure of the second, the first is larger: harmless. */
+	/* On failure of a later one, the earlier are larger: harmless. */
 	if (!resize_zeroed(&r->obs_score, r->obs_cap, c, sizeof *r->obs_score) ||
-	    !resize_zeroed(&r->obs_k, r->obs_cap, c, sizeof *r->obs_k))
+	    !resize_zeroed(&r->obs_k, r->obs_cap, c, sizeof *r->obs_k) ||
+	    !resize_zeroed(&r->obs_date, r->obs_cap, c, sizeof *r->obs_date))
 		return PROLO_ENOMEM;
 	r->obs_cap = c;
 	return PROLO_OK;
@@ -255,6 +261,7 @@ static void fill_nrs(void *ctx, size_t idx, int32_t date, double score)
 	struct nrs_fill *f = ctx;
 	f->r->obs_score[idx] = score;
 	f->r->obs_k[idx] = idx == 0 ? 0 : asof(f->c, date);
+	f->r->obs_date[idx] = date;
 }
 
 /* The course's NRS observations into r->obs_*: same-day scores averaged,
@@ -377,6 +384,7 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
                                   struct prolo_err *err)
 {
 	assert(!r->finished);
+	r->obs_of = NULL;
 	unsigned instr_mask = 0;
 	enum prolo_code rc = validate(c, &instr_mask, err);
 	if (rc != PROLO_OK)
@@ -392,6 +400,8 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
 	int32_t maxk = 0;
 	if (collect_nrs(r, c, &n_obs, &same_day))
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	r->obs_of = c; /* for report_course_nrs */
+	r->obs_n = n_obs;
 	derive(r->obs_score, r->obs_k, n_obs, &dv, &maxk);
 	if (!dv.event)
 		dv.t = maxk;
@@ -752,6 +762,7 @@ enum prolo_code report_finish(struct report *r, struct prolo_err *err)
 	for (int m = 0; m < REPORT_NMOD; m++)
 		if ((rc = finish_mod(r, m, err)) != PROLO_OK)
 			return rc;
+	report_tp_finish(&res->tp, res->z);
 	static const int pairs[3][2] = { { 0, 1 }, { 0, 2 }, { 1, 2 } };
 	for (int i = 0; i < 3; i++) {
 		const struct report_row *a = &res->rows[pairs[i][0] * REPORT_NCOND + REPORT_ALL_COND];
@@ -762,6 +773,17 @@ enum prolo_code report_finish(struct report *r, struct prolo_err *err)
 		               &res->diffs[i].diff, &res->diffs[i].lo, &res->diffs[i].hi);
 	}
 	return PROLO_OK;
+}
+
+bool report_course_nrs(const struct report *r, const struct course_rows *c, size_t *n, const int32_t **date,
+                       const double **score)
+{
+	if (r->obs_of != c)
+		return false;
+	*n = r->obs_n;
+	*date = r->obs_date;
+	*score = r->obs_score;
+	return true;
 }
 
 struct report_results *report_results_mut(struct report *r)

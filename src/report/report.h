@@ -14,6 +14,7 @@
 #include "core/course_rows.h"
 #include "core/domain.h"
 #include "core/err.h"
+#include "report/report_tp.h"
 
 #define REPORT_NMOD (MOD__COUNT + 1)   /* modalities, then ALL */
 #define REPORT_NCOND (COND__COUNT + 1) /* built-in conditions, then ALL */
@@ -28,6 +29,8 @@ struct report_options {
 	double conf;             /* interval level; 0 = 0.95 */
 	const char *title;       /* shown by text/html; NULL = "prolo outcomes report" */
 	const char *filter_desc; /* e.g. "clinic C01, 2024-01-01..": shown; NULL = none */
+	int32_t as_of;           /* the report's date (days): time points whose window
+	                          * ended before it are due (report_tp.h) */
 };
 
 /* One row of report.csv (group = modality × condition, ALL margins). */
@@ -142,6 +145,7 @@ struct report_results {
 	struct report_quality quality;
 	const char *title, *filter_desc;
 	struct report_suppression suppression;
+	struct report_tp_results tp; /* outcomes at time points (report_tp.h) */
 };
 
 struct report;
@@ -161,6 +165,14 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
 enum prolo_code report_finish(struct report *r, struct prolo_err *err);
 /* The results; valid after report_finish until report_free. */
 const struct report_results *report_results(const struct report *r);
+
+/* The NRS observations of course c as report_add_course derived them
+ * (same-day scores averaged, oldest first, n of them), for the other
+ * parts of the report that fold the same course (report_tp.c). False when
+ * c is not the course report_add_course took last (or it refused it).
+ * Valid until the next report_add_course. Cannot fail. */
+bool report_course_nrs(const struct report *r, const struct course_rows *c, size_t *n, const int32_t **date,
+                       const double **score);
 
 /* The results to change in place (report_suppress); valid as above. */
 struct report_results *report_results_mut(struct report *r);

@@ -16,6 +16,7 @@
 
 #include "core/instruments.h"
 #include "report/report.h"
+#include "report/report_html.h"
 
 /* Text with &<>"' escaped. */
 static void esc(struct buf_out *o, const char *s)
@@ -139,7 +140,8 @@ static void chart_data_close(struct buf_out *o)
 }
 
 /* Chart frame: W×H, plot area from (L,T) to (W-R, H-B). */
-enum { W = 720, H = 340, ML = 56, MR = 130, MT = 16, MB = 44 };
+enum { W = REPORT_HTML_W, H = REPORT_HTML_H, ML = REPORT_HTML_ML, MR = REPORT_HTML_MR, MT = REPORT_HTML_MT,
+       MB = REPORT_HTML_MB };
 
 static double sx(double x, double x0, double x1)
 {
@@ -613,6 +615,8 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 	}
 	table_close(o);
 
+	report_tp_html(res, o);
+
 	figure(o, res, "Side effects", "Side effects chart", ae_chart,
 	       "Adverse events per 100 sessions by kind and modality.", ae_text);
 	buf_outf(o, "<p>Soreness lasting more than 4 days: ");
@@ -655,4 +659,26 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 	if (o->rc != PROLO_OK)
 		return prolo_err_set(err, o->rc, "", "report too large for its buffer or out of memory");
 	return PROLO_OK;
+}
+
+/* ---- for the other sections (report_html.h) ------------------------------ */
+
+void report_html_pct(struct buf_out *o, double r) { pct(o, r); }
+void report_html_scroll_open(struct buf_out *o, const char *label) { scroll_open(o, label); }
+void report_html_table_close(struct buf_out *o) { table_close(o); }
+void report_html_td_pct_ci(struct buf_out *o, double r, double lo, double hi) { td_pct_ci(o, r, lo, hi); }
+
+void report_html_figure(struct buf_out *o, const struct report_results *res, const char *title, const char *label,
+                        report_html_section_fn *chart, const char *caption, report_html_section_fn *text)
+{
+	figure(o, res, title, label, chart, caption, text);
+}
+void report_html_data_open(struct buf_out *o, const char *label, const char *head) { chart_data_open(o, label, head); }
+void report_html_data_close(struct buf_out *o) { chart_data_close(o); }
+double report_html_x(double x, double x1) { return sx(x, 0, x1); }
+double report_html_y(double y) { return sy(y, 0, 1); }
+
+void report_html_axes_share(struct buf_out *o, double x1, const char *xlabel, const char *ylabel)
+{
+	axes(o, 0, x1, 0, 0, 1, 0.25, xlabel, ylabel, 1);
 }

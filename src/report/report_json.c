@@ -185,7 +185,14 @@ enum prolo_code report_json(const struct report_results *res, struct buf *out,
 	put(def, "responder", json_string("last NRS <= 50% of baseline (baseline >= 2)"), &bad);
 	put(def, "interval", json_string("Wilson score, no continuity correction"), &bad);
 	put(def, "km", json_string("Kaplan-Meier, Greenwood variance, log interval, R survival median rule"), &bad);
+	put(def, "time_points", json_string("3, 6 and 12 months after the start, windows of the follow-up plan; "
+	                                    "due = ended course whose window closed before as_of; responder = NRS "
+	                                    "nearest the time point in its window <= 50% of baseline (baseline >= 2)"),
+	    &bad);
 	put(root, "definitions", def, &bad);
+	char as_of[11];
+	dom_date_format(res->tp.as_of, as_of);
+	put(root, "as_of", json_string(as_of), &bad);
 	if (res->suppression.active) {
 		const struct report_suppression *sp = &res->suppression;
 		json_t *sj = json_object();
@@ -211,10 +218,14 @@ enum prolo_code report_json(const struct report_results *res, struct buf *out,
 	}
 	json_t *rows = json_array();
 	for (int m = 0; m < REPORT_NMOD; m++)
-		for (int c = 0; c < REPORT_NCOND; c++)
-			add(rows, row_json(&res->rows[m * REPORT_NCOND + c], m, c,
-			                   res->suppression.row[m * REPORT_NCOND + c], &bad), &bad);
+		for (int c = 0; c < REPORT_NCOND; c++) {
+			json_t *g = row_json(&res->rows[m * REPORT_NCOND + c], m, c,
+			                     res->suppression.row[m * REPORT_NCOND + c], &bad);
+			put(g, "time_points", report_tp_json_group(res, m * REPORT_NCOND + c), &bad);
+			add(rows, g, &bad);
+		}
 	put(root, "groups", rows, &bad);
+	put(root, "invitation_funnel", report_tp_json_funnel(res), &bad);
 	json_t *lr = json_array();
 	for (int i = 0; i < REPORT_NCOND; i++) {
 		int c = i == 0 ? REPORT_ALL_COND : i - 1;

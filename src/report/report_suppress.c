@@ -21,10 +21,13 @@ enum {
 	E__COUNT
 };
 
+/* Room for the table of each ending of a time point (suppress_timepoints). */
+#define T_MAX (TP_END__COUNT * E__COUNT)
+
 struct table {
-	uint64_t v[E__COUNT];
-	bool hidden[E__COUNT];
-	bool shown[E__COUNT]; /* may be hidden to protect another */
+	uint64_t v[T_MAX];
+	bool hidden[T_MAX];
+	bool shown[T_MAX]; /* may be hidden to protect another */
 };
 
 #define ROW(m, c) ((m) * REPORT_NCOND + (c))
@@ -36,30 +39,33 @@ struct line {
 	int total;
 };
 
-/* Every additive relation a reader could use to recover a hidden entry. */
-static int lines(struct line *out)
+#define N_LINES (2 * REPORT_NCOND + 2)
+
+/* Every additive relation a reader could use to recover a hidden entry,
+ * for a table whose entries start at off. */
+static int lines(struct line *out, int off)
 {
 	int n = 0;
 	for (int c = 0; c < REPORT_NCOND; c++) { /* a condition's modalities and their ALL */
 		struct line *l = &out[n++];
 		l->n = 0;
 		for (int m = 0; m < MOD__COUNT; m++)
-			l->part[l->n++] = ROW(m, c);
-		l->total = ROW(REPORT_ALL_MOD, c);
+			l->part[l->n++] = off + ROW(m, c);
+		l->total = off + ROW(REPORT_ALL_MOD, c);
 	}
 	for (int m = 0; m < REPORT_NMOD; m++) { /* a modality's conditions, other ones, ALL */
 		struct line *l = &out[n++];
 		l->n = 0;
 		for (int c = 0; c < COND__COUNT; c++)
-			l->part[l->n++] = ROW(m, c);
-		l->part[l->n++] = m < MOD__COUNT ? E_OTHER + m : E_OTHER_ALL;
-		l->total = ROW(m, REPORT_ALL_COND);
+			l->part[l->n++] = off + ROW(m, c);
+		l->part[l->n++] = off + (m < MOD__COUNT ? E_OTHER + m : E_OTHER_ALL);
+		l->total = off + ROW(m, REPORT_ALL_COND);
 	}
 	struct line *l = &out[n++]; /* the other conditions across modalities */
 	l->n = 0;
 	for (int m = 0; m < MOD__COUNT; m++)
-		l->part[l->n++] = E_OTHER + m;
-	l->total = E_OTHER_ALL;
+		l->part[l->n++] = off + E_OTHER + m;
+	l->total = off + E_OTHER_ALL;
 	return n;
 }
 
@@ -86,6 +92,25 @@ static bool hide_next(struct table *t, const struct line *l)
 	return true;
 }
 
+/* Complementary suppression: while a line has exactly one hidden entry,
+ * hides its next smallest shown one. n: the table's entries. */
+static void complement(struct table *t, const struct line *ls, int nl, int n)
+{
+	/* Each pass hides at least one more entry or ends. */
+	for (int pass = 0; pass < n; pass++) {
+		bool changed = false;
+		for (int i = 0; i < nl; i++) {
+			int hidden = t->hidden[ls[i].total];
+			for (int j = 0; j < ls[i].n; j++)
+				hidden += t->hidden[ls[i].part[j]];
+			if (hidden == 1)
+				changed |= hide_next(t, &ls[i]);
+		}
+		if (!changed)
+			break;
+	}
+}
+
 static void suppress_table(struct report_results *res, uint64_t k)
 {
 	struct table t;
@@ -105,21 +130,8 @@ static void suppress_table(struct report_results *res, uint64_t k)
 	t.shown[E_OTHER_ALL] = true;
 	for (int e = 0; e < E__COUNT; e++)
 		t.hidden[e] = small(t.v[e], k);
-	struct line ls[2 * REPORT_NCOND + 2];
-	int nl = lines(ls);
-	/* Each pass hides at least one more entry or ends. */
-	for (int pass = 0; pass < E__COUNT; pass++) {
-		bool changed = false;
-		for (int i = 0; i < nl; i++) {
-			int hidden = t.hidden[ls[i].total];
-			for (int j = 0; j < ls[i].n; j++)
-				hidden += t.hidden[ls[i].part[j]];
-			if (hidden == 1)
-				changed |= hide_next(&t, &ls[i]);
-		}
-		if (!changed)
-			break;
-	}
+	struct line ls[N_LINES];
+	complement(&t, ls, lines(ls, 0), E__COUNT);
 	for (int g = 0; g < REPORT_NGROUPS; g++) {
 		if (!t.hidden[g])
 			continue;
@@ -309,6 +321,80 @@ static void protect_all(struct report_results *res)
 	}
 }
 
+/* ---- outcomes at time points ------------------------------------------- */
+
+static void hide_tp_cell(struct report_tp_cell *x)
+{
+	x->suppressed = true;
+	x->due = x->not_yet_due = x->no_point = x->answered = x->responders = SUPP;
+	x->completeness = x->rate = x->lo = x->hi = NAN;
+}
+
+/* Each time point's courses due, per ending, as a table like the groups'
+ * (every group hidden there hidden here too), plus the lines "all =
+ * completed + dropped" of each entry; then the funnel's channels, whose
+ * due time points add up to the time point's. */
+static void suppress_timepoints(struct report_results *res, uint64_t k)
+{
+	struct report_tp_results *tp = &res->tp;
+	const int A = ROW(REPORT_ALL_MOD, REPORT_ALL_COND);
+	for (int i = 0; i < REPORT_TP_N; i++) {
+		struct table t;
+		memset(&t, 0, sizeof t);
+		struct line ls[TP_END__COUNT * N_LINES + E__COUNT];
+		int nl = 0;
+		for (int e = 0; e < TP_END__COUNT; e++) {
+			int off = e * E__COUNT;
+			for (int g = 0; g < REPORT_NGROUPS; g++) {
+				t.v[off + g] = tp->cell[g][i][e].due;
+				t.shown[off + g] = true;
+			}
+			uint64_t other_all = 0;
+			for (int m = 0; m < REPORT_NMOD; m++) {
+				uint64_t sum = 0;
+				for (int c = 0; c < COND__COUNT; c++)
+					sum += tp->cell[ROW(m, c)][i][e].due;
+				uint64_t all = tp->cell[ROW(m, REPORT_ALL_COND)][i][e].due, other = all > sum ? all - sum : 0;
+				if (m < MOD__COUNT)
+					t.v[off + E_OTHER + m] = other;
+				else
+					other_all = other;
+			}
+			t.v[off + E_OTHER_ALL] = other_all;
+			for (int x = 0; x < E__COUNT; x++)
+				t.hidden[off + x] = small(t.v[off + x], k) || (x < REPORT_NGROUPS && res->suppression.row[x]);
+			nl += lines(ls + nl, off);
+		}
+		for (int x = 0; x < E__COUNT; x++) { /* all = completed + dropped */
+			struct line *l = &ls[nl++];
+			l->n = 2;
+			l->part[0] = TP_END_COMPLETED * E__COUNT + x;
+			l->part[1] = TP_END_DROPPED * E__COUNT + x;
+			l->total = TP_END_ALL * E__COUNT + x;
+		}
+		complement(&t, ls, nl, T_MAX);
+		for (int e = 0; e < TP_END__COUNT; e++)
+			for (int g = 0; g < REPORT_NGROUPS; g++)
+				if (t.hidden[e * E__COUNT + g])
+					hide_tp_cell(&tp->cell[g][i][e]);
+
+		struct report_tp_funnel *f = tp->funnel[i];
+		uint64_t *due[CH__COUNT];
+		for (int ch = 0; ch < CH__COUNT; ch++)
+			due[ch] = &f[ch].due;
+		if (tp->cell[A][i][TP_END_ALL].suppressed)
+			for (int ch = 0; ch < CH__COUNT; ch++)
+				f[ch].due = SUPP;
+		else
+			hide_parts(due, CH__COUNT, k);
+		for (int ch = 0; ch < CH__COUNT; ch++)
+			if (f[ch].due == SUPP) {
+				f[ch].suppressed = true;
+				f[ch].sent = f[ch].delivered = f[ch].answered = SUPP;
+			}
+	}
+}
+
 void report_suppress(struct report_results *res, uint64_t min_cell)
 {
 	uint64_t k = min_cell ? min_cell : REPORT_MIN_CELL_DEFAULT;
@@ -343,6 +429,7 @@ void report_suppress(struct report_results *res, uint64_t min_cell)
 			trim_section(res, m, k);
 	}
 	protect_all(res);
+	suppress_timepoints(res, k);
 	/* Data notes: small counts, and the courses read when only the ones
 	 * not ended would be hidden (read = ended + not ended). */
 	struct report_quality *q = &res->quality;

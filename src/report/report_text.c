@@ -170,6 +170,8 @@ enum prolo_code report_text(const struct report_results *res, struct buf *b,
 	if (!any)
 		buf_outf(o, "  none recorded\n");
 
+	report_tp_text(res, o);
+
 	const struct report_quality *q = &res->quality;
 	buf_outf(o, "\nData notes: %" PRIu64 " courses read; %" PRIu64 " not ended (left out of the tables, "
 	              "censored in curves); %" PRIu64 " without NRS; %" PRIu64 " with baseline below %.0f; %" PRIu64

@@ -183,11 +183,12 @@ struct store_report_filter {
 	const char *condition;  /* NULL = any */
 	int32_t from, to;       /* course start_date bounds; DOM_DATE_NONE = open */
 	bool lean;              /* read only what the outcomes report uses: course
-	                           id, modality, condition, status; sessions;
-	                           assessments; adverse event kind and duration.
-	                           patient_id, clinic, dates, plan, protocol and
-	                           adverse event onset, grade and seriousness are
-	                           left empty / 0 (a quarter less to read). */
+	                           id, modality, condition, status, start date and
+	                           protocol; sessions; assessments; adverse event
+	                           kind and duration. patient_id, clinic, end date,
+	                           plan and adverse event onset, grade and
+	                           seriousness are left empty / 0 (a quarter less
+	                           to read). */
 };
 typedef enum prolo_code (*store_course_fn)(void *ctx, const struct course_rows *rows,
                                            struct prolo_err *err);

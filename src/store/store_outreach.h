@@ -176,6 +176,29 @@ typedef enum prolo_code (*store_fu_fn)(void *ctx, const struct store_fu_course *
 enum prolo_code store_scan_followup(struct store *st, store_fu_fn fn, void *ctx, struct prolo_err *err);
 
 /* The SQL of the migrations that create the tables (store_migrations). */
+/* What the outbox did for each step of a course's time points, read in
+ * course-key order beside store_scan_courses (the report's invitation
+ * funnel; store_ostep.c). */
+struct store_ostep {
+	int point_day;               /* the time point's offset in days */
+	int step;                    /* 0 invitation, k reminder k */
+	int channel;                 /* enum contact_channel */
+	bool attempted;              /* an attempt to send it was recorded */
+	bool accepted;               /* an attempt was accepted by the server */
+};
+struct store_ostep_cursor;
+/* Opens a cursor over every message (PROLO_EDB; *out NULL then). */
+enum prolo_code store_ostep_open(struct store *st, struct store_ostep_cursor **out, struct prolo_err *err);
+typedef void (*store_ostep_fn)(void *ctx, const struct store_ostep *s);
+/* Calls fn for each message of the course with key course_key (course_rows'
+ * course_key), by time point and step, skipping those of smaller keys:
+ * call it with ascending keys. PROLO_EDB. */
+enum prolo_code store_ostep_course(struct store_ostep_cursor *c, int64_t course_key, store_ostep_fn fn,
+                                   void *ctx, struct prolo_err *err);
+/* NULL is a no-op. */
+void store_ostep_close(struct store_ostep_cursor *c);
+
+/* The SQL of the migration that creates the tables (store_migrations). */
 extern const char store_outreach_migration_sql[];
 extern const char store_olease_migration_sql[];
 

@@ -266,10 +266,10 @@ static enum prolo_code courses_sql(const struct store_report_filter *f, bool voi
 	/* Same columns; the patient join only when a clinic is asked for. */
 	static const char lean_base[] =
 		"SELECT c.pk, c.course_id, NULL, NULL, c.modality, c.condition, c.status,"
-		" NULL, NULL, 0, 0, NULL FROM courses c";
+		" c.start_date, NULL, 0, 0, c.protocol FROM courses c";
 	static const char lean_clinic[] =
 		"SELECT c.pk, c.course_id, NULL, NULL, c.modality, c.condition, c.status,"
-		" NULL, NULL, 0, 0, NULL FROM courses c JOIN patients p ON p.pk = c.patient_pk";
+		" c.start_date, NULL, 0, 0, c.protocol FROM courses c JOIN patients p ON p.pk = c.patient_pk";
 	const char *cond[5] = { NULL };
 	if (f) {
 		cond[0] = f->clinic ? "p.clinic = ?1" : NULL;

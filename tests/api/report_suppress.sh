@@ -70,6 +70,28 @@ def check_table(doc, what):
         hidden = [k for k in line if g[k].get("suppressed")]
         if len(hidden) == 1:
             fail(f"{what}: {hidden[0]} is the only suppressed group of its line, so a margin gives it")
+    # the time points (docs/report.md): small cells hidden, hidden groups'
+    # time points hidden, no line and no all = completed + dropped with
+    # exactly one hidden cell
+    def cells(tp):
+        return {"all": tp, "completed": tp["completed"], "dropped": tp["dropped"]}
+    for k, row in g.items():
+        for i, tp in enumerate(row["time_points"]):
+            for e, cell in cells(tp).items():
+                d = cell["due"]
+                if d is not None and 0 < d < min_cell:
+                    fail(f"{what}: {k} at {tp['months']} months ({e}) shows {d} courses due")
+                if (row.get("suppressed") or cell.get("suppressed")) and any(
+                        cell[f] is not None for f in ("due", "answered", "responders", "rate", "completeness")):
+                    fail(f"{what}: {k} at {tp['months']} months ({e}) is suppressed but shows figures")
+            if sum(1 for c in cells(tp).values() if c.get("suppressed")) == 1:
+                fail(f"{what}: {k} at {tp['months']} months: one ending hidden, the others give it")
+    for line in lines:
+        for i in range(3):
+            for e in ("all", "completed", "dropped"):
+                hidden = [k for k in line if cells(g[k]["time_points"][i])[e].get("suppressed")]
+                if len(hidden) == 1:
+                    fail(f"{what}: {hidden[0]} is the only hidden time point {i} ({e}) of its line")
     return g
 
 if min_cell == 5:

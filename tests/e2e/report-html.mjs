@@ -19,7 +19,7 @@ if (!file || !outDir) {
   console.error('usage: node report-html.mjs REPORT.html ARTIFACT_DIR');
   process.exit(2);
 }
-const CHARTS = ['km-chart', 'rates-chart', 'traj-chart', 'ae-chart'];
+const CHARTS = ['km-chart', 'rates-chart', 'traj-chart', 'ae-chart', 'tp-chart', 'tp-completeness-chart'];
 const problems = [];
 const check = (ok, msg) => { if (!ok) problems.push(msg); };
 
