@@ -4,13 +4,59 @@
 #include "app/app.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "report/report.h"
+#include "store/store_booking.h"
+
+/* The courses go to the report with their no-shows (the drop-out
+ * analysis counts them): both lists are in course-key order. */
+struct feed_ctx {
+	struct report *r;
+	struct store_booking *ns; /* the no-show bookings */
+	int32_t *dates;           /* their dates, in the same order */
+	size_t n, cap, at;
+};
+
+static enum prolo_code keep_noshow(void *p, const struct store_booking *b, struct prolo_err *err)
+{
+	struct feed_ctx *x = p;
+	enum prolo_code rc = grow_array(&x->ns, &x->cap, x->n + 1, sizeof *x->ns, 64, err);
+	if (!rc)
+		x->ns[x->n++] = *b;
+	return rc;
+}
 
 static enum prolo_code feed(void *ctx, const struct course_rows *rows, struct prolo_err *err)
 {
-	return report_add_course(ctx, rows, err);
+	struct feed_ctx *x = ctx;
+	while (x->at < x->n && x->ns[x->at].course_key < rows->course_key)
+		x->at++;
+	size_t b0 = x->at;
+	while (x->at < x->n && x->ns[x->at].course_key == rows->course_key)
+		x->at++;
+	if (b0 == x->at)
+		return report_add_course(x->r, rows, err);
+	struct course_rows c = *rows;
+	c.n_noshows = x->at - b0;
+	c.noshow_date = x->dates + b0;
+	return report_add_course(x->r, &c, err);
+}
+
+/* The no-shows of clinic (NULL = every clinic) into x. */
+static enum prolo_code load_noshows(struct app_ctx *cx, const char *clinic, struct feed_ctx *x,
+                                    struct prolo_err *err)
+{
+	struct store_booking_filter bf = { .clinic = clinic, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE,
+	                                   .status = BK_NO_SHOW };
+	enum prolo_code rc = store_booking_scan(cx->st, &bf, true, keep_noshow, x, err);
+	if (!rc && x->n && !(x->dates = malloc(x->n * sizeof *x->dates)))
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	for (size_t i = 0; !rc && i < x->n; i++)
+		x->dates[i] = x->ns[i].date;
+	return rc;
 }
 
 enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
@@ -60,7 +106,12 @@ enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
 	struct report *r = NULL;
 	if ((rc = report_new(ro, &r, err)))
 		return rc;
-	if (!(rc = store_scan_courses(cx->st, &f, feed, r, err)) && !(rc = report_finish(r, err))) {
+	struct feed_ctx fx = { .r = r };
+	if (!(rc = load_noshows(cx, clinic, &fx, err)))
+		rc = store_scan_courses(cx->st, &f, feed, &fx, err);
+	free(fx.ns);
+	free(fx.dates);
+	if (!rc && !(rc = report_finish(r, err))) {
 		if (coarse) {
 			struct report_results *res = report_results_mut(r);
 			res->suppression.from = from;

@@ -65,6 +65,8 @@ int cli_instrument(struct cli_ctx *ctx, const struct cli_args *ca, int argc, cha
  * "snooze" and "assign" (called by cli_alerts). */
 int cli_call(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 int cli_alerts_desk(struct cli_ctx *ctx, const struct cli_args *ca);
+/* Appointments (src/cli/cli_booking.c): "booking add|list|move|cancel|noshow|day|week|zone". */
+int cli_booking(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 
 /* Simulates patients (cfg of sim/sim.h, opts of sim/sim_csv.h) into the
  * registry db, created when missing, through the import use case
@@ -226,6 +228,7 @@ extern const struct cli_command cli_init_cmds[], cli_patient_cmds[], cli_course_
 	cli_schedule_cmds[], cli_contact_cmds[], cli_followup_cmds[], cli_outreach_cmds[],
 	cli_instrument_cmds[], cli_call_cmds[];
 extern const struct cli_command cli_settings_cmds[];
+extern const struct cli_command cli_booking_cmds[];
 
 
 #endif

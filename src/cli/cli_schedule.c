@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/app.h"
+#include "app/app_booking.h"
 #include "cli/cli_plan.h"
 #include "core/privfile.h"
 #include "core/domain.h"
@@ -38,6 +38,7 @@ int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	int x = 0;
 	const char *path = cli_get(ca, "ics");
 	const char *clinic = cli_get(ca, "clinic");
+	const char *course = cli_get(ca, "course");
 	bool today_given = cli_has(ca, "today");
 	struct cli_run r;
 	if ((x = cli_begin(ctx, ca, &r)))
@@ -45,7 +46,7 @@ int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	int32_t today = r.cx.today;
 	struct app_schedule ex = { 0 };
 	/* Opened for writing: the read is audited (app_schedule_export). */
-	enum prolo_code rc = app_schedule_export(&r.cx, clinic, &ex, &r.err);
+	enum prolo_code rc = app_schedule_export_course(&r.cx, clinic, course, &ex, &r.err);
 	/* A fixed --today makes the file reproducible: stamp that midnight. */
 	char stamp[20];
 	if (today_given) {
