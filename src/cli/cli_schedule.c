@@ -1,5 +1,5 @@
-/* "prolo schedule export --ics FILE [--today D] [--clinic C]": the
- * remaining planned sessions of open courses as an iCalendar file. The file
+/* "prolo schedule export --ics FILE [--today D] [--clinic C] [--course K]":
+ * the bookings and the remaining planned sessions as an iCalendar file. The file
  * is written to a temporary name and renamed, so a calendar that watches it
  * never reads half a file. */
 #include <jansson.h>
@@ -74,7 +74,7 @@ int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 		                      (json_int_t)n_courses);
 		cli_print_json(ctx, j);
 	} else
-		fprintf(ctx->out, "wrote %zu session%s of %zu course%s to %s\n", n_events, n_events == 1 ? "" : "s",
+		fprintf(ctx->out, "wrote %zu event%s of %zu course%s to %s\n", n_events, n_events == 1 ? "" : "s",
 		        n_courses, n_courses == 1 ? "" : "s", path);
 	return 0;
 }
