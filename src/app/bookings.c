@@ -659,12 +659,12 @@ enum prolo_code app_schedule_export_course(struct app_ctx *cx, const char *clini
 	enum prolo_code rc = app_permit(cx, CAN_BOOKINGS_LIST, NULL, NULL, clinic, err);
 	if (rc)
 		return rc;
+	struct course c;
+	struct patient p;
 	if (course_id) {
-		struct course c;
-		struct patient p;
 		if ((rc = app_load_course(cx, CAN_BOOKINGS_LIST, course_id, &c, &p, err)))
 			return rc;
-		clinic = p.clinic;
+		clinic = p.clinic; /* p lives to the end of the export */
 	}
 	struct sched_ctx x = { .cx = cx, .course_id = course_id, .s = out };
 	struct store_booking_filter bf = { .clinic = clinic, .course_id = course_id, .from = DOM_DATE_NONE,

@@ -77,23 +77,27 @@ export function bookingActions(b, user, done = rerender) {
   if (b.date >= day) {
     const formId = `move-${b.id}`;
     const move = h('button', { type: 'button', class: 'small', 'aria-expanded': 'false', 'aria-controls': formId,
-      'aria-label': `Reschedule ${describe(b)}` }, 'Reschedule');
-    const date = field({ name: 'date', label: 'New date', type: 'date', required: true, value: b.date, min: day });
-    const time = field({ name: 'time', label: 'New time', type: 'time', required: true, value: b.time });
-    const form = makeForm({
-      class: 'inline', label: `Reschedule booking ${b.id}`, submitLabel: 'Save new time',
-      body: [h('div', { class: 'grid' }, date, time)],
-      collect: (f) => formValues(f, ['date', 'time']),
-      send: (body, opts) => api('POST', `/api/bookings/${b.id}/move`, body, opts),
-      done: (r) => { toast(`Rescheduled: ${describe(r.booking)}.`); done(); },
-    });
-    const wrap = h('div', { id: formId, hidden: true }, form);
+      'aria-label': `Reschedule: ${describe(b)}` }, 'Reschedule');
+    // The form is made when asked for: a page holds no hidden forms.
+    const wrap = h('div', { id: formId, hidden: true });
+    let date = null;
     move.addEventListener('click', () => {
+      if (!date) {
+        date = field({ name: 'date', label: 'New date', type: 'date', required: true, value: b.date, min: day });
+        const time = field({ name: 'time', label: 'New time', type: 'time', required: true, value: b.time });
+        wrap.append(makeForm({
+          class: 'inline', label: `Reschedule booking ${b.id}`, submitLabel: 'Save new time',
+          body: [h('div', { class: 'grid' }, date, time)],
+          collect: (f) => formValues(f, ['date', 'time']),
+          send: (body, opts) => api('POST', `/api/bookings/${b.id}/move`, body, opts),
+          done: (r) => { toast(`Rescheduled: ${describe(r.booking)}.`); done(); },
+        }));
+      }
       wrap.hidden = !wrap.hidden;
       move.setAttribute('aria-expanded', String(!wrap.hidden));
       if (!wrap.hidden) date.control.focus();
     });
-    const cancel = h('button', { type: 'button', class: 'small', 'aria-label': `Cancel ${describe(b)}` }, 'Cancel booking');
+    const cancel = h('button', { type: 'button', class: 'small', 'aria-label': `Cancel booking: ${describe(b)}` }, 'Cancel booking');
     const confirm = h('span', { class: 'row', hidden: true });
     const yes = h('button', { type: 'button', class: 'small danger' }, 'Yes, cancel it');
     const keep = h('button', { type: 'button', class: 'small' }, 'Keep it');
@@ -104,7 +108,7 @@ export function bookingActions(b, user, done = rerender) {
     box.append(move, cancel, confirm, wrap);
   }
   if (b.date <= day) {
-    const miss = h('button', { type: 'button', class: 'small', 'aria-label': `Mark ${describe(b)} as a no-show` }, 'No-show');
+    const miss = h('button', { type: 'button', class: 'small', 'aria-label': `No-show: ${describe(b)}` }, 'No-show');
     miss.addEventListener('click', () => call(miss, 'no-show', {}, `Marked a no-show: ${describe(b)}.`));
     box.append(miss);
   }
