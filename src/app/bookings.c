@@ -353,8 +353,9 @@ static enum prolo_code load_booking(struct app_ctx *cx, enum app_action a, int64
 	return rc;
 }
 
+/* Writes b (the booking changed) and its audit row; *out gets it once written. */
 static enum prolo_code save(struct app_ctx *cx, const char *action, struct store_booking *b,
-                            struct prolo_err *err)
+                            struct store_booking *out, struct prolo_err *err)
 {
 	enum prolo_code rc = app_unit_begin(cx, err);
 	if (rc)
@@ -363,7 +364,9 @@ static enum prolo_code save(struct app_ctx *cx, const char *action, struct store
 	rc = store_booking_update(cx->st, b, err);
 	if (!rc)
 		rc = audit_booking(cx, action, b, err);
-	return app_unit_end(cx, rc, err);
+	if (!(rc = app_unit_end(cx, rc, err)))
+		*out = *b;
+	return rc;
 }
 
 static enum prolo_code in_the_past(const struct store_booking *b, struct prolo_err *err)
@@ -396,38 +399,23 @@ enum prolo_code app_booking_move(struct app_ctx *cx, int64_t id, int32_t date, i
 	    (rc = place(cx, &b, p.clinic, err)))
 		return rc;
 	b.seq++;
-	if (!(rc = save(cx, "booking.move", &b, err)))
-		*out = b;
-	return rc;
+	return save(cx, "booking.move", &b, out, err);
 }
 
-enum prolo_code app_booking_cancel(struct app_ctx *cx, int64_t id, struct store_booking *out,
-                                   struct prolo_err *err)
+/* Ends booking id as status: cancelled (a booking of today or later; the
+ * calendar's SEQUENCE grows) or no_show (of today or before). */
+static enum prolo_code close_booking(struct app_ctx *cx, int64_t id, int status, struct store_booking *out,
+                                     struct prolo_err *err)
 {
 	struct course c;
 	struct patient p;
 	enum prolo_code rc = load_booking(cx, CAN_BOOKINGS_CHANGE, id, out, &c, &p, err);
 	if (rc)
 		return rc;
-	if (out->date < cx->today)
+	bool cancel = status == BK_CANCELLED;
+	if (cancel && out->date < cx->today)
 		return in_the_past(out, err);
-	struct store_booking b = *out;
-	b.status = BK_CANCELLED;
-	b.seq++;
-	if (!(rc = save(cx, "booking.cancel", &b, err)))
-		*out = b;
-	return rc;
-}
-
-enum prolo_code app_booking_noshow(struct app_ctx *cx, int64_t id, struct store_booking *out,
-                                   struct prolo_err *err)
-{
-	struct course c;
-	struct patient p;
-	enum prolo_code rc = load_booking(cx, CAN_BOOKINGS_CHANGE, id, out, &c, &p, err);
-	if (rc)
-		return rc;
-	if (out->date > cx->today) {
+	if (!cancel && out->date > cx->today) {
 		char d[11];
 		dom_date_format(out->date, d);
 		return prolo_err_set(err, PROLO_EINVAL, "date",
@@ -435,10 +423,21 @@ enum prolo_code app_booking_noshow(struct app_ctx *cx, int64_t id, struct store_
 		                     (long long)id, d);
 	}
 	struct store_booking b = *out;
-	b.status = BK_NO_SHOW;
-	if (!(rc = save(cx, "booking.no_show", &b, err)))
-		*out = b;
-	return rc;
+	b.status = status;
+	b.seq += cancel;
+	return save(cx, cancel ? "booking.cancel" : "booking.no_show", &b, out, err);
+}
+
+enum prolo_code app_booking_cancel(struct app_ctx *cx, int64_t id, struct store_booking *out,
+                                   struct prolo_err *err)
+{
+	return close_booking(cx, id, BK_CANCELLED, out, err);
+}
+
+enum prolo_code app_booking_noshow(struct app_ctx *cx, int64_t id, struct store_booking *out,
+                                   struct prolo_err *err)
+{
+	return close_booking(cx, id, BK_NO_SHOW, out, err);
 }
 
 /* ---- a session keeps its booking ----------------------------------------- */
@@ -483,19 +482,6 @@ enum prolo_code app_booking_session_recorded(struct app_ctx *cx, const struct se
 
 /* ---- lists -------------------------------------------------------------- */
 
-struct counted {
-	store_booking_fn fn;
-	void *ctx;
-	size_t n;
-};
-
-static enum prolo_code count_booking(void *p, const struct store_booking *b, struct prolo_err *err)
-{
-	struct counted *c = p;
-	c->n++;
-	return c->fn(c->ctx, b, err);
-}
-
 enum prolo_code app_booking_list(struct app_ctx *cx, const struct app_booking_query *q, store_booking_fn fn,
                                  void *ctx, struct prolo_err *err)
 {
@@ -513,13 +499,17 @@ enum prolo_code app_booking_list(struct app_ctx *cx, const struct app_booking_qu
 		return prolo_err_set(err, PROLO_EINVAL, "from", "is after to");
 	struct store_booking_filter f = { .clinic = clinic, .course_id = q->course_id, .from = q->from, .to = q->to,
 	                                  .status = q->status };
-	struct counted c = { fn, ctx, 0 };
-	if ((rc = store_booking_scan(cx->st, &f, false, count_booking, &c, err)))
+	struct store_booking *rows;
+	size_t n;
+	if ((rc = store_booking_collect(cx->st, &f, false, &rows, &n, err)))
 		return rc;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = fn(ctx, &rows[i], err);
+	free(rows);
 	char detail[64 + REC_ID_MAX];
-	snprintf(detail, sizeof detail, "%zu bookings%s%s%s%s", c.n, clinic ? " clinic " : "", clinic ? clinic : "",
+	snprintf(detail, sizeof detail, "%zu bookings%s%s%s%s", n, clinic ? " clinic " : "", clinic ? clinic : "",
 	         q->course_id ? " course " : "", q->course_id ? q->course_id : "");
-	return app_audit(cx, "booking.list", NULL, NULL, detail, err);
+	return rc ? rc : app_audit(cx, "booking.list", NULL, NULL, detail, err);
 }
 
 /* ---- the calendar ------------------------------------------------------- */
@@ -532,17 +522,8 @@ struct sched_ctx {
 	const char *course_id;      /* NULL = every course */
 	struct app_schedule *s;
 	struct store_booking *bk;   /* the clinic's bookings, by course key */
-	size_t n_bk, cap_bk, at;
+	size_t n_bk, at;
 };
-
-static enum prolo_code keep_booking(void *p, const struct store_booking *b, struct prolo_err *err)
-{
-	struct sched_ctx *x = p;
-	enum prolo_code rc = grow_array(&x->bk, &x->cap_bk, x->n_bk + 1, sizeof *x->bk, 64, err);
-	if (!rc)
-		x->bk[x->n_bk++] = *b;
-	return rc;
-}
 
 static struct ics_event *new_event(struct app_schedule *s)
 {
@@ -651,27 +632,36 @@ static enum prolo_code add_course(void *p, const struct course_rows *c, struct p
 	return PROLO_OK;
 }
 
-enum prolo_code app_schedule_export_course(struct app_ctx *cx, const char *clinic, const char *course_id,
-                                           struct app_schedule *out, struct prolo_err *err)
+/* The clinic a calendar is of (into out; "" = every clinic): the one
+ * asked for, the actor's for an actor bound to one, or the course's. */
+static enum prolo_code calendar_clinic(struct app_ctx *cx, const char *asked, const char *course_id,
+                                       char out[REC_ID_MAX], struct prolo_err *err)
 {
-	memset(out, 0, sizeof *out);
-	clinic = scoped_clinic(cx, clinic);
+	const char *clinic = scoped_clinic(cx, asked);
+	snprintf(out, REC_ID_MAX, "%s", clinic ? clinic : "");
 	enum prolo_code rc = app_permit(cx, CAN_BOOKINGS_LIST, NULL, NULL, clinic, err);
-	if (rc)
-		return rc;
 	struct course c;
 	struct patient p;
-	if (course_id) {
-		if ((rc = app_load_course(cx, CAN_BOOKINGS_LIST, course_id, &c, &p, err)))
-			return rc;
-		clinic = p.clinic; /* p lives to the end of the export */
-	}
+	if (!rc && course_id && !(rc = app_load_course(cx, CAN_BOOKINGS_LIST, course_id, &c, &p, err)))
+		snprintf(out, REC_ID_MAX, "%s", p.clinic);
+	return rc;
+}
+
+enum prolo_code app_schedule_export_course(struct app_ctx *cx, const char *asked, const char *course_id,
+                                           struct app_schedule *out, struct prolo_err *err)
+{
+	char scope[REC_ID_MAX];
+	memset(out, 0, sizeof *out);
+	enum prolo_code rc = calendar_clinic(cx, asked, course_id, scope, err);
+	if (rc)
+		return rc;
+	const char *clinic = scope[0] ? scope : NULL;
 	struct sched_ctx x = { .cx = cx, .course_id = course_id, .s = out };
 	struct store_booking_filter bf = { .clinic = clinic, .course_id = course_id, .from = DOM_DATE_NONE,
 	                                   .to = DOM_DATE_NONE, .status = -1 };
 	struct store_report_filter f = { .clinic = clinic, .modality = -1, .from = DOM_DATE_NONE,
 	                                 .to = DOM_DATE_NONE };
-	rc = store_booking_scan(cx->st, &bf, true, keep_booking, &x, err);
+	rc = store_booking_collect(cx->st, &bf, true, &x.bk, &x.n_bk, err);
 	if (!rc)
 		rc = store_scan_courses(cx->st, &f, add_course, &x, err);
 	free(x.bk);

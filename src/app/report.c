@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/grow.h"
 #include "report/report.h"
 #include "store/store_booking.h"
 
@@ -17,17 +16,8 @@ struct feed_ctx {
 	struct report *r;
 	struct store_booking *ns; /* the no-show bookings */
 	int32_t *dates;           /* their dates, in the same order */
-	size_t n, cap, at;
+	size_t n, at;
 };
-
-static enum prolo_code keep_noshow(void *p, const struct store_booking *b, struct prolo_err *err)
-{
-	struct feed_ctx *x = p;
-	enum prolo_code rc = grow_array(&x->ns, &x->cap, x->n + 1, sizeof *x->ns, 64, err);
-	if (!rc)
-		x->ns[x->n++] = *b;
-	return rc;
-}
 
 static enum prolo_code feed(void *ctx, const struct course_rows *rows, struct prolo_err *err)
 {
@@ -51,7 +41,7 @@ static enum prolo_code load_noshows(struct app_ctx *cx, const char *clinic, stru
 {
 	struct store_booking_filter bf = { .clinic = clinic, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE,
 	                                   .status = BK_NO_SHOW };
-	enum prolo_code rc = store_booking_scan(cx->st, &bf, true, keep_noshow, x, err);
+	enum prolo_code rc = store_booking_collect(cx->st, &bf, true, &x->ns, &x->n, err);
 	if (!rc && x->n && !(x->dates = malloc(x->n * sizeof *x->dates)))
 		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	for (size_t i = 0; !rc && i < x->n; i++)

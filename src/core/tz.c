@@ -282,11 +282,11 @@ static enum prolo_code parse_tzif(struct tz_zone *z, const unsigned char *b, siz
 	if (typecnt == 0 || typecnt > 256)
 		return PROLO_EINVAL;
 	const unsigned char *p = b + at;
-	if (timecnt) {
-		z->trans_at = malloc(timecnt * sizeof *z->trans_at);
-		z->trans_type = malloc(timecnt);
-		if (!z->trans_at || !z->trans_type)
+	if (timecnt) { /* one block: the instants, then their types */
+		z->trans_at = malloc(timecnt * (sizeof *z->trans_at + 1));
+		if (!z->trans_at)
 			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		z->trans_type = (uint8_t *)(z->trans_at + timecnt);
 	}
 	size_t tsz = wide ? 8 : 4;
 	for (uint32_t i = 0; i < timecnt; i++)
@@ -352,10 +352,8 @@ enum prolo_code tz_load(const char *name, const char *field, struct tz_zone **ou
 
 void tz_free(struct tz_zone *z)
 {
-	if (!z)
-		return;
-	free(z->trans_at);
-	free(z->trans_type);
+	if (z)
+		free(z->trans_at); /* the types are in the same block */
 	free(z);
 }
 

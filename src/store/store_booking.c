@@ -41,57 +41,32 @@ const char store_booking_migration_sql[] =
 
 const char *const store_booking_status_names[BK__COUNT] = { "booked", "attended", "cancelled", "no_show" };
 
-static void day_text(int32_t d, char out[11])
+/* A text column into out ("" for NULL). */
+static void text_col(sqlite3_stmt *s, int i, char *out, size_t outsz)
 {
-	dom_date_format(d, out);
+	const char *t = (const char *)sqlite3_column_text(s, i);
+	snprintf(out, outsz, "%s", t ? t : "");
 }
 
-static enum prolo_code step_done(struct store *st, sqlite3_stmt *s, const char *what, struct prolo_err *err)
-{
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, what, err);
-	return PROLO_OK;
-}
-
-/* Binds the columns a write sets, from parameter 1 on, in the order
- * session_no, date, minute, minutes, tz, utc, status, seq,
- * attended_session_no, note, updated_at. */
-static void bind_fields(sqlite3_stmt *s, const struct store_booking *b, char date[11])
-{
-	day_text(b->date, date);
-	sqlite3_bind_int(s, 1, b->session_no);
-	sqlite3_bind_text(s, 2, date, 10, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, b->minute);
-	sqlite3_bind_int(s, 4, b->minutes);
-	sqlite3_bind_text(s, 5, b->tz, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, b->utc);
-	sqlite3_bind_text(s, 7, store_booking_status_names[b->status], -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 8, b->seq);
-	if (b->attended_session_no > 0)
-		sqlite3_bind_int(s, 9, b->attended_session_no);
-	if (b->note[0])
-		sqlite3_bind_text(s, 10, b->note, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 11, b->updated_at);
-}
+/* The columns a write sets, in the order session_no, date, minute,
+ * minutes, tz, utc, status, seq, attended_session_no (0 = NULL), note,
+ * updated_at, then the booking's id (update) or its course, creator and
+ * time (add): one format for store_execf. */
+#define BK_FIELDS "idiitItiioI"
+#define BK_ARGS(b)                                                                                       \
+	(b)->session_no, (b)->date, (b)->minute, (b)->minutes, (b)->tz, (b)->utc,                        \
+		store_booking_status_names[(b)->status], (b)->seq, (b)->attended_session_no, (b)->note,        \
+		(b)->updated_at
 
 enum prolo_code store_booking_add(struct store *st, struct store_booking *b, struct prolo_err *err)
 {
 	static const char sql[] =
 		"INSERT INTO bookings(session_no, date, minute, minutes, tz, utc, status, seq, attended_session_no,"
 		" note, updated_at, course_pk, created_by, created_at)"
-		" SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, pk, ?13, ?14 FROM courses"
+		" SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULLIF(?9, 0), ?10, ?11, pk, ?13, ?14 FROM courses"
 		" WHERE course_id = ?12 AND voided_at IS NULL";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	char date[11];
-	bind_fields(s, b, date);
-	sqlite3_bind_text(s, 12, b->course_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 13, b->created_by, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 14, b->created_at);
-	enum prolo_code rc = step_done(st, s, "adding a booking", err);
+	enum prolo_code rc = store_execf(st, sql, "adding a booking", err, BK_FIELDS "ttI", BK_ARGS(b), b->course_id,
+	                                 b->created_by, b->created_at);
 	if (rc)
 		return rc;
 	if (sqlite3_changes(store_sqlite_db(st)) == 0)
@@ -104,39 +79,22 @@ enum prolo_code store_booking_update(struct store *st, const struct store_bookin
 {
 	static const char sql[] =
 		"UPDATE bookings SET session_no = ?1, date = ?2, minute = ?3, minutes = ?4, tz = ?5, utc = ?6,"
-		" status = ?7, seq = ?8, attended_session_no = ?9, note = ?10, updated_at = ?11 WHERE id = ?12";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	char date[11];
-	bind_fields(s, b, date);
-	sqlite3_bind_int64(s, 12, b->id);
-	enum prolo_code rc = step_done(st, s, "changing a booking", err);
+		" status = ?7, seq = ?8, attended_session_no = NULLIF(?9, 0), note = ?10, updated_at = ?11"
+		" WHERE id = ?12";
+	enum prolo_code rc = store_execf(st, sql, "changing a booking", err, BK_FIELDS "I", BK_ARGS(b), b->id);
 	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
 		return prolo_err_set(err, PROLO_ENOTFOUND, "id", "no booking %lld", (long long)b->id);
 	return rc;
 }
 
-#define BOOKING_COLS                                                                                   \
-	"SELECT b.id, c.pk, c.course_id, p.patient_id, p.clinic, b.session_no, b.date, b.minute, b.minutes," \
-	" b.tz, b.utc, b.status, b.seq, b.attended_session_no, b.note, b.created_by, b.created_at,"        \
-	" b.updated_at FROM bookings b JOIN courses c ON c.pk = b.course_pk"                              \
-	" JOIN patients p ON p.pk = c.patient_pk WHERE c.voided_at IS NULL "
-
-static void text_col(sqlite3_stmt *s, int i, char *out, size_t outsz)
-{
-	const char *t = (const char *)sqlite3_column_text(s, i);
-	snprintf(out, outsz, "%s", t ? t : "");
-}
-
 static void read_row(sqlite3_stmt *s, struct store_booking *b)
 {
 	memset(b, 0, sizeof *b);
-	b->id = sqlite3_column_int64(s, 0);
-	b->course_key = sqlite3_column_int64(s, 1);
 	text_col(s, 2, b->course_id, sizeof b->course_id);
 	text_col(s, 3, b->patient_id, sizeof b->patient_id);
 	text_col(s, 4, b->clinic, sizeof b->clinic);
+	b->id = sqlite3_column_int64(s, 0);
+	b->course_key = sqlite3_column_int64(s, 1);
 	b->session_no = sqlite3_column_int(s, 5);
 	const char *d = (const char *)sqlite3_column_text(s, 6);
 	if (!d || !dom_date_parse(d, strlen(d), &b->date))
@@ -157,27 +115,32 @@ static void read_row(sqlite3_stmt *s, struct store_booking *b)
 	b->updated_at = sqlite3_column_int64(s, 17);
 }
 
+/* The columns read_row reads, of bookings of courses not voided. */
+#define BOOKING_COLS                                                                                   \
+	"SELECT b.id, c.pk, c.course_id, p.patient_id, p.clinic, b.session_no, b.date, b.minute, b.minutes," \
+	" b.tz, b.utc, b.status, b.seq, b.attended_session_no, b.note, b.created_by, b.created_at,"        \
+	" b.updated_at FROM bookings b JOIN courses c ON c.pk = b.course_pk"                              \
+	" JOIN patients p ON p.pk = c.patient_pk WHERE c.voided_at IS NULL "
+
 enum prolo_code store_booking_get(struct store *st, int64_t id, struct store_booking *out,
                                   struct prolo_err *err)
 {
-	static const char sql[] = BOOKING_COLS "AND b.id = ?1";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		read_row(s, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return PROLO_OK;
-	if (rc == SQLITE_DONE)
+	static const char sql[] = BOOKING_COLS "AND b.id = CAST(?1 AS INTEGER)";
+	char key[24];
+	sqlite3_stmt *row;
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	enum prolo_code rc = store_row_by_text(st, sql, key, "reading a booking", &row, err);
+	if (rc)
+		return rc;
+	if (!row)
 		return prolo_err_set(err, PROLO_ENOTFOUND, "id", "no booking %lld", (long long)id);
-	return store_sqlite_err(st, rc, "reading a booking", err);
+	read_row(row, out);
+	sqlite3_reset(row);
+	return PROLO_OK;
 }
 
-enum prolo_code store_booking_scan(struct store *st, const struct store_booking_filter *f, bool by_course,
-                                   store_booking_fn fn, void *ctx, struct prolo_err *err)
+enum prolo_code store_booking_collect(struct store *st, const struct store_booking_filter *f, bool by_course,
+                                      struct store_booking **out, size_t *n, struct prolo_err *err)
 {
 #define BOOKING_WHERE                                                                              \
 	"AND (?1 IS NULL OR p.clinic = ?1) AND (?2 IS NULL OR c.course_id = ?2)"                       \
@@ -186,70 +149,60 @@ enum prolo_code store_booking_scan(struct store *st, const struct store_booking_
 	static const char by_time[] = BOOKING_COLS BOOKING_WHERE " ORDER BY b.date, b.minute, b.id";
 	static const char by_key[] = BOOKING_COLS BOOKING_WHERE " ORDER BY c.pk, b.date, b.minute, b.id";
 #undef BOOKING_WHERE
+	*out = NULL;
+	*n = 0;
 	sqlite3_stmt *s = store_stmt(st, by_course ? by_key : by_time, err);
 	if (!s)
 		return err ? err->code : PROLO_EDB;
-	char from[11], to[11];
-	if (f->clinic && f->clinic[0])
-		sqlite3_bind_text(s, 1, f->clinic, -1, SQLITE_STATIC);
-	if (f->course_id && f->course_id[0])
-		sqlite3_bind_text(s, 2, f->course_id, -1, SQLITE_STATIC);
-	if (f->patient_id && f->patient_id[0])
-		sqlite3_bind_text(s, 3, f->patient_id, -1, SQLITE_STATIC);
-	if (f->from != DOM_DATE_NONE) {
-		day_text(f->from, from);
-		sqlite3_bind_text(s, 4, from, 10, SQLITE_STATIC);
-	}
-	if (f->to != DOM_DATE_NONE) {
-		day_text(f->to, to);
-		sqlite3_bind_text(s, 5, to, 10, SQLITE_STATIC);
-	}
+	store_bindf(s, "ooodd", f->clinic, f->course_id, f->patient_id, f->from, f->to);
 	if (f->status >= 0 && f->status < BK__COUNT)
 		sqlite3_bind_text(s, 6, store_booking_status_names[f->status], -1, SQLITE_STATIC);
-	/* Rows are collected first: fn may write (and so reuse statements). */
-	struct store_booking *rows = NULL;
-	size_t n = 0, cap = 0;
-	enum prolo_code out = PROLO_OK;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((out = grow_array(&rows, &cap, n + 1, sizeof *rows, 32, err)))
-			break;
-		read_row(s, &rows[n++]);
-	}
+	size_t cap = 0;
+	enum prolo_code rc = PROLO_OK;
+	int src;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW && !(rc = grow_array(out, &cap, *n + 1, sizeof **out, 32, err)))
+		read_row(s, &(*out)[(*n)++]);
 	sqlite3_reset(s);
-	if (!out && rc != SQLITE_DONE)
-		out = store_sqlite_err(st, rc, "reading bookings", err);
-	for (size_t i = 0; !out && i < n; i++)
-		out = fn(ctx, &rows[i], err);
+	if (!rc && src != SQLITE_DONE)
+		rc = store_sqlite_err(st, src, "reading bookings", err);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+enum prolo_code store_booking_scan(struct store *st, const struct store_booking_filter *f, bool by_course,
+                                   store_booking_fn fn, void *ctx, struct prolo_err *err)
+{
+	/* Rows are collected first: fn may write (and so reuse statements). */
+	struct store_booking *rows;
+	size_t n;
+	enum prolo_code rc = store_booking_collect(st, f, by_course, &rows, &n, err);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = fn(ctx, &rows[i], err);
 	free(rows);
-	return out;
+	return rc;
 }
 
 enum prolo_code store_clinic_tz_get(struct store *st, const char *clinic, char out[TZ_NAME_MAX],
                                     struct prolo_err *err)
 {
 	static const char sql[] = "SELECT tz FROM clinics WHERE code = ?1";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, clinic, -1, SQLITE_STATIC);
+	sqlite3_stmt *row;
 	out[0] = '\0';
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		text_col(s, 0, out, TZ_NAME_MAX);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PROLO_OK : store_sqlite_err(st, rc, "reading a clinic", err);
+	enum prolo_code rc = store_row_by_text(st, sql, clinic, "reading a clinic", &row, err);
+	if (!rc && row) {
+		text_col(row, 0, out, TZ_NAME_MAX);
+		sqlite3_reset(row);
+	}
+	return rc;
 }
 
 enum prolo_code store_clinic_tz_set(struct store *st, const char *clinic, const char *tz, struct prolo_err *err)
 {
 	static const char sql[] =
 		"INSERT INTO clinics(code, tz) VALUES (?1, ?2) ON CONFLICT(code) DO UPDATE SET tz = excluded.tz";
-	sqlite3_stmt *s = store_stmt(st, sql, err);
-	if (!s)
-		return err ? err->code : PROLO_EDB;
-	sqlite3_bind_text(s, 1, clinic, -1, SQLITE_STATIC);
-	if (tz && tz[0])
-		sqlite3_bind_text(s, 2, tz, -1, SQLITE_STATIC);
-	return step_done(st, s, "setting a clinic's time zone", err);
+	return store_execf(st, sql, "setting a clinic's time zone", err, "to", clinic, tz);
 }

@@ -59,9 +59,13 @@ struct store_booking_filter {
 	int32_t from, to;   /* local dates, inclusive; DOM_DATE_NONE = open */
 	int status;         /* enum booking_status; -1 = any */
 };
+/* The bookings of f of courses not voided, by local date, time and id (by
+ * course key first when by_course), into a new array *out of *n (free()
+ * it; NULL when none). PROLO_EDB, PROLO_ENOMEM. */
+enum prolo_code store_booking_collect(struct store *st, const struct store_booking_filter *f, bool by_course,
+                                      struct store_booking **out, size_t *n, struct prolo_err *err);
 typedef enum prolo_code (*store_booking_fn)(void *ctx, const struct store_booking *b, struct prolo_err *err);
-/* Bookings of courses not voided, by local date, time and id (by course
- * key first when by_course). */
+/* The same, each to fn (a non-OK return stops and is returned). */
 enum prolo_code store_booking_scan(struct store *st, const struct store_booking_filter *f, bool by_course,
                                    store_booking_fn fn, void *ctx, struct prolo_err *err);
 
