@@ -102,7 +102,7 @@ PYEOF
 
 # An independent parser, when npm can provide it (as tests/alerts/ics.sh).
 command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || exit 0
-NPM="$TOP/$BUILD/npm"
+NPM="$TOP/$BUILD/npm-booking" # its own: tests/alerts/ics.sh may install at the same time
 if [ ! -d "$NPM/node_modules/ical.js" ]; then
 	npm install --prefix "$NPM" --no-audit --no-fund ical.js >&2 || exit 0
 fi
