@@ -504,8 +504,8 @@ const struct cli_command cli_call_cmds[] = {
 static const struct cli_option booking_add_opts[] = {
 	{ "course", "ID", "the course (required)", CLI_REQUIRED, "course_id" },
 	{ "time", "HH:MM", "the clinic's local time (required)", CLI_REQUIRED, NULL },
-	{ "date", "YYYY-MM-DD", "the day (default: the protocol's interval after the last session or booking)", 0, NULL },
 	{ "session", "N", "the session booked (default: the next one)", 0, "session_no" },
+	{ "date", "YYYY-MM-DD", "the day (default: the protocol's interval after the last session or booking)", 0, NULL },
 	{ "minutes", "N", "the slot's length (default 30)", 0, NULL },
 	{ "note", "TEXT", "one line for the front desk", 0, NULL },
 	{ "protocols", "FILE", "the protocol library (for the default date)", 0, NULL },
@@ -514,10 +514,15 @@ static const struct cli_option booking_add_opts[] = {
 
 static const struct cli_option booking_list_opts[] = {
 	{ "clinic", "C", "one clinic's", 0, NULL },
-	{ "course", "ID", "one course's", 0, "course_id" },
 	{ "from", "YYYY-MM-DD", "on or after", 0, NULL },
 	{ "to", "YYYY-MM-DD", "on or before", 0, NULL },
 	{ "status", "S", "booked|attended|cancelled|no_show", 0, NULL },
+	{ "course", "ID", "one course's", 0, "course_id" },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option booking_view_opts[] = {
+	{ "clinic", "C", "one clinic's", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -528,19 +533,14 @@ static const struct cli_option booking_move_opts[] = {
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
-static const struct cli_option booking_view_opts[] = {
-	{ "clinic", "C", "one clinic's", 0, NULL },
-	{ NULL, NULL, NULL, 0, NULL },
-};
-
 const struct cli_command cli_booking_cmds[] = {
 	{ "add", NULL, 0, 0, booking_add_opts, "books a course's next session (docs/bookings.md)", false },
+	{ "day", "[YYYY-MM-DD]", 0, 1, booking_view_opts, "the front desk's day (default: today)", false },
+	{ "week", "[YYYY-MM-DD]", 0, 1, booking_view_opts, "the week (Monday to Sunday) of a day", false },
 	{ "list", NULL, 0, 0, booking_list_opts, "bookings, by date and time", false },
 	{ "move", "ID", 1, 1, booking_move_opts, "moves a booking to another day or time", false },
 	{ "cancel", "ID", 1, 1, NULL, "cancels a booking", false },
 	{ "noshow", "ID", 1, 1, NULL, "marks a booking of today or before as missed", false },
-	{ "day", "[YYYY-MM-DD]", 0, 1, booking_view_opts, "the front desk's day (default: today)", false },
-	{ "week", "[YYYY-MM-DD]", 0, 1, booking_view_opts, "the week (Monday to Sunday) of a day", false },
 	{ "zone", "CLINIC [ZONE]", 1, 2, NULL, "shows or sets the time zone of a clinic's bookings", false },
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };

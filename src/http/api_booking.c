@@ -102,12 +102,11 @@ enum prolo_code h_booking_change(struct http_req *rq, json_t *body, struct prolo
 	return rc ? rc : reply_booking(rq, 200, &b, err);
 }
 
+/* One booking into the answer's array (a NULL object is refused too). */
 static enum prolo_code add_row(void *ctx, const struct store_booking *b, struct prolo_err *err)
 {
-	json_t *o = app_booking_json(b);
-	if (!o || json_array_append_new(ctx, o))
-		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	return PROLO_OK;
+	return json_array_append_new(ctx, app_booking_json(b)) ? prolo_err_set(err, PROLO_ENOMEM, "", "out of memory")
+	                                                       : PROLO_OK;
 }
 
 enum prolo_code h_bookings_list(struct http_req *rq, json_t *body, struct prolo_err *err)

@@ -14,7 +14,6 @@ import { courseFormView, sessionFormView, outcomeFormView, aeFormView, endCourse
 import { dashboardView } from './views/dashboard.js';
 import { editView, voidView, historyView } from './views/amend.js';
 import { usersView, userView, auditView, passwordView } from './views/admin.js';
-import { usersView, auditView, passwordView } from './views/admin.js';
 import { deskView, dropoutsView, contactEditView } from './views/followup.js';
 import { bookingsView, bookingFormView } from './views/bookings.js';
 import { loadVocab, forgetVocab } from './vocab.js';
