@@ -48,6 +48,7 @@ enum app_action {
 	CAN_INSTRUMENTS_LOAD, CAN_INSTRUMENTS_GET, /* instrument wording: app/instruments.c */
 	/* the front desk: app/app_frontdesk.h */
 	CAN_CALLS_ADD, CAN_CALLS_LIST, CAN_ALERTS_SNOOZE, CAN_ALERTS_ASSIGN, CAN_FOLLOWUP_LIST,
+	CAN_BOOKINGS_LIST, CAN_BOOKINGS_ADD, CAN_BOOKINGS_CHANGE, CAN_CLINIC_ZONE, /* app/app_booking.h */
 	CAN__COUNT
 };
 

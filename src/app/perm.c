@@ -72,6 +72,11 @@ static const struct {
 	[CAN_ALERTS_SNOOZE] = { "alerts.snooze", A | C | S },
 	[CAN_ALERTS_ASSIGN] = { "alerts.assign", A | C | S },
 	[CAN_FOLLOWUP_LIST] = { "followup.list", A | C | S },
+	/* Appointments: the front desk books, moves, cancels and marks no-shows. */
+	[CAN_BOOKINGS_LIST] = { "bookings.list", A | C | S },
+	[CAN_BOOKINGS_ADD] = { "bookings.add", A | C | S },
+	[CAN_BOOKINGS_CHANGE] = { "bookings.change", A | C | S },
+	[CAN_CLINIC_ZONE] = { "clinics.zone", A },
 };
 
 /* What a user logged in with a one-time password may do before changing it. */

@@ -1,5 +1,5 @@
-/* Reads as use cases: the accounts, the audit log, a patient's summary and
- * the calendar export. Each checks the permission and the clinic, reads,
+/* Reads as use cases: the accounts, the audit log and a patient's summary
+ * (the calendar export is with the bookings, app/bookings.c). Each checks the permission and the clinic, reads,
  * and writes the audit row of the read (who, from where, what) before the
  * adapter shows anything. */
 #include "app/app.h"
@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/grow.h"
 #include "core/domain.h"
 
 /* ---- accounts ----------------------------------------------------------- */
@@ -91,54 +90,4 @@ enum prolo_code app_patient_summary(struct app_ctx *cx, const char *patient_id, 
 	if ((rc = app_audit(cx, "patient.read", "patient", patient_id, detail, err)))
 		patient_summary_free(out);
 	return rc;
-}
-
-/* ---- the calendar export ------------------------------------------------ */
-
-struct sched_ctx {
-	const struct protocol_lib *lib;
-	struct app_schedule *s;
-};
-
-static enum prolo_code add_course(void *p, const struct course_rows *c, struct prolo_err *err)
-{
-	struct sched_ctx *x = p;
-	struct app_schedule *s = x->s;
-	enum prolo_code rc = grow_array(&s->ev, &s->cap, s->n + 60, sizeof *s->ev, 256, err);
-	if (rc)
-		return rc;
-	size_t k = ics_course_sessions(c, x->lib, s->ev + s->n, s->cap - s->n);
-	s->n += k;
-	s->courses += k > 0;
-	return PROLO_OK;
-}
-
-enum prolo_code app_schedule_export(struct app_ctx *cx, const char *clinic, struct app_schedule *out,
-                                    struct prolo_err *err)
-{
-	memset(out, 0, sizeof *out);
-	if (cx->who.clinic[0] && cx->who.role != ROLE_ADMIN)
-		clinic = cx->who.clinic;
-	enum prolo_code rc = app_permit(cx, CAN_COURSES_LIST, NULL, NULL, clinic, err);
-	if (rc)
-		return rc;
-	struct store_report_filter f = { .clinic = clinic, .modality = -1, .from = DOM_DATE_NONE,
-	                                 .to = DOM_DATE_NONE };
-	struct sched_ctx x = { cx->protocols, out };
-	rc = store_scan_courses(cx->st, &f, add_course, &x, err);
-	if (!rc) {
-		char detail[64 + REC_ID_MAX];
-		snprintf(detail, sizeof detail, "calendar, %zu sessions of %zu courses%s%s", out->n, out->courses,
-		         clinic ? " clinic " : "", clinic ? clinic : "");
-		rc = app_audit(cx, "schedule.export", NULL, NULL, detail, err);
-	}
-	if (rc)
-		app_schedule_free(out);
-	return rc;
-}
-
-void app_schedule_free(struct app_schedule *s)
-{
-	free(s->ev);
-	memset(s, 0, sizeof *s);
 }

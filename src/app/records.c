@@ -2,6 +2,7 @@
  * session with its injections, an assessment or a side effect. Each checks
  * the permission and the rules, writes in one unit of work, and audits. */
 #include "app/app.h"
+#include "app/app_booking.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -204,6 +205,8 @@ enum prolo_code app_session_add(struct app_ctx *cx, struct session *s, struct in
 	}
 	if (!rc)
 		rc = registry_session_add(cx->st, s, inj, n_inj, REG_INTERACTIVE, err);
+	if (!rc) /* the booking it keeps, if any, is attended (app/bookings.c) */
+		rc = app_booking_session_recorded(cx, s, err);
 	if (!rc) {
 		char key[2 * REC_ID_MAX], detail[32];
 		session_key(s, key, sizeof key);

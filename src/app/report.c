@@ -4,21 +4,55 @@
 #include "app/app.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/report_timepoints.h"
 #include "report/report.h"
+#include "store/store_booking.h"
 
+/* The courses go to the report with their no-shows (the drop-out
+ * analysis counts them): both lists are in course-key order. */
 struct feed_ctx {
 	struct report *r;
-	struct app_tp_feed tp;
+	struct app_tp_feed tp;    /* the time points (report_timepoints.h) */
+	struct store_booking *ns; /* the no-show bookings */
+	int32_t *dates;           /* their dates, in the same order */
+	size_t n, at;
 };
 
 static enum prolo_code feed(void *ctx, const struct course_rows *rows, struct prolo_err *err)
 {
-	struct feed_ctx *fc = ctx;
-	enum prolo_code rc = report_add_course(fc->r, rows, err);
-	return rc ? rc : app_tp_feed(&fc->tp, fc->r, rows, err);
+	struct feed_ctx *x = ctx;
+	while (x->at < x->n && x->ns[x->at].course_key < rows->course_key)
+		x->at++;
+	size_t b0 = x->at;
+	while (x->at < x->n && x->ns[x->at].course_key == rows->course_key)
+		x->at++;
+	enum prolo_code rc;
+	if (b0 == x->at) {
+		rc = report_add_course(x->r, rows, err);
+	} else {
+		struct course_rows c = *rows;
+		c.n_noshows = x->at - b0;
+		c.noshow_date = x->dates + b0;
+		rc = report_add_course(x->r, &c, err);
+	}
+	return rc ? rc : app_tp_feed(&x->tp, x->r, rows, err);
+}
+
+/* The no-shows of clinic (NULL = every clinic) into x. */
+static enum prolo_code load_noshows(struct app_ctx *cx, const char *clinic, struct feed_ctx *x,
+                                    struct prolo_err *err)
+{
+	struct store_booking_filter bf = { .clinic = clinic, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE,
+	                                   .status = BK_NO_SHOW };
+	enum prolo_code rc = store_booking_collect(cx->st, &bf, true, &x->ns, &x->n, err);
+	if (!rc && x->n && !(x->dates = malloc(x->n * sizeof *x->dates)))
+		rc = prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	for (size_t i = 0; !rc && i < x->n; i++)
+		x->dates[i] = x->ns[i].date;
+	return rc;
 }
 
 enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
@@ -74,9 +108,11 @@ enum prolo_code app_report(struct app_ctx *cx, const struct app_report_in *in,
 	if ((rc = report_new(&opt, &fc.r, err)))
 		return rc;
 	struct report *r = fc.r;
-	if (!(rc = app_tp_open(cx, &fc.tp, err)))
+	if (!(rc = load_noshows(cx, clinic, &fc, err)) && !(rc = app_tp_open(cx, &fc.tp, err)))
 		rc = store_scan_courses(cx->st, &f, feed, &fc, err);
 	app_tp_close(&fc.tp);
+	free(fc.ns);
+	free(fc.dates);
 	if (!rc && !(rc = report_finish(r, err))) {
 		if (coarse) {
 			struct report_results *res = report_results_mut(r);

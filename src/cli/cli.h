@@ -70,6 +70,8 @@ int cli_alerts_desk(struct cli_ctx *ctx, const struct cli_args *ca);
  * the default file is absent; else 0, or the exit code after saying why. */
 struct outreach_config;
 int cli_outreach_conf(struct cli_ctx *ctx, const char *path, struct outreach_config *conf, bool *missing);
+/* Appointments (src/cli/cli_booking.c): "booking add|list|move|cancel|noshow|day|week|zone". */
+int cli_booking(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 
 /* Simulates patients (cfg of sim/sim.h, opts of sim/sim_csv.h) into the
  * registry db, created when missing, through the import use case
@@ -231,6 +233,7 @@ extern const struct cli_command cli_init_cmds[], cli_patient_cmds[], cli_course_
 	cli_schedule_cmds[], cli_contact_cmds[], cli_followup_cmds[], cli_outreach_cmds[],
 	cli_instrument_cmds[], cli_call_cmds[];
 extern const struct cli_command cli_settings_cmds[];
+extern const struct cli_command cli_booking_cmds[];
 
 
 #endif

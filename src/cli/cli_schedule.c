@@ -1,5 +1,5 @@
-/* "prolo schedule export --ics FILE [--today D] [--clinic C]": the
- * remaining planned sessions of open courses as an iCalendar file. The file
+/* "prolo schedule export --ics FILE [--today D] [--clinic C] [--course K]":
+ * the bookings and the remaining planned sessions as an iCalendar file. The file
  * is written to a temporary name and renamed, so a calendar that watches it
  * never reads half a file. */
 #include <jansson.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/app.h"
+#include "app/app_booking.h"
 #include "cli/cli_plan.h"
 #include "core/privfile.h"
 #include "core/domain.h"
@@ -38,6 +38,7 @@ int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	int x = 0;
 	const char *path = cli_get(ca, "ics");
 	const char *clinic = cli_get(ca, "clinic");
+	const char *course = cli_get(ca, "course");
 	bool today_given = cli_has(ca, "today");
 	struct cli_run r;
 	if ((x = cli_begin(ctx, ca, &r)))
@@ -45,7 +46,7 @@ int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	int32_t today = r.cx.today;
 	struct app_schedule ex = { 0 };
 	/* Opened for writing: the read is audited (app_schedule_export). */
-	enum prolo_code rc = app_schedule_export(&r.cx, clinic, &ex, &r.err);
+	enum prolo_code rc = app_schedule_export_course(&r.cx, clinic, course, &ex, &r.err);
 	/* A fixed --today makes the file reproducible: stamp that midnight. */
 	char stamp[20];
 	if (today_given) {
@@ -73,7 +74,7 @@ int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 		                      (json_int_t)n_courses);
 		cli_print_json(ctx, j);
 	} else
-		fprintf(ctx->out, "wrote %zu session%s of %zu course%s to %s\n", n_events, n_events == 1 ? "" : "s",
+		fprintf(ctx->out, "wrote %zu event%s of %zu course%s to %s\n", n_events, n_events == 1 ? "" : "s",
 		        n_courses, n_courses == 1 ? "" : "s", path);
 	return 0;
 }

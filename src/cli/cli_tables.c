@@ -399,13 +399,14 @@ const struct cli_command cli_user_cmds[] = {
 static const struct cli_option schedule_opts[] = {
 	{ "ics", "FILE", "the calendar file to write", CLI_REQUIRED, NULL },
 	{ "clinic", "C", "one clinic's sessions", 0, NULL },
+	{ "course", "ID", "one course's sessions and bookings", 0, "course_id" },
 	{ "today", "YYYY-MM-DD", "from this day (default: today; fixes the file's stamp too)", 0, NULL },
 	{ "protocols", "FILE", "the protocol library", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
 const struct cli_command cli_schedule_cmds[] = {
-	{ "export", NULL, 0, 0, schedule_opts, "upcoming sessions as an iCalendar file", false },
+	{ "export", NULL, 0, 0, schedule_opts, "bookings and upcoming sessions as an iCalendar file", false },
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -504,6 +505,52 @@ const struct cli_command cli_call_cmds[] = {
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
+/* ---- booking (cli_booking.c) --------------------------------------------- */
+
+static const struct cli_option booking_add_opts[] = {
+	{ "course", "ID", "the course (required)", CLI_REQUIRED, "course_id" },
+	{ "time", "HH:MM", "the clinic's local time (required)", CLI_REQUIRED, NULL },
+	{ "session", "N", "the session booked (default: the next one)", 0, "session_no" },
+	{ "date", "YYYY-MM-DD", "the day (default: the protocol's interval after the last session or booking)", 0, NULL },
+	{ "minutes", "N", "the slot's length (default 30)", 0, NULL },
+	{ "note", "TEXT", "one line for the front desk", 0, NULL },
+	{ "protocols", "FILE", "the protocol library (for the default date)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option booking_list_opts[] = {
+	{ "clinic", "C", "one clinic's", 0, NULL },
+	{ "from", "YYYY-MM-DD", "on or after", 0, NULL },
+	{ "to", "YYYY-MM-DD", "on or before", 0, NULL },
+	{ "status", "S", "booked|attended|cancelled|no_show", 0, NULL },
+	{ "course", "ID", "one course's", 0, "course_id" },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option booking_view_opts[] = {
+	{ "clinic", "C", "one clinic's", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+static const struct cli_option booking_move_opts[] = {
+	{ "date", "YYYY-MM-DD", "the new day (default: the same)", 0, NULL },
+	{ "time", "HH:MM", "the new time (default: the same)", 0, NULL },
+	{ "minutes", "N", "the new length (default: the same)", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+const struct cli_command cli_booking_cmds[] = {
+	{ "add", NULL, 0, 0, booking_add_opts, "books a course's next session (docs/bookings.md)", false },
+	{ "day", "[YYYY-MM-DD]", 0, 1, booking_view_opts, "the front desk's day (default: today)", false },
+	{ "week", "[YYYY-MM-DD]", 0, 1, booking_view_opts, "the week (Monday to Sunday) of a day", false },
+	{ "list", NULL, 0, 0, booking_list_opts, "bookings, by date and time", false },
+	{ "move", "ID", 1, 1, booking_move_opts, "moves a booking to another day or time", false },
+	{ "cancel", "ID", 1, 1, NULL, "cancels a booking", false },
+	{ "noshow", "ID", 1, 1, NULL, "marks a booking of today or before as missed", false },
+	{ "zone", "CLINIC [ZONE]", 1, 2, NULL, "shows or sets the time zone of a clinic's bookings", false },
+	{ NULL, NULL, 0, 0, NULL, NULL, false },
+};
+
 /* ---- the groups, as "prolo --help" lists them -------------------------- */
 
 const struct cli_group cli_groups[] = {
@@ -532,5 +579,6 @@ const struct cli_group cli_groups[] = {
 	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", cli_schedule_cmds },
 	{ "settings", cli_settings, "show|set a clinic's settings (the date format of its screens)", cli_settings_cmds },
 	{ "instrument", cli_instrument, "load|list|show a clinic's questionnaire wording", cli_instrument_cmds },
+	{ "booking", cli_booking, "add|list|move|cancel|noshow|day|week appointments", cli_booking_cmds },
 	{ NULL, NULL, NULL, NULL },
 };

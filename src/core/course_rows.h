@@ -37,6 +37,14 @@ struct course_rows {
 	const int32_t *ae_duration; /* days; -1 = unknown / ongoing */
 	const uint8_t *ae_grade;    /* CTCAE 1..5; 0 = unknown */
 	const uint8_t *ae_serious;  /* enum seriousness */
+
+	/* Bookings (docs/bookings.md): set where the alerts and the report
+	 * read them (the report's scan leaves them zero). */
+	int booked_session_no;      /* the earliest open booking: its session; 0 = none */
+	int32_t booked_date;        /* its local date */
+	int booked_minute;          /* its local time, minutes after midnight */
+	size_t n_noshows;           /* bookings the patient did not come to */
+	const int32_t *noshow_date; /* their dates, oldest first */
 };
 
 #endif

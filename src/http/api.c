@@ -100,6 +100,16 @@ static const struct route routes[] = {
 	{ "GET", "/api/alerts/assignees", RT_ALERTS_ASSIGNEES, h_alerts_assignees, 0, NULL, CAN_ALERTS_ASSIGN },
 	{ "POST", "/api/alerts/snooze", RT_ALERTS_SNOOZE, h_alerts_state, F_TX, NULL, CAN_ALERTS_SNOOZE },
 	{ "POST", "/api/alerts/assign", RT_ALERTS_ASSIGN, h_alerts_state, F_TX, NULL, CAN_ALERTS_ASSIGN },
+	/* Appointments (api_booking.c), in an order no other run of the table has. */
+	{ "GET", "/api/bookings", RT_BOOKINGS_LIST, h_bookings_list, 0, NULL, CAN_BOOKINGS_LIST },
+	{ "POST", "/api/bookings", RT_BOOKINGS_ADD, h_bookings_add, F_TX, NULL, CAN_BOOKINGS_ADD },
+	{ "POST", "/api/bookings/{id}/move", RT_BOOKING_MOVE, h_booking_change, F_TX, NULL, CAN_BOOKINGS_CHANGE },
+	{ "POST", "/api/bookings/{id}/cancel", RT_BOOKING_CANCEL, h_booking_change, F_TX, NULL, CAN_BOOKINGS_CHANGE },
+	{ "POST", "/api/bookings/{id}/no-show", RT_BOOKING_NOSHOW, h_booking_change, F_TX, NULL, CAN_BOOKINGS_CHANGE },
+	{ "GET", "/api/bookings/proposal", RT_BOOKING_PROPOSAL, h_booking_proposal, 0, NULL, CAN_BOOKINGS_ADD },
+	{ "GET", "/api/clinics/{id}/zone", RT_CLINIC_ZONE_GET, h_clinic_zone, 0, NULL, CAN_BOOKINGS_LIST },
+	{ "POST", "/api/clinics/{id}/zone", RT_CLINIC_ZONE_SET, h_clinic_zone, F_TX, NULL, CAN_CLINIC_ZONE },
+	{ "GET", "/api/schedule.ics", RT_SCHEDULE_ICS, h_schedule_ics, F_SLOW, NULL, CAN_BOOKINGS_LIST },
 };
 
 /* The role check of a route, before anything is read: the permission

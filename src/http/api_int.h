@@ -168,6 +168,13 @@ json_t *api_dups_json(const struct app_dups *d);
 enum prolo_code h_instruments_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_instrument_get(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_instruments_load(struct http_req *rq, json_t *body, struct prolo_err *err);
+/* api_booking.c: appointments, the calendar download, a clinic's zone. */
+enum prolo_code h_bookings_list(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_bookings_add(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_booking_proposal(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_booking_change(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_schedule_ics(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_clinic_zone(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* api_outreach.c: the patient's one-click opt-out (no login; the token). */
 enum prolo_code h_optout(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* api_frontdesk.c: contact details, follow-up timeline and lists, calls,

@@ -354,6 +354,60 @@ static enum prolo_code ae_alerts(const struct course_rows *c, int32_t today, str
 	return PROLO_OK;
 }
 
+/* ---- bookings ---------------------------------------------------------- */
+
+/* The no-shows after the last contact (DOM_DATE_NONE: none yet), up to
+ * today: how many, the first and the last. */
+struct missed {
+	int n;
+	int32_t first, last;
+};
+
+static struct missed missed_since(const struct course_rows *c, int32_t last_contact, int32_t today)
+{
+	struct missed m = { 0, DOM_DATE_NONE, DOM_DATE_NONE };
+	for (size_t i = 0; i < c->n_noshows; i++) {
+		int32_t d = c->noshow_date[i];
+		if (d > today || (last_contact != DOM_DATE_NONE && d <= last_contact))
+			continue;
+		if (!m.n)
+			m.first = d;
+		m.last = d;
+		m.n++;
+	}
+	return m;
+}
+
+/* A booked session is due on its day and overdue after it; a missed one
+ * is overdue from the day missed. */
+static enum prolo_code booked_alerts(const struct course_rows *c, bool booked, int sno, int32_t day, int planned,
+                                     int32_t today, struct alert_list *out, struct prolo_err *err)
+{
+	char d[11], t[6];
+	dom_date_format(day, d);
+	snprintf(t, sizeof t, "%02d:%02d", c->booked_minute / 60 % 24, c->booked_minute % 60);
+	struct alert *a = NULL;
+	enum prolo_code rc = PROLO_OK;
+	if (booked && today == day) {
+		if (!(rc = push(out, c, ALERT_SESSION_DUE, day, &a, err)))
+			snprintf(a->reason, sizeof a->reason, "Session %d of %d is booked for today at %s.", sno, planned, t);
+	} else if (booked && today > day) {
+		if (!(rc = push(out, c, ALERT_SESSION_OVERDUE, day, &a, err)))
+			snprintf(a->reason, sizeof a->reason,
+			         "Session %d of %d was booked for %s at %s and no session is recorded: record it, or mark "
+			         "the booking a no-show and book again.",
+			         sno, planned, d, t);
+	} else if (!booked) {
+		if (!(rc = push(out, c, ALERT_SESSION_OVERDUE, day, &a, err)))
+			snprintf(a->reason, sizeof a->reason,
+			         "Session %d of %d: the patient did not come to the booking on %s. Call to book again.", sno,
+			         planned, d);
+	}
+	if (!rc && a)
+		a->session_no = sno;
+	return rc;
+}
+
 /* ---- one course -------------------------------------------------------- */
 
 static enum prolo_code course_alerts(const struct course_rows *const *all, size_t n_all,
@@ -375,6 +429,34 @@ static enum prolo_code course_alerts(const struct course_rows *const *all, size_
 	int sno = 0;
 	int32_t sdue = DOM_DATE_NONE;
 	bool has_session = next_session(c, &pl, &sno, &sdue);
+	/* Bookings: a booked session is expected on its booking's date; after
+	 * a no-show with no contact since, the session was expected on the day
+	 * missed; ALERT_NOSHOWS_SILENT of them make the course silent now. */
+	struct missed ms = missed_since(c, last, today);
+	enum { BY_PLAN, BY_BOOKING, BY_NOSHOW } by = BY_PLAN;
+	if (is_open(c) && c->booked_session_no > 0) {
+		by = BY_BOOKING;
+		sno = c->booked_session_no;
+		sdue = c->booked_date;
+	} else if (is_open(c) && ms.n > 0) {
+		by = BY_NOSHOW;
+		sno = c->n_sessions ? c->sess_no[c->n_sessions - 1] + 1 : 1;
+		sdue = ms.last;
+	}
+	has_session = has_session || by != BY_PLAN;
+	if (by == BY_NOSHOW && ms.n >= ALERT_NOSHOWS_SILENT && today - ms.first <= ALERT_SILENT_HORIZON_DAYS) {
+		struct alert *a;
+		if ((rc = push(out, c, ALERT_SILENT, ms.last, &a, err)))
+			return rc;
+		char f[11], l[11];
+		dom_date_format(ms.first, f);
+		dom_date_format(ms.last, l);
+		snprintf(a->reason, sizeof a->reason,
+		         "Did not come to %d bookings in a row (%s to %s) and no contact since. At risk of being "
+		         "lost: call the patient.",
+		         ms.n, f, l);
+		return slow_progress(all, n_all, c, &pl, today, out, err);
+	}
 	int32_t fdue = DOM_DATE_NONE;
 	for (size_t i = 0; i < pl.n_followups; i++) {
 		int32_t d = c->start_date + pl.followups[i].offset_days;
@@ -411,7 +493,10 @@ static enum prolo_code course_alerts(const struct course_rows *const *all, size_
 		return slow_progress(all, n_all, c, &pl, today, out, err);
 	}
 
-	if (has_session) {
+	if (has_session && by != BY_PLAN) {
+		if ((rc = booked_alerts(c, by == BY_BOOKING, sno, sdue, pl.planned, today, out, err)))
+			return rc;
+	} else if (has_session) {
 		char d[11];
 		dom_date_format(sdue, d);
 		if (today >= sdue - pl.window_days && today <= sdue + pl.window_days) {

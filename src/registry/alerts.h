@@ -40,6 +40,9 @@ extern const char *const alert_kind_names[ALERT__COUNT];
 /* A course silent for longer than this past its missed contact has left the
  * morning list: by then it is lost, and the report counts it as such. */
 #define ALERT_SILENT_HORIZON_DAYS 182
+/* This many no-shows in a row (bookings missed with no contact since)
+ * make a course silent at once. */
+#define ALERT_NOSHOWS_SILENT 2
 /* Soreness or stiffness lasting longer than this is flagged. */
 #define ALERT_EXPECTED_SORENESS_DAYS 4
 

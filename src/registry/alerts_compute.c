@@ -11,12 +11,15 @@
 
 #include "core/domain.h"
 #include "store/store_alerts.h"
+#include "store/store_booking.h"
 #include "store/store_outreach.h"
 #include "store/store_patients.h"
 
 struct owned {
 	struct course_rows r;
 	void *block; /* one allocation holding strings and arrays */
+	int32_t *noshows; /* the course's no-shows (attach_booking) */
+	size_t noshow_cap;
 };
 
 struct collect {
@@ -50,6 +53,7 @@ static enum prolo_code copy_course(void *p, const struct course_rows *src, struc
 	if (!b)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	struct owned *o = &c->items[c->n++];
+	memset(o, 0, sizeof *o);
 	o->block = b;
 	o->r = *src;
 	char *s = b;
@@ -79,6 +83,36 @@ static enum prolo_code copy_course(void *p, const struct course_rows *src, struc
 	TAKE(ae_grade, uint8_t, na);
 	TAKE(ae_serious, uint8_t, na);
 #undef TAKE
+	return PROLO_OK;
+}
+
+/* Bookings (store/store_booking.h) join their course: the earliest one
+ * still booked, and the dates of the no-shows. Courses are collected in
+ * course-key order, so a course is found by bisection. */
+static enum prolo_code attach_booking(void *p, const struct store_booking *b, struct prolo_err *err)
+{
+	struct collect *c = p;
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->items[mid].r.course_key < b->course_key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == c->n || c->items[lo].r.course_key != b->course_key)
+		return PROLO_OK;
+	struct owned *o = &c->items[lo];
+	if (b->status == BK_BOOKED && (!o->r.booked_session_no || b->date < o->r.booked_date)) {
+		o->r.booked_session_no = b->session_no;
+		o->r.booked_date = b->date;
+		o->r.booked_minute = b->minute;
+	} else if (b->status == BK_NO_SHOW) {
+		enum prolo_code rc = grow_array(&o->noshows, &o->noshow_cap, o->r.n_noshows + 1, sizeof *o->noshows, 4, err);
+		if (rc)
+			return rc;
+		o->noshows[o->r.n_noshows++] = b->date; /* the scan is by date */
+	}
 	return PROLO_OK;
 }
 
@@ -152,6 +186,13 @@ enum prolo_code alerts_compute(struct store *st, int32_t today, const char *clin
 	struct store_report_filter f = { .clinic = clinic && clinic[0] ? clinic : NULL, .modality = -1,
 	                                 .condition = NULL, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE };
 	enum prolo_code rc = store_scan_courses(st, &f, copy_course, &c, err);
+	if (!rc) {
+		struct store_booking_filter bf = { .clinic = f.clinic, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE,
+		                                   .status = -1 };
+		rc = store_booking_scan(st, &bf, true, attach_booking, &c, err);
+	}
+	for (size_t i = 0; !rc && i < c.n; i++)
+		c.items[i].r.noshow_date = c.items[i].noshows;
 	if (!rc && c.n) {
 		ptrs = malloc(c.n * sizeof *ptrs);
 		if (!ptrs)
@@ -180,8 +221,10 @@ enum prolo_code alerts_compute(struct store *st, int32_t today, const char *clin
 	if (!rc)
 		out->n = kept;
 	free(ptrs);
-	for (size_t i = 0; i < c.n; i++)
+	for (size_t i = 0; i < c.n; i++) {
 		free(c.items[i].block);
+		free(c.items[i].noshows);
+	}
 	free(c.items);
 	if (rc)
 		alert_list_free(out);

@@ -28,6 +28,7 @@ size_t ics_course_sessions(const struct course_rows *c, const struct protocol_li
 	size_t n = 0;
 	for (int k = next; k <= c->planned_sessions && n < max; k++, due += interval) {
 		struct ics_event *e = &out[n++];
+		memset(e, 0, sizeof *e);
 		char d[11], lo[11], hi[11];
 		dom_date_format(due, d);
 		dom_date_format(due - window, lo);
@@ -98,6 +99,23 @@ enum prolo_code ics_line(struct buf *out, const char *name, const char *value, b
 	return rc;
 }
 
+/* "YYYYMMDD" of a day; "YYYYMMDDTHHMMSSZ" of an instant. */
+static void day_stamp(int32_t day, char out[20])
+{
+	int y, m, d;
+	dom_civil_from_days(day, &y, &m, &d);
+	snprintf(out, 20, "%04d%02d%02d", y, m, d);
+}
+
+static void utc_stamp(int64_t t, char out[20])
+{
+	int64_t day = t / 86400 - (t % 86400 < 0);
+	int64_t s = t - day * 86400;
+	int y, m, d;
+	dom_civil_from_days((int32_t)day, &y, &m, &d);
+	snprintf(out, 20, "%04d%02d%02dT%02d%02d%02dZ", y, m, d, (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+}
+
 enum prolo_code ics_render(const struct ics_event *ev, size_t n, const char *dtstamp, struct buf *out)
 {
 	enum prolo_code rc = ics_line(out, "BEGIN", "VCALENDAR", false);
@@ -111,30 +129,39 @@ enum prolo_code ics_render(const struct ics_event *ev, size_t n, const char *dts
 		rc = ics_line(out, "METHOD", "PUBLISH", false);
 	if (!rc)
 		rc = ics_line(out, "X-WR-CALNAME", "prolo sessions", true);
+	static const char *const status[] = { "TENTATIVE", "CONFIRMED", "CANCELLED" };
 	for (size_t i = 0; i < n && !rc; i++) {
-		int y, m, d;
-		char start[16], end[16];
-		dom_civil_from_days(ev[i].date, &y, &m, &d);
-		snprintf(start, sizeof start, "%04d%02d%02d", y, m, d);
-		dom_civil_from_days(ev[i].date + 1, &y, &m, &d);
-		snprintf(end, sizeof end, "%04d%02d%02d", y, m, d);
+		const struct ics_event *e = &ev[i];
+		bool timed = e->start_utc != 0;
+		char start[20], end[20], seq[16];
+		if (timed) {
+			utc_stamp(e->start_utc, start);
+			utc_stamp(e->start_utc + (int64_t)e->minutes * 60, end);
+		} else {
+			day_stamp(e->date, start);
+			day_stamp(e->date + 1, end);
+		}
+		snprintf(seq, sizeof seq, "%d", e->sequence);
 		rc = ics_line(out, "BEGIN", "VEVENT", false);
 		if (!rc)
-			rc = ics_line(out, "UID", ev[i].uid, true);
+			rc = ics_line(out, "UID", e->uid, true);
 		if (!rc)
 			rc = ics_line(out, "DTSTAMP", dtstamp, false);
 		if (!rc)
-			rc = ics_line(out, "DTSTART;VALUE=DATE", start, false);
+			rc = ics_line(out, timed ? "DTSTART" : "DTSTART;VALUE=DATE", start, false);
 		if (!rc)
-			rc = ics_line(out, "DTEND;VALUE=DATE", end, false);
+			rc = ics_line(out, timed ? "DTEND" : "DTEND;VALUE=DATE", end, false);
 		if (!rc)
-			rc = ics_line(out, "SUMMARY", ev[i].summary, true);
+			rc = ics_line(out, "SEQUENCE", seq, false);
 		if (!rc)
-			rc = ics_line(out, "DESCRIPTION", ev[i].description, true);
+			rc = ics_line(out, "SUMMARY", e->summary, true);
 		if (!rc)
-			rc = ics_line(out, "STATUS", "TENTATIVE", false);
+			rc = ics_line(out, "DESCRIPTION", e->description, true);
 		if (!rc)
-			rc = ics_line(out, "TRANSP", "TRANSPARENT", false);
+			rc = ics_line(out, "STATUS", status[e->status >= 0 && e->status <= ICS_CANCELLED ? e->status : 0],
+			              false);
+		if (!rc)
+			rc = ics_line(out, "TRANSP", timed && e->status != ICS_CANCELLED ? "OPAQUE" : "TRANSPARENT", false);
 		if (!rc)
 			rc = ics_line(out, "END", "VEVENT", false);
 	}

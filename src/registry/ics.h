@@ -1,8 +1,10 @@
 /* iCalendar (RFC 5545) export of upcoming sessions. Pure: builds events
  * from course rows and renders them with CRLF line ends, TEXT escaping and
  * folding at 75 octets (never inside a UTF-8 character). UIDs are
- * "COURSE_ID-SESSION_NO@prolo" so a calendar that imports a later export
- * updates its events instead of duplicating them. */
+ * "COURSE_ID-SESSION_NO@prolo" for a planned session not booked yet (an
+ * all-day placeholder) and "COURSE_ID-booking-ID@prolo" for a booking (a
+ * timed event), so a calendar that imports a later export updates its
+ * events instead of duplicating them; SEQUENCE grows with each change. */
 #ifndef PROLO_ICS_H
 #define PROLO_ICS_H
 
@@ -13,11 +15,17 @@
 #include "core/course_rows.h"
 #include "registry/protocol.h"
 
+enum ics_status { ICS_TENTATIVE, ICS_CONFIRMED, ICS_CANCELLED };
+
 struct ics_event {
 	char uid[160];
-	int32_t date;          /* all-day event on this day */
+	int32_t date;          /* all-day event on this day (start_utc 0) */
 	char summary[256];
 	char description[512];
+	int64_t start_utc;     /* a timed event from this instant; 0 = all-day */
+	int minutes;           /* a timed event's length */
+	int sequence;          /* SEQUENCE: one more at each change */
+	int status;            /* enum ics_status */
 };
 
 /* The remaining planned sessions of an open (planned/active) course:

@@ -39,6 +39,7 @@ struct mod_acc {
 	size_t traj_cap;     /* session numbers in traj */
 	uint64_t *traj;      /* [k * NBINS + bin] */
 	uint64_t dropped, d_impr, d_flat, d_worse, d_single, d_resp;
+	uint64_t noshows, c_noshow, d_noshow; /* bookings missed; courses, drop-outs with one */
 	struct stats_acc d_pct;
 	uint64_t itt_n, itt_resp, locf_resp;
 	uint64_t survey_n, survey_impr, pp_n, pp_resp;
@@ -498,6 +499,9 @@ enum prolo_code report_add_course(struct report *r, const struct course_rows *c,
 			if (dv.has_nrs && dv.base > 0)
 				stats_acc_add(&ma->d_pct, 100 * (dv.last - dv.base) / dv.base);
 		}
+		ma->noshows += c->n_noshows;
+		ma->c_noshow += c->n_noshows > 0;
+		ma->d_noshow += !completed && c->n_noshows > 0;
 		ma->itt_n++;
 		ma->itt_resp += completed && dv.responder;
 		ma->locf_resp += dv.responder;
@@ -701,6 +705,9 @@ static enum prolo_code finish_mod(struct report *r, int mi, struct prolo_err *er
 	              sqrt((double)ma->d_pct.n);
 	d->dropped_last_pct.lo = d->dropped_last_pct.mean - half;
 	d->dropped_last_pct.hi = d->dropped_last_pct.mean + half;
+	d->no_shows = ma->noshows;
+	d->courses_with_no_show = ma->c_noshow;
+	d->dropped_with_no_show = ma->d_noshow;
 	d->itt_n = ma->itt_n;
 	d->itt_resp = ma->itt_resp;
 	d->locf_resp = ma->locf_resp;

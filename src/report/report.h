@@ -79,6 +79,8 @@ struct report_dropout {
 	struct { double mean, lo, hi; uint64_t n; } dropped_last_pct; /* % change baseline->last */
 	uint64_t itt_n, itt_resp, locf_resp;
 	double itt_rate, itt_lo, itt_hi, locf_rate, locf_lo, locf_hi;
+	/* bookings missed (course_rows.n_noshows) by the ended courses */
+	uint64_t no_shows, courses_with_no_show, dropped_with_no_show;
 };
 
 struct report_claims {

@@ -137,6 +137,9 @@ static json_t *mod_json(const struct report_results *res, int m, int *bad)
 	put(pc, "lo", real(d->dropped_last_pct.lo), bad);
 	put(pc, "hi", real(d->dropped_last_pct.hi), bad);
 	put(dj, "dropped_pct_change_baseline_to_last", pc, bad);
+	put(dj, "no_shows", count(d->no_shows), bad);
+	put(dj, "courses_with_no_show", count(d->courses_with_no_show), bad);
+	put(dj, "dropped_with_no_show", count(d->dropped_with_no_show), bad);
 	put(dj, "itt", rate(d->itt_resp, d->itt_n, d->itt_rate, d->itt_lo, d->itt_hi, bad), bad);
 	put(dj, "itt_locf", rate(d->locf_resp, d->itt_n, d->locf_rate, d->locf_lo, d->locf_hi, bad), bad);
 	put(o, "dropout", dj, bad);

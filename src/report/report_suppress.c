@@ -204,6 +204,7 @@ static void hide_dropout(struct report_dropout *d, bool all)
 		d->dropped_last_pct.n = SUPP;
 		d->dropped_last_pct.mean = d->dropped_last_pct.lo = d->dropped_last_pct.hi = NAN;
 		d->itt_n = d->itt_resp = d->locf_resp = SUPP;
+		d->no_shows = d->courses_with_no_show = d->dropped_with_no_show = SUPP;
 		d->itt_rate = d->itt_lo = d->itt_hi = d->locf_rate = d->locf_lo = d->locf_hi = NAN;
 	}
 }
@@ -258,6 +259,10 @@ static void trim_section(struct report_results *res, int m, uint64_t k)
 		                      &d->dropped_single };
 		hide_parts(trend, 4, k);
 		hide_count(&d->dropped_responding, k);
+		hide_count(&d->courses_with_no_show, k);
+		hide_count(&d->dropped_with_no_show, k);
+		if (d->courses_with_no_show == SUPP)
+			d->no_shows = SUPP;
 		if (small(d->dropped_last_pct.n, k)) {
 			d->dropped_last_pct.n = SUPP;
 			d->dropped_last_pct.mean = d->dropped_last_pct.lo = d->dropped_last_pct.hi = NAN;

@@ -131,6 +131,9 @@ enum prolo_code report_text(const struct report_results *res, struct buf *b,
 		              ", worsening %" PRIu64 ", no follow-up %" PRIu64 "; already responding %" PRIu64 "\n",
 		           d->dropped, d->dropped_improving, d->dropped_flat, d->dropped_worsening,
 		           d->dropped_single, d->dropped_responding);
+		buf_outf(o, "    no-shows: %" PRIu64 " bookings missed by %" PRIu64 " courses, %" PRIu64
+		              " of them drop-outs\n",
+		           d->no_shows, d->courses_with_no_show, d->dropped_with_no_show);
 		buf_outf(o, "    ITT %s vs last observation carried forward %s\n",
 		           pct_ci(s1, sizeof s1, d->itt_rate, d->itt_lo, d->itt_hi),
 		           pct_ci(s2, sizeof s2, d->locf_rate, d->locf_lo, d->locf_hi));

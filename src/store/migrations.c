@@ -8,6 +8,7 @@
  * the report reads them in one sequential pass. */
 #include "store/store_sqlite.h"
 #include "store/store_alerts.h"
+#include "store/store_booking.h"
 #include "store/store_outreach.h"
 #include "store/store_patients.h"
 #include "store/store_instr.h"
@@ -269,6 +270,7 @@ const struct store_migration store_migrations[] = {
 	{ 6, "record versions, voids and history", m006_record_life },
 	{ 7, "follow-up outreach: contacts, outbox, attempts, tasks", store_outreach_migration_sql },
 	{ 8, "users: one-time passwords, last login, session ids", m008_user_life },
+	{ 9, "appointments: bookings and the clinics' time zones", store_booking_migration_sql },
 	{ 10, "patient merges, course warnings, clinic settings", store_patients_migration_sql },
 	{ 11, "front desk: call log, snoozed and assigned alerts", store_calls_migration_sql },
 	{ 12, "instrument wordings; an assessment by staff and by the patient on one day", store_instr_migration_sql },

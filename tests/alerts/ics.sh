@@ -18,7 +18,7 @@ run 0 course add --course_id K-a-rather-long-course-id.for-folding:2024 --patien
 run 0 course add --course_id K3 --patient_id P2 --modality dextrose --condition knee_oa --start_date 2024-01-01 --planned_sessions 3 --interval_days 14
 run 0 course end K3 --status dropped --date 2024-02-01
 run 0 schedule export --ics "$T/cal.ics" --today 2024-06-01
-out_has "wrote 6 sessions of 2 courses"
+out_has "wrote 6 events of 2 courses"
 ICS="$T/cal.ics"
 # every line ends in CRLF, none is longer than 75 octets, folded lines exist
 /usr/bin/python3 - "$ICS" <<'PYEOF' || exit 1
@@ -44,7 +44,7 @@ cp "$ICS" "$T/first.ics"
 run 0 schedule export --ics "$ICS" --today 2024-06-01
 cmp -s "$ICS" "$T/first.ics" || { echo "export is not reproducible" >&2; exit 1; }
 run 0 schedule export --ics "$T/c02.ics" --today 2024-06-01 --clinic C02
-out_has "wrote 2 sessions of 1 course"
+out_has "wrote 2 events of 1 course"
 run 2 schedule export
 run 2 schedule export --ics "$T/x.ics" --today nope
 

@@ -14,6 +14,7 @@ Case file: a JSON array of objects, run in order. Keys:
             listed elements, by position)
   header    {"Name": "substring"} expected in response headers
   absent    strings the response body must not contain
+  has       strings the response body must contain (non-JSON answers too)
   save      {"var": "dotted.path"} keeps values for later ${var}
   sql       statements run on the registry before the request (then no request
             unless method is given)
@@ -167,6 +168,9 @@ def run_case(cl, db, case):
     for s in case.get("absent", []):
         if s in text:
             raise AssertionError(f"body contains {s!r}")
+    for s in case.get("has", []):
+        if s not in text:
+            raise AssertionError(f"body lacks {s!r}: {text[:600]}")
     if "db" in case:
         con = sqlite3.connect(db, timeout=10)
         got = con.execute(case["db"]["sql"]).fetchone()[0]

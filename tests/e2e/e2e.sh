@@ -5,7 +5,8 @@
 # with axe-core (WCAG 2.1 A and AA, at 1280 and 390 px, as each role) and
 # keyboard.mjs tabs through every page, patients.mjs a patient's registry
 # life (duplicates, pre-filled sessions, merges), users.mjs has an admin
-# disable a user and reset a password (see those files). This script runs
+# disable a user and reset a password, booking.mjs books, reschedules and
+# cancels appointments (see those files). This script runs
 # E2E_TESTS (default e2e); the other scripts here run the others, so that
 # the suite runs them side by side. Screenshots are kept in
 # build/e2e-artifacts/NAME/. Only the server started here is stopped, by its

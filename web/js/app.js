@@ -15,6 +15,7 @@ import { dashboardView } from './views/dashboard.js';
 import { editView, voidView, historyView } from './views/amend.js';
 import { usersView, userView, auditView, passwordView } from './views/admin.js';
 import { deskView, dropoutsView, contactEditView } from './views/followup.js';
+import { bookingsView, bookingFormView } from './views/bookings.js';
 import { loadVocab, forgetVocab } from './vocab.js';
 import { PAGES, may, mayOpen, matchPage, homePage } from './pages.js';
 import { mergeView } from './views/merge.js';
@@ -59,6 +60,8 @@ const VIEWS = {
   protocols: protocolsView,
   protocol: protocolView,
   instruments: instrumentsView,
+  bookings: bookingsView,
+  'booking-new': bookingFormView,
 };
 for (const p of PAGES) if (!VIEWS[p.name]) throw new Error(`page ${p.name} has no view`);
 for (const name of Object.keys(VIEWS)) if (!PAGES.some((p) => p.name === name)) throw new Error(`view ${name} is not in pages.js`);

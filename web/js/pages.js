@@ -17,6 +17,8 @@ export const PAGES = [
   // drop-outs still to reach (views/followup.js).
   { name: 'followup-desk', path: 'followup', needs: ['followup.list', 'calls.add'], nav: 'Follow-up calls' },
   { name: 'dropouts', path: 'followup/dropouts', needs: ['followup.list'], nav: 'Drop-outs' },
+  // The front desk's day and week of bookings (?view=week&date=YYYY-MM-DD).
+  { name: 'bookings', path: 'bookings', needs: ['bookings.list'], nav: 'Bookings' },
   { name: 'patients', path: 'patients', needs: ['patients.list'], nav: 'Patients' },
   { name: 'patient-new', path: 'patients/new', needs: ['patients.add'], nav: 'New patient' },
   { name: 'chart', path: 'patient/:pid', needs: ['patients.get'] },
@@ -27,6 +29,7 @@ export const PAGES = [
   { name: 'course-end', path: 'patient/:pid/course/:cid/end', needs: ['patients.get', 'courses.end'] },
   { name: 'link', path: 'patient/:pid/course/:cid/link', needs: ['patients.get', 'questionnaire-links.add'] },
   { name: 'contact-edit', path: 'patient/:pid/contact', needs: ['patients.get', 'contacts.get', 'contacts.set'] },
+  { name: 'booking-new', path: 'patient/:pid/course/:cid/book', needs: ['patients.get', 'bookings.add'] },
   // Correcting a record (amend, void, history): each kind of record has
   // its edit and void pages, offered with the role's own routes.
   { name: 'patient-edit', path: 'patient/:pid/edit', needs: ['patients.get', 'patients.amend'] },

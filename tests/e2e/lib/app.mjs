@@ -108,6 +108,8 @@ export async function seed(page) {
   };
   await course(`${PID}-C1`, 'knee_oa', isoDay(-60), [7, 5, 3], true);
   await course(`${PID}-C2`, 'tendinopathy', isoDay(-60), [8, 6], false);
+  // its next session booked, so the chart and the bookings show one
+  await must(page, 'POST', '/api/bookings', { course_id: `${PID}-C2`, date: isoDay(0), time: '23:30' });
   return samples(await must(page, 'GET', `/api/patients/${PID}`));
 }
 

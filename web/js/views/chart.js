@@ -10,6 +10,7 @@ import { CONTRAINDICATIONS, MODALITIES, CONDITIONS, STATUSES, AE_KINDS, labelFor
 import { recordActions } from './amend.js';
 import { chartMergeNotes, courseWarnings } from './merge.js';
 import { loadContact, contactCard, loadFollowup, followupBlock } from './followup.js';
+import { attachBookings, courseBookings } from './bookings.js';
 
 export function flags(v) {
   if (Array.isArray(v)) return v;
@@ -51,6 +52,7 @@ export async function chartView({ params, state }) {
   const p = res.patient;
   const courses = res.courses || [];
   wordings = may(state.user, 'instruments.get') ? await loadWordings(courses, p.clinic) : new Map();
+  await attachBookings(courses, state.user); // each course's appointments
   const pid = encodeURIComponent(p.patient_id);
   const name = [p.first_name, p.last_name].filter(Boolean).join(' ');
   const ci = flags(p.contraindications);
@@ -122,6 +124,7 @@ function courseCard(c, p, state, fu) {
       c.override_reason ? [h('dt', {}, 'Override'), h('dd', {}, `${c.override_reason}${c.override_by ? ` (${c.override_by})` : ''}`)] : null),
     actions,
     courseWarnings(c),
+    courseBookings(c, p.patient_id, u),
     h('h4', {}, 'Pain'),
     h('p', { class: 'pain-summary' }, summary),
     painFigure(c, nrs, sessions),
