@@ -23,17 +23,22 @@ browser_require() {
 		exit 1
 	fi
 	mkdir -p "$ARTIFACTS"
-	# npm ci only when the lockfile changed since the last install.
-	stamp="$E2E_DIR/node_modules/.prolo-lock"
-	want=$(cksum <"$E2E_DIR/package-lock.json")
-	if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] ||
-		[ ! -f "$E2E_DIR/node_modules/playwright-core/package.json" ] ||
-		[ ! -f "$E2E_DIR/node_modules/axe-core/axe.min.js" ]; then
-		echo "installing playwright-core and axe-core with npm ci"
-		if ! (cd "$E2E_DIR" && timeout 300 npm ci --no-audit --no-fund --loglevel=error); then
-			echo "npm ci failed in tests/e2e" >&2
-			exit 1
+	# npm ci only when the lockfile changed since the last install; the
+	# browser tests run side by side, so one installs while the others
+	# wait on the lock (bounded: flock -w).
+	(
+		flock -w 360 9 || { echo "waited 6 minutes for another npm ci" >&2; exit 1; }
+		stamp="$E2E_DIR/node_modules/.prolo-lock"
+		want=$(cksum <"$E2E_DIR/package-lock.json")
+		if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] ||
+			[ ! -f "$E2E_DIR/node_modules/playwright-core/package.json" ] ||
+			[ ! -f "$E2E_DIR/node_modules/axe-core/axe.min.js" ]; then
+			echo "installing playwright-core and axe-core with npm ci"
+			if ! (cd "$E2E_DIR" && timeout 300 npm ci --no-audit --no-fund --loglevel=error); then
+				echo "npm ci failed in tests/e2e" >&2
+				exit 1
+			fi
+			echo "$want" >"$stamp"
 		fi
-		echo "$want" >"$stamp"
-	fi
+	) 9>"$E2E_DIR/.npm-lock" || exit 1
 }
