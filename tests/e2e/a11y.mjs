@@ -41,6 +41,10 @@ async function audit(where) {
     const v = await axeViolations(page, `${where} at ${w} px`);
     problems.push(...v);
     checks += 1;
+    // At phone width nothing may push the page sideways: wide tables and
+    // charts scroll inside their own region.
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (wide > w + 1) problems.push(`${where} at ${w} px: the page is ${wide} px wide and scrolls sideways`);
   }
   await page.setViewportSize({ width: WIDTHS[0][0], height: WIDTHS[0][1] });
 }
