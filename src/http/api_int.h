@@ -186,6 +186,9 @@ enum prolo_code h_followup_desk(struct http_req *rq, json_t *body, struct prolo_
 enum prolo_code h_followup_dropouts(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_calls_add(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_calls_list(struct http_req *rq, json_t *body, struct prolo_err *err);
+/* api_outreach.c: GET /api/outbox, POST /api/outbox/{id}/retry|cancel. */
+enum prolo_code h_outbox_list(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_outbox_change(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_alerts_state(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_alerts_assignees(struct http_req *rq, json_t *body, struct prolo_err *err);
 

@@ -1,9 +1,12 @@
-/* Follow-up outreach over HTTP: the patient's one-click opt-out. The
- * token in the path (from a message's link) is the only authority; the
- * use case (app_optout) records the withdrawal. */
+/* Follow-up outreach over HTTP: the patient's one-click opt-out (the
+ * token in the path, from a message's link, is the only authority; the use
+ * case app_optout records the withdrawal) and the outbox's list, retry and
+ * cancel for admins. */
 #include <jansson.h>
+#include <string.h>
 
 #include "app/app_outreach.h"
+#include "core/domain.h"
 #include "http/api_int.h"
 
 enum prolo_code h_optout(struct http_req *rq, json_t *body, struct prolo_err *err)
@@ -17,4 +20,62 @@ enum prolo_code h_optout(struct http_req *rq, json_t *body, struct prolo_err *er
 	if ((rc = app_optout(&cx, rq->param, err)))
 		return rc;
 	return api_reply(rq, 200, json_pack("{s:b}", "withdrawn", 1), err);
+}
+
+/* ---- the outbox: list, retry, cancel (admins; app_outbox_*) ------------ */
+
+static enum prolo_code outbox_row(void *ctx, const struct store_omsg *m, struct prolo_err *err)
+{
+	char due[11], we[11];
+	dom_date_format(m->due, due);
+	dom_date_format(m->window_end, we);
+	json_t *row = json_pack("{s:I,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:i,s:I}", "id", (json_int_t)m->id, "course_id",
+	                        m->course_id, "patient_id", m->patient_id, "day", m->point_day, "step",
+	                        m->step ? "reminder" : "invitation", "due", due, "window_end", we, "state",
+	                        store_omsg_state_names[m->state], "tries", m->tries, "next_try",
+	                        (json_int_t)m->next_try);
+	if (!row || json_array_append_new(ctx, row))
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	return PROLO_OK;
+}
+
+/* GET /api/outbox[?state=S] */
+enum prolo_code h_outbox_list(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	(void)body;
+	const char *state = api_query(rq, "state");
+	int sv = -1;
+	if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
+		return prolo_err_set(err, PROLO_EINVAL, "state",
+		                     "is one of queued, sending, sent, failed, unknown, cancelled");
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	json_t *arr = json_array();
+	if (!arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	enum prolo_code rc = app_outbox_list(&cx, sv, outbox_row, arr, err);
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	return api_reply(rq, 200, json_pack("{s:o}", "messages", arr), err);
+}
+
+/* POST /api/outbox/{id}/retry and .../cancel (the route says which). */
+enum prolo_code h_outbox_change(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	static const char *const keys[] = { NULL };
+	enum prolo_code rc = body ? api_only_keys(body, keys, err) : PROLO_OK;
+	if (rc)
+		return rc;
+	long id;
+	if (!dom_parse_long(rq->param, strlen(rq->param), 1, 1L << 40, &id))
+		return prolo_err_set(err, PROLO_EINVAL, "id", "is not a message id");
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	bool retry = rq->route == RT_OUTBOX_RETRY;
+	if ((rc = retry ? app_outbox_retry(&cx, id, err) : app_outbox_cancel(&cx, id, err)))
+		return rc;
+	return api_reply(rq, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "state", retry ? "queued" : "cancelled"),
+	                 err);
 }
