@@ -82,7 +82,7 @@ $(BUILD)/tests/%: %.c $(BUILD)/libprolo.a
 unit: $(TEST_BIN)
 
 # The whole suite: unit tests, CLI cases, reference comparisons, API and
-# browser tests. Ends with "N passed, N failed".
+# browser tests. Ends with "N passed, N failed, N skipped".
 test: $(PROLO) $(TEST_BIN)
 	@sh scripts/install-deps.sh --test || echo "prolo: some test tools are missing; their tests will be skipped"
 	@PROLO_BIN=$(abspath $(PROLO)) BUILD=$(BUILD) SAN=$(SAN) sh tests/run.sh
