@@ -26,7 +26,7 @@ static const struct query queries[] = {
 	  "itttttt" },
 	{ "SELECT course_pk, session_no, date FROM sessions ORDER BY course_pk, session_no", "iit" },
 	{ "SELECT course_pk, date, instrument, score FROM outcomes WHERE score IS NOT NULL"
-	  " ORDER BY course_pk, date, instrument",
+	  " ORDER BY course_pk, date, instrument, source",
 	  "ittr" },
 	{ "SELECT course_pk, kind, duration_days FROM adverse_events ORDER BY course_pk, seq",
 	  "iti" },

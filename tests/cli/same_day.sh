@@ -10,6 +10,8 @@
 #   K2: baseline 8 (staff); on 05-01 only the patient's 3: used, last 3,
 #       change -5, a responder.
 # So for dextrose x low_back_pain: 2 courses, 1 responder, chg_mean -3.5.
+# Then staff's 05-01 row of K1 is voided: the patient's 2 is used, K1's
+# change is -6 and it responds: 2 responders, chg_mean -5.5.
 . "$TOP/tests/lib/cli.sh"
 export PROLO_TODAY=2025-06-30
 PY=/usr/bin/python3
@@ -51,21 +53,29 @@ run 2 import csv "$T/a"
 err_has "course 'K1' already has a NRS assessment on 2025-05-01 answered by the patient"
 export PROLO_DB="$T/b.db"
 run 0 report --format csv --out "$T/r"
-$PY - "$T/r/report.csv" <<'PYEOF' || exit 1
+check_report() { # responders chg_mean
+	$PY - "$T/r/report.csv" "$1" "$2" <<'PYEOF' || exit 1
 import csv, sys
 for r in csv.DictReader(open(sys.argv[1])):
     if r["modality"] == "dextrose" and r["condition"] == "low_back_pain":
         assert r["n_courses"] == "2", r
-        assert abs(float(r["chg_mean"]) + 3.5) < 1e-9, r["chg_mean"]
-        assert r["pp_resp"] == "1", r
+        assert abs(float(r["chg_mean"]) - float(sys.argv[3])) < 1e-9, r["chg_mean"]
+        assert r["pp_resp"] == sys.argv[2], r
         break
 else:
     sys.exit("no dextrose x low_back_pain row")
 PYEOF
+}
+check_report 1 -3.5
 # Round trip: the export of the imported registry gives the rows imported
 # (without the refused duplicate, the file's last line).
 run 0 export csv "$T/b"
 sed '$d' "$T/a/outcomes.csv" | sort >"$T/a.s"
 sort "$T/b/outcomes.csv" >"$T/b.s"
 cmp "$T/a.s" "$T/b.s" || { echo "outcomes.csv differs after import and export" >&2; exit 1; }
+# Staff's score voided: the patient's answer of that day counts.
+run 0 outcome void K1 2025-05-01 NRS staff --reason "typed on the wrong course"
+rm -rf "$T/r"
+run 0 report --format csv --out "$T/r"
+check_report 2 -5.5
 exit 0
