@@ -85,7 +85,7 @@ double report_mcid(enum instrument id, const char **source)
 		[INSTR_VAS] = { 20, "20 mm of 100 (about 2 NRS points; Farrar JT et al., Pain 2001;94:149-158)" },
 		[INSTR_ODI] = { 10, "10 points of 100 (Ostelo RWJG et al., Spine 2008;33:90-94)" },
 		[INSTR_NDI] = { 7.5, "7.5 points of 50 (MacDermid JC et al., J Orthop Sports Phys Ther 2009;39:400-417: 5-10 points)" },
-		[INSTR_WOMAC] = { 12, "12 points of 96, about 12 % (order of the MCIDs of Angst F et al., Arthritis Rheum 2001;45:384-391)" },
+		[INSTR_WOMAC] = { 9.6, "9.6 points of 96, 10 of the normalised 0-100 (Angst F et al., Arthritis Rheum 2001;45:384-391: pain 9.7, function 9.3)" },
 		[INSTR_QUICKDASH] = { 8, "8 points of 100 (Mintken PE et al., J Shoulder Elbow Surg 2009;18:920-926)" },
 		[INSTR_KOOS] = { 10, "10 points of 100, higher is better (Roos EM, Lohmander LS, Health Qual Life Outcomes 2003;1:64: 8-10 points)" },
 	};

@@ -135,7 +135,7 @@ static const struct sim_param_def defs[] = {
 	{ "odi_sd", F(odi_sd), 8.0, "ODI %", "assumption (NRS-ODI correlation 0.7 at baseline in the model)" },
 	{ "ndi_per_nrs", F(ndi_per_nrs), 3.75, "NDI points per NRS point", "MCID ratio: NDI 7.5 of 50 (MacDermid 2009) per NRS 2" },
 	{ "ndi_sd", F(ndi_sd), 6.0, "NDI points", "assumption (NRS-NDI correlation 0.7 at baseline in the model)" },
-	{ "womac_per_nrs", F(womac_per_nrs), 6.0, "WOMAC points per NRS point", "MCID ratio: WOMAC 12 of 96 (Angst 2001) per NRS 2" },
+	{ "womac_per_nrs", F(womac_per_nrs), 4.8, "WOMAC points per NRS point", "MCID ratio: WOMAC 9.6 of 96 (Angst 2001) per NRS 2" },
 	{ "womac_sd", F(womac_sd), 9.0, "WOMAC points", "assumption (NRS-WOMAC correlation 0.7 at baseline in the model)" },
 	{ "koos_per_nrs", F(koos_per_nrs), 5.0, "KOOS points per NRS point", "MCID ratio: KOOS 10 of 100 (Roos & Lohmander 2003) per NRS 2" },
 	{ "koos_sd", F(koos_sd), 8.0, "KOOS points", "assumption (NRS-KOOS correlation -0.7 at baseline in the model)" },

@@ -61,7 +61,7 @@ run 0 simulate trial --arms stem_cell,placebo --condition knee_oa --per-arm 50 -
 out_has "Power at two-sided alpha 0.05"
 out_has "responders"
 out_has "Welch"
-out_has "WOMAC responders (improved by at least the MCID, 12)"
+out_has "WOMAC responders (improved by at least the MCID, 9.6)"
 out_has "KOOS responders (improved by at least the MCID, 10)"
 
 run 0 simulate calibrate
