@@ -2,6 +2,7 @@
  * its history. A change keeps the previous version (store_history_add)
  * with who, when and why, in the unit of work that makes it. */
 #include "app/app.h"
+#include "app/app_booking.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -446,6 +447,9 @@ enum prolo_code app_amend(struct app_ctx *cx, const struct app_change_in *in, vo
 		rc = store_update(cx->st, kind, nw, version, err);
 	if (!rc && in->set_inj)
 		rc = store_injections_replace(cx->st, nw, inj, in->n_inj, err);
+	/* A session moved to another day takes the booking of that day. */
+	if (!rc && kind == REC_SESSION)
+		rc = app_booking_session_moved(cx, cur, nw, err);
 	/* A contraindication recorded later is checked against the open courses. */
 	if (!rc && kind == REC_PATIENT)
 		rc = app_patient_recheck(cx, nw, ((const struct patient *)cur)->contraindications, NULL, err);
@@ -507,10 +511,16 @@ enum prolo_code app_void(struct app_ctx *cx, const struct app_change_in *in, voi
 		                               in->reason };
 		rc = store_history_add(cx->st, &h, err);
 	}
+	/* A voided course's appointments to come are cancelled (before the
+	 * void hides them); a voided session's booking is open again. */
+	if (!rc && kind == REC_COURSE)
+		rc = app_booking_course_closed(cx, ((const struct course *)cur)->course_id, "course voided", err);
 	if (!rc)
 		rc = store_void(cx->st, kind, cur, version, at, in->reason, err);
 	if (!rc && kind == REC_SESSION)
 		rc = course_state_again(cx, (const char *)cur, ((const struct session *)cur)->session_no, err);
+	if (!rc && kind == REC_SESSION)
+		rc = app_booking_session_voided(cx, cur, err);
 	if (!rc) {
 		char action[48], detail[32];
 		snprintf(action, sizeof action, "%s.void", kinds[kind].name);

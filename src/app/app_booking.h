@@ -71,6 +71,27 @@ enum prolo_code app_booking_noshow(struct app_ctx *cx, int64_t id, struct store_
  * error. Store codes. */
 enum prolo_code app_booking_session_recorded(struct app_ctx *cx, const struct session *s, struct prolo_err *err);
 
+/* Inside the unit of app_void of session s: the booking it kept is booked
+ * again (its attended_session_no cleared), audited as "booking.reopen" —
+ * or cancelled ("booking.cancel", SEQUENCE one more) when the course has
+ * ended or the session is booked again meanwhile. None is not an error.
+ * Store codes. */
+enum prolo_code app_booking_session_voided(struct app_ctx *cx, const struct session *s, struct prolo_err *err);
+/* Inside the unit of app_amend of a session whose date changed from old's
+ * to nw's: when a booking of the course still booked is on the new date,
+ * it keeps the session (attended, "booking.attended") and the booking the
+ * session kept before is released as by app_booking_session_voided;
+ * otherwise the session keeps its booking. Store codes. */
+enum prolo_code app_booking_session_moved(struct app_ctx *cx, const struct session *old, const struct session *nw,
+                                          struct prolo_err *err);
+/* Inside the unit that ends or voids course_id: its bookings still booked
+ * and dated today or later are cancelled (SEQUENCE one more, so a
+ * re-exported calendar cancels them), each audited as "booking.cancel"
+ * with why ("course ended"). Earlier ones stay, to be kept or missed.
+ * Store codes. */
+enum prolo_code app_booking_course_closed(struct app_ctx *cx, const char *course_id, const char *why,
+                                          struct prolo_err *err);
+
 struct app_booking_query {
 	const char *clinic;     /* NULL = the actor's, or every clinic */
 	const char *course_id;  /* NULL = any; checked against the actor's clinic */

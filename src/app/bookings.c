@@ -170,6 +170,9 @@ static enum prolo_code propose(struct app_ctx *cx, const struct course *c, const
 
 static enum prolo_code ended(const struct course *c, struct prolo_err *err)
 {
+	if (c->meta.voided)
+		return prolo_err_set(err, PROLO_ECONFLICT, "course_id", "course '%s' was voided: it takes no bookings",
+		                     c->course_id);
 	return prolo_err_set(err, PROLO_ECONFLICT, "course_id", "course %s has ended (%s): it takes no bookings",
 	                     c->course_id, c->status >= 0 ? dom_status_names[c->status] : "?");
 }
@@ -183,7 +186,7 @@ enum prolo_code app_booking_propose(struct app_ctx *cx, const char *course_id, i
 	enum prolo_code rc = app_permit(cx, CAN_BOOKINGS_ADD, NULL, NULL, NULL, err);
 	if (rc || (rc = app_load_course(cx, CAN_BOOKINGS_ADD, course_id, &c, &p, err)))
 		return rc;
-	if (!is_open(&c))
+	if (c.meta.voided || !is_open(&c))
 		return ended(&c, err);
 	if ((rc = course_state(cx, c.course_id, 0, &cs, err)))
 		return rc;
@@ -265,13 +268,22 @@ static enum prolo_code not_past(const struct app_ctx *cx, int32_t date, struct p
 	return PROLO_OK;
 }
 
+/* The audit row of a change to booking b; why (NULL = none) says what
+ * made it when it follows another record's change. */
+static enum prolo_code audit_booking_why(struct app_ctx *cx, const char *action, const struct store_booking *b,
+                                         const char *why, struct prolo_err *err)
+{
+	char id[32], detail[160 + REC_ID_MAX];
+	snprintf(id, sizeof id, "%lld", (long long)b->id);
+	snprintf(detail, sizeof detail, "course %s session %d sequence %d%s%s", b->course_id, b->session_no, b->seq,
+	         why ? ": " : "", why ? why : "");
+	return app_audit(cx, action, "booking", id, detail, err);
+}
+
 static enum prolo_code audit_booking(struct app_ctx *cx, const char *action, const struct store_booking *b,
                                      struct prolo_err *err)
 {
-	char id[32], detail[96 + REC_ID_MAX];
-	snprintf(id, sizeof id, "%lld", (long long)b->id);
-	snprintf(detail, sizeof detail, "course %s session %d sequence %d", b->course_id, b->session_no, b->seq);
-	return app_audit(cx, action, "booking", id, detail, err);
+	return audit_booking_why(cx, action, b, NULL, err);
 }
 
 enum prolo_code app_booking_add(struct app_ctx *cx, const struct app_booking_in *in, struct store_booking *out,
@@ -292,7 +304,7 @@ enum prolo_code app_booking_add(struct app_ctx *cx, const struct app_booking_in 
 	struct course_state cs;
 	if ((rc = app_load_course(cx, CAN_BOOKINGS_ADD, in->course_id, &c, &p, err)))
 		return rc;
-	if (!is_open(&c))
+	if (c.meta.voided || !is_open(&c))
 		return ended(&c, err);
 	if ((rc = course_state(cx, c.course_id, in->session_no, &cs, err)))
 		return rc;
@@ -477,6 +489,125 @@ enum prolo_code app_booking_session_recorded(struct app_ctx *cx, const struct se
 	rc = store_booking_update(cx->st, b, err);
 	if (!rc)
 		rc = audit_booking(cx, "booking.attended", b, err);
+	return rc;
+}
+
+/* ---- bookings follow their sessions and courses ------------------------- */
+
+/* The course's bookings of status, into a new array (free() it): changes
+ * are written after the scan. */
+static enum prolo_code course_bookings(struct app_ctx *cx, const char *course_id, int status,
+                                       struct store_booking **rows, size_t *n, struct prolo_err *err)
+{
+	struct store_booking_filter f = { .course_id = course_id, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE,
+	                                  .status = status };
+	return store_booking_collect(cx->st, &f, false, rows, n, err);
+}
+
+/* Writes b and its audit row inside the caller's unit. */
+static enum prolo_code follow(struct app_ctx *cx, const char *action, struct store_booking *b, const char *why,
+                              struct prolo_err *err)
+{
+	b->updated_at = cx->now;
+	enum prolo_code rc = store_booking_update(cx->st, b, err);
+	return rc ? rc : audit_booking_why(cx, action, b, why, err);
+}
+
+/* Booking b no longer kept by a session: booked again, unless its course
+ * has ended or its session is booked again meanwhile, when it is
+ * cancelled (the calendar's SEQUENCE grows). */
+static enum prolo_code release(struct app_ctx *cx, struct store_booking *b, const char *why, struct prolo_err *err)
+{
+	struct course c;
+	rec_init(REC_COURSE, &c);
+	snprintf(c.course_id, sizeof c.course_id, "%s", b->course_id);
+	struct course_state cs;
+	enum prolo_code rc = store_get(cx->st, REC_COURSE, &c, err);
+	if (!rc)
+		rc = course_state(cx, b->course_id, b->session_no, &cs, err);
+	if (rc)
+		return rc;
+	b->attended_session_no = 0;
+	if (is_open(&c) && !cs.booked_id) {
+		b->status = BK_BOOKED;
+		return follow(cx, "booking.reopen", b, why, err);
+	}
+	b->status = BK_CANCELLED;
+	b->seq++;
+	return follow(cx, "booking.cancel", b, why, err);
+}
+
+/* The booking session s of its course keeps (attended, linked to it), into
+ * *b; *found says whether there is one. */
+static enum prolo_code kept_by(struct app_ctx *cx, const struct session *s, struct store_booking *b, bool *found,
+                               struct prolo_err *err)
+{
+	struct store_booking *rows;
+	size_t n;
+	*found = false;
+	enum prolo_code rc = course_bookings(cx, s->course_id, BK_ATTENDED, &rows, &n, err);
+	for (size_t i = 0; !rc && i < n && !*found; i++)
+		if (rows[i].attended_session_no == s->session_no) {
+			*b = rows[i];
+			*found = true;
+		}
+	free(rows);
+	return rc;
+}
+
+enum prolo_code app_booking_session_voided(struct app_ctx *cx, const struct session *s, struct prolo_err *err)
+{
+	struct store_booking b;
+	bool found;
+	enum prolo_code rc = kept_by(cx, s, &b, &found, err);
+	if (rc || !found)
+		return rc;
+	char why[48];
+	snprintf(why, sizeof why, "session %d voided", s->session_no);
+	return release(cx, &b, why, err);
+}
+
+enum prolo_code app_booking_session_moved(struct app_ctx *cx, const struct session *old, const struct session *nw,
+                                          struct prolo_err *err)
+{
+	if (old->date == nw->date)
+		return PROLO_OK;
+	struct store_booking *rows, on_day, kept;
+	size_t n;
+	bool have_day = false, have_kept;
+	enum prolo_code rc = course_bookings(cx, nw->course_id, BK_BOOKED, &rows, &n, err);
+	for (size_t i = 0; !rc && i < n && !have_day; i++)
+		if (rows[i].date == nw->date) {
+			on_day = rows[i];
+			have_day = true;
+		}
+	free(rows);
+	if (rc || !have_day || (rc = kept_by(cx, nw, &kept, &have_kept, err)))
+		return rc;
+	char d[11], why[64];
+	dom_date_format(nw->date, d);
+	snprintf(why, sizeof why, "session %d moved to %s", nw->session_no, d);
+	if (have_kept && (rc = release(cx, &kept, why, err)))
+		return rc;
+	on_day.status = BK_ATTENDED;
+	on_day.attended_session_no = nw->session_no;
+	return follow(cx, "booking.attended", &on_day, why, err);
+}
+
+enum prolo_code app_booking_course_closed(struct app_ctx *cx, const char *course_id, const char *why,
+                                          struct prolo_err *err)
+{
+	struct store_booking *rows;
+	size_t n;
+	enum prolo_code rc = course_bookings(cx, course_id, BK_BOOKED, &rows, &n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (rows[i].date < cx->today)
+			continue; /* kept or missed: the front desk says which */
+		rows[i].status = BK_CANCELLED;
+		rows[i].seq++;
+		rc = follow(cx, "booking.cancel", &rows[i], why, err);
+	}
+	free(rows);
 	return rc;
 }
 
