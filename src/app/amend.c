@@ -324,6 +324,26 @@ static enum prolo_code course_amend_rules(struct app_ctx *cx, const struct cours
 	return PROLO_OK;
 }
 
+/* An amended patient that may now be another patient's second
+ * registration waits for confirmation, as a registration does
+ * (app_patient_dups_new); *dups (may be NULL) gets the matches. */
+static enum prolo_code patient_dup_check(struct app_ctx *cx, const struct patient *cur, const struct patient *nw,
+                                         struct app_dups *dups, struct prolo_err *err)
+{
+	static const char *const keys[] = { "first_name", "last_name", "birth_year", "phone", "email", "clinic" };
+	bool changed = false;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		changed = changed || !field_equal(cur, nw, rec_field(REC_PATIENT, keys[i], strlen(keys[i])));
+	if (cx->confirm || !changed)
+		return PROLO_OK;
+	struct app_dups local;
+	struct app_dups *d = dups ? dups : &local;
+	enum prolo_code rc = app_patient_dups_new(cx, cur, nw, d, err);
+	if (rc || !d->n)
+		return rc;
+	return app_dups_confirm(d, "save the change", err);
+}
+
 /* The rules every amended record passes, as when it is created. */
 static enum prolo_code amend_rules(struct app_ctx *cx, const struct app_change_in *in, const void *cur, void *nw,
                                    struct injection *inj, struct prolo_err *err)
@@ -429,6 +449,8 @@ enum prolo_code app_amend(struct app_ctx *cx, const struct app_change_in *in, vo
 		rc = prolo_err_set(err, PROLO_EINVAL, "", "nothing changes: the record already holds these values");
 		goto done;
 	}
+	if (kind == REC_PATIENT && (rc = patient_dup_check(cx, cur, nw, in->dups, err)))
+		goto done;
 	char key[2 * REC_ID_MAX + 32], at[32], detail[200];
 	app_record_key(kind, cur, key, sizeof key);
 	iso_now(cx, at);

@@ -49,6 +49,7 @@ enum app_action {
 	/* the front desk: app/app_frontdesk.h */
 	CAN_CALLS_ADD, CAN_CALLS_LIST, CAN_ALERTS_SNOOZE, CAN_ALERTS_ASSIGN, CAN_FOLLOWUP_LIST,
 	CAN_BOOKINGS_LIST, CAN_BOOKINGS_ADD, CAN_BOOKINGS_CHANGE, CAN_CLINIC_ZONE, /* app/app_booking.h */
+	CAN_PATIENTS_DUPLICATES, /* a patient's possible duplicates, for a merge */
 	CAN__COUNT
 };
 
@@ -232,6 +233,9 @@ struct app_change_in {
 	bool set_inj;
 	const char *reason;       /* why: required, at most 1,000 bytes */
 	int32_t if_version;       /* 0 = any version; else only that one */
+	struct app_dups *dups;    /* amend of a patient: NULL, or gets the
+	                           * possible duplicates when PROLO_ECONFIRM
+	                           * asks about them */
 };
 
 /* Changes the fields of in->patch named by in->set: the actor's role must
@@ -483,13 +487,36 @@ enum prolo_code app_qlink_revoke(struct app_ctx *cx, const char *token, const ch
 struct app_dups {
 	struct store_dup items[APP_DUPS_MAX];
 	size_t n;
+	unsigned asks;      /* DUP_* keys the warning is about (of items[0]) */
 };
-/* The live patients of p's clinic (the actor's when p has none) that p
- * may be a second registration of: same first and last name and birth
- * year, or the same phone number, or the same e-mail address (on the
- * record or the contact details). Permission patients.add. */
+/* The live patients of p's clinic (the actor's when p has none), other
+ * than p itself, that p may be a second registration of: same first and
+ * last name and birth year, or the same phone number, or the same e-mail
+ * address (on the record or the contact details). Permission patients.add. */
 enum prolo_code app_patient_dups(struct app_ctx *cx, const struct patient *p, struct app_dups *out,
                                  struct prolo_err *err);
+/* The possible duplicates an amendment of patient old into nw brings up:
+ * those nw matches on a key old did not match them on (a match confirmed
+ * once is not asked about again until another key matches). The caller
+ * (app_amend) has checked the permission. Store codes. */
+enum prolo_code app_patient_dups_new(struct app_ctx *cx, const struct patient *old, const struct patient *nw,
+                                     struct app_dups *out, struct prolo_err *err);
+/* PROLO_ECONFIRM for the possible duplicates d (at least one), naming the
+ * field of the key asked about (last_name, phone or email); verb says
+ * what waits ("register", "save"). Returns PROLO_ECONFIRM. */
+enum prolo_code app_dups_confirm(const struct app_dups *d, const char *verb, struct prolo_err *err);
+/* The possible duplicates of patient id (as app_patient_dups, on its own
+ * record), for a merge: permission patients.duplicates, the clinic check
+ * (another clinic's patient is not there: PROLO_ENOTFOUND, field
+ * patient_id); *p gets the patient (a merged id leads to the survivor).
+ * Audited as the read "patient.duplicates" with the count. */
+enum prolo_code app_patient_duplicates(struct app_ctx *cx, const char *id, struct patient *p,
+                                       struct app_dups *out, struct prolo_err *err);
+/* The possible duplicates as the API and --json show them: [{"patient_id",
+ * "clinic","first_name","last_name","birth_year" (when known),"matched":
+ * ["name_birth_year"|"phone"|"email"…]}] (new reference; NULL only when
+ * out of memory). */
+struct json_t *app_dups_json(const struct app_dups *d);
 
 /* Merges patient merged into survivor (the same clinic; both live and not
  * merged): every live course of merged moves to survivor (each course's

@@ -28,16 +28,102 @@ static enum prolo_code dup_row(void *ctx, const struct store_dup *d, struct prol
 	return PROLO_OK;
 }
 
+/* The possible duplicates of p in clinic (p itself left out); asks: the
+ * keys the first one matched. */
+static enum prolo_code dups_of(struct app_ctx *cx, const struct patient *p, const char *clinic,
+                               struct app_dups *out, struct prolo_err *err)
+{
+	out->n = 0;
+	out->asks = 0;
+	enum prolo_code rc = store_patient_dups(cx->st, clinic, p->patient_id, p->first_name, p->last_name,
+	                                        p->birth_year, p->phone, p->email, dup_row, out, err);
+	if (!rc && out->n)
+		out->asks = out->items[0].why;
+	return rc;
+}
+
 enum prolo_code app_patient_dups(struct app_ctx *cx, const struct patient *p, struct app_dups *out,
                                  struct prolo_err *err)
 {
 	out->n = 0;
+	out->asks = 0;
 	const char *clinic = p->clinic[0] ? p->clinic : cx->who.clinic;
 	enum prolo_code rc = app_permit(cx, CAN_PATIENTS_ADD, NULL, NULL, clinic[0] ? clinic : NULL, err);
 	if (rc || !clinic[0])
 		return rc;
-	return store_patient_dups(cx->st, clinic, p->first_name, p->last_name, p->birth_year, p->phone, p->email,
-	                          dup_row, out, err);
+	return dups_of(cx, p, clinic, out, err);
+}
+
+enum prolo_code app_patient_dups_new(struct app_ctx *cx, const struct patient *old, const struct patient *nw,
+                                     struct app_dups *out, struct prolo_err *err)
+{
+	struct app_dups before;
+	enum prolo_code rc = dups_of(cx, nw, nw->clinic, out, err);
+	if (rc || !out->n || (rc = dups_of(cx, old, old->clinic, &before, err)))
+		return rc;
+	/* Keep those that match on a key they did not match on before. */
+	size_t k = 0;
+	out->asks = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		unsigned was = 0;
+		for (size_t j = 0; j < before.n; j++)
+			if (strcmp(before.items[j].patient_id, out->items[i].patient_id) == 0)
+				was = before.items[j].why;
+		if (!(out->items[i].why & ~was))
+			continue;
+		if (!k)
+			out->asks = out->items[i].why & ~was;
+		out->items[k++] = out->items[i];
+	}
+	out->n = k;
+	return PROLO_OK;
+}
+
+enum prolo_code app_dups_confirm(const struct app_dups *d, const char *verb, struct prolo_err *err)
+{
+	unsigned why = d->asks;
+	return prolo_err_set(err, PROLO_ECONFIRM,
+	                     why & DUP_NAME_YEAR ? "last_name" : why & DUP_PHONE ? "phone" : "email",
+	                     "possibly registered already: %zu patient%s of the clinic with the same %s (first: "
+	                     "'%s'); %s only with confirmation that this is another person",
+	                     d->n, d->n == 1 ? "" : "s",
+	                     why & DUP_NAME_YEAR ? "name and birth year" : why & DUP_PHONE ? "phone" : "e-mail",
+	                     d->items[0].patient_id, verb);
+}
+
+enum prolo_code app_patient_duplicates(struct app_ctx *cx, const char *id, struct patient *p,
+                                       struct app_dups *out, struct prolo_err *err)
+{
+	out->n = 0;
+	out->asks = 0;
+	enum prolo_code rc = app_permit(cx, CAN_PATIENTS_DUPLICATES, NULL, NULL, NULL, err);
+	if (rc || (rc = app_load_patient(cx, CAN_PATIENTS_DUPLICATES, id, p, err)) ||
+	    (rc = dups_of(cx, p, p->clinic, out, err)))
+		return rc;
+	char detail[48];
+	snprintf(detail, sizeof detail, "%zu possible duplicates", out->n);
+	return app_audit(cx, "patient.duplicates", "patient", p->patient_id, detail, err);
+}
+
+json_t *app_dups_json(const struct app_dups *d)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < d->n; i++) {
+		const struct store_dup *x = &d->items[i];
+		json_t *why = json_array();
+		if (x->why & DUP_NAME_YEAR)
+			json_array_append_new(why, json_string("name_birth_year"));
+		if (x->why & DUP_PHONE)
+			json_array_append_new(why, json_string("phone"));
+		if (x->why & DUP_EMAIL)
+			json_array_append_new(why, json_string("email"));
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o}", "patient_id", x->patient_id, "clinic", x->clinic,
+		                      "first_name", x->first_name, "last_name", x->last_name, "matched", why);
+		if (o && x->birth_year != REC_INT_NONE)
+			json_object_set_new(o, "birth_year", json_integer(x->birth_year));
+		json_array_append_new(arr, o);
+	}
+	return arr;
 }
 
 /* ---- the record as its history keeps it -------------------------------- */

@@ -77,6 +77,8 @@ static const struct {
 	[CAN_BOOKINGS_ADD] = { "bookings.add", A | C | S },
 	[CAN_BOOKINGS_CHANGE] = { "bookings.change", A | C | S },
 	[CAN_CLINIC_ZONE] = { "clinics.zone", A },
+	/* Finding the duplicate to merge: those who merge. */
+	[CAN_PATIENTS_DUPLICATES] = { "patients.duplicates", A | C | S },
 };
 
 /* What a user logged in with a one-time password may do before changing it. */

@@ -26,14 +26,7 @@ static enum prolo_code dup_check(struct app_ctx *cx, const struct patient *p, st
 	enum prolo_code rc = app_patient_dups(cx, p, &d, err);
 	if (rc || !d.n)
 		return rc;
-	unsigned why = d.items[0].why;
-	return prolo_err_set(err, PROLO_ECONFIRM,
-	                     why & DUP_NAME_YEAR ? "last_name" : why & DUP_PHONE ? "phone" : "email",
-	                     "possibly registered already: %zu patient%s of the clinic with the same %s (first: "
-	                     "'%s'); register only with confirmation that this is another person",
-	                     d.n, d.n == 1 ? "" : "s",
-	                     why & DUP_NAME_YEAR ? "name and birth year" : why & DUP_PHONE ? "phone" : "e-mail",
-	                     d.items[0].patient_id);
+	return app_dups_confirm(&d, "register", err);
 }
 
 enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct prolo_err *err)

@@ -59,6 +59,11 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
  * "patient merge SURVIVOR MERGED", "patient unmerge MERGED",
  * "settings show|set --clinic C". */
 int cli_patient_merge(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
+/* "prolo patient duplicates ID" (cli_patients.c). */
+int cli_patient_duplicates(struct cli_ctx *ctx, const struct cli_args *ca);
+/* Prints title, then one line per possible duplicate of d. Cannot fail. */
+struct app_dups;
+void cli_print_dups(FILE *f, const struct app_dups *d, const char *title);
 int cli_settings(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 int cli_instrument(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 /* The front desk (src/cli/cli_calls.c): "call add|list"; the alerts'

@@ -77,7 +77,8 @@ int cli_life(struct cli_ctx *ctx, int kind_i, const struct cli_args *ca, int arg
 		if (rec_set(kind, &key, rec_field(kind, name, strlen(name)), val[k], strlen(val[k]), &err))
 			return cli_fail(ctx, &err);
 	}
-	struct app_change_in in = { .kind = kind, .key = &key, .patch = &patch };
+	struct app_dups dups = { .n = 0 };
+	struct app_change_in in = { .kind = kind, .key = &key, .patch = &patch, .dups = &dups };
 	struct injection inj[LIFE_INJ_MAX];
 	if (strcmp(verb, "history") != 0) {
 		in.reason = cli_get(ca, "reason");
@@ -125,6 +126,8 @@ int cli_life(struct cli_ctx *ctx, int kind_i, const struct cli_args *ca, int arg
 	else
 		rc = app_void(&r.cx, &in, &out, &r.err);
 	app_record_key(kind, &key, what, sizeof what);
+	if (rc == PROLO_ECONFIRM && dups.n && !ctx->json)
+		cli_print_dups(ctx->errs, &dups, "possible duplicates (save anyway with --confirm):");
 	if ((x = cli_end(ctx, &r, rc)))
 		return x; /* a stale --if-version: the message says the version now */
 	if (h) {

@@ -1,6 +1,6 @@
 /* "prolo patient merge SURVIVOR MERGED --reason R", "prolo patient unmerge
- * MERGED --reason R" and "prolo settings show|set --clinic C": the command
- * line's shell around app/patients.c. */
+ * MERGED --reason R", "prolo patient duplicates ID" and "prolo settings
+ * show|set --clinic C": the command line's shell around app/patients.c. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +36,44 @@ int cli_patient_merge(struct cli_ctx *ctx, const struct cli_args *ca, int argc, 
 	if ((x = cli_end(ctx, &r, rc)))
 		return x;
 	print_merge(ctx, &m, undo);
+	return 0;
+}
+
+void cli_print_dups(FILE *f, const struct app_dups *d, const char *title)
+{
+	fprintf(f, "%s\n", title);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct store_dup *x = &d->items[i];
+		char year[16] = "?";
+		if (x->birth_year != REC_INT_NONE)
+			snprintf(year, sizeof year, "%d", (int)x->birth_year);
+		fprintf(f, "  %s  %s %s, born %s (same%s%s%s)\n", x->patient_id, x->first_name, x->last_name, year,
+		        x->why & DUP_NAME_YEAR ? " name and birth year" : "", x->why & DUP_PHONE ? " phone" : "",
+		        x->why & DUP_EMAIL ? " e-mail" : "");
+	}
+}
+
+int cli_patient_duplicates(struct cli_ctx *ctx, const struct cli_args *ca)
+{
+	struct cli_run r;
+	int x = cli_begin(ctx, ca, &r);
+	if (x)
+		return x;
+	struct app_dups d;
+	struct patient p;
+	enum prolo_code rc = app_patient_duplicates(&r.cx, ca->pos[0], &p, &d, &r.err);
+	if ((x = cli_end(ctx, &r, rc)))
+		return x;
+	if (ctx->json) {
+		cli_print_json(ctx, json_pack("{s:s,s:o}", "patient_id", p.patient_id, "duplicates", app_dups_json(&d)));
+	} else if (!d.n) {
+		fprintf(ctx->out, "no possible duplicates of patient %s\n", p.patient_id);
+	} else {
+		char title[64 + REC_ID_MAX];
+		snprintf(title, sizeof title, "possible duplicates of patient %s (merge with 'prolo patient merge %s ID'):",
+		         p.patient_id, p.patient_id);
+		cli_print_dups(ctx->out, &d, title);
+	}
 	return 0;
 }
 

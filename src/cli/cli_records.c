@@ -218,18 +218,8 @@ static void print_dups(struct cli_ctx *ctx, struct app_ctx *cx, const struct pat
 {
 	struct app_dups d;
 	struct prolo_err e;
-	if (ctx->json || app_patient_dups(cx, p, &d, &e))
-		return;
-	fprintf(ctx->errs, "possible duplicates (register anyway with --confirm):\n");
-	for (size_t i = 0; i < d.n; i++) {
-		const struct store_dup *x = &d.items[i];
-		char year[16] = "?";
-		if (x->birth_year != REC_INT_NONE)
-			snprintf(year, sizeof year, "%d", (int)x->birth_year);
-		fprintf(ctx->errs, "  %s  %s %s, born %s (same%s%s%s)\n", x->patient_id, x->first_name, x->last_name,
-		        year, x->why & DUP_NAME_YEAR ? " name and birth year" : "", x->why & DUP_PHONE ? " phone" : "",
-		        x->why & DUP_EMAIL ? " e-mail" : "");
-	}
+	if (!ctx->json && !app_patient_dups(cx, p, &d, &e))
+		cli_print_dups(ctx->errs, &d, "possible duplicates (register anyway with --confirm):");
 }
 
 /* Records one patient, assessment or adverse event through its use case,
@@ -517,6 +507,8 @@ int cli_patient(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char *
 		return cli_life(ctx, REC_PATIENT, ca, argc, argv); /* src/cli/cli_amend.c */
 	if (argc >= 2 && (strcmp(argv[1], "merge") == 0 || strcmp(argv[1], "unmerge") == 0))
 		return cli_patient_merge(ctx, ca, argc, argv); /* src/cli/cli_patients.c */
+	if (argc >= 2 && strcmp(argv[1], "duplicates") == 0)
+		return cli_patient_duplicates(ctx, ca);
 	return group(ctx, REC_PATIENT, ca, argc, argv, patient_show);
 }
 

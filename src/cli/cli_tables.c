@@ -92,6 +92,7 @@ const struct cli_command cli_patient_cmds[] = {
 	LIFE_ROWS("ID", 1, amend_opts),
 	{ "merge", "SURVIVOR_ID MERGED_ID", 2, 2, merge_opts, "merges a patient registered twice into the other", false },
 	{ "unmerge", "MERGED_ID", 1, 1, merge_opts, "undoes a merge: the courses go back (admins)", false },
+	{ "duplicates", "ID", 1, 1, NULL, "the patients of the clinic that may be the same person (to merge)", false },
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 

@@ -75,6 +75,7 @@ static const struct route routes[] = {
 	/* Patients registered twice, the protocols, a clinic's settings (api_patients.c). */
 	{ "POST", "/api/patients/{id}/merge", RT_PATIENT_MERGE, h_patient_merge, F_TX, NULL, CAN_PATIENTS_MERGE },
 	{ "POST", "/api/patients/{id}/unmerge", RT_PATIENT_UNMERGE, h_patient_merge, F_TX, NULL, CAN_PATIENTS_UNMERGE },
+	{ "GET", "/api/patients/{id}/duplicates", RT_PATIENT_DUPLICATES, h_patient_duplicates, 0, NULL, CAN_PATIENTS_DUPLICATES },
 	{ "GET", "/api/protocols", RT_PROTOCOLS_LIST, h_protocols, 0, NULL, CAN_PROTOCOLS },
 	{ "GET", "/api/protocols/{id}", RT_PROTOCOL_GET, h_protocols, 0, NULL, CAN_PROTOCOLS },
 	{ "GET", "/api/settings", RT_SETTINGS_GET, h_settings_get, 0, NULL, CAN_SETTINGS_GET },

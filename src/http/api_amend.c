@@ -190,8 +190,18 @@ enum prolo_code h_record_amend(struct http_req *rq, json_t *body, struct prolo_e
 		free(inj);
 		return rc;
 	}
+	struct app_dups dups = { .n = 0 };
+	in.dups = &dups;
 	rc = app_amend(&cx, &in, &out, err);
 	free(inj);
+	if (rc == PROLO_ECONFIRM && dups.n) {
+		/* A possible duplicate: the answer lists the patients it may be. */
+		struct prolo_err e = *err;
+		json_t *m = app_dups_json(&dups);
+		rc = api_confirm_fail(rq, &e, m, err);
+		json_decref(m);
+		return rc;
+	}
 	if (rc)
 		return conflict(rq, k, &out, rc);
 	return reply(rq, k, &out, err);

@@ -162,8 +162,8 @@ enum prolo_code api_confirm_flag(const json_t *body, struct app_ctx *cx, struct 
  * error object, "matches" (borrowed; NULL = none). Returns e's code. */
 enum prolo_code api_confirm_fail(struct http_req *rq, const struct prolo_err *e, json_t *matches,
                                  struct prolo_err *err);
-/* The possible duplicates as the API shows them (new reference). */
-json_t *api_dups_json(const struct app_dups *d);
+/* GET /api/patients/{id}/duplicates (api_patients.c). */
+enum prolo_code h_patient_duplicates(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* api_instruments.c: a clinic's questionnaire wording. */
 enum prolo_code h_instruments_list(struct http_req *rq, json_t *body, struct prolo_err *err);
 enum prolo_code h_instrument_get(struct http_req *rq, json_t *body, struct prolo_err *err);

@@ -31,27 +31,6 @@ enum prolo_code api_confirm_fail(struct http_req *rq, const struct prolo_err *e,
 	return rc ? rc : e->code;
 }
 
-json_t *api_dups_json(const struct app_dups *d)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; arr && i < d->n; i++) {
-		const struct store_dup *x = &d->items[i];
-		json_t *why = json_array();
-		if (x->why & DUP_NAME_YEAR)
-			json_array_append_new(why, json_string("name_birth_year"));
-		if (x->why & DUP_PHONE)
-			json_array_append_new(why, json_string("phone"));
-		if (x->why & DUP_EMAIL)
-			json_array_append_new(why, json_string("email"));
-		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o}", "patient_id", x->patient_id, "clinic", x->clinic,
-		                      "first_name", x->first_name, "last_name", x->last_name, "matched", why);
-		if (o && x->birth_year != REC_INT_NONE)
-			json_object_set_new(o, "birth_year", json_integer(x->birth_year));
-		json_array_append_new(arr, o);
-	}
-	return arr;
-}
-
 /* ---- merge ------------------------------------------------------------------ */
 
 /* The body's keys, each a string or absent (NULL), into out[] in the
@@ -80,6 +59,22 @@ enum prolo_code h_patient_merge(struct http_req *rq, json_t *body, struct prolo_
 	rc = undo ? app_patient_unmerge(&cx, rq->param, v[0], &m, err)
 	          : app_patient_merge(&cx, rq->param, v[0], v[1], &m, err);
 	return rc ? rc : api_reply(rq, 200, json_pack("{s:o}", "merge", app_merge_json(&m)), err);
+}
+
+/* GET /api/patients/{id}/duplicates: a patient's possible duplicates, for
+ * the merge page. */
+enum prolo_code h_patient_duplicates(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	(void)body;
+	struct app_ctx cx;
+	struct app_dups d;
+	struct patient p;
+	api_ctx(rq, &cx);
+	enum prolo_code rc = app_patient_duplicates(&cx, rq->param, &p, &d, err);
+	if (rc)
+		return rc;
+	return api_reply(rq, 200, json_pack("{s:s,s:o}", "patient_id", p.patient_id, "duplicates", app_dups_json(&d)),
+	                 err);
 }
 
 /* ---- protocols ------------------------------------------------------------- */

@@ -44,7 +44,7 @@ enum prolo_code h_patients_add(struct http_req *rq, json_t *body, struct prolo_e
 		/* A possible duplicate: the answer lists the patients it may be. */
 		struct app_dups d;
 		struct prolo_err e = *err, e2;
-		json_t *m = app_patient_dups(&cx, &p, &d, &e2) ? NULL : api_dups_json(&d);
+		json_t *m = app_patient_dups(&cx, &p, &d, &e2) ? NULL : app_dups_json(&d);
 		rc = api_confirm_fail(rq, &e, m, err);
 		json_decref(m);
 		return rc;

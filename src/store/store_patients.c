@@ -162,7 +162,7 @@ static enum prolo_code dup_row(sqlite3_stmt *s, void *p, struct prolo_err *err)
 	return r->fn.dup(r->ctx, &d, err);
 }
 
-enum prolo_code store_patient_dups(struct store *st, const char *clinic, const char *first_name,
+enum prolo_code store_patient_dups(struct store *st, const char *clinic, const char *exclude, const char *first_name,
                                    const char *last_name, int32_t birth_year, const char *phone,
                                    const char *email, store_dup_fn fn, void *ctx, struct prolo_err *err)
 {
@@ -170,6 +170,7 @@ enum prolo_code store_patient_dups(struct store *st, const char *clinic, const c
 		"SELECT p.patient_id, p.clinic, p.first_name, p.last_name, p.birth_year, " NAME_YEAR ", " PHONE ", " EMAIL
 		" FROM patients p LEFT JOIN patient_contacts k ON k.patient_pk = p.pk"
 		" WHERE p.clinic = ?1 AND p.voided_at IS NULL AND p.merged_into IS NULL"
+		" AND (?7 IS NULL OR p.patient_id <> ?7)"
 		" AND (" NAME_YEAR " OR " PHONE " OR " EMAIL ") ORDER BY p.patient_id LIMIT 20";
 	enum prolo_code rc;
 	sqlite3_stmt *s = fresh(st, sql, "looking for duplicates", &rc, err);
@@ -189,6 +190,8 @@ enum prolo_code store_patient_dups(struct store *st, const char *clinic, const c
 		sqlite3_bind_text(s, 5, pk, -1, SQLITE_STATIC);
 	if (email && email[0])
 		sqlite3_bind_text(s, 6, email, -1, SQLITE_STATIC);
+	if (exclude && exclude[0])
+		sqlite3_bind_text(s, 7, exclude, -1, SQLITE_STATIC);
 	struct relay r = { .fn.dup = fn, .ctx = ctx };
 	return each_row(st, s, dup_row, &r, "looking for duplicates", err);
 }

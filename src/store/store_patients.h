@@ -26,12 +26,13 @@ struct store_dup {
 	unsigned why;        /* DUP_* bits */
 };
 typedef enum prolo_code (*store_dup_fn)(void *ctx, const struct store_dup *d, struct prolo_err *err);
-/* Live patients (not voided, not merged) of clinic that match one of the
+/* Live patients (not voided, not merged) of clinic, other than patient
+ * exclude (NULL = none), that match one of the
  * keys given (NULL or "" = not given): first and last name both equal
  * without case and birth_year equal; phone equal by its digits (at least
  * 6) on the record or as the contact's mobile; email equal without case on
  * the record or the contact. At most 20, by patient id. PROLO_EDB. */
-enum prolo_code store_patient_dups(struct store *st, const char *clinic, const char *first_name,
+enum prolo_code store_patient_dups(struct store *st, const char *clinic, const char *exclude, const char *first_name,
                                    const char *last_name, int32_t birth_year, const char *phone,
                                    const char *email, store_dup_fn fn, void *ctx, struct prolo_err *err);
 
