@@ -57,8 +57,21 @@ def life_args(action, case):
     return [group, verb] + [str(case["key"][k]) for k in keys] + field_args(inp)
 
 
+BOOKING_FLAGS = {"course_id": "--course", "session_no": "--session"}
+BOOKING_VERBS = {"move": "move", "cancel": "cancel", "noshow": "no-show"}
+
+
+def booking_args(verb, inp):
+    """The command line of a booking case."""
+    if verb == "add":
+        return ["booking", "add"] + [x for k, v in inp.items() for x in (BOOKING_FLAGS.get(k, f"--{k}"), text(v))]
+    return ["booking", verb, str(inp["id"])] + [x for k, v in inp.items() if k != "id" for x in (f"--{k}", text(v))]
+
+
 def cli_args(action, inp):
     """The command line of one case."""
+    if action.startswith("booking."):
+        return booking_args(action.split(".")[1], inp)
     if action == "user.role":
         return ["user", "role", inp["name"]] + [x for k in ("role", "clinic") if k in inp for x in (f"--{k}", inp[k])]
     if action == "course.end":
@@ -77,7 +90,7 @@ def cli_args(action, inp):
 
 def run_cli(prolo, db, case):
     action = case["action"]
-    direct = action in GROUPS or action in ("course.end", "call.add", "user.role")
+    direct = action in GROUPS or action in ("course.end", "call.add", "user.role") or action.startswith("booking.")
     args = cli_args(action, case["input"]) if direct else life_args(action, case)
     p = subprocess.run([prolo, "--json", "--db", db] + args, capture_output=True, text=True, timeout=60)
     if p.returncode == 0:
@@ -118,6 +131,12 @@ class Api:
         elif action == "course.end":
             path = f"/api/courses/{inp['course_id']}/end"
             body = {k: v for k, v in inp.items() if k != "course_id"}
+        elif kind == "booking":
+            if verb == "add":
+                path, body = "/api/bookings", inp
+            else:
+                path = f"/api/bookings/{inp['id']}/{BOOKING_VERBS[verb]}"
+                body = {k: v for k, v in inp.items() if k != "id"}
         elif verb == "merge":
             path, body = f"/api/patients/{inp['survivor']}/merge", {"merged": inp["merged"], "reason": inp["reason"]}
         elif verb == "unmerge":

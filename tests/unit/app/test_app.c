@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/app_booking.h"
 #include "app/app_frontdesk.h"
 #include "core/domain.h"
 #include "core/rec_json.h"
@@ -114,6 +115,48 @@ static enum prolo_code run_merge(struct app_ctx *cx, bool undo, json_t *in, stru
 	return app_patient_merge(cx, json_string_value(json_object_get(in, "survivor")), merged, reason, &m, err);
 }
 
+/* A date member of in into *d (absent = DOM_DATE_NONE); PROLO_EINVAL
+ * naming it when it is no date, as the adapters say. */
+static enum prolo_code in_date(json_t *in, const char *key, int32_t *d, struct prolo_err *err)
+{
+	const char *v = json_string_value(json_object_get(in, key));
+	*d = DOM_DATE_NONE;
+	if (v && !dom_date_parse(v, strlen(v), d))
+		return prolo_err_set(err, PROLO_EINVAL, key, "not a date");
+	return PROLO_OK;
+}
+
+/* A booking row: booking.add, .move, .cancel or .noshow. */
+static enum prolo_code run_booking(struct app_ctx *cx, const char *verb, json_t *in, struct prolo_err *err)
+{
+	const char *t = json_string_value(json_object_get(in, "time"));
+	int minute = t ? tz_minute_parse(t) : -1;
+	int minutes = (int)json_integer_value(json_object_get(in, "minutes"));
+	int32_t date;
+	struct store_booking b;
+	enum prolo_code rc = in_date(in, "date", &date, err);
+	if (rc)
+		return rc;
+	if (t && minute < 0)
+		return prolo_err_set(err, PROLO_EINVAL, "time", "not a time of day");
+	if (minutes && (minutes < BOOKING_MINUTES_MIN || minutes > BOOKING_MINUTES_MAX))
+		return prolo_err_set(err, PROLO_EINVAL, "minutes", "out of range");
+	int64_t id = json_integer_value(json_object_get(in, "id"));
+	if (strcmp(verb, "add") == 0) {
+		struct app_booking_in bi = { .course_id = json_string_value(json_object_get(in, "course_id")),
+		                             .session_no = (int)json_integer_value(json_object_get(in, "session_no")),
+		                             .date = date, .minute = minute, .minutes = minutes,
+		                             .note = json_string_value(json_object_get(in, "note")) };
+		return app_booking_add(cx, &bi, &b, err);
+	}
+	if (strcmp(verb, "move") == 0)
+		return app_booking_move(cx, id, date, minute, minutes, &b, err);
+	if (strcmp(verb, "cancel") == 0)
+		return app_booking_cancel(cx, id, &b, err);
+	assert_string_equal(verb, "noshow");
+	return app_booking_noshow(cx, id, &b, err);
+}
+
 /* Runs one row of the table through its use case; *field gets the field
  * at fault. */
 static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *in, json_t *key,
@@ -149,6 +192,8 @@ static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *
 	}
 	if (strcmp(action, "patient.merge") == 0 || strcmp(action, "patient.unmerge") == 0)
 		return run_merge(cx, action[8] == 'u', in, err);
+	if (strncmp(action, "booking.", 8) == 0)
+		return run_booking(cx, action + 8, in, err);
 	static const struct {
 		const char *group;
 		enum rec_kind kind;
@@ -212,13 +257,23 @@ static void test_table(void **state)
 	json_t *t = load_table();
 	size_t i;
 	json_t *c;
+	/* The table's clock, and a fixture row's own. */
+	int32_t today;
+	const char *day = json_string_value(json_object_get(t, "today"));
+	assert_non_null(day);
+	assert_true(dom_date_parse(day, strlen(day), &today));
 	json_array_foreach(json_object_get(t, "fixture"), i, c) {
 		struct prolo_err err;
 		prolo_err_clear(&err);
+		day = json_string_value(json_object_get(c, "today"));
+		f->cx.today = today;
+		if (day)
+			assert_true(dom_date_parse(day, strlen(day), &f->cx.today));
 		if (run_case(&f->cx, json_string_value(json_object_get(c, "action")), json_object_get(c, "input"), NULL,
 		             &err))
 			fail_msg("fixture %zu: %s: %s", i, err.field, err.msg);
 	}
+	f->cx.today = today;
 	int n = 0;
 	json_array_foreach(json_object_get(t, "cases"), i, c) {
 		const char *name = json_string_value(json_object_get(c, "name"));
