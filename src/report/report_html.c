@@ -599,6 +599,7 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 	scroll_open(o, "Drop-outs");
 	buf_outf(o, "<table id=\"dropout-table\"><tr><th>modality</th><th>responders' first response at session</th>"
 	      "<th>drop-outs</th><th>last NRS improving / flat / worsening / no follow-up</th><th>already responding</th>"
+	      "<th>no-shows</th><th>courses with a no-show</th><th>drop-outs with a no-show</th>"
 	      "<th>ITT</th><th>ITT with last observation carried forward</th></tr>\n");
 	for (int m = 0; m < REPORT_NMOD; m++) {
 		const struct report_dropout *d = &res->dropout[m];
@@ -609,6 +610,9 @@ enum prolo_code report_html(const struct report_results *res, struct buf *b,
 		buf_outf(o, "</td><td>%" PRIu64 "</td><td>%" PRIu64 " / %" PRIu64 " / %" PRIu64 " / %" PRIu64 "</td><td>%" PRIu64 "</td>",
 		        d->dropped, d->dropped_improving, d->dropped_flat, d->dropped_worsening, d->dropped_single,
 		        d->dropped_responding);
+		/* Bookings missed (docs/bookings.md), as the text and JSON reports count them. */
+		buf_outf(o, "<td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td>", d->no_shows,
+		         d->courses_with_no_show, d->dropped_with_no_show);
 		td_pct_ci(o, d->itt_rate, d->itt_lo, d->itt_hi);
 		td_pct_ci(o, d->locf_rate, d->locf_lo, d->locf_hi);
 		buf_outf(o, "</tr>\n");
