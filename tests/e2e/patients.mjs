@@ -6,8 +6,10 @@
 // filled in from it (the last visit's sites as rows to confirm, the
 // condition's sites offered), and a dextrose concentration outside the
 // protocol asked about before it is saved; a contraindication recorded
-// later shows on the course; the duplicate is merged into the first
-// registration from the chart and the merge undone by an admin; the
+// later shows on the course; an edit that makes a patient look like
+// another waits for confirmation as a registration does; the duplicate is
+// picked from the merge page's list of possible duplicates, merged into the
+// first registration and the merge undone by an admin; the
 // clinic's date format shows on the chart. Every wait is bounded.
 // usage: node patients.mjs BASE_URL ARTIFACT_DIR   (users: see e2e.sh)
 import path from 'node:path';
@@ -65,6 +67,30 @@ try {
   await box.getByRole('button', { name: 'Register anyway: another person' }).click();
   await heading('grace HOPPER');
   log('a possible duplicate is shown and registered only when confirmed');
+
+  // ---- an edit that makes a patient look like another waits as well ----
+  step = 'edit duplicate';
+  await register('AL-1', 'Ada', 'Lovelace', 1965);
+  await heading('Ada Lovelace');
+  await show(page, base, 'patient/AL-1/edit');
+  await page.getByLabel('Phone').fill('555-010-2030');
+  await page.getByLabel('Reason for the change').fill('new phone number');
+  await page.getByRole('button', { name: 'Save the change' }).click();
+  const ebox = page.locator('.confirm-box .notice');
+  await ebox.waitFor({ state: 'visible' });
+  const etext = await ebox.innerText();
+  expect(/possibly registered already/.test(etext), `the edit's warning reads: ${etext}`);
+  expect(await ebox.getByRole('link', { name: 'Grace Hopper (GH-1)' }).count() === 1, 'the edit\'s match is not linked');
+  expect(/same phone/.test(etext), `the edit's match does not say why: ${etext}`);
+  expect((await page.locator('[data-field="phone"] .field-error').innerText()).length > 0, 'the edit\'s field at fault is not named');
+  const unsaved = await apiCall(page, 'GET', '/api/patients/AL-1');
+  expect(!unsaved.data.patient.phone && unsaved.data.patient.version === 1, 'the edit was saved before it was confirmed');
+  await shot('01b-edit-duplicate');
+  await ebox.getByRole('button', { name: 'Save anyway: another person' }).click();
+  await heading('Ada Lovelace');
+  const saved = await apiCall(page, 'GET', '/api/patients/AL-1');
+  expect(saved.data.patient.phone === '555-010-2030' && saved.data.patient.version === 2, 'the confirmed edit was not saved');
+  log('an edit into a possible duplicate is shown and saved only when confirmed');
 
   // ---- a course from a protocol picked from the list ----
   step = 'protocols';
@@ -175,8 +201,19 @@ try {
   await heading('Merge a duplicate');
   await page.getByRole('button', { name: 'Merge into this patient' }).click();
   expect((await page.locator('[data-field="merged"] .field-error').innerText()).length > 0, 'an empty id is not refused at the field');
-  await page.getByLabel('Patient id of the duplicate').fill('GH-2');
-  await page.getByLabel('Reason').fill('registered twice: same name and birth year');
+  // The possible duplicates are listed, each picked with its button (by keyboard here).
+  const dups = page.locator('ul.duplicate-list li');
+  await dups.first().waitFor({ state: 'visible' });
+  const found = await dups.allInnerTexts();
+  expect(found.length === 2 && /^Ada Lovelace \(AL-1\), born 1965: same phone/.test(found[0]) &&
+    /^grace HOPPER \(GH-2\), born 1906: same name and year of birth/.test(found[1]), `the possible duplicates: ${found}`);
+  await page.getByRole('button', { name: 'Pick grace HOPPER (GH-2) as the duplicate to merge' }).focus();
+  await page.keyboard.press('Enter');
+  expect(await page.getByLabel('Patient id of the duplicate').inputValue() === 'GH-2', 'picking did not fill in the id');
+  expect(await page.evaluate(() => document.activeElement && document.activeElement.name) === 'reason', 'the reason is not next after picking');
+  await page.locator('.pick-status', { hasText: 'grace HOPPER (GH-2) picked' }).waitFor();
+  await shot('03b-merge-pick');
+  await page.keyboard.type('registered twice: same name and birth year');
   await page.getByRole('button', { name: 'Merge into this patient' }).click();
   await heading('Grace Hopper');
   expect(await page.locator('article.course').count() === 2, 'the duplicate\'s course did not move');

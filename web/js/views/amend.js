@@ -277,8 +277,10 @@ export function editView(kind) {
     const reason = field({ name: 'reason', label: 'Reason for the change', type: 'textarea', required: true, wide: true,
       hint: 'Say why the record is changed, e.g. “typing error”. It stays in the record\'s history.' });
     // What the rules only warn of (an NRS jump, a concentration outside
-    // the protocol) is saved only when confirmed.
-    const ask = confirmable((body) => api('PATCH', apiPath(kind, rec), body, { ifMatch: rec.version }));
+    // the protocol, a patient who may be registered already) is saved
+    // only when confirmed.
+    const ask = confirmable((body) => api('PATCH', apiPath(kind, rec), body, { ifMatch: rec.version }),
+      kind === 'patient' ? 'Save anyway: another person' : undefined);
     const form = makeForm({
       label: `Edit ${k.noun}`,
       submitLabel: 'Save the change',

@@ -1,9 +1,10 @@
 // A patient registered twice: the chart's notes about merges (this chart
 // is the survivor of one, or was reached through a merged patient's id),
 // the warnings a contraindication recorded later raised on a course, and
-// the merge page: merge a duplicate into this patient, or (admins) undo a
+// the merge page: merge a duplicate into this patient (picked from the
+// possible duplicates the server finds, or typed), or (admins) undo a
 // merge. The server decides what moves (docs/patients.md).
-import { h, field } from '../dom.js';
+import { h, field, clearErrors } from '../dom.js';
 import { api } from '../api.js';
 import { may } from '../pages.js';
 import { makeForm, invalid } from '../forms.js';
@@ -63,6 +64,7 @@ export async function mergeView({ params, state, go }) {
       go(back(p));
     },
   });
+  const candidates = await duplicatesList(p, state.user, other.control, reason.control);
   const merges = res.merges || [];
   const undo = (m) => {
     if (m.undone || m.survivor !== p.patient_id || !may(state.user, 'patients.unmerge')) return null;
@@ -85,9 +87,44 @@ export async function mergeView({ params, state, go }) {
   };
   return h('section', {}, pageHead('Merge a duplicate', p),
     h('p', {}, 'When the same person was registered twice, merge the other registration into this one. The merge is recorded; an administrator can undo it.'),
+    candidates,
     form,
     merges.length ? [h('h2', {}, 'Merges'), h('ul', { class: 'merges' }, merges.map((m) => h('li', {},
       h('p', {}, `${m.merged} into ${m.survivor} on ${m.at.slice(0, 10)} by ${m.by}: ${m.reason}. Courses: ${(m.courses || []).join(', ') || 'none'}.`,
         m.undone ? ` Undone on ${m.undone.at.slice(0, 10)} by ${m.undone.by}: ${m.undone.reason}.` : ''),
       undo(m))))] : null);
+}
+
+// The possible duplicates of the patient (same name and year of birth,
+// phone or e-mail, in the clinic), each with a button that picks it as the
+// one to merge: the id goes into the form and the reason is next.
+async function duplicatesList(p, user, idInput, reasonInput) {
+  if (!may(user, 'patients.duplicates')) return null;
+  const r = await api('GET', `/api/patients/${encodeURIComponent(p.patient_id)}/duplicates`);
+  const list = (r && r.duplicates) || [];
+  const why = { name_birth_year: 'same name and year of birth', phone: 'same phone', email: 'same e-mail' };
+  const title = h('h2', { id: 'dup-title' }, 'Possible duplicates');
+  if (!list.length) {
+    return h('section', { class: 'duplicates', 'aria-labelledby': 'dup-title' }, title,
+      h('p', {}, 'No other patient of the clinic has the same name and year of birth, phone or e-mail. If the duplicate was registered otherwise, type its id below.'));
+  }
+  const status = h('p', { class: 'pick-status', role: 'status', 'aria-live': 'polite' });
+  const items = list.map((d) => {
+    const name = [d.first_name, d.last_name].filter(Boolean).join(' ') || d.patient_id;
+    const pick = h('button', { type: 'button', class: 'pick-duplicate', 'aria-label': `Pick ${name} (${d.patient_id}) as the duplicate to merge` },
+      `Pick ${d.patient_id}`);
+    pick.addEventListener('click', () => {
+      idInput.value = d.patient_id;
+      if (idInput.form) clearErrors(idInput.form);
+      status.textContent = `${name} (${d.patient_id}) picked: say why the two are one person, then merge.`;
+      reasonInput.focus();
+    });
+    return h('li', {},
+      h('a', { href: `#/patient/${encodeURIComponent(d.patient_id)}` }, `${name} (${d.patient_id})`),
+      `${d.birth_year ? `, born ${d.birth_year}` : ''}: ${(d.matched || []).map((x) => why[x] || x).join(', ')} `,
+      pick);
+  });
+  return h('section', { class: 'duplicates', 'aria-labelledby': 'dup-title' }, title,
+    h('p', {}, 'Other patients of the clinic who may be the same person. Pick one to merge it into this patient.'),
+    h('ul', { class: 'duplicate-list' }, items), status);
 }
