@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/app_booking.h"
 #include "core/domain.h"
 #include "http/api_int.h"
 #include "http/hjson.h"
@@ -103,6 +104,22 @@ enum prolo_code h_protocols(struct http_req *rq, json_t *body, struct prolo_err 
 
 /* ---- a clinic's settings ------------------------------------------------------ */
 
+/* The clinic's settings: how its screens show dates, and its time zone
+ * (its bookings' local time, app/bookings.c). */
+static enum prolo_code settings_reply(struct http_req *rq, struct app_ctx *cx, const char *clinic,
+                                      struct prolo_err *err)
+{
+	char fmt[8], zone[TZ_NAME_MAX];
+	enum prolo_code rc = app_clinic_date_format(cx, clinic, fmt, err);
+	if (!rc)
+		rc = app_clinic_zone(cx, clinic, zone, err);
+	if (rc)
+		return rc;
+	return api_reply(rq, 200, json_pack("{s:s?,s:s,s:s}", "clinic", clinic[0] ? clinic : NULL, "date_format", fmt,
+	                                    "tz", zone),
+	                 err);
+}
+
 enum prolo_code h_settings_get(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	(void)body;
@@ -111,25 +128,24 @@ enum prolo_code h_settings_get(struct http_req *rq, json_t *body, struct prolo_e
 	const char *clinic = api_query(rq, "clinic");
 	if (!clinic)
 		clinic = rq->user.clinic;
-	char fmt[8];
-	enum prolo_code rc = app_clinic_date_format(&cx, clinic, fmt, err);
-	if (rc)
-		return rc;
-	return api_reply(rq, 200, json_pack("{s:s?,s:s}", "clinic", clinic[0] ? clinic : NULL, "date_format", fmt),
-	                 err);
+	return settings_reply(rq, &cx, clinic, err);
 }
 
+/* date_format, tz or both; a refusal of either changes neither (the
+ * request's writes are undone with its error). */
 enum prolo_code h_settings_set(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	static const char *const keys[] = { "clinic", "date_format", NULL };
-	const char *v[2] = { NULL, NULL };
+	static const char *const keys[] = { "clinic", "date_format", "tz", NULL };
+	const char *v[3] = { NULL, NULL, NULL };
 	struct app_ctx cx;
 	enum prolo_code rc = body_strs(body, keys, v, err);
 	if (rc)
 		return rc;
 	api_ctx(rq, &cx);
 	const char *clinic = v[0] && v[0][0] ? v[0] : rq->user.clinic;
-	if ((rc = app_clinic_set_date_format(&cx, clinic, v[1], err)))
+	if ((v[1] || !v[2]) && (rc = app_clinic_set_date_format(&cx, clinic, v[1], err)))
 		return rc;
-	return api_reply(rq, 200, json_pack("{s:s,s:s}", "clinic", clinic, "date_format", v[1]), err);
+	if (v[2] && (rc = app_clinic_zone_set(&cx, clinic, v[2], err)))
+		return rc;
+	return settings_reply(rq, &cx, clinic, err);
 }

@@ -56,6 +56,7 @@ struct store {
 	char *insert_sql[REC__COUNT];
 	struct scan_slot scans[REC__COUNT][SH__COUNT]; /* reads: one statement per shape */
 	struct scan_slot history;    /* store_course_history_scan */
+	sqlite3_stmt *changes[REC__COUNT][2]; /* change_stmt: amend, void; prepared on first use */
 	int wal_frames;              /* store_checkpoint_manually: WAL size after the last commit */
 	struct parent_cache patient, course;
 	char last_clinic[REC_ID_MAX];
@@ -502,6 +503,9 @@ void store_close(struct store *st)
 			sqlite3_finalize(st->scans[k][h].stmt);
 	}
 	sqlite3_finalize(st->history.stmt);
+	for (int k = 0; k < REC__COUNT; k++)
+		for (int w = 0; w < 2; w++)
+			sqlite3_finalize(st->changes[k][w]);
 	free_conditions(st);
 	idmap_reset(&st->patients);
 	idmap_reset(&st->courses);
@@ -694,7 +698,12 @@ static char *select_sql(enum rec_kind kind, int shape)
 		rc = add_cond(&b, &first, kind == REC_PATIENT ? "x.voided_at IS NULL AND x.merged_into IS NULL"
 		              : kind == REC_COURSE ? "x.voided_at IS NULL AND p.voided_at IS NULL"
 		              : "x.voided_at IS NULL AND c.voided_at IS NULL");
-	if (!rc)
+	/* One record by its whole key needs no order (SQLite would sort it
+	 * all the same in a temporary tree). */
+	bool one = (kind == REC_SESSION && (shape & SH_CID) && (shape & SH_SNO)) ||
+	           (kind == REC_OUTCOME && (shape & SH_CID) && (shape & SH_OUTKEY)) ||
+	           (kind == REC_AE && (shape & SH_CID) && (shape & SH_AESEQ));
+	if (!rc && !one)
 		rc = buf_printf(&b, " ORDER BY %s", tables[kind].order);
 	if (!rc && (shape & SH_LIMIT))
 		rc = buf_adds(&b, " LIMIT ?9");
@@ -1816,26 +1825,57 @@ static enum prolo_code where_key(enum rec_kind kind, struct buf *b)
 	}
 }
 
-/* Binds the key fields of rec from idx + 1 on, in where_key's order. */
-/* Ends an UPDATE of one record built in b (rc: how building went) with its
- * key and the version it must still have, and prepares it. Frees b. */
-static enum prolo_code prepare_versioned(struct store *st, enum rec_kind kind, struct buf *b,
-                                         enum prolo_code rc, const char *what, sqlite3_stmt **s,
-                                         struct prolo_err *err)
+enum { CHG_AMEND, CHG_VOID };
+
+/* The UPDATE that amends (CHG_AMEND: every field but the key and the
+ * parent, in field order) or voids (CHG_VOID: voided_at, void_reason) one
+ * record of kind, found by its key and the version it must still have.
+ * Prepared on first use and kept: an amendment is as frequent as an
+ * insert, and preparing it cost more than running it. NULL on error with
+ * *err filled. */
+static sqlite3_stmt *change_stmt(struct store *st, enum rec_kind kind, int which, struct prolo_err *err)
 {
-	if (!rc)
-		rc = where_key(kind, b);
-	if (!rc)
-		rc = buf_adds(b, " AND version = ? AND voided_at IS NULL");
-	if (rc) {
-		buf_free(b);
-		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	sqlite3_stmt **slot = &st->changes[kind][which];
+	if (*slot) {
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
+		return *slot;
 	}
-	int src = sqlite3_prepare_v2(st->db, buf_str(b), -1, s, NULL);
-	buf_free(b);
-	return src == SQLITE_OK ? PROLO_OK : store_sqlite_err(st, src, what, err);
+	const struct rec_table *t = &rec_tables[kind];
+	struct buf b = { 0 };
+	enum prolo_code rc = buf_printf(&b, "UPDATE %s SET ", tables[kind].table);
+	if (!rc && which == CHG_VOID)
+		rc = buf_adds(&b, "voided_at = ?, void_reason = ?");
+	bool first = true;
+	for (int i = 0; which == CHG_AMEND && i < t->n_fields && !rc; i++) {
+		if (is_key(kind, &t->fields[i]) || is_parent(kind, &t->fields[i]))
+			continue;
+		rc = buf_printf(&b, "%s%s = ?", first ? "" : ", ", t->fields[i].name);
+		first = false;
+	}
+	if (!rc)
+		rc = buf_adds(&b, ", version = version + 1");
+	if (!rc)
+		rc = where_key(kind, &b);
+	if (!rc)
+		rc = buf_adds(&b, " AND version = ? AND voided_at IS NULL");
+	if (rc) {
+		buf_free(&b);
+		prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+		return NULL;
+	}
+	int src = sqlite3_prepare_v3(st->db, buf_str(&b), -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
+	buf_free(&b);
+	if (src != SQLITE_OK) {
+		sqlite3_finalize(*slot);
+		*slot = NULL;
+		store_sqlite_err(st, src, which == CHG_VOID ? "preparing a void" : "preparing an amendment", err);
+		return NULL;
+	}
+	return *slot;
 }
 
+/* Binds the key fields of rec from idx + 1 on, in where_key's order. */
 static int bind_key(sqlite3_stmt *s, int idx, enum rec_kind kind, const void *rec, char datebuf[11])
 {
 	const struct rec_table *t = &rec_tables[kind];
@@ -1855,8 +1895,9 @@ static int bind_key(sqlite3_stmt *s, int idx, enum rec_kind kind, const void *re
 	return idx;
 }
 
-/* Runs a prepared UPDATE of one record; PROLO_ECONFLICT (field version)
- * when no row had that version (changed meanwhile, or voided). */
+/* Runs change_stmt's UPDATE of one record and resets it; PROLO_ECONFLICT
+ * (field version) when no row had that version (changed meanwhile, or
+ * voided). */
 static enum prolo_code step_change(struct store *st, sqlite3_stmt *s, enum rec_kind kind, const void *rec,
                                    struct prolo_err *err)
 {
@@ -1868,7 +1909,8 @@ static enum prolo_code step_change(struct store *st, sqlite3_stmt *s, enum rec_k
 	else if (n != 1)
 		rc = prolo_err_set(err, PROLO_ECONFLICT, "version",
 		                   "the %s was changed or voided meanwhile; read it again", rec_label(kind));
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return rc;
 }
 
@@ -1896,20 +1938,9 @@ enum prolo_code store_update(struct store *st, enum rec_kind kind, const void *r
 		return rc;
 
 	const struct rec_table *t = &rec_tables[kind];
-	struct buf b = { 0 };
-	bool first = true;
-	rc = buf_printf(&b, "UPDATE %s SET ", tables[kind].table);
-	for (int i = 0; i < t->n_fields && !rc; i++) {
-		if (is_key(kind, &t->fields[i]) || is_parent(kind, &t->fields[i]))
-			continue;
-		rc = buf_printf(&b, "%s%s = ?", first ? "" : ", ", t->fields[i].name);
-		first = false;
-	}
-	if (!rc)
-		rc = buf_adds(&b, ", version = version + 1");
-	sqlite3_stmt *s = NULL;
-	if ((rc = prepare_versioned(st, kind, &b, rc, "preparing an amendment", &s, err)))
-		return rc;
+	sqlite3_stmt *s = change_stmt(st, kind, CHG_AMEND, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
 	char dates[8][11];
 	int idx = 0, nd = 0;
 	for (int i = 0; i < t->n_fields; i++) {
@@ -1922,8 +1953,10 @@ enum prolo_code store_update(struct store *st, enum rec_kind kind, const void *r
 	sqlite3_bind_int(s, ++idx, version);
 	rc = step_change(st, s, kind, rec, err);
 	/* A course's start may have moved: forget the cached one. */
-	st->course.pk = 0;
-	st->course.id[0] = '\0';
+	if (kind == REC_COURSE) {
+		st->course.pk = 0;
+		st->course.id[0] = '\0';
+	}
 	return rc;
 }
 
@@ -1950,18 +1983,15 @@ enum prolo_code store_void(struct store *st, enum rec_kind kind, const void *rec
 {
 	if (kind == REC_INJECTION)
 		return prolo_err_set(err, PROLO_EINVAL, "", "injections are voided with their session");
-	struct buf b = { 0 };
-	enum prolo_code rc = buf_printf(&b, "UPDATE %s SET voided_at = ?, void_reason = ?, version = version + 1",
-	                                tables[kind].table);
-	sqlite3_stmt *s = NULL;
-	if ((rc = prepare_versioned(st, kind, &b, rc, "preparing a void", &s, err)))
-		return rc;
+	sqlite3_stmt *s = change_stmt(st, kind, CHG_VOID, err);
+	if (!s)
+		return err ? err->code : PROLO_EDB;
 	char d[11];
 	sqlite3_bind_text(s, 1, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, reason, -1, SQLITE_STATIC);
 	int idx = bind_key(s, 2, kind, rec, d);
 	sqlite3_bind_int(s, ++idx, version);
-	rc = step_change(st, s, kind, rec, err);
+	enum prolo_code rc = step_change(st, s, kind, rec, err);
 	if (!rc && kind == REC_SESSION) {
 		static const char sql[] =
 			"UPDATE injections SET voided_at = ?"

@@ -21,6 +21,7 @@ import { PAGES, may, mayOpen, matchPage, homePage } from './pages.js';
 import { mergeView } from './views/merge.js';
 import { protocolsView, protocolView } from './views/protocols.js';
 import { loadDateFormat, forgetDateFormat, localizeDates } from './dates.js';
+import { settingsView } from './views/settings.js';
 
 export const state = { user: null, flash: null, returnTo: '' };
 
@@ -62,6 +63,7 @@ const VIEWS = {
   instruments: instrumentsView,
   bookings: bookingsView,
   'booking-new': bookingFormView,
+  settings: settingsView,
 };
 for (const p of PAGES) if (!VIEWS[p.name]) throw new Error(`page ${p.name} has no view`);
 for (const name of Object.keys(VIEWS)) if (!PAGES.some((p) => p.name === name)) throw new Error(`view ${name} is not in pages.js`);

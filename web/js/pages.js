@@ -56,6 +56,8 @@ export const PAGES = [
   // One user: the account, its role, a one-time password, its sessions.
   { name: 'user', path: 'users/:user', needs: ['users.list', 'users.sessions'] },
   { name: 'audit', path: 'audit', needs: ['audit.list'], nav: 'Audit log' },
+  // A clinic's date format and time zone (views/settings.js).
+  { name: 'settings', path: 'settings', needs: ['settings.get', 'settings.set', 'clinics.zone'], nav: 'Clinic settings' },
   { name: 'instruments', path: 'instruments', needs: ['instruments.get'], nav: 'Questionnaires' },
   { name: 'password', path: 'password', needs: ['password'] },
 ];
