@@ -778,6 +778,38 @@ static enum prolo_code calendar_clinic(struct app_ctx *cx, const char *asked, co
 	return rc;
 }
 
+/* The bookings of courses voided since (entered in error), recent or
+ * ahead, go out cancelled under their own UIDs, so calendars that took
+ * them from an earlier export drop them; one SEQUENCE above any export
+ * of the booking as it was. */
+static enum prolo_code add_voided(struct app_ctx *cx, const char *clinic, struct app_schedule *s,
+                                  struct prolo_err *err)
+{
+	struct store_booking_filter bf = { .clinic = clinic, .from = cx->today - ICS_LOOKBACK_DAYS,
+	                                   .to = DOM_DATE_NONE, .status = -1, .voided_courses = true };
+	struct store_booking *bk;
+	size_t n;
+	enum prolo_code rc = store_booking_collect(cx->st, &bf, false, &bk, &n, err);
+	if (!rc && n)
+		rc = grow_array(&s->ev, &s->cap, s->n + n, sizeof *s->ev, 256, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct ics_event *e = new_event(s);
+		app_booking_uid(&bk[i], e->uid, sizeof e->uid);
+		e->date = bk[i].date;
+		e->start_utc = bk[i].utc;
+		e->minutes = bk[i].minutes;
+		e->sequence = bk[i].seq + 1;
+		e->status = ICS_CANCELLED;
+		snprintf(e->summary, sizeof e->summary, "Cancelled: session %d (course entered in error)",
+		         bk[i].session_no);
+		snprintf(e->description, sizeof e->description,
+		         "Course %s was voided (entered in error): this appointment does not stand.\n"
+		         "Exported by prolo: a later export updates this event.", bk[i].course_id);
+	}
+	free(bk);
+	return rc;
+}
+
 enum prolo_code app_schedule_export_course(struct app_ctx *cx, const char *asked, const char *course_id,
                                            struct app_schedule *out, struct prolo_err *err)
 {
@@ -795,6 +827,8 @@ enum prolo_code app_schedule_export_course(struct app_ctx *cx, const char *asked
 	rc = store_booking_collect(cx->st, &bf, true, &x.bk, &x.n_bk, err);
 	if (!rc)
 		rc = store_scan_courses(cx->st, &f, add_course, &x, err);
+	if (!rc && !course_id)
+		rc = add_voided(cx, clinic, out, err);
 	free(x.bk);
 	if (!rc) {
 		char detail[64 + 2 * REC_ID_MAX];

@@ -115,12 +115,15 @@ static void read_row(sqlite3_stmt *s, struct store_booking *b)
 	b->updated_at = sqlite3_column_int64(s, 17);
 }
 
-/* The columns read_row reads, of bookings of courses not voided. */
-#define BOOKING_COLS                                                                                   \
+/* The columns read_row reads, of bookings of courses not voided (of
+ * voided ones with BOOKING_VOIDED). */
+#define BOOKING_SELECT                                                                                 \
 	"SELECT b.id, c.pk, c.course_id, p.patient_id, p.clinic, b.session_no, b.date, b.minute, b.minutes," \
 	" b.tz, b.utc, b.status, b.seq, b.attended_session_no, b.note, b.created_by, b.created_at,"        \
 	" b.updated_at FROM bookings b JOIN courses c ON c.pk = b.course_pk"                              \
-	" JOIN patients p ON p.pk = c.patient_pk WHERE c.voided_at IS NULL "
+	" JOIN patients p ON p.pk = c.patient_pk "
+#define BOOKING_COLS BOOKING_SELECT "WHERE c.voided_at IS NULL "
+#define BOOKING_VOIDED BOOKING_SELECT "WHERE c.voided_at IS NOT NULL "
 
 enum prolo_code store_booking_get(struct store *st, int64_t id, struct store_booking *out,
                                   struct prolo_err *err)
@@ -146,14 +149,20 @@ enum prolo_code store_booking_collect(struct store *st, const struct store_booki
 	"AND (?1 IS NULL OR p.clinic = ?1) AND (?2 IS NULL OR c.course_id = ?2)"                       \
 	" AND (?3 IS NULL OR p.patient_id = ?3) AND (?4 IS NULL OR b.date >= ?4)"                      \
 	" AND (?5 IS NULL OR b.date <= ?5) AND (?6 IS NULL OR b.status = ?6)"
-	static const char by_time[] = BOOKING_COLS BOOKING_WHERE " ORDER BY b.date, b.minute, b.id";
+#define BY_TIME " ORDER BY b.date, b.minute, b.id"
 	/* Ordered by the bookings' own column, so SQLite walks bookings_course
 	 * (a few rows) rather than every course (ordering by c.pk did). */
-	static const char by_key[] = BOOKING_COLS BOOKING_WHERE " ORDER BY b.course_pk, b.date, b.minute, b.id";
+#define BY_KEY " ORDER BY b.course_pk, b.date, b.minute, b.id"
+	static const char *const sql[2][2] = {
+		{ BOOKING_COLS BOOKING_WHERE BY_TIME, BOOKING_COLS BOOKING_WHERE BY_KEY },
+		{ BOOKING_VOIDED BOOKING_WHERE BY_TIME, BOOKING_VOIDED BOOKING_WHERE BY_KEY },
+	};
 #undef BOOKING_WHERE
+#undef BY_TIME
+#undef BY_KEY
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *s = store_stmt(st, by_course ? by_key : by_time, err);
+	sqlite3_stmt *s = store_stmt(st, sql[f->voided_courses][by_course], err);
 	if (!s)
 		return err ? err->code : PROLO_EDB;
 	store_bindf(s, "ooodd", f->clinic, f->course_id, f->patient_id, f->from, f->to);

@@ -58,6 +58,7 @@ struct store_booking_filter {
 	const char *patient_id;
 	int32_t from, to;   /* local dates, inclusive; DOM_DATE_NONE = open */
 	int status;         /* enum booking_status; -1 = any */
+	bool voided_courses; /* instead: the bookings of voided courses */
 };
 /* The bookings of f of courses not voided, by local date, time and id (by
  * course key first when by_course), into a new array *out of *n (free()

@@ -127,9 +127,32 @@ run 0 patient add --patient_id P4 --clinic C01 --sex female
 run 0 course add --course_id K4 --patient_id P4 --modality prp --condition knee_oa --start_date 2026-03-02 --planned_sessions 3 --interval_days 7
 run 0 booking add --course K4 --session 1 --date 2026-03-20 --time 08:00
 out_has "booking 7 booked"
+run 0 schedule export --ics "$T/clinic-before.ics"
 run 0 course void K4 --reason "entered for the wrong patient"
 booking 7 "cancelled - 1"
 audit_has booking.cancel booking:7 "course voided"
+# The clinic's calendar sends it out cancelled (a voided course's other
+# events are not read again), one SEQUENCE above what it said before.
+run 0 schedule export --ics "$T/clinic-after.ics"
+/usr/bin/python3 - "$T/clinic-before.ics" "$T/clinic-after.ics" <<'PYEOF' || exit 1
+import sys
+def events(path):
+    text = open(path, newline='').read().replace('\r\n ', '')
+    out = {}
+    for block in text.split('BEGIN:VEVENT')[1:]:
+        f = dict(l.split(':', 1) for l in block.split('\r\n') if ':' in l)
+        out[f['UID']] = (f.get('STATUS'), int(f.get('SEQUENCE', '0')), f.get('SUMMARY', ''))
+    return out
+before, after = events(sys.argv[1]), events(sys.argv[2])
+b = 'K4-booking-7@prolo'
+assert before[b][:2] == ('CONFIRMED', 0), before.get(b)
+assert after[b][:2] == ('CANCELLED', 2), after.get(b)
+assert 'entered in error' in after[b][2], after[b]
+# the other courses' events are as they were
+for uid, ev in before.items():
+    if not uid.startswith('K4-'):
+        assert after.get(uid) == ev, (uid, ev, after.get(uid))
+PYEOF
 run 4 booking add --course K4 --date 2026-03-27 --time 08:00
 err_has "course_id: course 'K4' was voided"
 
