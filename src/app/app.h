@@ -64,6 +64,8 @@ bool app_may_before_change(enum app_action a);
 
 /* ---- the context -------------------------------------------------------- */
 
+struct fu_reminders;
+
 /* Who acts. The command line acts as the registry's owner ("cli:LOGIN",
  * role admin, every clinic, from "local"); the server as the logged-in
  * user from the client's address. */
@@ -112,6 +114,8 @@ struct app_ctx {
 	                     * without it such an entry is PROLO_ECONFIRM */
 	int64_t session_idle_s;     /* the server's session policy, for listing */
 	int64_t session_absolute_s; /* open sessions; 0 = AUTH_SESSION_* */
+	const struct fu_reminders *reminders; /* the outbox's reminder rhythm for
+	                     * "what next" on the chart; NULL = the defaults */
 };
 
 /* The command line's context: acts as "cli:" + the operating-system login,

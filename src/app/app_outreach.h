@@ -135,7 +135,12 @@ void app_outbox_worker_stop(struct app_outbox_worker *w);
 enum prolo_code app_outbox_retry(struct app_ctx *cx, int64_t id, struct prolo_err *err);
 /* A queued or failed message is cancelled (it is not sent). */
 enum prolo_code app_outbox_cancel(struct app_ctx *cx, int64_t id, struct prolo_err *err);
-/* The messages (state -1 = any), with each one's attempts. */
+/* The messages (state -1 = any, APP_OUTBOX_UNDELIVERED = failed or
+ * unknown: the ones a person must check), with each one's attempts. */
+#define APP_OUTBOX_UNDELIVERED (-2)
+/* What an 'unknown' message means for the people at the front desk. */
+#define APP_OUTBOX_UNKNOWN_LABEL "outcome unknown: it may have arrived; never resent: check with the patient"
+
 enum prolo_code app_outbox_list(struct app_ctx *cx, int state, store_omsg_fn fn, void *ctx,
                                 struct prolo_err *err);
 /* Sends a test message (no patient data) to address: an e-mail address,
@@ -145,6 +150,60 @@ enum prolo_code app_outbox_test(struct app_ctx *cx, const struct outreach_config
                                 const char *address, struct outreach_outcome *out,
                                 struct prolo_err *err);
 
+/* What a bounce or a delivery receipt did to the attempt it is about. */
+enum app_receipt_effect {
+	APP_RECEIPT_BOUNCED,   /* a permanent failure: the attempt is bounced, the message failed,
+	                        * the address marked bad (unless changed since), contact_fix raised */
+	APP_RECEIPT_DELIVERED, /* recorded on the attempt; nothing else changes */
+	APP_RECEIPT_NOTED,     /* a delay or an interim state: noted on the attempt, nothing else */
+	APP_RECEIPT_ALREADY,   /* the attempt was bounced before: nothing changed */
+};
+struct app_receipt_out {
+	int64_t message_id;    /* the outbox's message */
+	int n;                 /* its attempt */
+	char status[16];       /* "5.1.1" (a bounce) or the receipt's status */
+	int effect;            /* enum app_receipt_effect */
+	bool address_kept;     /* bounced, but the contact changed after the message went out */
+};
+/* Reads one bounce message (core/dsn.h: an RFC 3464 report or a plain
+ * bounce quoting the original headers) and applies it to the e-mail it is
+ * about, found by the Message-ID prolo gave it. 5.x.x: bounced (as a
+ * permanent SMTP failure: the address marked bad, a contact_fix task);
+ * 4.x.x: noted only; 2.x.x: recorded as delivered. PROLO_EINVAL (field
+ * bounce) for input that is not a readable bounce; PROLO_ENOTFOUND (field
+ * id) for a Message-ID this registry did not send. Nothing changes on
+ * error. Audited as "outbox.bounce" (message id and status only). */
+enum prolo_code app_outbox_bounce(struct app_ctx *cx, const char *text, size_t len, struct app_receipt_out *out,
+                                  struct prolo_err *err);
+/* An SMS provider's delivery receipt (POST /api/outreach/sms-receipt).
+ * secret is the configuration's sms_receipt_secret ("" or NULL: receipts
+ * are refused), given the one the request carries: compared in constant
+ * time, PROLO_EAUTH when they differ. id is the provider's id of the
+ * message (stored when it accepted it) or reference prolo's "prolo-N"
+ * (one of the two); status one of delivered, failed, undelivered,
+ * rejected (bounced, as a permanent failure), expired, queued, accepted,
+ * sent, buffered, unknown (noted). PROLO_EINVAL naming the field (id,
+ * status); PROLO_ENOTFOUND (field id). Audited as "outbox.receipt" by
+ * "sms-provider". */
+struct app_sms_receipt_in {
+	const char *secret;    /* what the request carried; NULL = none */
+	const char *id;        /* the provider's message id; NULL = none */
+	const char *reference; /* prolo's reference "prolo-N"; NULL = none */
+	const char *status;
+};
+enum prolo_code app_sms_receipt(struct app_ctx *cx, const char *secret, const struct app_sms_receipt_in *in,
+                                struct app_receipt_out *out, struct prolo_err *err);
+/* The reminder rhythm of a configuration (reminder_days, phone_after_days)
+ * for the chart's "what next" (cx->reminders). False when reminder_days
+ * is malformed (then *r holds the defaults). */
+bool app_outreach_reminders(const struct outreach_config *conf, struct fu_reminders *r);
+
+/* Internal to the follow-up use cases. Inside the caller's unit: marks
+ * the address of *bad (its mobile when sms) as refused (NULL: no address
+ * is marked) and raises the contact_fix task of m's time point, saying
+ * why. Store codes. */
+enum prolo_code app_outbox_contact_fix(struct app_ctx *cx, const struct store_omsg *m, struct store_contact *bad,
+                                       bool sms, const char *why, struct prolo_err *err);
 /* Internal to the follow-up use cases. The plan of the course of rows r
  * with each time point's status on cx->today (n of them). Store codes. */
 enum prolo_code app_followup_points(struct app_ctx *cx, const struct course_rows *r, bool contactable,

@@ -3,8 +3,8 @@
  * outbox's work list (phone tasks and failed deliveries) and the drop-outs
  * still to be reached. Reads only; each answer is one JSON tree (the
  * shape of docs/api.md) that the API sends and the command line prints,
- * so the two cannot drift apart. "What next" uses the default reminder
- * rhythm (the outbox's configuration may differ; docs/followup.md). */
+ * so the two cannot drift apart. "What next" follows the outbox's reminder
+ * rhythm (cx->reminders, from its configuration; else the defaults). */
 #include "app/app_frontdesk.h"
 
 #include <jansson.h>
@@ -92,13 +92,16 @@ static enum prolo_code nomem(struct prolo_err *err)
 }
 
 /* {"action","date","step"} of what happens next for a time point. */
-static json_t *next_json(const struct app_fu_point *f, bool contactable, int32_t today)
+static json_t *next_json(const struct app_ctx *cx, const struct app_fu_point *f, bool contactable)
 {
 	struct fu_reminders r;
-	followup_reminders_default(&r);
+	if (cx->reminders)
+		r = *cx->reminders;
+	else
+		followup_reminders_default(&r);
 	int32_t day;
 	int step;
-	enum fu_next what = followup_next_step(&f->pt, f->answered, contactable, &f->sent, &r, today, &day, &step);
+	enum fu_next what = followup_next_step(&f->pt, f->answered, contactable, &f->sent, &r, cx->today, &day, &step);
 	return json_pack("{s:s, s:o, s:o}", "action", fu_next_names[what], "date", jday(day), "step",
 	                 what == FU_NEXT_REMIND ? json_integer(step) : json_null());
 }
@@ -109,13 +112,13 @@ static int months_of(int offset_days)
 	return (int)lround(offset_days / 30.4375);
 }
 
-static json_t *point_json(const struct app_fu_point *f, bool contactable, int32_t today)
+static json_t *point_json(const struct app_ctx *cx, const struct app_fu_point *f, bool contactable)
 {
 	return json_pack("{s:i, s:i, s:o, s:o, s:o, s:o, s:s, s:o}", "offset_days", f->pt.offset_days, "months",
 	                 months_of(f->pt.offset_days), "due", jday(f->pt.due), "window_start",
 	                 jday(f->pt.window_start), "window_end", jday(f->pt.window_end), "instruments",
 	                 instruments_json(f->pt.instruments), "status", fu_status_names[f->status], "next",
-	                 next_json(f, contactable, today));
+	                 next_json(cx, f, contactable));
 }
 
 void app_course_plan(const struct app_ctx *cx, const struct course *c, struct fu_plan *pl)
@@ -198,7 +201,7 @@ static enum prolo_code timeline_rows(void *ctx, const struct course_rows *r, str
 	size_t n;
 	enum prolo_code rc = app_followup_points(t->cx, r, t->contactable, pts, &n, err);
 	for (size_t i = 0; !rc && i < n; i++) {
-		json_t *pj = point_json(&pts[i], t->contactable, t->today);
+		json_t *pj = point_json(t->cx, &pts[i], t->contactable);
 		json_t *answers = json_array();
 		if (!pj || !answers || json_object_set_new(pj, "answers", answers) ||
 		    json_object_set_new(pj, "messages", json_array()) || json_array_append_new(t->points, pj)) {
@@ -292,11 +295,12 @@ static enum prolo_code failed_into(void *ctx, const struct store_omsg *m, struct
 		return rc;
 	char b[16];
 	json_t *att = json_array();
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:i, s:i, s:s, s:o, s:i}", "id", (json_int_t)m->id,
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:i, s:i, s:s, s:o, s:i, s:s, s:s}", "id", (json_int_t)m->id,
 	                      "course_id", m->course_id, "patient_id", r.p.patient_id, "name", r.name, "email",
 	                      jtext(r.sc.email), "phone", jtext(r.phone), "point_day", m->point_day, "step", m->step,
 	                      "kind", step_name(m->step, b, sizeof b), "created_on", jday(m->created_on), "tries",
-	                      m->tries);
+	                      m->tries, "state", store_omsg_state_names[m->state], "label",
+	                      m->state == OM_UNKNOWN ? APP_OUTBOX_UNKNOWN_LABEL : "not delivered");
 	if (!o || !att || json_array_append_new(fc->arr, o)) {
 		json_decref(att);
 		return nomem(err);
@@ -339,7 +343,8 @@ enum prolo_code app_followup_desk(struct app_ctx *cx, int32_t day, json_t **out,
 			break;
 		rc = last_call(cx, a, json_string_value(json_object_get(a, "course_id")), err);
 	}
-	struct store_omsg_filter f = { .state = OM_FAILED };
+	/* Failed, and unknown (never resent: a person must check). */
+	struct store_omsg_filter f = { .state = -1, .undelivered = true };
 	if (!rc)
 		rc = store_omsg_scan(cx->st, &f, failed_into, &fc, err);
 	char detail[64];
@@ -375,7 +380,7 @@ static enum prolo_code dropout_into(void *ctx, const struct course_rows *cr, str
 	for (size_t i = 0; i < n; i++) {
 		if (pts[i].status == FU_ANSWERED || pts[i].status == FU_MISSED)
 			continue;
-		json_t *pj = point_json(&pts[i], r.contactable, d->cx->today);
+		json_t *pj = point_json(d->cx, &pts[i], r.contactable);
 		if (!pj || json_array_append_new(pending, pj)) {
 			json_decref(pending);
 			return nomem(err);

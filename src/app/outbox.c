@@ -217,7 +217,7 @@ static enum prolo_code resolve_sending(struct app_ctx *cx, struct app_outbox_sta
 			break;
 		rc = store_oattempt_settle(cx->st, m->id, m->tries, OR_UNKNOWN,
 		                           "the sending process stopped before the server's answer was recorded; not resent",
-		                           0, err);
+		                           0, NULL, err);
 		if (!rc)
 			rc = store_omsg_set(cx->st, m->id, OM_UNKNOWN, m->tries, 0, err);
 		if (!rc) {
@@ -303,30 +303,16 @@ static enum prolo_code settle(struct app_ctx *cx, const struct outreach_config *
 		stats->unknown++;
 		break;
 	}
-	rc = store_oattempt_settle(cx->st, mp->id, at_n, result, job->oc.reply, next, err);
+	rc = store_oattempt_settle(cx->st, mp->id, at_n, result, job->oc.reply, next, job->oc.provider_id, err);
 	if (!rc)
 		rc = store_omsg_set(cx->st, mp->id, state, at_n, next ? next : mp->next_try, err);
 	if (!rc && (bad || state == OM_FAILED)) {
-		if (bad) {
-			if (sms)
-				c.mobile_bad = true;
-			else
-				c.email_bad = true;
-			c.updated_at = cx->now;
-			rc = store_contact_put(cx->st, &c, err);
-		}
-		struct store_otask t;
-		memset(&t, 0, sizeof t);
-		snprintf(t.course_id, sizeof t.course_id, "%s", mp->course_id);
-		t.kind = OT_CONTACT_FIX;
-		t.point_day = mp->point_day;
-		t.due = cx->today;
-		snprintf(t.detail, sizeof t.detail, "%s",
-		         bad ? (sms ? "The SMS provider refused the patient's mobile number for good: check and correct it."
-		                    : "The mail server refused the patient's e-mail address for good: check and correct it.")
-		             : (sms ? "The follow-up SMS could not be delivered after every retry: check the number or call."
-		                    : "The follow-up e-mail could not be delivered after every retry: check the address or call."));
-		if (!rc && !(rc = store_otask_add(cx->st, &t, err)))
+		const char *why = bad ? (sms ? "The SMS provider refused the patient's mobile number for good: check and correct it."
+		                             : "The mail server refused the patient's e-mail address for good: check and correct it.")
+		                      : (sms ? "The follow-up SMS could not be delivered after every retry: check the number or call."
+		                             : "The follow-up e-mail could not be delivered after every retry: check the address or call.");
+		rc = app_outbox_contact_fix(cx, mp, bad ? &c : NULL, sms, why, err);
+		if (!rc)
 			stats->tasks++;
 	}
 	if (!rc) {
@@ -335,6 +321,28 @@ static enum prolo_code settle(struct app_ctx *cx, const struct outreach_config *
 		rc = app_audit(cx, "outbox.result", "course", mp->course_id, detail, err);
 	}
 	return rc;
+}
+
+enum prolo_code app_outbox_contact_fix(struct app_ctx *cx, const struct store_omsg *m, struct store_contact *bad,
+                                       bool sms, const char *why, struct prolo_err *err)
+{
+	enum prolo_code rc = PROLO_OK;
+	if (bad) {
+		if (sms)
+			bad->mobile_bad = true;
+		else
+			bad->email_bad = true;
+		bad->updated_at = cx->now;
+		rc = store_contact_put(cx->st, bad, err);
+	}
+	struct store_otask t;
+	memset(&t, 0, sizeof t);
+	snprintf(t.course_id, sizeof t.course_id, "%s", m->course_id);
+	t.kind = OT_CONTACT_FIX;
+	t.point_day = m->point_day;
+	t.due = cx->today;
+	snprintf(t.detail, sizeof t.detail, "%s", why);
+	return rc ? rc : store_otask_add(cx->st, &t, err);
 }
 
 /* Settles what job holds, alone. */
@@ -390,6 +398,16 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 	at.result = OR_SENDING;
 	auth_new_token(optout_tok);
 	auth_token_hash(optout_tok, at.optout_hash);
+	if (!sms) {
+		/* The Message-ID a bounce quotes: random (128 bits), at the sender's
+		 * domain, stored with the attempt before it is sent. */
+		char rnd[33];
+		unsigned char rb[16];
+		randombytes_buf(rb, sizeof rb);
+		sodium_bin2hex(rnd, sizeof rnd, rb, sizeof rb);
+		const char *dom = strchr(conf->from, '@');
+		snprintf(at.msgid, sizeof at.msgid, "%s@%s", rnd, dom ? dom + 1 : "prolo");
+	}
 	if ((rc = app_unit_begin(cx, err)))
 		goto out;
 	/* The previous message's outcome and this one's claim: one commit. */
@@ -434,16 +452,11 @@ static enum prolo_code send_one(struct app_ctx *cx, const struct outreach_config
 
 	/* 2. The message, then the server or the provider. */
 	snprintf(optout_url, sizeof optout_url, "%s/optout/%s", conf->base_url, optout_tok);
-	char msgid[96], rnd[17];
-	unsigned char rb[8];
-	randombytes_buf(rb, sizeof rb);
-	sodium_bin2hex(rnd, sizeof rnd, rb, sizeof rb);
-	snprintf(msgid, sizeof msgid, "%lld.%d.%s@prolo", (long long)m.id, at.n, rnd);
 	char clinic[128];
 	snprintf(clinic, sizeof clinic, "%s", conf->clinic_name[0] ? conf->clinic_name : p.clinic);
 	struct outreach_msg om = {
 		.from = conf->from, .to = c.email, .first_name = p.first_name, .clinic_name = clinic,
-		.step = m.step, .n_links = n_links, .optout_url = optout_url, .message_id = msgid,
+		.step = m.step, .n_links = n_links, .optout_url = optout_url, .message_id = at.msgid,
 		.date = cx->now,
 	};
 	for (size_t i = 0; i < n_links; i++)
@@ -495,11 +508,9 @@ enum prolo_code app_outbox_check(const struct outreach_config *conf, struct prol
 static enum prolo_code conf_ready(const struct outreach_config *conf, struct fu_reminders *rem,
                                   struct prolo_err *err)
 {
-	followup_reminders_default(rem);
-	if (!followup_reminders_parse(conf->reminder_days, rem))
+	if (!app_outreach_reminders(conf, rem))
 		return prolo_err_set(err, PROLO_EINVAL, "outreach", "reminder_days: increasing days (1-90), at most %d, e.g. 3,7",
 		                     FU_REMINDERS_MAX);
-	rem->phone_after_days = conf->phone_after_days;
 	if (!conf->smtp_url[0] && !conf->sms_url[0])
 		return prolo_err_set(err, PROLO_EINVAL, "outreach", "neither smtp_url nor sms_url is set");
 	if (conf->smtp_url[0] && !conf->from[0])
@@ -718,7 +729,8 @@ enum prolo_code app_outbox_list(struct app_ctx *cx, int state, store_omsg_fn fn,
 	enum prolo_code rc = app_permit(cx, CAN_OUTBOX, NULL, NULL, NULL, err);
 	if (rc)
 		return rc;
-	struct store_omsg_filter f = { .state = state };
+	struct store_omsg_filter f = { .state = state == APP_OUTBOX_UNDELIVERED ? -1 : state,
+	                               .undelivered = state == APP_OUTBOX_UNDELIVERED };
 	if ((rc = store_omsg_scan(cx->st, &f, fn, ctx, err)))
 		return rc;
 	return app_audit(cx, "outbox.list", NULL, NULL, "", err);

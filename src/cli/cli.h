@@ -74,7 +74,7 @@ int cli_alerts_desk(struct cli_ctx *ctx, const struct cli_args *ca);
  * $PROLO_OUTREACH, else REGISTRY-outreach.conf. *missing (then 0) when
  * the default file is absent; else 0, or the exit code after saying why. */
 struct outreach_config;
-int cli_outreach_conf(struct cli_ctx *ctx, const char *path, struct outreach_config *conf, bool *missing);
+int cli_outreach_conf(struct cli_ctx *ctx, const char *path, struct outreach_config *conf, bool *missing, bool quiet);
 /* Appointments (src/cli/cli_booking.c): "booking add|list|move|cancel|noshow|day|week|zone". */
 int cli_booking(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv);
 

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/cli_plan.h"
 #include "core/domain.h"
+#include "core/dsn.h"
 
 static void print_contact(struct cli_ctx *ctx, const struct store_contact *c)
 {
@@ -127,36 +128,46 @@ int cli_followup(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 
 /* ---- outreach ----------------------------------------------------------- */
 
-int cli_outreach_conf(struct cli_ctx *ctx, const char *path, struct outreach_config *conf, bool *missing)
+/* The configuration's path: path, else $PROLO_OUTREACH, else beside the
+ * registry (def holds it then). *given says whether it was named. */
+static const char *conf_path(struct cli_ctx *ctx, const char *path, char *def, size_t defsz, bool *given)
 {
-	char def[1100];
-	bool given = path && path[0];
-	if (!given)
+	*given = path && path[0];
+	if (!*given)
 		path = getenv("PROLO_OUTREACH");
-	given = given || (path && path[0]);
+	*given = *given || (path && path[0]);
 	if (!path || !path[0]) {
-		snprintf(def, sizeof def, "%s-outreach.conf", ctx->db_path);
+		snprintf(def, defsz, "%s-outreach.conf", ctx->db_path);
 		path = def;
 	}
+	return path;
+}
+
+int cli_outreach_conf(struct cli_ctx *ctx, const char *path, struct outreach_config *conf, bool *missing, bool quiet)
+{
+	char def[1100];
+	bool given;
+	path = conf_path(ctx, path, def, sizeof def, &given);
 	struct prolo_err err = { 0 };
 	enum prolo_code rc = outreach_config_load(path, conf, &err);
-	*missing = rc == PROLO_ENOTFOUND && !given;
+	*missing = rc == PROLO_ENOTFOUND && (!given || quiet);
 	if (*missing)
 		return 0;
 	if (!rc)
 		rc = app_outbox_check(conf, &err);
+	if (rc && quiet) {
+		fprintf(ctx->out, "prolo: the outreach configuration is not used: %s\n", err.msg);
+		*missing = true;
+		return 0;
+	}
 	return rc ? cli_fail(ctx, &err) : 0;
 }
 
 static int load_conf(struct cli_ctx *ctx, const char *path, struct outreach_config *conf)
 {
 	char def[1100];
-	if (!path || !path[0])
-		path = getenv("PROLO_OUTREACH");
-	if (!path || !path[0]) {
-		snprintf(def, sizeof def, "%s-outreach.conf", ctx->db_path);
-		path = def;
-	}
+	bool given;
+	path = conf_path(ctx, path, def, sizeof def, &given);
 	struct prolo_err err = { 0 };
 	if (outreach_config_load(path, conf, &err))
 		return cli_fail(ctx, &err);
@@ -175,14 +186,15 @@ static enum prolo_code print_attempt(void *p, const struct store_oattempt *a, st
 	if (lc->arr) {
 		json_t *last = json_array_get(lc->arr, json_array_size(lc->arr) - 1);
 		json_t *atts = json_object_get(last, "attempts");
-		json_array_append_new(atts, json_pack("{s:i,s:s,s:I,s:s,s:s,s:I}", "n", a->n, "channel",
+		json_array_append_new(atts, json_pack("{s:i,s:s,s:I,s:s,s:s,s:I,s:s}", "n", a->n, "channel",
 		                                      contact_channel_names[a->channel], "at", (json_int_t)a->at,
 		                                      "result", store_oresult_names[a->result], "reply", a->reply,
-		                                      "next_try", (json_int_t)a->next_try));
+		                                      "next_try", (json_int_t)a->next_try, "receipt", a->receipt));
 		return PROLO_OK;
 	}
-	fprintf(lc->ctx->out, "    try %d %s: %s%s%s\n", a->n, contact_channel_names[a->channel],
-	        store_oresult_names[a->result], a->reply[0] ? " - " : "", a->reply);
+	fprintf(lc->ctx->out, "    try %d %s: %s%s%s%s%s\n", a->n, contact_channel_names[a->channel],
+	        store_oresult_names[a->result], a->reply[0] ? " - " : "", a->reply, a->receipt[0] ? "; then " : "",
+	        a->receipt);
 	return PROLO_OK;
 }
 
@@ -200,8 +212,10 @@ static enum prolo_code print_msg(void *p, const struct store_omsg *m, struct pro
 		                                         store_omsg_state_names[m->state], "tries", m->tries,
 		                                         "next_try", (json_int_t)m->next_try, "attempts"));
 	else
-		fprintf(lc->ctx->out, "%lld  course %s  day %d  %s  %s (tries %d)\n", (long long)m->id, m->course_id,
-		        m->point_day, m->step ? "reminder" : "invitation", store_omsg_state_names[m->state], m->tries);
+		fprintf(lc->ctx->out, "%lld  course %s  day %d  %s  %s (tries %d)%s\n", (long long)m->id, m->course_id,
+		        m->point_day, m->step ? "reminder" : "invitation", store_omsg_state_names[m->state], m->tries,
+		        m->state == OM_UNKNOWN ? "  " APP_OUTBOX_UNKNOWN_LABEL
+		                               : "");
 	return store_oattempt_scan(lc->cx->st, m->id, print_attempt, lc, err);
 }
 
@@ -244,6 +258,65 @@ out:
 	explicit_bzero(conf, sizeof *conf);
 	protocol_lib_free(&lib);
 	return x;
+}
+
+/* "outreach bounce [FILE]": one bounce message from FILE or standard
+ * input (a mail system's pipe). Says what it did with the outbox's message
+ * id and the status only. */
+static int bounce(struct cli_ctx *ctx, const struct cli_args *ca)
+{
+	const char *path = ca->pos[0];
+	FILE *f = path && strcmp(path, "-") != 0 ? fopen(path, "rb") : stdin;
+	struct prolo_err err = { 0 };
+	if (!f) {
+		prolo_err_set(&err, PROLO_EINVAL, "FILE", "cannot read %s", path);
+		return cli_fail(ctx, &err);
+	}
+	struct buf b = { 0 };
+	buf_init(&b, DSN_MAX + 1);
+	char chunk[8192];
+	size_t n;
+	enum prolo_code rc = PROLO_OK;
+	while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		rc = buf_add(&b, chunk, n);
+	bool bad = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (rc || bad) {
+		buf_free(&b);
+		prolo_err_set(&err, PROLO_EINVAL, "bounce", rc ? "the message is larger than %zu bytes" : "cannot read it",
+		              DSN_MAX);
+		return cli_fail(ctx, &err);
+	}
+	struct cli_run r;
+	int x = cli_begin(ctx, ca, &r);
+	if (x) {
+		buf_free(&b);
+		return x;
+	}
+	struct app_receipt_out o;
+	rc = app_outbox_bounce(&r.cx, b.data ? b.data : "", b.len, &o, &r.err);
+	buf_free(&b);
+	if (!rc) {
+		static const char *const effects[] = { "bounced", "delivered", "noted", "already" };
+		static const char *const said[] = {
+			"bounced: the address is marked bad and a contact_fix task is raised",
+			"delivered: recorded",
+			"a delay: noted, nothing changed",
+			"already recorded as bounced: nothing changed",
+		};
+		if (ctx->json)
+			cli_print_json(ctx, json_pack("{s:I,s:i,s:s,s:s,s:b}", "message", (json_int_t)o.message_id, "try", o.n,
+			                              "status", o.status, "effect", effects[o.effect], "address_kept",
+			                              o.address_kept));
+		else
+			fprintf(ctx->out, "message %lld (%s): %s%s\n", (long long)o.message_id, o.status,
+			        o.effect == APP_RECEIPT_BOUNCED && o.address_kept
+			                ? "bounced: the contact details changed since it was sent, so they are kept; a contact_fix task is raised"
+			                : said[o.effect],
+			        "");
+	}
+	return cli_end(ctx, &r, rc);
 }
 
 int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)
@@ -291,8 +364,11 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	if (strcmp(sub, "list") == 0) {
 		const char *state = cli_get(ca, "state");
 		int sv = -1;
-		if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
-			return cli_usage(ctx, "outreach list: --state is one of queued, sending, sent, failed, unknown, cancelled");
+		if (state && strcmp(state, "undelivered") == 0)
+			sv = APP_OUTBOX_UNDELIVERED;
+		else if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
+			return cli_usage(ctx, "outreach list: --state is one of queued, sending, sent, failed, unknown, cancelled, "
+			                      "undelivered");
 		if ((x = cli_begin(ctx, ca, &r)))
 			return x;
 		struct list_ctx lc = { ctx, &r.cx, ctx->json ? json_array() : NULL };
@@ -336,5 +412,7 @@ int cli_outreach(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 			        oc.result == ORES_ACCEPTED ? "sent" : "not sent", oc.reply);
 		return oc.result == ORES_ACCEPTED ? 0 : 5;
 	}
-	return cli_usage(ctx, "outreach: expected run, list, retry, cancel or test");
+	if (strcmp(sub, "bounce") == 0)
+		return bounce(ctx, ca);
+	return cli_usage(ctx, "outreach: expected run, list, retry, cancel, test or bounce");
 }

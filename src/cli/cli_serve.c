@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_outreach.h"
 #include "cli/cli.h"
 #include "http/server.h"
 #include "outreach/outreach.h"
@@ -70,12 +71,24 @@ int cli_serve(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **a
 	/* The outbox runs here when its configuration is there (a file named
 	 * but missing or wrong is an error), unless --no-outbox. */
 	struct outreach_config conf;
-	if (!cli_has(ca, "no-outbox")) {
+	struct fu_reminders rem;
+	bool no_outbox = cli_has(ca, "no-outbox");
+	{
+		/* Read also without the outbox (quietly then): the SMS receipts'
+		 * secret and the reminder days the chart shows. */
 		bool missing = false;
-		if ((rc = cli_outreach_conf(ctx, cli_get(ca, "outbox-config"), &conf, &missing))) {
+		if ((rc = cli_outreach_conf(ctx, cli_get(ca, "outbox-config"), &conf, &missing, no_outbox))) {
 			protocol_lib_free(&lib);
 			return rc;
 		}
+		if (!missing) {
+			o.outreach = &conf;
+			if (app_outreach_reminders(&conf, &rem))
+				o.reminders = &rem;
+		}
+	}
+	if (!no_outbox) {
+		bool missing = o.outreach == NULL;
 		if (!missing) {
 			o.outbox = &conf;
 			outreach_global_init(); /* before any thread */

@@ -450,7 +450,7 @@ static const struct cli_option outreach_run_opts[] = {
 };
 
 static const struct cli_option outreach_list_opts[] = {
-	{ "state", "S", "queued|sending|sent|failed|unknown|cancelled", 0, NULL },
+	{ "state", "S", "queued|sending|sent|failed|unknown|cancelled, or undelivered (failed and unknown)", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -465,6 +465,7 @@ const struct cli_command cli_outreach_cmds[] = {
 	{ "retry", "MESSAGE_ID", 1, 1, NULL, "queues a failed message again", false },
 	{ "cancel", "MESSAGE_ID", 1, 1, NULL, "cancels a message", false },
 	{ "test", "ADDRESS", 1, 1, outreach_test_opts, "sends a test message and explains a failure", false },
+	{ "bounce", "[FILE]", 0, 1, NULL, "reads one bounce message (FILE or standard input) and applies it", false },
 	{ NULL, NULL, 0, 0, NULL, NULL, false },
 };
 
@@ -575,7 +576,7 @@ const struct cli_group cli_groups[] = {
 	{ "backup", cli_backup, "an online copy of the registry into a new file", cli_backup_cmds },
 	{ "contact", cli_contact, "set|show a patient's contact details and consent", cli_contact_cmds },
 	{ "followup", cli_followup, "show a course's follow-up time points and their status", cli_followup_cmds },
-	{ "outreach", cli_outreach, "run|list|retry|cancel|test the follow-up outbox", cli_outreach_cmds },
+	{ "outreach", cli_outreach, "run|list|retry|cancel|test|bounce the follow-up outbox", cli_outreach_cmds },
 	{ "call", cli_call, "add|list phone calls logged on a course", cli_call_cmds },
 	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", cli_schedule_cmds },
 	{ "settings", cli_settings, "show|set a clinic's settings (the date format of its screens)", cli_settings_cmds },

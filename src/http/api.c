@@ -99,6 +99,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/outbox", RT_OUTBOX_LIST, h_outbox_list, 0, NULL, CAN_OUTBOX },
 	{ "POST", "/api/outbox/{id}/retry", RT_OUTBOX_RETRY, h_outbox_change, F_TX, NULL, CAN_OUTBOX },
 	{ "POST", "/api/outbox/{id}/cancel", RT_OUTBOX_CANCEL, h_outbox_change, F_TX, NULL, CAN_OUTBOX },
+	{ "POST", "/api/outreach/sms-receipt", RT_SMS_RECEIPT, h_sms_receipt, F_TX, NULL, -1 },
 	{ "GET", "/api/calls", RT_CALLS_LIST, h_calls_list, 0, NULL, CAN_CALLS_LIST },
 	{ "POST", "/api/calls", RT_CALLS_ADD, h_calls_add, F_TX, NULL, CAN_CALLS_ADD },
 	{ "GET", "/api/alerts/assignees", RT_ALERTS_ASSIGNEES, h_alerts_assignees, 0, NULL, CAN_ALERTS_ASSIGN },

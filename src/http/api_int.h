@@ -177,6 +177,7 @@ enum prolo_code h_schedule_ics(struct http_req *rq, json_t *body, struct prolo_e
 enum prolo_code h_clinic_zone(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* api_outreach.c: the patient's one-click opt-out (no login; the token). */
 enum prolo_code h_optout(struct http_req *rq, json_t *body, struct prolo_err *err);
+enum prolo_code h_sms_receipt(struct http_req *rq, json_t *body, struct prolo_err *err);
 /* api_frontdesk.c: contact details, follow-up timeline and lists, calls,
  * snoozing and assigning alerts. */
 enum prolo_code h_contact_get(struct http_req *rq, json_t *body, struct prolo_err *err);

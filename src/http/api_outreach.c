@@ -8,6 +8,8 @@
 #include "app/app_outreach.h"
 #include "core/domain.h"
 #include "http/api_int.h"
+#include "http/hjson.h"
+#include "outreach/outreach.h"
 
 enum prolo_code h_optout(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
@@ -29,14 +31,42 @@ static enum prolo_code outbox_row(void *ctx, const struct store_omsg *m, struct 
 	char due[11], we[11];
 	dom_date_format(m->due, due);
 	dom_date_format(m->window_end, we);
-	json_t *row = json_pack("{s:I,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:i,s:I}", "id", (json_int_t)m->id, "course_id",
+	json_t *row = json_pack("{s:I,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:i,s:I,s:o}", "id", (json_int_t)m->id, "course_id",
 	                        m->course_id, "patient_id", m->patient_id, "day", m->point_day, "step",
 	                        m->step ? "reminder" : "invitation", "due", due, "window_end", we, "state",
 	                        store_omsg_state_names[m->state], "tries", m->tries, "next_try",
-	                        (json_int_t)m->next_try);
+	                        (json_int_t)m->next_try, "label", m->state == OM_UNKNOWN
+	                        ? json_string(APP_OUTBOX_UNKNOWN_LABEL) : json_null());
 	if (!row || json_array_append_new(ctx, row))
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	return PROLO_OK;
+}
+
+/* POST /api/outreach/sms-receipt: an SMS provider's delivery receipt,
+ * without a login: the X-Receipt-Secret header is the authority, checked
+ * by the use case against the configuration's sms_receipt_secret. Keys
+ * besides id, reference and status are the provider's and ignored. */
+enum prolo_code h_sms_receipt(struct http_req *rq, json_t *body, struct prolo_err *err)
+{
+	if (!json_is_object(body))
+		return prolo_err_set(err, PROLO_EINVAL, "body", "is a JSON object with id and status");
+	struct app_sms_receipt_in in = { .secret = api_header(rq, "X-Receipt-Secret") };
+	enum prolo_code rc;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	const char *secret = rq->opt->outreach ? rq->opt->outreach->sms_receipt_secret : NULL;
+	/* The secret first: a caller without it learns nothing of the fields. */
+	if (!in.secret || !secret || !secret[0])
+		return app_sms_receipt(&cx, secret, &in, &(struct app_receipt_out){ 0 }, err);
+	if ((rc = hjson_str(body, "id", &in.id, err)) || (rc = hjson_str(body, "reference", &in.reference, err)) ||
+	    (rc = hjson_str(body, "status", &in.status, err)))
+		return rc;
+	struct app_receipt_out o;
+	if ((rc = app_sms_receipt(&cx, secret, &in, &o, err)))
+		return rc;
+	static const char *const effects[] = { "bounced", "delivered", "noted", "already" };
+	return api_reply(rq, 200, json_pack("{s:I,s:s}", "message", (json_int_t)o.message_id, "effect", effects[o.effect]),
+	                 err);
 }
 
 /* GET /api/outbox[?state=S] */
@@ -45,9 +75,11 @@ enum prolo_code h_outbox_list(struct http_req *rq, json_t *body, struct prolo_er
 	(void)body;
 	const char *state = api_query(rq, "state");
 	int sv = -1;
-	if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
+	if (state && strcmp(state, "undelivered") == 0)
+		sv = APP_OUTBOX_UNDELIVERED;
+	else if (state && (sv = dom_lookup(store_omsg_state_names, OM__COUNT, state, strlen(state))) < 0)
 		return prolo_err_set(err, PROLO_EINVAL, "state",
-		                     "is one of queued, sending, sent, failed, unknown, cancelled");
+		                     "is one of queued, sending, sent, failed, unknown, cancelled, undelivered");
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
 	json_t *arr = json_array();

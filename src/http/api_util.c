@@ -211,6 +211,7 @@ void api_ctx(struct http_req *rq, struct app_ctx *cx)
 	cx->in_unit = true;
 	cx->link_ttl_s = rq->opt->link_ttl_s;
 	cx->min_cell = rq->opt->min_cell;
+	cx->reminders = rq->opt->reminders;
 }
 
 /* ---- records as JSON trees --------------------------------------------- */

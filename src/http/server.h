@@ -16,6 +16,7 @@
 
 struct protocol_lib;
 struct outreach_config;
+struct fu_reminders;
 
 struct http_options {
 	const char *db_path;       /* the registry (must exist) */
@@ -52,6 +53,11 @@ struct http_options {
 	const struct outreach_config *outbox; /* run the outbox in a thread
 	                            * (app_outbox_worker_start); NULL = not */
 	int outbox_interval_s;     /* between its passes; 0 = 60 */
+	const struct outreach_config *outreach; /* the outreach configuration
+	                            * read (also when the outbox runs elsewhere):
+	                            * the SMS receipts' secret; NULL = none */
+	const struct fu_reminders *reminders; /* its reminder rhythm, for the
+	                            * chart's "what next"; NULL = the defaults */
 	const char *public_origin; /* behind a proxy that ends TLS: the origin
 	                            * browsers use ("https://clinic.example");
 	                            * NULL = this server's scheme and Host */

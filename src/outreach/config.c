@@ -66,6 +66,27 @@ static bool header_ok(const char *v)
 	return ok;
 }
 
+/* A key of a JSON object: letters, digits, _ - . */
+static bool field_ok(const char *v)
+{
+	if (!*v)
+		return false;
+	for (const char *q = v; *q; q++)
+		if (!((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_' ||
+		      *q == '-' || *q == '.'))
+			return false;
+	return true;
+}
+
+/* Printable ASCII without space: a value that can travel in a header. */
+static bool header_ok_value(const char *v)
+{
+	for (const char *q = v; *q; q++)
+		if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f)
+			return false;
+	return true;
+}
+
 enum prolo_code outreach_config_parse(const char *text, size_t len, const char *origin,
                                       struct outreach_config *c, struct prolo_err *err)
 {
@@ -172,6 +193,15 @@ enum prolo_code outreach_config_parse(const char *text, size_t len, const char *
 		}
 		STR("clinic_name", c->clinic_name)
 		STR("sms_from", c->sms_from)
+		PUT("sms_id_field", c->sms_id_field, field_ok(v), "a key of the provider's JSON answer (letters, digits, _ - .)")
+		if (strcmp(k, "sms_receipt_secret") == 0) {
+			if (vn >= sizeof c->sms_receipt_secret || vn < OUTREACH_RECEIPT_SECRET_MIN || !header_ok_value(v))
+				return prolo_err_set(err, PROLO_EINVAL, "outreach",
+				                     "%s:%d: sms_receipt_secret: %d to %zu printable characters", origin, lineno,
+				                     OUTREACH_RECEIPT_SECRET_MIN, sizeof c->sms_receipt_secret - 1);
+			snprintf(c->sms_receipt_secret, sizeof c->sms_receipt_secret, "%s", v);
+			continue;
+		}
 		NUM("rate_per_minute", c->rate_per_minute, 1, 60000)
 		NUM("max_per_run", c->max_per_run, 1, 10000)
 		NUM("phone_after_days", c->phone_after_days, 0, 90)

@@ -19,6 +19,9 @@
 #define OUTREACH_SMS_BODY_DEFAULT \
 	"{\"to\": \"{{to}}\", \"from\": \"{{from}}\", \"text\": \"{{text}}\", \"reference\": \"{{ref}}\"}"
 
+#define OUTREACH_ID_MAX 251 /* a provider's message id or a Message-ID, NUL included */
+#define OUTREACH_RECEIPT_SECRET_MIN 16
+
 enum outreach_tls { OTLS_OFF, OTLS_TRY, OTLS_REQUIRED };
 
 struct outreach_config {
@@ -42,6 +45,8 @@ struct outreach_config {
 	char sms_header[512];     /* secret: "Name: value", sent with every request */
 	char sms_body[1024];      /* JSON template: {{to}} {{from}} {{text}} {{ref}} inside strings */
 	char sms_from[64];        /* the sender name or number, for {{from}} */
+	char sms_id_field[64];    /* the provider's answer's key holding its message id; "" = id, message_id, messageId or sid */
+	char sms_receipt_secret[256]; /* secret: the provider's delivery receipts carry it; "" = receipts refused */
 };
 
 /* The defaults (no SMTP server: smtp_url ""). Cannot fail. */
@@ -62,6 +67,7 @@ struct outreach_outcome {
 	enum outreach_result result;
 	long code;            /* the server's last reply code, 0 if none */
 	char reply[256];      /* one sentence: the server's answer or what went wrong */
+	char provider_id[OUTREACH_ID_MAX]; /* SMS accepted: the provider's id of the message, "" = none given */
 };
 /* One connection per channel, kept open between messages of a pass
  * (libcurl handles). Zero-initialised = none yet; outreach_conn_close

@@ -149,6 +149,31 @@ static const struct answer_class not_json = { 200, 299, ORES_TEMPORARY,
 static const struct answer_class other = { 0, 0, ORES_TEMPORARY,
                                            "the SMS provider's answer is not one of the interface" };
 
+/* The provider's id of the message from its answer j: the configured key,
+ * else the first of id, message_id, messageId, sid; a string or a whole
+ * number of printable characters (no space). "" when none. */
+static void provider_id(const struct outreach_config *c, json_t *j, char out[OUTREACH_ID_MAX])
+{
+	static const char *const keys[] = { "id", "message_id", "messageId", "sid" };
+	out[0] = '\0';
+	if (!json_is_object(j))
+		return;
+	json_t *v = NULL;
+	if (c->sms_id_field[0])
+		v = json_object_get(j, c->sms_id_field);
+	for (size_t i = 0; !c->sms_id_field[0] && !v && i < sizeof keys / sizeof keys[0]; i++)
+		v = json_object_get(j, keys[i]);
+	if (json_is_integer(v))
+		snprintf(out, OUTREACH_ID_MAX, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_string(v) && json_string_length(v) < OUTREACH_ID_MAX)
+		snprintf(out, OUTREACH_ID_MAX, "%s", json_string_value(v));
+	for (const char *q = out; *q; q++)
+		if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f) {
+			out[0] = '\0';
+			return;
+		}
+}
+
 static const struct answer_class *classify(long code, bool json)
 {
 	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
@@ -225,6 +250,7 @@ void outreach_sms_send(const struct outreach_config *c, struct outreach_conn *k,
 			json_error_t je;
 			json_t *j = json_loadb(ad, an, 0, &je);
 			json = j && (json_is_object(j) || json_is_array(j));
+			provider_id(c, j, out->provider_id);
 			json_decref(j);
 		}
 		const struct answer_class *cls = classify(code, json);

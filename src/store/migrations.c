@@ -275,5 +275,6 @@ const struct store_migration store_migrations[] = {
 	{ 11, "front desk: call log, snoozed and assigned alerts", store_calls_migration_sql },
 	{ 12, "instrument wordings; an assessment by staff and by the patient on one day", store_instr_migration_sql },
 	{ 13, "the outbox lease: one worker per registry", store_olease_migration_sql },
+	{ 15, "bounces and delivery receipts of the outbox's messages", store_receipts_migration_sql },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -77,6 +77,17 @@ const char store_olease_migration_sql[] =
 	") STRICT;"
 	"CREATE INDEX outreach_attempts_at ON outreach_attempts(at);";
 
+/* Bounces and delivery receipts: which attempt a report is about (the
+ * e-mail's Message-ID, the SMS provider's id) and what it said. */
+const char store_receipts_migration_sql[] =
+	"ALTER TABLE outreach_attempts ADD COLUMN msgid TEXT CHECK (msgid IS NULL OR length(msgid) BETWEEN 3 AND 250);"
+	"ALTER TABLE outreach_attempts ADD COLUMN provider_id TEXT"
+	"  CHECK (provider_id IS NULL OR length(provider_id) BETWEEN 1 AND 250);"
+	"ALTER TABLE outreach_attempts ADD COLUMN receipt TEXT " NOCTL("receipt") ";"
+	"ALTER TABLE outreach_attempts ADD COLUMN receipt_at INTEGER;"
+	"CREATE UNIQUE INDEX outreach_attempts_msgid ON outreach_attempts(msgid) WHERE msgid IS NOT NULL;"
+	"CREATE INDEX outreach_attempts_provider ON outreach_attempts(provider_id) WHERE provider_id IS NOT NULL;";
+
 const char *const store_omsg_state_names[OM__COUNT] = { "queued", "sending", "sent", "failed", "unknown",
                                                         "cancelled" };
 const char *const store_oresult_names[OR__COUNT] = { "sending", "accepted", "temporary_failure",
@@ -281,7 +292,7 @@ enum prolo_code store_omsg_scan(struct store *st, const struct store_omsg_filter
 {
 	static const char sql[] = OMSG_COLS
 		"WHERE (?1 IS NULL OR c.course_id = ?1) AND (?2 IS NULL OR m.state = ?2)"
-		" AND (?3 = 0 OR m.next_try <= ?3) ORDER BY m.id LIMIT ?4";
+		" AND (?3 = 0 OR m.next_try <= ?3) AND (?5 = 0 OR m.state IN ('failed', 'unknown')) ORDER BY m.id LIMIT ?4";
 	/* Rows are collected first: fn may write (and so reuse statements). */
 	STMT(st, sql, err);
 	if (f->course_id)
@@ -290,6 +301,7 @@ enum prolo_code store_omsg_scan(struct store *st, const struct store_omsg_filter
 		sqlite3_bind_text(s, 2, store_omsg_state_names[f->state], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, f->ready_at);
 	sqlite3_bind_int64(s, 4, f->limit > 0 ? f->limit : -1);
+	sqlite3_bind_int(s, 5, f->undelivered ? 1 : 0);
 	struct store_omsg *rows = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
@@ -321,8 +333,8 @@ enum prolo_code store_omsg_scan(struct store *st, const struct store_omsg_filter
 enum prolo_code store_oattempt_add(struct store *st, const struct store_oattempt *a, struct prolo_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO outreach_attempts(message_id, n, channel, at, result, reply, next_try, optout_hash)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+		"INSERT INTO outreach_attempts(message_id, n, channel, at, result, reply, next_try, optout_hash, msgid)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	STMT(st, sql, err);
 	sqlite3_bind_int64(s, 1, a->message_id);
 	sqlite3_bind_int(s, 2, a->n);
@@ -333,14 +345,17 @@ enum prolo_code store_oattempt_add(struct store *st, const struct store_oattempt
 	if (a->next_try)
 		sqlite3_bind_int64(s, 7, a->next_try);
 	sqlite3_bind_blob(s, 8, a->optout_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	bind_opt(s, 9, a->msgid);
 	return done(st, s, "recording an attempt", err);
 }
 
 enum prolo_code store_oattempt_settle(struct store *st, int64_t message_id, int n, int result,
-                                      const char *reply, int64_t next_try, struct prolo_err *err)
+                                      const char *reply, int64_t next_try, const char *provider_id,
+                                      struct prolo_err *err)
 {
 	static const char sql[] =
-		"UPDATE outreach_attempts SET result = ?, reply = ?, next_try = ? WHERE message_id = ? AND n = ?";
+		"UPDATE outreach_attempts SET result = ?, reply = ?, next_try = ?,"
+		" provider_id = coalesce(?6, provider_id) WHERE message_id = ? AND n = ?";
 	STMT(st, sql, err);
 	sqlite3_bind_text(s, 1, store_oresult_names[result], -1, SQLITE_STATIC);
 	bind_opt(s, 2, reply);
@@ -348,29 +363,78 @@ enum prolo_code store_oattempt_settle(struct store *st, int64_t message_id, int 
 		sqlite3_bind_int64(s, 3, next_try);
 	sqlite3_bind_int64(s, 4, message_id);
 	sqlite3_bind_int(s, 5, n);
+	bind_opt(s, 6, provider_id);
 	return done(st, s, "settling an attempt", err);
+}
+
+#define OATTEMPT_COLS \
+	"SELECT message_id, n, channel, at, result, reply, coalesce(next_try, 0), msgid, provider_id, receipt," \
+	" coalesce(receipt_at, 0) FROM outreach_attempts "
+
+static void read_oattempt(sqlite3_stmt *s, struct store_oattempt *a)
+{
+	memset(a, 0, sizeof *a);
+	a->message_id = sqlite3_column_int64(s, 0);
+	a->n = sqlite3_column_int(s, 1);
+	a->channel = name_of(contact_channel_names, CH__COUNT, (const char *)sqlite3_column_text(s, 2));
+	a->at = sqlite3_column_int64(s, 3);
+	a->result = name_of(store_oresult_names, OR__COUNT, (const char *)sqlite3_column_text(s, 4));
+	col(s, 5, a->reply, sizeof a->reply);
+	a->next_try = sqlite3_column_int64(s, 6);
+	col(s, 7, a->msgid, sizeof a->msgid);
+	col(s, 8, a->provider_id, sizeof a->provider_id);
+	col(s, 9, a->receipt, sizeof a->receipt);
+	a->receipt_at = sqlite3_column_int64(s, 10);
+}
+
+enum prolo_code store_oattempt_find(struct store *st, bool by_msgid, const char *ref, struct store_oattempt *out,
+                                    struct prolo_err *err)
+{
+	static const char sql_msgid[] = OATTEMPT_COLS "WHERE msgid = ?";
+	static const char sql_provider[] = OATTEMPT_COLS "WHERE provider_id = ? ORDER BY at DESC, message_id DESC LIMIT 1";
+	STMT(st, by_msgid ? sql_msgid : sql_provider, err);
+	sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_oattempt(s, out);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return PROLO_OK;
+	if (rc == SQLITE_DONE)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "id", "no message sent by this registry has this id");
+	return store_sqlite_err(st, rc, "reading an attempt", err);
+}
+
+enum prolo_code store_oattempt_receipt(struct store *st, int64_t message_id, int n, int result,
+                                       const char *receipt, int64_t at, struct prolo_err *err)
+{
+	static const char sql[] =
+		"UPDATE outreach_attempts SET result = coalesce(?1, result), receipt = ?2, receipt_at = ?3"
+		" WHERE message_id = ?4 AND n = ?5";
+	STMT(st, sql, err);
+	if (result >= 0 && result < OR__COUNT)
+		sqlite3_bind_text(s, 1, store_oresult_names[result], -1, SQLITE_STATIC);
+	bind_opt(s, 2, receipt);
+	sqlite3_bind_int64(s, 3, at);
+	sqlite3_bind_int64(s, 4, message_id);
+	sqlite3_bind_int(s, 5, n);
+	enum prolo_code rc = done(st, s, "recording a receipt", err);
+	if (!rc && sqlite3_changes(store_sqlite_db(st)) == 0)
+		return prolo_err_set(err, PROLO_ENOTFOUND, "id", "no attempt %d of message %lld", n, (long long)message_id);
+	return rc;
 }
 
 enum prolo_code store_oattempt_scan(struct store *st, int64_t message_id, store_oattempt_fn fn, void *ctx,
                                     struct prolo_err *err)
 {
-	static const char sql[] =
-		"SELECT message_id, n, channel, at, result, reply, coalesce(next_try, 0) FROM outreach_attempts"
-		" WHERE ?1 = 0 OR message_id = ?1 ORDER BY message_id, n";
+	static const char sql[] = OATTEMPT_COLS "WHERE ?1 = 0 OR message_id = ?1 ORDER BY message_id, n";
 	STMT(st, sql, err);
 	sqlite3_bind_int64(s, 1, message_id);
 	int rc;
 	enum prolo_code out = PROLO_OK;
 	while (!out && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_oattempt a;
-		memset(&a, 0, sizeof a);
-		a.message_id = sqlite3_column_int64(s, 0);
-		a.n = sqlite3_column_int(s, 1);
-		a.channel = name_of(contact_channel_names, CH__COUNT, (const char *)sqlite3_column_text(s, 2));
-		a.at = sqlite3_column_int64(s, 3);
-		a.result = name_of(store_oresult_names, OR__COUNT, (const char *)sqlite3_column_text(s, 4));
-		col(s, 5, a.reply, sizeof a.reply);
-		a.next_try = sqlite3_column_int64(s, 6);
+		read_oattempt(s, &a);
 		out = fn(ctx, &a, err);
 	}
 	sqlite3_reset(s);

@@ -65,6 +65,7 @@ struct store_omsg_filter {
 	int state;              /* -1 = any */
 	int64_t ready_at;       /* > 0: only next_try <= this */
 	int limit;              /* 0 = none */
+	bool undelivered;       /* only 'failed' and 'unknown' ones */
 };
 typedef enum prolo_code (*store_omsg_fn)(void *ctx, const struct store_omsg *m, struct prolo_err *err);
 /* By id (the order they were queued). */
@@ -76,6 +77,7 @@ enum store_oresult { OR_SENDING, OR_ACCEPTED, OR_TEMPORARY, OR_PERMANENT, OR_BOU
 /* "sending", "accepted", "temporary_failure", "permanent_failure", "bounced", "unknown" */
 extern const char *const store_oresult_names[OR__COUNT];
 
+#define STORE_MSGID_MAX 251
 struct store_oattempt {
 	int64_t message_id;
 	int n;                       /* 1, 2, ... per message */
@@ -85,11 +87,28 @@ struct store_oattempt {
 	char reply[256];             /* the server's reply or the error, "" if none */
 	int64_t next_try;            /* 0 = none */
 	unsigned char optout_hash[STORE_HASH_LEN]; /* hash of the message's opt-out token */
+	char msgid[STORE_MSGID_MAX]; /* e-mail: the Message-ID sent (without <>), "" = none */
+	char provider_id[STORE_MSGID_MAX]; /* SMS: the provider's id of the message, "" = none */
+	char receipt[128];           /* the last bounce or receipt read, in words; "" = none */
+	int64_t receipt_at;          /* when it was read, 0 = none */
 };
+/* Records a new attempt (msgid kept when not ""). PROLO_EDB (also for a
+ * msgid already used). */
 enum prolo_code store_oattempt_add(struct store *st, const struct store_oattempt *a, struct prolo_err *err);
-/* Sets result, reply and next_try of attempt (message_id, n). */
+/* Sets result, reply and next_try of attempt (message_id, n), and its
+ * provider_id when that is neither NULL nor "". */
 enum prolo_code store_oattempt_settle(struct store *st, int64_t message_id, int n, int result,
-                                      const char *reply, int64_t next_try, struct prolo_err *err);
+                                      const char *reply, int64_t next_try, const char *provider_id,
+                                      struct prolo_err *err);
+/* The attempt that sent the e-mail with Message-ID ref (by_msgid), or the
+ * SMS the provider knows as ref (the latest such attempt). PROLO_ENOTFOUND
+ * (field id). */
+enum prolo_code store_oattempt_find(struct store *st, bool by_msgid, const char *ref, struct store_oattempt *out,
+                                    struct prolo_err *err);
+/* Notes a bounce or receipt on attempt (message_id, n): receipt and
+ * receipt_at, and result unless it is -1. PROLO_ENOTFOUND (field id). */
+enum prolo_code store_oattempt_receipt(struct store *st, int64_t message_id, int n, int result,
+                                       const char *receipt, int64_t at, struct prolo_err *err);
 typedef enum prolo_code (*store_oattempt_fn)(void *ctx, const struct store_oattempt *a,
                                              struct prolo_err *err);
 enum prolo_code store_oattempt_scan(struct store *st, int64_t message_id, store_oattempt_fn fn, void *ctx,
@@ -201,5 +220,6 @@ void store_ostep_close(struct store_ostep_cursor *c);
 /* The SQL of the migration that creates the tables (store_migrations). */
 extern const char store_outreach_migration_sql[];
 extern const char store_olease_migration_sql[];
+extern const char store_receipts_migration_sql[];
 
 #endif

@@ -334,14 +334,19 @@ export async function deskView({ query: q, state }) {
   count();
   counter.setAttribute('tabindex', '-1');
   const failedBlock = failed.length
-    ? scrollRegion(`Messages not delivered (${failed.length})`, h('table', { class: 'desk-failed' },
-      h('caption', {}, `Messages not delivered (${failed.length})`),
-      h('thead', {}, h('tr', {}, ['Patient', 'Phone', 'E-mail', 'Message', 'Tries', 'Server said', 'Fix'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, failed.map((m) => h('tr', {},
+    ? scrollRegion(`Messages not delivered or of unknown outcome (${failed.length})`, h('table', { class: 'desk-failed' },
+      h('caption', {}, `Messages not delivered or of unknown outcome (${failed.length})`),
+      h('thead', {}, h('tr', {}, ['Patient', 'Phone', 'E-mail', 'Message', 'Status', 'Tries', 'Server said', 'Fix'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, failed.map((m) => h('tr', { dataset: { state: m.state || 'failed' } },
         h('th', { scope: 'row' }, patientLink(m.patient_id, m.name)),
         h('td', {}, phoneLink(m.phone)),
         h('td', {}, m.email || '—'),
         h('td', {}, `${pretty(m.kind)}, day ${m.point_day} (${m.created_on})`),
+        // An unknown outcome (the connection dropped mid-message) is never
+        // resent: someone must check with the patient.
+        h('td', {}, m.state === 'unknown'
+          ? h('span', { class: 'badge warn', title: m.label }, 'Outcome unknown: may have arrived, never resent; check with the patient')
+          : h('span', { class: 'badge' }, 'Not delivered')),
         h('td', { class: 'num' }, String(m.tries)),
         h('td', {}, m.last_attempt ? `${pretty(m.last_attempt.result)}${m.last_attempt.reply ? `: ${m.last_attempt.reply}` : ''}` : '—'),
         h('td', {}, may(state.user, 'contacts.set')
@@ -357,7 +362,7 @@ export async function deskView({ query: q, state }) {
     h('h2', {}, 'Patients to call'),
     counter,
     list,
-    h('h2', {}, 'Messages not delivered'),
+    h('h2', {}, 'Messages not delivered or of unknown outcome'),
     failedBlock);
 }
 
