@@ -354,8 +354,8 @@ enum prolo_code store_oattempt_settle(struct store *st, int64_t message_id, int 
                                       struct prolo_err *err)
 {
 	static const char sql[] =
-		"UPDATE outreach_attempts SET result = ?, reply = ?, next_try = ?,"
-		" provider_id = coalesce(?6, provider_id) WHERE message_id = ? AND n = ?";
+		"UPDATE outreach_attempts SET result = ?1, reply = ?2, next_try = ?3,"
+		" provider_id = coalesce(?6, provider_id) WHERE message_id = ?4 AND n = ?5";
 	STMT(st, sql, err);
 	sqlite3_bind_text(s, 1, store_oresult_names[result], -1, SQLITE_STATIC);
 	bind_opt(s, 2, reply);
