@@ -20,7 +20,7 @@ mkdir -p "$out"
 # The pure modules a harness may need; all are I/O-free.
 core="$top/src/core/instruments.c $top/src/core/err.c $top/src/core/domain.c
       $top/src/core/buf.c $top/src/core/records.c $top/src/core/csvread.c $top/src/core/rec_json.c
-      $top/src/security/audit_line.c"
+      $top/src/security/audit_line.c $top/src/core/dsn.c"
 flags="-std=c17 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I$top/src"

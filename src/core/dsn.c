@@ -288,7 +288,30 @@ static bool dsn_fields(struct span b, struct dsn_report *out)
 	return false;
 }
 
-/* The parts of a multipart body, each handed to the report. */
+/* One part of a multipart/report, [p, end): the status fields or the
+ * original's headers. */
+static void report_part(const char *p, const char *end, struct dsn_report *out, bool *have_status)
+{
+	const char *pb;
+	struct span ph = header_block((struct span){ p, end }, &pb);
+	char ct[128] = "";
+	header_get(ph, "content-type", ct, sizeof ct);
+	const char *ce = ct + strlen(ct);
+	struct span pbody = { pb, end };
+	if (prefix_ci(ct, ce, "message/delivery-status") || prefix_ci(ct, ce, "message/global-delivery-status")) {
+		if (!*have_status)
+			*have_status = dsn_fields(pbody, out);
+	} else if (prefix_ci(ct, ce, "message/") || prefix_ci(ct, ce, "text/rfc822-headers")) {
+		const char *ob;
+		struct span oh = header_block(pbody, &ob);
+		char v[DSN_ID_MAX + 64];
+		if (!out->message_id[0] && header_get(oh, "message-id", v, sizeof v))
+			take_id(v, out->message_id);
+	}
+}
+
+/* The parts of a multipart body, each handed to the report; a last part
+ * without its closing delimiter (a cut message) too. */
 static void report_parts(struct span body, const char *boundary, struct dsn_report *out, bool *have_status)
 {
 	size_t bl = strlen(boundary);
@@ -299,29 +322,16 @@ static void report_parts(struct span body, const char *boundary, struct dsn_repo
 		             memcmp(l.p + 2, boundary, bl) == 0;
 		if (!delim)
 			continue;
-		if (part) {
-			const char *pb;
-			struct span ph = header_block((struct span){ part, l.p }, &pb);
-			char ct[128] = "";
-			header_get(ph, "content-type", ct, sizeof ct);
-			struct span pbody = { pb, l.p };
-			if (prefix_ci(ct, ct + strlen(ct), "message/delivery-status") ||
-			    prefix_ci(ct, ct + strlen(ct), "message/global-delivery-status")) {
-				if (!*have_status)
-					*have_status = dsn_fields(pbody, out);
-			} else if (prefix_ci(ct, ct + strlen(ct), "message/") || prefix_ci(ct, ct + strlen(ct), "text/rfc822-headers")) {
-				const char *ob;
-				struct span oh = header_block(pbody, &ob);
-				char v[DSN_ID_MAX + 64];
-				if (!out->message_id[0] && header_get(oh, "message-id", v, sizeof v))
-					take_id(v, out->message_id);
-			}
-		}
+		if (part)
+			report_part(part, l.p, out, have_status);
+		part = NULL;
 		const char *rest = l.p + 2 + bl;
 		if (l.end - rest >= 2 && rest[0] == '-' && rest[1] == '-')
-			break; /* the closing delimiter */
+			return; /* the closing delimiter */
 		part = at;
 	}
+	if (part)
+		report_part(part, body.end, out, have_status);
 }
 
 enum prolo_code dsn_parse(const char *text, size_t len, struct dsn_report *out, struct prolo_err *err)

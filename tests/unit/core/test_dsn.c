@@ -1,0 +1,164 @@
+/* Reading bounces (core/dsn.h): an RFC 3464 report (Postfix's shape, the
+ * original as headers), the status deciding failed / delayed / delivered,
+ * folded headers and a quoted boundary, CRLF, a plain bounce quoting the
+ * original's headers with only an SMTP reply code, and refusals: no
+ * headers, no status, no Message-ID, an id without '@', a boundary that
+ * never closes, too large. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dsn.h"
+
+static const char report[] =
+	"From: MAILER-DAEMON@mx.example.org\n"
+	"Subject: Undelivered Mail Returned to Sender\n"
+	"Message-ID: <bounce-1@mx.example.org>\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"XYZ/mx\"\n"
+	"\n"
+	"--XYZ/mx\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"Your message to <a@example.org> with id <decoy@example.org> failed.\n"
+	"\n"
+	"--XYZ/mx\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.org\n"
+	"\n"
+	"Final-Recipient: rfc822; a@example.org\n"
+	"Action: %s\n"
+	"Status: %s (the diagnostic)\n"
+	"\n"
+	"--XYZ/mx\n"
+	"Content-Type: text/rfc822-headers\n"
+	"\n"
+	"From: <clinic@example.org>\n"
+	"Message-ID:\n"
+	" <0123abcd@example.org>\n"
+	"\n"
+	"--XYZ/mx--\n";
+
+static enum prolo_code parse(const char *text, struct dsn_report *r, struct prolo_err *err)
+{
+	return dsn_parse(text, strlen(text), r, err);
+}
+
+static void t_report(void **st)
+{
+	(void)st;
+	static const struct { const char *action, *status, *want; int act; } cases[] = {
+		{ "failed", "5.1.1", "5.1.1", DSN_FAILED },
+		{ "delayed", "4.4.7", "4.4.7", DSN_DELAYED },
+		{ "delivered", "2.0.0", "2.0.0", DSN_DELIVERED },
+		{ "failed", "5.7.26", "5.7.26", DSN_FAILED },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[2048];
+		snprintf(buf, sizeof buf, report, cases[i].action, cases[i].status);
+		struct dsn_report r;
+		struct prolo_err err = { 0 };
+		assert_int_equal(parse(buf, &r, &err), PROLO_OK);
+		assert_string_equal(r.message_id, "0123abcd@example.org");
+		assert_string_equal(r.status, cases[i].want);
+		assert_int_equal(r.action, cases[i].act);
+		assert_int_equal(r.structured, 1);
+	}
+}
+
+static void t_crlf(void **st)
+{
+	(void)st;
+	char buf[2048], crlf[4096];
+	snprintf(buf, sizeof buf, report, "failed", "5.2.2");
+	size_t k = 0;
+	for (const char *p = buf; *p; p++) {
+		if (*p == '\n')
+			crlf[k++] = '\r';
+		crlf[k++] = *p;
+	}
+	crlf[k] = '\0';
+	struct dsn_report r;
+	struct prolo_err err = { 0 };
+	assert_int_equal(parse(crlf, &r, &err), PROLO_OK);
+	assert_string_equal(r.message_id, "0123abcd@example.org");
+	assert_string_equal(r.status, "5.2.2");
+}
+
+static void t_plain(void **st)
+{
+	(void)st;
+	const char *text =
+		"From: MAILER-DAEMON@mx.example.org\n"
+		"Subject: failure notice\n"
+		"\n"
+		"Hi. This is the qmail-send program at mx.example.org (10.4.2.1).\n"
+		"<a@example.org>:\n"
+		"Remote host said: 550 no such user here\n"
+		"\n"
+		"--- Below this line is a copy of the message.\n"
+		"\n"
+		"Return-Path: <clinic@example.org>\n"
+		"> Message-ID: <ffee@example.org>\n";
+	struct dsn_report r;
+	struct prolo_err err = { 0 };
+	assert_int_equal(parse(text, &r, &err), PROLO_OK);
+	assert_string_equal(r.message_id, "ffee@example.org");
+	assert_string_equal(r.status, "5.0.0");
+	assert_int_equal(r.action, DSN_FAILED);
+	assert_int_equal(r.structured, 0);
+}
+
+static void refused(const char *text, size_t len, const char *says)
+{
+	struct dsn_report r;
+	struct prolo_err err = { 0 };
+	assert_int_equal(dsn_parse(text, len, &r, &err), PROLO_EINVAL);
+	assert_string_equal(err.field, "bounce");
+	if (!strstr(err.msg, says))
+		fail_msg("'%s' lacks '%s'", err.msg, says);
+}
+
+static void t_refused(void **st)
+{
+	(void)st;
+	refused("", 0, "does not start with headers");
+	refused("just text\n", 10, "does not start with headers");
+	const char *nostatus = "Subject: x\n\nMessage-ID: <a@b.c>\nnothing to see\n";
+	refused(nostatus, strlen(nostatus), "no delivery status");
+	const char *noid = "Subject: x\n\nRemote host said: 550 5.1.1 no\n";
+	refused(noid, strlen(noid), "Message-ID was not found");
+	const char *noat = "Subject: x\n\n550 5.1.1 no\nMessage-ID: <abc>\n";
+	refused(noat, strlen(noat), "Message-ID was not found");
+	const char *open = "Content-Type: multipart/report; boundary=q\n\n--q\nContent-Type: message/delivery-status\n\n"
+	                   "Status: 5.1.1\n";
+	refused(open, strlen(open), "Message-ID was not found");
+	/* cut after the original's headers began: still read */
+	const char *cut = "Content-Type: multipart/report; boundary=q\n\n--q\nContent-Type: message/delivery-status\n\n"
+	                  "Status: 4.2.2\n\n--q\nContent-Type: text/rfc822-headers\n\nMessage-ID: <x@y.z>\n";
+	struct dsn_report r;
+	struct prolo_err err = { 0 };
+	assert_int_equal(dsn_parse(cut, strlen(cut), &r, &err), PROLO_OK);
+	assert_string_equal(r.message_id, "x@y.z");
+	assert_string_equal(r.status, "4.2.2");
+	assert_int_equal(r.structured, 1);
+	refused("X: y\n", DSN_MAX + 1, "larger than");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_report),
+		cmocka_unit_test(t_crlf),
+		cmocka_unit_test(t_plain),
+		cmocka_unit_test(t_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
