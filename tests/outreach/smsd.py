@@ -9,10 +9,19 @@ request's headers, as a broken proxy might), "timeout" (answers after
 the answer given); a request accepted with an Idempotency-Key already
 accepted is answered 200 again but not delivered twice: DIR/delivered.jsonl
 holds what went out, one line per message. DIR/ready appears when it
-listens. Runs until killed.
+listens. Like a provider's delivery receipts: when DIR/callback exists
+(three lines: the receipt URL, the shared secret, the status to report),
+each message delivered is followed by a POST of {"id": ID, "status":
+STATUS} to the URL with the secret in X-Receipt-Secret, retried while it
+is answered 404 (the sender may not have recorded the id yet; at most 40
+times, 0.25 s apart); each final answer is appended to
+DIR/callbacks.jsonl. Runs until killed.
 """
+import http.client
 import http.server
 import json
+import threading
+import urllib.parse
 import os
 import sys
 import time
@@ -39,6 +48,27 @@ def delivered_keys():
             return {json.loads(l)["key"] for l in f if l.strip()}
     except OSError:
         return set()
+
+
+def receipt(pid):
+    try:
+        with open(os.path.join(outdir, "callback")) as f:
+            url, secret, status = f.read().split("\n")[:3]
+    except (OSError, ValueError):
+        return
+    u = urllib.parse.urlsplit(url)
+    body = json.dumps({"id": pid, "status": status, "timestamp": "2026-01-01T00:00:00Z"})
+    code, text = 0, ""
+    for _ in range(40):
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=5)
+        c.request("POST", u.path, body, {"Content-Type": "application/json", "X-Receipt-Secret": secret})
+        r = c.getresponse()
+        code, text = r.status, r.read().decode()
+        c.close()
+        if code != 404:
+            break
+        time.sleep(0.25)
+    append("callbacks.jsonl", {"id": pid, "status": status, "code": code, "answer": text})
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -77,9 +107,12 @@ class H(http.server.BaseHTTPRequestHandler):
         except ValueError:
             return self.answer(400, '{"error": "not JSON"}')
         key = self.headers.get("Idempotency-Key", "")
-        if key not in delivered_keys():
+        first = key not in delivered_keys()
+        if first:
             append("delivered.jsonl", {"key": key, "body": body})
-        return self.answer(200, json.dumps({"id": "sms-" + key, "status": "queued"}))
+        self.answer(200, json.dumps({"id": "sms-" + key, "status": "queued"}))
+        if first:
+            threading.Thread(target=receipt, args=("sms-" + key,), daemon=True).start()
 
 
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), H)
