@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/app_outreach.h"
+#include "core/domain.h"
 #include "registry/csvio.h"
 
 /* contacts.csv: the follow-up's contact details and consent of patients
@@ -64,13 +65,44 @@ enum prolo_code app_import_csv(struct app_ctx *cx, const char *dir, struct csvio
 	return app_unit_end(cx, rc, err);
 }
 
+/* contacts.csv's rows: each contact in the import's columns (the marks of
+ * addresses the server refused are the outbox's, not the file's). */
+struct contact_rows {
+	csvio_emit_fn emit;
+	void *ectx;
+};
+
+static enum prolo_code contact_out(void *ctx, const struct store_contact *c, struct prolo_err *err)
+{
+	struct contact_rows *cr = ctx;
+	char date[11] = "";
+	if (c->consent_date != DOM_DATE_NONE && c->consent != CONSENT_NONE)
+		dom_date_format(c->consent_date, date);
+	bool consent = c->consent != CONSENT_NONE;
+	const char *v[] = { c->patient_id, c->email, c->mobile, contact_channel_names[c->channel],
+	                    consent ? contact_consent_names[c->consent] : "", date, consent ? c->consent_by : "",
+	                    consent ? c->consent_how : "", NULL };
+	return cr->emit(cr->ectx, v, err);
+}
+
+static enum prolo_code contact_file_rows(void *ctx, csvio_emit_fn emit, void *ectx, struct prolo_err *err)
+{
+	struct contact_rows cr = { emit, ectx };
+	return store_contact_scan(((struct app_ctx *)ctx)->st, contact_out, &cr, err);
+}
+
 enum prolo_code app_export_csv(struct app_ctx *cx, const char *dir, bool deidentify, bool spreadsheet,
                                long counts[REC__COUNT], struct prolo_err *err)
 {
 	enum prolo_code rc = app_permit(cx, CAN_EXPORT, NULL, NULL, NULL, err);
-	const char *detail = spreadsheet ? (deidentify ? "deidentified, spreadsheet" : "full, spreadsheet")
-	                                 : (deidentify ? "deidentified" : "full");
+	/* contacts.csv only for a role that may see contact details, and
+	 * never de-identified (every column but the channel identifies). */
+	bool contacts = !deidentify && app_role_may(cx->who.role, CAN_CONTACTS_GET);
+	const char *detail = spreadsheet ? (deidentify ? "deidentified, spreadsheet" : contacts ? "full, spreadsheet, contacts" : "full, spreadsheet")
+	                                 : (deidentify ? "deidentified" : contacts ? "full, contacts" : "full");
 	if (!rc)
 		rc = app_audit(cx, "export", "csv", "", detail, err);
-	return rc ? rc : csvio_export(cx->st, dir, deidentify, spreadsheet, counts, err);
+	const struct csvio_side_out side = { .file = "contacts.csv", .columns = contact_columns,
+	                                     .rows = contact_file_rows, .ctx = cx };
+	return rc ? rc : csvio_export_with(cx->st, dir, deidentify, spreadsheet, &side, contacts ? 1 : 0, counts, NULL, err);
 }

@@ -633,53 +633,128 @@ static enum prolo_code export_row(void *ctx, const void *rec, struct prolo_err *
 	return PROLO_OK;
 }
 
+/* Writes dir/file through a temporary name: fill writes the content to
+ * fp (0600), then it is flushed, synced and renamed over file. */
+typedef enum prolo_code (*fill_fn)(void *ctx, FILE *fp, struct prolo_err *err);
+static enum prolo_code write_file(const char *dir, const char *file, fill_fn fill, void *ctx, struct prolo_err *err)
+{
+	char path[4096], tmp[4120];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *fp = privfile_fopen(tmp);
+	if (!fp)
+		return prolo_err_set(err, PROLO_EINVAL, file, "cannot write '%s': %s", tmp, strerror(errno));
+	enum prolo_code rc = fill(ctx, fp, err);
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+		if (!rc)
+			rc = prolo_err_set(err, PROLO_EDB, file, "write failed: %s", strerror(errno));
+	}
+	fclose(fp);
+	if (!rc && rename(tmp, path) != 0)
+		rc = prolo_err_set(err, PROLO_EDB, file, "cannot rename: %s", strerror(errno));
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+struct record_file {
+	struct store *st;
+	struct export_file x;
+};
+
+static enum prolo_code fill_records(void *ctx, FILE *fp, struct prolo_err *err)
+{
+	struct record_file *rf = ctx;
+	const struct rec_table *t = &rec_tables[rf->x.kind];
+	rf->x.fp = fp;
+	bool first = true;
+	for (int k = 0; k < t->n_fields; k++) {
+		if (rf->x.deidentify && t->fields[k].identifying)
+			continue;
+		fprintf(fp, "%s%s", first ? "" : ",", t->fields[k].name);
+		first = false;
+	}
+	fputc('\n', fp);
+	enum prolo_code rc = store_scan(rf->st, rf->x.kind, NULL, export_row, &rf->x, err);
+	buf_free(&rf->x.line);
+	return rc;
+}
+
+/* A side file: the header, then each row its rows() emits. */
+struct side_file {
+	const struct csvio_side_out *side;
+	bool spreadsheet;
+	FILE *fp;
+	struct buf line;
+	long n;
+};
+
+static enum prolo_code emit_side(void *ctx, const char *const values[], struct prolo_err *err)
+{
+	struct side_file *sf = ctx;
+	buf_reset(&sf->line);
+	enum prolo_code rc = PROLO_OK;
+	for (size_t i = 0; !rc && sf->side->columns[i]; i++) {
+		const char *v = values[i] ? values[i] : "";
+		if (i)
+			rc = buf_addc(&sf->line, ',');
+		if (!rc)
+			rc = sf->spreadsheet ? csv_write_sheet_field(&sf->line, v, strlen(v)) : csv_write_field(&sf->line, v, strlen(v));
+	}
+	if (!rc)
+		rc = buf_addc(&sf->line, '\n');
+	if (rc)
+		return prolo_err_set(err, rc, sf->side->file, "row too large");
+	if (fwrite(sf->line.data, 1, sf->line.len, sf->fp) != sf->line.len)
+		return prolo_err_set(err, PROLO_EDB, sf->side->file, "write failed: %s", strerror(errno));
+	sf->n++;
+	return PROLO_OK;
+}
+
+static enum prolo_code fill_side(void *ctx, FILE *fp, struct prolo_err *err)
+{
+	struct side_file *sf = ctx;
+	sf->fp = fp;
+	for (size_t i = 0; sf->side->columns[i]; i++)
+		fprintf(fp, "%s%s", i ? "," : "", sf->side->columns[i]);
+	fputc('\n', fp);
+	enum prolo_code rc = sf->side->rows(sf->side->ctx, emit_side, sf, err);
+	buf_free(&sf->line);
+	return rc;
+}
+
 enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify, bool spreadsheet,
                              long counts[REC__COUNT], struct prolo_err *err)
+{
+	return csvio_export_with(st, dir, deidentify, spreadsheet, NULL, 0, counts, NULL, err);
+}
+
+enum prolo_code csvio_export_with(struct store *st, const char *dir, bool deidentify, bool spreadsheet,
+                                  const struct csvio_side_out *side, size_t n_side, long counts[REC__COUNT],
+                                  long *side_rows, struct prolo_err *err)
 {
 	if (privfile_mkdir(dir) != 0)
 		return prolo_err_set(err, PROLO_EINVAL, "DIR", "cannot create '%s': %s", dir, strerror(errno));
 	/* One snapshot for every file: a course written meanwhile by another
 	 * process must not appear without its patient. */
-	enum prolo_code src = store_read_begin(st, err);
-	if (src)
-		return src;
-	for (size_t i = 0; i < sizeof file_order / sizeof file_order[0]; i++) {
+	enum prolo_code rc = store_read_begin(st, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < sizeof file_order / sizeof file_order[0]; i++) {
 		enum rec_kind kind = file_order[i];
-		const struct rec_table *t = &rec_tables[kind];
-		char path[4096], tmp[4120];
-		snprintf(path, sizeof path, "%s/%s", dir, t->file);
-		snprintf(tmp, sizeof tmp, "%s.tmp", path);
-		struct export_file x = { .kind = kind, .deidentify = deidentify, .spreadsheet = spreadsheet };
-		x.fp = privfile_fopen(tmp);
-		if (!x.fp) {
-			store_read_end(st);
-			return prolo_err_set(err, PROLO_EINVAL, t->file, "cannot write '%s': %s", tmp, strerror(errno));
-		}
-		bool first = true;
-		for (int k = 0; k < t->n_fields; k++) {
-			if (deidentify && t->fields[k].identifying)
-				continue;
-			fprintf(x.fp, "%s%s", first ? "" : ",", t->fields[k].name);
-			first = false;
-		}
-		fputc('\n', x.fp);
-		enum prolo_code rc = store_scan(st, kind, NULL, export_row, &x, err);
-		buf_free(&x.line);
-		if (fflush(x.fp) != 0 || fsync(fileno(x.fp)) != 0) {
-			if (!rc)
-				rc = prolo_err_set(err, PROLO_EDB, t->file, "write failed: %s", strerror(errno));
-		}
-		fclose(x.fp);
-		if (!rc && rename(tmp, path) != 0)
-			rc = prolo_err_set(err, PROLO_EDB, t->file, "cannot rename: %s", strerror(errno));
-		if (rc) {
-			unlink(tmp);
-			store_read_end(st);
-			return rc;
-		}
-		if (counts)
-			counts[kind] = x.n;
+		struct record_file rf = { .st = st, .x = { .kind = kind, .deidentify = deidentify, .spreadsheet = spreadsheet } };
+		rc = write_file(dir, rec_tables[kind].file, fill_records, &rf, err);
+		if (!rc && counts)
+			counts[kind] = rf.x.n;
+	}
+	if (side_rows)
+		*side_rows = 0;
+	for (size_t i = 0; !rc && i < n_side; i++) {
+		struct side_file sf = { .side = &side[i], .spreadsheet = spreadsheet };
+		rc = write_file(dir, side[i].file, fill_side, &sf, err);
+		if (!rc && side_rows)
+			*side_rows += sf.n;
 	}
 	store_read_end(st);
-	return PROLO_OK;
+	return rc;
 }

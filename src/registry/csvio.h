@@ -71,4 +71,22 @@ enum prolo_code csvio_import_with(struct store *st, const char *dir, const struc
 enum prolo_code csvio_export(struct store *st, const char *dir, bool deidentify, bool spreadsheet,
                              long counts[REC__COUNT], struct prolo_err *err);
 
+/* A side file the export writes (contacts.csv): columns[] as its header,
+ * then each row rows() hands to emit (values in the columns' order, NULL
+ * or "" for an empty cell), inside the export's read snapshot. rows()
+ * returns emit's code or its own. */
+typedef enum prolo_code (*csvio_emit_fn)(void *ectx, const char *const values[], struct prolo_err *err);
+struct csvio_side_out {
+	const char *file;
+	const char *const *columns;    /* NULL-terminated */
+	enum prolo_code (*rows)(void *ctx, csvio_emit_fn emit, void *ectx, struct prolo_err *err);
+	void *ctx;
+};
+/* csvio_export, then the side files, in the same snapshot and the same
+ * way (0600, a temporary name renamed, quoted for a spreadsheet with
+ * spreadsheet). *side_rows (may be NULL) gets their rows. */
+enum prolo_code csvio_export_with(struct store *st, const char *dir, bool deidentify, bool spreadsheet,
+                                  const struct csvio_side_out *side, size_t n_side, long counts[REC__COUNT],
+                                  long *side_rows, struct prolo_err *err);
+
 #endif

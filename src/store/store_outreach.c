@@ -174,40 +174,62 @@ enum prolo_code store_contact_put(struct store *st, const struct store_contact *
 	return rc;
 }
 
+#define CONTACT_COLS \
+	"SELECT p.patient_id, c.email, c.mobile, c.channel, c.consent, c.consent_date, c.consent_by, c.consent_how," \
+	" c.email_bad, c.mobile_bad, c.updated_at FROM patient_contacts c JOIN patients p ON p.pk = c.patient_pk "
+
+static void read_contact(sqlite3_stmt *s, struct store_contact *out)
+{
+	memset(out, 0, sizeof *out);
+	col(s, 0, out->patient_id, sizeof out->patient_id);
+	col(s, 1, out->email, sizeof out->email);
+	col(s, 2, out->mobile, sizeof out->mobile);
+	out->channel = name_of(contact_channel_names, CH__COUNT, (const char *)sqlite3_column_text(s, 3));
+	out->consent = name_of(contact_consent_names, CONSENT__COUNT, (const char *)sqlite3_column_text(s, 4));
+	out->consent_date = col_date(s, 5);
+	col(s, 6, out->consent_by, sizeof out->consent_by);
+	col(s, 7, out->consent_how, sizeof out->consent_how);
+	out->email_bad = sqlite3_column_int(s, 8) != 0;
+	out->mobile_bad = sqlite3_column_int(s, 9) != 0;
+	out->updated_at = sqlite3_column_int64(s, 10);
+	if (out->channel < 0)
+		out->channel = CH_NONE;
+	if (out->consent < 0)
+		out->consent = CONSENT_NONE;
+}
+
 enum prolo_code store_contact_get(struct store *st, const char *patient_id, struct store_contact *out,
                                   struct prolo_err *err)
 {
-	static const char sql[] =
-		"SELECT c.email, c.mobile, c.channel, c.consent, c.consent_date, c.consent_by, c.consent_how,"
-		" c.email_bad, c.mobile_bad, c.updated_at FROM patient_contacts c"
-		" JOIN patients p ON p.pk = c.patient_pk WHERE p.patient_id = ?";
+	static const char sql[] = CONTACT_COLS "WHERE p.patient_id = ?";
 	STMT(st, sql, err);
 	sqlite3_bind_text(s, 1, patient_id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		memset(out, 0, sizeof *out);
-		snprintf(out->patient_id, sizeof out->patient_id, "%s", patient_id);
-		col(s, 0, out->email, sizeof out->email);
-		col(s, 1, out->mobile, sizeof out->mobile);
-		out->channel = name_of(contact_channel_names, CH__COUNT, (const char *)sqlite3_column_text(s, 2));
-		out->consent = name_of(contact_consent_names, CONSENT__COUNT, (const char *)sqlite3_column_text(s, 3));
-		out->consent_date = col_date(s, 4);
-		col(s, 5, out->consent_by, sizeof out->consent_by);
-		col(s, 6, out->consent_how, sizeof out->consent_how);
-		out->email_bad = sqlite3_column_int(s, 7) != 0;
-		out->mobile_bad = sqlite3_column_int(s, 8) != 0;
-		out->updated_at = sqlite3_column_int64(s, 9);
-		sqlite3_reset(s);
-		if (out->channel < 0)
-			out->channel = CH_NONE;
-		if (out->consent < 0)
-			out->consent = CONSENT_NONE;
-		return PROLO_OK;
-	}
+	if (rc == SQLITE_ROW)
+		read_contact(s, out);
 	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return PROLO_OK;
 	if (rc == SQLITE_DONE)
 		return prolo_err_set(err, PROLO_ENOTFOUND, "patient_id", "no contact details for '%s'", patient_id);
 	return store_sqlite_err(st, rc, "reading a contact", err);
+}
+
+enum prolo_code store_contact_scan(struct store *st, store_contact_fn fn, void *ctx, struct prolo_err *err)
+{
+	static const char sql[] = CONTACT_COLS "ORDER BY p.patient_id";
+	STMT(st, sql, err);
+	int rc;
+	enum prolo_code out = PROLO_OK;
+	while (!out && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_contact c;
+		read_contact(s, &c);
+		out = fn(ctx, &c, err);
+	}
+	sqlite3_reset(s);
+	if (!out && rc != SQLITE_DONE)
+		out = store_sqlite_err(st, rc, "reading contacts", err);
+	return out;
 }
 
 /* ---- messages ----------------------------------------------------------- */

@@ -31,6 +31,10 @@ enum prolo_code store_contact_put(struct store *st, const struct store_contact *
 /* PROLO_ENOTFOUND (field patient_id) when the patient has none. */
 enum prolo_code store_contact_get(struct store *st, const char *patient_id, struct store_contact *out,
                                   struct prolo_err *err);
+typedef enum prolo_code (*store_contact_fn)(void *ctx, const struct store_contact *c, struct prolo_err *err);
+/* Every contact, by patient id, to fn (which must not use the store); a
+ * non-OK return of fn stops the scan. PROLO_EDB. */
+enum prolo_code store_contact_scan(struct store *st, store_contact_fn fn, void *ctx, struct prolo_err *err);
 
 enum store_omsg_state { OM_QUEUED, OM_SENDING, OM_SENT, OM_FAILED, OM_UNKNOWN, OM_CANCELLED,
                         OM__COUNT };
