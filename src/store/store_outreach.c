@@ -88,6 +88,14 @@ const char store_receipts_migration_sql[] =
 	"CREATE UNIQUE INDEX outreach_attempts_msgid ON outreach_attempts(msgid) WHERE msgid IS NOT NULL;"
 	"CREATE INDEX outreach_attempts_provider ON outreach_attempts(provider_id) WHERE provider_id IS NOT NULL;";
 
+/* The columns read_contact and read_oattempt read, in their order. */
+#define CONTACT_COLS \
+	"SELECT p.patient_id, c.email, c.mobile, c.channel, c.consent, c.consent_date, c.consent_by, c.consent_how," \
+	" c.email_bad, c.mobile_bad, c.updated_at FROM patient_contacts c JOIN patients p ON p.pk = c.patient_pk "
+#define OATTEMPT_COLS \
+	"SELECT message_id, n, channel, at, result, reply, coalesce(next_try, 0), msgid, provider_id, receipt," \
+	" coalesce(receipt_at, 0) FROM outreach_attempts "
+
 const char *const store_omsg_state_names[OM__COUNT] = { "queued", "sending", "sent", "failed", "unknown",
                                                         "cancelled" };
 const char *const store_oresult_names[OR__COUNT] = { "sending", "accepted", "temporary_failure",
@@ -118,6 +126,35 @@ static enum prolo_code done_one(struct store *st, sqlite3_stmt *s, const char *w
 		       ? prolo_err_set(err, none, "id", "message %lld was taken by another run", (long long)id)
 		       : prolo_err_set(err, none, "id", "no message %lld", (long long)id);
 	return rc;
+}
+
+/* Steps s for at most one row, read by rd into out, and resets it.
+ * PROLO_ENOTFOUND (err untouched: the caller says what is missing) when
+ * there is none, the store's code on an error. */
+static enum prolo_code one_row(struct store *st, sqlite3_stmt *s, void (*rd)(sqlite3_stmt *s, void *out), void *out,
+                               const char *what, struct prolo_err *err)
+{
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rd(s, out);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? PROLO_OK : rc == SQLITE_DONE ? PROLO_ENOTFOUND : store_sqlite_err(st, rc, what, err);
+}
+
+/* Steps s to its end, each row handed to one (which reads it and calls
+ * the caller's function), until one returns an error; resets s. */
+static enum prolo_code each_row(struct store *st, sqlite3_stmt *s,
+                                enum prolo_code (*one)(sqlite3_stmt *s, void *ctx, struct prolo_err *err), void *ctx,
+                                const char *what, struct prolo_err *err)
+{
+	int rc = SQLITE_DONE;
+	enum prolo_code out = PROLO_OK;
+	while (!out && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		out = one(s, ctx, err);
+	sqlite3_reset(s);
+	if (!out && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		out = store_sqlite_err(st, rc, what, err);
+	return out;
 }
 
 static void col(sqlite3_stmt *s, int i, char *out, size_t outsz)
@@ -174,12 +211,9 @@ enum prolo_code store_contact_put(struct store *st, const struct store_contact *
 	return rc;
 }
 
-#define CONTACT_COLS \
-	"SELECT p.patient_id, c.email, c.mobile, c.channel, c.consent, c.consent_date, c.consent_by, c.consent_how," \
-	" c.email_bad, c.mobile_bad, c.updated_at FROM patient_contacts c JOIN patients p ON p.pk = c.patient_pk "
-
-static void read_contact(sqlite3_stmt *s, struct store_contact *out)
+static void read_contact(sqlite3_stmt *s, void *p)
 {
+	struct store_contact *out = p;
 	memset(out, 0, sizeof *out);
 	col(s, 0, out->patient_id, sizeof out->patient_id);
 	col(s, 1, out->email, sizeof out->email);
@@ -204,32 +238,44 @@ enum prolo_code store_contact_get(struct store *st, const char *patient_id, stru
 	static const char sql[] = CONTACT_COLS "WHERE p.patient_id = ?";
 	STMT(st, sql, err);
 	sqlite3_bind_text(s, 1, patient_id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		read_contact(s, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return PROLO_OK;
-	if (rc == SQLITE_DONE)
-		return prolo_err_set(err, PROLO_ENOTFOUND, "patient_id", "no contact details for '%s'", patient_id);
-	return store_sqlite_err(st, rc, "reading a contact", err);
+	enum prolo_code rc = one_row(st, s, read_contact, out, "reading a contact", err);
+	if (rc == PROLO_ENOTFOUND)
+		return prolo_err_set(err, rc, "patient_id", "no contact details for '%s'", patient_id);
+	return rc;
+}
+
+/* each_row's one for the scans of contacts and attempts: reads the row
+ * and hands it to the caller's function. */
+struct typed_scan {
+	bool attempts;
+	union {
+		store_contact_fn contact;
+		store_oattempt_fn attempt;
+	} fn;
+	void *ctx;
+};
+static void read_oattempt(sqlite3_stmt *s, void *p);
+static enum prolo_code typed_one(sqlite3_stmt *s, void *p, struct prolo_err *err)
+{
+	struct typed_scan *t = p;
+	union {
+		struct store_contact c;
+		struct store_oattempt a;
+	} row;
+	if (!t->attempts) {
+		read_contact(s, &row.c);
+		return t->fn.contact(t->ctx, &row.c, err);
+	}
+	read_oattempt(s, &row.a);
+	return t->fn.attempt(t->ctx, &row.a, err);
 }
 
 enum prolo_code store_contact_scan(struct store *st, store_contact_fn fn, void *ctx, struct prolo_err *err)
 {
 	static const char sql[] = CONTACT_COLS "ORDER BY p.patient_id";
 	STMT(st, sql, err);
-	int rc;
-	enum prolo_code out = PROLO_OK;
-	while (!out && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_contact c;
-		read_contact(s, &c);
-		out = fn(ctx, &c, err);
-	}
-	sqlite3_reset(s);
-	if (!out && rc != SQLITE_DONE)
-		out = store_sqlite_err(st, rc, "reading contacts", err);
-	return out;
+	struct typed_scan t = { .attempts = false, .fn.contact = fn, .ctx = ctx };
+	return each_row(st, s, typed_one, &t, "reading contacts", err);
 }
 
 /* ---- messages ----------------------------------------------------------- */
@@ -262,8 +308,9 @@ enum prolo_code store_omsg_add(struct store *st, struct store_omsg *m, struct pr
 	" FROM outreach_messages m JOIN courses c ON c.pk = m.course_pk"                           \
 	" JOIN patients p ON p.pk = c.patient_pk "
 
-static void read_omsg(sqlite3_stmt *s, struct store_omsg *m)
+static void read_omsg(sqlite3_stmt *s, void *p)
 {
+	struct store_omsg *m = p;
 	memset(m, 0, sizeof *m);
 	m->id = sqlite3_column_int64(s, 0);
 	col(s, 1, m->course_id, sizeof m->course_id);
@@ -286,15 +333,10 @@ enum prolo_code store_omsg_get(struct store *st, int64_t id, struct store_omsg *
 	static const char sql[] = OMSG_COLS "WHERE m.id = ?";
 	STMT(st, sql, err);
 	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		read_omsg(s, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return PROLO_OK;
-	if (rc == SQLITE_DONE)
-		return prolo_err_set(err, PROLO_ENOTFOUND, "id", "no message %lld", (long long)id);
-	return store_sqlite_err(st, rc, "reading a message", err);
+	enum prolo_code rc = one_row(st, s, read_omsg, out, "reading a message", err);
+	if (rc == PROLO_ENOTFOUND)
+		return prolo_err_set(err, rc, "id", "no message %lld", (long long)id);
+	return rc;
 }
 
 enum prolo_code store_omsg_set(struct store *st, int64_t id, int state, int tries, int64_t next_try,
@@ -389,24 +431,24 @@ enum prolo_code store_oattempt_settle(struct store *st, int64_t message_id, int 
 	return done(st, s, "settling an attempt", err);
 }
 
-#define OATTEMPT_COLS \
-	"SELECT message_id, n, channel, at, result, reply, coalesce(next_try, 0), msgid, provider_id, receipt," \
-	" coalesce(receipt_at, 0) FROM outreach_attempts "
-
-static void read_oattempt(sqlite3_stmt *s, struct store_oattempt *a)
+static void read_oattempt(sqlite3_stmt *s, void *p)
 {
+	struct store_oattempt *a = p;
 	memset(a, 0, sizeof *a);
 	a->message_id = sqlite3_column_int64(s, 0);
 	a->n = sqlite3_column_int(s, 1);
 	a->channel = name_of(contact_channel_names, CH__COUNT, (const char *)sqlite3_column_text(s, 2));
 	a->at = sqlite3_column_int64(s, 3);
 	a->result = name_of(store_oresult_names, OR__COUNT, (const char *)sqlite3_column_text(s, 4));
-	col(s, 5, a->reply, sizeof a->reply);
 	a->next_try = sqlite3_column_int64(s, 6);
-	col(s, 7, a->msgid, sizeof a->msgid);
-	col(s, 8, a->provider_id, sizeof a->provider_id);
-	col(s, 9, a->receipt, sizeof a->receipt);
 	a->receipt_at = sqlite3_column_int64(s, 10);
+	/* The texts: the reply, the ids and the receipt. */
+	const struct { int i; char *dst; size_t n; } texts[] = {
+		{ 5, a->reply, sizeof a->reply }, { 7, a->msgid, sizeof a->msgid },
+		{ 8, a->provider_id, sizeof a->provider_id }, { 9, a->receipt, sizeof a->receipt },
+	};
+	for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
+		col(s, texts[k].i, texts[k].dst, texts[k].n);
 }
 
 enum prolo_code store_oattempt_find(struct store *st, bool by_msgid, const char *ref, struct store_oattempt *out,
@@ -416,15 +458,10 @@ enum prolo_code store_oattempt_find(struct store *st, bool by_msgid, const char 
 	static const char sql_provider[] = OATTEMPT_COLS "WHERE provider_id = ? ORDER BY at DESC, message_id DESC LIMIT 1";
 	STMT(st, by_msgid ? sql_msgid : sql_provider, err);
 	sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		read_oattempt(s, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return PROLO_OK;
-	if (rc == SQLITE_DONE)
-		return prolo_err_set(err, PROLO_ENOTFOUND, "id", "no message sent by this registry has this id");
-	return store_sqlite_err(st, rc, "reading an attempt", err);
+	enum prolo_code rc = one_row(st, s, read_oattempt, out, "reading an attempt", err);
+	if (rc == PROLO_ENOTFOUND)
+		return prolo_err_set(err, rc, "id", "no message sent by this registry has this id");
+	return rc;
 }
 
 enum prolo_code store_oattempt_receipt(struct store *st, int64_t message_id, int n, int result,
@@ -452,17 +489,8 @@ enum prolo_code store_oattempt_scan(struct store *st, int64_t message_id, store_
 	static const char sql[] = OATTEMPT_COLS "WHERE ?1 = 0 OR message_id = ?1 ORDER BY message_id, n";
 	STMT(st, sql, err);
 	sqlite3_bind_int64(s, 1, message_id);
-	int rc;
-	enum prolo_code out = PROLO_OK;
-	while (!out && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_oattempt a;
-		read_oattempt(s, &a);
-		out = fn(ctx, &a, err);
-	}
-	sqlite3_reset(s);
-	if (!out && rc != SQLITE_DONE)
-		out = store_sqlite_err(st, rc, "reading attempts", err);
-	return out;
+	struct typed_scan t = { .attempts = true, .fn.attempt = fn, .ctx = ctx };
+	return each_row(st, s, typed_one, &t, "reading attempts", err);
 }
 
 enum prolo_code store_oattempt_count_since(struct store *st, int64_t since, int64_t *n, struct prolo_err *err)

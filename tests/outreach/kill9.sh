@@ -35,14 +35,17 @@ run 0 outreach list --state unknown
 out_has "the sending process stopped before the server's answer was recorded; not resent"
 # The mail against the rows.
 sqlite3 -separator ' ' "$PROLO_DB" "SELECT m.id, m.state, m.tries, (SELECT count(*) FROM outreach_attempts a WHERE a.message_id = m.id), (SELECT group_concat(result) FROM outreach_attempts a WHERE a.message_id = m.id) FROM outreach_messages m" >"$T/rows"
-$PY - "$MAIL" "$T/rows" <<'EOP' || fail "the received mail does not match the outbox"
+# Each e-mail's Message-ID is the one stored with its attempt (random).
+sqlite3 -separator ' ' "$PROLO_DB" "SELECT msgid, message_id FROM outreach_attempts" >"$T/ids"
+$PY - "$MAIL" "$T/rows" "$T/ids" <<'EOP' || fail "the received mail does not match the outbox"
 import collections, os, re, sys
 mail, rows = sys.argv[1], sys.argv[2]
+ids = dict(line.split() for line in open(sys.argv[3]))
 got = collections.Counter()
 for f in os.listdir(mail):
     if f.endswith(".eml"):
-        m = re.search(r"^Message-ID: <(\d+)\.", open(os.path.join(mail, f)).read(), re.M)
-        got[int(m.group(1))] += 1
+        m = re.search(r"^Message-ID: <([^>]+)>", open(os.path.join(mail, f)).read(), re.M)
+        got[int(ids[m.group(1)])] += 1
 state = {}
 for line in open(rows):
     mid, st, tries, n_att, results = line.split()

@@ -59,3 +59,11 @@ newpat() {
 	run 0 contact set "$1" --email "$3" --channel email --consent given --consent-by "Dr. Who" --consent-how written
 }
 msgs() { sqlite3 "$PROLO_DB" "SELECT count(*) FROM outreach_messages WHERE $1"; }
+# mail_ids: the outbox's message id of each received e-mail, one a line,
+# found by the Message-ID stored with its attempt ("?" for none).
+mail_ids() {
+	sqlite3 -separator ' ' "$PROLO_DB" "SELECT msgid, message_id FROM outreach_attempts WHERE msgid IS NOT NULL" >"$T/msgids"
+	grep -h '^Message-ID:' "$MAIL"/*.eml | sed 's/^Message-ID: <\([^>]*\)>.*/\1/' | while read -r id; do
+		awk -v id="$id" '$1 == id { print $2; f = 1 } END { if (!f) print "?" }' "$T/msgids"
+	done
+}

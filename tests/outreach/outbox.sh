@@ -173,7 +173,8 @@ db_count "SELECT count(*) FROM outreach_messages WHERE state = 'sending'" 0
 sleep 3 # the slow server finishes what it had
 # Every course got exactly one message for its step; no Message-ID twice.
 db_count "SELECT count(*) FROM outreach_messages m JOIN courses c ON c.pk = m.course_pk WHERE c.course_id IN ('KP4','KP5','KP6','KP7')" 4
-dups=$(grep -h '^Message-ID:' "$MAIL"/*.eml | sed 's/<\([0-9]*\)\..*/\1/' | sort | uniq -d)
+dups=$(mail_ids | sort | uniq -d)
+! mail_ids | grep -qx '?' || fail "an e-mail with a Message-ID the outbox did not store"
 [ -z "$dups" ] || fail "a message was received twice: $dups"
 sent=$(sqlite3 "$PROLO_DB" "SELECT count(*) FROM outreach_messages WHERE state IN ('sent','unknown')")
 [ "$(received)" -le "$sent" ] || fail "received $(received) > sent or unknown $sent"

@@ -74,7 +74,8 @@ out_has "1 queued, 1 accepted"
 db_count "SELECT count(*) FROM outbox_lease" 0
 # Every course got exactly one message; no Message-ID twice.
 db_count "SELECT count(*) FROM outreach_messages" 6
-dups=$(grep -h '^Message-ID:' "$MAIL"/*.eml | sort | uniq -d)
+dups=$(mail_ids | sort | uniq -d)
+! mail_ids | grep -qx '?' || fail "an e-mail with a Message-ID the outbox did not store"
 [ -z "$dups" ] || fail "a message was received twice: $dups"
 # The audit chain holds with the server's rows and the outbox thread's.
 run 0 audit verify

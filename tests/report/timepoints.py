@@ -122,7 +122,10 @@ def main():
         att = pd.read_sql_query("SELECT message_id, result FROM outreach_attempts", con)
         con.close()
         tried = set(att["message_id"])
+        # delivered: accepted by the server and not bounced or failed by a
+        # receipt since (a bounce turns the attempt's 'accepted' to 'bounced')
         accepted = set(att.loc[att["result"] == "accepted", "message_id"])
+        accepted -= set(att.loc[att["result"] == "bounced", "message_id"])
         msgs["sent"] = msgs["id"].isin(tried)
         msgs["delivered"] = msgs["id"].isin(accepted)
         steps = {k: g for k, g in msgs.groupby(["course_id", "point_day"])}

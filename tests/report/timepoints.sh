@@ -7,7 +7,8 @@
 # hand with the edge cases, whose key cells are also checked against the
 # numbers worked out below. The outbox of the small one is filled by
 # `prolo outreach run` against a real SMTP server on a loopback port that
-# accepts some invitations and refuses one for good.
+# accepts some invitations and refuses one for good; one accepted
+# invitation bounces later (`prolo outreach bounce`).
 . "$TOP/tests/lib/cli.sh"
 PY=/usr/bin/python3
 $PY -c 'import pandas' 2>/dev/null || { echo "skip: $PY has no pandas"; exit 77; }
@@ -223,6 +224,13 @@ PROLO_TODAY=2025-07-07 run 0 outreach run
 db_count "SELECT count(*) FROM outreach_messages" 5
 db_count "SELECT count(*) FROM outreach_attempts WHERE result = 'accepted'" 4
 db_count "SELECT count(*) FROM outreach_attempts WHERE result = 'permanent_failure'" 1
+# K05's 6-month invitation bounces later (an RFC 3464 report): accepted
+# by the server, not delivered
+K05_6=$(sqlite3 "$PROLO_DB" "SELECT a.msgid FROM outreach_attempts a JOIN outreach_messages m ON m.id = a.message_id JOIN courses c ON c.pk = m.course_pk WHERE c.course_id = 'K05' ORDER BY m.point_day DESC LIMIT 1")
+$PY "$TOP/tests/outreach/dsn.py" report "$K05_6" 5.1.1 >"$T/k05.eml"
+PROLO_TODAY=2025-07-08 run 0 outreach bounce "$T/k05.eml"
+out_has "(5.1.1): bounced"
+db_count "SELECT count(*) FROM outreach_attempts WHERE result = 'bounced'" 1
 # K02 answers its invitation; K06's answer is voided
 PROLO_TODAY=$R run 0 outcome add --course_id K02 --date 2025-04-21 --instrument NRS --score 3
 PROLO_TODAY=$R run 0 outcome void K06 2025-04-07 NRS --reason "entered for the wrong patient"
@@ -273,9 +281,9 @@ fu = {(r["months"], r["channel"]): tuple(int(r[c]) for c in ("due", "sent", "del
 assert fu[("3", "email")] == (3, 3, 2, 1), fu
 assert fu[("3", "sms")] == (0, 0, 0, 0), fu
 assert fu[("3", "none")] == (9, 0, 0, 6), fu
-# 6 months: K02 and K05 invited and accepted; K05's NRS answers for the
-# report
-assert fu[("6", "email")] == (2, 2, 2, 1), fu
+# 6 months: K02 and K05 invited and accepted, K05's bounced; K05's NRS
+# answers for the report
+assert fu[("6", "email")] == (2, 2, 1, 1), fu
 PYEOF
 
 # Text, JSON and HTML carry the same numbers.
