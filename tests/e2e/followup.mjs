@@ -135,6 +135,11 @@ try {
   expect(/550/.test(failedText) && /finn\.bounce@example\.org/.test(failedText) && /\+41 79 555 04 04/.test(failedText),
     `the failed delivery does not show the server's reply, the address and the phone: ${failedText}`);
   expect(await page.locator('.desk-calls li[data-course="KFU4"][data-kind="contact_fix"]').count() === 1, 'no task to fix the refused address');
+  const unknown = page.locator('table.desk-failed tr[data-state="unknown"]', { hasText: 'Una Known' });
+  const unknownText = await unknown.innerText();
+  expect(/Outcome unknown/.test(unknownText) && /never resent/.test(unknownText) && /\+41 79 555 05 05/.test(unknownText),
+    `the message of unknown outcome is not listed with its label and phone: ${unknownText}`);
+  expect(/Not delivered/.test(failedText), `the failed delivery is not labelled: ${failedText}`);
   await audit('outbox view with patients to call');
   await shot('desk');
   await bert.getByRole('button', { name: /^No answer/ }).click();

@@ -121,6 +121,14 @@ cli contact set FU4 --email finn.bounce@example.org --channel email --consent gi
 echo 550 >"$T/mode"
 "$PROLO" outreach run >"$T/run.out" 2>&1 || { cat "$T/run.out"; fail "prolo outreach run (550)"; }
 grep -q "1 permanent failures" "$T/run.out" || { cat "$T/run.out"; fail "the refused address was not a permanent failure"; }
+# FU5's message: the server drops the connection after the whole message,
+# so its outcome is unknown (never resent): listed with its label.
+cli patient add --patient_id FU5 --clinic C01 --sex female --birth_year 1966 --first_name Una --last_name Known --phone "+41 79 555 05 05"
+cli course add --course_id KFU5 --patient_id FU5 --modality prp --condition knee_oa --start_date "$START" --planned_sessions 3 --interval_days 14
+cli contact set FU5 --email una.known@example.org --channel email --consent given --consent-by "Dr Smith" --consent-how written
+echo drop >"$T/mode"
+"$PROLO" outreach run >"$T/run.out" 2>&1 || { cat "$T/run.out"; fail "prolo outreach run (drop)"; }
+grep -q "1 unknown" "$T/run.out" || { cat "$T/run.out"; fail "the dropped message's outcome is not unknown"; }
 echo ok >"$T/mode"
 
 # ---- the browser ----
