@@ -15,6 +15,7 @@
 
 #include "core/dsn.h"
 #include "core/domain.h"
+#include "security/audit.h"
 
 enum want { W_BOUNCE, W_DELIVERED, W_NOTE };
 
@@ -145,8 +146,16 @@ enum prolo_code app_sms_receipt(struct app_ctx *cx, const char *secret, const st
 	memset(out, 0, sizeof *out);
 	if (!secret || !secret[0])
 		return prolo_err_set(err, PROLO_EAUTH, "secret", "SMS receipts are not configured (sms_receipt_secret)");
-	if (!secret_ok(secret, in->secret))
+	if (!secret_ok(secret, in->secret)) {
+		/* Kept though the request is refused: someone without the secret
+		 * is trying (the secret itself goes nowhere). */
+		if (cx->audit.later) {
+			struct store_audit e;
+			audit_row(&e, "sms-provider", "denied", "", cx->who.addr, "outbox.receipt: wrong or missing secret");
+			cx->audit.later(cx->audit.ctx, &e);
+		}
 		return prolo_err_set(err, PROLO_EAUTH, "secret", "the receipt's secret is wrong or missing");
+	}
 	snprintf(cx->who.user, sizeof cx->who.user, "sms-provider");
 	if (!in->status || !in->status[0])
 		return prolo_err_set(err, PROLO_EINVAL, "status", "is required");
