@@ -193,6 +193,10 @@ struct app_sms_receipt_in {
 };
 enum prolo_code app_sms_receipt(struct app_ctx *cx, const char *secret, const struct app_sms_receipt_in *in,
                                 struct app_receipt_out *out, struct prolo_err *err);
+/* Whether given is the configured secret (constant time), before anything
+ * of the request is read. False with PROLO_EAUTH (field secret) when not
+ * or when none is configured; a wrong one is audited as "denied". */
+bool app_sms_receipt_secret_ok(struct app_ctx *cx, const char *secret, const char *given, struct prolo_err *err);
 /* The reminder rhythm of a configuration (reminder_days, phone_after_days)
  * for the chart's "what next" (cx->reminders). False when reminder_days
  * is malformed (then *r holds the defaults). */

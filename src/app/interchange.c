@@ -102,7 +102,9 @@ enum prolo_code app_export_csv(struct app_ctx *cx, const char *dir, bool deident
 	                                 : (deidentify ? "deidentified" : contacts ? "full, contacts" : "full");
 	if (!rc)
 		rc = app_audit(cx, "export", "csv", "", detail, err);
+	/* Without contacts the side file has no rows: one left by an earlier
+	 * export is removed. */
 	const struct csvio_side_out side = { .file = "contacts.csv", .columns = contact_columns,
-	                                     .rows = contact_file_rows, .ctx = cx };
-	return rc ? rc : csvio_export_with(cx->st, dir, deidentify, spreadsheet, &side, contacts ? 1 : 0, counts, NULL, err);
+	                                     .rows = contacts ? contact_file_rows : NULL, .ctx = cx };
+	return rc ? rc : csvio_export_with(cx->st, dir, deidentify, spreadsheet, &side, 1, counts, NULL, err);
 }

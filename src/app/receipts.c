@@ -140,22 +140,31 @@ static enum prolo_code take_last(void *p, const struct store_oattempt *a, struct
 	return PROLO_OK;
 }
 
+bool app_sms_receipt_secret_ok(struct app_ctx *cx, const char *secret, const char *given, struct prolo_err *err)
+{
+	if (!secret || !secret[0]) {
+		prolo_err_set(err, PROLO_EAUTH, "secret", "SMS receipts are not configured (sms_receipt_secret)");
+		return false;
+	}
+	if (secret_ok(secret, given))
+		return true;
+	/* Kept though the request is refused: someone without the secret is
+	 * trying (the secret itself goes nowhere). */
+	if (cx->audit.later) {
+		struct store_audit e;
+		audit_row(&e, "sms-provider", "denied", "", cx->who.addr, "outbox.receipt: wrong or missing secret");
+		cx->audit.later(cx->audit.ctx, &e);
+	}
+	prolo_err_set(err, PROLO_EAUTH, "secret", "the receipt's secret is wrong or missing");
+	return false;
+}
+
 enum prolo_code app_sms_receipt(struct app_ctx *cx, const char *secret, const struct app_sms_receipt_in *in,
                                 struct app_receipt_out *out, struct prolo_err *err)
 {
 	memset(out, 0, sizeof *out);
-	if (!secret || !secret[0])
-		return prolo_err_set(err, PROLO_EAUTH, "secret", "SMS receipts are not configured (sms_receipt_secret)");
-	if (!secret_ok(secret, in->secret)) {
-		/* Kept though the request is refused: someone without the secret
-		 * is trying (the secret itself goes nowhere). */
-		if (cx->audit.later) {
-			struct store_audit e;
-			audit_row(&e, "sms-provider", "denied", "", cx->who.addr, "outbox.receipt: wrong or missing secret");
-			cx->audit.later(cx->audit.ctx, &e);
-		}
-		return prolo_err_set(err, PROLO_EAUTH, "secret", "the receipt's secret is wrong or missing");
-	}
+	if (!app_sms_receipt_secret_ok(cx, secret, in->secret, err))
+		return err->code;
 	snprintf(cx->who.user, sizeof cx->who.user, "sms-provider");
 	if (!in->status || !in->status[0])
 		return prolo_err_set(err, PROLO_EINVAL, "status", "is required");

@@ -235,18 +235,24 @@ static bool take_id(const char *v, char *out)
 	return true;
 }
 
+/* Candidates tried at most: each try reads on to its header block's end,
+ * so an unbounded number would make a crafted bounce cost quadratic time. */
+#define MESSAGE_ID_TRIES 16
+
 /* The first quoted "Message-ID:" line in s (after any "> " quoting or
  * indentation), folded value joined. *where gets its line's start. */
 static bool text_message_id(struct span s, char *out, const char **where)
 {
 	const char *at = s.p;
 	struct span l;
-	while (next_line(&at, s.end, &l)) {
+	int tries = 0;
+	while (tries < MESSAGE_ID_TRIES && next_line(&at, s.end, &l)) {
 		const char *p = l.p;
 		while (p < l.end && (*p == ' ' || *p == '\t' || *p == '>'))
 			p++;
 		if (!prefix_ci(p, l.end, "message-id:"))
 			continue;
+		tries++;
 		char v[DSN_ID_MAX + 64];
 		if (header_get((struct span){ p, s.end }, "message-id", v, sizeof v) && take_id(v, out)) {
 			*where = l.p;
@@ -267,20 +273,27 @@ static bool dsn_fields(struct span b, struct dsn_report *out)
 		char status[64] = "", action[32] = "";
 		header_get(g, "status", status, sizeof status);
 		header_get(g, "action", action, sizeof action);
+		/* Action is the verdict (RFC 3464 2.3.3): a server that gives up
+		 * after its queue's lifetime says "failed" with the last
+		 * temporary code, 4.4.1. Status is the code shown, and decides
+		 * only without a known Action. */
+		static const char *const acts[] = { "failed", "delayed", "delivered", "relayed", "expanded" };
+		int act = -1;
+		for (int i = 0; action[0] && act < 0 && i < 5; i++)
+			if (prefix_ci(action, action + strlen(action), acts[i]))
+				act = i < 2 ? i : DSN_DELIVERED;
 		size_t n = status[0] ? status_at(status, status, status + strlen(status)) : 0;
 		if (n) {
 			memcpy(out->status, status, n);
 			out->status[n] = '\0';
-			out->action = action_of_class(status[0]);
+			out->action = act >= 0 ? act : action_of_class(status[0]);
 			return true;
 		}
-		static const char *const acts[] = { "failed", "delayed", "delivered", "relayed", "expanded" };
-		for (int i = 0; action[0] && i < 5; i++)
-			if (prefix_ci(action, action + strlen(action), acts[i])) {
-				out->action = i < 2 ? i : DSN_DELIVERED;
-				memcpy(out->status, i == 0 ? "5.0.0" : i == 1 ? "4.0.0" : "2.0.0", 6);
-				return true;
-			}
+		if (act >= 0) {
+			out->action = act;
+			memcpy(out->status, act == DSN_FAILED ? "5.0.0" : act == DSN_DELAYED ? "4.0.0" : "2.0.0", 6);
+			return true;
+		}
 		if (body <= at)
 			break;
 		at = body;

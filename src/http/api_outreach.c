@@ -56,8 +56,8 @@ enum prolo_code h_sms_receipt(struct http_req *rq, json_t *body, struct prolo_er
 	api_ctx(rq, &cx);
 	const char *secret = rq->opt->outreach ? rq->opt->outreach->sms_receipt_secret : NULL;
 	/* The secret first: a caller without it learns nothing of the fields. */
-	if (!in.secret || !secret || !secret[0])
-		return app_sms_receipt(&cx, secret, &in, &(struct app_receipt_out){ 0 }, err);
+	if (!app_sms_receipt_secret_ok(&cx, secret, in.secret, err))
+		return err->code;
 	if ((rc = hjson_str(body, "id", &in.id, err)) || (rc = hjson_str(body, "reference", &in.reference, err)) ||
 	    (rc = hjson_str(body, "status", &in.status, err)))
 		return rc;

@@ -657,6 +657,19 @@ static enum prolo_code write_file(const char *dir, const char *file, fill_fn fil
 	return rc;
 }
 
+/* Removes dir/file (and its temporary) if there; PROLO_EINVAL naming the
+ * file when it stays. */
+static enum prolo_code remove_file(const char *dir, const char *file, struct prolo_err *err)
+{
+	char path[4096], tmp[4120];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	unlink(tmp);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return prolo_err_set(err, PROLO_EINVAL, file, "cannot remove the earlier '%s': %s", path, strerror(errno));
+	return PROLO_OK;
+}
+
 struct record_file {
 	struct store *st;
 	struct export_file x;
@@ -750,6 +763,10 @@ enum prolo_code csvio_export_with(struct store *st, const char *dir, bool deiden
 	if (side_rows)
 		*side_rows = 0;
 	for (size_t i = 0; !rc && i < n_side; i++) {
+		if (!side[i].rows) {
+			rc = remove_file(dir, side[i].file, err);
+			continue;
+		}
 		struct side_file sf = { .side = &side[i], .spreadsheet = spreadsheet };
 		rc = write_file(dir, side[i].file, fill_side, &sf, err);
 		if (!rc && side_rows)

@@ -84,7 +84,10 @@ struct csvio_side_out {
 };
 /* csvio_export, then the side files, in the same snapshot and the same
  * way (0600, a temporary name renamed, quoted for a spreadsheet with
- * spreadsheet). *side_rows (may be NULL) gets their rows. */
+ * spreadsheet). A side file without rows (NULL) is not written, and one
+ * an earlier export left in dir is removed: a de-identified export must
+ * not sit beside an older file of contact details. *side_rows (may be
+ * NULL) gets their rows. */
 enum prolo_code csvio_export_with(struct store *st, const char *dir, bool deidentify, bool spreadsheet,
                                   const struct csvio_side_out *side, size_t n_side, long counts[REC__COUNT],
                                   long *side_rows, struct prolo_err *err);

@@ -272,7 +272,9 @@ static enum prolo_code typed_one(sqlite3_stmt *s, void *p, struct prolo_err *err
 
 enum prolo_code store_contact_scan(struct store *st, store_contact_fn fn, void *ctx, struct prolo_err *err)
 {
-	static const char sql[] = CONTACT_COLS "ORDER BY p.patient_id";
+	/* The patients the export's patients.csv holds: not voided, not merged
+	 * into another (whose contacts would otherwise name no patient). */
+	static const char sql[] = CONTACT_COLS "WHERE p.voided_at IS NULL AND p.merged_into IS NULL ORDER BY p.patient_id";
 	STMT(st, sql, err);
 	struct typed_scan t = { .attempts = false, .fn.contact = fn, .ctx = ctx };
 	return each_row(st, s, typed_one, &t, "reading contacts", err);

@@ -49,4 +49,24 @@ run 0 contact set Q2 --consent given --consent-by '=cmd|x' --consent-how verbal
 run 0 export csv "$T/s" --spreadsheet
 grep -qF "'=cmd|x" "$T/s/contacts.csv" || { echo "the spreadsheet export left a formula in contacts.csv" >&2; exit 1; }
 db_count "SELECT count(*) FROM audit_log WHERE action = 'export' AND detail = 'full, contacts'" 1
+
+# a de-identified export into a folder an earlier full one wrote removes
+# its contacts.csv (the folder then holds nothing that names a patient)
+run 0 export csv "$T/b" --deidentify
+[ ! -e "$T/b/contacts.csv" ] || { echo "an earlier contacts.csv stayed beside a de-identified export" >&2; exit 1; }
+! grep -qF 'q.one@example.org' "$T/b"/*.csv || { echo "a contact detail stayed in the de-identified folder" >&2; exit 1; }
+
+# a voided patient's and a merged patient's contacts leave with them, and
+# the export still imports into a fresh registry
+run 0 contact set Q2 --email q.two@example.org
+run 0 patient void Q1 --reason "entered in error"
+run 0 patient add --patient_id Q3 --clinic C01 --sex male --birth_year 1960 --first_name Quentin --confirm
+run 0 contact set Q3 --email q.three@example.org --channel email
+run 0 patient merge Q2 Q3 --reason "registered twice"
+run 0 export csv "$T/v"
+! grep -qE '^(Q1|Q3),' "$T/v/contacts.csv" || { echo "a voided or merged patient's contacts were exported" >&2; exit 1; }
+grep -q '^Q2,' "$T/v/contacts.csv" || { echo "the survivor's contacts are missing" >&2; exit 1; }
+export PROLO_DB="$T/fresh2.db"
+run 0 init
+run 0 import csv "$T/v"
 echo ok

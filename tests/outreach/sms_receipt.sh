@@ -97,8 +97,11 @@ check() { # SECRET BODY EXPECTED
 check wrong-secret-0123456789 "{\"id\": \"sms-prolo-$ID1\", \"status\": \"failed\"}" "401 secret"
 check - "{\"id\": \"sms-prolo-$ID1\", \"status\": \"failed\"}" "401 secret"
 check "${RSECRET}x" "{\"id\": \"sms-prolo-$ID1\", \"status\": \"failed\"}" "401 secret"
+# the secret is checked before anything else: a wrong one with a bad field
+# is 401 too, and tells nothing of the fields
+check wrong-secret-0123456789 '{"id": 5, "status": ["x"]}' "401 secret"
 # each refusal is audited (who tries without the secret), the secret nowhere
-db_count "SELECT count(*) FROM audit_log WHERE user = 'sms-provider' AND action = 'denied' AND detail = 'outbox.receipt: wrong or missing secret'" 3
+db_count "SELECT count(*) FROM audit_log WHERE user = 'sms-provider' AND action = 'denied' AND detail = 'outbox.receipt: wrong or missing secret'" 4
 check "$RSECRET" '{"id": "sms-nobody", "status": "failed"}' "404 id"
 check "$RSECRET" '{"reference": "prolo-99999", "status": "failed"}' "404 id"
 check "$RSECRET" 'this is not json' "400 body"

@@ -59,6 +59,9 @@ static void t_report(void **st)
 		{ "delayed", "4.4.7", "4.4.7", DSN_DELAYED },
 		{ "delivered", "2.0.0", "2.0.0", DSN_DELIVERED },
 		{ "failed", "5.7.26", "5.7.26", DSN_FAILED },
+		/* a server giving up after its queue's lifetime: Action decides */
+		{ "failed", "4.4.1", "4.4.1", DSN_FAILED },
+		{ "delayed", "5.0.0", "5.0.0", DSN_DELAYED },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char buf[2048];
@@ -116,6 +119,28 @@ static void t_plain(void **st)
 	assert_int_equal(r.structured, 0);
 }
 
+/* A crafted bounce of a quarter million indented "message-id:" lines
+ * (each a candidate that reads on through the rest) is read in linear
+ * time: tried at most a few times, then refused. Quadratic, this took
+ * minutes. */
+static void t_many_candidates(void **st)
+{
+	(void)st;
+	static const char head[] = "Subject: x\n\n550 5.1.1 no\nMessage-ID: x\n";
+	static const char line[] = " message-id: x\n";
+	size_t n = 250000, len = strlen(head) + n * strlen(line);
+	char *text = malloc(len + 1);
+	assert_non_null(text);
+	strcpy(text, head);
+	for (size_t i = 0, at = strlen(head); i < n; i++, at += strlen(line))
+		memcpy(text + at, line, strlen(line));
+	text[len] = '\0';
+	struct dsn_report r;
+	struct prolo_err err = { 0 };
+	assert_int_equal(dsn_parse(text, len, &r, &err), PROLO_EINVAL);
+	free(text);
+}
+
 static void refused(const char *text, size_t len, const char *says)
 {
 	struct dsn_report r;
@@ -158,6 +183,7 @@ int main(void)
 		cmocka_unit_test(t_report),
 		cmocka_unit_test(t_crlf),
 		cmocka_unit_test(t_plain),
+		cmocka_unit_test(t_many_candidates),
 		cmocka_unit_test(t_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
