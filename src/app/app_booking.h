@@ -116,6 +116,11 @@ enum prolo_code app_clinic_zone(struct app_ctx *cx, const char *clinic, char out
  * Audited as "clinic.zone". */
 enum prolo_code app_clinic_zone_set(struct app_ctx *cx, const char *clinic, const char *tz,
                                     struct prolo_err *err);
+/* A clinic's settings: its date format, its zone or both (NULL = leave
+ * it), both checked before either is saved, in one unit: a refusal of
+ * one changes neither (PROLO_EINVAL naming date_format or tz). */
+enum prolo_code app_clinic_settings_set(struct app_ctx *cx, const char *clinic, const char *fmt, const char *tz,
+                                        struct prolo_err *err);
 
 /* A booking as the API and --json show it: id, uid, course_id, patient_id,
  * clinic, session_no, date, time, minutes, tz, start ("…Z"), status,

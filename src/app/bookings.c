@@ -92,6 +92,29 @@ enum prolo_code app_clinic_zone_set(struct app_ctx *cx, const char *clinic, cons
 	return app_unit_end(cx, rc, err);
 }
 
+enum prolo_code app_clinic_settings_set(struct app_ctx *cx, const char *clinic, const char *fmt, const char *tz,
+                                        struct prolo_err *err)
+{
+	if (!fmt && !tz)
+		return prolo_err_set(err, PROLO_EINVAL, "date_format", "give date_format, tz or both");
+	if (fmt && strcmp(fmt, "iso") != 0 && strcmp(fmt, "dmy") != 0 && strcmp(fmt, "mdy") != 0)
+		return prolo_err_set(err, PROLO_EINVAL, "date_format",
+		                     "is iso (2026-03-02), dmy (02.03.2026) or mdy (03/02/2026)");
+	struct tz_zone *z = NULL;
+	enum prolo_code rc = tz ? tz_load(tz, "tz", &z, err) : PROLO_OK;
+	tz_free(z);
+	if (rc || (rc = app_unit_begin(cx, err)))
+		return rc;
+	bool outer = cx->in_unit;
+	cx->in_unit = true; /* the two below write in this unit */
+	if (fmt)
+		rc = app_clinic_set_date_format(cx, clinic, fmt, err);
+	if (!rc && tz)
+		rc = app_clinic_zone_set(cx, clinic && clinic[0] ? clinic : cx->who.clinic, tz, err);
+	cx->in_unit = outer;
+	return app_unit_end(cx, rc, err);
+}
+
 /* ---- what a course has: sessions recorded, sessions booked -------------- */
 
 struct course_state {

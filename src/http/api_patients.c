@@ -131,8 +131,7 @@ enum prolo_code h_settings_get(struct http_req *rq, json_t *body, struct prolo_e
 	return settings_reply(rq, &cx, clinic, err);
 }
 
-/* date_format, tz or both; a refusal of either changes neither (the
- * request's writes are undone with its error). */
+/* date_format, tz or both (app_clinic_settings_set). */
 enum prolo_code h_settings_set(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
 	static const char *const keys[] = { "clinic", "date_format", "tz", NULL };
@@ -143,9 +142,7 @@ enum prolo_code h_settings_set(struct http_req *rq, json_t *body, struct prolo_e
 		return rc;
 	api_ctx(rq, &cx);
 	const char *clinic = v[0] && v[0][0] ? v[0] : rq->user.clinic;
-	if ((v[1] || !v[2]) && (rc = app_clinic_set_date_format(&cx, clinic, v[1], err)))
-		return rc;
-	if (v[2] && (rc = app_clinic_zone_set(&cx, clinic, v[2], err)))
+	if ((rc = app_clinic_settings_set(&cx, clinic, v[1], v[2], err)))
 		return rc;
 	return settings_reply(rq, &cx, clinic, err);
 }
