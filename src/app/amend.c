@@ -536,7 +536,8 @@ enum prolo_code app_void(struct app_ctx *cx, const struct app_change_in *in, voi
 	/* A voided course's appointments to come are cancelled (before the
 	 * void hides them); a voided session's booking is open again. */
 	if (!rc && kind == REC_COURSE)
-		rc = app_booking_course_closed(cx, ((const struct course *)cur)->course_id, "course voided", err);
+		rc = app_booking_course_closed(cx, ((const struct course *)cur)->course_id, DOM_DATE_NONE, "course voided",
+		                               err);
 	if (!rc)
 		rc = store_void(cx->st, kind, cur, version, at, in->reason, err);
 	if (!rc && kind == REC_SESSION)

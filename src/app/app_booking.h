@@ -85,12 +85,13 @@ enum prolo_code app_booking_session_voided(struct app_ctx *cx, const struct sess
 enum prolo_code app_booking_session_moved(struct app_ctx *cx, const struct session *old, const struct session *nw,
                                           struct prolo_err *err);
 /* Inside the unit that ends or voids course_id: its bookings still booked
- * and dated today or later are cancelled (SEQUENCE one more, so a
+ * and dated today or later, or after ended (the course's end date;
+ * DOM_DATE_NONE for a void), are cancelled (SEQUENCE one more, so a
  * re-exported calendar cancels them), each audited as "booking.cancel"
  * with why ("course ended"). Earlier ones stay, to be kept or missed.
  * Store codes. */
-enum prolo_code app_booking_course_closed(struct app_ctx *cx, const char *course_id, const char *why,
-                                          struct prolo_err *err);
+enum prolo_code app_booking_course_closed(struct app_ctx *cx, const char *course_id, int32_t ended,
+                                          const char *why, struct prolo_err *err);
 
 struct app_booking_query {
 	const char *clinic;     /* NULL = the actor's, or every clinic */

@@ -617,15 +617,17 @@ enum prolo_code app_booking_session_moved(struct app_ctx *cx, const struct sessi
 	return follow(cx, "booking.attended", &on_day, why, err);
 }
 
-enum prolo_code app_booking_course_closed(struct app_ctx *cx, const char *course_id, const char *why,
-                                          struct prolo_err *err)
+enum prolo_code app_booking_course_closed(struct app_ctx *cx, const char *course_id, int32_t ended,
+                                          const char *why, struct prolo_err *err)
 {
 	struct store_booking *rows;
 	size_t n;
 	enum prolo_code rc = course_bookings(cx, course_id, BK_BOOKED, &rows, &n, err);
 	for (size_t i = 0; !rc && i < n; i++) {
-		if (rows[i].date < cx->today)
-			continue; /* kept or missed: the front desk says which */
+		/* Before today and within the course: kept or missed, the front
+		 * desk says which. After the course's end nothing can be kept. */
+		if (rows[i].date < cx->today && (ended == DOM_DATE_NONE || rows[i].date <= ended))
+			continue;
 		rows[i].status = BK_CANCELLED;
 		rows[i].seq++;
 		rc = follow(cx, "booking.cancel", &rows[i], why, err);

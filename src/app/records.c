@@ -157,7 +157,7 @@ enum prolo_code app_course_end(struct app_ctx *cx, const struct app_course_end_i
 		rc = app_audit(cx, "course.end", "course", out->course_id, dom_status_names[st], err);
 	/* An ended course takes no appointments: those to come are cancelled. */
 	if (!rc)
-		rc = app_booking_course_closed(cx, out->course_id, "course ended", err);
+		rc = app_booking_course_closed(cx, out->course_id, day, "course ended", err);
 	/* An ended course takes no more answers: its open links are revoked. */
 	int n_links = 0;
 	if (!rc)

@@ -174,5 +174,22 @@ run 0 --json booking list --course K6
 grep -q '"patient_id": "P6"' "$OUT" || { echo "the booking did not go back with its course" >&2; cat "$OUT" >&2; exit 1; }
 run 0 booking add --course K5 --session 1 --date 2026-03-20 --time 11:15
 
+# A course ended afterwards with an earlier end date: a booking between its
+# end and today cannot have been kept, so it is cancelled too (and so is
+# not a no-show); one before the end stays for the front desk.
+export PROLO_TODAY=2026-03-02
+run 0 patient add --patient_id P9 --clinic C01 --sex female
+run 0 course add --course_id K9 --patient_id P9 --modality prp --condition knee_oa --start_date 2026-03-02 --planned_sessions 3 --interval_days 7
+run 0 booking add --course K9 --session 1 --date 2026-03-02 --time 10:00
+b_before=$(sqlite3 "$PROLO_DB" "SELECT max(id) FROM bookings")
+run 0 booking add --course K9 --session 2 --date 2026-03-09 --time 10:00
+b_after=$(sqlite3 "$PROLO_DB" "SELECT max(id) FROM bookings")
+export PROLO_TODAY=2026-03-16
+run 0 course end K9 --status dropped --date 2026-03-03 --reason "stopped coming"
+booking "$b_before" "booked - 0"
+booking "$b_after" "cancelled - 1"
+audit_has booking.cancel "booking:$b_after" "course ended"
+run 4 booking noshow "$b_after"
+
 run 0 audit verify
 exit 0
