@@ -384,6 +384,11 @@ enum prolo_code app_password_hash(const char *pw, const char *name, const char *
  * audited on record user:NAME. All: PROLO_EINVAL (field name) for a
  * malformed name, PROLO_ENOTFOUND (field name) for no such user. */
 
+/* The account as it now stands, for the answer of one of these actions
+ * (already audited: not audited again); never its password hash.
+ * Permission users.list. */
+enum prolo_code app_user_view(struct app_ctx *cx, const char *name, struct store_user *out, struct prolo_err *err);
+
 /* Disables (active false) or enables an account. A disabled user cannot
  * log in, and their sessions are ended (*ended: how many): every request
  * reads the account, so the next one is refused (401), in every server

@@ -92,6 +92,12 @@ static enum prolo_code begin_on_user(struct app_ctx *cx, enum app_action a, cons
 	return rc ? app_unit_end(cx, rc, err) : PROLO_OK;
 }
 
+enum prolo_code app_user_view(struct app_ctx *cx, const char *name, struct store_user *out, struct prolo_err *err)
+{
+	enum prolo_code rc = begin_on_user(cx, CAN_USERS_LIST, name, out, err);
+	return rc ? rc : app_unit_end(cx, PROLO_OK, err);
+}
+
 /* PROLO_ECONFLICT (field) when u is an active admin and no other is. */
 static enum prolo_code not_last_admin(struct app_ctx *cx, const struct store_user *u, const char *field,
                                       const char *what, struct prolo_err *err)

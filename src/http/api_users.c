@@ -25,13 +25,13 @@ json_t *api_user_admin_json(const struct store_user *u)
 
 /* The answer of an action on one account: the account as it now stands
  * and, for the actions that end sessions, how many ended. */
-static enum prolo_code reply_user(struct http_req *rq, const char *name, int ended, struct prolo_err *err)
+static enum prolo_code reply_user(struct http_req *rq, struct app_ctx *cx, const char *name, int ended,
+                                  struct prolo_err *err)
 {
 	struct store_user u;
-	enum prolo_code rc = store_user_get(rq->st, name, &u, err);
+	enum prolo_code rc = app_user_view(cx, name, &u, err);
 	if (rc)
 		return rc;
-	memset(u.pwhash, 0, sizeof u.pwhash);
 	json_t *o = api_user_admin_json(&u);
 	json_object_del(o, "open_sessions"); /* not counted here */
 	return api_reply(rq, 200, json_pack("{s:o,s:i}", "user", o, "sessions_ended", ended), err);
@@ -51,7 +51,7 @@ static enum prolo_code set_active(struct http_req *rq, json_t *body, bool active
 	enum prolo_code rc = api_empty_body(rq, body, &cx, err);
 	if (rc || (rc = app_user_set_active(&cx, rq->param, active, &ended, err)))
 		return rc;
-	return reply_user(rq, rq->param, ended, err);
+	return reply_user(rq, &cx, rq->param, ended, err);
 }
 
 enum prolo_code h_user_disable(struct http_req *rq, json_t *body, struct prolo_err *err)
@@ -80,7 +80,7 @@ enum prolo_code h_user_role(struct http_req *rq, json_t *body, struct prolo_err 
 	int r = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role));
 	if ((rc = app_user_role(&cx, rq->param, r, clinic, &u, err)))
 		return rc;
-	return reply_user(rq, rq->param, 0, err);
+	return reply_user(rq, &cx, rq->param, 0, err);
 }
 
 /* The prep of a reset, outside the write lock: the one-time password and
@@ -163,5 +163,5 @@ enum prolo_code h_user_revoke(struct http_req *rq, json_t *body, struct prolo_er
 	int ended = 0;
 	if ((rc = app_user_revoke(&cx, rq->param, sid, &ended, err)))
 		return rc;
-	return reply_user(rq, rq->param, ended, err);
+	return reply_user(rq, &cx, rq->param, ended, err);
 }
