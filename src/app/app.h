@@ -425,11 +425,12 @@ enum prolo_code app_user_reset(struct app_ctx *cx, const char *name, const char 
  * Audited as "user.sessions". */
 enum prolo_code app_user_sessions(struct app_ctx *cx, const char *name, struct store_user *u,
                                   store_session_fn fn, void *ctx, struct prolo_err *err);
-/* Ends one session of the user, named by its public id sid, or with sid
- * NULL all of them (*ended: how many). PROLO_EINVAL (field session) for a
- * malformed id, PROLO_ENOTFOUND (field session) for none of theirs.
- * Audited as "user.sessions.revoke". */
-enum prolo_code app_user_revoke(struct app_ctx *cx, const char *name, const char *sid, int *ended,
+/* Ends one session of the user, named by its public id sid, or with all
+ * every one of them (*ended: how many): one of the two, not both.
+ * PROLO_EINVAL (field session) for both, neither or a malformed id,
+ * PROLO_ENOTFOUND (field session) for none of theirs. Audited as
+ * "user.sessions.revoke". */
+enum prolo_code app_user_revoke(struct app_ctx *cx, const char *name, const char *sid, bool all, int *ended,
                                 struct prolo_err *err);
 
 /* ---- reads (src/app/reads.c) --------------------------------------------- */
@@ -447,16 +448,13 @@ enum prolo_code app_audit_list(struct app_ctx *cx, const struct store_audit_filt
  * Audited as "patient.read" (detail "summary, N courses"). */
 enum prolo_code app_patient_summary(struct app_ctx *cx, const char *patient_id, struct patient_summary *out,
                                     struct prolo_err *err);
-/* The remaining planned sessions of open courses as calendar events, for
- * clinic (NULL = every clinic; an actor bound to a clinic gets theirs).
- * Audited as "schedule.export". Free with app_schedule_free. */
+/* A calendar's events (app_schedule_export_course in app_booking.h). Free
+ * with app_schedule_free. */
 struct app_schedule {
 	struct ics_event *ev;
 	size_t n, cap;
 	size_t courses;  /* courses with at least one event */
 };
-enum prolo_code app_schedule_export(struct app_ctx *cx, const char *clinic, struct app_schedule *out,
-                                    struct prolo_err *err);
 void app_schedule_free(struct app_schedule *s);
 
 /* ---- questionnaire links ------------------------------------------------ */

@@ -118,8 +118,8 @@ enum prolo_code app_clinic_zone(struct app_ctx *cx, const char *clinic, char out
 enum prolo_code app_clinic_zone_set(struct app_ctx *cx, const char *clinic, const char *tz,
                                     struct prolo_err *err);
 /* A clinic's settings: its date format, its zone or both (NULL = leave
- * it), both checked before either is saved, in one unit: a refusal of
- * one changes neither (PROLO_EINVAL naming date_format or tz). */
+ * it), saved in one unit: a refusal of one changes neither
+ * (PROLO_EINVAL naming date_format or tz). */
 enum prolo_code app_clinic_settings_set(struct app_ctx *cx, const char *clinic, const char *fmt, const char *tz,
                                         struct prolo_err *err);
 
@@ -131,7 +131,8 @@ json_t *app_booking_json(const struct store_booking *b);
 /* Its calendar UID, "COURSE_ID-booking-ID@prolo". Cannot fail. */
 void app_booking_uid(const struct store_booking *b, char *out, size_t outsz);
 
-/* The calendar of clinic (NULL as app_schedule_export) or of one course
+/* The calendar of clinic (NULL = every clinic; an actor bound to a clinic
+ * gets theirs) or, with course_id, of one course
  * (course_id; checked against the actor's clinic): every booking of open
  * courses and the bookings of ended ones still to come (cancelled ones as
  * cancelled), and an all-day placeholder for each planned session not

@@ -95,18 +95,18 @@ enum prolo_code app_clinic_zone_set(struct app_ctx *cx, const char *clinic, cons
 enum prolo_code app_clinic_settings_set(struct app_ctx *cx, const char *clinic, const char *fmt, const char *tz,
                                         struct prolo_err *err)
 {
+	enum prolo_code rc = app_permit(cx, CAN_SETTINGS_SET, NULL, NULL, NULL, err);
+	if (rc)
+		return rc;
 	if (!fmt && !tz)
-		return prolo_err_set(err, PROLO_EINVAL, "date_format", "give date_format, tz or both");
+		return prolo_err_set(err, PROLO_EINVAL, "date_format", "give the date format, the time zone or both");
 	if (fmt && strcmp(fmt, "iso") != 0 && strcmp(fmt, "dmy") != 0 && strcmp(fmt, "mdy") != 0)
 		return prolo_err_set(err, PROLO_EINVAL, "date_format",
 		                     "is iso (2026-03-02), dmy (02.03.2026) or mdy (03/02/2026)");
-	struct tz_zone *z = NULL;
-	enum prolo_code rc = tz ? tz_load(tz, "tz", &z, err) : PROLO_OK;
-	tz_free(z);
-	if (rc || (rc = app_unit_begin(cx, err)))
+	if ((rc = app_unit_begin(cx, err)))
 		return rc;
 	bool outer = cx->in_unit;
-	cx->in_unit = true; /* the two below write in this unit */
+	cx->in_unit = true; /* the two below write in this unit: a refused zone undoes the format */
 	if (fmt)
 		rc = app_clinic_set_date_format(cx, clinic, fmt, err);
 	if (!rc && tz)
@@ -865,12 +865,6 @@ enum prolo_code app_schedule_export_course(struct app_ctx *cx, const char *asked
 	if (rc)
 		app_schedule_free(out);
 	return rc;
-}
-
-enum prolo_code app_schedule_export(struct app_ctx *cx, const char *clinic, struct app_schedule *out,
-                                    struct prolo_err *err)
-{
-	return app_schedule_export_course(cx, clinic, NULL, out, err);
 }
 
 void app_schedule_free(struct app_schedule *s)

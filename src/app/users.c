@@ -263,14 +263,19 @@ enum prolo_code app_user_sessions(struct app_ctx *cx, const char *name, struct s
 	return app_unit_end(cx, rc, err);
 }
 
-enum prolo_code app_user_revoke(struct app_ctx *cx, const char *name, const char *sid, int *ended,
+enum prolo_code app_user_revoke(struct app_ctx *cx, const char *name, const char *sid, bool all, int *ended,
                                 struct prolo_err *err)
 {
 	struct store_user u;
 	*ended = 0;
+	enum prolo_code rc = app_permit(cx, CAN_USERS_REVOKE, NULL, NULL, NULL, err);
+	if (rc)
+		return rc;
+	if ((sid != NULL) == all)
+		return prolo_err_set(err, PROLO_EINVAL, "session", "give one session id, or all of them");
 	if (sid && (!sid[0] || strlen(sid) >= STORE_SID_MAX || !dom_id_valid(sid, strlen(sid))))
 		return prolo_err_set(err, PROLO_EINVAL, "session", "not a session id");
-	enum prolo_code rc = begin_on_user(cx, CAN_USERS_REVOKE, name, &u, err);
+	rc = begin_on_user(cx, CAN_USERS_REVOKE, name, &u, err);
 	if (rc)
 		return rc;
 	rc = store_login_session_end(cx->st, name, sid, ended, err);

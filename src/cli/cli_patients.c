@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/app_booking.h"
 #include "cli/cli.h"
 
 static void print_merge(struct cli_ctx *ctx, const struct store_merge *m, bool undo)
@@ -83,22 +84,23 @@ int cli_settings(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 	(void)argv;
 	const char *clinic = cli_get(ca, "clinic");
 	const char *fmt = cli_get(ca, "date-format");
+	const char *tz = cli_get(ca, "tz");
 	bool set = strcmp(ca->cmd->verb, "set") == 0;
-	if (set && !fmt)
-		return cli_usage(ctx, "settings set: give --date-format iso|dmy|mdy");
 	struct cli_run r;
 	int x = cli_begin(ctx, ca, &r);
 	if (x)
 		return x;
-	char now[8];
-	enum prolo_code rc = set ? app_clinic_set_date_format(&r.cx, clinic, fmt, &r.err) : PROLO_OK;
+	char now[8], zone[TZ_NAME_MAX];
+	enum prolo_code rc = set ? app_clinic_settings_set(&r.cx, clinic, fmt, tz, &r.err) : PROLO_OK;
 	if (!rc)
 		rc = app_clinic_date_format(&r.cx, clinic, now, &r.err);
+	if (!rc)
+		rc = app_clinic_zone(&r.cx, clinic, zone, &r.err);
 	if ((x = cli_end(ctx, &r, rc)))
 		return x;
 	if (ctx->json)
-		cli_print_json(ctx, json_pack("{s:s,s:s}", "clinic", clinic, "date_format", now));
+		cli_print_json(ctx, json_pack("{s:s,s:s,s:s}", "clinic", clinic, "date_format", now, "tz", zone));
 	else
-		fprintf(ctx->out, "clinic %s: date format %s\n", clinic, now);
+		fprintf(ctx->out, "clinic %s: date format %s, time zone %s\n", clinic, now, zone);
 	return 0;
 }

@@ -45,7 +45,7 @@ int cli_schedule(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char 
 		return x;
 	int32_t today = r.cx.today;
 	struct app_schedule ex = { 0 };
-	/* Opened for writing: the read is audited (app_schedule_export). */
+	/* Opened for writing: the read is audited (app_schedule_export_course). */
 	enum prolo_code rc = app_schedule_export_course(&r.cx, clinic, course, &ex, &r.err);
 	/* A fixed --today makes the file reproducible: stamp that midnight. */
 	char stamp[20];

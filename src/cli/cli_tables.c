@@ -168,6 +168,7 @@ const struct cli_command cli_condition_cmds[] = {
 static const struct cli_option settings_opts[] = {
 	{ "clinic", "C", "the clinic (required)", CLI_REQUIRED, NULL },
 	{ "date-format", "iso|dmy|mdy", "how the clinic's screens show dates (2026-03-02, 02.03.2026, 03/02/2026)", 0, NULL },
+	{ "tz", "ZONE", "the clinic's time zone, an IANA name such as Europe/Berlin (its bookings' zone)", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -579,7 +580,7 @@ const struct cli_group cli_groups[] = {
 	{ "outreach", cli_outreach, "run|list|retry|cancel|test|bounce the follow-up outbox", cli_outreach_cmds },
 	{ "call", cli_call, "add|list phone calls logged on a course", cli_call_cmds },
 	{ "schedule", cli_schedule, "export --ics FILE: upcoming sessions as a calendar", cli_schedule_cmds },
-	{ "settings", cli_settings, "show|set a clinic's settings (the date format of its screens)", cli_settings_cmds },
+	{ "settings", cli_settings, "show|set a clinic's settings (the date format of its screens, its time zone)", cli_settings_cmds },
 	{ "instrument", cli_instrument, "load|list|show a clinic's questionnaire wording", cli_instrument_cmds },
 	{ "booking", cli_booking, "add|list|move|cancel|noshow|day|week appointments", cli_booking_cmds },
 	{ NULL, NULL, NULL, NULL },

@@ -211,11 +211,6 @@ static int user_role(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	const char *name = ca->pos[0], *role = cli_get(ca, "role"), *clinic = cli_get(ca, "clinic");
 	struct store_user u;
-	if (clinic && strlen(clinic) >= sizeof u.clinic) {
-		struct prolo_err err;
-		prolo_err_set(&err, PROLO_EINVAL, "clinic", "is too long");
-		return cli_fail(ctx, &err);
-	}
 	int code = dom_lookup(store_role_names, ROLE__COUNT, role, strlen(role));
 	struct cli_run r;
 	int x = cli_begin(ctx, ca, &r);
@@ -295,11 +290,12 @@ static int user_revoke(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	const char *name = ca->pos[0], *sid = cli_get(ca, "session");
 	bool all = cli_has(ca, "all");
+	/* The command's syntax (the rule itself is app_user_revoke's). */
 	if (!sid == !all)
 		return cli_usage(ctx, "prolo user revoke NAME: give --session ID or --all");
 	struct cli_run r;
 	int ended = 0, x = cli_begin(ctx, ca, &r);
-	if (x || (x = cli_end(ctx, &r, app_user_revoke(&r.cx, name, sid, &ended, &r.err))))
+	if (x || (x = cli_end(ctx, &r, app_user_revoke(&r.cx, name, sid, all, &ended, &r.err))))
 		return x;
 	if (ctx->json)
 		cli_print_json(ctx, json_pack("{s:s,s:i}", "name", name, "sessions_ended", ended));

@@ -72,8 +72,6 @@ enum prolo_code h_user_role(struct http_req *rq, json_t *body, struct prolo_err 
 	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "role", &role, err)) ||
 	    (rc = hjson_str(body, "clinic", &clinic, err)))
 		return rc;
-	if (clinic && strlen(clinic) >= REC_ID_MAX)
-		return prolo_err_set(err, PROLO_EINVAL, "clinic", "is too long");
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
 	struct store_user u;
@@ -156,12 +154,10 @@ enum prolo_code h_user_revoke(struct http_req *rq, json_t *body, struct prolo_er
 	const json_t *all = json_object_get(body, "all");
 	if (all && !json_is_boolean(all))
 		return prolo_err_set(err, PROLO_EINVAL, "all", "must be true or false");
-	if ((sid != NULL) == json_is_true(all))
-		return prolo_err_set(err, PROLO_EINVAL, "session", "give one session id, or \"all\": true");
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
 	int ended = 0;
-	if ((rc = app_user_revoke(&cx, rq->param, sid, &ended, err)))
+	if ((rc = app_user_revoke(&cx, rq->param, sid, json_is_true(all), &ended, err)))
 		return rc;
 	return reply_user(rq, &cx, rq->param, ended, err);
 }

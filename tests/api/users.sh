@@ -181,6 +181,8 @@ st, j = call(a, "admin", "POST", "/api/users/staff1/sessions/revoke", {"session"
 check(st == 404 and err(j).get("field") == "session", f"revoke it again: {st} {j}")
 st, j = call(a, "admin", "POST", "/api/users/staff1/sessions/revoke", {"session": newest, "all": True})
 check(st == 400 and err(j).get("field") == "session", f"one and all: {st} {j}")
+st, j = call(a, "admin", "POST", "/api/users/staff1/sessions/revoke", {})
+check(st == 400 and err(j).get("field") == "session", f"neither one nor all: {st} {j}")
 st, j = call(a, "admin", "POST", "/api/users/staff1/sessions/revoke", {"all": True})
 check(st == 200 and j["sessions_ended"] >= 1, f"revoke all: {st} {j}")
 st, _ = call(c1, "staff1", "GET", "/api/patients")

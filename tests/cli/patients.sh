@@ -40,6 +40,15 @@ run 2 settings set --clinic C01 --date-format yyyy
 run 0 settings set --clinic C01 --date-format mdy
 run 0 --json settings show --clinic C01
 out_has '"date_format": "mdy"'
+# the time zone too; a refused zone changes neither setting
+run 2 settings set --clinic C01 --date-format dmy --tz Mars/Olympus_Mons
+err_has "tz: 'Mars/Olympus_Mons' is not a time zone"
+run 0 settings show --clinic C01
+out_has "clinic C01: date format mdy, time zone"
+run 0 settings set --clinic C01 --tz Europe/Berlin
+out_has "clinic C01: date format mdy, time zone Europe/Berlin"
+run 2 settings set --clinic C01
+err_has "date_format: give the date format, the time zone or both"
 run 0 protocol show dextrose-knee-oa
 out_has "range        15-25 %"
 run 0 --json protocol show dextrose-knee-oa
