@@ -10,24 +10,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { launch } from './lib/browser.mjs';
-import { watchProblems, show, login, apiCall, isoDay } from './lib/app.mjs';
+import { harness, watchProblems, show, login, apiCall, isoDay } from './lib/app.mjs';
 
 const [base, outDir] = process.argv.slice(2);
 if (!base || !outDir) {
   console.error('usage: node booking.mjs BASE_URL ARTIFACT_DIR');
   process.exit(2);
 }
-const watchdog = setTimeout(() => { console.error('FAIL: the booking test did not finish within 240 s'); process.exit(1); }, 240000);
-const t0 = Date.now();
-const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-let step = 'start';
-function expect(ok, msg) {
-  if (!ok) throw new Error(`${step}: ${msg}`);
-}
+const h = harness('booking', 240);
+const { log, problems, expect, watchdog } = h;
 
 const b = await launch({ viewport: { width: 1024, height: 1200 }, timeout: 15000, context: { acceptDownloads: true } });
 const page = await b.context.newPage();
-const problems = [];
 watchProblems(page, base, problems);
 const PID = `BK${Date.now() % 100000}`;
 const CID = `${PID}-K1`;
@@ -46,7 +40,7 @@ async function download(button) {
 
 let rc = 0;
 try {
-  step = 'setup';
+  h.step = 'setup';
   await login(page, base, 'clinician');
   await must('POST', '/api/patients', { patient_id: PID, clinic: 'C01', sex: 'female', first_name: 'Ada', last_name: 'Byron' });
   await must('POST', '/api/courses', {
@@ -64,7 +58,7 @@ try {
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.locator('main[data-page="login"]').waitFor();
 
-  step = 'book from the chart (front desk)';
+  h.step = 'book from the chart (front desk)';
   await login(page, base, 'staff');
   expect(await page.locator('#nav a', { hasText: 'Bookings' }).count() === 1, 'no Bookings in the menu');
   await show(page, base, `patient/${PID}`);
@@ -95,14 +89,14 @@ try {
   const uid = bookings[0].uid;
   log(`booked ${uid}`);
 
-  step = 'the day view';
+  h.step = 'the day view';
   await show(page, base, `bookings?view=day&date=${isoDay(4)}`);
   const li = page.locator(`li.booking[data-booking="${id}"]`);
   await li.waitFor();
   expect(/Patient/.test(await li.textContent()) && /session 2/.test(await li.textContent()), 'the day view lacks the booking');
   await page.screenshot({ path: path.join(outDir, 'booking-day.png'), fullPage: true });
 
-  step = 'reschedule from the week view, by keyboard';
+  h.step = 'reschedule from the week view, by keyboard';
   await page.getByRole('link', { name: 'Week', exact: true }).click();
   await page.locator('main[data-page="bookings"]:not([aria-busy])').waitFor();
   expect(/week of/.test(await page.locator('h1').textContent()), 'not the week view');
@@ -118,7 +112,7 @@ try {
   const moved = (await must('GET', `/api/bookings?course_id=${CID}`)).bookings[0];
   expect(moved.date === isoDay(5) && moved.time === '11:15' && moved.sequence === 1, `not moved: ${JSON.stringify(moved)}`);
 
-  step = 'the course calendar, after the move';
+  h.step = 'the course calendar, after the move';
   await show(page, base, `patient/${PID}`);
   let ics = await download(card.getByRole('button', { name: 'Download calendar (.ics)' }));
   let at = ics.indexOf(`UID:${uid}`);
@@ -127,7 +121,7 @@ try {
   expect(ev.includes('SEQUENCE:1') && ev.includes('STATUS:CONFIRMED'), `the moved event: ${ev.join(' | ')}`);
   expect(ics.filter((l) => l === `UID:${uid}`).length === 1, 'the booking twice in one calendar');
 
-  step = 'cancel from the chart';
+  h.step = 'cancel from the chart';
   await card.locator(`li.booking[data-booking="${id}"]`).getByRole('button', { name: /^Cancel/ }).click();
   await page.getByRole('button', { name: 'Yes, cancel it' }).click();
   await page.locator(`article[data-course="${CID}"] li.booking[data-booking="${id}"][data-status="cancelled"]`).waitFor();
@@ -136,13 +130,13 @@ try {
   ev = ics.slice(at, ics.indexOf('END:VEVENT', at));
   expect(ev.includes('STATUS:CANCELLED') && ev.includes('SEQUENCE:2'), `the cancelled event: ${ev.join(' | ')}`);
 
-  step = 'a booking of today missed';
+  h.step = 'a booking of today missed';
   await show(page, base, 'bookings');
   const today = page.locator(`li.booking[data-booking="${other.booking.id}"]`);
   await today.getByRole('button', { name: /no-show/i }).click();
   await page.locator(`li.booking[data-booking="${other.booking.id}"][data-status="no_show"]`).waitFor();
 
-  step = 'a phone';
+  h.step = 'a phone';
   await page.setViewportSize({ width: 390, height: 844 });
   await show(page, base, `bookings?view=week&date=${isoDay(1)}`);
   const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);

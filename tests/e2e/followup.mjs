@@ -14,21 +14,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { launch } from './lib/browser.mjs';
 import { axeViolations } from './lib/axe.mjs';
-import { watchProblems, show, login, logout, apiCall } from './lib/app.mjs';
+import { harness, watchProblems, show, login, logout, apiCall } from './lib/app.mjs';
 
 const [base, outDir, emlPath, start] = process.argv.slice(2);
 if (!base || !outDir || !emlPath || !start) {
   console.error('usage: node followup.mjs BASE_URL ARTIFACT_DIR MESSAGE.eml START_DATE');
   process.exit(2);
 }
-const watchdog = setTimeout(() => { console.error('FAIL: the follow-up test did not finish within 280 s'); process.exit(1); }, 280000);
-const t0 = Date.now();
-const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-const problems = [];
-let step = 'start';
-function expect(ok, msg) {
-  if (!ok) throw new Error(`${step}: ${msg}`);
-}
+const h = harness('follow-up', 280);
+const { log, problems, expect, watchdog } = h;
 const addDays = (iso, n) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
 const todayIso = new Date().toISOString().slice(0, 10);
 
@@ -59,7 +53,7 @@ async function shot(name) {
 
 try {
   // ---- the patient: the links of the e-mail the SMTP server received ----
-  step = 'the e-mail';
+  h.step = 'the e-mail';
   const eml = fs.readFileSync(emlPath, 'utf8');
   expect(/Dear Ada,/.test(eml), 'the message does not greet the patient by first name');
   const links = [...new Set(eml.match(/https?:\/\/[^\s<>"]+\/q\/[0-9A-Za-z_-]+/g) || [])];
@@ -67,7 +61,7 @@ try {
   for (const l of links) expect(l.startsWith(base), `link ${l} does not point at this server`);
   log(`the e-mail holds ${links.length} questionnaire links`);
 
-  step = 'answering as the patient';
+  h.step = 'answering as the patient';
   await page.setViewportSize({ width: 390, height: 844 });
   const expectNext = new Date(`${addDays(start, 182)}T12:00:00Z`).toLocaleDateString('en', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
   let answered = 0;
@@ -96,7 +90,7 @@ try {
   await page.locator('#q-status', { hasText: /already been used|expired/ }).waitFor();
 
   // ---- the clinician: the chart ----
-  step = 'the chart of FU1';
+  h.step = 'the chart of FU1';
   await page.setViewportSize({ width: 1280, height: 900 });
   await login(page, base, 'clinician');
   expect(await show(page, base, 'patient/FU1') === 'chart', 'the chart did not open');
@@ -122,7 +116,7 @@ try {
   await logout(page);
 
   // ---- the front desk: the outbox view ----
-  step = 'the outbox view';
+  h.step = 'the outbox view';
   await login(page, base, 'staff');
   expect(await show(page, base, 'followup') === 'followup-desk', 'the outbox view did not open');
   const bert = page.locator('.desk-calls li[data-course="KFU2"]');
@@ -154,13 +148,13 @@ try {
     `the calls logged are ${JSON.stringify(results)}`);
   log('two calls logged from the outbox view; the patient reached left the list');
 
-  step = 'the calls on the chart';
+  h.step = 'the calls on the chart';
   expect(await show(page, base, 'patient/FU2') === 'chart', 'the chart of FU2 did not open');
   const callsOnChart = await page.locator('article.course[data-course="KFU2"] ul.calls').innerText();
   expect(/Reached/.test(callsOnChart) && /pain 4/.test(callsOnChart) && /No answer/.test(callsOnChart), `the chart shows the calls as "${callsOnChart}"`);
 
   // ---- the morning list: name and phone, snooze, assign ----
-  step = 'the morning list';
+  h.step = 'the morning list';
   expect(await show(page, base, 'today') === 'today', 'the morning list did not open');
   const cleo = page.locator('.alert-list li', { hasText: 'Cleo Later' });
   await cleo.waitFor();
@@ -189,7 +183,7 @@ try {
   log('alert snoozed (off the list, back on its day) and assigned');
 
   // ---- the drop-outs still to reach ----
-  step = 'the drop-outs';
+  h.step = 'the drop-outs';
   expect(await show(page, base, 'followup/dropouts') === 'dropouts', 'the drop-outs page did not open');
   const rows = await page.locator('.dropouts > li').evaluateAll((els) => els.map((e) => e.dataset.course));
   expect(rows.includes('KFU3') && rows.includes('KFU2') && !rows.includes('KFU1'), `the drop-outs listed are ${JSON.stringify(rows)}`);
@@ -198,7 +192,7 @@ try {
   await logout(page);
 
   // ---- roles: a researcher has none of it ----
-  step = 'the researcher';
+  h.step = 'the researcher';
   await login(page, base, 'researcher');
   for (const [m, p, body] of [['GET', '/api/followup/desk'], ['GET', '/api/followup/dropouts'], ['POST', '/api/calls', { course_id: 'KFU2', result: 'reached' }],
     ['POST', '/api/alerts/snooze', { key: a.key, until }]]) {

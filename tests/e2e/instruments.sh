@@ -14,16 +14,6 @@ PROLO=${PROLO_BIN:?PROLO_BIN not set}
 browser_require
 T=$(mktemp -d "${TMPDIR:-/tmp}/prolo-e2e-instr.XXXXXX")
 SERVER_PID=""
-stop_server() {
-	if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-		kill -TERM "$SERVER_PID" 2>/dev/null
-		i=0
-		while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -KILL "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-	fi
-	SERVER_PID=""
-}
 trap 'stop_server; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM HUP
 export PROLO_DB="$T/prolo.db"

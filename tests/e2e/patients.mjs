@@ -14,21 +14,15 @@
 // usage: node patients.mjs BASE_URL ARTIFACT_DIR   (users: see e2e.sh)
 import path from 'node:path';
 import { launch } from './lib/browser.mjs';
-import { watchProblems, show, login, logout, apiCall, isoDay } from './lib/app.mjs';
+import { harness, watchProblems, show, login, logout, apiCall, isoDay } from './lib/app.mjs';
 
 const [base, outDir] = process.argv.slice(2);
 if (!base || !outDir) {
   console.error('usage: node patients.mjs BASE_URL ARTIFACT_DIR');
   process.exit(2);
 }
-const watchdog = setTimeout(() => { console.error('FAIL: the patients browser test did not finish within 240 s'); process.exit(1); }, 240000);
-const t0 = Date.now();
-const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-const problems = [];
-let step = 'start';
-function expect(ok, msg) {
-  if (!ok) throw new Error(`${step}: ${msg}`);
-}
+const h = harness('patients browser', 240);
+const { log, problems, expect, watchdog } = h;
 
 const b = await launch({ viewport: { width: 1280, height: 1000 }, timeout: 15000 });
 const page = await b.context.newPage();
@@ -49,7 +43,7 @@ async function register(id, first, last, year, phone) {
 
 try {
   // ---- the front desk registers a patient twice ----
-  step = 'duplicate';
+  h.step = 'duplicate';
   await login(page, base, 'staff');
   await register('GH-1', 'Grace', 'Hopper', 1906, '+1 555 010 2030');
   await heading('Grace Hopper');
@@ -69,7 +63,7 @@ try {
   log('a possible duplicate is shown and registered only when confirmed');
 
   // ---- an edit that makes a patient look like another waits as well ----
-  step = 'edit duplicate';
+  h.step = 'edit duplicate';
   await register('AL-1', 'Ada', 'Lovelace', 1965);
   await heading('Ada Lovelace');
   await show(page, base, 'patient/AL-1/edit');
@@ -93,7 +87,7 @@ try {
   log('an edit into a possible duplicate is shown and saved only when confirmed');
 
   // ---- a course from a protocol picked from the list ----
-  step = 'protocols';
+  h.step = 'protocols';
   await logout(page);
   await login(page, base, 'clinician');
   const nav = await page.locator('#nav a').allInnerTexts();
@@ -107,7 +101,7 @@ try {
   const facts = await page.locator('main dl.facts').innerText();
   expect(/15–25 %/.test(facts) && /0\.5–6 mL per site/.test(facts) && /pes anserine/.test(facts), `the protocol page reads: ${facts}`);
   await shot('02-protocol');
-  step = 'plan';
+  h.step = 'plan';
   await show(page, base, 'patient/GH-1/course/new');
   await page.getByLabel('Condition').selectOption('knee_oa');
   await page.getByLabel('Treatment').selectOption('dextrose');
@@ -123,7 +117,7 @@ try {
   log('course planned from a protocol picked from the list');
 
   // ---- session 1, then session 2's form starts from it ----
-  step = 'session 1';
+  h.step = 'session 1';
   const course = page.locator('article.course').first();
   await course.getByRole('link', { name: 'Record a session' }).click();
   await heading('Record session 1');
@@ -145,7 +139,7 @@ try {
   }
   await page.getByRole('button', { name: 'Record session' }).click();
   await heading('Grace Hopper');
-  step = 'session 2 pre-filled';
+  h.step = 'session 2 pre-filled';
   await course.getByRole('link', { name: 'Record a session' }).click();
   await heading('Record session 2');
   expect(await rows.count() === 3, `session 2 starts with ${await rows.count()} rows, not the 3 sites of session 1`);
@@ -164,7 +158,7 @@ try {
   expect(/Given again today/.test(await unconfirmed.innerText()), 'an unconfirmed row is not refused at the row');
   await rows.nth(2).getByRole('button', { name: 'Remove injection 3' }).click();
   for (let i = 0; i < 2; i++) await rows.nth(i).getByLabel(/Given again today/).check();
-  step = 'implausible concentration';
+  h.step = 'implausible concentration';
   await page.locator('.session-fields [name="date"]').fill(isoDay(-12));
   await page.locator('.session-fields [name="concentration_pct"]').fill('40');
   for (let i = 0; i < 2; i++) await rows.nth(i).locator('[name="concentration_pct"]').fill('40');
@@ -182,7 +176,7 @@ try {
   log('session form pre-filled from the last visit; an implausible concentration confirmed');
 
   // ---- a contraindication recorded later shows on the course ----
-  step = 'late contraindication';
+  h.step = 'late contraindication';
   const pt = await apiCall(page, 'PATCH', '/api/patients/GH-1', { contraindications: ['anticoagulants', 'bleeding_disorder'], reason: 'told us today' });
   expect(pt.status === 200, `amending the patient: ${pt.status}`);
   await show(page, base, 'patient/GH-1');
@@ -192,7 +186,7 @@ try {
   log('a contraindication recorded later warns on the course');
 
   // ---- merge the duplicate from the chart ----
-  step = 'merge';
+  h.step = 'merge';
   await logout(page);
   await login(page, base, 'staff');
   await apiCall(page, 'POST', '/api/courses', { course_id: 'GH-2-C1', patient_id: 'GH-2', modality: 'prp', condition: 'knee_oa', start_date: isoDay(-5), planned_sessions: 3 });
@@ -225,7 +219,7 @@ try {
   expect(await page.getByRole('button', { name: /^Undo the merge/ }).count() === 0, 'staff are offered to undo a merge');
   await show(page, base, 'patient/GH-1/merge');
   expect(await page.getByRole('button', { name: /^Undo the merge/ }).count() === 0, 'staff are offered to undo a merge');
-  step = 'unmerge';
+  h.step = 'unmerge';
   await logout(page);
   await login(page, base, 'admin');
   await show(page, base, 'patient/GH-1/merge');
@@ -238,7 +232,7 @@ try {
   log('merged from the chart, undone by an admin');
 
   // ---- the clinic's date format ----
-  step = 'date format';
+  h.step = 'date format';
   const set = await apiCall(page, 'PATCH', '/api/settings', { clinic: 'C01', date_format: 'dmy' });
   expect(set.status === 200, `setting the date format: ${set.status}`);
   await logout(page);

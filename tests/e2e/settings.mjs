@@ -11,21 +11,15 @@
 // usage: node settings.mjs BASE_URL ARTIFACT_DIR   (users: see e2e.sh)
 import path from 'node:path';
 import { launch } from './lib/browser.mjs';
-import { watchProblems, show, login, logout, apiCall, seed, isoDay } from './lib/app.mjs';
+import { harness, watchProblems, show, login, logout, apiCall, seed, isoDay } from './lib/app.mjs';
 
 const [base, outDir] = process.argv.slice(2);
 if (!base || !outDir) {
   console.error('usage: node settings.mjs BASE_URL ARTIFACT_DIR');
   process.exit(2);
 }
-const watchdog = setTimeout(() => { console.error('FAIL: the settings test did not finish within 240 s'); process.exit(1); }, 240000);
-const t0 = Date.now();
-const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-const problems = [];
-let step = 'start';
-function expect(ok, msg) {
-  if (!ok) throw new Error(`${step}: ${msg}`);
-}
+const h = harness('settings', 240);
+const { log, problems, expect, watchdog } = h;
 
 const b = await launch({ viewport: { width: 1280, height: 900 }, timeout: 15000 });
 const page = await b.context.newPage();
@@ -35,7 +29,7 @@ const dmy = (iso) => iso.split('-').reverse().join('.');
 const settings = async () => (await apiCall(page, 'GET', '/api/settings?clinic=C01')).data;
 
 try {
-  step = 'a chart to look at';
+  h.step = 'a chart to look at';
   await login(page, base, 'clinician');
   const params = await seed(page);
   const start = isoDay(-60); // the seeded courses' start
@@ -43,7 +37,7 @@ try {
   expect((await page.locator('article.course dl.facts').first().innerText()).includes(start), 'the chart does not show the ISO start date');
   await logout(page);
 
-  step = 'the administrator opens the settings';
+  h.step = 'the administrator opens the settings';
   await login(page, base, 'admin');
   await page.locator('#nav a', { hasText: 'Clinic settings' }).click();
   await page.locator('main[data-page="settings"]:not([aria-busy])').waitFor();
@@ -58,7 +52,7 @@ try {
   expect(await page.getByLabel('Time zone').inputValue() !== '', 'no time zone shown');
   await shot('01-iso');
 
-  step = 'a zone the system does not know';
+  h.step = 'a zone the system does not know';
   await page.getByRole('radio', { name: /day\.month\.year/ }).check();
   await page.getByLabel('Time zone').fill('Mars/Olympus_Mons');
   await page.getByRole('button', { name: 'Save settings' }).click();
@@ -70,7 +64,7 @@ try {
   expect(before.date_format === 'iso' && before.tz !== 'Mars/Olympus_Mons', `a refused save changed the settings: ${JSON.stringify(before)}`);
   await shot('02-bad-zone');
 
-  step = 'day.month.year and Europe/Berlin';
+  h.step = 'day.month.year and Europe/Berlin';
   await page.getByLabel('Time zone').fill('Europe/Berlin');
   await page.getByRole('button', { name: 'Save settings' }).click();
   const note = page.locator('main .notice[role="status"]');
@@ -84,12 +78,12 @@ try {
   await page.locator('main .form-error:not(:empty)', { hasText: 'Nothing to save' }).waitFor();
   await shot('03-saved');
 
-  step = 'a bad format straight to the API';
+  h.step = 'a bad format straight to the API';
   const bad = await apiCall(page, 'PATCH', '/api/settings', { clinic: 'C01', date_format: 'yyyy.dd.mm' });
   expect(bad.status === 400 && bad.data.error.field === 'date_format', `PATCH a bad format: ${bad.status} ${JSON.stringify(bad.data)}`);
   await logout(page);
 
-  step = 'the clinic\'s chart in day.month.year';
+  h.step = 'the clinic\'s chart in day.month.year';
   await login(page, base, 'clinician');
   expect(await show(page, base, `patient/${params.pid}`) === 'chart', 'no chart');
   const facts = await page.locator('article.course dl.facts').first().innerText();
@@ -97,7 +91,7 @@ try {
   await shot('04-chart-dmy');
 
   for (const role of ['clinician', 'staff']) {
-    step = `the ${role} neither sees nor reaches the page`;
+    h.step = `the ${role} neither sees nor reaches the page`;
     if (role !== 'clinician') {
       await logout(page);
       await login(page, base, role);

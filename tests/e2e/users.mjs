@@ -10,21 +10,15 @@
 // usage: node users.mjs BASE_URL ARTIFACT_DIR   (users: see e2e.sh)
 import path from 'node:path';
 import { launch } from './lib/browser.mjs';
-import { watchProblems, show, login, apiCall } from './lib/app.mjs';
+import { harness, watchProblems, show, login, apiCall } from './lib/app.mjs';
 
 const [base, outDir] = process.argv.slice(2);
 if (!base || !outDir) {
   console.error('usage: node users.mjs BASE_URL ARTIFACT_DIR');
   process.exit(2);
 }
-const watchdog = setTimeout(() => { console.error('FAIL: the users test did not finish within 240 s'); process.exit(1); }, 240000);
-const t0 = Date.now();
-const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-const problems = [];
-let step = 'start';
-function expect(ok, msg) {
-  if (!ok) throw new Error(`${step}: ${msg}`);
-}
+const h = harness('users', 240);
+const { log, problems, expect, watchdog } = h;
 
 const A = await launch({ viewport: { width: 390, height: 844 }, timeout: 15000 });
 const B = await launch({ viewport: { width: 1280, height: 900 }, timeout: 15000 });
@@ -55,23 +49,23 @@ async function tabTo(page, text) {
       return;
     }
   }
-  throw new Error(`${step}: "${text}" is not reached by Tab`);
+  throw new Error(`${h.step}: "${text}" is not reached by Tab`);
 }
 
 try {
-  step = 'the administrator adds two users';
+  h.step = 'the administrator adds two users';
   await login(admin, base, 'admin');
   for (const name of [leaver, forgetful]) {
     const r = await apiCall(admin, 'POST', '/api/users', { name, role: 'staff', clinic: 'C01', password: first });
     expect(r.status === 201, `POST /api/users ${name}: ${r.status} ${JSON.stringify(r.data)}`);
   }
 
-  step = 'the leaver works in another browser';
+  h.step = 'the leaver works in another browser';
   await loginAs(other, leaver, first);
   await other.locator('#top:not([hidden])').waitFor();
   expect(await show(other, base, 'patients') === 'patients', 'the leaver cannot open the patients page');
 
-  step = 'the administrator disables the leaver (keyboard, 390 px)';
+  h.step = 'the administrator disables the leaver (keyboard, 390 px)';
   expect(await show(admin, base, 'users') === 'users', 'no users page');
   const row = admin.locator('main tr', { hasText: leaver });
   expect(await row.locator('td', { hasText: /^1$/ }).count() === 1, `the users page does not show the leaver's open session: ${await row.innerText()}`);
@@ -86,17 +80,17 @@ try {
   const wide = await admin.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(wide <= 1, `the user page is ${wide} px wider than a phone`);
 
-  step = 'the leaver\'s next step ends at the login page';
+  h.step = 'the leaver\'s next step ends at the login page';
   await other.locator('#nav a', { hasText: 'Today' }).click();
   await other.locator('main[data-page="login"]').waitFor();
   await loginAs(other, leaver, first);
   await other.locator('[data-field="username"] .field-error', { hasText: 'disabled' }).waitFor();
 
-  step = 'the administrator enables the leaver again';
+  h.step = 'the administrator enables the leaver again';
   await admin.getByRole('button', { name: 'Enable account' }).click();
   await admin.locator('main .notice', { hasText: `${leaver} is enabled` }).waitFor();
 
-  step = 'the administrator resets the other user\'s password';
+  h.step = 'the administrator resets the other user\'s password';
   expect(await show(admin, base, `users/${forgetful}`) === 'user', 'no page for the user');
   await admin.getByRole('button', { name: 'Reset password' }).click();
   const note = admin.locator('main .notice', { hasText: 'One-time password' });
@@ -108,7 +102,7 @@ try {
   expect(!(await admin.locator('main').innerText()).includes(otp), 'the one-time password is shown a second time');
   expect((await admin.locator('main').innerText()).includes('must change password'), 'the page does not say the password must change');
 
-  step = 'the user logs in with the one-time password';
+  h.step = 'the user logs in with the one-time password';
   await loginAs(other, forgetful, otp);
   await other.locator('main[data-page="password"]:not([aria-busy])').waitFor();
   expect(await other.locator('main h1').innerText() === 'Choose a new password', 'not the forced password page');

@@ -11,6 +11,21 @@ export const USERS = {
 };
 export const ROLES = Object.keys(USERS);
 
+// A browser test's bounded run: a watchdog that fails it after seconds,
+// timestamped log lines, the problems watchProblems collects, and expect,
+// whose error names the step the test is at (h.step).
+export function harness(what, seconds) {
+  const t0 = Date.now();
+  const h = {
+    step: 'start',
+    problems: [],
+    watchdog: setTimeout(() => { console.error(`FAIL: the ${what} test did not finish within ${seconds} s`); process.exit(1); }, seconds * 1000),
+    log: (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`),
+    expect: (ok, msg) => { if (!ok) throw new Error(`${h.step}: ${msg}`); },
+  };
+  return h;
+}
+
 export function isoDay(offsetDays) {
   return new Date(Date.now() + offsetDays * 86400000).toISOString().slice(0, 10);
 }

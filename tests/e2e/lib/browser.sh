@@ -9,6 +9,19 @@ export E2E_DIR ARTIFACTS CHROMIUM
 # Never let an install step fetch a browser build.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
+# Stops the server this test started (SERVER_PID), by its PID only: TERM,
+# then KILL after 5 s.
+stop_server() {
+	if [ -n "${SERVER_PID:-}" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+		kill -TERM "$SERVER_PID" 2>/dev/null
+		i=0
+		while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -KILL "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+	fi
+	SERVER_PID=""
+}
+
 browser_require() {
 	if ! command -v node >/dev/null 2>&1; then
 		echo "skip: node is not installed (scripts/install-deps.sh --test)"
