@@ -108,6 +108,10 @@ enum prolo_code app_booking_list(struct app_ctx *cx, const struct app_booking_qu
 /* The Monday of day's week. Cannot fail. */
 int32_t app_week_start(int32_t day);
 
+/* The clinic whose bookings a list shows when asked (NULL = not asked):
+ * a user bound to a clinic always theirs, an admin the one asked, else
+ * their own if any; NULL = every clinic. Cannot fail. */
+const char *app_booking_scope(const struct app_ctx *cx, const char *asked);
 /* A clinic's zone (the zone its bookings are in): its own, else
  * tz_default_name(). Cannot fail beyond the store's codes. */
 enum prolo_code app_clinic_zone(struct app_ctx *cx, const char *clinic, char out[TZ_NAME_MAX],

@@ -20,6 +20,12 @@ static const char *scoped_clinic(const struct app_ctx *cx, const char *asked)
 	return cx->who.clinic[0] && cx->who.role != ROLE_ADMIN ? cx->who.clinic : asked;
 }
 
+const char *app_booking_scope(const struct app_ctx *cx, const char *asked)
+{
+	const char *c = scoped_clinic(cx, asked);
+	return c ? c : cx->who.clinic[0] ? cx->who.clinic : NULL;
+}
+
 static bool is_open(const struct course *c)
 {
 	return c->status == CS_PLANNED || c->status == CS_ACTIVE;

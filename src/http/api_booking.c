@@ -127,7 +127,7 @@ enum prolo_code h_bookings_list(struct http_req *rq, json_t *body, struct prolo_
 	if (!arr)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 	char zone[TZ_NAME_MAX];
-	const char *clinic = q.clinic ? q.clinic : rq->user.clinic[0] ? rq->user.clinic : NULL;
+	const char *clinic = app_booking_scope(&cx, q.clinic); /* the list's clinic, whose zone it is in */
 	if ((rc = app_booking_list(&cx, &q, add_row, arr, err)) ||
 	    (rc = app_clinic_zone(&cx, clinic ? clinic : "", zone, err))) {
 		json_decref(arr);
