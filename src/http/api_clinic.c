@@ -32,6 +32,8 @@ enum prolo_code h_alerts_list(struct http_req *rq, json_t *body, struct prolo_er
 	struct alert_list l = { 0 };
 	enum prolo_code rc = api_query_date(rq, "today", &day, err);
 	const char *snoozed = api_query(rq, "snoozed");
+	if (!rc && snoozed && strcmp(snoozed, "0") != 0 && strcmp(snoozed, "1") != 0)
+		rc = prolo_err_set(err, PROLO_EINVAL, "snoozed", "is 1 (the snoozed alerts too) or 0");
 	if (rc || (rc = app_alerts_desk(&cx, day, api_query(rq, "clinic"), snoozed && strcmp(snoozed, "1") == 0, &l, err)))
 		return rc;
 	json_t *arr = alerts_to_json(&l);
