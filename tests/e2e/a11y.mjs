@@ -53,6 +53,14 @@ async function shot(name) {
   await page.screenshot({ path: path.join(outDir, `a11y-${name}.png`), fullPage: true });
 }
 
+// The page at 1280 px and at phone width, for people to look at.
+async function shots(name) {
+  await shot(name);
+  await page.setViewportSize({ width: WIDTHS[1][0], height: WIDTHS[1][1] });
+  await shot(`${name}-390`);
+  await page.setViewportSize({ width: WIDTHS[0][0], height: WIDTHS[0][1] });
+}
+
 try {
   log(`axe-core ${AXE_VERSION}`);
   const first = await page.goto(`${base}/`);
@@ -74,6 +82,12 @@ try {
   // ---- the data every page is shown with ----
   await login(page, base, 'clinician');
   const params = await seed(page);
+  // The same person registered twice, so the merge page is checked with
+  // its list of possible duplicates (each with its Pick button).
+  const twin = await apiCall(page, 'POST', '/api/patients', {
+    patient_id: `${params.pid}-TWIN`, clinic: 'C01', sex: 'male', birth_year: 1955, first_name: 'Alan', last_name: 'Turing', confirm: true,
+  });
+  if (twin.status !== 201) throw new Error(`could not register the duplicate: ${twin.status} ${JSON.stringify(twin.data)}`);
   log(`shown with patient ${params.pid}, course ${params.cid}`);
   await logout(page);
 
@@ -100,8 +114,11 @@ try {
         continue;
       }
       seenBy.get(p.name).push(role);
+      if (p.name === 'patient-merge' && await page.locator('main button.pick-duplicate').count() === 0) {
+        problems.push(`${where}: the possible duplicate is not listed, so its list was not checked`);
+      }
       await audit(where);
-      if (role === 'admin' || role === 'clinician') await shot(`${p.name}-${role}`);
+      if (role === 'admin' || role === 'clinician') await shots(`${p.name}-${role}`);
       // Each form once more with its error messages showing (not the
       // password form: a wrong current password would end the session).
       const form = page.locator('main form[data-form]');

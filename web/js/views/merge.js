@@ -111,8 +111,10 @@ async function duplicatesList(p, user, idInput, reasonInput) {
   const status = h('p', { class: 'pick-status', role: 'status', 'aria-live': 'polite' });
   const items = list.map((d) => {
     const name = [d.first_name, d.last_name].filter(Boolean).join(' ') || d.patient_id;
+    // The visible text begins the accessible name (WCAG 2.5.3: a voice
+    // user says what they see).
     const pick = h('button', { type: 'button', class: 'pick-duplicate', 'aria-label': `Pick ${name} (${d.patient_id}) as the duplicate to merge` },
-      `Pick ${d.patient_id}`);
+      `Pick ${name} (${d.patient_id})`);
     pick.addEventListener('click', () => {
       idInput.value = d.patient_id;
       if (idInput.form) clearErrors(idInput.form);
