@@ -17,6 +17,17 @@ write_conf "$SMTP_PORT"
 for n in 1 2 3; do newpat "P$n" "Name$n" "p$n@example.org"; done
 lease_pid() { sqlite3 "$PROLO_DB" "SELECT ifnull((SELECT pid FROM outbox_lease), 0)"; }
 
+# The pass's interval, refused at the edge (naming the option), nothing
+# queued and no lease taken.
+for v in 0 86401 abc; do
+	run 2 serve --bind 127.0.0.1 --port "$(free_port)" --outbox-interval "$v"
+	err_has "--outbox-interval: seconds, 1..86400"
+	run 2 outreach run --every "$v"
+	err_has "outreach run: --every is seconds, 1..86400"
+done
+db_count "SELECT count(*) FROM outreach_messages" 0
+db_count "SELECT count(*) FROM outbox_lease" 0
+
 # Server A, then server B on the same registry.
 api_start --outbox-interval 1
 A_PID=$SERVER_PID; A_OUT="$T/serve.out"
