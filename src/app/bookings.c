@@ -854,7 +854,7 @@ enum prolo_code app_schedule_export_course(struct app_ctx *cx, const char *asked
 	struct store_booking_filter bf = { .clinic = clinic, .course_id = course_id, .from = DOM_DATE_NONE,
 	                                   .to = DOM_DATE_NONE, .status = -1 };
 	struct store_report_filter f = { .clinic = clinic, .modality = -1, .from = DOM_DATE_NONE,
-	                                 .to = DOM_DATE_NONE };
+	                                 .to = DOM_DATE_NONE, .course_id = course_id };
 	rc = store_booking_collect(cx->st, &bf, true, &x.bk, &x.n_bk, err);
 	if (!rc)
 		rc = store_scan_courses(cx->st, &f, add_course, &x, err);

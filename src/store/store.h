@@ -182,6 +182,7 @@ struct store_report_filter {
 	int modality;           /* -1 = any */
 	const char *condition;  /* NULL = any */
 	int32_t from, to;       /* course start_date bounds; DOM_DATE_NONE = open */
+	const char *course_id;  /* one course (its rows alone are read); NULL = any */
 	bool lean;              /* read only what the outcomes report uses: course
 	                           id, modality, condition, status, start date and
 	                           protocol; sessions; assessments; adverse event

@@ -270,8 +270,9 @@ static enum prolo_code courses_sql(const struct store_report_filter *f, bool voi
 	static const char lean_clinic[] =
 		"SELECT c.pk, c.course_id, NULL, NULL, c.modality, c.condition, c.status,"
 		" c.start_date, NULL, 0, 0, c.protocol FROM courses c JOIN patients p ON p.pk = c.patient_pk";
-	const char *cond[5] = { NULL };
+	const char *cond[6] = { NULL };
 	if (f) {
+		cond[5] = f->course_id ? "c.course_id = ?6" : NULL;
 		cond[0] = f->clinic ? "p.clinic = ?1" : NULL;
 		cond[1] = f->modality >= 0 && f->modality < MOD__COUNT ? "c.modality = ?2" : NULL;
 		cond[2] = f->condition ? "c.condition = ?3" : NULL;
@@ -287,13 +288,28 @@ static enum prolo_code courses_sql(const struct store_report_filter *f, bool voi
 	if (!rc && voids)
 		rc = buf_adds(sql, " WHERE c.voided_at IS NULL");
 	const char *sep = voids ? " AND " : " WHERE ";
-	for (int i = 0; i < 5 && !rc; i++)
+	for (int i = 0; i < 6 && !rc; i++)
 		if (cond[i]) {
 			rc = buf_printf(sql, "%s%s", sep, cond[i]);
 			sep = " AND ";
 		}
 	if (!rc)
 		rc = buf_printf(sql, " ORDER BY c.pk");
+	return rc ? prolo_err_set(err, rc, "", "building the report query") : PROLO_OK;
+}
+
+/* A child table's query (sessions, assessments, adverse events) as is,
+ * or for one course alone: its rows by the course's key, so one course's
+ * read costs an index lookup, not the registry. */
+static enum prolo_code child_sql_for(const char *sql, const struct store_report_filter *f, struct buf *out,
+                                     struct prolo_err *err)
+{
+	buf_reset(out);
+	if (!f || !f->course_id)
+		return buf_adds(out, sql) ? prolo_err_set(err, PROLO_ENOMEM, "", "building the report query") : PROLO_OK;
+	const char *order = strstr(sql, " ORDER BY ");
+	enum prolo_code rc = buf_printf(out, "%.*s%s course_pk = (SELECT pk FROM courses WHERE course_id = ?1)%s",
+	                                (int)(order - sql), sql, strstr(sql, " WHERE ") ? " AND" : " WHERE", order);
 	return rc ? prolo_err_set(err, rc, "", "building the report query") : PROLO_OK;
 }
 
@@ -375,9 +391,13 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 	if ((rc = any_voided(st, &voids, err)) || (rc = courses_sql(f, voids, &sql, err)))
 		goto done;
 	src = sqlite3_prepare_v2(store_sqlite_db(st), buf_str(&sql), -1, &cc.s, NULL);
-	for (int k = 0; k < 3 && src == SQLITE_OK; k++)
-		src = sqlite3_prepare_v2(store_sqlite_db(st), k == 2 && lean ? lean_ae_sql[voids] : child_sql[voids][k],
-		                         -1, &kids[k].s, NULL);
+	for (int k = 0; k < 3 && src == SQLITE_OK; k++) {
+		if ((rc = child_sql_for(k == 2 && lean ? lean_ae_sql[voids] : child_sql[voids][k], f, &sql, err)))
+			goto done;
+		src = sqlite3_prepare_v2(store_sqlite_db(st), buf_str(&sql), -1, &kids[k].s, NULL);
+		if (src == SQLITE_OK && f && f->course_id)
+			sqlite3_bind_text(kids[k].s, 1, f->course_id, -1, SQLITE_STATIC);
+	}
 	if (src != SQLITE_OK) {
 		rc = store_sqlite_err(st, src, "preparing the report read", err);
 		goto done;
@@ -398,6 +418,8 @@ enum prolo_code store_scan_courses(struct store *st, const struct store_report_f
 			dom_date_format(f->to, to);
 			sqlite3_bind_text(cc.s, 5, to, 10, SQLITE_TRANSIENT);
 		}
+		if (f->course_id)
+			sqlite3_bind_text(cc.s, 6, f->course_id, -1, SQLITE_STATIC);
 	}
 	for (int k = 0; k < 3 && !rc; k++)
 		rc = cursor_step(st, &kids[k], err);
