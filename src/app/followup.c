@@ -235,8 +235,8 @@ enum prolo_code app_course_rows(struct app_ctx *cx, const struct course *c, cons
                                 app_rows_fn fn, void *ctx, struct prolo_err *err)
 {
 	struct one_course oc = { c->course_id, fn, ctx };
-	struct store_report_filter f = { .clinic = p->clinic, .modality = c->modality, .condition = c->condition,
-	                                 .from = c->start_date, .to = c->start_date };
+	struct store_report_filter f = { .clinic = p->clinic, .modality = -1, .from = DOM_DATE_NONE,
+	                                 .to = DOM_DATE_NONE, .course_id = c->course_id };
 	return store_scan_courses(cx->st, &f, only_course, &oc, err);
 }
 
