@@ -173,8 +173,13 @@ enum prolo_code app_load_course(struct app_ctx *cx, enum app_action a, const cha
 
 /* ---- recording ---------------------------------------------------------- */
 
-/* Registers a patient (clinic defaults to the actor's). */
-enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct prolo_err *err);
+/* Registers a patient (clinic defaults to the actor's). A registration
+ * that may repeat one waits for the user's confirmation (PROLO_ECONFIRM,
+ * unless cx->confirm); *dups (may be NULL) then gets the patients it may
+ * be, so no adapter asks again. */
+struct app_dups;
+enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct app_dups *dups,
+                                struct prolo_err *err);
 
 /* What is known for protocol "auto" besides the course (-1 = unknown). */
 struct app_course_case {

@@ -18,18 +18,21 @@ static void session_key(const struct session *s, char *out, size_t outsz)
 
 /* A registration that may repeat one (app_patient_dups) waits for the
  * user's confirmation; the field is the first key that matched. */
-static enum prolo_code dup_check(struct app_ctx *cx, const struct patient *p, struct prolo_err *err)
+static enum prolo_code dup_check(struct app_ctx *cx, const struct patient *p, struct app_dups *dups,
+                                 struct prolo_err *err)
 {
 	if (cx->confirm)
 		return PROLO_OK;
-	struct app_dups d;
-	enum prolo_code rc = app_patient_dups(cx, p, &d, err);
-	if (rc || !d.n)
+	struct app_dups local;
+	struct app_dups *d = dups ? dups : &local;
+	enum prolo_code rc = app_patient_dups(cx, p, d, err);
+	if (rc || !d->n)
 		return rc;
-	return app_dups_confirm(&d, "register", err);
+	return app_dups_confirm(d, "register", err);
 }
 
-enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct prolo_err *err)
+enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct app_dups *dups,
+                                struct prolo_err *err)
 {
 	enum prolo_code rc = app_permit(cx, CAN_PATIENTS_ADD, NULL, NULL, NULL, err);
 	if (rc)
@@ -40,7 +43,7 @@ enum prolo_code app_patient_add(struct app_ctx *cx, struct patient *p, struct pr
 	                     p->clinic[0] ? p->clinic : NULL, err)) ||
 	    (rc = app_id_free(cx, CAN_PATIENTS_ADD, REC_PATIENT, p->patient_id, err)))
 		return rc;
-	if ((rc = dup_check(cx, p, err)))
+	if ((rc = dup_check(cx, p, dups, err)))
 		return rc;
 	if ((rc = app_unit_begin(cx, err)))
 		return rc;

@@ -214,14 +214,6 @@ static int audit_read(struct cli_ctx *ctx, struct store *st, enum rec_kind kind,
 }
 
 /* The patients a registration may repeat, after its refusal (stderr). */
-static void print_dups(struct cli_ctx *ctx, struct app_ctx *cx, const struct patient *p)
-{
-	struct app_dups d;
-	struct prolo_err e;
-	if (!ctx->json && !app_patient_dups(cx, p, &d, &e))
-		cli_print_dups(ctx->errs, &d, "possible duplicates (register anyway with --confirm):");
-}
-
 /* Records one patient, assessment or adverse event through its use case,
  * then prints it. */
 static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec, bool confirm)
@@ -234,12 +226,13 @@ static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec, bool conf
 	struct app_ctx cx;
 	app_ctx_local(&cx, st, NULL);
 	cx.confirm = confirm;
-	enum prolo_code rc = kind == REC_PATIENT ? app_patient_add(&cx, rec, &err)
+	struct app_dups dups;
+	enum prolo_code rc = kind == REC_PATIENT ? app_patient_add(&cx, rec, &dups, &err)
 	                   : kind == REC_OUTCOME ? app_outcome_add(&cx, rec, &err)
 	                                         : app_ae_add(&cx, rec, &err);
 	app_ctx_flush(&cx);
-	if (rc == PROLO_ECONFIRM && kind == REC_PATIENT)
-		print_dups(ctx, &cx, rec);
+	if (rc == PROLO_ECONFIRM && kind == REC_PATIENT && !ctx->json)
+		cli_print_dups(ctx->errs, &dups, "possible duplicates (register anyway with --confirm):");
 	store_close(st);
 	if (rc)
 		return cli_fail(ctx, &err);

@@ -40,11 +40,11 @@ enum prolo_code h_patients_add(struct http_req *rq, json_t *body, struct prolo_e
 	enum prolo_code rc = rec_from_json(REC_PATIENT, &p, body, extra, err);
 	if (rc || (rc = api_confirm_flag(body, &cx, err)))
 		return rc;
-	if ((rc = app_patient_add(&cx, &p, err)) == PROLO_ECONFIRM) {
+	struct app_dups d;
+	if ((rc = app_patient_add(&cx, &p, &d, err)) == PROLO_ECONFIRM) {
 		/* A possible duplicate: the answer lists the patients it may be. */
-		struct app_dups d;
-		struct prolo_err e = *err, e2;
-		json_t *m = app_patient_dups(&cx, &p, &d, &e2) ? NULL : app_dups_json(&d);
+		struct prolo_err e = *err;
+		json_t *m = app_dups_json(&d);
 		rc = api_confirm_fail(rq, &e, m, err);
 		json_decref(m);
 		return rc;

@@ -231,7 +231,7 @@ static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *
 		return rc;
 	struct plan_findings pf;
 	switch (kind) {
-	case REC_PATIENT: return app_patient_add(cx, &rec.p, err);
+	case REC_PATIENT: return app_patient_add(cx, &rec.p, NULL, err);
 	case REC_COURSE: return app_course_add(cx, &rec.c, NULL, &pf, err);
 	case REC_SESSION: return app_session_add(cx, &rec.s, inj, n_inj, err);
 	case REC_OUTCOME: return app_outcome_add(cx, &rec.o, err);
@@ -355,7 +355,7 @@ static void test_refusals(void **state)
 	snprintf(p.patient_id, sizeof p.patient_id, "P1");
 	snprintf(p.clinic, sizeof p.clinic, "C01");
 	p.sex = 0;
-	assert_int_equal(app_patient_add(&f->cx, &p, &err), PROLO_OK);
+	assert_int_equal(app_patient_add(&f->cx, &p, NULL, &err), PROLO_OK);
 
 	struct app_ctx other = f->cx;
 	other.audit.ctx = &other; /* the copy keeps its own waiting rows */
