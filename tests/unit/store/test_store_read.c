@@ -266,6 +266,100 @@ static void scans_filter_order_and_nest(void **state)
 	assert_int_equal(store_get(fx->st, REC_SESSION, &se, &err), PROLO_ENOTFOUND);
 }
 
+/* What the report scan handed over for one course, copied out. */
+struct course_seen {
+	const char *want; /* only this course is copied; NULL = the first */
+	int calls;
+	char id[16], clinic[8];
+	size_t n_sess, n_out, n_ae;
+	int32_t sess_date[8], out_date[8];
+	double score[8];
+};
+
+static enum prolo_code see_rows(void *ctx, const struct course_rows *r, struct prolo_err *err)
+{
+	struct course_seen *s = ctx;
+	s->calls++;
+	if (s->want && strcmp(s->want, r->course_id) != 0)
+		return PROLO_OK;
+	snprintf(s->id, sizeof s->id, "%s", r->course_id);
+	snprintf(s->clinic, sizeof s->clinic, "%s", r->clinic ? r->clinic : "");
+	s->n_sess = r->n_sessions;
+	s->n_out = r->n_outcomes;
+	s->n_ae = r->n_aes;
+	for (size_t i = 0; i < r->n_sessions && i < 8; i++)
+		s->sess_date[i] = r->sess_date[i];
+	for (size_t i = 0; i < r->n_outcomes && i < 8; i++) {
+		s->out_date[i] = r->out_date[i];
+		s->score[i] = r->out_score[i];
+	}
+	return PROLO_OK;
+}
+
+static void same_rows(const struct course_seen *a, const struct course_seen *b)
+{
+	assert_string_equal(a->id, b->id);
+	assert_string_equal(a->clinic, b->clinic);
+	assert_int_equal(a->n_sess, b->n_sess);
+	assert_int_equal(a->n_out, b->n_out);
+	assert_int_equal(a->n_ae, b->n_ae);
+	assert_memory_equal(a->sess_date, b->sess_date, sizeof a->sess_date);
+	assert_memory_equal(a->out_date, b->out_date, sizeof a->out_date);
+	assert_memory_equal(a->score, b->score, sizeof a->score);
+}
+
+/* The report scan of one course (a chart's follow-up, a course's
+ * calendar) hands over that course alone, with the same rows the whole
+ * scan gives it, voided rows left out alike; another clinic's course or
+ * an unknown one gives nothing. */
+static void report_scan_of_one_course(void **state)
+{
+	struct fx *fx = *state;
+	struct prolo_err err;
+	struct store_report_filter any = { .modality = -1, .from = DOM_DATE_NONE, .to = DOM_DATE_NONE };
+	struct store_report_filter one = any;
+	for (int round = 0; round < 2; round++) {
+		const char *ids[] = { "K1_1", "K17_2", "K30_2" };
+		for (int i = 0; i < 3; i++) {
+			struct course_seen whole = { .want = ids[i] }, alone = { 0 };
+			assert_int_equal(store_scan_courses(fx->st, &any, see_rows, &whole, &err), PROLO_OK);
+			assert_int_equal(whole.calls, 60);
+			one.course_id = ids[i];
+			assert_int_equal(store_scan_courses(fx->st, &one, see_rows, &alone, &err), PROLO_OK);
+			assert_int_equal(alone.calls, 1);
+			same_rows(&whole, &alone);
+			assert_int_equal(alone.n_sess, round ? (i == 1 ? 2 : 3) : 3);
+		}
+		if (round)
+			break;
+		/* Void K17_2's second session (with its history row, as the
+		 * use case keeps it): every scan leaves it out from now on. */
+		struct session se;
+		rec_init(REC_SESSION, &se);
+		snprintf(se.course_id, sizeof se.course_id, "K17_2");
+		se.session_no = 2;
+		assert_int_equal(store_get(fx->st, REC_SESSION, &se, &err), PROLO_OK);
+		struct store_history_row h = { "session", "K17_2/2", se.meta.version, "void", "{}", "nurse1",
+		                               "2024-06-01T00:00:00Z", "typing error" };
+		assert_int_equal(store_history_add(fx->st, &h, &err), PROLO_OK);
+		assert_int_equal(store_void(fx->st, REC_SESSION, &se, se.meta.version, "2024-06-01T00:00:00Z",
+		                            "typing error", &err), PROLO_OK);
+	}
+	struct course_seen none = { 0 };
+	one.course_id = "K17_2";
+	one.clinic = "C01"; /* P17 is C01's: found */
+	assert_int_equal(store_scan_courses(fx->st, &one, see_rows, &none, &err), PROLO_OK);
+	assert_int_equal(none.calls, 1);
+	none.calls = 0;
+	one.clinic = "C02";
+	assert_int_equal(store_scan_courses(fx->st, &one, see_rows, &none, &err), PROLO_OK);
+	assert_int_equal(none.calls, 0);
+	one.clinic = NULL;
+	one.course_id = "NOPE";
+	assert_int_equal(store_scan_courses(fx->st, &one, see_rows, &none, &err), PROLO_OK);
+	assert_int_equal(none.calls, 0);
+}
+
 static void savepoints_roll_back_rows_and_cached_keys(void **state)
 {
 	struct fx *fx = *state;
@@ -344,6 +438,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(chart_reads_are_index_searches),
 		cmocka_unit_test(scans_filter_order_and_nest),
+		cmocka_unit_test(report_scan_of_one_course),
 		cmocka_unit_test(savepoints_roll_back_rows_and_cached_keys),
 		cmocka_unit_test(read_snapshot),
 	};
