@@ -42,7 +42,7 @@ for name in $names; do
 	bin=$out/fuzz_$name
 	echo "== $name: build"
 	# shellcheck disable=SC2086
-	$CC $flags -o "$bin" "$src" $core -lcsv -ljansson -lm
+	$CC $flags -o "$bin" "$src" $core -lcsv -ljansson -lsodium -lm
 	corpus=$out/corpus-$name
 	mkdir -p "$corpus" "$out/crashes-$name"
 	dict=

@@ -1,11 +1,14 @@
 /* Reading a bounce (core/dsn.h). No full MIME parser: the header blocks
  * are read line by line (folded lines joined), the parts of a
- * multipart/report are found by their boundary, and a part encoded in
- * base64 or quoted-printable is not decoded (a DSN's status part is plain
- * text by RFC 3464). Everything is bounded by the input's length. */
+ * multipart/report are found by their boundary, and a status or header
+ * part sent in base64 (Exchange does, though RFC 3464 has it plain text)
+ * or quoted-printable is decoded into a copy of its own before it is read.
+ * Everything is bounded by the input's length. */
 #include "core/dsn.h"
 
+#include <sodium.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const dsn_action_names[DSN__COUNT] = { "failed", "delayed", "delivered" };
@@ -301,9 +304,86 @@ static bool dsn_fields(struct span b, struct dsn_report *out)
 	return false;
 }
 
+/* What the parts of a multipart/report have given so far. */
+struct parts {
+	struct dsn_report *out;
+	bool have_status;
+	const char *unreadable; /* the part whose base64 is broken, else NULL */
+	bool no_memory;
+};
+
+static int hex_value(char c)
+{
+	return is_digit(c) ? c - '0' : lower(c) >= 'a' && lower(c) <= 'f' ? lower(c) - 'a' + 10 : -1;
+}
+
+/* Quoted-printable (RFC 2045 6.7) of [p, end) into out (room for
+ * end - p bytes): =XX is the byte, '=' before the line's end (spaces
+ * allowed between) joins the lines, anything else is kept as it is, a
+ * lone '=' too. Its length; cannot fail. */
+static size_t qp_decode(const char *p, const char *end, char *out)
+{
+	size_t k = 0;
+	while (p < end) {
+		if (*p != '=') {
+			out[k++] = *p++;
+			continue;
+		}
+		const char *q = p + 1;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q == end || *q == '\n' || (*q == '\r' && q + 1 < end && q[1] == '\n')) {
+			p = q == end ? q : q + (*q == '\r' ? 2 : 1); /* a soft line break */
+			continue;
+		}
+		int hi = end - p > 2 ? hex_value(p[1]) : -1, lo = hi >= 0 ? hex_value(p[2]) : -1;
+		if (lo >= 0) {
+			out[k++] = (char)(hi << 4 | lo);
+			p += 3;
+		} else {
+			out[k++] = *p++;
+		}
+	}
+	return k;
+}
+
+/* The body [p, end) of a part as its Content-Transfer-Encoding (in the
+ * part's header block h) gives it: *dec is NULL and *body unchanged when
+ * it is neither base64 nor quoted-printable; else *dec holds the decoded
+ * copy (free it) and *body spans it. False (nothing allocated) when the
+ * base64 is broken (ps->unreadable names the part) or memory ran out. */
+static bool decode_part(struct span h, const char *name, struct span *body, char **dec, struct parts *ps)
+{
+	char cte[32] = "";
+	*dec = NULL;
+	header_get(h, "content-transfer-encoding", cte, sizeof cte);
+	const char *ce = cte + strlen(cte);
+	bool b64 = prefix_ci(cte, ce, "base64"), qp = prefix_ci(cte, ce, "quoted-printable");
+	if (!b64 && !qp)
+		return true;
+	size_t n = (size_t)(body->end - body->p), got = 0;
+	*dec = malloc(n + 1);
+	if (!*dec) {
+		ps->no_memory = true;
+		return false;
+	}
+	if (qp) {
+		got = qp_decode(body->p, body->end, *dec);
+	} else if (n > 0 && sodium_base642bin((unsigned char *)*dec, n + 1, body->p, n, "\r\n \t", &got, NULL,
+	                                      sodium_base64_VARIANT_ORIGINAL) != 0) {
+		free(*dec);
+		*dec = NULL;
+		if (!ps->unreadable)
+			ps->unreadable = name;
+		return false;
+	}
+	*body = (struct span){ *dec, *dec + got };
+	return true;
+}
+
 /* One part of a multipart/report, [p, end): the status fields or the
  * original's headers. */
-static void report_part(const char *p, const char *end, struct dsn_report *out, bool *have_status)
+static void report_part(const char *p, const char *end, struct parts *ps)
 {
 	const char *pb;
 	struct span ph = header_block((struct span){ p, end }, &pb);
@@ -311,21 +391,24 @@ static void report_part(const char *p, const char *end, struct dsn_report *out, 
 	header_get(ph, "content-type", ct, sizeof ct);
 	const char *ce = ct + strlen(ct);
 	struct span pbody = { pb, end };
+	char *dec = NULL;
 	if (prefix_ci(ct, ce, "message/delivery-status") || prefix_ci(ct, ce, "message/global-delivery-status")) {
-		if (!*have_status)
-			*have_status = dsn_fields(pbody, out);
+		if (!ps->have_status && decode_part(ph, "message/delivery-status", &pbody, &dec, ps))
+			ps->have_status = dsn_fields(pbody, ps->out);
 	} else if (prefix_ci(ct, ce, "message/") || prefix_ci(ct, ce, "text/rfc822-headers")) {
 		const char *ob;
-		struct span oh = header_block(pbody, &ob);
 		char v[DSN_ID_MAX + 64];
-		if (!out->message_id[0] && header_get(oh, "message-id", v, sizeof v))
-			take_id(v, out->message_id);
+		if (!ps->out->message_id[0] &&
+		    decode_part(ph, prefix_ci(ct, ce, "text/") ? "text/rfc822-headers" : "message/rfc822", &pbody, &dec, ps) &&
+		    header_get(header_block(pbody, &ob), "message-id", v, sizeof v))
+			take_id(v, ps->out->message_id);
 	}
+	free(dec);
 }
 
 /* The parts of a multipart body, each handed to the report; a last part
  * without its closing delimiter (a cut message) too. */
-static void report_parts(struct span body, const char *boundary, struct dsn_report *out, bool *have_status)
+static void report_parts(struct span body, const char *boundary, struct parts *ps)
 {
 	size_t bl = strlen(boundary);
 	const char *at = body.p, *part = NULL;
@@ -336,7 +419,7 @@ static void report_parts(struct span body, const char *boundary, struct dsn_repo
 		if (!delim)
 			continue;
 		if (part)
-			report_part(part, l.p, out, have_status);
+			report_part(part, l.p, ps);
 		part = NULL;
 		const char *rest = l.p + 2 + bl;
 		if (l.end - rest >= 2 && rest[0] == '-' && rest[1] == '-')
@@ -344,7 +427,7 @@ static void report_parts(struct span body, const char *boundary, struct dsn_repo
 		part = at;
 	}
 	if (part)
-		report_part(part, body.end, out, have_status);
+		report_part(part, body.end, ps);
 }
 
 enum prolo_code dsn_parse(const char *text, size_t len, struct dsn_report *out, struct prolo_err *err)
@@ -365,11 +448,19 @@ enum prolo_code dsn_parse(const char *text, size_t len, struct dsn_report *out, 
 	struct span body = { body_p, all.end };
 	char ct[512] = "", boundary[128] = "";
 	header_get(h, "content-type", ct, sizeof ct);
-	bool have_status = false;
+	struct parts ps = { .out = out };
 	if (prefix_ci(ct, ct + strlen(ct), "multipart/") && param_get(ct, "boundary", boundary, sizeof boundary)) {
-		report_parts(body, boundary, out, &have_status);
-		out->structured = have_status && prefix_ci(ct, ct + strlen(ct), "multipart/report");
+		report_parts(body, boundary, &ps);
+		if (ps.no_memory || ps.unreadable) {
+			memset(out, 0, sizeof *out);
+			if (ps.no_memory)
+				return prolo_err_set(err, PROLO_ENOMEM, "bounce", "out of memory decoding the bounce");
+			return prolo_err_set(err, PROLO_EINVAL, "bounce",
+			                     "the bounce's %s part is unreadable (its base64 is broken)", ps.unreadable);
+		}
+		out->structured = ps.have_status && prefix_ci(ct, ct + strlen(ct), "multipart/report");
 	}
+	bool have_status = ps.have_status;
 	/* The plain-text way: the original's quoted headers, and the status
 	 * the text gives before them. */
 	const char *quoted = body.end;
@@ -377,11 +468,13 @@ enum prolo_code dsn_parse(const char *text, size_t len, struct dsn_report *out, 
 		text_message_id(body, out->message_id, &quoted);
 	if (!have_status)
 		have_status = text_status((struct span){ body.p, quoted }, out) || text_status(body, out);
-	if (!have_status)
-		return prolo_err_set(err, PROLO_EINVAL, "bounce",
-		                     "no delivery status was found (neither a Status field nor a code such as 5.1.1 or 550)");
-	if (!out->message_id[0])
+	if (have_status && out->message_id[0])
+		return PROLO_OK;
+	bool no_id = have_status;
+	memset(out, 0, sizeof *out);
+	if (no_id)
 		return prolo_err_set(err, PROLO_EINVAL, "bounce",
 		                     "the original message's Message-ID was not found in the bounce");
-	return PROLO_OK;
+	return prolo_err_set(err, PROLO_EINVAL, "bounce",
+	                     "no delivery status was found (neither a Status field nor a code such as 5.1.1 or 550)");
 }

@@ -3,7 +3,10 @@
  * message or its headers), or the common unstructured bounce that quotes
  * the original headers in plain text. What it yields is the original
  * Message-ID (how the outbox finds the message it sent) and the status.
- * Pure: bytes in, a report out; no allocation, bounded by the input. */
+ * A status or header part sent in base64 or quoted-printable is decoded.
+ * Pure: bytes in, a report out, no I/O; the only allocation is the
+ * decoded copy of such a part, freed before it returns; bounded by the
+ * input. */
 #ifndef PROLO_DSN_H
 #define PROLO_DSN_H
 
@@ -34,8 +37,10 @@ struct dsn_report {
  * len bytes. PROLO_EINVAL with a one-sentence message and field "bounce"
  * when it is not a bounce prolo can read: larger than DSN_MAX, no header
  * block, no status (neither a Status field nor an enhanced status code or
- * SMTP reply in the text), or no original Message-ID. *out is
- * zeroed first. */
+ * SMTP reply in the text), no original Message-ID, or a status or header
+ * part whose base64 is broken ("... part is unreadable"); PROLO_ENOMEM
+ * (field "bounce") when a part's decoded copy cannot be allocated. *out
+ * is zeroed first and left zeroed on an error. */
 enum prolo_code dsn_parse(const char *text, size_t len, struct dsn_report *out, struct prolo_err *err);
 
 #endif

@@ -351,6 +351,7 @@ static enum prolo_code job_write(struct writer_job *j, struct store *st, struct 
 	rq->st = st;
 	rq->in_writer = true;
 	rq->n_audits = 0;
+	rq->undone = NULL;
 	enum prolo_code rc = run_handler(rq, rq->route_def, rq->json, err);
 	if (!rc && (rc = append_waiting(rq, st, err)))
 		api_fail(rq, err);
@@ -362,7 +363,11 @@ static enum prolo_code job_write(struct writer_job *j, struct store *st, struct 
  * the response as it is. */
 static enum prolo_code job_write_undone(struct writer_job *j, struct store *st, struct prolo_err *err)
 {
-	return append_waiting(job_req(j), st, err);
+	struct http_req *rq = job_req(j);
+	enum prolo_code rc = append_waiting(rq, st, err);
+	if (!rc && rq->undone)
+		rc = rq->undone(rq, st, err);
+	return rc;
 }
 
 /* A request that is not a write (F_TX): the handler, its error, and its
@@ -558,7 +563,8 @@ static bool dispatch_route(struct http_req *rq, const struct route *rt, bool pos
 	                                          .done = job_done, .durable = true };
 	/* A login the throttle refuses already is answered now, without its
 	 * hash; the others are queued by how likely they are the owner's. */
-	if (rt->id == RT_LOGIN && !login_triage(rq, body, &rq->job)) {
+	if ((rt->id == RT_LOGIN && !login_triage(rq, body, &rq->job)) ||
+	    (rt->id == RT_SMS_RECEIPT && !receipt_triage(rq))) {
 		json_decref(body);
 		rq->json = NULL;
 		return false;

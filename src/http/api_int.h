@@ -96,6 +96,10 @@ enum prolo_code api_collect_row(void *ctx, const void *rec, struct prolo_err *er
  * response set (429), when the throttle refuses it already; else true
  * with j's lane fields set (its tier, its address's and account's keys). */
 bool login_triage(struct http_req *rq, const json_t *body, struct writer_job *j);
+/* Before an SMS receipt is queued (api_outreach.c): false, with the
+ * response set (429 and Retry-After), when its address is locked for
+ * refused secrets; else true. */
+bool receipt_triage(struct http_req *rq);
 
 /* ---- handlers ---- */
 enum prolo_code h_login(struct http_req *rq, json_t *body, struct prolo_err *err);

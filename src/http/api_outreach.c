@@ -3,6 +3,7 @@
  * case app_optout records the withdrawal) and the outbox's list, retry and
  * cancel for admins. */
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app/app_outreach.h"
@@ -10,6 +11,7 @@
 #include "http/api_int.h"
 #include "http/hjson.h"
 #include "outreach/outreach.h"
+#include "security/auth.h"
 
 enum prolo_code h_optout(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
@@ -42,22 +44,59 @@ static enum prolo_code outbox_row(void *ctx, const struct store_omsg *m, struct 
 	return PROLO_OK;
 }
 
+/* PROLO_ECONFLICT with rq->retry_after set (429) when the caller's
+ * address is locked for refused secrets; else PROLO_OK, or a store code. */
+static enum prolo_code receipt_lock(struct http_req *rq, struct prolo_err *err)
+{
+	int64_t retry = 0;
+	enum prolo_code rc = auth_receipt_triage(rq->st, rq->addr, rq->now, &retry, err);
+	if (rc || retry <= 0)
+		return rc;
+	snprintf(rq->retry_after, sizeof rq->retry_after, "%lld", (long long)retry);
+	return prolo_err_set(err, PROLO_ECONFLICT, "secret",
+	                     "too many refused receipts from this address; try again in %lld s", (long long)retry);
+}
+
+bool receipt_triage(struct http_req *rq)
+{
+	struct prolo_err err;
+	prolo_err_clear(&err);
+	if (receipt_lock(rq, &err) != PROLO_ECONFLICT)
+		return true; /* a store error: the handler meets it again */
+	api_fail(rq, &err);
+	return false;
+}
+
+/* After the refusal's savepoint was rolled back: the refused secret
+ * counts against its address all the same. */
+static enum prolo_code receipt_refused(struct http_req *rq, struct store *st, struct prolo_err *err)
+{
+	return auth_receipt_refused(st, rq->addr, rq->now, err);
+}
+
 /* POST /api/outreach/sms-receipt: an SMS provider's delivery receipt,
  * without a login: the X-Receipt-Secret header is the authority, checked
  * by the use case against the configuration's sms_receipt_secret. Keys
- * besides id, reference and status are the provider's and ignored. */
+ * besides id, reference and status are the provider's and ignored.
+ * Refused secrets are throttled per address (auth_receipt_triage). */
 enum prolo_code h_sms_receipt(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
+	/* A locked address is refused before anything is read (429), in the
+	 * writer too: receipts queued before the lock began meet it here. */
+	enum prolo_code rc = receipt_lock(rq, err);
+	if (rc)
+		return rc;
 	if (!json_is_object(body))
 		return prolo_err_set(err, PROLO_EINVAL, "body", "is a JSON object with id and status");
 	struct app_sms_receipt_in in = { .secret = api_header(rq, "X-Receipt-Secret") };
-	enum prolo_code rc;
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
 	const char *secret = rq->opt->outreach ? rq->opt->outreach->sms_receipt_secret : NULL;
 	/* The secret first: a caller without it learns nothing of the fields. */
-	if (!app_sms_receipt_secret_ok(&cx, secret, in.secret, err))
+	if (!app_sms_receipt_secret_ok(&cx, secret, in.secret, err)) {
+		rq->undone = receipt_refused;
 		return err->code;
+	}
 	if ((rc = hjson_str(body, "id", &in.id, err)) || (rc = hjson_str(body, "reference", &in.reference, err)) ||
 	    (rc = hjson_str(body, "status", &in.status, err)))
 		return rc;

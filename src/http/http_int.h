@@ -91,6 +91,9 @@ struct http_req {
 	struct store_user prep_user; /* the user with the new hash */
 	char prep_old[STORE_PWHASH_MAX]; /* the hash the old password matched */
 	int n_audits;                /* audit rows of a read, spooled at its end */
+	/* set by a write's handler: what to write after its savepoint was
+	 * rolled back (a refusal that must count, as a throttle's failure) */
+	enum prolo_code (*undone)(struct http_req *rq, struct store *st, struct prolo_err *err);
 	struct store_audit audits[HTTP_AUDITS_MAX];
 	struct writer *writer;       /* the server's group-commit writer */
 	void (*resume)(struct http_req *rq); /* set by the server for a suspended

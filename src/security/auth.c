@@ -188,6 +188,26 @@ enum prolo_code auth_login_reserve(struct store *st, const char *name, const cha
 	return note_failure(st, ukey, 0, now, err);
 }
 
+enum prolo_code auth_receipt_triage(struct store *st, const char *addr, int64_t now, int64_t *retry_after,
+                                    struct prolo_err *err)
+{
+	char key[KEY_MAX];
+	key_of(key, "receipt", NULL, addr);
+	struct store_throttle t;
+	*retry_after = 0;
+	enum prolo_code rc = store_throttle_get(st, key, &t, err);
+	if (!rc)
+		note_lock(&t, now, retry_after);
+	return rc;
+}
+
+enum prolo_code auth_receipt_refused(struct store *st, const char *addr, int64_t now, struct prolo_err *err)
+{
+	char key[KEY_MAX];
+	key_of(key, "receipt", NULL, addr);
+	return note_failure(st, key, AUTH_RECEIPT_FREE_FAILURES, now, err);
+}
+
 enum prolo_code auth_login_check(struct store *st, const char *name, const char *password,
                                  struct store_user *u, struct prolo_err *err)
 {

@@ -103,6 +103,20 @@ enum prolo_code auth_login_record(struct store *st, const char *name, const char
                                   int64_t now, const struct store_user *u,
                                   char token[AUTH_TOKEN_HEX], char csrf[AUTH_TOKEN_HEX],
                                   struct prolo_err *err);
+/* SMS receipts (POST /api/outreach/sms-receipt) are authorised by a
+ * shared secret, so refused secrets are throttled per address like failed
+ * logins, under a key of their own ("receipt:ADDRESS", apart from the
+ * logins' keys): from the AUTH_RECEIPT_FREE_FAILURES-th refusal the
+ * address is locked, 30 s doubling up to 15 min, and its receipts are
+ * refused unread; refusals are forgotten 15 min after the last. */
+#define AUTH_RECEIPT_FREE_FAILURES 10
+/* Reading only: *retry_after > 0 (seconds) when addr is locked, else 0.
+ * Store codes. */
+enum prolo_code auth_receipt_triage(struct store *st, const char *addr, int64_t now, int64_t *retry_after,
+                                    struct prolo_err *err);
+/* One refused secret from addr, in the caller's write transaction. Store
+ * codes. */
+enum prolo_code auth_receipt_refused(struct store *st, const char *addr, int64_t now, struct prolo_err *err);
 /* Forgets an account's failures and the locks of all its pairs (an
  * admin's unlock), inside the caller's transaction. Addresses stay
  * locked. Store codes. */

@@ -6,11 +6,16 @@
 // The clinic's clinician then sees the chart's dates as day.month.year;
 // the clinician and the nurse have no such menu entry, the page answers
 // "Not available", and the server refuses their PATCH with 403; a bad
-// format sent straight to the API is refused naming date_format. Every
-// wait is bounded.
+// format sent straight to the API is refused naming date_format. Then,
+// with the clinician still logged in in a second browser, the
+// administrator switches to month/day/year: the clinician's next in-app
+// navigation (menu, then the patient's link; no reload) shows the chart in
+// the new format, and axe-core finds nothing on the chart or the settings
+// page. Every wait is bounded.
 // usage: node settings.mjs BASE_URL ARTIFACT_DIR   (users: see e2e.sh)
 import path from 'node:path';
 import { launch } from './lib/browser.mjs';
+import { axeViolations } from './lib/axe.mjs';
 import { harness, watchProblems, show, login, logout, apiCall, seed, isoDay } from './lib/app.mjs';
 
 const [base, outDir] = process.argv.slice(2);
@@ -18,11 +23,12 @@ if (!base || !outDir) {
   console.error('usage: node settings.mjs BASE_URL ARTIFACT_DIR');
   process.exit(2);
 }
-const h = harness('settings', 240);
+const h = harness('settings', 300);
 const { log, problems, expect, watchdog } = h;
 
 const b = await launch({ viewport: { width: 1280, height: 900 }, timeout: 15000 });
 const page = await b.context.newPage();
+let b2 = null; // the second user's browser (its own cookies)
 watchProblems(page, base, problems);
 const shot = (name) => page.screenshot({ path: path.join(outDir, `settings-${name}.png`), fullPage: true });
 const dmy = (iso) => iso.split('-').reverse().join('.');
@@ -104,10 +110,52 @@ try {
   const last = await settings();
   expect(last.date_format === 'dmy' && last.tz === 'Europe/Berlin', `refused changes changed the settings: ${JSON.stringify(last)}`);
   log('settings: set by the admin, refused to the others');
+
+  h.step = 'the clinician, logged in elsewhere, reads the chart in day.month.year';
+  b2 = await launch({ viewport: { width: 1280, height: 900 }, timeout: 15000 });
+  const other = await b2.context.newPage();
+  watchProblems(other, base, problems);
+  await login(other, base, 'clinician');
+  expect(await show(other, base, `patient/${params.pid}`) === 'chart', 'no chart for the second user');
+  const factsB = other.locator('article.course dl.facts').first();
+  expect((await factsB.innerText()).includes(dmy(start)), `the second user's chart shows: ${await factsB.innerText()}`);
+  // Set on this document only: a full reload would lose it.
+  await other.evaluate(() => { window.sameDocument = 'yes'; });
+
+  h.step = 'the administrator switches to month/day/year';
+  await logout(page);
+  await login(page, base, 'admin');
+  await page.locator('#nav a', { hasText: 'Clinic settings' }).click();
+  await page.locator('main[data-page="settings"]:not([aria-busy])').waitFor();
+  await page.getByRole('radio', { name: /month\/day\/year/ }).check();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('main .notice[role="status"]').waitFor();
+  expect((await settings()).date_format === 'mdy', 'month/day/year was not saved');
+  const axeSettings = await axeViolations(page, 'settings after a save');
+  expect(axeSettings.length === 0, axeSettings.join('\n'));
+  await shot('05-mdy');
+
+  h.step = 'the clinician\'s next navigation shows month/day/year';
+  const mdy = (iso) => { const [yy, mm, dd] = iso.split('-'); return `${mm}/${dd}/${yy}`; };
+  // the page already shown keeps its text until the next navigation
+  expect((await factsB.innerText()).includes(dmy(start)), 'the open page changed by itself');
+  await other.locator('#nav a', { hasText: 'Patients' }).click();
+  await other.locator('main[data-page="patients"]:not([aria-busy])').waitFor();
+  await other.locator(`main a[href="#/patient/${encodeURIComponent(params.pid)}"]`).first().click();
+  await other.locator('main[data-page="chart"]:not([aria-busy])').waitFor();
+  const factsNow = await factsB.innerText();
+  expect(factsNow.includes(mdy(start)) && !factsNow.includes(dmy(start)) && !factsNow.includes(start),
+    `after the change, the second user's chart shows: ${factsNow}`);
+  expect(await other.evaluate(() => window.sameDocument) === 'yes', 'the page was reloaded');
+  const axeChart = await axeViolations(other, 'chart in month/day/year');
+  expect(axeChart.length === 0, axeChart.join('\n'));
+  await other.screenshot({ path: path.join(outDir, 'settings-06-other-user-mdy.png'), fullPage: true });
+  log('settings: a changed format reaches another user on the next navigation');
 } catch (e) {
   problems.push(e.message);
   try { await shot('failure'); } catch (e2) { /* keep the first error */ }
 } finally {
+  if (b2) await b2.close();
   await b.close();
   clearTimeout(watchdog);
 }

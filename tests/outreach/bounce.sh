@@ -10,6 +10,9 @@
 #  - the same bounce again changes nothing;
 #  - a 4.x.x report is noted and changes nothing else;
 #  - a bounce for an address changed since keeps the new address;
+#  - a report whose parts are encoded (Exchange's base64, or
+#    quoted-printable with soft line breaks) is read like a plain one; a
+#    status part with broken base64 is refused as unreadable;
 #  - garbage, a report without status or Message-ID, an unknown
 #    Message-ID: one sentence, nothing changed, non-zero exit;
 # and no output holds patient data. A real SMTP server on loopback.
@@ -101,6 +104,25 @@ db_count "SELECT result FROM outreach_attempts WHERE message_id = $(mid B5)" bou
 db_count "SELECT c.email || ' ' || c.email_bad FROM patient_contacts c JOIN patients p ON p.pk = c.patient_pk WHERE p.patient_id = 'B5'" "new5@example.org 0"
 db_count "SELECT count(*) FROM outreach_tasks t JOIN courses c ON c.pk = t.course_pk WHERE c.course_id = 'KB5' AND t.kind = 'contact_fix'" 1
 
+# ---- encoded parts: Exchange's base64, quoted-printable ----
+for p in 6 7; do newpat "B$p" "Anna$p" "anna$p@example.org"; done
+run 0 outreach run
+out_has "2 queued, 2 accepted"
+$DSN exchange "$(msgid B6)" 5.1.10 >"$T/b6.eml"
+# the Message-ID and the status are only in the base64 parts
+grep -q "^Content-Transfer-Encoding: base64" "$T/b6.eml" && ! grep -qF "$(msgid B6)" "$T/b6.eml" &&
+	! grep -q "^Status:" "$T/b6.eml" || fail "the Exchange bounce is not as meant"
+run 0 outreach bounce "$T/b6.eml"
+out_has "message $(mid B6) (5.1.10): bounced"
+no_patient_data
+db_count "SELECT result || ' ' || receipt FROM outreach_attempts WHERE message_id = $(mid B6)" "bounced bounced 5.1.10 (delivery report)"
+db_count "SELECT email_bad FROM patient_contacts c JOIN patients p ON p.pk = c.patient_pk WHERE p.patient_id = 'B6'" 1
+$DSN qp "$(msgid B7)" 5.7.1 >"$T/b7.eml"
+! grep -qF "$(msgid B7)" "$T/b7.eml" && grep -q "^Status: 5.=$" "$T/b7.eml" || fail "the quoted-printable bounce is not as meant"
+"$PROLO" outreach bounce <"$T/b7.eml" >"$OUT" 2>"$ERR" || { cat "$ERR"; fail "quoted-printable bounce"; }
+out_has "message $(mid B7) (5.7.1): bounced"
+db_count "SELECT result FROM outreach_attempts WHERE message_id = $(mid B7)" bounced
+
 # ---- what cannot be read: one sentence, nothing changed, non-zero ----
 before=$(state)
 refused() { # EXIT TEXT (input on stdin)
@@ -117,6 +139,8 @@ printf '' | refused 2 "it does not start with headers"
 head -c 20000 /dev/urandom | refused 2 "bounce"
 # a report cut before its status part
 $DSN report "$(msgid B4)" 5.1.1 | sed '/^Action:/,$d' | grep -v "Message-ID: <$(msgid B4)>" | refused 2 "no delivery status was found"
+# Exchange's report with its status part's base64 broken
+$DSN badb64 "$(msgid B4)" 5.1.1 | refused 2 "message/delivery-status part is unreadable (its base64 is broken)"
 # a status but no original Message-ID
 $DSN report "$(msgid B4)" 5.1.1 | grep -v "^Message-ID: <$(msgid B4)>" | refused 2 "Message-ID was not found"
 # a Message-ID prolo never sent (a guess of the right shape)

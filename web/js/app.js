@@ -20,7 +20,7 @@ import { loadVocab, forgetVocab } from './vocab.js';
 import { PAGES, may, mayOpen, matchPage, homePage } from './pages.js';
 import { mergeView } from './views/merge.js';
 import { protocolsView, protocolView } from './views/protocols.js';
-import { loadDateFormat, forgetDateFormat, localizeDates } from './dates.js';
+import { readDateFormat, forgetDateFormat, localizeDates } from './dates.js';
 import { settingsView } from './views/settings.js';
 
 export const state = { user: null, flash: null, returnTo: '' };
@@ -157,10 +157,13 @@ export async function route() {
   main.append(h('p', { class: 'muted', role: 'status' }, 'Loading…'));
   let shown = m.page.name;
   try {
+    // The clinic's date format, read again on each navigation (another
+    // user may have changed it), while the page loads (dates.js).
+    const formatRead = state.user ? readDateFormat() : null;
     // The forms' lists come from the server once per login.
     if (state.user) await loadVocab();
-    if (state.user) await loadDateFormat(); // the clinic's date format (dates.js)
     const content = await VIEWS[m.page.name]({ params: m.params, query, state, go, may });
+    await formatRead;
     if (seq !== routeSeq) return; // a newer navigation won
     clear(main);
     main.append(content);

@@ -6,23 +6,25 @@
 import { api } from './api.js';
 
 let format = 'iso';
-let loading = null;
+let asked = 0; // the last read asked for; an older answer arriving later is dropped
 
 export function dateFormat() {
   return format;
 }
 
-// Loads the format once per login (a failure keeps ISO).
-export function loadDateFormat() {
-  if (!loading) {
-    loading = api('GET', '/api/settings').then((r) => { format = (r && r.date_format) || 'iso'; })
-      .catch(() => { format = 'iso'; loading = null; });
-  }
-  return loading;
+// Reads the format again (a small GET, no audit row). The router calls it
+// on every navigation, alongside the page's own requests, so a format an
+// administrator changed shows from the other users' next page on, without
+// a reload. A failure keeps the format in force (ISO before the first).
+export function readDateFormat() {
+  const mine = ++asked;
+  return api('GET', '/api/settings')
+    .then((r) => { if (mine === asked) format = (r && r.date_format) || 'iso'; })
+    .catch(() => {});
 }
 
 export function forgetDateFormat() {
-  loading = null;
+  asked += 1; // a read under way belongs to the session that ended
   format = 'iso';
 }
 

@@ -3,7 +3,8 @@
  * folded headers and a quoted boundary, CRLF, a plain bounce quoting the
  * original's headers with only an SMTP reply code, and refusals: no
  * headers, no status, no Message-ID, an id without '@', a boundary that
- * never closes, too large. */
+ * never closes, too large. Parts sent in base64 (as Exchange does) or
+ * quoted-printable are decoded; broken base64 is refused as unreadable. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,6 +142,134 @@ static void t_many_candidates(void **st)
 	free(text);
 }
 
+/* Exchange's shape: CRLF, the status and the original's headers each in
+ * base64 wrapped at 76 columns. The plain-text part holds no status, so
+ * only the decoded parts can give it. */
+static const char exchange[] =
+	"From: postmaster@example.org\r\n"
+	"To: clinic@example.org\r\n"
+	"Subject: Undeliverable: Your follow-up questionnaire\r\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\r\n"
+	"\tboundary=\"_000_EX01_\"\r\n"
+	"MIME-Version: 1.0\r\n"
+	"\r\n"
+	"--_000_EX01_\r\n"
+	"Content-Type: text/plain; charset=\"us-ascii\"\r\n"
+	"Content-Transfer-Encoding: 7bit\r\n"
+	"\r\n"
+	"Delivery has failed to these recipients or groups.\r\n"
+	"\r\n"
+	"--_000_EX01_\r\n"
+	"Content-Type: message/delivery-status\r\n"
+	"Content-Transfer-Encoding: base64\r\n"
+	"\r\n"
+	"UmVwb3J0aW5nLU1UQTogZG5zO0VYMDEubWFpbC5leGFtcGxlLm9yZw0KUmVjZWl2ZWQtRnJvbS1N\r\n"
+	"VEE6IGRuczttYWlsLmV4YW1wbGUub3JnDQpBcnJpdmFsLURhdGU6IE1vbiwgNyBBcHIgMjAyNSAw\r\n"
+	"OTowMDowMCArMDAwMA0KDQpGaW5hbC1SZWNpcGllbnQ6IHJmYzgyMjtwYXRpZW50QGV4YW1wbGUu\r\n"
+	"b3JnDQpBY3Rpb246IGZhaWxlZA0KU3RhdHVzOiA1LjEuMTANCkRpYWdub3N0aWMtQ29kZTogc210\r\n"
+	"cDs1NTAgNS4xLjEwIFJFU09MVkVSLkFEUi5SZWNpcGllbnROb3RGb3VuZDsgUmVjaXBpZW50IG5v\r\n"
+	"dCBmb3VuZCBieSBTTVRQIGFkZHJlc3MgbG9va3VwDQo=\r\n"
+	"\r\n"
+	"--_000_EX01_\r\n"
+	"Content-Type: text/rfc822-headers\r\n"
+	"Content-Transfer-Encoding: BASE64\r\n"
+	"\r\n"
+	"RnJvbTogPGNsaW5pY0BleGFtcGxlLm9yZz4NClRvOiA8cGF0aWVudEBleGFtcGxlLm9yZz4NClN1\r\n"
+	"YmplY3Q6IFlvdXIgZm9sbG93LXVwIHF1ZXN0aW9ubmFpcmUNCk1lc3NhZ2UtSUQ6IDw1ZTFmMGMy\r\n"
+	"YTliQGV4YW1wbGUub3JnPg0KTUlNRS1WZXJzaW9uOiAxLjANCg==\r\n"
+	"\r\n"
+	"--_000_EX01_--\r\n";
+
+static void t_base64(void **st)
+{
+	(void)st;
+	struct dsn_report r;
+	struct prolo_err err = { 0 };
+	assert_int_equal(parse(exchange, &r, &err), PROLO_OK);
+	assert_string_equal(r.message_id, "5e1f0c2a9b@example.org");
+	assert_string_equal(r.status, "5.1.10");
+	assert_int_equal(r.action, DSN_FAILED);
+	assert_int_equal(r.structured, 1);
+}
+
+/* Quoted-printable: soft line breaks (one inside the status, one inside
+ * the Message-ID), =XX escapes, a lone '=' kept as it is. */
+static void t_quoted_printable(void **st)
+{
+	(void)st;
+	const char *text =
+		"Subject: Delivery Status Notification (Delay)\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=qp1\n"
+		"\n"
+		"--qp1\n"
+		"Content-Type: message/delivery-status\n"
+		"Content-Transfer-Encoding: quoted-printable\n"
+		"\n"
+		"Reporting-MTA: dns; mx.example.org\n"
+		"\n"
+		"Final-Recipient: rfc822; a=3Db@example.org\n"
+		"Action: del=\n"
+		"ayed\n"
+		"Status: 4.=   \n"
+		"4.7 (a lone = stays)\n"
+		"\n"
+		"--qp1\n"
+		"Content-Type: text/rfc822-headers\n"
+		"Content-Transfer-Encoding: Quoted-Printable\n"
+		"\n"
+		"Subject: =3D?utf-8?q?x?=3D\n"
+		"Message-ID: <0a1b2c3d=\n"
+		"4e@example.org>\n"
+		"\n"
+		"--qp1--\n";
+	struct dsn_report r;
+	struct prolo_err err = { 0 };
+	assert_int_equal(parse(text, &r, &err), PROLO_OK);
+	assert_string_equal(r.message_id, "0a1b2c3d4e@example.org");
+	assert_string_equal(r.status, "4.4.7");
+	assert_int_equal(r.action, DSN_DELAYED);
+	assert_int_equal(r.structured, 1);
+}
+
+/* Broken base64 in the status part or in the original's headers: refused
+ * as unreadable, naming the part, with no crash and *out zeroed. */
+static void t_base64_broken(void **st)
+{
+	(void)st;
+	static const char *const cuts[][2] = {
+		/* a character outside the alphabet */
+		{ "b3JnDQpBY3Rpb246IGZhaWxlZA0KU3RhdHVz", "b3JnDQpBY3Rpb246IGZhaWxl!A0KU3RhdHVz" },
+		/* cut inside a quantum (no padding) */
+		{ "dCBmb3VuZCBieSBTTVRQIGFkZHJlc3MgbG9va3VwDQo=", "dCBmb3VuZCBieSBTTVRQIGFkZHJlc3MgbG9va3VwDQ" },
+		/* text after the padding */
+		{ "YTliQGV4YW1wbGUub3JnPg0KTUlNRS1WZXJzaW9uOiAxLjANCg==", "YTliQGV4YW1wbGUub3JnPg0KTUlNRS1WZXJzaW9uOiAxLjANCg==QQ" },
+	};
+	static const char *const part[] = { "delivery-status", "delivery-status", "rfc822-headers" };
+	for (size_t i = 0; i < 3; i++) {
+		char buf[4096];
+		const char *at = strstr(exchange, cuts[i][0]);
+		assert_non_null(at);
+		int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - exchange), exchange, cuts[i][1],
+		                 at + strlen(cuts[i][0]));
+		assert_true(n > 0 && (size_t)n < sizeof buf);
+		struct dsn_report r;
+		struct prolo_err err = { 0 };
+		assert_int_equal(parse(buf, &r, &err), PROLO_EINVAL);
+		assert_string_equal(err.field, "bounce");
+		if (!strstr(err.msg, "unreadable") || !strstr(err.msg, part[i]) || !strstr(err.msg, "base64"))
+			fail_msg("case %zu: '%s'", i, err.msg);
+		assert_string_equal(r.message_id, "");
+		assert_string_equal(r.status, "");
+	}
+	/* an empty base64 part decodes to nothing: no status, said as such */
+	const char *empty = "Content-Type: multipart/report; boundary=e\n\n--e\nContent-Type: message/delivery-status\n"
+	                    "Content-Transfer-Encoding: base64\n\n\n--e--\n";
+	struct dsn_report r;
+	struct prolo_err err = { 0 };
+	assert_int_equal(parse(empty, &r, &err), PROLO_EINVAL);
+	assert_non_null(strstr(err.msg, "no delivery status"));
+}
+
 static void refused(const char *text, size_t len, const char *says)
 {
 	struct dsn_report r;
@@ -185,6 +314,9 @@ int main(void)
 		cmocka_unit_test(t_plain),
 		cmocka_unit_test(t_many_candidates),
 		cmocka_unit_test(t_refused),
+		cmocka_unit_test(t_base64),
+		cmocka_unit_test(t_quoted_printable),
+		cmocka_unit_test(t_base64_broken),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,7 @@ import { h, field, today } from '../dom.js';
 import { api } from '../api.js';
 import { may } from '../pages.js';
 import { makeForm, invalid } from '../forms.js';
-import { fmtDate, forgetDateFormat } from '../dates.js';
+import { fmtDate } from '../dates.js';
 
 export const DATE_FORMATS = [
   ['iso', 'year-month-day (ISO 8601)'],
@@ -104,8 +104,7 @@ export async function settingsView({ query, state, go }) {
     },
     send: (body, opts) => api('PATCH', '/api/settings', body, opts),
     done: (r) => {
-      // The user's own clinic: the next page loads the new format.
-      if (r.clinic === own) forgetDateFormat();
+      // The next page reads the format again (the router does, dates.js).
       state.flash = { text: `Saved: clinic ${r.clinic} shows dates as ${fmtDate(day, r.date_format)}; its time zone is ${r.tz}.` };
       go(here);
     },
