@@ -81,6 +81,14 @@ static void record_name(const char *kind, const char *id, char *out, size_t outs
 		out[0] = '\0';
 }
 
+enum prolo_code app_int_input(const char *field, bool whole, long long v, int *out, struct prolo_err *err)
+{
+	if (!whole || v < -APP_INT_INPUT_MAX || v > APP_INT_INPUT_MAX)
+		return prolo_err_set(err, PROLO_EINVAL, field, "must be a whole number of at most 9 digits");
+	*out = (int)v;
+	return PROLO_OK;
+}
+
 enum prolo_code app_permit(struct app_ctx *cx, enum app_action a, const char *kind, const char *id,
                            const char *record_clinic, struct prolo_err *err)
 {

@@ -162,6 +162,17 @@ enum prolo_code app_permit_seen(struct app_ctx *cx, enum app_action a, const cha
 enum prolo_code app_id_free(struct app_ctx *cx, enum app_action a, enum rec_kind kind, const char *id,
                             struct prolo_err *err);
 
+/* An integer input that was not given: the use case applies its default. */
+#define APP_INT_NONE INT32_MIN
+/* The largest magnitude an integer input may have at the edge. */
+#define APP_INT_INPUT_MAX 999999999
+/* The type rule of an integer input, the same at every edge (a command-line
+ * option, a JSON member): whole says whether the adapter's value parsed as
+ * a whole number; it must have at most 9 digits, so no use case meets an
+ * overflow. The range is the use case's rule. PROLO_EINVAL naming field
+ * ("must be a whole number of at most 9 digits"); *out is set on success. */
+enum prolo_code app_int_input(const char *field, bool whole, long long v, int *out, struct prolo_err *err);
+
 /* Reads a patient / a course and its patient, checking that the actor may
  * perform a on them (their clinic). PROLO_EINVAL (field patient_id or
  * course_id) for a malformed id; PROLO_ENOTFOUND for none, and for one of

@@ -16,14 +16,18 @@
 #define BOOKING_SLOT_MINUTES 30
 #define BOOKING_MINUTES_MIN 5
 #define BOOKING_MINUTES_MAX 480
+/* A booking's session number is 1..BOOKING_SESSION_MAX. */
+#define BOOKING_SESSION_MAX 10000
 
 struct app_booking_in {
 	const char *course_id;
-	int session_no;     /* 0 = the next one neither recorded nor booked */
+	int session_no;     /* 1..BOOKING_SESSION_MAX; APP_INT_NONE = the next
+	                     * one neither recorded nor booked */
 	int32_t date;       /* DOM_DATE_NONE = the protocol's interval after the
 	                     * last session or booking (app_booking_propose) */
 	int minute;         /* local time, minutes after midnight; -1 = none */
-	int minutes;        /* 0 = BOOKING_SLOT_MINUTES */
+	int minutes;        /* BOOKING_MINUTES_MIN..MAX; APP_INT_NONE =
+	                     * BOOKING_SLOT_MINUTES */
 	const char *note;   /* NULL = none; at most 200 bytes, one line */
 };
 
@@ -35,8 +39,9 @@ struct app_booking_in {
 enum prolo_code app_booking_propose(struct app_ctx *cx, const char *course_id, int *session_no, int32_t *date,
                                     struct prolo_err *err);
 
-/* Books a course's session (permission bookings.add): the course is open;
- * the session is after the last one recorded and not booked already
+/* Books a course's session (permission bookings.add): the session number
+ * and the length in their ranges (PROLO_EINVAL, field session_no, minutes);
+ * the course is open; the session is after the last one recorded and not booked already
  * (PROLO_ECONFLICT, field session_no); the date is today or later (field
  * date); the time is given and exists in the clinic's zone on that date
  * (field time: a time the clocks skip is refused, one they pass twice is
@@ -47,8 +52,9 @@ enum prolo_code app_booking_add(struct app_ctx *cx, const struct app_booking_in 
                                 struct prolo_err *err);
 
 /* Moves booking id (permission bookings.change) to date (DOM_DATE_NONE =
- * the same day), minute (-1 = the same time), minutes (0 = the same
- * length), in the clinic's zone as it is now; its SEQUENCE grows by one.
+ * the same day), minute (-1 = the same time), minutes (APP_INT_NONE =
+ * the same length; else in range, field minutes), in the clinic's zone as
+ * it is now; its SEQUENCE grows by one.
  * Only a booking still booked, not in the past (PROLO_EINVAL field date:
  * a past booking can only be attended or missed), to today or later; the
  * rules of app_booking_add. PROLO_ENOTFOUND (field id), PROLO_ECONFLICT

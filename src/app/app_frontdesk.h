@@ -14,12 +14,16 @@ struct json_t;
 
 /* ---- calls (app/calls.c) ------------------------------------------------ */
 
+/* The latest follow-up time point a call may name, in days. */
+#define CALL_POINT_DAY_MAX 36500
+
 struct app_call_in {
 	const char *course_id;
 	const char *result;     /* a store_call_result_names name */
 	const char *note;       /* NULL = none; at most 1,000 bytes */
 	const char *alert_key;  /* the task the call answers; NULL = none */
-	int point_day;          /* the follow-up time point (offset in days); 0 = none */
+	int point_day;          /* the follow-up time point (offset in days,
+	                         * 1..CALL_POINT_DAY_MAX); APP_INT_NONE = none */
 	const char *by;         /* who called: only an actor recording on behalf of
 	                         * others names someone; NULL = the actor */
 };

@@ -280,13 +280,19 @@ static enum prolo_code place(struct app_ctx *cx, struct store_booking *b, const 
 	return PROLO_OK;
 }
 
-static enum prolo_code check_time(int minute, int minutes, struct prolo_err *err)
+/* A booking's length in minutes, when given (APP_INT_NONE = not given). */
+static enum prolo_code check_minutes(int minutes, struct prolo_err *err)
+{
+	if (minutes != APP_INT_NONE && (minutes < BOOKING_MINUTES_MIN || minutes > BOOKING_MINUTES_MAX))
+		return prolo_err_set(err, PROLO_EINVAL, "minutes", "must be a whole number of minutes, %d..%d",
+		                     BOOKING_MINUTES_MIN, BOOKING_MINUTES_MAX);
+	return PROLO_OK;
+}
+
+static enum prolo_code check_time(int minute, struct prolo_err *err)
 {
 	if (minute < 0 || minute >= 1440)
 		return prolo_err_set(err, PROLO_EINVAL, "time", "is required (HH:MM, the clinic's local time)");
-	if (minutes < BOOKING_MINUTES_MIN || minutes > BOOKING_MINUTES_MAX)
-		return prolo_err_set(err, PROLO_EINVAL, "minutes", "must be %d..%d", BOOKING_MINUTES_MIN,
-		                     BOOKING_MINUTES_MAX);
 	return PROLO_OK;
 }
 
@@ -320,14 +326,16 @@ enum prolo_code app_booking_add(struct app_ctx *cx, const struct app_booking_in 
 {
 	memset(out, 0, sizeof *out);
 	enum prolo_code rc = app_permit(cx, CAN_BOOKINGS_ADD, NULL, NULL, NULL, err);
-	int minutes = in->minutes ? in->minutes : BOOKING_SLOT_MINUTES;
-	if (rc || (rc = check_time(in->minute, minutes, err)))
+	int minutes = in->minutes == APP_INT_NONE ? BOOKING_SLOT_MINUTES : in->minutes;
+	if (rc || (rc = check_minutes(in->minutes, err)) || (rc = check_time(in->minute, err)))
 		return rc;
 	size_t nl = in->note ? strlen(in->note) : 0;
 	if (nl >= BOOKING_NOTE_MAX || (nl && (!dom_utf8_valid(in->note, nl) || strpbrk(in->note, "\r\n\t"))))
 		return prolo_err_set(err, PROLO_EINVAL, "note", "is one line of at most %d bytes", BOOKING_NOTE_MAX - 1);
-	if (in->session_no < 0 || in->session_no > 10000)
-		return prolo_err_set(err, PROLO_EINVAL, "session_no", "must be 1..10000");
+	if (in->session_no != APP_INT_NONE && (in->session_no < 1 || in->session_no > BOOKING_SESSION_MAX))
+		return prolo_err_set(err, PROLO_EINVAL, "session_no", "must be a session number, 1..%d",
+		                     BOOKING_SESSION_MAX);
+	int want = in->session_no == APP_INT_NONE ? 0 : in->session_no; /* 0 = the next one */
 	struct course c;
 	struct patient p;
 	struct course_state cs;
@@ -335,24 +343,24 @@ enum prolo_code app_booking_add(struct app_ctx *cx, const struct app_booking_in 
 		return rc;
 	if (c.meta.voided || !is_open(&c))
 		return ended(&c, err);
-	if ((rc = course_state(cx, c.course_id, in->session_no, &cs, err)))
+	if ((rc = course_state(cx, c.course_id, want, &cs, err)))
 		return rc;
 	int no;
 	int32_t date = in->date;
-	if (in->session_no > 0 && in->session_no <= cs.last_no)
+	if (want > 0 && want <= cs.last_no)
 		return prolo_err_set(err, PROLO_EINVAL, "session_no",
-		                     "session %d of course %s is recorded already; book a later one", in->session_no,
+		                     "session %d of course %s is recorded already; book a later one", want,
 		                     c.course_id);
 	if (cs.booked_id)
 		return prolo_err_set(err, PROLO_ECONFLICT, "session_no",
 		                     "session %d of course %s is booked already (booking %lld): move that booking instead",
-		                     in->session_no, c.course_id, (long long)cs.booked_id);
+		                     want, c.course_id, (long long)cs.booked_id);
 	if (date == DOM_DATE_NONE && (rc = propose(cx, &c, &cs, &no, &date, err)))
 		return rc;
-	if (in->session_no == 0)
+	if (want == 0)
 		no = (cs.booked_max > cs.last_no ? cs.booked_max : cs.last_no) + 1;
 	else
-		no = in->session_no;
+		no = want;
 	if ((rc = not_past(cx, date, err)))
 		return rc;
 	struct store_booking *b = out;
@@ -425,8 +433,9 @@ enum prolo_code app_booking_move(struct app_ctx *cx, int64_t id, int32_t date, i
 {
 	struct course c;
 	struct patient p;
-	enum prolo_code rc = load_booking(cx, CAN_BOOKINGS_CHANGE, id, out, &c, &p, err);
-	if (rc)
+	enum prolo_code rc = app_permit(cx, CAN_BOOKINGS_CHANGE, NULL, NULL, NULL, err);
+	if (rc || (rc = check_minutes(minutes, err)) ||
+	    (rc = load_booking(cx, CAN_BOOKINGS_CHANGE, id, out, &c, &p, err)))
 		return rc;
 	if (out->date < cx->today)
 		return in_the_past(out, err);
@@ -435,8 +444,8 @@ enum prolo_code app_booking_move(struct app_ctx *cx, int64_t id, int32_t date, i
 	struct store_booking b = *out;
 	b.date = date == DOM_DATE_NONE ? b.date : date;
 	b.minute = minute < 0 ? b.minute : minute;
-	b.minutes = minutes ? minutes : b.minutes;
-	if ((rc = check_time(b.minute, b.minutes, err)) || (rc = not_past(cx, b.date, err)) ||
+	b.minutes = minutes == APP_INT_NONE ? b.minutes : minutes;
+	if ((rc = check_time(b.minute, err)) || (rc = not_past(cx, b.date, err)) ||
 	    (rc = place(cx, &b, p.clinic, err)))
 		return rc;
 	b.seq++;

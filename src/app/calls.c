@@ -28,8 +28,9 @@ static enum prolo_code call_input(const struct app_ctx *cx, const struct app_cal
 	if (in->note && (strlen(in->note) >= REC_TEXT_MAX || !dom_utf8_valid(in->note, strlen(in->note))))
 		return prolo_err_set(err, PROLO_EINVAL, "note", "is longer than %d bytes or not UTF-8 text",
 		                     REC_TEXT_MAX - 1);
-	if (in->point_day < 0 || in->point_day > 36500)
-		return prolo_err_set(err, PROLO_EINVAL, "point_day", "must be a follow-up time point (days after the start)");
+	if (in->point_day != APP_INT_NONE && (in->point_day < 1 || in->point_day > CALL_POINT_DAY_MAX))
+		return prolo_err_set(err, PROLO_EINVAL, "point_day",
+		                     "must be a follow-up time point, 1..%d days after the start", CALL_POINT_DAY_MAX);
 	if (in->alert_key && in->alert_key[0]) {
 		const char *kc = app_alert_key_course(in->alert_key);
 		if (!kc || strlen(in->alert_key) >= STORE_KEY_MAX)
@@ -73,7 +74,8 @@ enum prolo_code app_call_add(struct app_ctx *cx, const struct app_call_in *in, s
 	struct patient p;
 	if ((rc = app_load_course(cx, CAN_CALLS_ADD, in->course_id, &c, &p, err)))
 		return rc;
-	if (in->point_day > 0 && (rc = check_point(cx, &c, in->point_day, err)))
+	int point_day = in->point_day == APP_INT_NONE ? 0 : in->point_day; /* 0 = none */
+	if (point_day && (rc = check_point(cx, &c, point_day, err)))
 		return rc;
 	struct store_call sc;
 	memset(&sc, 0, sizeof sc);
@@ -85,7 +87,7 @@ enum prolo_code app_call_add(struct app_ctx *cx, const struct app_call_in *in, s
 	snprintf(sc.by, sizeof sc.by, "%s", by);
 	sc.result = result;
 	snprintf(sc.note, sizeof sc.note, "%s", in->note ? in->note : "");
-	sc.point_day = in->point_day;
+	sc.point_day = point_day;
 	snprintf(sc.alert_key, sizeof sc.alert_key, "%s", in->alert_key ? in->alert_key : "");
 	if ((rc = app_unit_begin(cx, err)))
 		return rc;

@@ -205,6 +205,10 @@ const char *cli_get_opt(const struct cli_args *a, const char *name);
  * error's status naming the option and the range. */
 int cli_opt_long(struct cli_ctx *ctx, const struct cli_args *ca, const char *name, long lo, long hi,
                  long *out);
+/* The integer of option name (without "--") by the type rule of
+ * app_int_input, the error naming field; APP_INT_NONE when the option is
+ * absent. The range is the use case's. Returns 0, or the error's status. */
+int cli_opt_int(struct cli_ctx *ctx, const struct cli_args *ca, const char *name, const char *field, int *out);
 /* The command of group whose verb is argv[1] (cmds ends with a row whose
  * help is NULL); a row with verb NULL matches when no verb row does. NULL
  * when none matches. */

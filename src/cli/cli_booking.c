@@ -29,18 +29,14 @@ static int opt_date(struct cli_ctx *ctx, const struct cli_args *ca, const char *
 	return 0;
 }
 
-/* --time HH:MM (-1 = none) and --minutes N (0 = none). */
+/* --time HH:MM (-1 = none) and --minutes N (APP_INT_NONE = none). */
 static int opt_time(struct cli_ctx *ctx, const struct cli_args *ca, int *minute, int *minutes)
 {
-	const char *t = cli_get(ca, "time"), *m = cli_get(ca, "minutes");
-	long v = 0;
+	const char *t = cli_get(ca, "time");
 	*minute = t ? tz_minute_parse(t) : -1;
 	if (t && *minute < 0)
 		return bad_value(ctx, "time", "is not a time of day (HH:MM, 00:00..23:59)");
-	if (m && !dom_parse_long(m, strlen(m), BOOKING_MINUTES_MIN, BOOKING_MINUTES_MAX, &v))
-		return bad_value(ctx, "minutes", "must be a whole number of minutes, 5..480");
-	*minutes = (int)v;
-	return 0;
+	return cli_opt_int(ctx, ca, "minutes", "minutes", minutes);
 }
 
 static void print_booking(struct cli_ctx *ctx, const struct store_booking *b)
@@ -141,7 +137,7 @@ static int change(struct cli_ctx *ctx, const struct cli_args *ca, const char *ve
 	if (!v || !dom_parse_long(v, strlen(v), 1, 1L << 40, &id))
 		return cli_usage(ctx, "booking %s: expected a booking id (as 'prolo booking list' prints it)", verb);
 	int32_t date = DOM_DATE_NONE;
-	int minute = -1, minutes = 0, x;
+	int minute = -1, minutes = APP_INT_NONE, x;
 	if (verb[0] == 'm' && ((x = opt_date(ctx, ca, "date", &date)) || (x = opt_time(ctx, ca, &minute, &minutes))))
 		return x;
 	struct cli_run r;
@@ -168,13 +164,9 @@ static int change(struct cli_ctx *ctx, const struct cli_args *ca, const char *ve
 static int add(struct cli_ctx *ctx, const struct cli_args *ca)
 {
 	struct app_booking_in in = { .course_id = cli_get(ca, "course"), .note = cli_get(ca, "note") };
-	const char *sn = cli_get(ca, "session");
-	long v = 0;
 	int x;
-	if (sn && !dom_parse_long(sn, strlen(sn), 1, 10000, &v))
-		return bad_value(ctx, "session_no", "must be a session number, 1..10000");
-	in.session_no = (int)v;
-	if ((x = opt_date(ctx, ca, "date", &in.date)) || (x = opt_time(ctx, ca, &in.minute, &in.minutes)))
+	if ((x = cli_opt_int(ctx, ca, "session", "session_no", &in.session_no)) ||
+	    (x = opt_date(ctx, ca, "date", &in.date)) || (x = opt_time(ctx, ca, &in.minute, &in.minutes)))
 		return x;
 	struct cli_run r; /* with the protocols, for the default date */
 	struct store_booking b;

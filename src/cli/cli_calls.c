@@ -42,7 +42,8 @@ int cli_call(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **ar
 	bool add = strcmp(ca->cmd->verb, "add") == 0;
 	struct app_call_in in = { 0 };
 	long n = 0;
-	int x = cli_opt_long(ctx, ca, add ? "point-day" : "limit", 1, add ? 36500 : 100000, &n);
+	int x = add ? cli_opt_int(ctx, ca, "point-day", "point_day", &in.point_day)
+	            : cli_opt_long(ctx, ca, "limit", 1, 100000, &n);
 	if (x)
 		return x;
 	if (add) {
@@ -51,7 +52,6 @@ int cli_call(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **ar
 		in.note = cli_get(ca, "note");
 		in.alert_key = cli_get(ca, "alert");
 		in.by = cli_get(ca, "by");
-		in.point_day = (int)n;
 	}
 	struct cli_run r;
 	if ((x = cli_begin(ctx, ca, &r)))

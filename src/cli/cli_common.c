@@ -1,4 +1,5 @@
 /* Option parsing and error printing shared by every command group. */
+#include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -77,6 +78,18 @@ int cli_opt_long(struct cli_ctx *ctx, const struct cli_args *ca, const char *nam
 	if (!v || dom_parse_long(v, strlen(v), lo, hi, out))
 		return 0;
 	return cli_usage(ctx, "--%s: expected a whole number %ld..%ld, got '%s'", name, lo, hi, v);
+}
+
+int cli_opt_int(struct cli_ctx *ctx, const struct cli_args *ca, const char *name, const char *field, int *out)
+{
+	const char *v = cli_get(ca, name);
+	long n = 0;
+	struct prolo_err err;
+	*out = APP_INT_NONE;
+	if (!v)
+		return 0;
+	bool whole = dom_parse_long(v, strlen(v), LONG_MIN, LONG_MAX, &n);
+	return app_int_input(field, whole, n, out, &err) ? cli_fail(ctx, &err) : 0;
 }
 
 enum prolo_code cli_audit_event(struct store *st, const char *action, const char *record,

@@ -11,22 +11,8 @@
 #include "http/api_int.h"
 #include "http/hjson.h"
 
-/* A JSON number member as an int in lo..hi; absent or null = dflt. */
-static enum prolo_code body_int(const json_t *body, const char *key, int lo, int hi, int dflt, int *out,
-                                struct prolo_err *err)
-{
-	const json_t *v = json_object_get(body, key);
-	*out = dflt;
-	if (!v || json_is_null(v))
-		return PROLO_OK;
-	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-		return prolo_err_set(err, PROLO_EINVAL, key, "must be a whole number, %d..%d", lo, hi);
-	*out = (int)json_integer_value(v);
-	return PROLO_OK;
-}
-
 /* "date" (YYYY-MM-DD), "time" (HH:MM) and "minutes" of a body; absent
- * members leave DOM_DATE_NONE, -1 and 0. */
+ * members leave DOM_DATE_NONE, -1 and APP_INT_NONE. */
 static enum prolo_code body_when(const json_t *body, int32_t *date, int *minute, int *minutes,
                                  struct prolo_err *err)
 {
@@ -35,7 +21,7 @@ static enum prolo_code body_when(const json_t *body, int32_t *date, int *minute,
 	*date = DOM_DATE_NONE;
 	*minute = -1;
 	if ((rc = hjson_str(body, "date", &d, err)) || (rc = hjson_str(body, "time", &t, err)) ||
-	    (rc = body_int(body, "minutes", BOOKING_MINUTES_MIN, BOOKING_MINUTES_MAX, 0, minutes, err)))
+	    (rc = api_body_int(body, "minutes", minutes, err)))
 		return rc;
 	if (d && !dom_date_parse(d, strlen(d), date))
 		return prolo_err_set(err, PROLO_EINVAL, "date", "'%.20s' is not a valid date (YYYY-MM-DD)", d);
@@ -56,7 +42,7 @@ enum prolo_code h_bookings_add(struct http_req *rq, json_t *body, struct prolo_e
 	struct app_booking_in in = { 0 };
 	enum prolo_code rc;
 	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "course_id", &in.course_id, err)) ||
-	    (rc = body_int(body, "session_no", 1, 10000, 0, &in.session_no, err)) ||
+	    (rc = api_body_int(body, "session_no", &in.session_no, err)) ||
 	    (rc = body_when(body, &in.date, &in.minute, &in.minutes, err)) ||
 	    (rc = hjson_str(body, "note", &in.note, err)))
 		return rc;
@@ -85,7 +71,7 @@ enum prolo_code h_booking_change(struct http_req *rq, json_t *body, struct prolo
 	bool move = rq->route == RT_BOOKING_MOVE;
 	int64_t id = 0;
 	int32_t date = DOM_DATE_NONE;
-	int minute = -1, minutes = 0;
+	int minute = -1, minutes = APP_INT_NONE;
 	enum prolo_code rc;
 	if ((rc = api_only_keys(body, move ? move_keys : no_keys, err)) || (rc = booking_id(rq, &id, err)) ||
 	    (move && (rc = body_when(body, &date, &minute, &minutes, err))))

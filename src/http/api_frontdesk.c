@@ -107,14 +107,9 @@ enum prolo_code h_calls_add(struct http_req *rq, json_t *body, struct prolo_err 
 	enum prolo_code rc;
 	if ((rc = api_only_keys(body, keys, err)) || (rc = api_need_str(body, "course_id", &in.course_id, err)) ||
 	    (rc = api_need_str(body, "result", &in.result, err)) || (rc = hjson_str(body, "note", &in.note, err)) ||
-	    (rc = hjson_str(body, "alert_key", &in.alert_key, err)))
+	    (rc = hjson_str(body, "alert_key", &in.alert_key, err)) ||
+	    (rc = api_body_int(body, "point_day", &in.point_day, err)))
 		return rc;
-	const json_t *pd = json_object_get(body, "point_day");
-	if (pd && !json_is_null(pd)) {
-		if (!json_is_integer(pd) || json_integer_value(pd) < 1 || json_integer_value(pd) > 36500)
-			return prolo_err_set(err, PROLO_EINVAL, "point_day", "must be a whole number of days (1..36500)");
-		in.point_day = (int)json_integer_value(pd);
-	}
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
 	struct store_call c;

@@ -71,6 +71,9 @@ json_t *api_user_json_can(const struct store_user *u, bool with_can);
 enum prolo_code api_only_keys(const json_t *body, const char *const *keys, struct prolo_err *err);
 enum prolo_code api_need_str(const json_t *body, const char *key, const char **out,
                              struct prolo_err *err);
+/* An optional integer member by the type rule of app_int_input; absent or
+ * null = APP_INT_NONE. PROLO_EINVAL naming the key. */
+enum prolo_code api_body_int(const json_t *body, const char *key, int *out, struct prolo_err *err);
 /* ?limit= (1..LIST_MAX, default LIST_DEFAULT); a date query parameter
  * (DOM_DATE_NONE when absent). PROLO_EINVAL naming it. */
 enum prolo_code api_list_limit(struct http_req *rq, int *limit, struct prolo_err *err);

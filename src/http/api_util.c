@@ -174,6 +174,15 @@ enum prolo_code api_need_str(const json_t *body, const char *key, const char **o
 	return rc;
 }
 
+enum prolo_code api_body_int(const json_t *body, const char *key, int *out, struct prolo_err *err)
+{
+	const json_t *v = json_object_get(body, key);
+	*out = APP_INT_NONE;
+	if (!v || json_is_null(v))
+		return PROLO_OK;
+	return app_int_input(key, json_is_integer(v), json_is_integer(v) ? json_integer_value(v) : 0, out, err);
+}
+
 /* ---- the use-case context -------------------------------------------- */
 
 static enum prolo_code sink_write(void *ctx, struct store_audit *e, struct prolo_err *err)

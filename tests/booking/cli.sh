@@ -55,7 +55,15 @@ err_has "time"
 run 2 booking add --course K2 --time 25:00 --date 2026-03-24
 err_has "time:"
 run 2 booking add --course K2 --time 10:00 --date 2026-03-24 --minutes 2
-err_has "minutes:"
+err_has "minutes: must be a whole number of minutes, 5..480"
+run 2 booking add --course K2 --time 10:00 --date 2026-03-24 --minutes 0
+err_has "minutes: must be a whole number of minutes, 5..480"
+run 2 booking add --course K2 --time 10:00 --date 2026-03-24 --session 10001
+err_has "session_no: must be a session number, 1..10000"
+run 2 booking add --course K2 --time 10:00 --date 2026-03-24 --session 99999999999
+err_has "session_no: must be a whole number of at most 9 digits"
+run 2 booking add --course K2 --time 10:00 --date 2026-03-24 --minutes 1e30
+err_has "minutes: must be a whole number of at most 9 digits"
 run 2 booking add --course K1 --time 10:00 --date 2026-03-24 --session 1
 err_has "session_no: session 1 of course K1 is recorded already"
 run 4 booking add --course K1 --time 10:00 --date 2026-03-24 --session 2
