@@ -629,6 +629,14 @@ enum prolo_code app_instrument_list(struct app_ctx *cx, const char *clinic, stor
  * clinic); PROLO_EPERM. */
 enum prolo_code app_instrument_get(struct app_ctx *cx, const char *clinic, const char *instrument,
                                    struct store_itext *out, struct prolo_err *err);
+/* An instrument described (itext_describe) for the actor: with the wording
+ * of clinic, else of the actor's clinic, marked missing when that clinic
+ * loaded none; an actor of no clinic (an admin, the command line) asking
+ * for none gets the structure alone, and the store is not read. *out is a
+ * new object. PROLO_ENOTFOUND (field instrument) for an unknown name;
+ * PROLO_EINVAL (field clinic); PROLO_EPERM; store codes; PROLO_ENOMEM. */
+enum prolo_code app_instrument_describe(struct app_ctx *cx, const char *clinic, const char *instrument,
+                                        struct json_t **out, struct prolo_err *err);
 /* The canonical wording (core/instr_text.h) the patient of link q sees:
  * their clinic's; *canon NULL when the clinic loaded none. No permission:
  * the link is the patient's. Store codes. */

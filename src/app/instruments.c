@@ -80,20 +80,57 @@ enum prolo_code app_instrument_list(struct app_ctx *cx, const char *clinic, stor
 	return store_itext_scan(cx->st, c, fn, ctx, err);
 }
 
-enum prolo_code app_instrument_get(struct app_ctx *cx, const char *clinic, const char *instrument,
-                                   struct store_itext *out, struct prolo_err *err)
+/* The permission to read wordings, then the instrument by name:
+ * PROLO_EPERM, or PROLO_ENOTFOUND (field instrument) for an unknown one. */
+static enum prolo_code instrument_named(struct app_ctx *cx, const char *instrument, int *id, struct prolo_err *err)
 {
 	enum prolo_code rc = app_permit(cx, CAN_INSTRUMENTS_GET, NULL, NULL, NULL, err);
 	if (rc)
 		return rc;
-	int id = instrument ? dom_lookup(dom_instrument_names, INSTR__COUNT, instrument, strlen(instrument)) : -1;
-	if (id < 0)
+	*id = instrument ? dom_lookup(dom_instrument_names, INSTR__COUNT, instrument, strlen(instrument)) : -1;
+	if (*id < 0)
 		return prolo_err_set(err, PROLO_ENOTFOUND, "instrument", "unknown instrument '%.40s'",
 		                     instrument ? instrument : "");
+	return PROLO_OK;
+}
+
+enum prolo_code app_instrument_get(struct app_ctx *cx, const char *clinic, const char *instrument,
+                                   struct store_itext *out, struct prolo_err *err)
+{
+	int id;
+	enum prolo_code rc = instrument_named(cx, instrument, &id, err);
+	if (rc)
+		return rc;
 	const char *c;
 	if ((rc = which_clinic(cx, clinic, &c, err)) || (rc = app_permit(cx, CAN_INSTRUMENTS_GET, NULL, NULL, c, err)))
 		return rc;
 	return store_itext_get(cx->st, c, id, out, err);
+}
+
+enum prolo_code app_instrument_describe(struct app_ctx *cx, const char *clinic, const char *instrument,
+                                        struct json_t **out, struct prolo_err *err)
+{
+	*out = NULL;
+	int id;
+	enum prolo_code rc = instrument_named(cx, instrument, &id, err);
+	if (rc)
+		return rc;
+	json_t *canon = NULL;
+	if ((clinic && clinic[0]) || cx->who.clinic[0]) { /* else the structure alone */
+		struct store_itext t;
+		rc = app_instrument_get(cx, clinic, instrument, &t, err);
+		if (rc == PROLO_ENOTFOUND)
+			rc = PROLO_OK; /* not loaded: described as missing */
+		else if (!rc) {
+			canon = json_loads(t.body, 0, NULL);
+			free(t.body);
+		}
+		if (rc)
+			return rc;
+	}
+	*out = itext_describe((enum instrument)id, canon);
+	json_decref(canon);
+	return *out ? PROLO_OK : prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 }
 
 enum prolo_code app_qlink_wording(struct app_ctx *cx, const struct store_qlink *q, struct json_t **canon,

@@ -134,43 +134,27 @@ static void print_described(struct cli_ctx *ctx, const json_t *d)
 
 static int show(struct cli_ctx *ctx, const struct cli_args *ca)
 {
-	const char *name = ca->pos[0];
-	int id = dom_lookup(dom_instrument_names, INSTR__COUNT, name, strlen(name));
+	const char *clinic = cli_get(ca, "clinic");
 	struct cli_run r;
 	memset(&r, 0, sizeof r);
-	if (id < 0) {
-		prolo_err_set(&r.err, PROLO_ENOTFOUND, "instrument", "unknown instrument '%.40s'", name);
-		return cli_fail(ctx, &r.err);
-	}
-	const char *clinic = cli_get(ca, "clinic");
-	json_t *canon = NULL;
-	bool open = false;
-	enum prolo_code rc = PROLO_OK;
 	if (clinic) { /* the structure alone needs no registry */
 		int x = cli_begin(ctx, ca, &r);
 		if (x)
 			return x;
-		open = true;
-		struct store_itext t;
-		rc = app_instrument_get(&r.cx, clinic, name, &t, &r.err);
-		if (!rc) {
-			canon = json_loads(t.body, 0, NULL);
-			free(t.body);
-		} else if (rc == PROLO_ENOTFOUND) {
-			rc = PROLO_OK; /* described as not loaded */
-		}
+	} else {
+		app_ctx_local(&r.cx, NULL, NULL);
 	}
-	if (!rc) {
-		json_t *d = itext_describe((enum instrument)id, canon);
-		if (ctx->json) {
-			cli_print_json(ctx, d);
-		} else if (d) {
-			print_described(ctx, d);
-			json_decref(d);
-		}
-	}
-	json_decref(canon);
-	return open ? cli_end(ctx, &r, rc) : 0;
+	json_t *d = NULL;
+	enum prolo_code rc = app_instrument_describe(&r.cx, clinic, ca->pos[0], &d, &r.err);
+	if (!rc && ctx->json)
+		cli_print_json(ctx, d);
+	else if (!rc)
+		print_described(ctx, d);
+	if (!ctx->json)
+		json_decref(d);
+	if (clinic)
+		return cli_end(ctx, &r, rc);
+	return rc ? cli_fail(ctx, &r.err) : 0;
 }
 
 int cli_instrument(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **argv)

@@ -291,6 +291,16 @@ const char *itext_text_or_shipped(enum instrument id, const json_t *canon, int k
 	return instr_item_text(id, k);
 }
 
+const char *itext_source(enum instrument id, const json_t *canon)
+{
+	return canon ? "clinic" : instr_item_text(id, 0) ? "shipped" : "none";
+}
+
+const char *itext_missing(enum instrument id, const json_t *canon)
+{
+	return strcmp(itext_source(id, canon), "none") == 0 ? itext_missing_note : NULL;
+}
+
 json_t *itext_describe(enum instrument id, const json_t *canon)
 {
 	const struct instr_info *in = instr_info(id);
@@ -300,16 +310,15 @@ json_t *itext_describe(enum instrument id, const json_t *canon)
 		                                      in->sub_first[s] + 1, "last_item",
 		                                      in->sub_first[s] + in->sub_count[s], "max", in->sub_max[s]));
 	json_t *texts = json_array();
-	bool shipped = false;
 	for (int k = 0; k < in->n_items; k++) {
 		const char *t = itext_text_or_shipped(id, canon, k);
 		const json_t *l = canon ? itext_item_labels(canon, k) : NULL;
-		shipped = shipped || (!canon && t);
 		json_array_append_new(texts, json_pack("{s:i,s:s?,s:O?}", "no", k + 1, "text", t, "labels", l));
 	}
-	return json_pack("{s:s,s:s,s:i,s:i,s:i,s:f,s:f,s:s,s:b,s:o,s:O?,s:s,s:o}", "instrument", in->name,
+	return json_pack("{s:s,s:s,s:i,s:i,s:i,s:f,s:f,s:s,s:b,s:o,s:O?,s:s,s:s?,s:o}", "instrument", in->name,
 	                 "title", in->title, "items", in->n_items, "answer_min", in->item_min, "answer_max",
 	                 in->item_max, "score_min", in->score_min, "score_max", in->score_max, "unit", in->unit,
 	                 "higher_is_worse", in->higher_is_worse, "subscales", subs, "wording", canon,
-	                 "wording_source", canon ? "clinic" : shipped ? "shipped" : "none", "item_texts", texts);
+	                 "wording_source", itext_source(id, canon), "missing_note", itext_missing(id, canon),
+	                 "item_texts", texts);
 }

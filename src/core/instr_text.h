@@ -49,12 +49,20 @@ const char *itext_text_or_shipped(enum instrument id, const json_t *canon, int k
  * loaded. */
 extern const char itext_missing_note[];
 
+/* Where the wording a page shows comes from: "clinic" (canon), "shipped"
+ * (NRS, VAS) or "none" (not loaded). Cannot fail. */
+const char *itext_source(enum instrument id, const json_t *canon);
+/* The missing-wording rule: itext_missing_note when the source is "none",
+ * else NULL. Cannot fail. */
+const char *itext_missing(enum instrument id, const json_t *canon);
+
 /* An instrument described for a person or a program: its structure and
  * scoring range (instr_info), its subscales with their items (1-based,
  * first and last), and its wording: "wording" is the clinic's canonical
- * wording or null, "wording_source" "clinic", "shipped" (NRS, VAS) or
- * "none", and "item_texts" one {no, text|null, labels|null} per item. A new
- * object; NULL on out of memory. */
+ * wording or null, "wording_source" as itext_source, "missing_note" as
+ * itext_missing (null when nothing is missing), and "item_texts" one
+ * {no, text|null, labels|null} per item. A new object; NULL on out of
+ * memory. */
 json_t *itext_describe(enum instrument id, const json_t *canon);
 
 #endif

@@ -42,27 +42,9 @@ enum prolo_code h_instrument_get(struct http_req *rq, json_t *body, struct prolo
 {
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
-	struct store_itext t;
-	json_t *canon = NULL;
-	const char *clinic = api_query(rq, "clinic");
-	enum prolo_code rc = app_instrument_get(&cx, clinic, rq->param, &t, err);
-	if (!rc) {
-		canon = json_loads(t.body, 0, NULL);
-		free(t.body);
-	} else if (rc == PROLO_ENOTFOUND && strcmp(err->field, "instrument") == 0 &&
-	           dom_lookup(dom_instrument_names, INSTR__COUNT, rq->param, strlen(rq->param)) >= 0) {
-		rc = PROLO_OK; /* known, not loaded: described as missing */
-	} else if (rc == PROLO_EINVAL && !clinic && !cx.who.clinic[0]) {
-		rc = PROLO_OK; /* an admin asking for the structure alone */
-	}
-	if (rc)
-		return rc;
-	int id = dom_lookup(dom_instrument_names, INSTR__COUNT, rq->param, strlen(rq->param));
-	json_t *d = itext_describe((enum instrument)id, canon);
-	json_decref(canon);
-	if (d && strcmp(json_string_value(json_object_get(d, "wording_source")), "clinic") != 0)
-		json_object_set_new(d, "missing_note", json_string(itext_missing_note));
-	return api_reply(rq, 200, d, err);
+	json_t *d;
+	enum prolo_code rc = app_instrument_describe(&cx, api_query(rq, "clinic"), rq->param, &d, err);
+	return rc ? rc : api_reply(rq, 200, d, err);
 }
 
 enum prolo_code h_instruments_load(struct http_req *rq, json_t *body, struct prolo_err *err)

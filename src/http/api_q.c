@@ -84,10 +84,8 @@ static json_t *q_page(const struct store_qlink *q, const json_t *canon)
 	enum instrument id = (enum instrument)q->instrument;
 	const struct instr_info *info = instr_info(id);
 	json_t *items = json_array();
-	bool any = false;
 	for (int i = 0; items && i < info->n_items; i++) {
 		const char *t = itext_text_or_shipped(id, canon, i);
-		any = any || t;
 		json_array_append_new(items, json_pack("{s:i,s:s?,s:i,s:i,s:O?}", "no", i + 1, "text", t, "min",
 		                                       info->item_min, "max", info->item_max, "labels",
 		                                       canon ? itext_item_labels(canon, i) : NULL));
@@ -98,10 +96,9 @@ static json_t *q_page(const struct store_qlink *q, const json_t *canon)
 	const char *title = json_string_value(json_object_get(canon, "title"));
 	return json_pack("{s:s,s:s,s:o,s:s?,s:s?,s:s,s:s?,s:s?,s:s?}", "instrument", info->name, "title",
 	                 title ? title : info->title, "items", items, "low", lo, "high", hi, "wording",
-	                 canon ? "clinic" : any ? "shipped" : "none", "intro",
-	                 json_string_value(json_object_get(canon, "intro")), "licence",
-	                 json_string_value(json_object_get(canon, "licence")), "missing_note",
-	                 any ? NULL : itext_missing_note);
+	                 itext_source(id, canon), "intro", json_string_value(json_object_get(canon, "intro")),
+	                 "licence", json_string_value(json_object_get(canon, "licence")), "missing_note",
+	                 itext_missing(id, canon));
 }
 
 enum prolo_code h_q_get(struct http_req *rq, json_t *body, struct prolo_err *err)

@@ -66,3 +66,29 @@ cases = [
 json.dump(cases, open(sys.argv[2], "w"))
 PY
 api_cases "$T/cases.json"
+# One description, whichever adapter asks (app_instrument_describe): the
+# command line's JSON is what the API answers for the same clinic, the
+# wording marked missing (with the note) where the clinic loaded none and
+# nowhere else (NRS's wording is shipped: nothing missing).
+"$PROLO" --json instrument show WOMAC --clinic C02 >"$T/c02.json" || exit 1
+"$PROLO" --json instrument show WOMAC --clinic C01 >"$T/c01.json" || exit 1
+"$PROLO" --json instrument show NRS >"$T/nrs.json" || exit 1
+"$PROLO" --json instrument show KOOS >"$T/koos.json" || exit 1
+$PY - "$T" <<'PY' || exit 1
+import json, sys
+t = sys.argv[1]
+d = {k: json.load(open(f"{t}/{k}.json")) for k in ("c02", "c01", "nrs", "koos")}
+assert d["c02"]["wording_source"] == "none" and d["c02"]["missing_note"].startswith("The clinic has not put"), d["c02"]
+assert d["c01"]["wording_source"] == "clinic" and d["c01"]["missing_note"] is None, d["c01"]["missing_note"]
+assert d["nrs"]["wording_source"] == "shipped" and d["nrs"]["missing_note"] is None, d["nrs"]
+assert d["koos"]["wording_source"] == "none" and d["koos"]["wording"] is None, d["koos"]
+cases = [
+ {"name": "C02's WOMAC: as the command line describes it", "as": "clin2", "method": "GET", "path": "/api/instruments/WOMAC", "status": 200, "expect": d["c02"]},
+ {"name": "C01's WOMAC: as the command line describes it", "as": "admin", "method": "GET", "path": "/api/instruments/WOMAC?clinic=C01", "status": 200, "expect": d["c01"]},
+ {"name": "NRS, shipped wording, nothing missing", "as": "clin1", "method": "GET", "path": "/api/instruments/NRS", "status": 200, "expect": d["nrs"]},
+ {"name": "the admin asking for no clinic gets the structure alone", "as": "admin", "method": "GET", "path": "/api/instruments/KOOS", "status": 200, "expect": d["koos"]},
+ {"name": "an unknown instrument", "as": "clin1", "method": "GET", "path": "/api/instruments/HOOS", "status": 404, "expect": {"error": {"field": "instrument", "message": "unknown instrument 'HOOS'"}}},
+]
+json.dump(cases, open(f"{t}/same.json", "w"))
+PY
+api_cases "$T/same.json"

@@ -101,4 +101,8 @@ run 2 instrument load "$T/short.json" --clinic C01
 db_count "SELECT version FROM instrument_texts" "made-up test wording 2"
 run 3 instrument show HOOS
 err_has "instrument: unknown instrument"
+# The structure alone needs no registry (none is created).
+"$PROLO" --db "$T/absent.db" --json instrument show WOMAC >"$T/absent.out" || { echo "the structure needed a registry" >&2; exit 1; }
+grep -q '"wording_source": "none"' "$T/absent.out" || { cat "$T/absent.out" >&2; exit 1; }
+[ ! -e "$T/absent.db" ] || { echo "a registry was created" >&2; exit 1; }
 exit 0
