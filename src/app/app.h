@@ -576,9 +576,11 @@ enum prolo_code app_patient_merges(struct app_ctx *cx, const char *id, struct js
  * caller's unit. *n gets how many were raised (may be NULL). Store codes. */
 enum prolo_code app_patient_recheck(struct app_ctx *cx, const struct patient *p, uint32_t old, int *n,
                                     struct prolo_err *err);
-/* The warnings raised on a course (planned or active), as a JSON array
- * [{"raised_on","rule","severity","message","by"}] (new reference). The
- * caller has checked the right to read the course. Store codes. */
+/* The warnings raised on a course while it is open (planned or active;
+ * none once it has ended), as a JSON array [{"raised_on","rule",
+ * "severity","message","by"}] (new reference), for an actor who may read
+ * the course (courses.get, its clinic). Codes of app_load_course; store
+ * codes; PROLO_ENOMEM. *out is NULL on error. */
 enum prolo_code app_course_warnings(struct app_ctx *cx, const char *course_id, struct json_t **out,
                                     struct prolo_err *err);
 

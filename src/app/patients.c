@@ -469,10 +469,18 @@ static enum prolo_code warning_json(void *ctx, const struct store_course_warning
 enum prolo_code app_course_warnings(struct app_ctx *cx, const char *course_id, json_t **out,
                                     struct prolo_err *err)
 {
+	struct course c;
+	struct patient p;
+	*out = NULL;
+	enum prolo_code rc = app_load_course(cx, CAN_COURSE_GET, course_id, &c, &p, err);
+	if (rc)
+		return rc;
 	*out = json_array();
 	if (!*out)
 		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	enum prolo_code rc = store_course_warning_scan(cx->st, NULL, course_id, DOM_DATE_NONE, warning_json, *out, err);
+	if (c.status != CS_PLANNED && c.status != CS_ACTIVE)
+		return PROLO_OK; /* an ended course: they no longer apply */
+	rc = store_course_warning_scan(cx->st, NULL, c.course_id, DOM_DATE_NONE, warning_json, *out, err);
 	if (rc) {
 		json_decref(*out);
 		*out = NULL;

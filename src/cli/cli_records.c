@@ -405,6 +405,33 @@ static enum prolo_code show_children(struct cli_ctx *ctx, struct store *st, cons
 	return rc;
 }
 
+/* The course's warnings (app_course_warnings: an open course's), under
+ * "warnings" when there are any, as the API's chart gives them. */
+static enum prolo_code show_warnings(struct cli_ctx *ctx, struct store *st, const char *course_id, json_t *obj,
+                                     struct prolo_err *err)
+{
+	struct app_ctx cx;
+	json_t *w = NULL, *v;
+	size_t i;
+	app_ctx_local(&cx, st, NULL);
+	enum prolo_code rc = app_course_warnings(&cx, course_id, &w, err);
+	app_ctx_flush(&cx);
+	if (rc || !json_array_size(w)) {
+		json_decref(w);
+		return rc;
+	}
+	if (obj) /* takes w over */
+		return json_object_set_new(obj, "warnings", w) ? prolo_err_set(err, PROLO_ENOMEM, "", "out of memory")
+		                                               : PROLO_OK;
+	fprintf(ctx->out, "  warnings:\n");
+	json_array_foreach(w, i, v)
+		fprintf(ctx->out, "    %s  %-5s %s: %s (by %s)\n", json_string_value(json_object_get(v, "raised_on")),
+		        json_string_value(json_object_get(v, "severity")), json_string_value(json_object_get(v, "rule")),
+		        json_string_value(json_object_get(v, "message")), json_string_value(json_object_get(v, "by")));
+	json_decref(w);
+	return PROLO_OK;
+}
+
 /* ---- patient ---------------------------------------------------------------- */
 
 static int show_patient(struct cli_ctx *ctx, const char *id)
@@ -529,6 +556,8 @@ static int course_show(struct cli_ctx *ctx, const struct cli_args *ca)
 			json_t *o = rec_to_json(REC_COURSE, &c, false, false);
 			rc = show_children(ctx, st, c.course_id, o, &err);
 			if (!rc)
+				rc = show_warnings(ctx, st, c.course_id, o, &err);
+			if (!rc)
 				cli_print_json(ctx, o);
 			else
 				json_decref(o);
@@ -536,6 +565,8 @@ static int course_show(struct cli_ctx *ctx, const struct cli_args *ca)
 			fprintf(ctx->out, "course %s\n", c.course_id);
 			print_record(ctx, REC_COURSE, &c, "  ");
 			rc = show_children(ctx, st, c.course_id, NULL, &err);
+			if (!rc)
+				rc = show_warnings(ctx, st, c.course_id, NULL, &err);
 		}
 	}
 	store_close(st);

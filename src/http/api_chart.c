@@ -195,13 +195,11 @@ static enum prolo_code open_array(struct chart *ch, bool *first, const char *key
 
 /* Appends one course object of the chart to b. Store codes; PROLO_ETOOBIG
  * or PROLO_ENOMEM from the buffer. */
-/* ,"warnings":[…]: what a contraindication recorded after the course was
- * planned raised on it (app_course_warnings), for an open course. */
+/* ,"warnings":[…] when there are any: what a contraindication recorded
+ * after the course was planned raised on it (app_course_warnings). */
 static enum prolo_code put_warnings(struct http_req *rq, struct buf *b, const struct course *c,
                                     struct prolo_err *err)
 {
-	if (c->status != CS_PLANNED && c->status != CS_ACTIVE)
-		return PROLO_OK;
 	struct app_ctx cx;
 	api_ctx(rq, &cx);
 	json_t *w = NULL;

@@ -24,6 +24,18 @@ out_has "key: contraindication_added:2026-03-10:K1"
 out_lacks "contraindication_added  patient P1  course K2"
 db_count "SELECT count(*) FROM course_history h JOIN courses c ON c.pk = h.course_pk WHERE c.course_id = 'K1' AND h.event = 'contraindication' AND h.detail LIKE 'recorded later: warning nsaids_48h%'" 1
 db_count "SELECT count(*) FROM course_warnings w JOIN courses c ON c.pk = w.course_pk WHERE c.course_id = 'K2'" 0
+# The open course shows its warning (the use case the API's chart calls too).
+run 0 course show K1
+out_has "  warnings:"
+out_has "2026-03-10  warn  nsaids_48h: "
+run 0 --json course show K1
+python3 -c '
+import json, sys
+w = json.load(open(sys.argv[1]))["warnings"]
+assert sorted((x["raised_on"], x["rule"], x["severity"]) for x in w) == [("2026-03-10", "nsaids_48h", "warn"), ("2026-03-10", "pregnancy", "warn")], w
+' "$OUT" || exit 1
+run 0 course show K2
+out_lacks "warnings:"
 # Recording the same flags again raises nothing new.
 n=$(sqlite3 "$PROLO_DB" "SELECT count(*) FROM course_warnings")
 [ "$n" -ge 1 ] || { echo "no course warning" >&2; exit 1; }
@@ -54,3 +66,9 @@ out_has "range        15-25 %"
 run 0 --json protocol show dextrose-knee-oa
 out_has '"concentration_range_pct": ['
 out_has '"sites_from": "condition"'
+# Once the course has ended its warnings no longer apply: not shown.
+run 0 course end K1 --status completed --end_date 2026-03-10
+run 0 course show K1
+out_lacks "warnings:"
+run 0 --json course show K1
+out_lacks '"warnings"'

@@ -400,12 +400,55 @@ static void test_refusals(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* A course's warnings are read as the course is: a role that may not read
+ * courses is refused, another clinic's course is not there. */
+static void test_warnings_read(void **state)
+{
+	struct fx *f = *state;
+	struct prolo_err err;
+	struct patient p;
+	struct course c;
+	struct plan_findings pf;
+	json_t *w = NULL;
+	rec_init(REC_PATIENT, &p);
+	snprintf(p.patient_id, sizeof p.patient_id, "P1");
+	snprintf(p.clinic, sizeof p.clinic, "C01");
+	p.sex = 0;
+	assert_int_equal(app_patient_add(&f->cx, &p, &err), PROLO_OK);
+	rec_init(REC_COURSE, &c);
+	snprintf(c.course_id, sizeof c.course_id, "K1");
+	snprintf(c.patient_id, sizeof c.patient_id, "P1");
+	c.modality = MOD_PRP;
+	snprintf(c.condition, sizeof c.condition, "knee_oa");
+	c.start_date = dom_days_from_civil(2025, 3, 1);
+	c.planned_sessions = 3;
+	assert_int_equal(app_course_add(&f->cx, &c, NULL, &pf, &err), PROLO_OK);
+	assert_int_equal(app_course_warnings(&f->cx, "K1", &w, &err), PROLO_OK);
+	assert_int_equal(json_array_size(w), 0);
+	json_decref(w);
+
+	struct app_ctx other = f->cx;
+	other.audit.ctx = &other;
+	other.who.on_behalf = false;
+	other.who.role = ROLE_RESEARCHER;
+	snprintf(other.who.user, sizeof other.who.user, "res1");
+	assert_int_equal(app_course_warnings(&other, "K1", &w, &err), PROLO_EPERM);
+	assert_null(w);
+	other.who.role = ROLE_CLINICIAN;
+	snprintf(other.who.clinic, sizeof other.who.clinic, "C02");
+	assert_int_equal(app_course_warnings(&other, "K1", &w, &err), PROLO_ENOTFOUND);
+	assert_string_equal(err.field, "course_id");
+	assert_null(w);
+	app_ctx_flush(&other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_table, setup, teardown),
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_warnings_read, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
