@@ -3,12 +3,14 @@
  * names of core/records.c (--patient_id or --patient-id), so the CLI accepts
  * exactly what the CSV and the API accept, checked by the same code. */
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
 #include "cli/cli_plan.h"
+#include "core/instruments.h"
 #include "core/rec_json.h"
 #include "app/app.h"
 #include "store/store.h"
@@ -748,6 +750,41 @@ int cli_session(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char *
 
 /* "GROUP show KEY..." for a record read whole by its key fields, given in
  * order on the command line. */
+/* An assessment's scoring as the chart gives it (outcome_scoring_describe):
+ * "range", "subscales", "not_scorable_reason", "partial_reason". */
+static void add_scoring(json_t *o, const struct outcome *rec)
+{
+	struct outcome_scoring sc;
+	outcome_scoring_describe(rec, &sc);
+	const struct instr_info *in = sc.info;
+	json_t *subs = json_array();
+	for (int s = 0; subs && s < in->n_subscales; s++)
+		json_array_append_new(subs, json_pack("{s:s,s:f,s:o}", "name", in->subscale_names[s], "max", in->sub_max[s],
+		                                      "score", isnan(sc.sub[s]) ? json_null() : json_real(sc.sub[s])));
+	json_object_set_new(o, "range", json_pack("{s:f,s:f,s:s,s:b}", "min", in->score_min, "max", in->score_max,
+	                                          "unit", in->unit, "higher_is_worse", in->higher_is_worse));
+	json_object_set_new(o, "subscales", subs);
+	json_object_set_new(o, "not_scorable_reason",
+	                    sc.not_scorable_reason[0] ? json_string(sc.not_scorable_reason) : json_null());
+	json_object_set_new(o, "partial_reason", sc.partial_reason[0] ? json_string(sc.partial_reason) : json_null());
+}
+
+static void print_scoring(struct cli_ctx *ctx, const struct outcome *rec)
+{
+	struct outcome_scoring sc;
+	outcome_scoring_describe(rec, &sc);
+	for (int s = 0; s < sc.info->n_subscales; s++) {
+		if (isnan(sc.sub[s]))
+			fprintf(ctx->out, "subscale %-20s not scored (of %g)\n", sc.info->subscale_names[s], sc.info->sub_max[s]);
+		else
+			fprintf(ctx->out, "subscale %-20s %g of %g\n", sc.info->subscale_names[s], sc.sub[s], sc.info->sub_max[s]);
+	}
+	if (sc.not_scorable_reason[0])
+		fprintf(ctx->out, "not scorable: %s\n", sc.not_scorable_reason);
+	if (sc.partial_reason[0])
+		fprintf(ctx->out, "partly scored: %s\n", sc.partial_reason);
+}
+
 static int show_by_key(struct cli_ctx *ctx, enum rec_kind kind, const char *const *keys, int n_keys,
                        const struct cli_args *ca)
 {
@@ -772,10 +809,16 @@ static int show_by_key(struct cli_ctx *ctx, enum rec_kind kind, const char *cons
 	store_close(st);
 	if (rc)
 		return cli_fail(ctx, &err);
-	if (ctx->json)
-		cli_print_json(ctx, rec_to_json(kind, &rec, false, false));
-	else
+	if (ctx->json) {
+		json_t *o = rec_to_json(kind, &rec, false, false);
+		if (o && kind == REC_OUTCOME)
+			add_scoring(o, &rec.o);
+		cli_print_json(ctx, o);
+	} else {
 		print_record(ctx, kind, &rec, "");
+		if (kind == REC_OUTCOME)
+			print_scoring(ctx, &rec.o);
+	}
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * stored as the scored values the manuals assign to the boxes (e.g. KOOS
  * 0 = no problem .. 4 = extreme), so no item is reversed here. */
 #include "core/instruments.h"
+#include "core/records.h"
 
 #include <assert.h>
 #include <math.h>
@@ -440,4 +441,26 @@ const char *instr_anchor_high(enum instrument id)
 {
 	return id == INSTR_NRS || id == INSTR_VAS ? "Worst pain imaginable"
 	                                          : NULL;
+}
+
+void outcome_scoring_describe(const struct outcome *o, struct outcome_scoring *out)
+{
+	const struct instr_info *in = instr_info((enum instrument)o->instrument);
+	struct instr_score sc = { .total = NAN };
+	bool scored = false;
+	if (o->items[0]) {
+		int items[INSTR_MAX_ITEMS];
+		size_t n = 0;
+		scored = !instr_parse_items(in->id, o->items, strlen(o->items), items, INSTR_MAX_ITEMS, &n, NULL) &&
+		         !instr_score(in->id, items, n, &sc, NULL);
+	}
+	out->info = in;
+	for (int s = 0; s < INSTR_MAX_SUBSCALES; s++)
+		out->sub[s] = scored && s < in->n_subscales ? sc.sub[s] : NAN;
+	out->not_scorable_reason[0] = out->partial_reason[0] = '\0';
+	if (isnan(o->score))
+		snprintf(out->not_scorable_reason, sizeof out->not_scorable_reason, "%s",
+		         scored && sc.reason[0] ? sc.reason : "no answers were kept with this assessment");
+	else if (scored && sc.reason[0])
+		snprintf(out->partial_reason, sizeof out->partial_reason, "%s", sc.reason);
 }

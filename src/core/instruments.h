@@ -53,6 +53,23 @@ struct instr_score {
 	char reason[INSTR_REASON_MAX];
 };
 
+/* How an assessment is scored, for whoever shows it (the chart, "prolo
+ * outcome show"): its subscales scored again from its answers, as its
+ * score was, and in words why it has no score or lacks a subscale. */
+struct outcome_scoring {
+	const struct instr_info *info;   /* range, unit, subscales' names, maxima */
+	double sub[INSTR_MAX_SUBSCALES]; /* per info->subscale_names; NAN where not scored */
+	/* Why the assessment has no score ("" when it has one): the rule that
+	 * forbade it, or that no answers were kept with it. */
+	char not_scorable_reason[INSTR_REASON_MAX];
+	/* A subscale left out though the total stands (KOOS's ADL); "" if none. */
+	char partial_reason[INSTR_REASON_MAX];
+};
+struct outcome;
+/* Fills *out for assessment o (its instrument, score and item text).
+ * Cannot fail. */
+void outcome_scoring_describe(const struct outcome *o, struct outcome_scoring *out);
+
 /* Item structure and ranges of an instrument. Never NULL for a valid enum
  * value; asserts on anything else. Cannot fail. */
 const struct instr_info *instr_info(enum instrument id);

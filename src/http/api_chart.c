@@ -54,22 +54,16 @@ static enum prolo_code put_plain(void *ctx, const void *rec, enum rec_kind kind)
 	return rc ? rc : buf_addc(ch->b, '}');
 }
 
-/* Beside an assessment's fields, how it is scored (docs/api.md):
- * "range" {min, max, unit, higher_is_worse}, "subscales" [{name, score,
- * max}], "not_scorable_reason" (null when it has a score) and
- * "partial_reason" (a subscale left out of a scored form). Scored again
- * from its answers, as the record's score was. Buffer codes. */
+/* Beside an assessment's fields, how it is scored (docs/api.md;
+ * outcome_scoring_describe): "range" {min, max, unit, higher_is_worse},
+ * "subscales" [{name, score, max}], "not_scorable_reason" (null when it has
+ * a score) and "partial_reason" (a subscale left out of a scored form).
+ * Buffer codes. */
 static enum prolo_code put_scoring(struct buf *b, bool *first, const struct outcome *o)
 {
-	const struct instr_info *in = instr_info((enum instrument)o->instrument);
-	struct instr_score sc = { .total = NAN };
-	bool scored = false;
-	if (o->items[0]) {
-		int items[INSTR_MAX_ITEMS];
-		size_t n = 0;
-		scored = !instr_parse_items(in->id, o->items, strlen(o->items), items, INSTR_MAX_ITEMS, &n, NULL) &&
-		         !instr_score(in->id, items, n, &sc, NULL);
-	}
+	struct outcome_scoring sc;
+	outcome_scoring_describe(o, &sc);
+	const struct instr_info *in = sc.info;
 	enum prolo_code rc = hjson_put_key(b, first, "range");
 	if (!rc)
 		rc = buf_printf(b, "{\"min\":%g,\"max\":%g,\"unit\":\"%s\",\"higher_is_worse\":%s}", in->score_min,
@@ -82,19 +76,16 @@ static enum prolo_code put_scoring(struct buf *b, bool *first, const struct outc
 		rc = buf_printf(b, "%s{\"name\":\"%s\",\"max\":%g,\"score\":", s ? "," : "", in->subscale_names[s],
 		                in->sub_max[s]);
 		if (!rc)
-			rc = hjson_put_real(b, scored ? sc.sub[s] : NAN);
+			rc = hjson_put_real(b, sc.sub[s]);
 		if (!rc)
 			rc = buf_addc(b, '}');
 	}
 	if (!rc)
 		rc = buf_addc(b, ']');
-	const char *why = NULL;
-	if (isnan(o->score))
-		why = scored && sc.reason[0] ? sc.reason : "no answers were kept with this assessment";
 	if (!rc)
-		rc = hjson_put_member(b, first, "not_scorable_reason", why);
-	/* A subscale without a score though the total stands (KOOS's ADL). */
-	return rc ? rc : hjson_put_member(b, first, "partial_reason", !why && scored && sc.reason[0] ? sc.reason : NULL);
+		rc = hjson_put_member(b, first, "not_scorable_reason",
+		                      sc.not_scorable_reason[0] ? sc.not_scorable_reason : NULL);
+	return rc ? rc : hjson_put_member(b, first, "partial_reason", sc.partial_reason[0] ? sc.partial_reason : NULL);
 }
 
 static enum prolo_code put_outcome(void *ctx, const void *rec, struct prolo_err *err)

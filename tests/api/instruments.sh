@@ -92,3 +92,30 @@ cases = [
 json.dump(cases, open(f"{t}/same.json", "w"))
 PY
 api_cases "$T/same.json"
+# One scoring description (outcome_scoring_describe): what the chart says of
+# each assessment (range, subscales, why not scorable) is what "prolo
+# outcome show" says of it. One more, not scorable, recorded by staff.
+$PY - "$TOP" "$PORT" "$PASSWORD" "$PROLO" <<'PY' || exit 1
+import json, subprocess, sys
+sys.path.insert(0, sys.argv[1] + "/tests/api")
+from client import Client
+c = Client(int(sys.argv[2]), sys.argv[3])
+items = [2, None, None, 2, 2] + [3, 3] + [1] * 17
+st, _, d = c.request("staff1", "POST", "/api/outcomes", {"course_id": "WK1", "date": "2025-03-02", "instrument": "WOMAC", "items": items})
+assert st == 201, (st, d)
+st, _, d = c.request("clin1", "GET", "/api/courses/WK1")
+assert st == 200, (st, d)
+outs = json.loads(d)["course"]["outcomes"]
+keys = ("range", "subscales", "not_scorable_reason", "partial_reason")
+seen = 0
+for o in outs:
+    p = subprocess.run([sys.argv[4], "--json", "outcome", "show", "WK1", o["date"], o["instrument"], o["source"]],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    cli = json.loads(p.stdout)
+    for k in keys:
+        assert cli[k] == o[k], (o["date"], o["source"], k, cli[k], o[k])
+    seen += o["not_scorable_reason"] is not None
+assert len(outs) >= 2 and seen >= 1, outs
+print(f"scoring: {len(outs)} assessments alike on the chart and the command line")
+PY

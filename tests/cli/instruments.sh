@@ -101,6 +101,15 @@ run 2 instrument load "$T/short.json" --clinic C01
 db_count "SELECT version FROM instrument_texts" "made-up test wording 2"
 run 3 instrument show HOOS
 err_has "instrument: unknown instrument"
+# An assessment shows how it is scored, as the chart does: each subscale,
+# and why there is no total (outcome_scoring_describe).
+run 0 patient add --patient_id WP1 --clinic C01 --sex female --birth_year 1950
+run 0 course add --course_id WK1 --patient_id WP1 --modality prp --condition knee_oa --start_date 2025-03-01 --planned_sessions 3
+run 0 outcome add --course_id WK1 --date 2025-03-03 --instrument WOMAC --items "2;;;2;2;3;3;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1"
+run 0 outcome show WK1 2025-03-03 WOMAC
+out_has "subscale pain                 not scored (of 20)"
+out_has "subscale stiffness            6 of 8"
+out_has "not scorable: pain: 2 of 5 items unanswered"
 # The structure alone needs no registry (none is created).
 "$PROLO" --db "$T/absent.db" --json instrument show WOMAC >"$T/absent.out" || { echo "the structure needed a registry" >&2; exit 1; }
 grep -q '"wording_source": "none"' "$T/absent.out" || { cat "$T/absent.out" >&2; exit 1; }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/instruments.h"
+#include "core/records.h"
 
 #define M INSTR_MISSING
 #define EPS 1e-9
@@ -725,10 +726,61 @@ static void test_reasons(void **state)
 	assert_string_equal(s.reason, "the question was not answered");
 }
 
+/* How an assessment is described for display: a complete WOMAC has its
+ * subscales and no reason; two pain items missing leave pain and the total
+ * unscored, with the guide's rule; a score kept without its answers says
+ * so; a KOOS with ADL left out keeps its total and says what is missing. */
+static void test_scoring_describe(void **state)
+{
+	(void)state;
+	struct outcome o;
+	struct outcome_scoring sc;
+	memset(&o, 0, sizeof o);
+	o.instrument = INSTR_WOMAC;
+	o.score = 24;
+	snprintf(o.items, sizeof o.items, "1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1");
+	outcome_scoring_describe(&o, &sc);
+	assert_ptr_equal(sc.info, instr_info(INSTR_WOMAC));
+	assert_true(sc.sub[0] == 5 && sc.sub[1] == 2 && sc.sub[2] == 17);
+	assert_string_equal(sc.not_scorable_reason, "");
+	assert_string_equal(sc.partial_reason, "");
+
+	o.score = NAN;
+	snprintf(o.items, sizeof o.items, "2;;;2;2;3;3;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1");
+	outcome_scoring_describe(&o, &sc);
+	assert_true(isnan(sc.sub[0]) && sc.sub[1] == 6 && sc.sub[2] == 17);
+	assert_non_null(strstr(sc.not_scorable_reason, "pain: 2 of 5 items unanswered"));
+	assert_string_equal(sc.partial_reason, "");
+
+	o.items[0] = '\0';
+	outcome_scoring_describe(&o, &sc);
+	assert_true(isnan(sc.sub[0]) && isnan(sc.sub[2]));
+	assert_string_equal(sc.not_scorable_reason, "no answers were kept with this assessment");
+
+	/* KOOS: every answer 2 but ADL (subscale 2, not in KOOS4) unanswered. */
+	const struct instr_info *k = instr_info(INSTR_KOOS);
+	int a[INSTR_MAX_ITEMS];
+	struct instr_score full;
+	for (int i = 0; i < k->n_items; i++)
+		a[i] = i >= k->sub_first[2] && i < k->sub_first[2] + k->sub_count[2] ? INSTR_MISSING : 2;
+	assert_int_equal(instr_score(INSTR_KOOS, a, (size_t)k->n_items, &full, NULL), PROLO_OK);
+	memset(&o, 0, sizeof o);
+	o.instrument = INSTR_KOOS;
+	o.score = full.total;
+	assert_int_equal(instr_format_items(a, (size_t)k->n_items, o.items, sizeof o.items, NULL), PROLO_OK);
+	outcome_scoring_describe(&o, &sc);
+	assert_true(isnan(sc.sub[2]) && !isnan(sc.sub[3]));
+	assert_false(isnan(full.total));
+	assert_string_not_equal(full.reason, "");
+	assert_string_equal(sc.not_scorable_reason, "");
+	assert_string_equal(sc.partial_reason, full.reason);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nrs),
+		cmocka_unit_test(test_scoring_describe),
 		cmocka_unit_test(test_nrs_bad),
 		cmocka_unit_test(test_vas),
 		cmocka_unit_test(test_odi_worked_example),
