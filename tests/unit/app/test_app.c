@@ -414,7 +414,7 @@ static void test_warnings_read(void **state)
 	snprintf(p.patient_id, sizeof p.patient_id, "P1");
 	snprintf(p.clinic, sizeof p.clinic, "C01");
 	p.sex = 0;
-	assert_int_equal(app_patient_add(&f->cx, &p, &err), PROLO_OK);
+	assert_int_equal(app_patient_add(&f->cx, &p, NULL, &err), PROLO_OK);
 	rec_init(REC_COURSE, &c);
 	snprintf(c.course_id, sizeof c.course_id, "K1");
 	snprintf(c.patient_id, sizeof c.patient_id, "P1");
