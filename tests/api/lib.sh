@@ -31,7 +31,11 @@ api_setup_db() {
 }
 
 # api_start [serve options...]: picks a free port (bounded retries) and waits
-# until the server answers (at most 50 x 0.1 s).
+# until the server answers (at most 150 x 0.1 s: a loaded machine or a
+# sanitizer build starts slowly). The port is free when it is
+# picked, not when the server binds it: another test may take it meanwhile,
+# and then its server would answer the probe. So the server started here
+# must have said it serves on that port (its own serve.out) and still run.
 api_start() {
 	tries=0
 	while [ $tries -lt 10 ]; do
@@ -40,8 +44,11 @@ api_start() {
 		"$PROLO" serve --bind 127.0.0.1 --port "$PORT" --web "$TOP/web" "$@" >"$T/serve.out" 2>"$SERVER_LOG" &
 		SERVER_PID=$!
 		i=0
-		while [ $i -lt 50 ]; do
-			if $PY -c "import http.client,sys; c=http.client.HTTPConnection('127.0.0.1',$PORT,timeout=1); c.request('GET','/api/me'); sys.exit(0 if c.getresponse().status==401 else 1)" 2>/dev/null; then
+		while [ $i -lt 150 ]; do
+			# (over HTTPS the line alone: it is printed once listening)
+			if kill -0 "$SERVER_PID" 2>/dev/null && { grep -q "^prolo: serving https://127.0.0.1:$PORT/" "$T/serve.out" 2>/dev/null ||
+				{ grep -q "^prolo: serving http://127.0.0.1:$PORT/" "$T/serve.out" 2>/dev/null &&
+				$PY -c "import http.client,sys; c=http.client.HTTPConnection('127.0.0.1',$PORT,timeout=1); c.request('GET','/api/me'); sys.exit(0 if c.getresponse().status==401 else 1)" 2>/dev/null; }; }; then
 				BASE="http://127.0.0.1:$PORT"
 				export PORT BASE
 				return 0

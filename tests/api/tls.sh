@@ -11,10 +11,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem
 	-subj /CN=localhost >/dev/null 2>&1 || exit 1
 chmod 600 "$T/key.pem"
 chmod 644 "$T/cert.pem"
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$PROLO" serve --bind 127.0.0.1 --port "$PORT" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
-	>"$T/serve.out" 2>"$SERVER_LOG" &
-SERVER_PID=$!
+# a port of its own (api_start retries when another test took it first)
+api_start --tls-cert "$T/cert.pem" --tls-key "$T/key.pem"
 $PY - "$PORT" "$PASSWORD" "$T/cert.pem" <<'PY' || { cat "$SERVER_LOG" >&2; exit 1; }
 import http.client, json, ssl, sys, time
 port, pw, cert = int(sys.argv[1]), sys.argv[2], sys.argv[3]
