@@ -40,12 +40,9 @@ free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0));
 MAIL="$T/mail"
 mkdir -p "$MAIL"
 echo ok >"$T/mode"
-SMTP_PORT=$(free_port)
-$PY "$TOP/tests/outreach/smtpd.py" "$SMTP_PORT" "$MAIL" "$T/mode" >"$T/smtpd.log" 2>&1 &
-SMTP_PID=$!
-i=0
-while [ ! -f "$MAIL/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -f "$MAIL/ready" ] || { cat "$T/smtpd.log"; fail "the SMTP server did not start"; }
+. "$TOP/tests/lib/fakeserver.sh"
+fake_start "$TOP/tests/outreach/smtpd.py" "$MAIL" "$T/mode" "$T/smtpd.log" || { cat "$T/smtpd.log"; fail "the SMTP server did not start"; }
+SMTP_PORT=$FAKE_PORT; SMTP_PID=$FAKE_PID
 
 # ---- the registry: users, and three patients whose 3-month point is due ----
 "$PROLO" init >"$T/log" 2>&1 || { cat "$T/log"; fail "prolo init"; }

@@ -11,10 +11,8 @@
 . "$TOP/tests/outreach/lib.sh"
 
 RAW="$T/raw"; mkdir -p "$RAW"; RMODE="$T/rmode"
-RAW_PORT=$(free_port)
-$PY "$TOP/tests/outreach/rawsmtp.py" "$RAW_PORT" "$RAW" "$RMODE" >"$T/raw.out" 2>&1 &
-EXTRA_PIDS=$!
-wait_for "ls '$RAW' | grep -c ready" 1
+fake_start "$TOP/tests/outreach/rawsmtp.py" "$RAW" "$RMODE" "$T/raw.out" || { cat "$T/raw.out"; fail "the raw server did not start"; }
+RAW_PORT=$FAKE_PORT; FAKE_PIDS=$FAKE_PID
 raw_got() { ls "$RAW" | grep -c '^raw-.*\.eml$'; }
 api_setup_db
 smtp_start

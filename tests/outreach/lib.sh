@@ -4,11 +4,13 @@
 # tests/api/lib.sh. Sets SMTP_PORT, MAIL (received messages), MODE (the
 # SMTP server's behaviour for the next message), CONF.
 $PY -c 'import aiosmtpd' 2>/dev/null || { echo "python3-aiosmtpd is missing"; exit 77; }
+. "$TOP/tests/lib/fakeserver.sh"
 SMTP_PID=""
 EXTRA_PIDS=""
+FAKE_PIDS="" # the stand-in servers started with fake_start
 outreach_cleanup() {
 	[ -n "${KEEP:-}" ] && cp -r "$T" "$KEEP"
-	for p in $SMTP_PID $EXTRA_PIDS; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	for p in $SMTP_PID $FAKE_PIDS $EXTRA_PIDS; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	api_cleanup
 }
 trap outreach_cleanup EXIT
@@ -17,11 +19,9 @@ free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0));
 
 MAIL="$T/mail"; mkdir -p "$MAIL"; MODE="$T/mode"; echo ok >"$MODE"
 smtp_start() {
-	SMTP_PORT=$(free_port)
-	$PY "$TOP/tests/outreach/smtpd.py" "$SMTP_PORT" "$MAIL" "$MODE" >"$T/smtpd.log" 2>&1 &
-	SMTP_PID=$!
-	i=0; while [ ! -f "$MAIL/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -f "$MAIL/ready" ] || { cat "$T/smtpd.log"; fail "smtp server did not start"; }
+	fake_start "$TOP/tests/outreach/smtpd.py" "$MAIL" "$MODE" "$T/smtpd.log" || { cat "$T/smtpd.log"; fail "smtp server did not start"; }
+	SMTP_PORT=$FAKE_PORT
+	SMTP_PID=$FAKE_PID
 }
 received() { ls "$MAIL" | grep -c '\.eml$'; }
 # wait_for CMD VALUE [TENTHS]: until the output of CMD is VALUE (bounded).

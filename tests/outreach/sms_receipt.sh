@@ -13,10 +13,8 @@
 . "$TOP/tests/outreach/lib.sh"
 
 SMS="$T/sms"; mkdir -p "$SMS"; SMODE="$T/smode"; echo ok >"$SMODE"
-SMS_PORT=$(free_port)
-$PY "$TOP/tests/outreach/smsd.py" "$SMS_PORT" "$SMS" "$SMODE" >"$T/smsd.log" 2>&1 &
-EXTRA_PIDS=$!
-wait_for "ls '$SMS' | grep -c ready" 1
+fake_start "$TOP/tests/outreach/smsd.py" "$SMS" "$SMODE" "$T/smsd.log" || { cat "$T/smsd.log"; fail "the SMS provider did not start"; }
+SMS_PORT=$FAKE_PORT; FAKE_PIDS=$FAKE_PID
 RSECRET='rcpt-9f8e7d6c5b4a3210-secret'
 api_setup_db
 smtp_start

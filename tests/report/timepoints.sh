@@ -191,13 +191,10 @@ PROLO_TODAY=$R run 0 init
 PROLO_TODAY=$R run 0 import csv "$D"
 
 # The outbox on 2025-04-07 and 2025-07-07, against a real SMTP server.
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 MAIL="$T/mail"; mkdir -p "$MAIL"; MODE="$T/mode"
-SMTP_PORT=$(free_port)
-$PY "$TOP/tests/outreach/smtpd.py" "$SMTP_PORT" "$MAIL" "$MODE" >"$T/smtpd.log" 2>&1 &
-SMTP_PID=$!
-i=0; while [ ! -f "$MAIL/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -f "$MAIL/ready" ] || { cat "$T/smtpd.log"; fail "the SMTP server did not start"; }
+. "$TOP/tests/lib/fakeserver.sh"
+fake_start "$TOP/tests/outreach/smtpd.py" "$MAIL" "$MODE" "$T/smtpd.log" || { cat "$T/smtpd.log"; fail "the SMTP server did not start"; }
+SMTP_PORT=$FAKE_PORT; SMTP_PID=$FAKE_PID
 (umask 077; cat >"$PROLO_DB-outreach.conf" <<EOC
 smtp_url = smtp://127.0.0.1:$SMTP_PORT
 starttls = off
