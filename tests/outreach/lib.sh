@@ -32,6 +32,11 @@ wait_for() {
 }
 
 TODAY=${PROLO_TODAY:-$(date +%Y-%m-%d)}
+# The day is read once, for the dates written here and for every prolo
+# process the test starts: a run that crosses midnight would otherwise
+# compute "today" two ways.
+PROLO_TODAY=$TODAY
+export PROLO_TODAY
 START=$(date -d "$TODAY - 91 days" +%Y-%m-%d)
 CONF="$PROLO_DB-outreach.conf"
 # write_conf SMTP_PORT [more lines]: the configuration, mode 0600.

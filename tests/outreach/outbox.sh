@@ -26,6 +26,7 @@ received() { ls "$MAIL" | grep -c '\.eml$'; }
 
 api_setup_db
 TODAY=$(date +%Y-%m-%d)
+export PROLO_TODAY="$TODAY" # read once: the same day for every process, also across midnight
 START=$(date -d "$TODAY - 91 days" +%Y-%m-%d)
 ENDED=$(date -d "$START + 20 days" +%Y-%m-%d)
 CONF="$PROLO_DB-outreach.conf"

@@ -7,6 +7,7 @@
 . "$TOP/tests/api/lib.sh"
 api_setup_db
 TODAY=$(date +%Y-%m-%d)
+export PROLO_TODAY="$TODAY" # read once: the same day for every process, also across midnight
 START=$(date -d "$TODAY - 91 days" +%Y-%m-%d)
 ENDED=$(date -d "$START + 20 days" +%Y-%m-%d)
 umask 077
