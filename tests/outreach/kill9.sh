@@ -18,7 +18,11 @@ echo slow >"$MODE"
 "$PROLO" outreach run >"$T/run.out" 2>&1 &
 RUN_PID=$!; EXTRA_PIDS=$RUN_PID
 wait_for received 2 150
-sleep 1 # the third message is now with the server
+# the second message's answer recorded and the third one sending (the slow
+# server holds it 3 s): polled, not assumed after a fixed second, which a
+# loaded machine may need for the commits
+progress() { sqlite3 "$PROLO_DB" "SELECT (SELECT count(*) FROM outreach_messages WHERE state = 'sent') || ' ' || (SELECT count(*) FROM outreach_messages WHERE state = 'sending')"; }
+wait_for progress "2 1" 100
 kill -9 "$RUN_PID"; wait "$RUN_PID" 2>/dev/null; EXTRA_PIDS=""
 db_count "SELECT count(*) FROM outreach_messages" 8
 db_count "SELECT count(*) FROM outreach_messages WHERE state = 'sending'" 1
