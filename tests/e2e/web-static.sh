@@ -21,6 +21,11 @@ grep -rnE 'innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new F
 	say "web/js: an HTML or code injection sink"
 # Nothing from outside: no absolute URLs but the SVG namespace.
 grep -rnE 'https?://' "$W" | grep -v 'http://www.w3.org/2000/svg' && say "web/: a reference to an outside resource"
+# "Today" is the browser's day (dom.js today()), never UTC's: a date made
+# from the clock by toISOString is a day off for hours around midnight
+# wherever the zone is not UTC.
+grep -rnE 'new Date\(\)\.toISOString|Date\.now\(\)[^;]*toISOString' "$W" --include='*.js' &&
+	say "web/js: today's date taken in UTC (use today() of dom.js)"
 # Relative imports resolve.
 for f in $(find "$W" -name '*.js'); do
 	dir=$(dirname "$f")

@@ -232,10 +232,15 @@ export function toast(msg) {
   toastTimer = setTimeout(() => { el.textContent = ''; }, 5000);
 }
 
-// Today's date in the browser's time zone, as YYYY-MM-DD.
-export function today() {
-  const d = new Date();
+// Today's date in the browser's time zone, as YYYY-MM-DD; or the date
+// there of the moment d (a Date), such as a change's time.
+export function today(d = new Date()) {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+// The day after a YYYY-MM-DD date.
+export function nextDay(iso) {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + 86400000).toISOString().slice(0, 10);
 }
 
 // Days between two YYYY-MM-DD dates (b - a), in UTC to avoid DST steps.

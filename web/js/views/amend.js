@@ -5,7 +5,7 @@
 // version the form was filled from: when someone else changed the record
 // meanwhile the server answers 409, and the form says so, shows the
 // current values and lets the user make the change again.
-import { h, append, field, formValues, numbers, fmtNum } from '../dom.js';
+import { h, append, field, formValues, numbers, fmtNum, today } from '../dom.js';
 import { api, ApiError } from '../api.js';
 import { may } from '../pages.js';
 import { makeForm, invalid } from '../forms.js';
@@ -421,7 +421,8 @@ function valueText(kind, f, v) {
 
 // One version's change in words: "NRS 8 → 3 on 2026-03-02 by nurse1: typing error".
 export function changeWords(kind, e) {
-  const day = String(e.at || '').slice(0, 10);
+  // the day of the change's time where the reader is, as the forms' "today"
+  const day = /T/.test(e.at || '') ? today(new Date(e.at)) : String(e.at || '').slice(0, 10);
   const tail = ` on ${day} by ${e.by}: ${e.reason}`;
   if (e.action === 'void') return `Voided (entered in error)${tail}`;
   let changes = e.changes || [];

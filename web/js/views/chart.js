@@ -2,7 +2,7 @@
 // each course the plan, the sessions with their injections, the pain
 // trajectory against the baseline and the 50 % responder line, the
 // questionnaires and the side effects.
-import { h, table, scrollRegion, pretty, fmtNum, daysBetween } from '../dom.js';
+import { h, table, scrollRegion, pretty, fmtNum, daysBetween, today } from '../dom.js';
 import { api } from '../api.js';
 import { may } from '../pages.js';
 import { painChart, chartFigure } from '../charts.js';
@@ -278,5 +278,5 @@ export function courseFacts(c) {
   const sessions = c.sessions || [];
   const next = sessions.reduce((m, s) => Math.max(m, Number(s.session_no) || 0), 0) + 1;
   const lastDate = sessions.map((s) => s.date).sort().pop();
-  return { next, lastDate, since: lastDate ? daysBetween(lastDate, new Date().toISOString().slice(0, 10)) : null };
+  return { next, lastDate, since: lastDate ? daysBetween(lastDate, today()) : null };
 }

@@ -1,7 +1,7 @@
 // Today's list: who is due, overdue, silent, or needs attention because of a
 // side effect. Urgent alerts (infection, serious side effects) come first;
 // acknowledging one takes it off the list until something new happens.
-import { h, today, toast, clear, append } from '../dom.js';
+import { h, today, nextDay, toast, clear, append } from '../dom.js';
 import { api, query } from '../api.js';
 import { may } from '../pages.js';
 import { ALERT_KINDS } from '../vocab.js';
@@ -66,7 +66,7 @@ function deskControls(a, li, refreshCount, user, colleagues, who) {
   const err = h('p', { class: 'field-error', 'aria-live': 'polite' });
   const uid = a.key.replace(/[^A-Za-z0-9_-]/g, '-');
   if (may(user, 'alerts.snooze')) {
-    const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+    const tomorrow = nextDay(today()); // the browser's day, as everywhere (not UTC's)
     const until = h('input', { type: 'date', id: `snooze-${uid}`, name: 'until', value: a.snoozed_until || tomorrow, min: tomorrow });
     const btn = h('button', { type: 'button', class: 'small', 'aria-label': `Snooze: ${who}` }, 'Snooze');
     btn.addEventListener('click', async () => {
