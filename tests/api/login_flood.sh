@@ -3,10 +3,13 @@
 # each from its own loopback address (127.0.2.1 ...), all for clin1; while
 # the slow lane still works through them, clin1 logs in from the address
 # it logged in from before, and staff1 from an address never seen, and
-# each answer must come within 1 s. The 1 s is a bound that shows the
-# real login was not queued behind the flood (behind it, it waits for up
-# to 64 Argon2id hashes), not a benchmark: one hash takes 0.2-0.7 s (more
-# under the sanitizers), and the real login pays its own.
+# each answer must come within 1 s, or within 3 logins' time measured on
+# this machine before the flood when that is longer (a loaded machine or
+# the sanitizers: one hash takes 0.2-0.7 s, and the real login may wait for
+# the one running on its lane thread, then pays its own: about 2). The
+# bound shows the real login was not queued behind the flood, not a
+# benchmark: behind it, with at least 10 flood logins still waiting on the
+# 2 lane threads, it would wait 5 hashes or more.
 . "$TOP/tests/lib/cli.sh"
 . "$TOP/tests/api/lib.sh"
 api_setup_db
@@ -16,8 +19,18 @@ import sys, threading, time
 from peers import Peer, Checks
 port = int(sys.argv[1])
 ck = Checks()
+def timed(peer, user):
+    t0 = time.monotonic()
+    st = peer.login(user)[0]
+    return st, time.monotonic() - t0
+
 home = Peer(port, "127.0.0.1")
-ck.eq("clin1 logs in from its usual address first", home.login("clin1")[0], 200)
+st, one = timed(home, "clin1")
+ck.eq("clin1 logs in from its usual address first", st, 200)
+st, again = timed(Peer(port, "127.0.0.1"), "clin1")
+ck.eq("and again", st, 200)
+limit = max(1.0, 3 * max(one, again))
+print("one login before the flood: %.3f s, %.3f s; the bound: %.3f s" % (one, again, limit))
 
 N = 300
 got = [None] * N
@@ -44,21 +57,16 @@ for _ in range(200):
         break
 time.sleep(0.2)
 
-def timed(peer, user):
-    t0 = time.monotonic()
-    st = peer.login(user)[0]
-    return st, time.monotonic() - t0
-
 st, dt = timed(Peer(port, "127.0.0.1"), "clin1")
 pending = sum(1 for g in got if g is None)
 print("clin1 from its usual address: %d in %.3f s, %d flood logins still waiting" % (st, dt, pending))
 ck.eq("clin1's real login during the flood", st, 200)
-ck.true("clin1's real login within 1 s", dt < 1.0, "(%.3f s)" % dt)
+ck.true("clin1's real login within the bound", dt < limit, "(%.3f s, bound %.3f s)" % (dt, limit))
 ck.true("the flood was still being worked through", pending >= 10, "(%d waiting)" % pending)
 st, dt = timed(Peer(port, "127.0.0.77"), "staff1")
 print("staff1 from a new address: %d in %.3f s" % (st, dt))
 ck.eq("staff1's login during the flood", st, 200)
-ck.true("staff1's login within 1 s", dt < 1.0, "(%.3f s)" % dt)
+ck.true("staff1's login within the bound", dt < limit, "(%.3f s, bound %.3f s)" % (dt, limit))
 for t in ts:
     t.join(180)
 codes = {}
