@@ -17,16 +17,19 @@ port, password, api_dir, db = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.ar
 sys.path.insert(0, api_dir)
 from client import Client
 cl = Client(port, password)
-done = []   # (tag, status, retry-after, seconds), in the order answers came
+done = []   # (tag, status, retry-after, seconds from sent to answered), in the order answers came
 mu = threading.Lock()
+count = {"started": 0, "sent": 0}
 
 def call(tag, method, path, body=None, headers=None):
-    t0 = time.monotonic()
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     h = dict(headers or {})
     if body is not None:
         h["Content-Type"] = "application/json"
     c.request(method, path, body=None if body is None else json.dumps(body), headers=h)
+    t0 = time.monotonic()
+    with mu:
+        count["sent"] += 1
     r = c.getresponse()
     r.read()
     with mu:
@@ -35,8 +38,22 @@ def call(tag, method, path, body=None, headers=None):
 
 def start(tag, method, path, body=None, headers=None):
     t = threading.Thread(target=call, args=(tag, method, path, body, headers))
+    with mu:
+        count["started"] += 1
     t.start()
     return t
+
+def all_sent():
+    """Until every request started has been sent (bounded): on a loaded
+    machine the client's threads may connect late, and the short pauses
+    below are then only the server's time to queue what it has."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 20:
+        with mu:
+            if count["sent"] >= count["started"]:
+                return
+        time.sleep(0.01)
+    fail("requests not sent within 20 s")
 
 def as_user(user):
     ck, csrf = cl.sessions.get(user) or cl.login(user)
@@ -47,6 +64,7 @@ def hold_lane():
     lock = sqlite3.connect(db, isolation_level=None, timeout=10)
     lock.execute("BEGIN IMMEDIATE")
     ts = [start("blocker", "POST", "/api/login", {"username": "admin", "password": password}) for _ in range(2)]
+    all_sent()
     time.sleep(0.3)
     return lock, ts
 
@@ -60,11 +78,13 @@ admin = as_user("admin")
 lock, ts = hold_lane()
 for _ in range(6):
     ts.append(start("report", "GET", "/api/report", None, admin))
+all_sent()
 time.sleep(0.2)
 # (admin's, from the address it logged in from: "known" logins, which the
 # lane never moves behind others; docs/security.md, "Login flood")
 for _ in range(10):
     ts.append(start("login", "POST", "/api/login", {"username": "admin", "password": password}))
+all_sent()
 time.sleep(0.3)
 lock.execute("ROLLBACK")
 for t in ts:
@@ -114,9 +134,11 @@ ts.append(start("res1 report", "GET", "/api/report", None, res1))
 ts.append(start("admin report", "GET", "/api/report", None, admin))
 ts.append(start("staff1 password", "POST", "/api/password",
                 {"old_password": password, "new_password": "a new long password"}, staff1))
+all_sent()
 time.sleep(0.2)
 ts.append(start("staff1 logout", "POST", "/api/logout", {}, staff1))
 ts.append(start("clin1 logout", "POST", "/api/logout", {}, clin1))
+all_sent()
 time.sleep(0.3)
 lock.execute("UPDATE users SET disabled = 1 WHERE name = 'res1'")
 lock.execute("COMMIT")
@@ -140,8 +162,10 @@ lock = sqlite3.connect(db, isolation_level=None, timeout=10)
 lock.execute("BEGIN IMMEDIATE")
 ts = [start("clin2 password", "POST", "/api/password",
             {"old_password": password, "new_password": "a new long password"}, clin2)]
+all_sent()
 time.sleep(0.05)
 ts.append(start("clin2 logout", "POST", "/api/logout", {}, clin2))
+all_sent()
 time.sleep(1.0)
 lock.execute("ROLLBACK")
 for t in ts:
