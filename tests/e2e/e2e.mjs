@@ -13,6 +13,13 @@
 // usage: node e2e.mjs BASE_URL ARTIFACT_DIR   (users: see e2e.sh)
 import path from 'node:path';
 import { launch } from './lib/browser.mjs';
+import { isoDay } from './lib/app.mjs';
+
+// A change's history gives the day of its time on the server's clock (not
+// the run's day, which PROLO_TODAY may hold): the wall clock's UTC day just
+// before the change or, when the run crosses midnight, just after.
+const wallDay = () => new Date().toISOString().slice(0, 10);
+const changedOn = (line, words, before) => [before, wallDay()].some((d) => line.includes(words.replace('DAY', d)));
 
 const [base, outDir] = process.argv.slice(2);
 if (!base || !outDir) {
@@ -35,11 +42,6 @@ const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${
 const t0 = Date.now();
 function expect(ok, msg) {
   if (!ok) throw new Error(`${step}: ${msg}`);
-}
-
-function isoDay(offsetDays) {
-  const d = new Date(Date.now() + offsetDays * 86400000);
-  return d.toISOString().slice(0, 10);
 }
 
 const b = await launch({ viewport: { width: 1024, height: 1366 }, timeout: 15000 });
@@ -399,6 +401,7 @@ try {
   await page.getByRole('button', { name: 'Save the change' }).click();
   await fieldError(page, 'reason', /why/i);
   await page.getByLabel('Reason for the change').fill('typing error');
+  const amendedFrom = wallDay();
   await page.getByRole('button', { name: 'Save the change' }).click();
   await openChart();
   await page.locator('.notice', { hasText: 'Changed: assessment NRS' }).waitFor();
@@ -409,7 +412,7 @@ try {
   await lbp.getByRole('link', { name: `History of assessment NRS of ${start}` }).click();
   await heading('History of assessment NRS');
   const line = (await page.locator('ol.record-history li').allInnerTexts()).join('\n');
-  expect(line.includes(`NRS 8 → 3 on ${isoDay(0)} by drsmith: typing error`), `the history reads: ${line}`);
+  expect(changedOn(line, 'NRS 8 → 3 on DAY by drsmith: typing error', amendedFrom), `the history reads: ${line}`);
   await shot('09b-history');
   log('assessment corrected 8 → 3; its history says so');
 
@@ -456,13 +459,14 @@ try {
   await page.getByRole('button', { name: 'Void side effect' }).click();
   await fieldError(page, 'confirm', /confirm/);
   await page.getByLabel(/Yes, void this side effect/).check();
+  const voidedFrom = wallDay();
   await page.getByRole('button', { name: 'Void side effect' }).click();
   await openChart();
   expect(await lbp.locator('tr', { hasText: 'Infection' }).count() === 0, 'the voided side effect is still on the chart');
   await page.locator('.notice').getByRole('link', { name: 'Its history' }).click();
   await heading('History of side effect infection');
   const vline = (await page.locator('ol.record-history li').allInnerTexts()).join('\n');
-  expect(vline.includes(`Voided (entered in error) on ${isoDay(0)} by drsmith: entered for the wrong patient`), `the voided record's history reads: ${vline}`);
+  expect(changedOn(vline, 'Voided (entered in error) on DAY by drsmith: entered for the wrong patient', voidedFrom), `the voided record's history reads: ${vline}`);
   log('side effect voided: gone from the chart, its history kept');
 
   // ---- staff: no session recording, no ending a course (the server's

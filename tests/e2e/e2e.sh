@@ -21,6 +21,13 @@ SERVER_PID=""
 trap 'stop_server; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM HUP
 export PROLO_DB="$T/prolo.db"
+# One day and one zone for the server, the browser (lib/browser.mjs holds
+# its clock on that day; its zone is UTC) and the tests' own dates
+# (isoDay): read once, so a run that crosses midnight, or a machine whose
+# zone is not UTC, does not give them different days.
+TZ=UTC
+PROLO_TODAY=${PROLO_TODAY:-$(date -u +%Y-%m-%d)}
+export TZ PROLO_TODAY
 
 "$PROLO" init >"$T/log" 2>&1 || { echo "prolo init failed:"; cat "$T/log"; exit 1; }
 add_user() { # name role clinic password

@@ -24,7 +24,7 @@ if (!base || !outDir || !emlPath || !start) {
 const h = harness('follow-up', 280);
 const { log, problems, expect, watchdog } = h;
 const addDays = (iso, n) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
-const todayIso = new Date().toISOString().slice(0, 10);
+const todayIso = process.env.PROLO_TODAY || new Date().toISOString().slice(0, 10); // the server's day
 
 const b = await launch({ viewport: { width: 1280, height: 900 }, timeout: 15000 });
 const page = await b.context.newPage();

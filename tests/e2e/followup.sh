@@ -57,7 +57,7 @@ add_user admin admin "" admin-pass-1
 add_user drsmith clinician C01 clinician-pass-1
 add_user nurse staff C01 staff-pass-1
 add_user analyst researcher "" researcher-pass-2
-TODAY=$(date -u +%Y-%m-%d)
+TODAY=${PROLO_TODAY:-$(date -u +%Y-%m-%d)}
 export PROLO_TODAY="$TODAY"
 START=$(date -u -d "$TODAY - 91 days" +%Y-%m-%d)
 ENDED=$(date -u -d "$START + 20 days" +%Y-%m-%d)

@@ -17,7 +17,7 @@ SERVER_PID=""
 trap 'stop_server; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM HUP
 export PROLO_DB="$T/prolo.db"
-PROLO_TODAY=$(date -u +%Y-%m-%d)
+PROLO_TODAY=${PROLO_TODAY:-$(date -u +%Y-%m-%d)}
 export PROLO_TODAY
 step() { "$PROLO" "$@" >"$T/log" 2>&1 || { echo "prolo $* failed:"; cat "$T/log"; exit 1; }; }
 step init

@@ -26,8 +26,11 @@ export function harness(what, seconds) {
   return h;
 }
 
+// A day counted from the run's day (PROLO_TODAY, the server's; else the
+// clock's), as YYYY-MM-DD.
 export function isoDay(offsetDays) {
-  return new Date(Date.now() + offsetDays * 86400000).toISOString().slice(0, 10);
+  const day = process.env.PROLO_TODAY ? Date.parse(`${process.env.PROLO_TODAY}T12:00:00Z`) : Date.now();
+  return new Date(day + offsetDays * 86400000).toISOString().slice(0, 10);
 }
 
 // Collects page errors, console errors and requests outside the app.

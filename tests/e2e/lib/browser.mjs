@@ -33,6 +33,10 @@ export async function launch(opts = {}) {
     fs.rmSync(profile, { recursive: true, force: true });
     throw e;
   }
+  // The day of the run (PROLO_TODAY, which the shell scripts export to the
+  // server too): the page's clock is held at its noon, so that the forms'
+  // "today" is the server's also when the run crosses midnight.
+  if (process.env.PROLO_TODAY) await context.clock.setFixedTime(`${process.env.PROLO_TODAY}T12:00:00Z`);
   context.setDefaultTimeout(opts.timeout || 15000);
   context.setDefaultNavigationTimeout(opts.timeout || 20000);
   return {
