@@ -27,7 +27,8 @@ for i in range(N):
     s.connect(("127.0.0.1", port))
     s.sendall(b"GET /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\n")
     socks.append(s)
-print(f"{N} slow connections open in {time.monotonic() - t0:.2f} s")
+t_last = time.monotonic()  # the last one's start (a loaded machine takes seconds for them all)
+print(f"{N} slow connections open in {t_last - t0:.2f} s")
 
 def trickle():
     for s in socks:
@@ -69,25 +70,37 @@ for i in range(60):
     except OSError:
         pass
     extra.append(s)
-time.sleep(0.5)
-refused = 0
-for s in extra:
-    s.settimeout(0.05)
-    try:
-        if s.recv(4096) == b"":
-            refused += 1
-    except (ConnectionResetError, BrokenPipeError):
-        refused += 1
-    except socket.timeout:
-        pass
+# Closed at once: polled for up to 2.5 s (a loaded machine may take more
+# than a moment), well before the 4 s deadline closes the 40 let in.
+closed_x, answered_x = set(), set()
+until = time.monotonic() + 2.5
+while True:
+    for k, s in enumerate(extra):
+        if k in closed_x or k in answered_x:
+            continue
+        s.settimeout(0.01)
+        try:
+            if s.recv(4096) == b"":
+                closed_x.add(k)
+            else:
+                answered_x.add(k)
+        except (ConnectionResetError, BrokenPipeError):
+            closed_x.add(k)
+        except socket.timeout:
+            pass
+    if len(closed_x) >= 20 or time.monotonic() > until:
+        break
+    time.sleep(0.1)
+refused = len(closed_x)
 # 60 from one address, 40 allowed: the other 20 are closed at once.
 if refused < 20 or refused > 25:
     sys.exit(f"per-address limit 40: {refused} of 60 connections closed at once")
 print(f"per-address limit: {refused} of 60 closed at once")
 
 # Trickle on until the deadline: every slow connection must be closed by
-# the server within deadline + 3 s of its start, although it kept sending.
-end = t0 + 4 + 3
+# the server within deadline + 3 s of its start, although it kept sending
+# (counted from the last one's start).
+end = t_last + 4 + 3
 while time.monotonic() < end:
     time.sleep(1)
     trickle()
