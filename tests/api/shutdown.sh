@@ -23,10 +23,12 @@ hdr = {"Cookie": ck, "X-CSRF-Token": csrf, "Content-Type": "application/json"}
 reqs = [("/api/users", {"name": "u%d" % i, "role": "researcher", "password": "a long password %d" % i}) for i in range(4)]
 reqs += [("/api/patients", {"patient_id": "SD%d" % i, "clinic": "C01", "sex": "female", "birth_year": 1970}) for i in range(2)]
 got = [None] * len(reqs)
+sent = threading.Semaphore(0)
 def post(i):
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         c.request("POST", reqs[i][0], body=json.dumps(reqs[i][1]), headers=hdr)
+        sent.release()
         r = c.getresponse()
         got[i] = (r.status, r.read()[:200])
         c.close()
@@ -44,6 +46,12 @@ lock.execute("BEGIN IMMEDIATE")
 ts = [threading.Thread(target=post, args=(i,)) for i in range(len(reqs))]
 for t in ts:
     t.start()
+# every request sent (on a loaded machine the threads may connect late, and
+# a stopping server takes no new connection), then a moment to read them
+for _ in ts:
+    if not sent.acquire(timeout=20):
+        print("FAIL: the requests were not sent within 20 s:", got, file=sys.stderr)
+        sys.exit(1)
 time.sleep(0.5)
 os.kill(pid, signal.SIGTERM)
 t_sig = time.monotonic()
