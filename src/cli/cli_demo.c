@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -124,34 +125,47 @@ static void remove_registry(const char *db)
 
 /* ---- the mail catcher ------------------------------------------------------ */
 
-/* A free loopback port (the system picks it; released at once, so another
- * program could take it first: the catcher then fails to start and the
- * demo says so). 0 when none. */
-static int free_port(void)
+/* A listening socket on a loopback port the system picks (*port), held
+ * from here on: the catcher is handed this socket rather than a port
+ * number to bind, so no other program can take the port in between. Not
+ * fd 3, where the catcher gets it. -1 when none. */
+static int catcher_socket(int *port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == 3) {
+		int hi = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+		close(fd);
+		fd = hi;
+	}
 	if (fd < 0)
-		return 0;
+		return -1;
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	socklen_t len = sizeof a;
-	int port = 0;
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 64) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
 }
 
-/* True once something accepts connections on the loopback port. */
-static bool port_open(int port)
+/* True once an SMTP server greets (220) on the loopback port within
+ * 200 ms. */
+static bool smtp_greets(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return false;
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+	bool ok = false;
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		char line[8] = { 0 };
+		ok = poll(&pf, 1, 200) == 1 && read(fd, line, 3) == 3 && memcmp(line, "220", 3) == 0;
+	}
 	close(fd);
 	return ok;
 }
@@ -214,33 +228,46 @@ static int count_mail(const char *dir)
 	return n;
 }
 
-/* Starts `python3 -m aiosmtpd` on 127.0.0.1:port with the Maildir handler
- * writing to maildir, its output in logpath, and waits (at most 10 s) until
- * it accepts connections. The pid, or -1 when it could not start (no
- * python3-aiosmtpd, the port taken): the child is then gone. */
-static pid_t start_catcher(int port, const char *maildir, const char *logpath)
+/* The catcher: aiosmtpd's SMTP server with its Maildir handler, serving
+ * the listening socket it inherits as fd 3 (catcher_socket). */
+static const char catcher_py[] =
+	"import asyncio, socket, sys\n"
+	"from aiosmtpd.smtp import SMTP\n"
+	"from aiosmtpd.handlers import Mailbox\n"
+	"loop = asyncio.new_event_loop()\n"
+	"asyncio.set_event_loop(loop)\n"
+	"handler = Mailbox(sys.argv[1])\n"
+	"loop.run_until_complete(loop.create_server(lambda: SMTP(handler), sock=socket.socket(fileno=3)))\n"
+	"loop.run_forever()\n";
+
+/* Starts the catcher on a loopback port of its own (*port) with the
+ * Maildir handler writing to maildir, its output in logpath, and waits (at
+ * most 10 s) until it greets. The pid, or -1 when it could not start (no
+ * python3-aiosmtpd): the child is then gone. */
+static pid_t start_catcher(const char *maildir, const char *logpath, int *port)
 {
-	char listen[32];
-	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-	char *args[] = { DEMO_PYTHON, "-m", "aiosmtpd", "-n", "-l", listen, "-c",
-	                 "aiosmtpd.handlers.Mailbox", (char *)maildir, NULL };
+	int sock = catcher_socket(port);
+	if (sock < 0)
+		return -1;
+	char *args[] = { DEMO_PYTHON, "-c", (char *)catcher_py, (char *)maildir, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, sock, 3);
 	pid_t pid;
 	fflush(NULL);
 	int rc = posix_spawn(&pid, DEMO_PYTHON, &fa, NULL, args, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	close(sock); /* the child holds it now */
 	if (rc != 0)
 		return -1;
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 50; i++) {
 		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return -1; /* it ended: not installed, or the port was taken */
-		if (port_open(port))
+			return -1; /* it ended: python3-aiosmtpd is not installed */
+		if (smtp_greets(*port))
 			return pid;
-		sleep_ms(100);
 	}
 	stop_child(pid);
 	return -1;
@@ -344,8 +371,8 @@ static void demo_outreach(struct cli_ctx *ctx, const char *dir, const char *db, 
 	snprintf(maildir, sizeof maildir, "%s/mail", dir);
 	snprintf(log, sizeof log, "%s/mail.log", dir);
 	clear_maildir(maildir);
-	int port = free_port();
-	*catcher = port ? start_catcher(port, maildir, log) : -1;
+	int port = 0;
+	*catcher = start_catcher(maildir, log, &port);
 	if (write_outreach_conf(db, port, web_port) != 0) {
 		fprintf(ctx->errs, "prolo: cannot write %s-outreach.conf; no follow-up messages\n", db);
 		return;

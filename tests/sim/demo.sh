@@ -71,19 +71,36 @@ db_count "SELECT count(*) FROM patients" 2000
 [ "$(ls demo/mail/new | wc -l)" = "$sent" ] || { echo "old mail kept" >&2; exit 1; }
 [ -z "$(ls "$TMPDIR")" ] || { echo "temporary CSV left behind: $(ls "$TMPDIR")" >&2; exit 1; }
 
-# serving: the web app answers; SIGTERM to the demo stops it and the catcher
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$PROLO" demo --dir served --port "$PORT" >"$T/served.out" 2>"$T/served.err" &
-DEMO_PID=$!
-i=0
-while ! grep -q '^Serving' "$T/served.out" && kill -0 "$DEMO_PID" 2>/dev/null && [ $i -lt 300 ]; do
-	sleep 0.1; i=$((i + 1))
-done
-grep -q '^Serving' "$T/served.out" || { cat "$T/served.out" "$T/served.err" >&2; echo "demo did not serve" >&2; exit 1; }
-i=0
-until $PY -c "import http.client,sys; c=http.client.HTTPConnection('127.0.0.1',$PORT,timeout=1); c.request('GET','/api/me'); sys.exit(0 if c.getresponse().status==401 else 1)" 2>/dev/null; do
-	[ $i -lt 100 ] || { echo "web app does not answer on $PORT" >&2; exit 1; }
-	sleep 0.1; i=$((i + 1))
+# serving: the web app answers; SIGTERM to the demo stops it and the catcher.
+# The port is picked free, but another test may take it first: the demo
+# then exits saying it cannot listen, and it is tried on another (5 tries).
+serve_demo() { # 0 when the demo serves on $PORT, 1 when the port was taken
+	PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+	rm -rf served
+	"$PROLO" demo --dir served --port "$PORT" >"$T/served.out" 2>"$T/served.err" &
+	DEMO_PID=$!
+	i=0
+	# its own server's line, not merely an answer on the port (which
+	# another test's server could give)
+	until grep -q "^prolo: serving http://127.0.0.1:$PORT/" "$T/served.out" &&
+		$PY -c "import http.client,sys; c=http.client.HTTPConnection('127.0.0.1',$PORT,timeout=1); c.request('GET','/api/me'); sys.exit(0 if c.getresponse().status==401 else 1)" 2>/dev/null; do
+		if ! kill -0 "$DEMO_PID" 2>/dev/null; then
+			wait "$DEMO_PID"
+			DEMO_PID=""
+			grep -q "cannot listen" "$T/served.err" && return 1
+			cat "$T/served.out" "$T/served.err" >&2
+			echo "demo did not serve" >&2
+			exit 1
+		fi
+		[ $i -lt 400 ] || { echo "web app does not answer on $PORT" >&2; exit 1; }
+		sleep 0.1; i=$((i + 1))
+	done
+	grep -q '^Serving' "$T/served.out" || { cat "$T/served.out" >&2; echo "no Serving line" >&2; exit 1; }
+}
+tries=0
+until serve_demo; do
+	tries=$((tries + 1))
+	[ $tries -lt 5 ] || { echo "no free port for the demo in 5 tries" >&2; exit 1; }
 done
 grep -q "base_url = http://127.0.0.1:$PORT" served/prolo.db-outreach.conf || { echo "base_url not the served port" >&2; exit 1; }
 [ "$(ls served/mail/new | wc -l)" -ge 1 ] || { echo "no mail caught while serving" >&2; exit 1; }
