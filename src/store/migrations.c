@@ -261,6 +261,17 @@ static const char m008_user_life[] =
 	"UPDATE auth_sessions SET sid = lower(hex(randomblob(8)));"
 	"CREATE UNIQUE INDEX auth_sessions_sid ON auth_sessions(sid);";
 
+/* Login sessions in the order they were opened: created_at counts
+ * seconds and sid is random, so two sessions opened in one second were
+ * listed in either order. Existing ones are numbered by (created_at,
+ * sid); a new one takes the next number. */
+static const char m016_session_order[] =
+	"ALTER TABLE auth_sessions ADD COLUMN opened INTEGER;"
+	"UPDATE auth_sessions SET opened = (SELECT count(*) FROM auth_sessions b"
+	"  WHERE b.created_at < auth_sessions.created_at"
+	"     OR (b.created_at = auth_sessions.created_at AND b.sid <= auth_sessions.sid));"
+	"CREATE INDEX auth_sessions_opened ON auth_sessions(opened);";
+
 const struct store_migration store_migrations[] = {
 	{ 1, "core registry", m001_core },
 	{ 2, "server: users, sessions, audit", m002_server },
@@ -276,5 +287,6 @@ const struct store_migration store_migrations[] = {
 	{ 12, "instrument wordings; an assessment by staff and by the patient on one day", store_instr_migration_sql },
 	{ 13, "the outbox lease: one worker per registry", store_olease_migration_sql },
 	{ 15, "bounces and delivery receipts of the outbox's messages", store_receipts_migration_sql },
+	{ 16, "login sessions in the order they were opened", m016_session_order },
 };
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -220,7 +220,8 @@ enum prolo_code store_login_session_add(struct store *st, const struct store_log
                                         struct prolo_err *err)
 {
 	static const char sql[] =
-		"INSERT INTO auth_sessions(id_hash, user, csrf, created_at, last_seen, sid, addr) VALUES (?,?,?,?,?,?,?)";
+		"INSERT INTO auth_sessions(id_hash, user, csrf, created_at, last_seen, sid, addr, opened)"
+		" VALUES (?,?,?,?,?,?,?, (SELECT coalesce(max(opened), 0) + 1 FROM auth_sessions))";
 	STMT(st, sql, err);
 	sqlite3_bind_blob(s, 1, ls->id_hash, STORE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, ls->user, -1, SQLITE_STATIC);
@@ -258,7 +259,7 @@ enum prolo_code store_login_session_list(struct store *st, const char *user, int
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(store_sqlite_db(st),
 	                            "SELECT coalesce(sid, ''), coalesce(addr, ''), created_at, last_seen FROM auth_sessions"
-	                            " WHERE user = ? AND last_seen >= ? AND created_at >= ? ORDER BY created_at, sid",
+	                            " WHERE user = ? AND last_seen >= ? AND created_at >= ? ORDER BY opened",
 	                            -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return store_sqlite_err(st, rc, "listing sessions", err);
