@@ -4,6 +4,8 @@
  * knows HTTP. */
 #include "security/auth.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -188,11 +190,33 @@ enum prolo_code auth_login_reserve(struct store *st, const char *name, const cha
 	return note_failure(st, ukey, 0, now, err);
 }
 
+void auth_addr_group(const char *addr, char *out, size_t outsz)
+{
+	unsigned char a[16];
+	char text[INET6_ADDRSTRLEN];
+	if (inet_pton(AF_INET6, addr, a) == 1 && !IN6_IS_ADDR_V4MAPPED((struct in6_addr *)a)) {
+		memset(a + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a, text, sizeof text)) {
+			snprintf(out, outsz, "%s/64", text);
+			return;
+		}
+	}
+	snprintf(out, outsz, "%s", addr);
+}
+
+/* The receipt throttle's key of an address: its /64 for IPv6. */
+static void receipt_key(char *out, const char *addr)
+{
+	char group[INET6_ADDRSTRLEN + 4];
+	auth_addr_group(addr, group, sizeof group);
+	key_of(out, "receipt", NULL, group);
+}
+
 enum prolo_code auth_receipt_triage(struct store *st, const char *addr, int64_t now, int64_t *retry_after,
                                     struct prolo_err *err)
 {
 	char key[KEY_MAX];
-	key_of(key, "receipt", NULL, addr);
+	receipt_key(key, addr);
 	struct store_throttle t;
 	*retry_after = 0;
 	enum prolo_code rc = store_throttle_get(st, key, &t, err);
@@ -204,7 +228,7 @@ enum prolo_code auth_receipt_triage(struct store *st, const char *addr, int64_t 
 enum prolo_code auth_receipt_refused(struct store *st, const char *addr, int64_t now, struct prolo_err *err)
 {
 	char key[KEY_MAX];
-	key_of(key, "receipt", NULL, addr);
+	receipt_key(key, addr);
 	return note_failure(st, key, AUTH_RECEIPT_FREE_FAILURES, now, err);
 }
 

@@ -106,10 +106,16 @@ enum prolo_code auth_login_record(struct store *st, const char *name, const char
 /* SMS receipts (POST /api/outreach/sms-receipt) are authorised by a
  * shared secret, so refused secrets are throttled per address like failed
  * logins, under a key of their own ("receipt:ADDRESS", apart from the
- * logins' keys): from the AUTH_RECEIPT_FREE_FAILURES-th refusal the
+ * logins' keys; an IPv6 address counts by its /64, which one client
+ * commonly holds whole, so it cannot take a fresh address per 10
+ * guesses): from the AUTH_RECEIPT_FREE_FAILURES-th refusal the
  * address is locked, 30 s doubling up to 15 min, and its receipts are
  * refused unread; refusals are forgotten 15 min after the last. */
 #define AUTH_RECEIPT_FREE_FAILURES 10
+/* The group an address is throttled by, as text into out: an IPv6
+ * address's /64 ("2001:db8:1:2::/64"); an IPv4 address (also mapped into
+ * IPv6) or anything else as it is. */
+void auth_addr_group(const char *addr, char *out, size_t outsz);
 /* Reading only: *retry_after > 0 (seconds) when addr is locked, else 0.
  * Store codes. */
 enum prolo_code auth_receipt_triage(struct store *st, const char *addr, int64_t now, int64_t *retry_after,
