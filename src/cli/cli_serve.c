@@ -41,6 +41,7 @@ int cli_serve(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **a
 	o.tls_key = cli_get(ca, "tls-key");
 	o.web_dir = cli_get(ca, "web");
 	o.public_origin = cli_get(ca, "public-origin");
+	o.trusted_proxy = cli_get(ca, "trusted-proxy");
 	/* An origin is a scheme and a host (and port), nothing more: a path or
 	 * another scheme would never equal what a browser sends. */
 	if (o.public_origin) {

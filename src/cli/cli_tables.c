@@ -302,6 +302,7 @@ static const struct cli_option serve_opts[] = {
 	{ "max-connections", "N", "connections at once (default 4000)", 0, NULL },
 	{ "max-conn-per-ip", "N", "connections at once from one address (default 256)", 0, NULL },
 	{ "public-origin", "URL", "behind a proxy that ends TLS: the origin browsers use", 0, NULL },
+	{ "trusted-proxy", "ADDR", "behind a reverse proxy at ADDR: a client's address is the X-Forwarded-For hop it adds", 0, NULL },
 	{ "min-cell", "N", "the smallest group a researcher's report shows (default 5)", 0, NULL },
 	{ "outbox-config", "FILE", "the outreach configuration (default REGISTRY-outreach.conf)", 0, NULL },
 	{ "outbox-interval", "SECONDS", "between the outbox's passes (default 60)", 0, NULL },

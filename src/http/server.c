@@ -66,6 +66,7 @@ struct server {
 	struct slowlane *slow;       /* requests that compute for long */
 	FILE *log;
 	bool tls;
+	char trusted_proxy[INET6_ADDRSTRLEN]; /* canonical; "" = none */
 	/* The Host names answered (http_host_allowed). */
 	const char *hosts[MAX_HOSTS];
 	int n_hosts;
@@ -414,7 +415,34 @@ static void misdirected(struct http_req *rq)
 
 /* ---- requests ---------------------------------------------------------- */
 
-static void client_addr(struct MHD_Connection *c, char *out, size_t outsz)
+/* An IP address's text in canonical form into out (IPv4 or IPv6); false
+ * when s is none. */
+static bool canonical_ip(const char *s, size_t n, char *out, size_t outsz)
+{
+	char in[INET6_ADDRSTRLEN];
+	unsigned char a[16];
+	if (n == 0 || n >= sizeof in)
+		return false;
+	memcpy(in, s, n);
+	in[n] = '\0';
+	if (inet_pton(AF_INET, in, a) == 1)
+		return inet_ntop(AF_INET, a, out, (socklen_t)outsz) != NULL;
+	return inet_pton(AF_INET6, in, a) == 1 && inet_ntop(AF_INET6, a, out, (socklen_t)outsz) != NULL;
+}
+
+static enum MHD_Result last_forwarded(void *ctx, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	if (strcasecmp(key, "X-Forwarded-For") == 0)
+		*(const char **)ctx = value;
+	return MHD_YES;
+}
+
+/* The request's client: the peer's address, or behind the trusted proxy
+ * the last hop of the last X-Forwarded-For header (the one the proxy
+ * adds; earlier hops are the client's to write). A proxy's request
+ * without a readable hop keeps the proxy's address. */
+static void client_addr(struct MHD_Connection *c, const char *trusted_proxy, char *out, size_t outsz)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	snprintf(out, outsz, "?");
@@ -422,8 +450,26 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t outsz)
 		return;
 	socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 	                                                      : sizeof(struct sockaddr_in);
-	if (getnameinfo(ci->client_addr, len, out, (socklen_t)outsz, NULL, 0, NI_NUMERICHOST) != 0)
+	if (getnameinfo(ci->client_addr, len, out, (socklen_t)outsz, NULL, 0, NI_NUMERICHOST) != 0) {
 		snprintf(out, outsz, "?");
+		return;
+	}
+	if (!trusted_proxy || strcmp(out, trusted_proxy) != 0)
+		return;
+	const char *xff = NULL;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, last_forwarded, &xff);
+	if (!xff)
+		return;
+	const char *hop = strrchr(xff, ',');
+	hop = hop ? hop + 1 : xff;
+	while (*hop == ' ' || *hop == '\t')
+		hop++;
+	size_t n = strlen(hop);
+	while (n && (hop[n - 1] == ' ' || hop[n - 1] == '\t'))
+		n--;
+	char ip[INET6_ADDRSTRLEN];
+	if (canonical_ip(hop, n, ip, sizeof ip))
+		snprintf(out, outsz, "%s", ip);
 }
 
 static enum MHD_Result send_response(struct server *srv, struct MHD_Connection *c,
@@ -489,7 +535,7 @@ static void init_req(struct server *srv, struct http_req *rq, struct MHD_Connect
 	 * (no system call per request). */
 	snprintf(rq->req_id, sizeof rq->req_id, "%016llx",
 	         (unsigned long long)atomic_fetch_add(&srv->next_req_id, 1));
-	client_addr(c, rq->addr, sizeof rq->addr);
+	client_addr(c, srv->trusted_proxy[0] ? srv->trusted_proxy : NULL, rq->addr, sizeof rq->addr);
 }
 
 /* http_req.resume: called by the writer or slow lane thread when a
@@ -776,6 +822,12 @@ enum prolo_code http_serve(const struct http_options *opt, struct prolo_err *err
 		o->request_deadline_s = 10;
 	if (!o->max_per_ip)
 		o->max_per_ip = 256;
+	if (o->trusted_proxy &&
+	    !canonical_ip(o->trusted_proxy, strlen(o->trusted_proxy), srv->trusted_proxy, sizeof srv->trusted_proxy)) {
+		prolo_err_set(err, PROLO_EINVAL, "trusted-proxy", "'%s' is not an IP address", o->trusted_proxy);
+		free(srv);
+		return PROLO_EINVAL;
+	}
 	pthread_mutex_init(&srv->track_mu, NULL);
 	bool reaper_started = false;
 	if (o->threads <= 0) {

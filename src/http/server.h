@@ -47,6 +47,10 @@ struct http_options {
 	                            * bind address, localhost, 127.0.0.1 and
 	                            * [::1] (each with or without the port) */
 	int n_allowed_hosts;
+	const char *trusted_proxy; /* behind a reverse proxy at this address:
+	                            * its requests' client address is the last
+	                            * X-Forwarded-For hop (the one the proxy
+	                            * adds); NULL = the peer's address */
 	FILE *log;                 /* request log; NULL = stderr */
 	FILE *info;                /* start/stop messages; NULL = stdout */
 	const struct protocol_lib *protocols; /* for planning and alerts; NULL = none */
