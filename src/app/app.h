@@ -464,6 +464,38 @@ enum prolo_code app_audit_list(struct app_ctx *cx, const struct store_audit_filt
  * Audited as "patient.read" (detail "summary, N courses"). */
 enum prolo_code app_patient_summary(struct app_ctx *cx, const char *patient_id, struct patient_summary *out,
                                     struct prolo_err *err);
+/* ---- lists of records (src/app/lists.c) ---------------------------------- */
+
+/* A list's length: APP_LIST_DEFAULT rows unless asked, at most APP_LIST_MAX. */
+#define APP_LIST_DEFAULT 50
+#define APP_LIST_MAX 500
+/* A list's search text: at most this many bytes. */
+#define APP_SEARCH_MAX 100
+/* THE limit rule of every list: limit (APP_INT_NONE = not given) must be
+ * 1..APP_LIST_MAX (PROLO_EINVAL, field limit); not given it is
+ * APP_LIST_DEFAULT, or 0 (all) when whole (one patient's or one course's
+ * records). *out: the store's limit. */
+enum prolo_code app_list_limit(int limit, bool whole, int *out, struct prolo_err *err);
+
+struct app_list_in {
+	enum rec_kind kind;      /* patient, course, session, outcome or adverse event */
+	const char *clinic;      /* NULL = the actor's, or every clinic for an actor
+	                          * bound to none; another clinic than the actor's
+	                          * is refused (PROLO_EPERM, field clinic) */
+	const char *patient_id;  /* NULL = any; else that patient's (checked as a read) */
+	const char *course_id;   /* NULL = any; else that course's (checked as a read) */
+	const char *search;      /* NULL = none; at most APP_SEARCH_MAX bytes (field q) */
+	int limit;               /* APP_INT_NONE = the default (app_list_limit) */
+};
+/* The records of in->kind, in the store's order, to fn. Permission
+ * patients.list for patients, courses.list for the others; one patient's or
+ * course's records need that record to be the actor's clinic's
+ * (PROLO_ENOTFOUND otherwise, as for a read). Audited as "KIND.list" (record
+ * patient:ID or course:ID when scoped) with the count ("3 patients", and
+ * ", search" when searched). */
+enum prolo_code app_record_list(struct app_ctx *cx, const struct app_list_in *in, store_row_fn fn, void *ctx,
+                                struct prolo_err *err);
+
 /* A calendar's events (app_schedule_export_course in app_booking.h). Free
  * with app_schedule_free. */
 struct app_schedule {

@@ -34,7 +34,8 @@ struct app_call_in {
 enum prolo_code app_call_add(struct app_ctx *cx, const struct app_call_in *in, struct store_call *out,
                              struct prolo_err *err);
 /* The calls of course_id (NULL = every course of the actor's clinic),
- * newest first, at most limit (0 = all). Audited as "call.list". */
+ * newest first, at most limit (app_list_limit: APP_INT_NONE = the default;
+ * PROLO_EINVAL field limit out of 1..APP_LIST_MAX). Audited as "call.list". */
 enum prolo_code app_call_list(struct app_ctx *cx, const char *course_id, int limit, store_call_fn fn,
                               void *ctx, struct prolo_err *err);
 /* True when a call with this result settles the task it answers. */

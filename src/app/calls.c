@@ -114,7 +114,7 @@ enum prolo_code app_call_list(struct app_ctx *cx, const char *course_id, int lim
                               void *ctx, struct prolo_err *err)
 {
 	enum prolo_code rc = app_permit(cx, CAN_CALLS_LIST, NULL, NULL, NULL, err);
-	if (rc)
+	if (rc || (rc = app_list_limit(limit, false, &limit, err)))
 		return rc;
 	const char *clinic = cx->who.clinic[0] ? cx->who.clinic : NULL;
 	if (course_id) {

@@ -41,9 +41,9 @@ int cli_call(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **ar
 	(void)argv;
 	bool add = strcmp(ca->cmd->verb, "add") == 0;
 	struct app_call_in in = { 0 };
-	long n = 0;
+	int limit = APP_INT_NONE;
 	int x = add ? cli_opt_int(ctx, ca, "point-day", "point_day", &in.point_day)
-	            : cli_opt_long(ctx, ca, "limit", 1, 100000, &n);
+	            : cli_opt_int(ctx, ca, "limit", "limit", &limit);
 	if (x)
 		return x;
 	if (add) {
@@ -58,7 +58,7 @@ int cli_call(struct cli_ctx *ctx, const struct cli_args *ca, int argc, char **ar
 		return x;
 	struct store_call c;
 	enum prolo_code rc = add ? app_call_add(&r.cx, &in, &c, &r.err)
-	                         : app_call_list(&r.cx, cli_get(ca, "course"), (int)n, list_row, ctx, &r.err);
+	                         : app_call_list(&r.cx, cli_get(ca, "course"), limit, list_row, ctx, &r.err);
 	if ((x = cli_end(ctx, &r, rc)) || !add)
 		return x;
 	if (ctx->json)

@@ -110,6 +110,16 @@ struct list_ctx {
 	long n;
 };
 
+static void list_header(struct cli_ctx *ctx, enum rec_kind kind)
+{
+	for (int c = 0; c < 8 && list_cols[kind].cols[c]; c++) {
+		const char *name = list_cols[kind].cols[c];
+		int w = list_cols[kind].width[c];
+		fprintf(ctx->out, "%-*.*s ", w, w, name);
+	}
+	fputc('\n', ctx->out);
+}
+
 static enum prolo_code list_row(void *p, const void *rec, struct prolo_err *err)
 {
 	struct list_ctx *l = p;
@@ -120,6 +130,8 @@ static enum prolo_code list_row(void *p, const void *rec, struct prolo_err *err)
 			return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
 		return PROLO_OK;
 	}
+	if (l->n == 1)
+		list_header(l->cli, l->kind);
 	buf_reset(&l->line);
 	for (int c = 0; c < 8 && list_cols[l->kind].cols[c]; c++) {
 		const char *name = list_cols[l->kind].cols[c];
@@ -136,35 +148,31 @@ static enum prolo_code list_row(void *p, const void *rec, struct prolo_err *err)
 	return PROLO_OK;
 }
 
-static void list_header(struct cli_ctx *ctx, enum rec_kind kind)
+/* "GROUP list": the list use case (app/lists.c) over the options, its
+ * rows printed as they come. */
+static int list_filtered(struct cli_ctx *ctx, enum rec_kind kind, const struct cli_args *ca)
 {
-	for (int c = 0; c < 8 && list_cols[kind].cols[c]; c++) {
-		const char *name = list_cols[kind].cols[c];
-		int w = list_cols[kind].width[c];
-		fprintf(ctx->out, "%-*.*s ", w, w, name);
-	}
-	fputc('\n', ctx->out);
-}
-
-static int do_list(struct cli_ctx *ctx, struct store *st, enum rec_kind kind,
-                   const struct store_filter *f)
-{
+	struct app_list_in in = { .kind = kind, .clinic = cli_get(ca, "clinic"), .patient_id = cli_get(ca, "patient"),
+	                          .course_id = cli_get(ca, "course"), .search = cli_get(ca, "search") };
+	int x = cli_opt_int(ctx, ca, "limit", "limit", &in.limit);
+	struct cli_run r;
+	if (x || (x = cli_begin(ctx, ca, &r)))
+		return x;
 	struct list_ctx l = { .cli = ctx, .kind = kind };
 	if (ctx->json)
 		l.arr = json_array();
-	else
-		list_header(ctx, kind);
-	struct prolo_err err = { 0 };
-	enum prolo_code rc = store_scan(st, kind, f, list_row, &l, &err);
+	enum prolo_code rc = app_record_list(&r.cx, &in, list_row, &l, &r.err);
 	buf_free(&l.line);
-	if (rc) {
+	if ((x = cli_end(ctx, &r, rc))) {
 		json_decref(l.arr);
-		return cli_fail(ctx, &err);
+		return x;
 	}
 	if (l.arr)
 		cli_print_json(ctx, l.arr);
-	else if (l.n == 0)
+	else if (l.n == 0) {
+		list_header(ctx, kind);
 		fprintf(ctx->out, "(none)\n");
+	}
 	return 0;
 }
 
@@ -245,39 +253,6 @@ static int add_one(struct cli_ctx *ctx, enum rec_kind kind, void *rec, bool conf
 		print_record(ctx, kind, rec, "  ");
 	}
 	return 0;
-}
-
-static int list_filtered(struct cli_ctx *ctx, enum rec_kind kind, const struct cli_args *ca)
-{
-	struct store_filter f = { 0 };
-	f.patient_id = cli_get(ca, "patient");
-	f.course_id = cli_get(ca, "course");
-	f.clinic = cli_get(ca, "clinic");
-	f.search = cli_get(ca, "search");
-	const char *limit = cli_get(ca, "limit");
-	if (limit) {
-		long n;
-		if (!dom_parse_long(limit, strlen(limit), 1, 1000000000L, &n))
-			return cli_usage(ctx, "--limit: '%s' is not a positive whole number", limit);
-		f.limit = (int)n;
-	}
-	int x;
-	struct store *st = NULL;
-	if ((x = open_store(ctx, 0, &st)))
-		return x;
-	static const char *const actions[REC__COUNT] = { "patient.list", "course.list", "session.list",
-	                                                 "injection.list", "outcome.list", "adverse_event.list" };
-	struct prolo_err err = { 0 };
-	char detail[160];
-	snprintf(detail, sizeof detail, "%s%s%s%s", f.clinic ? "clinic=" : "", f.clinic ? f.clinic : "",
-	         f.search ? " search" : "", f.patient_id || f.course_id ? " filtered" : "");
-	if (cli_audit_event(st, actions[kind], "", detail, &err)) {
-		store_close(st);
-		return cli_fail(ctx, &err);
-	}
-	x = do_list(ctx, st, kind, &f);
-	store_close(st);
-	return x;
 }
 
 void cli_record_help(FILE *f, const char *group)

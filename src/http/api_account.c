@@ -318,7 +318,7 @@ enum prolo_code h_audit_list(struct http_req *rq, json_t *body, struct prolo_err
 	if ((rc = api_list_limit(rq, &f.limit, err)))
 		return rc;
 	if (!api_query(rq, "limit"))
-		f.limit = LIST_MAX;
+		f.limit = APP_LIST_MAX;
 	/* Rows of the latest reads wait in the spool: bring them in first, and
 	 * look at the log again after that. */
 	store_read_end(rq->st);

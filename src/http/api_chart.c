@@ -2,6 +2,7 @@
  * The chart is the most read response, so it is streamed into the
  * response buffer and cached per worker (chart_cache.h). */
 #include <assert.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <pthread.h>
@@ -237,7 +238,6 @@ done:
 
 struct course_list {
 	struct http_req *rq;
-	json_t *arr;                /* course summaries (list) */
 	struct buf *b;              /* full courses (chart) */
 	bool first;
 };
@@ -245,58 +245,61 @@ struct course_list {
 static enum prolo_code api_add_course(void *ctx, const void *rec, struct prolo_err *err)
 {
 	struct course_list *cl = ctx;
-	if (cl->b) {
-		enum prolo_code rc = cl->first ? PROLO_OK : buf_addc(cl->b, ',');
-		cl->first = false;
-		return rc ? prolo_err_set(err, rc, "", "the response is too large")
-		          : api_put_course(cl->rq, cl->b, rec, err);
-	}
-	json_t *o = rec_to_json(REC_COURSE, rec, false, false);
-	if (!o)
-		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	json_array_append_new(cl->arr, o);
-	return PROLO_OK;
+	enum prolo_code rc = cl->first ? PROLO_OK : buf_addc(cl->b, ',');
+	cl->first = false;
+	return rc ? prolo_err_set(err, rc, "", "the response is too large")
+	          : api_put_course(cl->rq, cl->b, rec, err);
 }
 
 /* ---- handlers: patients ------------------------------------------------ */
 
-enum prolo_code api_list_limit(struct http_req *rq, int *limit, struct prolo_err *err)
+enum prolo_code api_query_limit(struct http_req *rq, int *limit, struct prolo_err *err)
 {
 	const char *l = api_query(rq, "limit");
-	long n = LIST_DEFAULT;
-	if (l && !dom_parse_long(l, strlen(l), 1, LIST_MAX, &n))
-		return prolo_err_set(err, PROLO_EINVAL, "limit", "must be a whole number 1..%d", LIST_MAX);
-	*limit = (int)n;
-	return PROLO_OK;
+	long n = 0;
+	*limit = APP_INT_NONE;
+	if (!l)
+		return PROLO_OK;
+	bool whole = dom_parse_long(l, strlen(l), LONG_MIN, LONG_MAX, &n);
+	return app_int_input("limit", whole, n, limit, err);
+}
+
+enum prolo_code api_list_limit(struct http_req *rq, int *limit, struct prolo_err *err)
+{
+	int n;
+	enum prolo_code rc = api_query_limit(rq, &n, err);
+	return rc ? rc : app_list_limit(n, false, limit, err);
+}
+
+/* GET /api/patients and /api/courses: the list use case (app/lists.c)
+ * over the query's clinic, patient_id (courses), q (patients) and limit. */
+static enum prolo_code list_records(struct http_req *rq, enum rec_kind kind, const char *key,
+                                    struct prolo_err *err)
+{
+	struct app_list_in in = { .kind = kind, .clinic = api_query(rq, "clinic") };
+	if (kind == REC_PATIENT)
+		in.search = api_query(rq, "q");
+	else
+		in.patient_id = api_query(rq, "patient_id");
+	enum prolo_code rc = api_query_limit(rq, &in.limit, err);
+	if (rc)
+		return rc;
+	struct app_ctx cx;
+	api_ctx(rq, &cx);
+	struct collect cl = { kind, json_array() };
+	if (!cl.arr)
+		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
+	if ((rc = app_record_list(&cx, &in, api_collect_row, &cl, err))) {
+		json_decref(cl.arr);
+		return rc;
+	}
+	return api_reply(rq, 200, json_pack("{s:o}", key, cl.arr), err);
 }
 
 enum prolo_code h_patients_list(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	const char *clinic = rq->user.role == ROLE_ADMIN ? api_query(rq, "clinic") : rq->user.clinic;
-	const char *q = api_query(rq, "q");
-	int limit;
-	struct app_ctx cx;
-	api_ctx(rq, &cx);
-	enum prolo_code rc = api_list_limit(rq, &limit, err);
-	if (rc || (rc = app_permit(&cx, CAN_PATIENTS_LIST, NULL, NULL, clinic, err)))
-		return rc;
-	if (q && strlen(q) > 100)
-		return prolo_err_set(err, PROLO_EINVAL, "q", "is too long (at most 100 bytes)");
-	struct store_filter f = { .clinic = clinic, .search = q, .limit = limit };
-	struct collect cl = { REC_PATIENT, json_array() };
-	if (!cl.arr)
-		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	if ((rc = store_scan(rq->st, REC_PATIENT, &f, api_collect_row, &cl, err))) {
-		json_decref(cl.arr);
-		return rc;
-	}
-	char detail[64];
-	snprintf(detail, sizeof detail, "%zu patients%s", json_array_size(cl.arr), q ? ", search" : "");
-	if ((rc = api_audit(rq, "patient.list", NULL, NULL, detail, err))) {
-		json_decref(cl.arr);
-		return rc;
-	}
-	return api_reply(rq, 200, json_pack("{s:o}", "patients", cl.arr), err);
+	(void)body;
+	return list_records(rq, REC_PATIENT, "patients", err);
 }
 
 /* {"merged_from":"ID", + the rest of the chart in b. */
@@ -379,33 +382,8 @@ enum prolo_code h_patient_get(struct http_req *rq, json_t *body, struct prolo_er
 
 enum prolo_code h_courses_list(struct http_req *rq, json_t *body, struct prolo_err *err)
 {
-	const char *pid = api_query(rq, "patient_id");
-	struct patient p;
-	enum prolo_code rc;
-	const char *clinic = NULL;
-	struct app_ctx cx;
-	api_ctx(rq, &cx);
-	if (pid) {
-		if ((rc = app_load_patient(&cx, CAN_COURSES_LIST, pid, &p, err)))
-			return rc;
-	} else {
-		clinic = rq->user.role == ROLE_ADMIN ? api_query(rq, "clinic") : rq->user.clinic;
-		if ((rc = app_permit(&cx, CAN_COURSES_LIST, NULL, NULL, clinic, err)))
-			return rc;
-	}
-	int limit;
-	if ((rc = api_list_limit(rq, &limit, err)))
-		return rc;
-	struct course_list cl = { .rq = rq, .arr = json_array() };
-	struct store_filter f = { .patient_id = pid, .clinic = clinic, .limit = pid ? 0 : limit };
-	if (!cl.arr)
-		return prolo_err_set(err, PROLO_ENOMEM, "", "out of memory");
-	if ((rc = store_scan(rq->st, REC_COURSE, &f, api_add_course, &cl, err)) ||
-	    (rc = api_audit(rq, "course.list", pid ? "patient" : NULL, pid, "", err))) {
-		json_decref(cl.arr);
-		return rc;
-	}
-	return api_reply(rq, 200, json_pack("{s:o}", "courses", cl.arr), err);
+	(void)body;
+	return list_records(rq, REC_COURSE, "courses", err);
 }
 
 enum prolo_code h_course_get(struct http_req *rq, json_t *body, struct prolo_err *err)

@@ -131,7 +131,7 @@ enum prolo_code h_calls_list(struct http_req *rq, json_t *body, struct prolo_err
 {
 	(void)body;
 	int limit;
-	enum prolo_code rc = api_list_limit(rq, &limit, err);
+	enum prolo_code rc = api_query_limit(rq, &limit, err);
 	if (rc)
 		return rc;
 	struct app_ctx cx;

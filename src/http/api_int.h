@@ -11,8 +11,6 @@
 #include "http/http_int.h"
 
 #define COOKIE "prolo_session"
-#define LIST_DEFAULT 50
-#define LIST_MAX 500
 #define INJECTIONS_MAX 200
 #define IDEM_KEY_MAX 128
 #define RETRY_AFTER_S 1 /* a 503's Retry-After */
@@ -74,8 +72,10 @@ enum prolo_code api_need_str(const json_t *body, const char *key, const char **o
 /* An optional integer member by the type rule of app_int_input; absent or
  * null = APP_INT_NONE. PROLO_EINVAL naming the key. */
 enum prolo_code api_body_int(const json_t *body, const char *key, int *out, struct prolo_err *err);
-/* ?limit= (1..LIST_MAX, default LIST_DEFAULT); a date query parameter
- * (DOM_DATE_NONE when absent). PROLO_EINVAL naming it. */
+/* ?limit= by the type rule of app_int_input (APP_INT_NONE when absent);
+ * api_list_limit adds the lists' range and default (app_list_limit); a
+ * date query parameter (DOM_DATE_NONE when absent). PROLO_EINVAL naming it. */
+enum prolo_code api_query_limit(struct http_req *rq, int *limit, struct prolo_err *err);
 enum prolo_code api_list_limit(struct http_req *rq, int *limit, struct prolo_err *err);
 enum prolo_code api_query_date(struct http_req *rq, const char *name, int32_t *out,
                                struct prolo_err *err);

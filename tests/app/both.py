@@ -9,6 +9,7 @@ import http.client
 import json
 import subprocess
 import sys
+import urllib.parse
 
 GROUPS = {"patient.add": "patient", "course.add": "course", "outcome.add": "outcome",
           "ae.add": "ae", "session.add": "session"}
@@ -69,8 +70,15 @@ def booking_args(verb, inp):
     return ["booking", verb, str(inp["id"])] + [x for k, v in inp.items() if k != "id" for x in (f"--{k}", text(v))]
 
 
+# A list's input: the command line's option and the API's query parameter.
+LIST_FLAGS = {"limit": "--limit", "q": "--search", "clinic": "--clinic", "patient_id": "--patient",
+              "course_id": "--course"}
+
+
 def cli_args(action, inp):
     """The command line of one case."""
+    if action.endswith(".list"):
+        return [action.split(".")[0], "list"] + [x for k, v in inp.items() for x in (LIST_FLAGS[k], text(v))]
     if action.startswith("booking."):
         return booking_args(action.split(".")[1], inp)
     if action == "user.role":
@@ -91,7 +99,8 @@ def cli_args(action, inp):
 
 def run_cli(prolo, db, case):
     action = case["action"]
-    direct = action in GROUPS or action in ("course.end", "call.add", "user.role") or action.startswith("booking.")
+    direct = (action in GROUPS or action in ("course.end", "call.add", "user.role") or action.startswith("booking.")
+              or action.endswith(".list"))
     args = cli_args(action, case["input"]) if direct else life_args(action, case)
     p = subprocess.run([prolo, "--json", "--db", db] + args, capture_output=True, text=True, timeout=60)
     if p.returncode == 0:
@@ -115,7 +124,7 @@ class Api:
     def raw(self, method, path, body, headers):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = dict(headers, **{"Content-Type": "application/json"})
-        c.request(method, path, body=json.dumps(body), headers=headers)
+        c.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
         r = c.getresponse()
         data = r.read()
         hdrs = {k.lower(): v for k, v in r.getheaders()}
@@ -126,7 +135,10 @@ class Api:
         action, inp = case["action"], case["input"]
         method, headers = "POST", {"Cookie": self.cookie, "X-CSRF-Token": self.csrf}
         kind, verb = action.split(".")
-        if action == "user.role":
+        if verb == "list":
+            method, body = "GET", None
+            path = f"/api/{KINDS[kind][1]}?" + urllib.parse.urlencode({k: text(v) for k, v in inp.items()})
+        elif action == "user.role":
             path = f"/api/users/{inp['name']}/role"
             body = {k: v for k, v in inp.items() if k != "name"}
         elif action == "course.end":

@@ -164,6 +164,28 @@ static enum prolo_code run_booking(struct app_ctx *cx, const char *verb, json_t 
 	return app_booking_noshow(cx, id, &b, err);
 }
 
+static enum prolo_code count_listed(void *ctx, const void *rec, struct prolo_err *err)
+{
+	(void)rec;
+	(void)err;
+	++*(size_t *)ctx;
+	return PROLO_OK;
+}
+
+/* A list row: patient.list or course.list with clinic, patient_id,
+ * course_id, q and limit. */
+static enum prolo_code run_list(struct app_ctx *cx, enum rec_kind kind, json_t *in, struct prolo_err *err)
+{
+	struct app_list_in li = { .kind = kind };
+	li.clinic = json_string_value(json_object_get(in, "clinic"));
+	li.patient_id = json_string_value(json_object_get(in, "patient_id"));
+	li.course_id = json_string_value(json_object_get(in, "course_id"));
+	li.search = json_string_value(json_object_get(in, "q"));
+	size_t n = 0;
+	enum prolo_code rc = in_int(in, "limit", &li.limit, err);
+	return rc ? rc : app_record_list(cx, &li, count_listed, &n, err);
+}
+
 /* Runs one row of the table through its use case; *field gets the field
  * at fault. */
 static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *in, json_t *key,
@@ -216,6 +238,8 @@ static enum prolo_code run_case(struct app_ctx *cx, const char *action, json_t *
 	cx->confirm = json_is_true(json_object_get(in, "confirm"));
 	if (strcmp(dot, ".amend") == 0 || strcmp(dot, ".void") == 0)
 		return run_life(cx, kind, dot[1] == 'a', key, in, err);
+	if (strcmp(dot, ".list") == 0)
+		return run_list(cx, kind, in, err);
 	assert_string_equal(dot, ".add");
 	union {
 		struct patient p;
