@@ -10,8 +10,8 @@ static const struct cli_option list_opts[] = {
 	{ "patient", "ID", "one patient's", 0, "patient_id" },
 	{ "course", "ID", "one course's", 0, "course_id" },
 	{ "clinic", "C", "one clinic's", 0, NULL },
-	{ "search", "TEXT", "patients whose id or name holds TEXT", 0, NULL },
-	{ "limit", "N", "at most N", 0, NULL },
+	{ "search", "TEXT", "patients whose id or name holds TEXT (at most 100 bytes)", 0, NULL },
+	{ "limit", "N", "at most N, 1..500 (default 50; all of one patient's or course's)", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -499,7 +499,7 @@ static const struct cli_option call_add_opts[] = {
 
 static const struct cli_option call_list_opts[] = {
 	{ "course", "ID", "one course's calls", 0, "course_id" },
-	{ "limit", "N", "at most N, newest first", 0, NULL },
+	{ "limit", "N", "at most N, newest first, 1..500 (default 50)", 0, NULL },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 

@@ -44,6 +44,15 @@ run 0 course add --course_id K1 --patient_id P1 --modality prp --condition knee_
 	--start_date 2025-03-01 --planned_sessions 3 --interval_days 21 --status planned
 run 0 course list --patient P1
 out_has "knee_oa"
+# A list is the API's use case: audited with its count, scoped to the patient.
+db_count "SELECT count(*) FROM audit_log WHERE action = 'course.list' AND record = 'patient:P1' AND detail = '1 courses'" 1
+run 0 patient list --search lovelace
+out_has "P1"
+db_count "SELECT count(*) FROM audit_log WHERE action = 'patient.list' AND record = '' AND detail = '1 patients, search'" 1
+run 3 course list --patient P9
+err_has "patient_id: no patient 'P9'"
+run 2 patient list --limit 501
+err_has "limit: must be a whole number 1..500"
 
 run 2 session add --course_id K1 --session_no 1 --date 2025-02-27 --proliferant prp
 err_has "date: 2025-02-27 is before the course's start_date 2025-03-01"
