@@ -20,6 +20,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 [ -x "$PROLO" ] || { echo "build prolo first (make)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)" >&2; exit 2; }
 
 CACHE=$TOP/bench/out/chart-$N
 DB=$CACHE/registry.db
@@ -33,7 +34,7 @@ if [ ! -f "$DB" ]; then
 	done
 	rm -f "$DB".tmp*
 fi
-LAST=$("$PROLO" --db "$DB" course list | tail -n 1 | cut -d " " -f 1)
+LAST=$(sqlite3 "$DB" "SELECT course_id FROM courses ORDER BY pk DESC LIMIT 1")
 [ -n "$LAST" ] || { echo "no course in $DB" >&2; exit 1; }
 
 T=$(mktemp -d)

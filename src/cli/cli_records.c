@@ -173,6 +173,12 @@ static int list_filtered(struct cli_ctx *ctx, enum rec_kind kind, const struct c
 		list_header(ctx, kind);
 		fprintf(ctx->out, "(none)\n");
 	}
+	/* A clinic's list stops at its limit: say so, so that a full page is
+	 * not taken for the whole registry. */
+	int limit = in.limit == APP_INT_NONE ? APP_LIST_DEFAULT : in.limit;
+	if (!in.patient_id && !in.course_id && l.n >= limit)
+		fprintf(ctx->errs, "(%ld shown, the limit: there may be more; --limit N shows up to %d, prolo export csv every record)\n", l.n,
+		        APP_LIST_MAX);
 	return 0;
 }
 

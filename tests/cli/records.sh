@@ -53,6 +53,14 @@ run 3 course list --patient P9
 err_has "patient_id: no patient 'P9'"
 run 2 patient list --limit 501
 err_has "limit: must be a whole number 1..500"
+# a clinic's list that stops at its limit says so; one patient's never does
+run 0 patient add --patient_id P3 --clinic C01 --sex male --birth_year 1980 --first_name Alan --last_name Turing
+run 0 patient list --limit 1
+err_has "(1 shown, the limit: there may be more; --limit N shows up to 500, prolo export csv every record)"
+run 0 patient list --limit 3
+[ ! -s "$ERR" ] || { cat "$ERR"; echo "a complete list said it stopped"; exit 1; }
+run 0 course list --patient P1
+[ ! -s "$ERR" ] || { cat "$ERR"; echo "one patient's list said it stopped"; exit 1; }
 
 run 2 session add --course_id K1 --session_no 1 --date 2025-02-27 --proliferant prp
 err_has "date: 2025-02-27 is before the course's start_date 2025-03-01"
