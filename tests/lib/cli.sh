@@ -8,6 +8,11 @@ export PROLO_DB="$T/prolo.db"
 OUT="$T/out"
 ERR="$T/err"
 
+# The sqlite3 shell waits for a lock (up to 10 s) instead of failing at
+# once with "database is locked": a test's read may meet a prolo process
+# that runs alongside it (a server, a worker, the other end of a pipe).
+sqlite3() { command sqlite3 -cmd ".timeout 10000" "$@"; }
+
 # run EXPECTED_STATUS prolo-args...: runs prolo, checks the exit status.
 run() {
 	want=$1

@@ -74,7 +74,8 @@ out_has "(5.2.1): bounced"
 db_count "SELECT result FROM outreach_attempts WHERE message_id = $(mid B2)" bounced
 
 # ---- a plain bounce quoting the original's headers ----
-$DSN plain "$(msgid B3)" 5.1.1 | "$PROLO" outreach bounce >"$OUT" 2>"$ERR" || { cat "$ERR"; fail "plain bounce"; }
+B3_MID=$(msgid B3) # read before the pipeline: its prolo runs alongside
+$DSN plain "$B3_MID" 5.1.1 | "$PROLO" outreach bounce >"$OUT" 2>"$ERR" || { cat "$ERR"; fail "plain bounce"; }
 out_has "(5.1.1): bounced"
 db_count "SELECT result FROM outreach_attempts WHERE message_id = $(mid B3)" bounced
 db_count "SELECT email_bad FROM patient_contacts c JOIN patients p ON p.pk = c.patient_pk WHERE p.patient_id = 'B3'" 1
@@ -98,7 +99,8 @@ EOP
 # ---- the address was corrected after the message went out: kept ----
 sleep 1
 run 0 contact set B5 --email new5@example.org
-$DSN report "$(msgid B5)" 5.1.1 | "$PROLO" outreach bounce >"$OUT" 2>"$ERR" || { cat "$ERR"; fail "bounce B5"; }
+B5_MID=$(msgid B5) # read before the pipeline: its prolo runs alongside
+$DSN report "$B5_MID" 5.1.1 | "$PROLO" outreach bounce >"$OUT" 2>"$ERR" || { cat "$ERR"; fail "bounce B5"; }
 out_has "the contact details changed since it was sent, so they are kept"
 db_count "SELECT result FROM outreach_attempts WHERE message_id = $(mid B5)" bounced
 db_count "SELECT c.email || ' ' || c.email_bad FROM patient_contacts c JOIN patients p ON p.pk = c.patient_pk WHERE p.patient_id = 'B5'" "new5@example.org 0"
@@ -138,15 +140,17 @@ printf 'hello, this is no mail\n' | refused 2 "it does not start with headers"
 printf '' | refused 2 "it does not start with headers"
 head -c 20000 /dev/urandom | refused 2 "bounce"
 # a report cut before its status part
-$DSN report "$(msgid B4)" 5.1.1 | sed '/^Action:/,$d' | grep -v "Message-ID: <$(msgid B4)>" | refused 2 "no delivery status was found"
+B4_MID=$(msgid B4) # read before the pipelines below: their prolo runs alongside
+[ -n "$B4_MID" ] || fail "no Message-ID stored for B4"
+$DSN report "$B4_MID" 5.1.1 | sed '/^Action:/,$d' | grep -v "Message-ID: <$B4_MID>" | refused 2 "no delivery status was found"
 # Exchange's report with its status part's base64 broken
-$DSN badb64 "$(msgid B4)" 5.1.1 | refused 2 "message/delivery-status part is unreadable (its base64 is broken)"
+$DSN badb64 "$B4_MID" 5.1.1 | refused 2 "message/delivery-status part is unreadable (its base64 is broken)"
 # a status but no original Message-ID
-$DSN report "$(msgid B4)" 5.1.1 | grep -v "^Message-ID: <$(msgid B4)>" | refused 2 "Message-ID was not found"
+$DSN report "$B4_MID" 5.1.1 | grep -v "^Message-ID: <$B4_MID>" | refused 2 "Message-ID was not found"
 # a Message-ID prolo never sent (a guess of the right shape)
 $DSN report "0123456789abcdef0123456789abcdef@example.org" 5.1.1 | refused 3 "no e-mail of this registry has the Message-ID"
 # nested boundaries, a missing closing delimiter, NUL bytes, a huge header
-$DSN report "$(msgid B4)" 5.1.1 | head -n 30 | tr 'M' '\000' | refused 2 "bounce"
+$DSN report "$B4_MID" 5.1.1 | head -n 30 | tr 'M' '\000' | refused 2 "bounce"
 { printf 'Subject: x\nContent-Type: multipart/report; boundary=\n\n'; $PY -c 'print("--\n" * 5000)'; } | refused 2 "no delivery status"
 $PY -c 'import sys; sys.stdout.write("X-Long: " + "a" * 5000000 + "\n\nbody\n")' | refused 2 "larger than"
 run 2 outreach bounce "$T/does-not-exist.eml"
