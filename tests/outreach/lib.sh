@@ -23,6 +23,15 @@ smtp_start() {
 	SMTP_PORT=$FAKE_PORT
 	SMTP_PID=$FAKE_PID
 }
+# sms_start: the stand-in SMS provider (smsd.py) on a loopback port; its
+# messages land in $SMS, its behaviour is the word in $SMODE (ok at first).
+# Sets SMS_PORT; killed on exit.
+sms_start() {
+	SMS="$T/sms"; mkdir -p "$SMS"; SMODE="$T/smode"; echo ok >"$SMODE"
+	fake_start "$TOP/tests/outreach/smsd.py" "$SMS" "$SMODE" "$T/smsd.log" || { cat "$T/smsd.log"; fail "the SMS provider did not start"; }
+	SMS_PORT=$FAKE_PORT
+	FAKE_PIDS="$FAKE_PIDS $FAKE_PID"
+}
 received() { ls "$MAIL" | grep -c '\.eml$'; }
 # wait_for CMD VALUE [TENTHS]: until the output of CMD is VALUE (bounded).
 wait_for() {

@@ -15,9 +15,7 @@
 
 $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.2", 0)); s.close()' 2>/dev/null ||
 	{ echo "skip: no 127.0.0.2 on this host's loopback"; exit 77; }
-SMS="$T/sms"; mkdir -p "$SMS"; SMODE="$T/smode"; echo ok >"$SMODE"
-fake_start "$TOP/tests/outreach/smsd.py" "$SMS" "$SMODE" "$T/smsd.log" || { cat "$T/smsd.log"; fail "the SMS provider did not start"; }
-SMS_PORT=$FAKE_PORT; FAKE_PIDS=$FAKE_PID
+sms_start
 RSECRET='rcpt-0a1b2c3d4e5f6789-secret'
 api_setup_db
 smtp_start

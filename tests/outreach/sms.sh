@@ -11,9 +11,7 @@
 . "$TOP/tests/api/lib.sh"
 . "$TOP/tests/outreach/lib.sh"
 
-SMS="$T/sms"; mkdir -p "$SMS"; SMODE="$T/smode"; echo ok >"$SMODE"
-fake_start "$TOP/tests/outreach/smsd.py" "$SMS" "$SMODE" "$T/smsd.log" || { cat "$T/smsd.log"; fail "the SMS provider did not start"; }
-SMS_PORT=$FAKE_PORT; FAKE_PIDS=$FAKE_PID
+sms_start
 SECRET='Bearer s3cr3t-TOKEN-9f8e7d'
 api_setup_db
 smtp_start

@@ -12,9 +12,7 @@
 . "$TOP/tests/api/lib.sh"
 . "$TOP/tests/outreach/lib.sh"
 
-SMS="$T/sms"; mkdir -p "$SMS"; SMODE="$T/smode"; echo ok >"$SMODE"
-fake_start "$TOP/tests/outreach/smsd.py" "$SMS" "$SMODE" "$T/smsd.log" || { cat "$T/smsd.log"; fail "the SMS provider did not start"; }
-SMS_PORT=$FAKE_PORT; FAKE_PIDS=$FAKE_PID
+sms_start
 RSECRET='rcpt-9f8e7d6c5b4a3210-secret'
 api_setup_db
 smtp_start
