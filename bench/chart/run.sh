@@ -22,18 +22,8 @@ TOP=$(cd "$HERE/../.." && pwd)
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)" >&2; exit 2; }
 
-CACHE=$TOP/bench/out/chart-$N
-DB=$CACHE/registry.db
-mkdir -p "$CACHE"
-if [ ! -f "$DB" ]; then
-	echo "making a registry of $N patients (seed 1) in $DB ..."
-	rm -f "$DB".tmp*
-	"$PROLO" --db "$DB.tmp" simulate --patients "$N" --seed 1 >/dev/null
-	for f in "" -audit.key -audit.anchor; do
-		[ ! -f "$DB.tmp$f" ] || mv "$DB.tmp$f" "$DB$f"
-	done
-	rm -f "$DB".tmp*
-fi
+. "$TOP/bench/lib.sh"
+bench_registry chart "$N"
 LAST=$(sqlite3 "$DB" "SELECT course_id FROM courses ORDER BY pk DESC LIMIT 1")
 [ -n "$LAST" ] || { echo "no course in $DB" >&2; exit 1; }
 

@@ -54,19 +54,10 @@ PARTS=${PARTS:-pass send}
 case " $PARTS " in *" pass "*) ;; *) SKIP_PASS=1 ;; esac
 # ---- the pass ----
 if [ -z "${SKIP_PASS:-}" ]; then
-CACHE=$TOP/bench/out/outbox-$N
-DB=$CACHE/registry.db
-mkdir -p "$CACHE"
-if [ ! -f "$DB" ]; then
-	echo "making a registry of $N patients (seed 1) in $DB ..."
-	rm -f "$DB".tmp*
-	"$PROLO" --db "$DB.tmp" simulate --patients "$N" --seed 1 >/dev/null
-	sqlite3 "$DB.tmp" "INSERT INTO patient_contacts(patient_pk, email, channel, consent, consent_date, consent_by,
-		consent_how, updated_at) SELECT pk, 'p' || pk || '@example.org', 'email', 'given', '2018-01-01', 'bench',
-		'written', 0 FROM patients WHERE pk % 10 < 7"
-	for f in "" -audit.key -audit.anchor; do [ ! -f "$DB.tmp$f" ] || mv "$DB.tmp$f" "$DB$f"; done
-	rm -f "$DB".tmp*
-fi
+. "$TOP/bench/lib.sh"
+bench_registry outbox "$N" "INSERT INTO patient_contacts(patient_pk, email, channel, consent, consent_date, consent_by,
+	consent_how, updated_at) SELECT pk, 'p' || pk || '@example.org', 'email', 'given', '2018-01-01', 'bench',
+	'written', 0 FROM patients WHERE pk % 10 < 7"
 conf "$DB" 1
 # The first pass queues what is due on the day (timed once, on a copy).
 cp "$DB" "$T/first.db"; cp "$DB-audit.key" "$T/first.db-audit.key"; cp "$DB-audit.anchor" "$T/first.db-audit.anchor"
