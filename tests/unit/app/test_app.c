@@ -375,6 +375,18 @@ static enum prolo_code count_denied(void *ctx, const struct store_audit *e, stru
 	return PROLO_OK;
 }
 
+
+/* Course K1 of patient P1: PRP for the knee, three sessions from 2025-03-01. */
+static void knee_course(struct course *c)
+{
+	rec_init(REC_COURSE, c);
+	snprintf(c->course_id, sizeof c->course_id, "K1");
+	snprintf(c->patient_id, sizeof c->patient_id, "P1");
+	c->modality = MOD_PRP;
+	snprintf(c->condition, sizeof c->condition, "knee_oa");
+	c->start_date = dom_days_from_civil(2025, 3, 1);
+	c->planned_sessions = 3;
+}
 /* Refusals: a staff user may not end a course; a clinician of another
  * clinic may neither read nor record, and the refusal is audited as
  * "denied" while nothing of the refused record is written. */
@@ -397,13 +409,7 @@ static void test_refusals(void **state)
 	snprintf(other.who.clinic, sizeof other.who.clinic, "C02");
 	struct course c;
 	struct plan_findings pf;
-	rec_init(REC_COURSE, &c);
-	snprintf(c.course_id, sizeof c.course_id, "K1");
-	snprintf(c.patient_id, sizeof c.patient_id, "P1");
-	c.modality = MOD_PRP;
-	snprintf(c.condition, sizeof c.condition, "knee_oa");
-	c.start_date = dom_days_from_civil(2025, 3, 1);
-	c.planned_sessions = 3;
+	knee_course(&c);
 	/* Another clinic's patient is answered as one that is not there. */
 	assert_int_equal(app_course_add(&other, &c, NULL, &pf, &err), PROLO_ENOTFOUND);
 	app_ctx_flush(&other);
@@ -439,13 +445,7 @@ static void test_warnings_read(void **state)
 	snprintf(p.clinic, sizeof p.clinic, "C01");
 	p.sex = 0;
 	assert_int_equal(app_patient_add(&f->cx, &p, NULL, &err), PROLO_OK);
-	rec_init(REC_COURSE, &c);
-	snprintf(c.course_id, sizeof c.course_id, "K1");
-	snprintf(c.patient_id, sizeof c.patient_id, "P1");
-	c.modality = MOD_PRP;
-	snprintf(c.condition, sizeof c.condition, "knee_oa");
-	c.start_date = dom_days_from_civil(2025, 3, 1);
-	c.planned_sessions = 3;
+	knee_course(&c);
 	assert_int_equal(app_course_add(&f->cx, &c, NULL, &pf, &err), PROLO_OK);
 	assert_int_equal(app_course_warnings(&f->cx, "K1", &w, &err), PROLO_OK);
 	assert_int_equal(json_array_size(w), 0);
