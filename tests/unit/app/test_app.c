@@ -375,7 +375,6 @@ static enum prolo_code count_denied(void *ctx, const struct store_audit *e, stru
 	return PROLO_OK;
 }
 
-
 /* Course K1 of patient P1: PRP for the knee, three sessions from 2025-03-01. */
 static void knee_course(struct course *c)
 {
